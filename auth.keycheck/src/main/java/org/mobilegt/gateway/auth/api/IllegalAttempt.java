@@ -1,0 +1,8 @@
+package org.mobilegt.gateway.auth.api;
+
+import java.net.InetAddress;
+import java.time.Instant;
+
+/** One illegal attempt: who, when, why. {@code detail} never contains a secret. */
+public record IllegalAttempt(InetAddress address, int port, Instant time, Reason reason, String detail) {
+}

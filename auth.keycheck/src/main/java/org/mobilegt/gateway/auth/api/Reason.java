@@ -1,0 +1,17 @@
+package org.mobilegt.gateway.auth.api;
+
+/** Why a datagram or handshake was refused. */
+public enum Reason {
+	/** The handshake's secret is wrong, or no key is configured. */
+	BAD_KEY,
+	/** The client id is not on the allow-list, or is not printable ASCII of at most 64 bytes. */
+	UNKNOWN_ID,
+	/** Data from an endpoint without a session. */
+	UNKNOWN_ENDPOINT,
+	/** The source failed too often in the last minute, or is banned. */
+	THROTTLED,
+	/** A datagram that is neither a valid control message nor an IP packet. */
+	MALFORMED,
+	/** An IP packet whose source is not the address leased to the sending client. */
+	SPOOFED
+}

@@ -1,0 +1,72 @@
+package org.mobilegt.gateway.common;
+
+import java.nio.ByteBuffer;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The few libc calls the data path needs, bound with JNA direct mapping (no per-call reflection,
+ * no allocation; buffer arguments honour the buffer's position). On failure a call returns -1 and
+ * {@link #errno()} tells why.
+ */
+public final class LibC {
+
+	public static final int O_RDWR = 0x2;
+	public static final int O_NONBLOCK = 0x800;
+	public static final int O_CLOEXEC = 0x80000;
+	public static final int F_GETFL = 3;
+	public static final int F_SETFL = 4;
+	public static final int EFD_CLOEXEC = 0x80000;
+	public static final int EFD_NONBLOCK = 0x800;
+	public static final short POLLIN = 0x1;
+	public static final int EINTR = 4;
+	public static final int EAGAIN = 11;
+
+	static {
+		Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+	}
+
+	private LibC() {
+	}
+
+	public static native int open(String path, int flags);
+
+	public static native int close(int fd);
+
+	public static native int ioctl(int fd, long request, ByteBuffer arg);
+
+	public static native int ioctl(int fd, long request, long arg);
+
+	public static native int fcntl(int fd, int cmd, int arg);
+
+	public static native long read(int fd, ByteBuffer buf, long count);
+
+	public static native long write(int fd, ByteBuffer buf, long count);
+
+	public static native int poll(Pointer fds, long nfds, int timeoutMillis);
+
+	public static native int eventfd(int initval, int flags);
+
+	public static native String strerror(int errnum);
+
+	/** The errno of this thread's last failed call. */
+	public static int errno() {
+		return Native.getLastError();
+	}
+
+	/** "strerror (errno N)" for messages. */
+	public static String describe(int errno) {
+		return strerror(errno) + " (errno " + errno + ")";
+	}
+
+	/** Switches {@code fd} to non-blocking mode. */
+	public static void setNonBlocking(int fd) throws java.io.IOException {
+		int flags = fcntl(fd, F_GETFL, 0);
+		if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+			throw new java.io.IOException("fcntl(O_NONBLOCK) failed: " + describe(errno()));
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package org.mobilegt.gateway.common;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+import com.sun.jna.Memory;
+
+/**
+ * Waits until a non-blocking file descriptor is readable, or until {@link #close()} wakes every
+ * waiter through an eventfd, so no thread stays blocked in the kernel after shutdown.
+ * <p>
+ * One instance per reading thread: the pollfd array is reused for every wait (no allocation).
+ */
+public final class Wakeup implements Closeable {
+
+	/** Outcome of {@link #awaitReadable(int)}. */
+	public enum Ready {
+		READABLE, TIMEOUT, CLOSED
+	}
+
+	private static final int POLLFD_SIZE = 8; // int fd; short events; short revents
+
+	private final int eventFd;
+	private final Memory pollFds = new Memory(2L * POLLFD_SIZE);
+	private volatile boolean closed;
+
+	public Wakeup(int fd) throws IOException {
+		eventFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+		if (eventFd < 0) {
+			throw new IOException("eventfd failed: " + LibC.describe(LibC.errno()));
+		}
+		pollFds.setInt(0, fd);
+		pollFds.setShort(4, LibC.POLLIN);
+		pollFds.setInt(POLLFD_SIZE, eventFd);
+		pollFds.setShort(POLLFD_SIZE + 4, LibC.POLLIN);
+	}
+
+	/** Blocks until the descriptor is readable, the timeout passes or this is closed. */
+	public Ready awaitReadable(int timeoutMillis) throws IOException {
+		if (closed) {
+			return Ready.CLOSED;
+		}
+		pollFds.setShort(6, (short) 0);
+		pollFds.setShort(POLLFD_SIZE + 6, (short) 0);
+		int n = LibC.poll(pollFds, 2, timeoutMillis);
+		if (n < 0) {
+			int errno = LibC.errno();
+			if (errno == LibC.EINTR) {
+				return Ready.TIMEOUT;
+			}
+			throw new IOException("poll failed: " + LibC.describe(errno));
+		}
+		if (closed || pollFds.getShort(POLLFD_SIZE + 6) != 0) {
+			return Ready.CLOSED;
+		}
+		return n == 0 ? Ready.TIMEOUT : Ready.READABLE;
+	}
+
+	/** Wakes all waiters for good; the eventfd stays readable until {@link #release()}. */
+	@Override
+	public void close() {
+		if (!closed) {
+			closed = true;
+			try (Memory one = new Memory(8)) {
+				one.setLong(0, 1);
+				LibC.write(eventFd, one.getByteBuffer(0, 8), 8);
+			}
+		}
+	}
+
+	/** Frees the eventfd once no thread can be waiting any more. */
+	public void release() {
+		close();
+		LibC.close(eventFd);
+	}
+}

@@ -1,0 +1,246 @@
+package org.mobilegt.gateway.app.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.MetaTypeService;
+
+/**
+ * The operator's configuration directory ({@code -Dmobilegt.conf=DIR}, default {@code conf/}):
+ * one {@code <pid>.cfg} file per configuration PID.
+ * <ul>
+ * <li>At start, a documented default file is written for each gateway PID that has none, then
+ * every file is applied to Configuration Admin.</li>
+ * <li>Edits to the files apply live (a WatchService thread, no polling). A file with an invalid
+ * value or an unknown key is reported, naming file and key, and the running configuration stays.</li>
+ * <li>Changes made elsewhere (Web Console, Gogo, a component restoring its previous values) are
+ * written back into the file, so they survive restarts and the file always tells the truth.</li>
+ * </ul>
+ */
+@Component(immediate = true)
+public final class ConfigDirectory implements ConfigurationListener {
+
+	static final String CONF_PROPERTY = "mobilegt.conf";
+	private static final String SUFFIX = ".cfg";
+	/** Logging is configured before anything else, so later start-up messages are not lost. */
+	private static final Comparator<Path> LOGGING_FIRST = Comparator
+			.comparing((Path p) -> !pid(p).equals("org.ops4j.pax.logging")).thenComparing(Comparator.naturalOrder());
+
+	private final Logger log;
+	private final ConfigurationAdmin cm;
+	private final ConfigSchema schema;
+	private final Path dir;
+	private final WatchService watcher;
+	private final Thread watchThread;
+
+	@Activate
+	public ConfigDirectory(BundleContext context, @Reference ConfigurationAdmin cm, @Reference MetaTypeService metaType,
+			@Reference(service = LoggerFactory.class) Logger log) throws IOException {
+		this.log = log;
+		this.cm = cm;
+		this.schema = new ConfigSchema(context, metaType);
+		String configured = context.getProperty(CONF_PROPERTY);
+		this.dir = Path.of(configured == null ? "conf" : configured).toAbsolutePath().normalize();
+		Files.createDirectories(dir);
+		writeMissingDefaults(context);
+		try (Stream<Path> files = Files.list(dir)) {
+			files.filter(ConfigDirectory::isCfg).sorted(LOGGING_FIRST).forEach(this::apply);
+		}
+		watcher = dir.getFileSystem().newWatchService();
+		dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+				StandardWatchEventKinds.ENTRY_DELETE);
+		watchThread = new Thread(this::watch, "mobilegt-config-watch");
+		watchThread.setDaemon(true);
+		watchThread.start();
+		log.info("Configuration directory {}", dir);
+	}
+
+	@Deactivate
+	void deactivate() throws IOException, InterruptedException {
+		watcher.close();
+		watchThread.join(2000);
+	}
+
+	public Path directory() {
+		return dir;
+	}
+
+	private static boolean isCfg(Path p) {
+		String name = p.getFileName().toString();
+		return name.endsWith(SUFFIX) && !name.startsWith(".");
+	}
+
+	private static String pid(Path file) {
+		String name = file.getFileName().toString();
+		return name.substring(0, name.length() - SUFFIX.length());
+	}
+
+	/** Copies the bundled, commented default file of each PID that has no file yet. */
+	private void writeMissingDefaults(BundleContext context) throws IOException {
+		Enumeration<URL> defaults = context.getBundle().findEntries("defaults", "*" + SUFFIX, false);
+		for (URL url : defaults == null ? Collections.<URL>emptyList() : Collections.list(defaults)) {
+			Path target = dir.resolve(Path.of(url.getPath()).getFileName().toString());
+			if (!Files.exists(target)) {
+				try (InputStream in = url.openStream()) {
+					CfgFile.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).write(target);
+				}
+				log.info("Wrote default configuration {}", target);
+			}
+		}
+	}
+
+	private void watch() {
+		try {
+			while (true) {
+				WatchKey key = watcher.take();
+				for (WatchEvent<?> event : key.pollEvents()) {
+					if (event.context() instanceof Path name && isCfg(name)) {
+						Path file = dir.resolve(name);
+						if (event.kind() == StandardWatchEventKinds.ENTRY_DELETE) {
+							removed(file);
+						} else {
+							apply(file);
+						}
+					}
+				}
+				key.reset();
+			}
+		} catch (ClosedWatchServiceException | InterruptedException e) {
+			// deactivated
+		}
+	}
+
+	/** Applies a file to Configuration Admin if it is valid; otherwise says why and changes nothing. */
+	synchronized void apply(Path file) {
+		String pid = pid(file);
+		Map<String, String> values;
+		try {
+			if (!Files.isRegularFile(file)) {
+				return;
+			}
+			values = CfgFile.read(file).values();
+		} catch (IOException e) {
+			log.error("{}: cannot read: {}", file, e.getMessage());
+			return;
+		}
+		List<String> problems = schema.validate(pid, values);
+		if (!problems.isEmpty()) {
+			problems.forEach(p -> log.error("{}: {}; the running configuration of {} is kept", file, p, pid));
+			return;
+		}
+		try {
+			Configuration configuration = cm.getConfiguration(pid, "?");
+			Map<String, String> before = current(configuration);
+			if (configuration.updateIfDifferent(schema.convert(pid, values)) && !before.equals(values)) {
+				log.info("{}: applied to {} ({})", file, pid, changes(pid, before, values));
+			}
+		} catch (IOException | RuntimeException e) {
+			log.error("{}: could not be applied to {}: {}", file, pid, e.getMessage());
+		}
+	}
+
+	private synchronized void removed(Path file) {
+		String pid = pid(file);
+		try {
+			Configuration[] existing = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
+			if (existing != null) {
+				existing[0].delete();
+				log.info("{} deleted: {} is back to its defaults", file, pid);
+			}
+		} catch (IOException | org.osgi.framework.InvalidSyntaxException e) {
+			log.error("{} deleted, but the configuration of {} could not be removed: {}", file, pid, e.getMessage());
+		}
+	}
+
+	/** Writes configuration changes made elsewhere back into the PID's file. */
+	@Override
+	public void configurationEvent(ConfigurationEvent event) {
+		if (event.getType() != ConfigurationEvent.CM_UPDATED || event.getFactoryPid() != null) {
+			return;
+		}
+		String pid = event.getPid();
+		Path file = dir.resolve(pid + SUFFIX);
+		synchronized (this) {
+			try {
+				if (!Files.isRegularFile(file)) {
+					return;
+				}
+				Configuration[] configs = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
+				if (configs == null) {
+					return;
+				}
+				Map<String, String> now = current(configs[0]);
+				CfgFile cfg = CfgFile.read(file);
+				Map<String, String> inFile = cfg.values();
+				if (now.equals(inFile)) {
+					return;
+				}
+				cfg.update(now).write(file);
+				log.info("{}: updated from Configuration Admin ({})", file, changes(pid, inFile, now));
+			} catch (IOException | org.osgi.framework.InvalidSyntaxException e) {
+				log.error("{}: could not write the changed configuration of {}: {}", file, pid, e.getMessage());
+			}
+		}
+	}
+
+	/** The configuration's own keys as text. */
+	static Map<String, String> current(Configuration configuration) {
+		Map<String, String> values = new LinkedHashMap<>();
+		Dictionary<String, Object> props = configuration.getProperties();
+		if (props != null) {
+			for (Enumeration<String> keys = props.keys(); keys.hasMoreElements();) {
+				String key = keys.nextElement();
+				if (!key.startsWith("service.") && !key.startsWith("felix.")) {
+					values.put(key, ConfigSchema.text(props.get(key)));
+				}
+			}
+		}
+		return values;
+	}
+
+	/** "key: old -> new" for changed keys, secrets masked. */
+	private String changes(String pid, Map<String, String> before, Map<String, String> after) {
+		StringBuilder sb = new StringBuilder();
+		java.util.Set<String> keys = new java.util.TreeSet<>(before.keySet());
+		keys.addAll(after.keySet());
+		for (String key : keys) {
+			String old = before.get(key);
+			String now = after.get(key);
+			if (!Objects.equals(old, now)) {
+				sb.append(sb.length() == 0 ? "" : ", ").append(key).append(": ")
+						.append(old == null ? "(default)" : schema.shown(pid, key, old)).append(" -> ")
+						.append(now == null ? "(default)" : schema.shown(pid, key, now));
+			}
+		}
+		return sb.toString();
+	}
+}

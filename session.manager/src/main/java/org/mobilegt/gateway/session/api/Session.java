@@ -1,0 +1,56 @@
+package org.mobilegt.gateway.session.api;
+
+import java.time.Instant;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One client's session. The tunnel accounts every packet on it; counters are lock-free and the
+ * two directions never share a lock or a cache line.
+ * <p>
+ * "rx" is what the gateway received from the client, "tx" what it sent to the client.
+ */
+@ProviderType
+public interface Session {
+
+	/** Unique among the sessions of this gateway, stable across restarts. */
+	long id();
+
+	/** The id the client sent in its handshake, or null for an anonymous ToyVpn client. */
+	String clientId();
+
+	/** The client's current UDP endpoint, see {@link Endpoint}. */
+	long endpoint();
+
+	/** The leased tunnel address. */
+	int tunnelAddress();
+
+	Instant since();
+
+	/** When the client last sent anything (System.currentTimeMillis()). */
+	long lastReceivedMillis();
+
+	/** When the gateway last sent anything to the client (System.currentTimeMillis()). */
+	long lastSentMillis();
+
+	boolean live();
+
+	/** Accounts a datagram received from the client at {@code nowMillis}; packet counts only data. */
+	void received(int bytes, boolean data, long nowMillis);
+
+	/** Accounts a datagram sent to the client at {@code nowMillis}. */
+	void sent(int bytes, boolean data, long nowMillis);
+
+	/** Accounts a packet of this client that was dropped. */
+	void dropped();
+
+	long rxPackets();
+
+	long rxBytes();
+
+	long txPackets();
+
+	long txBytes();
+
+	long drops();
+}

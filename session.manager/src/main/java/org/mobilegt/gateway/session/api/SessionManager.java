@@ -1,0 +1,67 @@
+package org.mobilegt.gateway.session.api;
+
+import java.util.Collection;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The sessions of connected clients and the leases of the address pool. Lookups by endpoint and by
+ * tunnel address are O(1), lock-free and allocation-free: they sit on the data path.
+ * <p>
+ * Endpoints are IPv4 UDP endpoints packed into a long by {@link Endpoint#key(int, int)}; tunnel
+ * addresses are IPv4 addresses as ints (network order, most significant byte first).
+ */
+@ProviderType
+public interface SessionManager {
+
+	String TOPIC_OPENED = "org/mobilegt/gateway/session/OPENED";
+	String TOPIC_CLOSED = "org/mobilegt/gateway/session/CLOSED";
+	String TOPIC_EXPIRED = "org/mobilegt/gateway/session/EXPIRED";
+	/** Event properties. */
+	String PROP_SESSION_ID = "session.id";
+	String PROP_CLIENT_ID = "client.id";
+	String PROP_ENDPOINT = "endpoint";
+	String PROP_TUNNEL_ADDRESS = "tunnel.address";
+	String PROP_REASON = "reason";
+	String PROP_RX_PACKETS = "rx.packets";
+	String PROP_RX_BYTES = "rx.bytes";
+	String PROP_TX_PACKETS = "tx.packets";
+	String PROP_TX_BYTES = "tx.bytes";
+
+	/**
+	 * Opens the session of a client whose handshake passed, or returns its live one. A known
+	 * {@code clientId} from a new endpoint moves (roams) its session there; a client gets back the
+	 * address it leased before. Anonymous clients ({@code clientId} null) are keyed by endpoint.
+	 *
+	 * @throws SessionRefusedException when the pool is exhausted or the client limit is reached
+	 */
+	Session open(long endpoint, String clientId) throws SessionRefusedException;
+
+	/** The live session of an endpoint, or null. */
+	Session byEndpoint(long endpoint);
+
+	/** The live session holding tunnel address {@code address}, or null. */
+	Session byTunnelAddress(int address);
+
+	/**
+	 * Whether {@code endpoint} held a session that ended less than the configured recent window
+	 * ago: such a client is told to handshake again instead of being ignored.
+	 */
+	boolean recentlyClosed(long endpoint);
+
+	/** Closes a session now (kick); its lease stays reserved for its client id. */
+	void close(Session session, CloseReason reason);
+
+	/** Closes sessions that received nothing for {@code idleMillis}, as {@link CloseReason#EXPIRED}. */
+	int expireIdle(long idleMillis);
+
+	/** All live sessions. */
+	Collection<Session> sessions();
+
+	/** A session by client id, tunnel address (dotted) or session id. */
+	Optional<Session> find(String idOrAddress);
+
+	/** The address pool: size, use and leases. */
+	Pool pool();
+}

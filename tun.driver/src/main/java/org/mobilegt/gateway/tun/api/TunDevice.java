@@ -1,0 +1,55 @@
+package org.mobilegt.gateway.tun.api;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * An open Linux TUN device ({@code IFF_TUN | IFF_NO_PI}): each read or write moves exactly one
+ * IP packet. Registered as a service only while the device is open and configured.
+ * <p>
+ * Buffers must be direct; the packet is read into or written from {@code position..limit}
+ * without copying. Reads and writes are thread-safe; several threads may read different queues.
+ */
+@ProviderType
+public interface TunDevice {
+
+	/** Service property: the interface name, e.g. {@code mgt0}. */
+	String NAME = "tun.name";
+	/** Service property: the MTU in bytes. */
+	String MTU = "tun.mtu";
+	/** Service property: the client subnet routed to the device, CIDR notation. */
+	String SUBNET = "tun.subnet";
+
+	/** The interface name. */
+	String name();
+
+	/** The current MTU; can change live through configuration. */
+	int mtu();
+
+	/** The client subnet routed to this device, e.g. {@code 10.77.0.0/16}. */
+	String subnet();
+
+	/** How many queues (file descriptors) are open: 1 unless the device is multiqueue. */
+	int queues();
+
+	/**
+	 * Reads one IP packet from a queue into {@code dst} at its position and advances the position.
+	 *
+	 * @param queue         0 .. {@link #queues()} - 1
+	 * @param timeoutMillis how long to wait for a packet; 0 returns at once
+	 * @return the packet length, 0 when none arrived in time, -1 when the device was closed
+	 * @throws IOException on a kernel error, e.g. {@code dst} too small for the packet
+	 */
+	int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException;
+
+	/**
+	 * Writes the IP packet between {@code src}'s position and limit to the kernel and advances the
+	 * position.
+	 *
+	 * @return the number of bytes written
+	 * @throws IOException when the kernel refuses the packet or the device is closed
+	 */
+	int write(ByteBuffer src) throws IOException;
+}

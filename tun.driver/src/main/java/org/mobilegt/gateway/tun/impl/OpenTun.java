@@ -1,0 +1,69 @@
+package org.mobilegt.gateway.tun.impl;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Dictionary;
+import java.util.Hashtable;
+
+import org.mobilegt.gateway.tun.api.TunDevice;
+
+/** The {@link TunDevice} service: the open device and its live settings. */
+final class OpenTun implements TunDevice {
+
+	private final LinuxTun tun;
+	private volatile int mtu;
+	private volatile String subnet;
+
+	OpenTun(LinuxTun tun, int mtu, String subnet) {
+		this.tun = tun;
+		this.mtu = mtu;
+		this.subnet = subnet;
+	}
+
+	@Override
+	public String name() {
+		return tun.name();
+	}
+
+	@Override
+	public int mtu() {
+		return mtu;
+	}
+
+	@Override
+	public String subnet() {
+		return subnet;
+	}
+
+	@Override
+	public int queues() {
+		return tun.queues();
+	}
+
+	@Override
+	public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
+		return tun.read(queue, dst, timeoutMillis);
+	}
+
+	@Override
+	public int write(ByteBuffer src) throws IOException {
+		return tun.write(src);
+	}
+
+	void settings(int mtu, String subnet) {
+		this.mtu = mtu;
+		this.subnet = subnet;
+	}
+
+	LinuxTun tun() {
+		return tun;
+	}
+
+	Dictionary<String, Object> serviceProperties() {
+		Hashtable<String, Object> props = new Hashtable<>();
+		props.put(NAME, name());
+		props.put(MTU, mtu);
+		props.put(SUBNET, subnet);
+		return props;
+	}
+}

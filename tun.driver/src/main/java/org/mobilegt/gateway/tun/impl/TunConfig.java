@@ -1,0 +1,35 @@
+package org.mobilegt.gateway.tun.impl;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(id = TunConfig.PID, name = "mobilegt TUN device",
+		description = "The single TUN device all clients share: its name, MTU, the client subnet routed to it and NAT to the internet.")
+public @interface TunConfig {
+
+	String PID = "mobilegt.tun";
+
+	@AttributeDefinition(name = "Device name", description = "Interface name (1-15 characters: letters, digits, '-', '_', '.'). An existing TUN device of that name is attached to; otherwise one is created.")
+	String name() default "mgt0";
+
+	@AttributeDefinition(name = "MTU", description = "MTU of the device in bytes (576-65535). Changes apply live.", min = "576", max = "65535")
+	int mtu() default 1400;
+
+	@AttributeDefinition(name = "Client subnet", description = "IPv4 subnet in CIDR notation routed to the device; client addresses are leased from it. Changes apply live.")
+	String subnet() default "10.77.0.0/16";
+
+	@AttributeDefinition(name = "NAT", description = "Enable IPv4 forwarding and masquerade the client subnet out of the egress interface.")
+	boolean nat() default true;
+
+	@AttributeDefinition(name = "Egress interface", description = "Interface the client subnet is masqueraded out of; 'auto' takes the default route's interface.")
+	String egress() default "auto";
+
+	@AttributeDefinition(name = "Persistent", description = "Keep the device (TUNSETPERSIST) when the gateway stops, so a restart or update re-attaches to it.")
+	boolean persist() default true;
+
+	@AttributeDefinition(name = "Queues", description = "Number of queues (file descriptors) to open; more than 1 makes the device multiqueue (IFF_MULTI_QUEUE) so several threads can read it.", min = "1", max = "16")
+	int queues() default 1;
+
+	@AttributeDefinition(name = "Clone device", description = "Path of the TUN clone device.")
+	String device() default "/dev/net/tun";
+}

@@ -1,0 +1,80 @@
+package org.mobilegt.gateway.tun.impl;
+
+import java.util.regex.Pattern;
+
+import org.mobilegt.gateway.common.ConfigValueException;
+
+import org.apache.commons.net.util.SubnetUtils;
+
+/**
+ * The validated form of {@link TunConfig}. Construction fails with a message naming the key and
+ * the rule, so a bad value is rejected before anything touches the system.
+ */
+record TunSettings(String name, int mtu, String subnet, boolean nat, String egress, boolean persist, int queues,
+		String device) {
+
+	static final String AUTO = "auto";
+	/** Linux interface names: at most IFNAMSIZ-1 bytes, no '/', ':', or whitespace. */
+	private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+
+	TunSettings {
+		if (name == null || !IFNAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+			throw new ConfigValueException(TunConfig.PID, "name", name, "must be 1-15 characters of letters, digits, '-', '_', '.'");
+		}
+		if (mtu < 576 || mtu > 65535) {
+			throw new ConfigValueException(TunConfig.PID, "mtu", mtu, "must be between 576 and 65535");
+		}
+		subnet = networkCidr(subnet);
+		if (egress == null || egress.isBlank()) {
+			egress = AUTO;
+		}
+		egress = egress.trim();
+		if (!egress.equals(AUTO) && !IFNAME.matcher(egress).matches()) {
+			throw new ConfigValueException(TunConfig.PID, "egress", egress, "must be 'auto' or an interface name");
+		}
+		if (queues < 1 || queues > 16) {
+			throw new ConfigValueException(TunConfig.PID, "queues", queues, "must be between 1 and 16");
+		}
+		if (device == null || device.isBlank()) {
+			throw new ConfigValueException(TunConfig.PID, "device", device, "must be the path of the TUN clone device");
+		}
+	}
+
+	static TunSettings of(TunConfig c) {
+		return new TunSettings(c.name(), c.mtu(), c.subnet(), c.nat(), c.egress(), c.persist(), c.queues(), c.device());
+	}
+
+	/** Settings that can only change by closing and re-opening the device. */
+	boolean sameDevice(TunSettings o) {
+		return name.equals(o.name) && persist == o.persist && queues == o.queues && device.equals(o.device);
+	}
+
+	/**
+	 * Checks that {@code cidr} is an IPv4 network in CIDR notation whose address is the network
+	 * address itself (10.77.0.0/16, not 10.77.0.5/16) with room for clients, and returns it.
+	 */
+	static String networkCidr(String cidr) {
+		if (cidr == null || cidr.isBlank()) {
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16");
+		}
+		String trimmed = cidr.trim();
+		SubnetUtils.SubnetInfo info;
+		try {
+			info = new SubnetUtils(trimmed).getInfo();
+		} catch (IllegalArgumentException e) {
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16");
+		}
+		String network = info.getNetworkAddress() + "/" + info.getCidrSignature().split("/")[1];
+		if (!info.getAddress().equals(info.getNetworkAddress())) {
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "has host bits set; did you mean " + network + "?");
+		}
+		int prefix = Integer.parseInt(trimmed.substring(trimmed.indexOf('/') + 1));
+		if (prefix > 30) {
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "is too small: a prefix of at most /30 is needed for clients");
+		}
+		if (prefix < 8) {
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "is too large: use a prefix of at least /8");
+		}
+		return network;
+	}
+}

@@ -1,0 +1,37 @@
+package org.mobilegt.gateway.tunnel.api;
+
+/** Why the tunnel dropped a datagram or packet. */
+public enum DropReason {
+	/** Too short to be an IP packet, or its header length/total length is inconsistent. */
+	TRUNCATED,
+	/** Larger than the MTU. */
+	OVERSIZED,
+	/** Neither IPv4 nor IPv6. */
+	NOT_IP,
+	/** A control message that is neither a keepalive nor a handshake. */
+	MALFORMED,
+	/** Data from an endpoint without a session. */
+	UNKNOWN_ENDPOINT,
+	/** Source address is not the client's lease. */
+	SPOOFED,
+	/** Handshake refused (bad key, unknown id, banned). */
+	HANDSHAKE_REFUSED,
+	/** Source throttled or banned: dropped without work. */
+	THROTTLED,
+	/** Handshake accepted but no address could be leased. */
+	POOL_EXHAUSTED,
+	/** Packet from the TUN to an address no session holds. */
+	NO_SESSION,
+	/** The TUN device is not attached. */
+	NO_TUN,
+	/** No session manager or key check available (e.g. during a bundle update). */
+	NO_SERVICE,
+	/** The control worker queue was full. */
+	BUSY,
+	/** The kernel refused a write to the TUN. */
+	TUN_WRITE_ERROR,
+	/** The kernel refused a send on the UDP socket. */
+	UDP_SEND_ERROR,
+	/** Dropped by a client's share limit. */
+	RATE_LIMITED
+}

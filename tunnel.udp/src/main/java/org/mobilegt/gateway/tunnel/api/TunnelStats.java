@@ -1,0 +1,25 @@
+package org.mobilegt.gateway.tunnel.api;
+
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Totals, drops by reason and packet processing times of the tunnel since it started. */
+@ProviderType
+public interface TunnelStats {
+
+	/** A consistent-enough snapshot of the counters (each counter is exact, the set is not atomic). */
+	Totals totals();
+
+	/** Dropped datagrams and packets by reason, only reasons that occurred. */
+	Map<DropReason, Long> drops();
+
+	/** Sampled per-packet processing time of one direction. */
+	Latency processingTime(Direction direction);
+
+	/** One line on the UDP socket: bound address and port, or why it is not bound. */
+	String socketStatus();
+
+	/** True while the socket is bound and the TUN device is attached. */
+	boolean serving();
+}
