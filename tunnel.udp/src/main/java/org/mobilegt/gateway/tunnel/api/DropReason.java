@@ -8,6 +8,8 @@ public enum DropReason {
 	OVERSIZED,
 	/** Neither IPv4 nor IPv6. */
 	NOT_IP,
+	/** An IPv6 packet: the tunnel carries IPv4 only. */
+	IPV6,
 	/** A control message that is neither a keepalive nor a handshake. */
 	MALFORMED,
 	/** Data from an endpoint without a session. */

@@ -1,0 +1,26 @@
+package org.mobilegt.gateway.session.impl;
+
+import java.util.List;
+
+/**
+ * What survives a restart or a bundle update, as written to {@code sessions.json} in the bundle's
+ * data area. Live sessions are resumed only within the same framework run (a bundle update); after
+ * a restart their clients are told to handshake again and get their leased address back.
+ *
+ * @param framework the framework UUID of the run that wrote the file
+ * @param savedAt   when it was written (epoch millis)
+ */
+record SavedState(String framework, long savedAt, long nextId, String subnet, List<SavedLease> leases,
+		List<SavedRecent> recent, List<SavedSession> sessions) {
+
+	/** A lease: key is "id:<client id>" or "ep:<endpoint key>". */
+	record SavedLease(String key, int address, long expires) {
+	}
+
+	record SavedRecent(long endpoint, long closedAt) {
+	}
+
+	record SavedSession(long id, String clientId, long endpoint, int address, long since, long rxPackets,
+			long rxBytes, long rxLast, long txPackets, long txBytes, long txLast, long drops) {
+	}
+}

@@ -1,0 +1,169 @@
+package org.mobilegt.gateway.session.impl;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Instant;
+
+import org.mobilegt.gateway.session.api.Session;
+
+/**
+ * A live session. Counters are updated lock-free; the two directions live in separate objects,
+ * padded so that the receive thread and the send thread never write the same cache line.
+ */
+final class SessionImpl implements Session {
+
+	/** One direction's counters, padded to a cache line of its own. */
+	static final class Counters {
+		private static final VarHandle PACKETS;
+		private static final VarHandle BYTES;
+		static {
+			try {
+				MethodHandles.Lookup l = MethodHandles.lookup();
+				PACKETS = l.findVarHandle(Counters.class, "packets", long.class);
+				BYTES = l.findVarHandle(Counters.class, "bytes", long.class);
+			} catch (ReflectiveOperationException e) {
+				throw new ExceptionInInitializerError(e);
+			}
+		}
+		long p0, p1, p2, p3, p4, p5, p6;
+		volatile long packets;
+		volatile long bytes;
+		volatile long lastMillis;
+		long q0, q1, q2, q3, q4, q5, q6;
+
+		void add(int size, boolean data, long now) {
+			if (data) {
+				PACKETS.getAndAdd(this, 1L);
+			}
+			BYTES.getAndAdd(this, (long) size);
+			lastMillis = now;
+		}
+
+		void restore(long packets, long bytes, long lastMillis) {
+			this.packets = packets;
+			this.bytes = bytes;
+			this.lastMillis = lastMillis;
+		}
+	}
+
+	private static final VarHandle DROPS;
+	static {
+		try {
+			DROPS = MethodHandles.lookup().findVarHandle(SessionImpl.class, "drops", long.class);
+		} catch (ReflectiveOperationException e) {
+			throw new ExceptionInInitializerError(e);
+		}
+	}
+
+	private final long id;
+	private final String clientId;
+	private final int address;
+	private final Instant since;
+	final Counters rx = new Counters();
+	final Counters tx = new Counters();
+	private volatile long endpoint;
+	private volatile long drops;
+	private volatile boolean live = true;
+
+	SessionImpl(long id, String clientId, long endpoint, int address, Instant since, long nowMillis) {
+		this.id = id;
+		this.clientId = clientId;
+		this.endpoint = endpoint;
+		this.address = address;
+		this.since = since;
+		rx.lastMillis = nowMillis;
+		tx.lastMillis = nowMillis;
+	}
+
+	@Override
+	public long id() {
+		return id;
+	}
+
+	@Override
+	public String clientId() {
+		return clientId;
+	}
+
+	@Override
+	public long endpoint() {
+		return endpoint;
+	}
+
+	void endpoint(long endpoint) {
+		this.endpoint = endpoint;
+	}
+
+	@Override
+	public int tunnelAddress() {
+		return address;
+	}
+
+	@Override
+	public Instant since() {
+		return since;
+	}
+
+	@Override
+	public long lastReceivedMillis() {
+		return rx.lastMillis;
+	}
+
+	@Override
+	public long lastSentMillis() {
+		return tx.lastMillis;
+	}
+
+	@Override
+	public boolean live() {
+		return live;
+	}
+
+	void end() {
+		live = false;
+	}
+
+	@Override
+	public void received(int bytes, boolean data, long nowMillis) {
+		rx.add(bytes, data, nowMillis);
+	}
+
+	@Override
+	public void sent(int bytes, boolean data, long nowMillis) {
+		tx.add(bytes, data, nowMillis);
+	}
+
+	@Override
+	public void dropped() {
+		DROPS.getAndAdd(this, 1L);
+	}
+
+	void drops(long drops) {
+		this.drops = drops;
+	}
+
+	@Override
+	public long rxPackets() {
+		return rx.packets;
+	}
+
+	@Override
+	public long rxBytes() {
+		return rx.bytes;
+	}
+
+	@Override
+	public long txPackets() {
+		return tx.packets;
+	}
+
+	@Override
+	public long txBytes() {
+		return tx.bytes;
+	}
+
+	@Override
+	public long drops() {
+		return drops;
+	}
+}

@@ -1,0 +1,23 @@
+package org.mobilegt.gateway.session.impl;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(id = SessionsConfig.PID, name = "mobilegt sessions",
+		description = "Client sessions and the address pool they lease from (the TUN device's client subnet).")
+public @interface SessionsConfig {
+
+	String PID = "mobilegt.sessions";
+
+	@AttributeDefinition(name = "Maximum clients", description = "Connected clients at most; 0 = as many as the pool has addresses.", min = "0", max = "16777216")
+	int maxClients() default 0;
+
+	@AttributeDefinition(name = "Lease time (minutes)", description = "How long an address stays reserved for a client id after its session ended. Anonymous clients (keyed by endpoint) keep theirs for the recent window only.", min = "1", max = "5256000")
+	int leaseMinutes() default 1440;
+
+	@AttributeDefinition(name = "Recent window (minutes)", description = "An endpoint whose session ended less than this ago is told to handshake again when it sends data.", min = "0", max = "10080")
+	int recentMinutes() default 10;
+
+	@AttributeDefinition(name = "Excluded addresses", description = "Addresses of the subnet that are never leased.")
+	String[] exclude() default {};
+}

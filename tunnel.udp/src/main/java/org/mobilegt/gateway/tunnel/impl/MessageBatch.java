@@ -1,0 +1,165 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.mobilegt.gateway.common.LibC;
+import org.mobilegt.gateway.session.api.Endpoint;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * A batch of datagrams for recvmmsg/sendmmsg: native message headers, one iovec and one IPv4
+ * address per message, and one slot of a direct buffer per message. Everything is allocated once;
+ * receiving and sending reuse it, so the data path allocates nothing. One thread uses a batch.
+ */
+final class MessageBatch {
+
+	private final int capacity;
+	private final int slotSize;
+	private final Memory headers;
+	private final Memory iovecs;
+	private final Memory names;
+	private final ByteBuffer headerView;
+	private final ByteBuffer iovecView;
+	private final ByteBuffer nameView;
+	private final ByteBuffer[] slots;
+	private int count;
+
+	MessageBatch(int capacity, int slotSize) {
+		this.capacity = capacity;
+		this.slotSize = slotSize;
+		headers = new Memory((long) capacity * Sockets.MMSGHDR_SIZE);
+		iovecs = new Memory((long) capacity * Sockets.IOVEC_SIZE);
+		names = new Memory((long) capacity * Sockets.SOCKADDR_SIZE);
+		headers.clear();
+		names.clear();
+		headerView = headers.getByteBuffer(0, headers.size()).order(ByteOrder.nativeOrder());
+		iovecView = iovecs.getByteBuffer(0, iovecs.size()).order(ByteOrder.nativeOrder());
+		nameView = names.getByteBuffer(0, names.size()).order(ByteOrder.BIG_ENDIAN);
+		ByteBuffer data = ByteBuffer.allocateDirect(capacity * slotSize);
+		long dataAddress = Pointer.nativeValue(Native.getDirectBufferPointer(data));
+		slots = new ByteBuffer[capacity];
+		for (int i = 0; i < capacity; i++) {
+			slots[i] = data.slice(i * slotSize, slotSize);
+			iovecView.putLong(i * Sockets.IOVEC_SIZE, dataAddress + (long) i * slotSize);
+			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize);
+			int h = i * Sockets.MMSGHDR_SIZE;
+			headerView.putLong(h + Sockets.MSG_NAME, Pointer.nativeValue(names) + (long) i * Sockets.SOCKADDR_SIZE);
+			headerView.putInt(h + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+			headerView.putLong(h + Sockets.MSG_IOV, Pointer.nativeValue(iovecs) + (long) i * Sockets.IOVEC_SIZE);
+			headerView.putLong(h + Sockets.MSG_IOVLEN, 1);
+		}
+	}
+
+	int capacity() {
+		return capacity;
+	}
+
+	// ---- receiving
+
+	/**
+	 * Receives up to {@link #capacity()} datagrams without blocking.
+	 *
+	 * @return how many arrived, 0 when none was waiting
+	 */
+	int receive(UdpSocket socket) throws IOException {
+		for (int i = 0; i < capacity; i++) {
+			headerView.putInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize);
+		}
+		int n = Sockets.recvmmsg(socket.fd(), headers, capacity, 0, null);
+		if (n >= 0) {
+			return n;
+		}
+		int errno = LibC.errno();
+		if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+			return 0;
+		}
+		throw new IOException("recvmmsg failed: " + LibC.describe(errno));
+	}
+
+	/** The length of received datagram {@code i}. */
+	int length(int i) {
+		return headerView.getInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_LEN);
+	}
+
+	/** Whether datagram {@code i} was larger than a slot (its tail is lost). */
+	boolean truncated(int i) {
+		return (headerView.getInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_FLAGS) & Sockets.MSG_TRUNC) != 0;
+	}
+
+	/** The sender of datagram {@code i}, see {@link Endpoint#key(int, int)}. */
+	long endpoint(int i) {
+		int base = i * Sockets.SOCKADDR_SIZE;
+		return Endpoint.key(nameView.getInt(base + 4), Short.toUnsignedInt(nameView.getShort(base + 2)));
+	}
+
+	/** Slot {@code i} holding the datagram between position 0 and its length. */
+	ByteBuffer received(int i) {
+		ByteBuffer slot = slots[i];
+		slot.clear();
+		slot.limit(length(i));
+		return slot;
+	}
+
+	// ---- sending
+
+	/** The slot for the next datagram to send, empty and with the whole slot as its limit. */
+	ByteBuffer next() {
+		ByteBuffer slot = slots[count];
+		slot.clear();
+		return slot;
+	}
+
+	/** Queues the next slot's first {@code length} bytes for {@code endpoint}. */
+	void commit(int length, long endpoint) {
+		iovecView.putLong(count * Sockets.IOVEC_SIZE + 8, length);
+		int base = count * Sockets.SOCKADDR_SIZE;
+		nameView.put(base, (byte) Sockets.AF_INET).put(base + 1, (byte) 0); // sa_family, little-endian u16
+		nameView.putShort(base + 2, (short) Endpoint.port(endpoint));
+		nameView.putInt(base + 4, Endpoint.address(endpoint));
+		headerView.putInt(count * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+		count++;
+	}
+
+	/** Forgets the queued datagrams. */
+	void clear() {
+		count = 0;
+	}
+
+	int pending() {
+		return count;
+	}
+
+	boolean full() {
+		return count == capacity;
+	}
+
+	/**
+	 * Sends every queued datagram, several per system call.
+	 *
+	 * @return how many could not be sent (the kernel refused them)
+	 */
+	int flush(UdpSocket socket) {
+		int sent = 0;
+		int failed = 0;
+		while (sent + failed < count) {
+			int done = sent + failed;
+			Pointer from = done == 0 ? headers : headers.share((long) done * Sockets.MMSGHDR_SIZE);
+			int n = Sockets.sendmmsg(socket.fd(), from, count - done, 0);
+			if (n > 0) {
+				sent += n;
+			} else if (n < 0 && LibC.errno() == LibC.EINTR) {
+				continue;
+			} else {
+				failed++; // the first remaining datagram is refused (buffer full, unreachable...): skip it
+			}
+		}
+		count = 0;
+		return failed;
+	}
+}

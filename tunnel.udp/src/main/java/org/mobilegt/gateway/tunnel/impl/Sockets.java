@@ -1,0 +1,64 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The socket calls of the UDP side, bound with JNA direct mapping: batched receive and send
+ * (recvmmsg/sendmmsg) move many datagrams per system call without allocating. Linux, 64 bit.
+ */
+final class Sockets {
+
+	static final int AF_INET = 2;
+	static final int SOCK_DGRAM = 2;
+	static final int SOCK_NONBLOCK = 0x800;
+	static final int SOCK_CLOEXEC = 0x80000;
+	static final int SOL_SOCKET = 1;
+	static final int SO_SNDBUF = 7;
+	static final int SO_RCVBUF = 8;
+	static final int SO_SNDBUFFORCE = 32;
+	static final int SO_RCVBUFFORCE = 33;
+	static final int MSG_TRUNC = 0x20;
+	static final int EACCES = 13;
+	static final int EADDRINUSE = 98;
+	static final int EADDRNOTAVAIL = 99;
+
+	/** struct sockaddr_in. */
+	static final int SOCKADDR_SIZE = 16;
+	/** struct iovec. */
+	static final int IOVEC_SIZE = 16;
+	/** struct mmsghdr: struct msghdr (56 bytes) then unsigned msg_len, padded. */
+	static final int MMSGHDR_SIZE = 64;
+	static final int MSG_NAME = 0;
+	static final int MSG_NAMELEN = 8;
+	static final int MSG_IOV = 16;
+	static final int MSG_IOVLEN = 24;
+	static final int MSG_FLAGS = 48;
+	static final int MSG_LEN = 56;
+
+	static {
+		if (Native.POINTER_SIZE != 8 || !Platform.isLinux()) {
+			throw new UnsupportedOperationException("the UDP tunnel needs 64-bit Linux");
+		}
+		Native.register(Sockets.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+	}
+
+	private Sockets() {
+	}
+
+	static native int socket(int domain, int type, int protocol);
+
+	static native int bind(int fd, Pointer address, int length);
+
+	static native int getsockname(int fd, Pointer address, Pointer length);
+
+	static native int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+	static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
+
+	static native int recvmmsg(int fd, Pointer messages, int count, int flags, Pointer timeout);
+
+	static native int sendmmsg(int fd, Pointer messages, int count, int flags);
+}

@@ -1,0 +1,44 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(id = TunnelConfig.PID, name = "mobilegt UDP tunnel",
+		description = "The UDP side phones talk to: where it listens and what it tells clients in the handshake. Changes apply live; a bind or port change rebinds the socket (clients must reconnect to the new port).")
+public @interface TunnelConfig {
+
+	String PID = "mobilegt.tunnel";
+
+	@AttributeDefinition(name = "Bind address", description = "Local IPv4 address to listen on; 0.0.0.0 = all.")
+	String bind() default "0.0.0.0";
+
+	@AttributeDefinition(name = "Port", description = "UDP port to listen on.", min = "1", max = "65535")
+	int port() default 8000;
+
+	@AttributeDefinition(name = "Advertised MTU", description = "MTU told to clients in the handshake reply; datagrams larger than the TUN device's MTU are dropped.", min = "576", max = "65535")
+	int mtu() default 1400;
+
+	@AttributeDefinition(name = "DNS servers", description = "DNS servers pushed to clients (IPv4 addresses).")
+	String[] dns() default { "8.8.8.8" };
+
+	@AttributeDefinition(name = "Routes", description = "Routes pushed to clients (IPv4 CIDR).")
+	String[] routes() default { "0.0.0.0/0" };
+
+	@AttributeDefinition(name = "Search domain", description = "DNS search domain pushed to clients; empty for none.")
+	String searchDomain() default "";
+
+	@AttributeDefinition(name = "Reply repeats", description = "Times each handshake reply is sent (UDP may lose one).", min = "1", max = "10")
+	int replyRepeats() default 3;
+
+	@AttributeDefinition(name = "Keepalive (s)", description = "Send a keepalive to a client after this many seconds without sending it anything.", min = "1", max = "3600")
+	int keepaliveSeconds() default 10;
+
+	@AttributeDefinition(name = "Idle timeout (s)", description = "End a session after this many seconds without any datagram from its client.", min = "5", max = "86400")
+	int idleTimeoutSeconds() default 60;
+
+	@AttributeDefinition(name = "Control workers", description = "Threads that handle handshakes and control messages; 0 = number of cores.", min = "0", max = "64")
+	int workers() default 0;
+
+	@AttributeDefinition(name = "Socket buffer (bytes)", description = "Kernel receive and send buffer of the UDP socket.", min = "65536", max = "268435456")
+	int socketBufferBytes() default 4 * 1024 * 1024;
+}

@@ -1,0 +1,103 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.mobilegt.gateway.tunnel.api.Direction;
+import org.mobilegt.gateway.tunnel.api.DropReason;
+import org.mobilegt.gateway.tunnel.api.Latency;
+
+/**
+ * Every counter of the tunnel. The pumps own single-writer {@link PumpCounters} (one for the UDP
+ * receiver, one per TUN queue); control work counts with adders. Processing times are sampled into
+ * HdrHistogram recorders (wait-free for the writer) and accumulated since start on read.
+ */
+final class TunnelMetrics {
+
+	/** One packet in this many is timed. */
+	static final int SAMPLE_MASK = 63;
+	static final int MAX_QUEUES = 16;
+
+	final PumpCounters uplink = new PumpCounters();
+	final PumpCounters[] downlink = new PumpCounters[MAX_QUEUES];
+	final LongAdder handshakesOk = new LongAdder();
+	final LongAdder handshakesFailed = new LongAdder();
+	final LongAdder keepalivesIn = new LongAdder();
+	final LongAdder keepalivesOut = new LongAdder();
+	final LongAdder hints = new LongAdder();
+	private final Map<DropReason, LongAdder> controlDrops = new EnumMap<>(DropReason.class);
+	private final Map<Direction, Recorder> recorders = new EnumMap<>(Direction.class);
+	private final Map<Direction, Histogram> totals = new EnumMap<>(Direction.class);
+
+	TunnelMetrics() {
+		for (int i = 0; i < MAX_QUEUES; i++) {
+			downlink[i] = new PumpCounters();
+		}
+		for (DropReason r : DropReason.values()) {
+			controlDrops.put(r, new LongAdder());
+		}
+		for (Direction d : Direction.values()) {
+			recorders.put(d, new Recorder(3));
+			Histogram h = new Histogram(3);
+			h.setAutoResize(true);
+			totals.put(d, h);
+		}
+	}
+
+	/** A drop counted outside the pumps (control work, housekeeping). */
+	void dropped(DropReason reason) {
+		controlDrops.get(reason).increment();
+	}
+
+	Recorder recorder(Direction direction) {
+		return recorders.get(direction);
+	}
+
+	long rxPackets() {
+		return uplink.packets();
+	}
+
+	long rxBytes() {
+		return uplink.bytes();
+	}
+
+	long txPackets() {
+		long sum = 0;
+		for (PumpCounters c : downlink) {
+			sum += c.packets();
+		}
+		return sum;
+	}
+
+	long txBytes() {
+		long sum = 0;
+		for (PumpCounters c : downlink) {
+			sum += c.bytes();
+		}
+		return sum;
+	}
+
+	Map<DropReason, Long> drops() {
+		Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+		for (DropReason r : DropReason.values()) {
+			long n = uplink.drops(r) + controlDrops.get(r).sum();
+			for (PumpCounters c : downlink) {
+				n += c.drops(r);
+			}
+			if (n > 0) {
+				drops.put(r, n);
+			}
+		}
+		return drops;
+	}
+
+	synchronized Latency latency(Direction direction) {
+		Histogram total = totals.get(direction);
+		total.add(recorders.get(direction).getIntervalHistogram());
+		return new Latency(total.getTotalCount(), total.getValueAtPercentile(50), total.getValueAtPercentile(90),
+				total.getValueAtPercentile(99), total.getValueAtPercentile(99.9), total.getMaxValue());
+	}
+}

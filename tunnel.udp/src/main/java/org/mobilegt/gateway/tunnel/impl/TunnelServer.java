@@ -1,0 +1,324 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.mobilegt.gateway.auth.api.KeyCheck;
+import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.session.api.Session;
+import org.mobilegt.gateway.session.api.SessionManager;
+import org.mobilegt.gateway.tun.api.TunDevice;
+import org.mobilegt.gateway.tunnel.api.Direction;
+import org.mobilegt.gateway.tunnel.api.DropReason;
+import org.mobilegt.gateway.tunnel.api.Latency;
+import org.mobilegt.gateway.tunnel.api.PacketTap;
+import org.mobilegt.gateway.tunnel.api.Totals;
+import org.mobilegt.gateway.tunnel.api.TunnelStats;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The ToyVpn tunnel: one UDP socket for every client, one uplink pump (UDP to TUN), one downlink
+ * pump per TUN queue (TUN to UDP), a pool of control workers for handshakes and a housekeeping
+ * tick for keepalives and idle expiry.
+ * <p>
+ * Every collaborator is a dynamic reference: when the TUN driver, the session manager or the key
+ * check is updated, the tunnel keeps its socket and sessions and re-binds to the new service.
+ * Parameters apply live; a bind address or port change binds the new socket before closing the
+ * old one, and is refused (the old one kept) when the new one cannot be bound.
+ */
+@Component(configurationPid = TunnelConfig.PID, immediate = true)
+@Designate(ocd = TunnelConfig.class)
+public final class TunnelServer implements TunnelStats {
+
+	private final Logger log;
+	private final TunnelMetrics metrics = new TunnelMetrics();
+	private final Map<PacketTap, Object> tapSelections = new ConcurrentHashMap<>();
+	private final ScheduledExecutorService housekeeping;
+	private final ControlSender keepalives = new ControlSender();
+	private final Control control;
+
+	private volatile TunnelSettings settings;
+	private volatile Map<String, Object> properties;
+	private volatile UdpSocket socket;
+	private volatile String socketError;
+	private volatile TunDevice tun;
+	private volatile TapSelection taps;
+	private UplinkPump uplink;
+	private Thread uplinkThread;
+	private final List<DownlinkPump> downlinks = new ArrayList<>();
+	private final List<Thread> downlinkThreads = new ArrayList<>();
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	private volatile KeyCheck keyCheck;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	private volatile SessionManager sessions;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile EventAdmin events;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile ConfigurationAdmin configurationAdmin;
+
+	@Activate
+	public TunnelServer(TunnelConfig config, Map<String, Object> properties,
+			@Reference(service = LoggerFactory.class) Logger log) {
+		this.log = log;
+		this.properties = properties;
+		TunnelSettings s;
+		try {
+			s = TunnelSettings.of(config);
+		} catch (ConfigValueException e) {
+			log.error("Tunnel not started: {}", e.getMessage());
+			socketError = e.getMessage();
+			s = null;
+		}
+		settings = s;
+		control = new Control(this, metrics, log, s == null ? 1 : s.workers());
+		if (s != null) {
+			try {
+				listen(s);
+			} catch (IOException e) {
+				socketError = e.getMessage();
+				log.error("Tunnel not listening: {}", e.getMessage());
+			}
+		}
+		housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread t = new Thread(r, "mobilegt-tunnel-housekeeping");
+			t.setDaemon(true);
+			return t;
+		});
+		housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+	}
+
+	@Modified
+	synchronized void modified(TunnelConfig config, Map<String, Object> newProperties) {
+		TunnelSettings previous = settings;
+		try {
+			TunnelSettings next = TunnelSettings.of(config);
+			if (!next.sameSocket(previous) || socket == null) {
+				listen(next);
+			} else if (next.socketBufferBytes() != previous.socketBufferBytes()) {
+				socket.buffers(next.socketBufferBytes());
+			}
+			control.workers(next.workers());
+			settings = next;
+			properties = newProperties;
+			socketError = null;
+			ConfigRejection.applied(events, TunnelConfig.PID);
+		} catch (ConfigValueException | IOException e) {
+			if (previous != null && socket != null) {
+				ConfigRejection.rejected(log, events, configurationAdmin, TunnelConfig.PID, properties,
+						e instanceof ConfigValueException ? e
+								: new ConfigValueException(TunnelConfig.PID, "port", config.bind() + ":" + config.port(),
+										"cannot be bound: " + e.getMessage()));
+			} else {
+				socketError = e.getMessage();
+				log.error("Tunnel not listening: {}", e.getMessage());
+			}
+		}
+	}
+
+	/** Binds the socket of {@code s} and moves the uplink to it; the old socket closes after. */
+	private synchronized void listen(TunnelSettings s) throws IOException {
+		UdpSocket next = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes());
+		UdpSocket previous = socket;
+		stopUplink();
+		socket = next;
+		uplink = new UplinkPump(this, next, metrics, control, log);
+		uplinkThread = new Thread(uplink, "mobilegt-uplink");
+		uplinkThread.setDaemon(true);
+		uplinkThread.start();
+		if (previous != null) {
+			previous.release();
+		}
+		log.info("Tunnel listening on {}:{} (receive buffer {} bytes)", s.bind().getHostAddress(), next.port(),
+				next.receiveBuffer());
+	}
+
+	@Deactivate
+	synchronized void deactivate() throws InterruptedException {
+		housekeeping.shutdownNow();
+		stopDownlinks();
+		stopUplink();
+		if (socket != null) {
+			socket.release();
+			socket = null;
+		}
+		control.shutdown();
+		log.info("Tunnel stopped");
+	}
+
+	private void stopUplink() {
+		if (uplink != null) {
+			uplink.stop();
+			socket.close(); // wakes the pump; released by the caller
+			join(uplinkThread);
+			uplink = null;
+		}
+	}
+
+	// ---- the TUN device
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	synchronized void bindTun(TunDevice device) {
+		stopDownlinks();
+		tun = device;
+		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
+			DownlinkPump pump = new DownlinkPump(this, device, q, metrics, log);
+			Thread t = new Thread(pump, "mobilegt-downlink-" + q);
+			t.setDaemon(true);
+			downlinks.add(pump);
+			downlinkThreads.add(t);
+			t.start();
+		}
+		log.info("Tunnel attached to TUN {} ({} queue(s))", device.name(), device.queues());
+	}
+
+	synchronized void unbindTun(TunDevice device) {
+		if (tun == device) {
+			tun = null;
+			stopDownlinks();
+			if (uplink != null) {
+				uplink.quiesce(); // the uplink no longer writes to the old device
+			}
+			log.info("Tunnel detached from TUN {}", device.name());
+		}
+	}
+
+	private void stopDownlinks() {
+		downlinks.forEach(DownlinkPump::stop);
+		downlinkThreads.forEach(TunnelServer::join);
+		downlinks.clear();
+		downlinkThreads.clear();
+	}
+
+	private static void join(Thread t) {
+		try {
+			t.join(2000);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	// ---- packet taps (whiteboard)
+
+	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+	void bindTap(PacketTap tap, Map<String, Object> props) {
+		updatedTap(tap, props);
+	}
+
+	void updatedTap(PacketTap tap, Map<String, Object> props) {
+		Object selection = props.get(PacketTap.ADDRESSES);
+		tapSelections.put(tap, selection == null ? new String[0] : selection);
+		taps = TapSelection.of(tapSelections);
+	}
+
+	void unbindTap(PacketTap tap) {
+		tapSelections.remove(tap);
+		taps = TapSelection.of(tapSelections);
+	}
+
+	// ---- what the pumps and workers read
+
+	TunnelSettings settings() {
+		return settings;
+	}
+
+	UdpSocket socket() {
+		return socket;
+	}
+
+	TunDevice tun() {
+		return tun;
+	}
+
+	KeyCheck keyCheck() {
+		return keyCheck;
+	}
+
+	SessionManager sessions() {
+		return sessions;
+	}
+
+	TapSelection taps() {
+		return taps;
+	}
+
+	// ---- housekeeping: keepalives and idle expiry
+
+	private void housekeeping() {
+		try {
+			TunnelSettings s = settings;
+			SessionManager sm = sessions;
+			UdpSocket sock = socket;
+			if (s == null || sm == null) {
+				return;
+			}
+			sm.expireIdle(s.idleMillis());
+			long now = System.currentTimeMillis();
+			for (Session session : sm.sessions()) {
+				if (now - session.lastSentMillis() >= s.keepaliveMillis() && keepalives.send(sock, TunnelSettings.KEEPALIVE, session.endpoint())) {
+					session.sent(1, false, now);
+					metrics.keepalivesOut.increment();
+				}
+			}
+			UplinkPump u = uplink;
+			if (u != null) {
+				u.pruneHints(now);
+			}
+		} catch (RuntimeException e) {
+			log.error("Tunnel housekeeping failed: {}", e.toString());
+		}
+	}
+
+	// ---- TunnelStats
+
+	@Override
+	public Totals totals() {
+		SessionManager sm = sessions;
+		return new Totals(metrics.rxPackets(), metrics.rxBytes(), metrics.txPackets(), metrics.txBytes(),
+				metrics.handshakesOk.sum(), metrics.handshakesFailed.sum(), metrics.keepalivesIn.sum(),
+				metrics.keepalivesOut.sum(), metrics.hints.sum(), sm == null ? 0 : sm.sessions().size());
+	}
+
+	@Override
+	public Map<DropReason, Long> drops() {
+		return metrics.drops();
+	}
+
+	@Override
+	public Latency processingTime(Direction direction) {
+		return metrics.latency(direction);
+	}
+
+	@Override
+	public String socketStatus() {
+		UdpSocket s = socket;
+		if (s != null) {
+			return "listening on " + s.bindAddress().getHostAddress() + ":" + s.port();
+		}
+		return "not listening: " + (socketError == null ? "not started" : socketError);
+	}
+
+	@Override
+	public boolean serving() {
+		return socket != null && tun != null;
+	}
+}

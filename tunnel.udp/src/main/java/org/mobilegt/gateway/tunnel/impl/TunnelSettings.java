@@ -1,0 +1,119 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.session.api.Endpoint;
+
+/** The validated form of {@link TunnelConfig}, and the handshake reply it implies. */
+record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, List<String> routes, String searchDomain,
+		int replyRepeats, long keepaliveMillis, long idleMillis, int workers, int socketBufferBytes) {
+
+	/** Size of a handshake reply: the reference server pads its parameters with spaces to 1024 bytes. */
+	static final int REPLY_SIZE = 1024;
+	private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+	private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
+
+	static TunnelSettings of(TunnelConfig c) {
+		String pid = TunnelConfig.PID;
+		if (!IPV4.matcher(c.bind().strip()).matches()) {
+			throw new ConfigValueException(pid, "bind", c.bind(), "must be an IPv4 address (0.0.0.0 for all)");
+		}
+		range(pid, "port", c.port(), 1, 65535);
+		range(pid, "mtu", c.mtu(), 576, 65535);
+		List<String> dns = new ArrayList<>();
+		for (String d : c.dns()) {
+			if (!d.isBlank()) {
+				if (!IPV4.matcher(d.strip()).matches()) {
+					throw new ConfigValueException(pid, "dns", d, "must be IPv4 addresses");
+				}
+				dns.add(d.strip());
+			}
+		}
+		List<String> routes = new ArrayList<>();
+		for (String r : c.routes()) {
+			if (!r.isBlank()) {
+				routes.add(route(r.strip()));
+			}
+		}
+		String search = c.searchDomain().strip();
+		if (!search.isEmpty() && (search.length() > 253 || !DOMAIN.matcher(search).matches())) {
+			throw new ConfigValueException(pid, "searchDomain", search, "must be a domain name");
+		}
+		range(pid, "replyRepeats", c.replyRepeats(), 1, 10);
+		range(pid, "keepaliveSeconds", c.keepaliveSeconds(), 1, 3600);
+		range(pid, "idleTimeoutSeconds", c.idleTimeoutSeconds(), 5, 86400);
+		range(pid, "workers", c.workers(), 0, 64);
+		range(pid, "socketBufferBytes", c.socketBufferBytes(), 65536, 268435456);
+		TunnelSettings settings;
+		try {
+			settings = new TunnelSettings(InetAddress.getByName(c.bind().strip()), c.port(), c.mtu(), List.copyOf(dns),
+					List.copyOf(routes), search, c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds() * 1000L,
+					c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes());
+		} catch (UnknownHostException e) {
+			throw new ConfigValueException(pid, "bind", c.bind(), "must be an IPv4 address");
+		}
+		if (settings.parameters(-1).length() >= REPLY_SIZE) {
+			throw new ConfigValueException(pid, "routes", routes.size() + " routes and " + dns.size() + " DNS servers",
+					"do not fit in the " + REPLY_SIZE + "-byte handshake reply");
+		}
+		return settings;
+	}
+
+	private static void range(String pid, String key, int v, int min, int max) {
+		if (v < min || v > max) {
+			throw new ConfigValueException(pid, key, v, "must be between " + min + " and " + max);
+		}
+	}
+
+	/** "a.b.c.d,prefix" from "a.b.c.d/prefix", checked. */
+	private static String route(String cidr) {
+		String[] parts = cidr.split("/");
+		if (parts.length != 2 || !IPV4.matcher(parts[0]).matches() || !parts[1].matches("\\d{1,2}") || Integer.parseInt(parts[1]) > 32) {
+			throw new ConfigValueException(TunnelConfig.PID, "routes", cidr, "must be IPv4 CIDR routes, e.g. 0.0.0.0/0");
+		}
+		return parts[0] + "," + Integer.parseInt(parts[1]);
+	}
+
+	/** Same socket? Otherwise a change must rebind. */
+	boolean sameSocket(TunnelSettings o) {
+		return o != null && bind.equals(o.bind) && port == o.port;
+	}
+
+	/**
+	 * The handshake reply for a client leased {@code address}: a 0 byte, then
+	 * {@code m,<mtu> a,<address>,32 r,<route>,<prefix>... d,<dns>... s,<domain>}, padded with spaces
+	 * to {@link #REPLY_SIZE} bytes as the ToyVpn reference server does.
+	 */
+	byte[] handshakeReply(int address) {
+		byte[] reply = new byte[REPLY_SIZE];
+		Arrays.fill(reply, (byte) ' ');
+		reply[0] = 0;
+		byte[] text = parameters(address).getBytes(StandardCharsets.US_ASCII);
+		System.arraycopy(text, 0, reply, 1, text.length);
+		return reply;
+	}
+
+	/** The parameters text of the reply (checked at validation to fit). */
+	private String parameters(int address) {
+		StringBuilder sb = new StringBuilder();
+		sb.append("m,").append(mtu).append(" a,").append(Endpoint.formatAddress(address)).append(",32");
+		routes.forEach(r -> sb.append(" r,").append(r));
+		dns.forEach(d -> sb.append(" d,").append(d));
+		if (!searchDomain.isEmpty()) {
+			sb.append(" s,").append(searchDomain);
+		}
+		return sb.toString();
+	}
+
+	/** The re-handshake hint: 0 then " x,rehandshake". */
+	static final byte[] REHANDSHAKE = "\0 x,rehandshake".getBytes(StandardCharsets.US_ASCII);
+	/** A keepalive: a single 0 byte. */
+	static final byte[] KEEPALIVE = { 0 };
+}

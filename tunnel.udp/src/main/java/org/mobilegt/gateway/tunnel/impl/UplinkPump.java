@@ -1,0 +1,236 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.HdrHistogram.Recorder;
+import org.mobilegt.gateway.auth.api.KeyCheck;
+import org.mobilegt.gateway.auth.api.Reason;
+import org.mobilegt.gateway.common.RateGate;
+import org.mobilegt.gateway.common.Wakeup;
+import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.session.api.Session;
+import org.mobilegt.gateway.session.api.SessionManager;
+import org.mobilegt.gateway.tun.api.TunDevice;
+import org.mobilegt.gateway.tunnel.api.Direction;
+import org.mobilegt.gateway.tunnel.api.DropReason;
+import org.osgi.service.log.Logger;
+
+/**
+ * The UDP to TUN direction: receives datagrams in batches and writes each client's IP packets to
+ * the TUN device, after checking the sender has a session and the packet's source is its lease.
+ * Handshakes go to {@link Control}; keepalives and datagrams from unknown endpoints are handled
+ * here. A malformed datagram is counted and dropped; nothing a client sends stops this thread.
+ */
+final class UplinkPump implements Runnable {
+
+	static final int BATCH = 32;
+	static final int SLOT = 65536;
+	private static final int POLL_MILLIS = 250;
+	private static final long HINT_INTERVAL_MILLIS = 1000;
+	private static final int MAX_HINTED = 65536;
+
+	private final TunnelServer server;
+	private final UdpSocket socket;
+	private final TunnelMetrics metrics;
+	private final PumpCounters counters;
+	private final Recorder latency;
+	private final Control control;
+	private final Logger log;
+	private final MessageBatch batch = new MessageBatch(BATCH, SLOT);
+	private final ControlSender sender = new ControlSender();
+	private final Map<Long, Long> hinted = new ConcurrentHashMap<>();
+	private final RateGate errorLog = new RateGate(5, 60_000);
+	private final RateGate spoofRecords = new RateGate(10, 1_000);
+	private volatile boolean running = true;
+	private volatile boolean inBatch;
+	private volatile long batches;
+	private long sequence;
+
+	UplinkPump(TunnelServer server, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
+		this.server = server;
+		this.socket = socket;
+		this.metrics = metrics;
+		this.counters = metrics.uplink;
+		this.latency = metrics.recorder(Direction.FROM_CLIENT);
+		this.control = control;
+		this.log = log;
+	}
+
+	@Override
+	public void run() {
+		while (running) {
+			try {
+				int n = batch.receive(socket);
+				if (n == 0) {
+					if (socket.awaitReadable(POLL_MILLIS) == Wakeup.Ready.CLOSED) {
+						return;
+					}
+					continue;
+				}
+				inBatch = true;
+				long now = System.currentTimeMillis();
+				SessionManager sessions = server.sessions();
+				TunDevice tun = server.tun();
+				for (int i = 0; i < n; i++) {
+					try {
+						datagram(i, now, sessions, tun);
+					} catch (RuntimeException e) {
+						counters.dropped(DropReason.MALFORMED);
+						logError("Datagram from " + Endpoint.format(batch.endpoint(i)) + " failed", e);
+					}
+				}
+			} catch (IOException | RuntimeException e) {
+				logError("UDP receive failed", e);
+			} finally {
+				inBatch = false;
+				batches++;
+			}
+		}
+	}
+
+	private void datagram(int i, long now, SessionManager sessions, TunDevice tun) {
+		long endpoint = batch.endpoint(i);
+		if (batch.truncated(i)) {
+			counters.dropped(DropReason.OVERSIZED);
+			return;
+		}
+		ByteBuffer p = batch.received(i);
+		int length = p.limit();
+		if (length == 0) {
+			counters.dropped(DropReason.TRUNCATED);
+			return;
+		}
+		if (sessions == null) {
+			counters.dropped(DropReason.NO_SERVICE);
+			return;
+		}
+		Session session = sessions.byEndpoint(endpoint);
+		if (p.get(0) == 0) {
+			control(endpoint, p, session, now);
+			return;
+		}
+		if (session == null) {
+			unknown(endpoint, sessions);
+			return;
+		}
+		boolean timed = (++sequence & TunnelMetrics.SAMPLE_MASK) == 0;
+		long start = timed ? System.nanoTime() : 0;
+		DropReason why = Packets.checkIpv4(p, tun == null ? SLOT : tun.mtu());
+		if (why == null && Packets.source(p) != session.tunnelAddress()) {
+			why = DropReason.SPOOFED;
+			spoofed(endpoint, p, session, now);
+		}
+		if (why == null && tun == null) {
+			why = DropReason.NO_TUN;
+		}
+		if (why != null) {
+			counters.dropped(why);
+			session.dropped();
+			session.received(0, false, now); // still alive, but nothing forwarded
+			return;
+		}
+		TapSelection taps = server.taps();
+		if (taps != null) {
+			taps.offer(session.tunnelAddress(), Direction.FROM_CLIENT, p);
+		}
+		try {
+			tun.write(p);
+		} catch (IOException e) {
+			counters.dropped(DropReason.TUN_WRITE_ERROR);
+			session.dropped();
+			logError("Write to the TUN device failed", e);
+			return;
+		}
+		session.received(length, true, now);
+		counters.forwarded(length);
+		if (timed) {
+			latency.recordValue(System.nanoTime() - start);
+		}
+	}
+
+	/** A 0-leading datagram: keepalive (one byte) or handshake. */
+	private void control(long endpoint, ByteBuffer p, Session session, long now) {
+		if (p.limit() == 1) {
+			if (session != null) {
+				session.received(1, false, now);
+				metrics.keepalivesIn.increment();
+			} else {
+				unknown(endpoint, server.sessions());
+			}
+			return;
+		}
+		KeyCheck keys = server.keyCheck();
+		if (keys != null && keys.blocked(Endpoint.toInetAddress(Endpoint.address(endpoint)))) {
+			metrics.dropped(DropReason.THROTTLED); // dropped without work
+			return;
+		}
+		control.handshake(endpoint, p);
+	}
+
+	/**
+	 * Data from an endpoint without a session: a client whose session ended recently is told to
+	 * handshake again (at most once a second); anything else is an illegal attempt.
+	 */
+	private void unknown(long endpoint, SessionManager sessions) {
+		InetAddress address = Endpoint.toInetAddress(Endpoint.address(endpoint));
+		KeyCheck keys = server.keyCheck();
+		if (keys != null && keys.blocked(address)) {
+			counters.dropped(DropReason.THROTTLED);
+			return;
+		}
+		counters.dropped(DropReason.UNKNOWN_ENDPOINT);
+		if (sessions.recentlyClosed(endpoint)) {
+			long now = System.currentTimeMillis();
+			Long last = hinted.get(endpoint);
+			if (last == null || now - last >= HINT_INTERVAL_MILLIS) {
+				if (hinted.size() >= MAX_HINTED) {
+					hinted.clear();
+				}
+				hinted.put(endpoint, now);
+				if (sender.send(socket, TunnelSettings.REHANDSHAKE, endpoint)) {
+					metrics.hints.increment();
+				}
+			}
+		} else if (keys != null) {
+			keys.record(address, Endpoint.port(endpoint), Reason.UNKNOWN_ENDPOINT, "data from an endpoint without a session");
+		}
+	}
+
+	private void spoofed(long endpoint, ByteBuffer p, Session session, long now) {
+		KeyCheck keys = server.keyCheck();
+		if (keys != null && spoofRecords.admit(now) >= 0) {
+			keys.record(Endpoint.toInetAddress(Endpoint.address(endpoint)), Endpoint.port(endpoint), Reason.SPOOFED,
+					"source " + Endpoint.formatAddress(Packets.source(p)) + " is not the lease "
+							+ Endpoint.formatAddress(session.tunnelAddress()));
+		}
+	}
+
+	private void logError(String what, Exception e) {
+		long held = errorLog.admit(System.currentTimeMillis());
+		if (held >= 0) {
+			log.error("{}: {}{}", what, e.toString(), held > 0 ? " (" + held + " more not logged)" : "");
+		}
+	}
+
+	/** Waits (bounded) until the pump is not inside a batch, so it no longer uses an old TUN device. */
+	void quiesce() {
+		long seen = batches;
+		long deadline = System.nanoTime() + 500_000_000L;
+		while (inBatch && batches == seen && System.nanoTime() < deadline) {
+			Thread.onSpinWait();
+		}
+	}
+
+	void stop() {
+		running = false;
+	}
+
+	/** Forgets hints older than the interval (housekeeping). */
+	void pruneHints(long now) {
+		hinted.values().removeIf(t -> now - t >= HINT_INTERVAL_MILLIS);
+	}
+}
