@@ -19,12 +19,23 @@ import java.util.concurrent.TimeoutException;
 class Commands {
 
 	private static final List<String> PATH = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
-	private static final long TIMEOUT_SECONDS = 10;
+	private static final long DEFAULT_TIMEOUT_MILLIS = 10_000;
+
+	private final long timeoutMillis;
 
 	record Result(int exit, String out, String err) {
 		boolean ok() {
 			return exit == 0;
 		}
+	}
+
+	Commands() {
+		this(DEFAULT_TIMEOUT_MILLIS);
+	}
+
+	/** {@code timeoutMillis}: how long a tool may run before it is killed and the call fails. */
+	Commands(long timeoutMillis) {
+		this.timeoutMillis = timeoutMillis;
 	}
 
 	/** Where {@code tool} is installed, if it is. */
@@ -45,12 +56,12 @@ class Commands {
 				p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
 			}
 			p.getOutputStream().close();
-			if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+			if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
 				p.destroyForcibly();
-				throw new IOException(String.join(" ", command) + ": no answer within " + TIMEOUT_SECONDS + " s");
+				throw new IOException(String.join(" ", command) + ": no answer within " + timeoutMillis + " ms");
 			}
-			return new Result(p.exitValue(), out.get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
-					err.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).strip());
+			return new Result(p.exitValue(), out.get(timeoutMillis, TimeUnit.MILLISECONDS),
+					err.get(timeoutMillis, TimeUnit.MILLISECONDS).strip());
 		} catch (InterruptedException e) {
 			p.destroyForcibly();
 			Thread.currentThread().interrupt();
