@@ -182,6 +182,46 @@ class TunDriverIT {
 	}
 
 	@Test
+	void aMultiqueueDeviceHasItsQueues() throws IOException {
+		TunDriver driver = activate(config("mgtit4", "10.99.0.0/24", "queues", 2, "nat", false));
+		assertThat(driver.summary()).isEqualTo("mgtit4 up, mtu 1400, 2 queue(s), subnet 10.99.0.0/24, NAT off");
+		assertThat(sh("ip", "-d", "-o", "link", "show", "dev", "mgtit4")).contains("multi_queue numqueues 2");
+		TunDevice device = registry.device();
+		assertThat(device.queues()).isEqualTo(2);
+
+		// TunDevice.write goes through queue 0. The kernel steers a flow's packets to the queue the
+		// flow was last written on, learnt after each write: the first reply of a new flow goes to
+		// a queue chosen by hash, the following ones to queue 0.
+		ByteBuffer out = ByteBuffer.allocateDirect(2048);
+		ByteBuffer in = ByteBuffer.allocateDirect(2048);
+		for (int seq = 1; seq <= 3; seq++) {
+			out.clear();
+			Icmp.echoRequest(out, Icmp.address("10.99.0.3"), Icmp.address(LOCAL), 0x6d68, seq, 16);
+			device.write(out);
+			int queue = readEchoReplyFromAnyQueue(device, in, 0x6d68, seq);
+			if (seq > 1) {
+				assertThat(queue).as("queue of reply " + seq).isZero();
+			}
+		}
+	}
+
+	/** The queue on which the echo reply id/seq arrives, 3 s at most. */
+	private static int readEchoReplyFromAnyQueue(TunDevice device, ByteBuffer in, int id, int seq) throws IOException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+		while (System.nanoTime() < deadline) {
+			for (int queue = 0; queue < device.queues(); queue++) {
+				if (device.read(queue, in.clear(), 50) > 0) {
+					Icmp.Packet p = Icmp.Packet.parse(in.flip());
+					if (p.isEchoReply(id) && p.seq() == seq) {
+						return queue;
+					}
+				}
+			}
+		}
+		throw new AssertionError("no echo reply " + seq + " on any queue within 3 s");
+	}
+
+	@Test
 	void liveChangesApplyToTheKernelAndRefusedOnesKeepTheOldValues() throws IOException {
 		Map<String, Object> values = config("mgtit3", "10.99.3.0/24");
 		TunDriver driver = activate(values);
