@@ -26,8 +26,12 @@ if [ -z "${MGT_BENCH_NS:-}" ]; then
 	trap 'rm -rf "$work"' EXIT
 	# Build outside the namespace: Maven may need the registry.
 	cc -O2 -Wall -pthread -o "$work/tun-pps" "$here/tun-pps.c"
-	(cd "$root" && mvn -B -q -Dstyle.color=never test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-		-Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO} -pl tun.driver -am)
+	if ! (cd "$root" && mvn -B test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+		-Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO} -pl tun.driver -am) \
+		>"$work/build.log" 2>&1; then
+		cat "$work/build.log" >&2
+		exit 1
+	fi
 	cp="$root/tun.driver/target/test-classes:$root/tun.driver/target/classes:$root/common/target/classes:$(cat "$work/cp")"
 	MGT_BENCH_NS=1 MGT_WORK="$work" MGT_CP="$cp" unshare --net -- "$0" "$packets" "$seconds" "$runs"
 	exit
