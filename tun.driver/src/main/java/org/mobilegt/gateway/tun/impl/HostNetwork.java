@@ -15,13 +15,19 @@ import java.util.regex.Pattern;
  */
 class HostNetwork {
 
-	private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
 	private static final Pattern DEFAULT_DEV = Pattern.compile("\\bdev\\s+(\\S+)");
 
 	private final Commands commands;
+	private final Path ipForward;
 
 	HostNetwork(Commands commands) {
+		this(commands, Path.of("/proc/sys/net/ipv4/ip_forward"));
+	}
+
+	/** {@code ipForward}: the sysctl file, replaceable so that tests never touch the real one. */
+	HostNetwork(Commands commands, Path ipForward) {
 		this.commands = commands;
+		this.ipForward = ipForward;
 	}
 
 	private String ip() throws IOException {
@@ -49,13 +55,13 @@ class HostNetwork {
 
 	/** Turns IPv4 forwarding on if it is off; nothing is installed when it already was on. */
 	Optional<Installed> forwarding() throws IOException {
-		String before = Files.readString(IP_FORWARD).trim();
+		String before = Files.readString(ipForward).trim();
 		if (before.equals("1")) {
 			return Optional.empty();
 		}
-		Files.writeString(IP_FORWARD, "1");
+		Files.writeString(ipForward, "1");
 		return Optional.of(new Installed("net.ipv4.ip_forward=1 (was " + before + ")",
-				() -> Files.writeString(IP_FORWARD, before)));
+				() -> Files.writeString(ipForward, before)));
 	}
 
 	/** The interface of the default route, if there is one. */

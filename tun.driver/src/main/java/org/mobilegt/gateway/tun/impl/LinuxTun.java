@@ -5,17 +5,22 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
-import org.mobilegt.gateway.tun.api.TunDevice;
 
 /**
  * A Linux TUN device opened through {@code /dev/net/tun} with {@code IFF_TUN | IFF_NO_PI}: one
  * non-blocking file descriptor per queue, each with its own {@link Wakeup} so that closing the
  * device releases blocked readers at once.
+ * <p>
+ * Closing waits until no read or write is inside a system call before it closes the descriptors:
+ * a descriptor number closed under a running call can be reused at once by any other open in the
+ * process, and the call would then read or write someone else's file.
  */
-final class LinuxTun {
+final class LinuxTun implements Tun {
 
 	static final int IFF_TUN = 0x0001;
 	static final int IFF_NO_PI = 0x1000;
@@ -32,6 +37,9 @@ final class LinuxTun {
 	private final String name;
 	private final int[] fds;
 	private final Wakeup[] wakeups;
+	private static final long CLOSE_WAIT_MILLIS = 1000;
+
+	private final AtomicInteger users = new AtomicInteger();
 	private volatile boolean closed;
 
 	private LinuxTun(String name, int[] fds, Wakeup[] wakeups) {
@@ -48,32 +56,41 @@ final class LinuxTun {
 	 * @throws TunOpenException with an operator-readable reason
 	 */
 	static LinuxTun open(String clonePath, String name, int queues) throws TunOpenException {
-		checkNameFree(name);
 		int[] fds = new int[queues];
 		Wakeup[] wakeups = new Wakeup[queues];
 		int opened = 0;
 		try {
 			for (; opened < queues; opened++) {
-				fds[opened] = openQueue(clonePath, name, queues > 1);
-				wakeups[opened] = new Wakeup(fds[opened]);
+				int fd = openQueue(clonePath, name, queues > 1);
+				try {
+					wakeups[opened] = new Wakeup(fd);
+				} catch (IOException e) {
+					LibC.close(fd);
+					throw e;
+				}
+				fds[opened] = fd;
 			}
 			return new LinuxTun(name, fds, wakeups);
 		} catch (IOException e) {
 			for (int i = 0; i < opened; i++) {
-				if (wakeups[i] != null) {
-					wakeups[i].release();
-				}
+				wakeups[i].release();
 				LibC.close(fds[i]);
 			}
 			throw e instanceof TunOpenException t ? t : new TunOpenException(e.getMessage());
 		}
 	}
 
-	private static void checkNameFree(String name) throws TunOpenException {
+	/**
+	 * Why TUNSETIFF said EINVAL. Asked only then: sysfs shows the network namespace it was mounted
+	 * in, which is not ours under a bare {@code unshare --net}, so it must not veto an open.
+	 */
+	private static String invalidReason(String name, boolean multiQueue) {
 		Path dev = Path.of("/sys/class/net", name);
 		if (Files.exists(dev) && !Files.exists(dev.resolve("tun_flags"))) {
-			throw new TunOpenException("the name " + name + " is in use by a non-TUN device; choose another name");
+			return "the name " + name + " is in use by a non-TUN device; choose another name";
 		}
+		return "cannot attach to " + name + ": it exists with other flags (" + (multiQueue ? "not " : "")
+				+ "multiqueue, or TAP) or is not a TUN device";
 	}
 
 	private static int openQueue(String clonePath, String name, boolean multiQueue) throws IOException {
@@ -99,7 +116,7 @@ final class LinuxTun {
 			throw new TunOpenException(switch (errno) {
 			case EPERM, EACCES -> "cannot create TUN device " + name + ": not root and no CAP_NET_ADMIN";
 			case EBUSY -> "TUN device " + name + " is busy: another process holds it" + (multiQueue ? "" : " (or it is multiqueue)");
-			case EINVAL -> "cannot attach to " + name + ": it exists with other flags (multiqueue or TAP?) or is not a TUN device";
+			case EINVAL -> invalidReason(name, multiQueue);
 			default -> "TUNSETIFF " + name + " failed: " + LibC.describe(errno);
 			});
 		}
@@ -107,24 +124,37 @@ final class LinuxTun {
 		return fd;
 	}
 
-	/** Sets or clears TUNSETPERSIST: whether the device outlives its last open queue. */
-	void persist(boolean persist) throws IOException {
+	@Override
+	public void persist(boolean persist) throws IOException {
 		if (LibC.ioctl(fds[0], TUNSETPERSIST, persist ? 1 : 0) < 0) {
 			throw new IOException("cannot set persist=" + persist + " on " + name + ": " + LibC.describe(LibC.errno()));
 		}
 	}
 
-	String name() {
+	@Override
+	public String name() {
 		return name;
 	}
 
-	int queues() {
+	@Override
+	public int queues() {
 		return fds.length;
 	}
 
-	/** See {@link TunDevice#read(int, ByteBuffer, int)}. */
-	int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
+	@Override
+	public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
 		int fd = fds[queue];
+		if (!enter()) {
+			return -1;
+		}
+		try {
+			return read(fd, queue, dst, timeoutMillis);
+		} finally {
+			leave();
+		}
+	}
+
+	private int read(int fd, int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
 		while (!closed) {
 			long n = LibC.read(fd, dst, dst.remaining());
 			if (n >= 0) {
@@ -150,21 +180,44 @@ final class LinuxTun {
 		return -1;
 	}
 
-	/** See {@link TunDevice#write(ByteBuffer)}. */
-	int write(ByteBuffer src) throws IOException {
-		if (closed) {
+	@Override
+	public int write(int queue, ByteBuffer src) throws IOException {
+		int fd = fds[queue];
+		if (!enter()) {
 			throw new IOException(name + " is closed");
 		}
-		long n = LibC.write(fds[0], src, src.remaining());
-		if (n < 0) {
-			throw new IOException("write to " + name + " failed: " + LibC.describe(LibC.errno()));
+		try {
+			long n = LibC.write(fd, src, src.remaining());
+			if (n < 0) {
+				throw new IOException("write to " + name + " failed: " + LibC.describe(LibC.errno()));
+			}
+			src.position(src.position() + (int) n);
+			return (int) n;
+		} finally {
+			leave();
 		}
-		src.position(src.position() + (int) n);
-		return (int) n;
 	}
 
-	/** Wakes readers, then closes every queue. A persistent device stays in the system. */
-	void close() {
+	/** Counts a caller in; false when the device is closed (or closing). */
+	private boolean enter() {
+		users.incrementAndGet();
+		if (closed) {
+			leave();
+			return false;
+		}
+		return true;
+	}
+
+	private void leave() {
+		if (users.decrementAndGet() == 0 && closed) {
+			synchronized (users) {
+				users.notifyAll();
+			}
+		}
+	}
+
+	@Override
+	public void close() {
 		if (closed) {
 			return;
 		}
@@ -172,9 +225,26 @@ final class LinuxTun {
 		for (Wakeup w : wakeups) {
 			w.close();
 		}
+		awaitNoUsers();
 		for (int i = 0; i < fds.length; i++) {
 			LibC.close(fds[i]);
 			wakeups[i].release();
+		}
+	}
+
+	/** Waits (bounded) until every woken reader and running writer has left its system call. */
+	private void awaitNoUsers() {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+		synchronized (users) {
+			long left;
+			while (users.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(users, left);
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
 		}
 	}
 }

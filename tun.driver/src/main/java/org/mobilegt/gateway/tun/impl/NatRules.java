@@ -13,9 +13,13 @@ final class NatRules {
 	private NatRules() {
 	}
 
-	/** nft table owned by the driver for {@code device}. */
+	/**
+	 * nft table owned by the driver for {@code device}. Interface names ([A-Za-z0-9_.-]) are valid in
+	 * an nft identifier after the letter prefix, so they are kept as they are: mapping '.' and '-' to
+	 * '_' would give mgt.0, mgt-0 and mgt_0 one shared table, and one driver would delete the other's.
+	 */
 	static String nftTable(String device) {
-		return "mobilegt_" + device.replaceAll("[^A-Za-z0-9_]", "_");
+		return "mobilegt_" + device;
 	}
 
 	/** The nft script that creates the table; {@code egress} null means "any interface but the TUN". */
@@ -59,19 +63,70 @@ final class NatRules {
 
 	/**
 	 * From {@code iptables -t nat -S POSTROUTING} output, the delete commands for the rules that carry
-	 * the device's comment: leftovers of an earlier run.
+	 * exactly the device's comment: leftovers of an earlier run. Other rules, including ones whose
+	 * comment merely contains the marker, are left alone.
 	 */
 	static List<List<String>> iptablesLeftovers(String device, String listing) {
 		String marker = iptablesComment(device);
 		List<List<String>> deletes = new ArrayList<>();
 		for (String line : listing.split("\n")) {
-			List<String> words = new ArrayList<>(List.of(line.trim().split("\\s+")));
-			if (words.size() > 2 && words.get(0).equals("-A") && words.stream().anyMatch(w -> w.replace("\"", "").equals(marker))) {
+			List<String> words = words(line);
+			if (words.size() > 2 && words.get(0).equals("-A") && hasComment(words, marker)) {
 				List<String> argv = new ArrayList<>(List.of("-w", "-t", "nat", "-D"));
-				words.stream().skip(1).map(w -> w.replace("\"", "")).forEach(argv::add);
+				argv.addAll(words.subList(1, words.size()));
 				deletes.add(argv);
 			}
 		}
 		return deletes;
+	}
+
+	private static boolean hasComment(List<String> words, String comment) {
+		for (int i = 0; i + 1 < words.size(); i++) {
+			if (words.get(i).equals("--comment") && words.get(i + 1).equals(comment)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Splits one line of iptables -S output into words. iptables writes a value with characters
+	 * other than letters, digits, '-' and '_' in double quotes, escaping '"', '\\' and '\'' with a
+	 * backslash (a comment "mobilegt:mgt0" is always quoted, one with spaces is one word).
+	 */
+	static List<String> words(String line) {
+		List<String> words = new ArrayList<>();
+		StringBuilder word = null;
+		boolean quoted = false;
+		for (int i = 0; i < line.length(); i++) {
+			char c = line.charAt(i);
+			if (quoted) {
+				if (c == '\\' && i + 1 < line.length()) {
+					word.append(line.charAt(++i));
+				} else if (c == '"') {
+					quoted = false;
+				} else {
+					word.append(c);
+				}
+			} else if (Character.isWhitespace(c)) {
+				if (word != null) {
+					words.add(word.toString());
+					word = null;
+				}
+			} else {
+				if (word == null) {
+					word = new StringBuilder();
+				}
+				if (c == '"') {
+					quoted = true;
+				} else {
+					word.append(c);
+				}
+			}
+		}
+		if (word != null) {
+			words.add(word.toString());
+		}
+		return words;
 	}
 }

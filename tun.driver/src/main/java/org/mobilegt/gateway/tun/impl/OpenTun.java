@@ -10,11 +10,11 @@ import org.mobilegt.gateway.tun.api.TunDevice;
 /** The {@link TunDevice} service: the open device and its live settings. */
 final class OpenTun implements TunDevice {
 
-	private final LinuxTun tun;
+	private final Tun tun;
 	private volatile int mtu;
 	private volatile String subnet;
 
-	OpenTun(LinuxTun tun, int mtu, String subnet) {
+	OpenTun(Tun tun, int mtu, String subnet) {
 		this.tun = tun;
 		this.mtu = mtu;
 		this.subnet = subnet;
@@ -47,7 +47,7 @@ final class OpenTun implements TunDevice {
 
 	@Override
 	public int write(ByteBuffer src) throws IOException {
-		return tun.write(src);
+		return tun.write(0, src);
 	}
 
 	void settings(int mtu, String subnet) {
@@ -55,7 +55,7 @@ final class OpenTun implements TunDevice {
 		this.subnet = subnet;
 	}
 
-	LinuxTun tun() {
+	Tun tun() {
 		return tun;
 	}
 

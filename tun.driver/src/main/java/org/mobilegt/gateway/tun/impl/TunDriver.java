@@ -1,10 +1,11 @@
 package org.mobilegt.gateway.tun.impl;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 import org.mobilegt.gateway.common.ConfigRejection;
@@ -40,11 +41,13 @@ public final class TunDriver implements TunStatus {
 	private final BundleContext context;
 	private final Logger log;
 	private final HostNetwork host;
+	private final Tun.Opener opener;
 
+	// Package-private so that tests can play DS.
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-	private volatile EventAdmin events;
+	volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-	private volatile ConfigurationAdmin configurationAdmin;
+	volatile ConfigurationAdmin configurationAdmin;
 
 	// Changed only from DS callbacks, which DS serialises; read by status calls from any thread.
 	private TunSettings settings;
@@ -60,13 +63,15 @@ public final class TunDriver implements TunStatus {
 	@Activate
 	public TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
-		this(context, config, properties, log, new HostNetwork(new Commands()));
+		this(context, config, properties, log, new HostNetwork(new Commands()), LinuxTun::open);
 	}
 
-	TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties, Logger log, HostNetwork host) {
+	TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties, Logger log, HostNetwork host,
+			Tun.Opener opener) {
 		this.context = context;
 		this.log = log;
 		this.host = host;
+		this.opener = opener;
 		modified(config, properties);
 	}
 
@@ -107,7 +112,7 @@ public final class TunDriver implements TunStatus {
 	}
 
 	private void open(TunSettings s) throws IOException {
-		LinuxTun tun = LinuxTun.open(s.device(), s.name(), s.queues());
+		Tun tun = opener.open(s.device(), s.name(), s.queues());
 		try {
 			link = host.linkUp(s.name(), s.mtu());
 			route = host.route(s.subnet(), s.name());
@@ -126,7 +131,11 @@ public final class TunDriver implements TunStatus {
 	}
 
 	private void startNat(TunSettings s) throws IOException {
-		forwarding = host.forwarding().orElse(null);
+		if (forwarding == null) {
+			// On a restart of NAT (new egress or subnet) forwarding is already on, by us: keep the
+			// record of it, or tear-down would not set ip_forward back.
+			forwarding = host.forwarding().orElse(null);
+		}
 		String egress = s.egress();
 		if (egress.equals(TunSettings.AUTO)) {
 			Optional<String> dev = host.defaultRouteDevice();
@@ -154,33 +163,68 @@ public final class TunDriver implements TunStatus {
 		}
 	}
 
-	/** Same device: apply MTU, subnet and NAT changes in place. */
+	/**
+	 * Same device: applies MTU, subnet and NAT changes in place. Nothing is removed before its
+	 * replacement works (the new route goes in before the old one goes), and when a step fails the
+	 * steps before it are taken back, so the device keeps running exactly as before.
+	 */
 	private void change(TunSettings previous, TunSettings next) throws IOException {
-		if (next.mtu() != previous.mtu()) {
-			try {
-				host.setMtu(next.name(), next.mtu());
-			} catch (IOException e) {
-				throw new ConfigValueException(TunConfig.PID, "mtu", next.mtu(), "was refused by the kernel: " + e.getMessage());
-			}
-		}
 		boolean subnetChanged = !next.subnet().equals(previous.subnet());
+		boolean natChanged = subnetChanged || next.nat() != previous.nat() || !next.egress().equals(previous.egress());
+		Deque<Installed> takeBack = new ArrayDeque<>();
+		Installed newRoute = null;
+		try {
+			if (next.mtu() != previous.mtu()) {
+				setMtu(next);
+				takeBack.push(new Installed("the MTU change to " + next.mtu(), () -> host.setMtu(previous.name(), previous.mtu())));
+			}
+			if (subnetChanged) {
+				newRoute = host.route(next.subnet(), next.name());
+				takeBack.push(newRoute);
+			}
+			if (natChanged) {
+				undo(nat);
+				nat = null;
+				takeBack.push(new Installed("the NAT change", () -> restoreNat(previous)));
+				if (next.nat()) {
+					startNat(next);
+				}
+			}
+		} catch (IOException | RuntimeException e) {
+			for (Installed step : takeBack) {
+				undo(step);
+			}
+			throw e;
+		}
 		if (subnetChanged) {
-			Installed newRoute = host.route(next.subnet(), next.name());
 			undo(route);
 			route = newRoute;
 		}
-		if (subnetChanged || next.nat() != previous.nat() || !Objects.equals(next.egress(), previous.egress())) {
-			undo(nat);
-			nat = null;
-			if (!next.nat()) {
-				undo(forwarding);
-				forwarding = null;
-			} else {
-				startNat(next);
-			}
+		if (!next.nat()) {
+			undo(forwarding);
+			forwarding = null;
 		}
 		device.settings(next.mtu(), next.subnet());
 		registration.setProperties(device.serviceProperties());
+	}
+
+	private void setMtu(TunSettings next) {
+		try {
+			host.setMtu(next.name(), next.mtu());
+		} catch (IOException e) {
+			throw new ConfigValueException(TunConfig.PID, "mtu", next.mtu(), "was refused by the kernel: " + e.getMessage());
+		}
+	}
+
+	private void restoreNat(TunSettings previous) throws IOException {
+		undo(nat);
+		nat = null;
+		if (previous.nat()) {
+			startNat(previous);
+		} else {
+			undo(forwarding);
+			forwarding = null;
+		}
 	}
 
 	private void close() {
@@ -206,7 +250,7 @@ public final class TunDriver implements TunStatus {
 			try {
 				item.undo().run();
 			} catch (IOException e) {
-				log.warn("Could not remove {}: {}", item.description(), e.getMessage());
+				log.warn("Could not take back {}: {}", item.description(), e.getMessage());
 			}
 		}
 	}

@@ -1,0 +1,33 @@
+package org.mobilegt.gateway.tun.impl;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * An open TUN device as the driver uses it: {@link LinuxTun} is the one real implementation; the
+ * interface lets the driver's configuration logic be tested without root.
+ */
+interface Tun {
+
+	/** Opens (creating if needed) a TUN device; see {@link LinuxTun#open(String, String, int)}. */
+	@FunctionalInterface
+	interface Opener {
+		Tun open(String clonePath, String name, int queues) throws IOException;
+	}
+
+	String name();
+
+	int queues();
+
+	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#read(int, ByteBuffer, int)}. */
+	int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException;
+
+	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#write(int, ByteBuffer)}. */
+	int write(int queue, ByteBuffer src) throws IOException;
+
+	/** Sets or clears TUNSETPERSIST: whether the device outlives its last open queue. */
+	void persist(boolean persist) throws IOException;
+
+	/** Wakes blocked readers, then closes every queue. A persistent device stays in the system. */
+	void close();
+}

@@ -1,0 +1,384 @@
+package org.mobilegt.gateway.tun.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.tun.api.TunDevice;
+
+/**
+ * The driver against the real kernel: a TUN device, its route, ip_forward and nft masquerading,
+ * inside the fresh network namespace that cnf/netns-java starts this JVM in (see the failsafe
+ * configuration). Needs root; anywhere else it skips, loudly.
+ * <p>
+ * The namespace owns 10.99.1.1 (on lo): an echo request written to the TUN for it is answered by
+ * the kernel, and the reply is routed back into the TUN through the client subnet's route.
+ */
+class TunDriverIT {
+
+	private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+	private static final String LOCAL = "10.99.1.1";
+	private static final Pattern FLAGS = Pattern.compile("<([^>]*)>");
+	private static final Pattern MTU = Pattern.compile(" mtu (\\d+) ");
+
+	private final List<TunDriver> drivers = new ArrayList<>();
+	private final List<String> devices = new ArrayList<>();
+	private final Fakes.Registry registry = new Fakes.Registry();
+	private final Fakes.Log log = new Fakes.Log();
+	private final Fakes.Events events = new Fakes.Events();
+
+	private static final boolean FRESH_NAMESPACE = "fresh".equals(System.getenv("MGT_NETNS"));
+	private static final String SKIP_REASON = "TunDriverIT SKIPPED: it needs a fresh network namespace (root; the JVM started by "
+			+ "cnf/netns-java): " + Objects.requireNonNullElse(System.getenv("MGT_NETNS_SKIP"), "this JVM was not started by it");
+
+	@BeforeAll
+	static void prepareTheNamespace() throws IOException {
+		if (!FRESH_NAMESPACE) {
+			System.err.println("*** " + SKIP_REASON + " ***");
+			return;
+		}
+		// Never touch a namespace we did not make: a fresh one has lo and what this test adds.
+		assertThat(sh("ip", "-o", "link", "show").lines().map(l -> l.split(": ")[1].split("@")[0]))
+				.as("interfaces in the test namespace").allMatch(n -> n.equals("lo") || n.startsWith("mgt"));
+		sh("ip", "addr", "add", LOCAL + "/32", "dev", "lo");
+		Files.writeString(IP_FORWARD, "0"); // the namespace's own, so that the test sees it turned on and back
+	}
+
+	@BeforeEach
+	void onlyInTheFreshNamespace() {
+		assumeTrue(FRESH_NAMESPACE, SKIP_REASON); // per test, so that each one counts as skipped
+	}
+
+	@AfterEach
+	void tearDown() {
+		for (TunDriver d : drivers) {
+			d.deactivate();
+		}
+		for (String name : devices) {
+			run("ip", "link", "del", "dev", name);
+		}
+	}
+
+	private TunDriver activate(Map<String, Object> values) {
+		devices.add((String) values.get("name"));
+		TunDriver driver = new TunDriver(registry.context, Fakes.config(values), Fakes.properties(values), log.logger);
+		driver.events = events;
+		drivers.add(driver);
+		return driver;
+	}
+
+	private static Map<String, Object> config(String name, String subnet, Object... more) {
+		Map<String, Object> m = new HashMap<>(Map.of("name", name, "subnet", subnet, "mtu", 1400));
+		for (int i = 0; i < more.length; i += 2) {
+			m.put((String) more[i], more[i + 1]);
+		}
+		return m;
+	}
+
+	@Test
+	void deviceIsUpRoutedAndNattedAndDeactivationRemovesAllOfItButTheDevice() throws IOException {
+		TunDriver driver = activate(config("mgtit0", "10.99.0.0/24"));
+
+		assertThat(driver.error()).isNull();
+		assertThat(driver.up()).isTrue();
+		String link = sh("ip", "-o", "link", "show", "dev", "mgtit0");
+		assertThat(flags(link)).contains("UP", "LOWER_UP");
+		assertThat(mtu(link)).isEqualTo(1400);
+		assertThat(sh("ip", "-4", "route", "show", "10.99.0.0/24")).contains("10.99.0.0/24 dev mgtit0");
+		String ruleset = sh("nft", "list", "ruleset");
+		assertThat(ruleset).contains("table ip mobilegt_mgtit0 {",
+				"type nat hook postrouting priority srcnat; policy accept;",
+				// no default route in a fresh namespace: out of any interface but the TUN
+				"ip saddr 10.99.0.0/24 oifname != \"mgtit0\" masquerade");
+		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("1");
+		assertThat(log.at("WARN")).containsExactly("No default route: masquerading 10.99.0.0/24 out of any interface but mgtit0");
+		assertThat(driver.installed()).containsExactly("link mgtit0 up", "route 10.99.0.0/24 dev mgtit0",
+				"net.ipv4.ip_forward=1 (was 0)",
+				"nft table ip mobilegt_mgtit0: masquerade 10.99.0.0/24 out of any interface but mgtit0");
+		TunDevice device = registry.device();
+		assertThat(device.name()).isEqualTo("mgtit0");
+		assertThat(device.queues()).isEqualTo(1);
+
+		driver.deactivate();
+		drivers.remove(driver);
+
+		assertThat(sh("ip", "-4", "route", "show", "10.99.0.0/24")).isEmpty();
+		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtit0");
+		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("0");
+		assertThat(registry.device()).isNull();
+		String after = sh("ip", "-o", "link", "show", "dev", "mgtit0"); // persist=true: still there
+		assertThat(flags(after)).doesNotContain("UP");
+		assertThat(Path.of("/sys/class/net/mgtit0/tun_flags")).exists();
+
+		// ... and a new driver attaches to the persistent device
+		TunDriver again = activate(config("mgtit0", "10.99.0.0/24"));
+		assertThat(again.up()).isTrue();
+		assertThat(flags(sh("ip", "-o", "link", "show", "dev", "mgtit0"))).contains("UP");
+	}
+
+	@Test
+	void withPersistFalseTheDeviceGoesWithTheDriver() throws IOException {
+		// '-' and '.' in the name: the nft table is named after it as it is
+		TunDriver driver = activate(config("mgt-it.1", "10.99.2.0/24", "persist", false, "egress", "lo"));
+		assertThat(driver.up()).isTrue();
+		assertThat(sh("nft", "list", "ruleset")).contains("table ip mobilegt_mgt-it.1 {",
+				"ip saddr 10.99.2.0/24 oifname \"lo\" masquerade");
+
+		driver.deactivate();
+		drivers.remove(driver);
+
+		assertThat(run("ip", "link", "show", "dev", "mgt-it.1").exit()).isNotZero();
+		assertThat(Path.of("/sys/class/net/mgt-it.1")).doesNotExist();
+		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgt-it.1");
+		assertThat(sh("ip", "-4", "route", "show", "10.99.2.0/24")).isEmpty();
+	}
+
+	@Test
+	void theKernelAnswersAnEchoRequestWrittenToTheDevice() throws IOException {
+		activate(config("mgtit2", "10.99.0.0/24"));
+		TunDevice device = registry.device();
+
+		// written from position 3 and read to position 5: the driver honours buffer positions
+		ByteBuffer out = ByteBuffer.allocateDirect(2048);
+		out.position(3);
+		Icmp.echoRequest(out, Icmp.address("10.99.0.2"), Icmp.address(LOCAL), 0x6d67, 7, 56);
+		int length = out.remaining();
+		assertThat(device.write(out)).isEqualTo(length);
+		assertThat(out.position()).isEqualTo(3 + length);
+
+		ByteBuffer in = ByteBuffer.allocateDirect(2048);
+		Icmp.Packet reply = readEchoReply(device, 0, in, 5, 0x6d67);
+		assertThat(reply.src()).isEqualTo(LOCAL);
+		assertThat(reply.dst()).isEqualTo("10.99.0.2");
+		assertThat(reply.type()).isEqualTo(Icmp.ECHO_REPLY);
+		assertThat(reply.code()).isZero();
+		assertThat(reply.seq()).isEqualTo(7);
+		assertThat(reply.payloadLength()).isEqualTo(56);
+		assertThat(reply.payloadIsCounting()).as("payload echoed intact").isTrue();
+		assertThat(reply.ipChecksum()).as("IPv4 header checksum verifies").isZero();
+		assertThat(reply.icmpChecksum()).as("ICMP checksum verifies").isZero();
+	}
+
+	@Test
+	void aMultiqueueDeviceHasItsQueues() throws IOException {
+		TunDriver driver = activate(config("mgtit4", "10.99.0.0/24", "queues", 2, "nat", false));
+		assertThat(driver.summary()).isEqualTo("mgtit4 up, mtu 1400, 2 queue(s), subnet 10.99.0.0/24, NAT off");
+		assertThat(sh("ip", "-d", "-o", "link", "show", "dev", "mgtit4")).contains("multi_queue numqueues 2");
+		TunDevice device = registry.device();
+		assertThat(device.queues()).isEqualTo(2);
+
+		// TunDevice.write goes through queue 0. The kernel steers a flow's packets to the queue the
+		// flow was last written on, learnt after each write: the first reply of a new flow goes to
+		// a queue chosen by hash, the following ones to queue 0.
+		ByteBuffer out = ByteBuffer.allocateDirect(2048);
+		ByteBuffer in = ByteBuffer.allocateDirect(2048);
+		for (int seq = 1; seq <= 3; seq++) {
+			out.clear();
+			Icmp.echoRequest(out, Icmp.address("10.99.0.3"), Icmp.address(LOCAL), 0x6d68, seq, 16);
+			device.write(out);
+			int queue = readEchoReplyFromAnyQueue(device, in, 0x6d68, seq);
+			if (seq > 1) {
+				assertThat(queue).as("queue of reply " + seq).isZero();
+			}
+		}
+	}
+
+	/** The queue on which the echo reply id/seq arrives, 3 s at most. */
+	private static int readEchoReplyFromAnyQueue(TunDevice device, ByteBuffer in, int id, int seq) throws IOException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+		while (System.nanoTime() < deadline) {
+			for (int queue = 0; queue < device.queues(); queue++) {
+				if (device.read(queue, in.clear(), 50) > 0) {
+					Icmp.Packet p = Icmp.Packet.parse(in.flip());
+					if (p.isEchoReply(id) && p.seq() == seq) {
+						return queue;
+					}
+				}
+			}
+		}
+		throw new AssertionError("no echo reply " + seq + " on any queue within 3 s");
+	}
+
+	@Test
+	void liveChangesApplyToTheKernelAndRefusedOnesKeepTheOldValues() throws IOException {
+		Map<String, Object> values = config("mgtit3", "10.99.3.0/24");
+		TunDriver driver = activate(values);
+		Fakes.Registration registration = registry.current();
+
+		values.put("mtu", 1300);
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(mtu(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).isEqualTo(1300);
+		assertThat(registry.device().mtu()).isEqualTo(1300);
+		assertThat(registration.props()).containsEntry(TunDevice.MTU, 1300);
+		assertThat(events.topics()).containsExactly(ConfigRejection.TOPIC_APPLIED);
+
+		// The tun driver accepts every MTU from 68 to 65535, so within the configuration's bounds
+		// (576-65535) the kernel refuses none: above them validation refuses, before the kernel.
+		values.put("mtu", 65536);
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(events.last().getTopic()).isEqualTo(ConfigRejection.TOPIC_REJECTED);
+		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("mobilegt.tun: mtu=65536 must be between 576 and 65535");
+		assertThat(mtu(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).isEqualTo(1300);
+		assertThat(registry.device().mtu()).isEqualTo(1300);
+		values.put("mtu", 1300);
+
+		values.put("subnet", "10.99.4.0/24");
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).isEmpty();
+		assertThat(sh("ip", "-4", "route", "show", "10.99.4.0/24")).contains("dev mgtit3");
+		assertThat(sh("nft", "list", "table", "ip", "mobilegt_mgtit3")).contains("ip saddr 10.99.4.0/24 oifname != \"mgtit3\" masquerade")
+				.doesNotContain("10.99.3.0");
+		assertThat(registration.props()).containsEntry(TunDevice.SUBNET, "10.99.4.0/24");
+
+		values.put("nat", false);
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtit3");
+		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("0");
+		assertThat(driver.summary()).isEqualTo("mgtit3 up, mtu 1300, 1 queue(s), subnet 10.99.4.0/24, NAT off");
+	}
+
+	@Test
+	void aBlockedReadReturnsPromptlyWhenTheDeviceCloses() throws Exception {
+		TunDriver driver = activate(config("mgtit5", "10.99.5.0/24", "nat", false));
+		TunDevice device = registry.device();
+		CountDownLatch reading = new CountDownLatch(1);
+		CompletableFuture<long[]> read = CompletableFuture.supplyAsync(() -> {
+			reading.countDown();
+			try {
+				ByteBuffer in = ByteBuffer.allocateDirect(2048);
+				int n;
+				do { // skip what the kernel sends on its own (IPv6 router solicitations)
+					n = device.read(0, in.clear(), 30_000);
+				} while (n > 0);
+				return new long[] { n, System.nanoTime() };
+			} catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+		Thread.sleep(300); // let it block in poll(); no timeout that would end it comes before 30 s
+		assertThat(read).isNotDone();
+
+		long closing = System.nanoTime();
+		driver.deactivate();
+		drivers.remove(driver);
+
+		long[] result = read.get(5, TimeUnit.SECONDS);
+		assertThat(result[0]).as("read's result after close").isEqualTo(-1);
+		assertThat(TimeUnit.NANOSECONDS.toMillis(result[1] - closing)).as("ms until the blocked read returned").isLessThan(1000);
+		assertThat(device.read(0, ByteBuffer.allocateDirect(2048), 1000)).isEqualTo(-1);
+		ByteBuffer packet = ByteBuffer.allocateDirect(100);
+		Icmp.echoRequest(packet, Icmp.address("10.99.5.2"), Icmp.address(LOCAL), 1, 1, 8);
+		assertThatThrownBy(() -> device.write(packet)).isInstanceOf(IOException.class).hasMessage("mgtit5 is closed");
+	}
+
+	@Test
+	void aMissingCloneDeviceIsExplained() {
+		TunDriver driver = activate(config("mgtit6", "10.99.6.0/24", "device", "/nonexistent"));
+		assertThat(driver.up()).isFalse();
+		assertThat(driver.error()).isEqualTo("no /nonexistent: load the tun module (modprobe tun) or create the device node");
+		assertThat(registry.registrations).isEmpty();
+		assertThat(run("ip", "link", "show", "dev", "mgtit6").exit()).isNotZero();
+	}
+
+	@Test
+	void aNameTakenByAnotherKindOfDeviceIsExplainedAndThatDeviceLeftAlone() throws IOException {
+		// this kernel may lack the dummy driver; a veth is as much not-a-TUN
+		sh("ip", "link", "add", "mgtdum0", "type", "veth", "peer", "name", "mgtdum1");
+		devices.add("mgtdum0");
+		TunDriver driver = activate(config("mgtdum0", "10.99.7.0/24"));
+
+		assertThat(driver.up()).isFalse();
+		assertThat(driver.error()).isEqualTo("the name mgtdum0 is in use by a non-TUN device; choose another name");
+		assertThat(driver.summary()).isEqualTo("no TUN device: the name mgtdum0 is in use by a non-TUN device; choose another name");
+		assertThat(flags(sh("ip", "-o", "link", "show", "dev", "mgtdum0"))).doesNotContain("UP");
+		assertThat(sh("ip", "-4", "route", "show", "10.99.7.0/24")).isEmpty();
+		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtdum0");
+	}
+
+	@Test
+	void aDeviceHeldByAnotherDriverIsBusy() {
+		activate(config("mgtit8", "10.99.8.0/24", "nat", false));
+		TunDriver second = activate(config("mgtit8", "10.99.9.0/24", "nat", false));
+		assertThat(second.up()).isFalse();
+		assertThat(second.error()).isEqualTo("TUN device mgtit8 is busy: another process holds it (or it is multiqueue)");
+		assertThat(run("ip", "-4", "route", "show", "10.99.8.0/24").out()).contains("dev mgtit8");
+	}
+
+	@Test
+	void anInvalidSubnetCreatesNothing() {
+		TunDriver driver = activate(config("mgtit9", "10.99.0.1/24"));
+		assertThat(driver.up()).isFalse();
+		assertThat(driver.error()).isEqualTo("mobilegt.tun: subnet=10.99.0.1/24 has host bits set; did you mean 10.99.0.0/24?");
+		assertThat(run("ip", "link", "show", "dev", "mgtit9").exit()).isNotZero();
+	}
+
+	/** Reads until the echo reply with {@code id} arrives (skipping anything else the kernel sends), 3 s at most. */
+	static Icmp.Packet readEchoReply(TunDevice device, int queue, ByteBuffer in, int at, int id) throws IOException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+		List<Icmp.Packet> other = new ArrayList<>();
+		while (System.nanoTime() < deadline) {
+			in.clear().position(at);
+			int n = device.read(queue, in, 500);
+			if (n > 0) {
+				assertThat(in.position()).isEqualTo(at + n);
+				in.flip().position(at);
+				Icmp.Packet p = Icmp.Packet.parse(in);
+				if (p.isEchoReply(id)) {
+					return p;
+				}
+				other.add(p);
+			}
+		}
+		throw new AssertionError("no echo reply from the TUN within 3 s; read instead: " + other);
+	}
+
+	private static List<String> flags(String link) {
+		Matcher m = FLAGS.matcher(link);
+		assertThat(m.find()).as("flags in " + link).isTrue();
+		return Arrays.asList(m.group(1).split(","));
+	}
+
+	private static int mtu(String link) {
+		Matcher m = MTU.matcher(link);
+		assertThat(m.find()).as("mtu in " + link).isTrue();
+		return Integer.parseInt(m.group(1));
+	}
+
+	/** Runs a command; its stdout, or a failed assertion with its stderr. */
+	static String sh(String... command) {
+		Commands.Result r = run(command);
+		assertThat(r.exit()).as(String.join(" ", command) + ": " + r.err()).isZero();
+		return r.out().strip();
+	}
+
+	static Commands.Result run(String... command) {
+		try {
+			return new Commands().run(command);
+		} catch (IOException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}

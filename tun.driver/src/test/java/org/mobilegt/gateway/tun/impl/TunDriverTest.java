@@ -1,0 +1,433 @@
+package org.mobilegt.gateway.tun.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.tun.api.TunDevice;
+import org.osgi.service.event.Event;
+
+/** TunDriver's configuration logic against a fake host network and a fake device: no root needed. */
+class TunDriverTest {
+
+	/** Records every change as a line ("route add 10.77.0.0/16"); fails the steps it is told to. */
+	static final class FakeHost extends HostNetwork {
+		final List<String> calls = new ArrayList<>();
+		final Set<String> refuse = new HashSet<>();
+		String ipForward = "0";
+		String defaultDevice = "eth0";
+
+		FakeHost() {
+			super(null, null);
+		}
+
+		private void call(String line) throws IOException {
+			if (refuse.contains(line)) {
+				throw new IOException(line + ": Error: refused");
+			}
+			calls.add(line);
+		}
+
+		private Installed installed(String description, String undo) {
+			return new Installed(description, () -> call(undo));
+		}
+
+		@Override
+		Installed linkUp(String device, int mtu) throws IOException {
+			call("link up " + device + " mtu " + mtu);
+			return installed("link " + device + " up", "link down " + device);
+		}
+
+		@Override
+		void setMtu(String device, int mtu) throws IOException {
+			call("mtu " + device + " " + mtu);
+		}
+
+		@Override
+		Installed route(String subnet, String device) throws IOException {
+			call("route add " + subnet + " dev " + device);
+			return installed("route " + subnet + " dev " + device, "route del " + subnet + " dev " + device);
+		}
+
+		@Override
+		Optional<Installed> forwarding() throws IOException {
+			if (ipForward.equals("1")) {
+				return Optional.empty();
+			}
+			call("ip_forward 1");
+			ipForward = "1";
+			return Optional.of(new Installed("net.ipv4.ip_forward=1 (was 0)", () -> {
+				call("ip_forward 0");
+				ipForward = "0";
+			}));
+		}
+
+		@Override
+		Optional<String> defaultRouteDevice() {
+			return Optional.ofNullable(defaultDevice);
+		}
+
+		@Override
+		Installed masquerade(String device, String subnet, String egress) throws IOException {
+			String rule = subnet + " out of " + (egress == null ? "!" + device : egress);
+			call("nat add " + rule);
+			return installed("nat " + rule, "nat del " + rule);
+		}
+
+		@Override
+		void removeLeftovers(String device) {
+			throw new AssertionError("not used by the driver directly");
+		}
+	}
+
+	static final class FakeTun implements Tun {
+		final String name;
+		final int queues;
+		Boolean persist;
+		boolean closed;
+
+		FakeTun(String name, int queues) {
+			this.name = name;
+			this.queues = queues;
+		}
+
+		@Override
+		public String name() {
+			return name;
+		}
+
+		@Override
+		public int queues() {
+			return queues;
+		}
+
+		@Override
+		public int read(int queue, ByteBuffer dst, int timeoutMillis) {
+			return closed ? -1 : 0;
+		}
+
+		@Override
+		public int write(int queue, ByteBuffer src) {
+			int n = src.remaining();
+			src.position(src.limit());
+			return n;
+		}
+
+		@Override
+		public void persist(boolean persist) {
+			this.persist = persist;
+		}
+
+		@Override
+		public void close() {
+			closed = true;
+		}
+	}
+
+	final FakeHost host = new FakeHost();
+	final List<FakeTun> opened = new ArrayList<>();
+	final Set<String> unopenable = new HashSet<>();
+	final Fakes.Registry registry = new Fakes.Registry();
+	final Fakes.Log log = new Fakes.Log();
+	final Fakes.Events events = new Fakes.Events();
+	final Fakes.ConfigAdmin cm = new Fakes.ConfigAdmin();
+
+	private Tun open(String clonePath, String name, int queues) throws IOException {
+		if (unopenable.contains(name)) {
+			throw new TunOpenException("the name " + name + " is in use by a non-TUN device; choose another name");
+		}
+		FakeTun tun = new FakeTun(name, queues);
+		opened.add(tun);
+		return tun;
+	}
+
+	private TunDriver activate(Map<String, Object> values) {
+		TunDriver driver = new TunDriver(registry.context, Fakes.config(values), Fakes.properties(values), log.logger, host,
+				this::open);
+		driver.events = events; // DS binds the dynamic references after the constructor
+		driver.configurationAdmin = cm.admin;
+		return driver;
+	}
+
+	private static void modify(TunDriver driver, Map<String, Object> values) {
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+	}
+
+	private static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
+		Map<String, Object> m = new HashMap<>(base);
+		for (int i = 0; i < keyValues.length; i += 2) {
+			m.put((String) keyValues[i], keyValues[i + 1]);
+		}
+		return m;
+	}
+
+	private static final Map<String, Object> BASE = Map.of("name", "mgt0", "subnet", "10.77.0.0/16");
+
+	@Test
+	void activationBringsTheDeviceUpRoutedAndNattedAndRegistersIt() {
+		TunDriver driver = activate(BASE);
+
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "ip_forward 1",
+				"nat add 10.77.0.0/16 out of eth0");
+		assertThat(opened).singleElement().satisfies(t -> {
+			assertThat(t.name).isEqualTo("mgt0");
+			assertThat(t.persist).isTrue();
+		});
+		TunDevice device = registry.device();
+		assertThat(device.name()).isEqualTo("mgt0");
+		assertThat(device.mtu()).isEqualTo(1400);
+		assertThat(registry.current().props()).containsEntry(TunDevice.NAME, "mgt0").containsEntry(TunDevice.MTU, 1400)
+				.containsEntry(TunDevice.SUBNET, "10.77.0.0/16");
+		assertThat(driver.up()).isTrue();
+		assertThat(driver.error()).isNull();
+		assertThat(driver.summary()).isEqualTo("mgt0 up, mtu 1400, 1 queue(s), subnet 10.77.0.0/16, NAT on");
+		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0",
+				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of eth0");
+		assertThat(log.at("INFO")).containsExactly(
+				"TUN mgt0 up: link mgt0 up; route 10.77.0.0/16 dev mgt0; net.ipv4.ip_forward=1 (was 0); nat 10.77.0.0/16 out of eth0");
+	}
+
+	@Test
+	void withoutDefaultRouteNatGoesOutOfAnyInterfaceButTheTunAndSaysSo() {
+		host.defaultDevice = null;
+		activate(BASE);
+		assertThat(host.calls).contains("nat add 10.77.0.0/16 out of !mgt0");
+		assertThat(log.at("WARN")).containsExactly("No default route: masquerading 10.77.0.0/16 out of any interface but mgt0");
+	}
+
+	@Test
+	void explicitEgressIsUsedAsIs() {
+		activate(with(BASE, "egress", "wan0"));
+		assertThat(host.calls).contains("nat add 10.77.0.0/16 out of wan0");
+	}
+
+	@Test
+	void forwardingAlreadyOnIsNeitherRecordedNorTurnedOff() {
+		host.ipForward = "1";
+		TunDriver driver = activate(BASE);
+		driver.deactivate();
+		assertThat(host.calls).doesNotContain("ip_forward 1", "ip_forward 0");
+		assertThat(host.ipForward).isEqualTo("1");
+	}
+
+	@Test
+	void natOffTouchesNeitherForwardingNorNat() {
+		TunDriver driver = activate(with(BASE, "nat", false));
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0");
+		assertThat(driver.summary()).endsWith("NAT off");
+	}
+
+	@Test
+	void deactivationTakesBackEverythingInReverseAndClosesTheDevice() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		driver.deactivate();
+
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+				"link down mgt0");
+		assertThat(host.ipForward).isEqualTo("0");
+		assertThat(opened.get(0).closed).isTrue();
+		assertThat(registry.current()).isNull();
+		assertThat(driver.up()).isFalse();
+		assertThat(driver.installed()).isEmpty();
+		assertThat(log.at("INFO")).contains("TUN mgt0 closed (the device persists)");
+	}
+
+	@Test
+	void mtuChangeAppliesLive() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "mtu", 1300));
+
+		assertThat(host.calls).containsExactly("mtu mgt0 1300");
+		assertThat(registry.device().mtu()).isEqualTo(1300);
+		assertThat(registry.current().props()).containsEntry(TunDevice.MTU, 1300);
+		assertThat(events.topics()).containsExactly(ConfigRejection.TOPIC_APPLIED);
+		assertThat(opened).hasSize(1);
+	}
+
+	@Test
+	void mtuRefusedByTheKernelKeepsTheOldOneAndIsReported() {
+		TunDriver driver = activate(BASE);
+		host.refuse.add("mtu mgt0 1300");
+		host.calls.clear();
+		modify(driver, with(BASE, "mtu", 1300));
+
+		assertThat(host.calls).isEmpty();
+		assertThat(registry.device().mtu()).isEqualTo(1400);
+		assertThat(registry.current().props()).containsEntry(TunDevice.MTU, 1400);
+		assertThat(driver.summary()).contains("mtu 1400");
+		Event rejected = events.last();
+		assertThat(rejected.getTopic()).isEqualTo(ConfigRejection.TOPIC_REJECTED);
+		assertThat(rejected.getProperty(ConfigRejection.PID)).isEqualTo("mobilegt.tun");
+		assertThat(rejected.getProperty(ConfigRejection.KEY)).isEqualTo("mtu");
+		assertThat(rejected.getProperty(ConfigRejection.MESSAGE))
+				.isEqualTo("mobilegt.tun: mtu=1300 was refused by the kernel: mtu mgt0 1300: Error: refused");
+		assertThat(cm.restored).singleElement().isEqualTo(BASE); // the values it runs with, not DS's own properties
+		assertThat(log.at("ERROR")).containsExactly(
+				"Configuration mobilegt.tun rejected, keeping the previous one: mobilegt.tun: mtu=1300 was refused by the kernel: mtu mgt0 1300: Error: refused");
+	}
+
+	@Test
+	void anInvalidValueIsRejectedBeforeAnythingIsTouched() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "mtu", 70000));
+
+		assertThat(host.calls).isEmpty();
+		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("mobilegt.tun: mtu=70000 must be between 576 and 65535");
+		assertThat(registry.device().mtu()).isEqualTo(1400);
+	}
+
+	@Test
+	void subnetChangeInstallsTheNewRouteBeforeRemovingTheOld() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "subnet", "10.78.0.0/16"));
+
+		assertThat(host.calls).containsExactly("route add 10.78.0.0/16 dev mgt0", "nat del 10.77.0.0/16 out of eth0",
+				"nat add 10.78.0.0/16 out of eth0", "route del 10.77.0.0/16 dev mgt0");
+		assertThat(registry.device().subnet()).isEqualTo("10.78.0.0/16");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET, "10.78.0.0/16");
+		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.78.0.0/16 dev mgt0",
+				"net.ipv4.ip_forward=1 (was 0)", "nat 10.78.0.0/16 out of eth0");
+	}
+
+	@Test
+	void aNatRestartKeepsTheRecordOfForwardingSoDeactivationTurnsItOff() {
+		TunDriver driver = activate(BASE);
+		modify(driver, with(BASE, "egress", "wan0"));
+		host.calls.clear();
+		driver.deactivate();
+
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of wan0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+				"link down mgt0");
+		assertThat(host.ipForward).isEqualTo("0");
+	}
+
+	@Test
+	void natOffRemovesNatAndForwardingAndOnAgainRestoresThem() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "nat", false));
+
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0");
+		assertThat(host.ipForward).isEqualTo("0");
+		assertThat(driver.summary()).endsWith("NAT off");
+		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0");
+
+		host.calls.clear();
+		modify(driver, BASE);
+		assertThat(host.calls).containsExactly("ip_forward 1", "nat add 10.77.0.0/16 out of eth0");
+		assertThat(driver.summary()).endsWith("NAT on");
+	}
+
+	@Test
+	void aFailedStepTakesBackTheEarlierOnes() {
+		TunDriver driver = activate(BASE);
+		host.refuse.add("nat add 10.78.0.0/16 out of eth0");
+		host.calls.clear();
+		modify(driver, with(BASE, "mtu", 1300, "subnet", "10.78.0.0/16"));
+
+		assertThat(host.calls).containsExactly("mtu mgt0 1300", "route add 10.78.0.0/16 dev mgt0", "nat del 10.77.0.0/16 out of eth0",
+				// taken back, last first
+				"nat add 10.77.0.0/16 out of eth0", "route del 10.78.0.0/16 dev mgt0", "mtu mgt0 1400");
+		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0",
+				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of eth0");
+		assertThat(registry.device().mtu()).isEqualTo(1400);
+		assertThat(registry.device().subnet()).isEqualTo("10.77.0.0/16");
+		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("nat add 10.78.0.0/16 out of eth0: Error: refused");
+		assertThat(cm.restored).containsExactly(BASE);
+
+		// the driver still knows what it runs with: deactivation removes exactly that
+		host.calls.clear();
+		driver.deactivate();
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+				"link down mgt0");
+	}
+
+	@Test
+	void nameChangeReopensTheDevice() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "name", "mgt1"));
+
+		assertThat(opened).extracting(t -> t.name + (t.closed ? " closed" : " open")).containsExactly("mgt0 closed", "mgt1 open");
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+				"link down mgt0", "link up mgt1 mtu 1400", "route add 10.77.0.0/16 dev mgt1", "ip_forward 1",
+				"nat add 10.77.0.0/16 out of eth0");
+		assertThat(registry.registrations).hasSize(2);
+		assertThat(registry.registrations.get(0).unregistered).isTrue();
+		assertThat(registry.device().name()).isEqualTo("mgt1");
+	}
+
+	@Test
+	void aReopenThatFailsGoesBackToThePreviousDevice() {
+		TunDriver driver = activate(BASE);
+		unopenable.add("mgtx");
+		modify(driver, with(BASE, "name", "mgtx"));
+
+		assertThat(opened).extracting(t -> t.name + (t.closed ? " closed" : " open")).containsExactly("mgt0 closed", "mgt0 open");
+		assertThat(registry.device().name()).isEqualTo("mgt0");
+		assertThat(driver.up()).isTrue();
+		assertThat(events.last().getProperty(ConfigRejection.MESSAGE))
+				.isEqualTo("the name mgtx is in use by a non-TUN device; choose another name");
+	}
+
+	@Test
+	void aDeviceThatCannotBeOpenedLeavesTheDriverActiveSayingWhy() {
+		unopenable.add("mgt0");
+		TunDriver driver = activate(BASE);
+
+		assertThat(driver.up()).isFalse();
+		assertThat(driver.error()).isEqualTo("the name mgt0 is in use by a non-TUN device; choose another name");
+		assertThat(driver.summary()).isEqualTo("no TUN device: the name mgt0 is in use by a non-TUN device; choose another name");
+		assertThat(registry.registrations).isEmpty();
+		assertThat(host.calls).isEmpty();
+		assertThat(log.at("ERROR")).containsExactly("TUN device not available: the name mgt0 is in use by a non-TUN device; choose another name");
+
+		// fixing the configuration brings it up
+		modify(driver, with(BASE, "name", "mgt1"));
+		assertThat(driver.up()).isTrue();
+		assertThat(driver.error()).isNull();
+	}
+
+	@Test
+	void aFailingSetUpStepUndoesTheOthersAndClosesTheDevice() {
+		host.refuse.add("nat add 10.77.0.0/16 out of eth0");
+		TunDriver driver = activate(BASE);
+
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "ip_forward 1",
+				"ip_forward 0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
+		assertThat(opened.get(0).closed).isTrue();
+		assertThat(opened.get(0).persist).isNull(); // a device created for this attempt goes with its last descriptor
+		assertThat(registry.registrations).isEmpty();
+		assertThat(driver.error()).isEqualTo("nat add 10.77.0.0/16 out of eth0: Error: refused");
+	}
+
+	@Test
+	void anInvalidConfigurationAtActivationSaysWhich() {
+		TunDriver driver = activate(with(BASE, "subnet", "10.77.0.1/16"));
+		assertThat(driver.up()).isFalse();
+		assertThat(driver.summary())
+				.isEqualTo("no TUN device: mobilegt.tun: subnet=10.77.0.1/16 has host bits set; did you mean 10.77.0.0/16?");
+		assertThat(opened).isEmpty();
+	}
+
+	@Test
+	void persistFalseIsSetOnTheDevice() {
+		activate(with(BASE, "persist", false, "queues", 2));
+		assertThat(opened.get(0).persist).isFalse();
+		assertThat(registry.device().queues()).isEqualTo(2);
+	}
+}

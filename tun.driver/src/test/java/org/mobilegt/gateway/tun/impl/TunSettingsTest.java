@@ -1,0 +1,155 @@
+package org.mobilegt.gateway.tun.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mobilegt.gateway.common.ConfigValueException;
+
+class TunSettingsTest {
+
+	private static TunSettings settings(String key, Object value) {
+		Map<String, Object> values = new HashMap<>();
+		values.put(key, value);
+		return TunSettings.of(Fakes.config(values));
+	}
+
+	private static void rejected(String key, Object value, String message) {
+		assertThatThrownBy(() -> settings(key, value)).isInstanceOf(ConfigValueException.class)
+				.hasMessage(message)
+				.satisfies(e -> assertThat(((ConfigValueException) e).key()).isEqualTo(key))
+				.satisfies(e -> assertThat(((ConfigValueException) e).pid()).isEqualTo("mobilegt.tun"));
+	}
+
+	@Test
+	void defaultsAreValid() {
+		TunSettings s = TunSettings.of(Fakes.config(Map.of()));
+		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun"));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "m", "mgt0", "mgt.0", "mgt-0", "mgt_0", "abcdefghijklmno" })
+	void acceptsInterfaceNames(String name) {
+		assertThat(settings("name", name).name()).isEqualTo(name);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "abcdefghijklmnop", "mgt/0", "mgt:0", "mgt 0", " mgt0", "mgtä", ".", "..", "" })
+	void rejectsBadNames(String name) {
+		rejected("name", name, "mobilegt.tun: name=" + name + " must be 1-15 characters of letters, digits, '-', '_', '.'");
+	}
+
+	@Test
+	void rejectsNullName() {
+		rejected("name", null, "mobilegt.tun: name=null must be 1-15 characters of letters, digits, '-', '_', '.'");
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 576, 1280, 1400, 65535 })
+	void acceptsMtus(int mtu) {
+		assertThat(settings("mtu", mtu).mtu()).isEqualTo(mtu);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { -1, 0, 68, 575, 65536, Integer.MAX_VALUE })
+	void rejectsMtusOutOfBounds(int mtu) {
+		rejected("mtu", mtu, "mobilegt.tun: mtu=" + mtu + " must be between 576 and 65535");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "10.77.0.0/16", "10.0.0.0/8", "192.168.7.0/24", "10.1.2.4/30", "172.16.0.0/12" })
+	void acceptsNetworks(String subnet) {
+		assertThat(settings("subnet", subnet).subnet()).isEqualTo(subnet);
+	}
+
+	@Test
+	void trimsTheSubnet() {
+		assertThat(settings("subnet", " 10.77.0.0/16 ").subnet()).isEqualTo("10.77.0.0/16");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "10.77.0.0", "10.77.0.0/", "10.77.0.0/33", "10.77.0/16", "300.1.0.0/16", "mgt0", "10.77.0.0/x",
+			"::1/64" })
+	void rejectsWhatIsNotCidr(String subnet) {
+		rejected("subnet", subnet, "mobilegt.tun: subnet=" + subnet + " must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16");
+	}
+
+	@ParameterizedTest
+	@NullAndEmptySource
+	@ValueSource(strings = { "  " })
+	void rejectsAMissingSubnet(String subnet) {
+		rejected("subnet", subnet, "mobilegt.tun: subnet=" + subnet + " must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16");
+	}
+
+	@Test
+	void suggestsTheNetworkWhenHostBitsAreSet() {
+		rejected("subnet", "10.77.0.5/16", "mobilegt.tun: subnet=10.77.0.5/16 has host bits set; did you mean 10.77.0.0/16?");
+		rejected("subnet", "10.99.0.1/24", "mobilegt.tun: subnet=10.99.0.1/24 has host bits set; did you mean 10.99.0.0/24?");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "10.0.0.0/31", "10.0.0.0/32" })
+	void rejectsSubnetsWithoutRoomForClients(String subnet) {
+		rejected("subnet", subnet, "mobilegt.tun: subnet=" + subnet + " is too small: a prefix of at most /30 is needed for clients");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "10.0.0.0/7", "0.0.0.0/0" })
+	void rejectsSubnetsLargerThanSlash8(String subnet) {
+		rejected("subnet", subnet, "mobilegt.tun: subnet=" + subnet + " is too large: use a prefix of at least /8");
+	}
+
+	@ParameterizedTest
+	@NullAndEmptySource
+	@ValueSource(strings = { "  " })
+	void missingEgressMeansAuto(String egress) {
+		assertThat(settings("egress", egress).egress()).isEqualTo("auto");
+	}
+
+	@Test
+	void egressIsAnInterfaceName() {
+		assertThat(settings("egress", " eth0 ").egress()).isEqualTo("eth0");
+		assertThat(settings("egress", "wan.10").egress()).isEqualTo("wan.10");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "eth 0", "eth/0", "abcdefghijklmnop" })
+	void rejectsBadEgress(String egress) {
+		rejected("egress", egress, "mobilegt.tun: egress=" + egress + " must be 'auto' or an interface name");
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 1, 2, 16 })
+	void acceptsQueues(int queues) {
+		assertThat(settings("queues", queues).queues()).isEqualTo(queues);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { -1, 0, 17 })
+	void rejectsQueuesOutOfBounds(int queues) {
+		rejected("queues", queues, "mobilegt.tun: queues=" + queues + " must be between 1 and 16");
+	}
+
+	@ParameterizedTest
+	@NullAndEmptySource
+	@ValueSource(strings = { " " })
+	void rejectsAMissingClonePath(String device) {
+		rejected("device", device, "mobilegt.tun: device=" + device + " must be the path of the TUN clone device");
+	}
+
+	@Test
+	void sameDeviceOnlyWhenNothingNeedsAReopen() {
+		TunSettings s = new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun");
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1300, "10.78.0.0/16", false, "eth0", true, 1, "/dev/net/tun"))).isTrue();
+		assertThat(s.sameDevice(new TunSettings("mgt1", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun"))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", false, 1, "/dev/net/tun"))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 2, "/dev/net/tun"))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/tun"))).isFalse();
+	}
+}
