@@ -50,6 +50,7 @@ class ClientTunTest {
 			Exec.Result viaB = ping(t.phone(), "mgtc1", t.inetAddress());
 			assertThat(viaA.out()).as("%s", a).contains("3 packets transmitted, 3 received");
 			assertThat(viaB.out()).as("%s", b).contains("3 packets transmitted, 3 received");
+			assertThat(a.dataSent()).as("only the pings, no IPv6 noise").isEqualTo(3);
 			assertThat(server.echoed(a.parameters().address())).isEqualTo(3);
 			assertThat(server.echoed(b.parameters().address())).isEqualTo(3);
 			// the tunnel's own UDP still goes straight to the gw

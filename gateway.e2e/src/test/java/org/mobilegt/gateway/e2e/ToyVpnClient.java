@@ -317,6 +317,8 @@ public final class ToyVpnClient implements AutoCloseable {
 		ClientTun t = ClientTun.create(ns, name);
 		try {
 			String metric = Integer.toString(t.index());
+			// IPv4 only, like the protocol: no IPv6 router solicitations reaching the gateway as data
+			Netns.exec(ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/" + name + "/disable_ipv6").check();
 			ip("addr", "add", p.address() + "/" + p.prefix(), "dev", name);
 			ip("link", "set", "dev", name, "mtu", Integer.toString(p.mtu()), "up");
 			for (Parameters.Route r : tunRoutes(p)) {
