@@ -1,0 +1,416 @@
+package org.mobilegt.gateway.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The runnable gateway.jar, run in the gw namespace of a {@link Topology} from its own working
+ * directory {@code target/e2e/<test name>/} (conf/, data/, log/ and {@code gateway.out}, the
+ * combined stdout/stderr of every start; kept after the run for debugging).
+ *
+ * <pre>
+ * try (Topology t = Topology.create();
+ *      Gateway gw = Gateway.in(t, "MyTest/scenario").conf("mobilegt.auth", Map.of("key", "s3cret")).start()) {
+ *     gw.awaitLog("Tunnel listening on", Duration.ofSeconds(30));
+ *     ...
+ * }
+ * </pre>
+ */
+public final class Gateway implements AutoCloseable {
+
+	public static final int DEFAULT_TUNNEL_PORT = 8000;
+	private static final String CONSOLE_PID = "mobilegt.console";
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+	private static final Duration GOGO_TIMEOUT = Duration.ofSeconds(20);
+	/** The console appender's layout (cnf/conf/org.ops4j.pax.logging.cfg): log lines, not command output. */
+	private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) .*");
+	private static final String PROMPT = "g! ";
+
+	private final Topology topology;
+	private final Path workDir;
+	private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
+	private boolean interactive;
+	private Process process;
+	private volatile OutputLog output;
+	private Writer stdin;
+	private int starts;
+	private int commands;
+
+	private Gateway(Topology topology, Path workDir) {
+		this.topology = topology;
+		this.workDir = workDir;
+	}
+
+	/**
+	 * A gateway (not started yet) for the gw namespace of {@code topology}, working in a fresh
+	 * directory {@code target/e2e/<testName>} ("/" in the name makes subdirectories).
+	 */
+	public static Gateway in(Topology topology, String testName) {
+		Path dir = E2e.workRoot();
+		for (String segment : testName.split("/")) {
+			dir = dir.resolve(segment.replaceAll("[^A-Za-z0-9._-]", "_"));
+		}
+		try {
+			deleteRecursively(dir);
+			Files.createDirectories(dir.resolve("conf"));
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot prepare " + dir, e);
+		}
+		Gateway gateway = new Gateway(topology, dir);
+		Cleanup.register(topology.gw(), gateway);
+		return gateway;
+	}
+
+	/**
+	 * Merges {@code values} into {@code conf/<pid>.cfg} (written atomically). Before the start it
+	 * is the initial configuration; while running, the gateway applies the change live.
+	 */
+	public Gateway conf(String pid, Map<String, String> values) {
+		Path file = confFile(pid);
+		Map<String, String> merged = new LinkedHashMap<>(readCfg(file));
+		merged.putAll(values);
+		StringBuilder text = new StringBuilder("# written by the e2e test\n");
+		merged.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+		try {
+			// the gateway watches conf/ and ignores dot files: it never sees a half-written file
+			Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+			Files.writeString(tmp, text, StandardCharsets.UTF_8);
+			Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot write " + file, e);
+		}
+		return this;
+	}
+
+	/** The active {@code key=value} entries of {@code conf/<pid>.cfg} as the gateway keeps it now. */
+	public Map<String, String> conf(String pid) {
+		return readCfg(confFile(pid));
+	}
+
+	/** Runs the Gogo shell on a stdin pipe ({@code -Dmobilegt.console=interactive}), for {@link #gogo}. */
+	public Gateway interactive() {
+		this.interactive = true;
+		return this;
+	}
+
+	/** Extra JVM options for the next start (default only -Xmx256m). */
+	public Gateway jvmArgs(String... args) {
+		jvmArgs.addAll(List.of(args));
+		return this;
+	}
+
+	/**
+	 * Starts {@code java -jar gateway.jar} in the gw namespace (again in the same directory after a
+	 * stop or kill, for restart scenarios). The Web Console gets a free port unless the test chose one.
+	 */
+	public synchronized Gateway start() {
+		if (running()) {
+			throw new IllegalStateException("the gateway is already running (pid " + process.pid() + ")");
+		}
+		if (!conf(CONSOLE_PID).containsKey("port")) {
+			conf(CONSOLE_PID, Map.of("port", Integer.toString(freeLocalPort())));
+		}
+		List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.gw(),
+				Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+		cmd.addAll(jvmArgs);
+		cmd.add("-Dmobilegt.console=" + (interactive ? "interactive" : "headless"));
+		cmd.addAll(List.of("-jar", E2e.gatewayJar().toString()));
+		Path out = outputFile();
+		try {
+			starts++;
+			Files.writeString(out, "===== start " + starts + ": " + String.join(" ", cmd) + "\n", StandardOpenOption.CREATE,
+					StandardOpenOption.APPEND);
+			ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+			pb.redirectInput(interactive ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
+			process = pb.start();
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot start the gateway", e);
+		}
+		output = new OutputLog("gateway (pid " + process.pid() + ")", process.getInputStream(), out);
+		stdin = interactive ? new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8) : null;
+		E2e.log("gateway started, pid " + process.pid() + ", in " + workDir);
+		return this;
+	}
+
+	/** The first line of this run's output containing {@code substring}, waiting up to {@code timeout}. */
+	public String awaitLog(String substring, Duration timeout) {
+		return awaitLog(substring, 0, timeout);
+	}
+
+	/**
+	 * As {@link #awaitLog(String, Duration)}, but only lines from {@code fromLine} on (a
+	 * {@link #logMark()} taken before the action whose effect is awaited).
+	 *
+	 * @throws AssertionError on timeout, or if the gateway exits first; with the last output lines
+	 */
+	public String awaitLog(String substring, int fromLine, Duration timeout) {
+		OutputLog log = requireStarted();
+		return log.line(log.await(l -> l.contains(substring), fromLine, timeout, "log line \"" + substring + '"'));
+	}
+
+	/**
+	 * Waits for the tunnel's "Tunnel listening on" line (its UDP socket is bound) and returns where
+	 * clients send: {@link #tunnelEndpoint()}.
+	 */
+	public InetSocketAddress awaitTunnel(Duration timeout) {
+		awaitLog("Tunnel listening on", timeout);
+		return tunnelEndpoint();
+	}
+
+	/** Number of output lines of this run so far, for {@link #awaitLog(String, int, Duration)}. */
+	public int logMark() {
+		return requireStarted().size();
+	}
+
+	/** The output lines of the current (or last) run. */
+	public List<String> log() {
+		return requireStarted().lines();
+	}
+
+	/** Runs a Gogo command and returns its output (20 s limit); needs {@link #interactive()}. */
+	public String gogo(String command) {
+		return gogo(command, GOGO_TIMEOUT);
+	}
+
+	/**
+	 * Runs one Gogo command line and returns just its output: the command is framed by echo
+	 * markers, each on its own line so that they print even when the command fails. Prompts and
+	 * log lines (they share stdout) are removed from the result.
+	 */
+	public synchronized String gogo(String command, Duration timeout) {
+		if (!interactive || !running()) {
+			throw new IllegalStateException("gogo needs a running gateway started with interactive()");
+		}
+		if (command.contains("\n")) {
+			throw new IllegalArgumentException("one command line only: " + command);
+		}
+		int n = ++commands;
+		String begin = "MGT-BEGIN-" + n;
+		String end = "MGT-END-" + n;
+		int mark = output.size();
+		try {
+			stdin.write("echo " + begin + "\n" + command + "\necho " + end + "\n");
+			stdin.flush();
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot write to the gateway's stdin", e);
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		int first = output.await(l -> unprompted(l).equals(begin), mark, timeout, "output of gogo \"" + command + '"');
+		int last = output.await(l -> unprompted(l).equals(end), first + 1,
+				Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), "end of gogo \"" + command + '"');
+		return output.lines().subList(first + 1, last).stream().map(Gateway::unprompted)
+				.filter(l -> !LOG_LINE.matcher(l).matches()).reduce((a, b) -> a + "\n" + b).orElse("");
+	}
+
+	private static String unprompted(String line) {
+		while (line.startsWith(PROMPT)) {
+			line = line.substring(PROMPT.length());
+		}
+		return line;
+	}
+
+	/** HTTP GET on the Web Console's port, from inside the gw namespace. */
+	public Http.Response http(String path, String user, String password) {
+		return Http.get(topology.gw(), "http://127.0.0.1:" + consolePort() + path, user, password, Duration.ofSeconds(15));
+	}
+
+	/**
+	 * Waits until the Web Console's HTTP server accepts connections (it starts after the
+	 * configuration is applied). A bounded retry: connection refused is the only state until then.
+	 */
+	public void awaitConsole(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			try {
+				http("/system/console", null, null);
+				return;
+			} catch (UncheckedIOException e) {
+				if (System.nanoTime() > deadline || !running()) {
+					throw new AssertionError("the Web Console on 127.0.0.1:" + consolePort() + " did not answer within " + timeout
+							+ ": " + e.getCause() + "; last lines:\n" + output.tail());
+				}
+			}
+			try {
+				Thread.sleep(200);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("interrupted", e);
+			}
+		}
+	}
+
+	public int consolePort() {
+		return Integer.parseInt(conf(CONSOLE_PID).get("port"));
+	}
+
+	/** Where clients send: the gw's phone-side address and the configured tunnel port. */
+	public InetSocketAddress tunnelEndpoint() {
+		String port = conf("mobilegt.tunnel").get("port");
+		return new InetSocketAddress(topology.gwAddress(), port == null ? DEFAULT_TUNNEL_PORT : Integer.parseInt(port));
+	}
+
+	public Path workDir() {
+		return workDir;
+	}
+
+	/** Combined stdout/stderr of every start, each introduced by a "===== start N" line. */
+	public Path outputFile() {
+		return workDir.resolve("gateway.out");
+	}
+
+	public synchronized boolean running() {
+		return process != null && process.isAlive();
+	}
+
+	public synchronized long pid() {
+		if (process == null) {
+			throw new IllegalStateException("the gateway was never started");
+		}
+		return process.pid();
+	}
+
+	/**
+	 * Stops the gateway like an operator: SIGTERM to the JVM's PID, then waits (30 s) for it to end;
+	 * only if it does not, SIGKILL. Returns the exit code (143 after a clean SIGTERM).
+	 *
+	 * @throws AssertionError if SIGKILL was needed (the test should know the stop was not clean)
+	 */
+	public synchronized int stop() {
+		if (process == null) {
+			return -1;
+		}
+		List<ProcessHandle> children = process.descendants().toList();
+		// through the handle: Process.destroy() would also close our end of its stdout, losing the
+		// shutdown messages
+		process.toHandle().destroy();
+		boolean clean = waitFor(STOP_TIMEOUT);
+		if (!clean) {
+			Background.terminate(process.toHandle(), Duration.ZERO);
+		}
+		// whatever it started and left behind (a capture process, say) goes too, by PID
+		children.stream().filter(ProcessHandle::isAlive).forEach(c -> Background.terminate(c, Duration.ZERO));
+		finishRun();
+		if (!clean) {
+			throw new AssertionError("the gateway did not stop within " + STOP_TIMEOUT + " of SIGTERM and was killed; "
+					+ "last lines:\n" + output.tail());
+		}
+		E2e.log("gateway stopped, exit code " + process.exitValue());
+		return process.exitValue();
+	}
+
+	/** SIGKILL, as in a crash: nothing is cleaned up by the gateway (crash/restart scenarios). */
+	public synchronized void kill9() {
+		if (process != null) {
+			process.toHandle().destroyForcibly();
+			waitFor(Duration.ofSeconds(10));
+			finishRun();
+			E2e.log("gateway killed with SIGKILL");
+		}
+	}
+
+	/** Stops the gateway if it runs. The working directory stays. */
+	@Override
+	public synchronized void close() {
+		try {
+			if (running()) {
+				stop();
+			}
+		} finally {
+			Cleanup.unregister(topology.gw(), this);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "gateway in " + workDir + (process == null ? "" : " (pid " + process.pid() + ")");
+	}
+
+	private boolean waitFor(Duration timeout) {
+		try {
+			return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private void finishRun() {
+		if (stdin != null) {
+			try {
+				stdin.close();
+			} catch (IOException e) {
+				// the process is gone: its pipe may be broken
+			}
+			stdin = null;
+		}
+		output.awaitEnd(Duration.ofSeconds(5));
+	}
+
+	private OutputLog requireStarted() {
+		OutputLog log = output;
+		if (log == null) {
+			throw new IllegalStateException("the gateway was never started");
+		}
+		return log;
+	}
+
+	private Path confFile(String pid) {
+		return workDir.resolve("conf").resolve(pid + ".cfg");
+	}
+
+	private static Map<String, String> readCfg(Path file) {
+		Map<String, String> values = new LinkedHashMap<>();
+		if (Files.isRegularFile(file)) {
+			try {
+				for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+					String l = line.strip();
+					int eq = l.indexOf('=');
+					if (!l.startsWith("#") && eq > 0) {
+						values.put(l.substring(0, eq).strip(), l.substring(eq + 1).strip());
+					}
+				}
+			} catch (IOException e) {
+				throw new UncheckedIOException("cannot read " + file, e);
+			}
+		}
+		return values;
+	}
+
+	private int freeLocalPort() {
+		return Netns.inside(topology.gw(), () -> {
+			try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+				return s.getLocalPort();
+			}
+		});
+	}
+
+	private static void deleteRecursively(Path dir) throws IOException {
+		if (Files.exists(dir)) {
+			try (Stream<Path> paths = Files.walk(dir)) {
+				for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+					Files.delete(p);
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,161 @@
+package org.mobilegt.gateway.e2e;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The test network of docs/testing.md: three namespaces joined by two veth pairs.
+ *
+ * <pre>
+ * [phone] to-gw ── 172.31.n.0/24 ── to-phone [gw] to-inet ── 172.31.n+1.0/24 ── to-gw [inet]
+ *         .2                        .1           .1                             .2
+ * </pre>
+ *
+ * Names are {@code mgt-e2e<pid>x<seq>-phone|gw|inet}: unique per topology, and recognisable, so
+ * that {@link #create()} removes the namespaces of earlier runs whose JVM is gone (crash, kill -9)
+ * and never touches those of a run still in progress. The gw forwards and has a default route via
+ * the inet host; the phone reaches only its own subnet (anything else must go through the tunnel);
+ * the inet host knows only its own subnet, so a reply that reaches the phone proves the gateway's
+ * NAT. The addresses exist only inside the namespaces, so concurrent runs do not clash.
+ */
+public final class Topology implements AutoCloseable {
+
+	/** Interface names inside the namespaces (they only need to be unique per namespace). */
+	public static final String PHONE_IF = "to-gw";
+	public static final String GW_PHONE_IF = "to-phone";
+	public static final String GW_INET_IF = "to-inet";
+	public static final String INET_IF = "to-gw";
+
+	private static final Pattern OURS = Pattern.compile("mgt-e2e(\\d+)x\\d+-(phone|gw|inet)");
+	private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+	private final String id;
+	private final int n;
+	private volatile boolean closed;
+
+	private Topology(String id, int n) {
+		this.id = id;
+		this.n = n;
+	}
+
+	/** Removes leftovers of dead runs, then builds a fresh topology (undone again if that fails). */
+	public static Topology create() {
+		removeStale();
+		long pid = ProcessHandle.current().pid();
+		int seq = SEQUENCE.incrementAndGet();
+		Topology t = new Topology("e2e" + pid + "x" + seq, 2 + 2 * (int) ((pid + seq) % 125));
+		Cleanup.register(null, t);
+		try {
+			t.build();
+		} catch (RuntimeException | Error e) {
+			t.close();
+			throw e;
+		}
+		E2e.log("topology " + t);
+		return t;
+	}
+
+	private void build() {
+		for (String ns : List.of(phone(), gw(), inet())) {
+			Netns.create(ns);
+		}
+		veth(phone(), PHONE_IF, phoneAddress(), gw(), GW_PHONE_IF, gwAddress(), 24);
+		veth(gw(), GW_INET_IF, gwInetAddress(), inet(), INET_IF, inetAddress(), 24);
+		Netns.exec(gw(), "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").check();
+		Netns.host("ip", "-n", gw(), "route", "add", "default", "via", inetAddress()).check();
+	}
+
+	private static void veth(String nsA, String ifA, String addrA, String nsB, String ifB, String addrB, int prefix) {
+		// created directly in the namespaces: the names never meet the host's interfaces
+		Netns.host("ip", "link", "add", ifA, "netns", nsA, "type", "veth", "peer", "name", ifB, "netns", nsB).check();
+		Netns.host("ip", "-n", nsA, "addr", "add", addrA + "/" + prefix, "dev", ifA).check();
+		Netns.host("ip", "-n", nsB, "addr", "add", addrB + "/" + prefix, "dev", ifB).check();
+		Netns.host("ip", "-n", nsA, "link", "set", ifA, "up").check();
+		Netns.host("ip", "-n", nsB, "link", "set", ifB, "up").check();
+	}
+
+	/** Deletes the namespaces of this harness whose JVM no longer runs. */
+	static void removeStale() {
+		for (String ns : Netns.list()) {
+			Matcher m = OURS.matcher(ns);
+			if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true)) {
+				System.err.println("[e2e] removing netns " + ns + " left by an earlier run (pid " + m.group(1) + " is gone)");
+				Netns.delete(ns);
+			}
+		}
+	}
+
+	public String id() {
+		return id;
+	}
+
+	/** The namespace of the test clients. */
+	public String phone() {
+		return "mgt-" + id + "-phone";
+	}
+
+	/** The namespace of the gateway. */
+	public String gw() {
+		return "mgt-" + id + "-gw";
+	}
+
+	/** The namespace of the fake internet host. */
+	public String inet() {
+		return "mgt-" + id + "-inet";
+	}
+
+	public String phoneSubnet() {
+		return "172.31." + n + ".0/24";
+	}
+
+	public String inetSubnet() {
+		return "172.31." + (n + 1) + ".0/24";
+	}
+
+	public String phoneAddress() {
+		return "172.31." + n + ".2";
+	}
+
+	/** The gateway's phone-side address: where clients send their UDP. */
+	public String gwAddress() {
+		return "172.31." + n + ".1";
+	}
+
+	public String gwInetAddress() {
+		return "172.31." + (n + 1) + ".1";
+	}
+
+	/** The fake internet host, reachable from the phone only through the tunnel. */
+	public String inetAddress() {
+		return "172.31." + (n + 1) + ".2";
+	}
+
+	/** Deletes the three namespaces, first ending everything registered in them. Idempotent. */
+	@Override
+	public void close() {
+		if (closed) {
+			return;
+		}
+		closed = true;
+		RuntimeException failure = null;
+		for (String ns : List.of(phone(), inet(), gw())) {
+			try {
+				Netns.delete(ns);
+			} catch (RuntimeException e) {
+				failure = failure == null ? e : failure;
+			}
+		}
+		Cleanup.unregister(null, this);
+		if (failure != null) {
+			throw failure;
+		}
+	}
+
+	@Override
+	public String toString() {
+		return phone() + " " + phoneAddress() + " <-> " + gwAddress() + " " + gw() + " " + gwInetAddress() + " <-> "
+				+ inetAddress() + " " + inet();
+	}
+}
