@@ -63,12 +63,16 @@ public final class ConfigRejection {
 		}
 	}
 
-	/** The configuration keys of a component's properties, without what DS and CM add. */
+	/**
+	 * The configuration keys of a component's properties, without what the framework, DS and CM
+	 * add. The defaults of the component's configuration type are component properties too, so they
+	 * are restored explicitly; the configuration directory keeps default values out of the files.
+	 */
 	public static Dictionary<String, Object> configurationOnly(Map<String, Object> componentProperties) {
 		Hashtable<String, Object> d = new Hashtable<>();
 		componentProperties.forEach((k, v) -> {
 			if (!k.startsWith("component.") && !k.startsWith("service.") && !k.startsWith("felix.")
-					&& !k.equals("objectClass") && v != null) {
+					&& !k.startsWith("osgi.") && !k.equals("objectClass") && v != null) {
 				d.put(k, v);
 			}
 		});

@@ -198,9 +198,15 @@ public final class ConfigDirectory implements ConfigurationListener {
 				if (configs == null) {
 					return;
 				}
-				Map<String, String> now = current(configs[0]);
 				CfgFile cfg = CfgFile.read(file);
 				Map<String, String> inFile = cfg.values();
+				Map<String, String> now = new LinkedHashMap<>();
+				current(configs[0]).forEach((key, value) -> {
+					// a default value stays commented out unless the operator wrote the key
+					if (inFile.containsKey(key) || !value.equals(schema.defaultText(pid, key))) {
+						now.put(key, value);
+					}
+				});
 				if (now.equals(inFile)) {
 					return;
 				}

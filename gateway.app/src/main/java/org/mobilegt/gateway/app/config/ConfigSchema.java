@@ -94,6 +94,13 @@ public final class ConfigSchema {
 		return props;
 	}
 
+	/** The Metatype default of {@code key} as text, or null when there is none. */
+	public String defaultText(String pid, String key) {
+		AttributeDefinition ad = attributes(pid).get(key);
+		String[] defaults = ad == null ? null : ad.getDefaultValue();
+		return defaults == null ? null : String.join(",", defaults);
+	}
+
 	/** The text form of a configuration value (lists joined with commas). */
 	public static String text(Object value) {
 		if (value instanceof Object[] array) {

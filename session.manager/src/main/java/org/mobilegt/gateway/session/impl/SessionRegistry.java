@@ -473,6 +473,9 @@ public final class SessionRegistry implements SessionManager {
 					s.since().toEpochMilli(), s.rxPackets(), s.rxBytes(), s.lastReceivedMillis(), s.txPackets(),
 					s.txBytes(), s.lastSentMillis(), s.drops()));
 		}
+		if (!Files.isDirectory(store.path().getParent())) {
+			return; // the framework's storage is being removed (a test framework shutting down)
+		}
 		try {
 			store.write(new SavedState(framework, System.currentTimeMillis(), nextId, pool == null ? null : pool.cidr(),
 					savedLeases, savedRecent, savedSessions));

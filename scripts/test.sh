@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, in-framework tests and the end-to-end tests through real TUN
+# devices in network namespaces. On a fresh Debian machine, run as root, it first installs the
+# system tools the tests use. Without root the namespace tests are skipped (and say so).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(iproute2 nftables iputils-ping util-linux procps curl python3 iperf3)
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	missing=()
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "Installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+fi
+
+exec mvn -B verify "$@"
