@@ -149,6 +149,12 @@ public final class Operations {
 		return new Stats(totals, history.rate(10), history.rate(60), drops, rejections, latency);
 	}
 
+	/** Histogram buckets of the sampled processing times, see {@link TunnelStats#processingTimeCounts}. */
+	public long[] processingTimeCounts(Direction direction, long[] upperBoundsNanos) {
+		TunnelStats t = tunnel;
+		return t == null ? new long[upperBoundsNanos.length + 1] : t.processingTimeCounts(direction, upperBoundsNanos);
+	}
+
 	public List<AttemptView> illegal(int max) {
 		KeyCheck k = keys;
 		return k == null ? List.of() : k.illegalAttempts(max).stream().map(Views::of).toList();
