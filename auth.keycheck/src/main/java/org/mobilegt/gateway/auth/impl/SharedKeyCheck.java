@@ -60,7 +60,7 @@ public final class SharedKeyCheck implements KeyCheck {
 	private volatile Settings settings;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-	private volatile EventAdmin events;
+	volatile EventAdmin events;
 
 	@Activate
 	public SharedKeyCheck(AuthConfig config, @Reference(service = LoggerFactory.class) Logger log) {

@@ -88,7 +88,7 @@ public final class SessionRegistry implements SessionManager {
 	private final ScheduledExecutorService housekeeping;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-	private volatile EventAdmin events;
+	volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile ConfigurationAdmin configurationAdmin;
 

@@ -1,0 +1,154 @@
+package org.mobilegt.gateway.auth.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.auth.api.KeyCheck;
+import org.mobilegt.gateway.auth.api.Reason;
+import org.mobilegt.gateway.auth.api.Verdict;
+import org.mobilegt.gateway.common.testing.Annotations;
+import org.mobilegt.gateway.common.testing.RecordingEvents;
+import org.mobilegt.gateway.common.testing.RecordingLogger;
+
+class SharedKeyCheckTest {
+
+	static final String KEY = "s3cret:with:colons";
+
+	RecordingLogger log = new RecordingLogger();
+	RecordingEvents events = new RecordingEvents();
+	InetAddress phone;
+	InetAddress other;
+
+	@BeforeEach
+	void addresses() throws Exception {
+		phone = InetAddress.getByName("172.31.0.2");
+		other = InetAddress.getByName("172.31.0.3");
+	}
+
+	SharedKeyCheck check(Map<String, Object> values) {
+		Map<String, Object> config = new HashMap<>(Map.of("key", KEY));
+		config.putAll(values);
+		SharedKeyCheck c = new SharedKeyCheck(Annotations.of(AuthConfig.class, config), log.logger);
+		c.events = events.admin;
+		return c;
+	}
+
+	static ByteBuffer payload(String text) {
+		return ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1));
+	}
+
+	@Test
+	void theKeyAloneIsAnAnonymousClient() {
+		Verdict v = check(Map.of()).check(phone, 1000, payload(KEY));
+		assertThat(v.accepted()).isTrue();
+		assertThat(v.clientId()).isNull();
+	}
+
+	@Test
+	void keyColonIdCarriesTheClientIdEvenWhenTheKeyHasColons() {
+		Verdict v = check(Map.of()).check(phone, 1000, payload(KEY + ":phone-7"));
+		assertThat(v.accepted()).isTrue();
+		assertThat(v.clientId()).isEqualTo("phone-7");
+	}
+
+	@Test
+	void theBufferPositionIsLeftAlone() {
+		ByteBuffer p = payload(KEY);
+		check(Map.of()).check(phone, 1000, p);
+		assertThat(p.position()).isZero();
+	}
+
+	@Test
+	void aWrongKeyIsRefusedRecordedAndNeverLogged() {
+		SharedKeyCheck c = check(Map.of());
+		for (String wrong : new String[] { "", "s3cret", KEY + "x", KEY.toUpperCase(), KEY + ":" }) {
+			assertThat(c.check(phone, 1000, payload(wrong)).reason()).as(wrong).isIn(Reason.BAD_KEY, Reason.UNKNOWN_ID);
+		}
+		assertThat(c.illegalAttempts(10)).allSatisfy(a -> {
+			assertThat(a.address()).isEqualTo(phone);
+			assertThat(a.port()).isEqualTo(1000);
+			assertThat(a.detail()).doesNotContain(KEY);
+		});
+		assertThat(String.join("\n", log.lines())).doesNotContain(KEY);
+		assertThat(events.topic(KeyCheck.TOPIC_REJECTED)).isNotEmpty()
+				.allSatisfy(e -> assertThat(e.getProperty("address")).isEqualTo("172.31.0.2"));
+	}
+
+	@Test
+	void clientIdsMustBePrintableAsciiOfAtMost64Bytes() {
+		SharedKeyCheck c = check(Map.of("maxFailuresPerMinute", 1000));
+		assertThat(c.check(phone, 1, payload(KEY + ":" + "a".repeat(64))).accepted()).isTrue();
+		assertThat(c.check(phone, 1, payload(KEY + ":" + "a".repeat(65))).reason()).isEqualTo(Reason.UNKNOWN_ID);
+		assertThat(c.check(phone, 1, payload(KEY + ":bad\nid")).reason()).isEqualTo(Reason.UNKNOWN_ID);
+		assertThat(c.check(phone, 1, payload(KEY + ":\u00ff")).reason()).isEqualTo(Reason.UNKNOWN_ID);
+		assertThat(c.check(phone, 1, payload(KEY + ":<b>;$(id)")).clientId()).isEqualTo("<b>;$(id)");
+	}
+
+	@Test
+	void anAllowListRefusesOtherIdsAndAnonymousClients() {
+		SharedKeyCheck c = check(Map.of("clientIds", new String[] { "alice", " bob " }));
+		assertThat(c.check(phone, 1, payload(KEY + ":alice")).accepted()).isTrue();
+		assertThat(c.check(phone, 1, payload(KEY + ":bob")).accepted()).isTrue();
+		assertThat(c.check(phone, 1, payload(KEY + ":mallory")).reason()).isEqualTo(Reason.UNKNOWN_ID);
+		assertThat(c.check(phone, 1, payload(KEY)).reason()).isEqualTo(Reason.UNKNOWN_ID);
+	}
+
+	@Test
+	void withoutAKeyEveryHandshakeIsRefused() {
+		SharedKeyCheck c = check(Map.of("key", ""));
+		assertThat(c.keyConfigured()).isFalse();
+		assertThat(c.check(phone, 1, payload("")).reason()).isEqualTo(Reason.BAD_KEY);
+		assertThat(log.at("WARN")).anyMatch(l -> l.startsWith("No shared key configured"));
+	}
+
+	@Test
+	void aSourceFailingTooOftenIsThrottledEvenWithTheRightKeyWhileOthersConnect() {
+		SharedKeyCheck c = check(Map.of("maxFailuresPerMinute", 3));
+		for (int i = 0; i < 3; i++) {
+			c.check(phone, 1000 + i, payload("wrong"));
+		}
+		assertThat(c.blocked(phone)).isTrue();
+		assertThat(c.check(phone, 2000, payload(KEY)).reason()).isEqualTo(Reason.THROTTLED);
+		assertThat(c.check(other, 2000, payload(KEY)).accepted()).isTrue();
+		assertThat(c.illegalAttempts(10)).anyMatch(a -> a.reason() == Reason.THROTTLED);
+		assertThat(c.rejections()).containsEntry(Reason.BAD_KEY, 3L).containsKey(Reason.THROTTLED);
+	}
+
+	@Test
+	void bansRefuseTheAddressAndTheClientId() {
+		SharedKeyCheck c = check(Map.of());
+		c.ban(phone, "alice", Duration.ofMinutes(5));
+		assertThat(c.blocked(phone)).isTrue();
+		assertThat(c.check(other, 1, payload(KEY + ":alice")).reason()).isEqualTo(Reason.THROTTLED);
+		assertThat(c.check(other, 1, payload(KEY + ":bob")).accepted()).isTrue();
+	}
+
+	@Test
+	void theAttemptLogIsBoundedAndNewestFirst() {
+		SharedKeyCheck c = check(Map.of("logSize", 10, "maxFailuresPerMinute", 100000));
+		for (int i = 0; i < 25; i++) {
+			c.record(phone, i, Reason.UNKNOWN_ENDPOINT, "n" + i);
+		}
+		assertThat(c.illegalAttempts(100)).hasSize(10);
+		assertThat(c.illegalAttempts(2)).extracting(a -> a.detail()).containsExactly("n24", "n23");
+		assertThat(c.rejections()).containsEntry(Reason.UNKNOWN_ENDPOINT, 25L);
+	}
+
+	@Test
+	void aFloodIsLoggedInPartOnlyAndSaysHowMuchWasLeftOut() {
+		SharedKeyCheck c = check(Map.of("maxFailuresPerMinute", 100000));
+		for (int i = 0; i < 1000; i++) {
+			c.record(phone, i, Reason.MALFORMED, "junk");
+		}
+		assertThat(log.at("WARN").stream().filter(l -> l.startsWith("Illegal attempt"))).hasSizeLessThanOrEqualTo(10);
+		assertThat(events.topic(KeyCheck.TOPIC_REJECTED)).hasSizeLessThanOrEqualTo(50);
+	}
+}

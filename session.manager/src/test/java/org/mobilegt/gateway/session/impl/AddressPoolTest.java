@@ -1,0 +1,59 @@
+package org.mobilegt.gateway.session.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.OptionalInt;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.session.api.Endpoint;
+
+class AddressPoolTest {
+
+	static int ip(String dotted) {
+		String[] p = dotted.split("\\.");
+		return Integer.parseInt(p[0]) << 24 | Integer.parseInt(p[1]) << 16 | Integer.parseInt(p[2]) << 8 | Integer.parseInt(p[3]);
+	}
+
+	@Test
+	void leasesEveryHostButNetworkBroadcastGatewayAndExclusions() {
+		AddressPool pool = new AddressPool("10.77.0.0/29", Set.of(ip("10.77.0.4"), ip("192.168.1.1")));
+		assertThat(pool.size()).as(".2 .3 .5 .6").isEqualTo(4);
+		Set<String> leased = new HashSet<>();
+		for (OptionalInt a = pool.allocate(); a.isPresent(); a = pool.allocate()) {
+			leased.add(Endpoint.formatAddress(a.getAsInt()));
+		}
+		assertThat(leased).containsExactlyInAnyOrder("10.77.0.2", "10.77.0.3", "10.77.0.5", "10.77.0.6");
+		assertThat(pool.leasable(ip("10.77.0.1"))).isFalse();
+		assertThat(pool.leasable(ip("10.77.0.7"))).isFalse();
+		assertThat(pool.leasable(ip("10.77.0.4"))).isFalse();
+		assertThat(pool.leasable(ip("10.77.0.0"))).isFalse();
+	}
+
+	@Test
+	void releasedAddressesAreReusedAfterTheOthers() {
+		AddressPool pool = new AddressPool("10.77.0.0/29", Set.of());
+		int first = pool.allocate().getAsInt();
+		pool.release(first);
+		assertThat(pool.allocate().getAsInt()).as("the cursor moves on").isNotEqualTo(first);
+		pool.allocate();
+		pool.allocate();
+		pool.allocate();
+		assertThat(pool.allocate().getAsInt()).as("then wraps around").isEqualTo(first);
+		assertThat(pool.allocate()).isEmpty();
+	}
+
+	@Test
+	void takenAddressesAreSkipped() {
+		AddressPool pool = new AddressPool("10.77.0.0/30", Set.of());
+		pool.take(ip("10.77.0.2"));
+		assertThat(pool.allocate()).isEmpty();
+		assertThat(pool.taken(ip("10.77.0.2"))).isTrue();
+	}
+
+	@Test
+	void aLargeSubnetHasRoomForEveryone() {
+		assertThat(new AddressPool("10.0.0.0/8", Set.of()).size()).isEqualTo((1 << 24) - 3);
+	}
+}

@@ -1,0 +1,192 @@
+package org.mobilegt.gateway.session.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mobilegt.gateway.common.testing.Annotations;
+import org.mobilegt.gateway.common.testing.RecordingEvents;
+import org.mobilegt.gateway.common.testing.RecordingLogger;
+import org.mobilegt.gateway.session.api.CloseReason;
+import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.session.api.Session;
+import org.mobilegt.gateway.session.api.SessionManager;
+import org.mobilegt.gateway.session.api.SessionRefusedException;
+import org.mobilegt.gateway.tun.api.TunDevice;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+
+class SessionRegistryTest {
+
+	@TempDir
+	Path data;
+	RecordingLogger log = new RecordingLogger();
+	RecordingEvents events = new RecordingEvents();
+	SessionRegistry registry;
+
+	static final long PHONE_A = Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 40000);
+	static final long PHONE_B = Endpoint.key(AddressPoolTest.ip("172.31.0.3"), 40000);
+	static final long PHONE_A2 = Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 40001);
+
+	BundleContext context(String framework) {
+		return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(), new Class<?>[] { BundleContext.class },
+				(proxy, method, args) -> switch (method.getName()) {
+				case "getProperty" -> Constants.FRAMEWORK_UUID.equals(args[0]) ? framework : null;
+				case "getDataFile" -> new File(data.toFile(), (String) args[0]);
+				default -> throw new UnsupportedOperationException(method.getName());
+				});
+	}
+
+	SessionRegistry start(String framework, Map<String, Object> values) {
+		SessionRegistry r = new SessionRegistry(context(framework), Annotations.of(SessionsConfig.class, values), new HashMap<>(values),
+				log.logger);
+		r.events = events.admin;
+		r.bindTun(null, Map.of(TunDevice.SUBNET, "10.77.0.0/29"));
+		registry = r;
+		return r;
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		if (registry != null) {
+			registry.deactivate();
+		}
+	}
+
+	@Test
+	void repeatedHandshakesFromOneEndpointAreTheSameSession() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session a = r.open(PHONE_A, null);
+		assertThat(r.open(PHONE_A, null)).isSameAs(a);
+		assertThat(Endpoint.formatAddress(a.tunnelAddress())).isEqualTo("10.77.0.2");
+		assertThat(r.byEndpoint(PHONE_A)).isSameAs(a);
+		assertThat(r.byTunnelAddress(a.tunnelAddress())).isSameAs(a);
+		assertThat(events.topic(SessionManager.TOPIC_OPENED)).hasSize(1);
+	}
+
+	@Test
+	void clientsGetDistinctAddressesAndAnIdRoamsWithItsAddress() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session alice = r.open(PHONE_A, "alice");
+		Session anon = r.open(PHONE_B, null);
+		assertThat(alice.tunnelAddress()).isNotEqualTo(anon.tunnelAddress());
+		Session moved = r.open(PHONE_A2, "alice");
+		assertThat(moved).isSameAs(alice);
+		assertThat(moved.endpoint()).isEqualTo(PHONE_A2);
+		assertThat(r.byEndpoint(PHONE_A)).as("the old endpoint no longer maps to the session").isNull();
+		assertThat(r.byEndpoint(PHONE_A2)).isSameAs(alice);
+	}
+
+	@Test
+	void anExpiredClientGetsItsLeaseBackAndItsEndpointIsRecent() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session alice = r.open(PHONE_A, "alice");
+		int address = alice.tunnelAddress();
+		assertThat(r.expireIdle(-1)).isEqualTo(1);
+		assertThat(alice.live()).isFalse();
+		assertThat(r.byEndpoint(PHONE_A)).isNull();
+		assertThat(r.recentlyClosed(PHONE_A)).isTrue();
+		assertThat(r.recentlyClosed(PHONE_B)).isFalse();
+		assertThat(events.topic(SessionManager.TOPIC_EXPIRED)).hasSize(1);
+		r.open(PHONE_B, "bob");
+		assertThat(r.open(PHONE_A2, "alice").tunnelAddress()).isEqualTo(address);
+	}
+
+	@Test
+	void thePoolRunsOutWithAClearRefusalWhenAddressesAreReserved() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		for (int i = 0; i < 5; i++) {
+			Session s = r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 1000 + i), "c" + i);
+			r.close(s, CloseReason.KICKED); // its address stays reserved for c<i>
+		}
+		assertThatThrownBy(() -> r.open(PHONE_B, "late")).isInstanceOf(SessionRefusedException.class)
+				.hasMessageContaining("address pool exhausted").hasMessageContaining("10.77.0.0/29");
+		assertThat(r.open(PHONE_A, "c3").tunnelAddress()).as("a reserved client still gets its address")
+				.isEqualTo(AddressPoolTest.ip("10.77.0.5"));
+	}
+
+	@Test
+	void allAddressesLiveIsTheClientLimit() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		for (int i = 0; i < 5; i++) {
+			r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 1000 + i), "c" + i);
+		}
+		assertThatThrownBy(() -> r.open(PHONE_B, "late")).isInstanceOf(SessionRefusedException.class)
+				.hasMessageContaining("client limit reached");
+	}
+
+	@Test
+	void maxClientsIsEnforced() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("maxClients", 1));
+		r.open(PHONE_A, null);
+		assertThatThrownBy(() -> r.open(PHONE_B, null)).isInstanceOf(SessionRefusedException.class)
+				.hasMessageContaining("client limit reached");
+	}
+
+	@Test
+	void aKickedClientsLeaseStaysReserved() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session alice = r.open(PHONE_A, "alice");
+		r.close(alice, CloseReason.KICKED);
+		assertThat(r.pool().reserved()).isEqualTo(1);
+		assertThat(r.pool().used()).isZero();
+		assertThat(events.topic(SessionManager.TOPIC_CLOSED)).singleElement()
+				.satisfies(e -> assertThat(e.getProperty(SessionManager.PROP_REASON)).isEqualTo("KICKED"));
+	}
+
+	@Test
+	void aBundleUpdateResumesLiveSessionsWithTheirCounters() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session alice = r.open(PHONE_A, "alice");
+		alice.received(100, true, System.currentTimeMillis());
+		alice.sent(200, true, System.currentTimeMillis());
+		r.deactivate();
+		SessionRegistry again = start("fw1", Map.of());
+		Session resumed = again.byEndpoint(PHONE_A);
+		assertThat(resumed).isNotNull();
+		assertThat(resumed.id()).isEqualTo(alice.id());
+		assertThat(resumed.tunnelAddress()).isEqualTo(alice.tunnelAddress());
+		assertThat(resumed.rxBytes()).isEqualTo(100);
+		assertThat(resumed.txPackets()).isEqualTo(1);
+		assertThat(again.open(PHONE_B, null).id()).as("ids go on").isGreaterThan(alice.id());
+	}
+
+	@Test
+	void aRestartKeepsLeasesAndHintsFormerClients() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session alice = r.open(PHONE_A, "alice");
+		Session anon = r.open(PHONE_B, null);
+		r.deactivate();
+		SessionRegistry restarted = start("fw2", Map.of());
+		assertThat(restarted.byEndpoint(PHONE_A)).isNull();
+		assertThat(restarted.recentlyClosed(PHONE_A)).isTrue();
+		assertThat(restarted.recentlyClosed(PHONE_B)).isTrue();
+		assertThat(restarted.open(PHONE_A2, "alice").tunnelAddress()).isEqualTo(alice.tunnelAddress());
+		assertThat(restarted.open(PHONE_B, null).tunnelAddress()).isEqualTo(anon.tunnelAddress());
+	}
+
+	@Test
+	void anInvalidExclusionIsRejectedAndTheOldSettingsStay() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		r.modified(Annotations.of(SessionsConfig.class, Map.of("exclude", new String[] { "not-an-address" })), Map.of());
+		assertThat(log.at("ERROR")).anyMatch(l -> l.contains("exclude=not-an-address"));
+	}
+
+	@Test
+	void findsByClientIdAddressOrSessionId() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session alice = r.open(PHONE_A, "alice");
+		assertThat(r.find("alice")).containsSame(alice);
+		assertThat(r.find(Endpoint.formatAddress(alice.tunnelAddress()))).containsSame(alice);
+		assertThat(r.find(Long.toString(alice.id()))).containsSame(alice);
+		assertThat(r.find("nobody")).isEmpty();
+	}
+}

@@ -1,0 +1,108 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.Wakeup;
+import org.mobilegt.gateway.session.api.Endpoint;
+
+/** The JNA socket layer against real sockets on the loopback interface. */
+class UdpSocketTest {
+
+	static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+	@Test
+	void batchesReceiveAndSendDatagramsWithTheirEndpoints() throws Exception {
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+			peer.setSoTimeout(2000);
+			for (int i = 0; i < 3; i++) {
+				byte[] data = ("datagram " + i).getBytes();
+				peer.send(new DatagramPacket(data, data.length, LOOPBACK, socket.port()));
+			}
+			MessageBatch batch = new MessageBatch(8, 2048);
+			assertThat(socket.awaitReadable(2000)).isEqualTo(Wakeup.Ready.READABLE);
+			int n = 0;
+			for (int tries = 0; n < 3 && tries < 100; tries++) {
+				int got = batch.receive(socket);
+				n = got > 0 ? got : n;
+				if (got == 0) {
+					socket.awaitReadable(100);
+				}
+			}
+			assertThat(n).isEqualTo(3);
+			long from = Endpoint.key(0x7F000001, peer.getLocalPort());
+			for (int i = 0; i < n; i++) {
+				assertThat(batch.endpoint(i)).isEqualTo(from);
+				assertThat(batch.truncated(i)).isFalse();
+				ByteBuffer d = batch.received(i);
+				byte[] text = new byte[d.remaining()];
+				d.get(text);
+				assertThat(new String(text)).isEqualTo("datagram " + i);
+			}
+
+			MessageBatch send = new MessageBatch(4, 2048);
+			for (int i = 0; i < 2; i++) {
+				ByteBuffer slot = send.next();
+				slot.put(("reply " + i).getBytes());
+				send.commit(slot.position(), from);
+			}
+			assertThat(send.flush(socket)).isZero();
+			for (int i = 0; i < 2; i++) {
+				DatagramPacket p = new DatagramPacket(new byte[100], 100);
+				peer.receive(p);
+				assertThat(new String(p.getData(), 0, p.getLength())).isEqualTo("reply " + i);
+				assertThat(p.getPort()).isEqualTo(socket.port());
+			}
+		} finally {
+			socket.release();
+		}
+	}
+
+	@Test
+	void aDatagramLargerThanItsSlotIsMarkedTruncated() throws Exception {
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+			peer.send(new DatagramPacket(new byte[300], 300, LOOPBACK, socket.port()));
+			MessageBatch batch = new MessageBatch(2, 100);
+			socket.awaitReadable(2000);
+			assertThat(batch.receive(socket)).isEqualTo(1);
+			assertThat(batch.truncated(0)).isTrue();
+		} finally {
+			socket.release();
+		}
+	}
+
+	@Test
+	void closingWakesAWaitingReceiver() throws Exception {
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		Thread closer = new Thread(() -> {
+			try {
+				Thread.sleep(200);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+			socket.close();
+		});
+		long start = System.nanoTime();
+		closer.start();
+		assertThat(socket.awaitReadable(30_000)).isEqualTo(Wakeup.Ready.CLOSED);
+		assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+		closer.join();
+		socket.release();
+	}
+
+	@Test
+	void aPortInUseIsReportedPlainly() throws Exception {
+		try (DatagramSocket taken = new DatagramSocket(0, LOOPBACK)) {
+			assertThatThrownBy(() -> UdpSocket.bind(LOOPBACK, taken.getLocalPort(), 1 << 16))
+					.isInstanceOf(UdpSocket.BindException.class).hasMessageContaining("is in use by another socket");
+		}
+	}
+}
