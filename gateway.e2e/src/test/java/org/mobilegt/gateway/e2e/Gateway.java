@@ -169,11 +169,14 @@ public final class Gateway implements AutoCloseable {
 	}
 
 	/**
-	 * Waits for the tunnel's "Tunnel listening on" line (its UDP socket is bound) and returns where
-	 * clients send: {@link #tunnelEndpoint()}.
+	 * Waits until the tunnel serves: its "Tunnel listening on" line (the UDP socket is bound) and
+	 * its "Tunnel attached to TUN" line (in either order; before the attach, data is dropped), and
+	 * returns where clients send: {@link #tunnelEndpoint()}.
 	 */
 	public InetSocketAddress awaitTunnel(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
 		awaitLog("Tunnel listening on", timeout);
+		awaitLog("Tunnel attached to TUN", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		return tunnelEndpoint();
 	}
 
