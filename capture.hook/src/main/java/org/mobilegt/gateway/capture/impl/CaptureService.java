@@ -5,9 +5,14 @@ import java.util.List;
 import org.mobilegt.gateway.capture.api.Capture;
 import org.mobilegt.gateway.capture.api.CaptureControl;
 import org.mobilegt.gateway.capture.api.CaptureException;
+import org.mobilegt.gateway.common.ConfigRejection;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -20,6 +25,9 @@ public final class CaptureService implements CaptureControl {
 
 	private volatile String mode;
 
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile EventAdmin events;
+
 	@Activate
 	public CaptureService(CaptureConfig config) {
 		modified(config);
@@ -28,6 +36,7 @@ public final class CaptureService implements CaptureControl {
 	@Modified
 	void modified(CaptureConfig config) {
 		mode = config.mode();
+		ConfigRejection.applied(events, CaptureConfig.PID);
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
+import org.mobilegt.gateway.common.ConfigRejection;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -21,6 +22,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -55,6 +59,9 @@ public final class ConsoleAccess implements SecurityProvider, Credentials {
 	private volatile byte[] user;
 	private volatile byte[] passwordDigest;
 
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile EventAdmin events;
+
 	@Activate
 	public ConsoleAccess(BundleContext context, ConsoleConfig config, @Reference ConfigurationAdmin cm,
 			@Reference(service = LoggerFactory.class) Logger log) throws IOException {
@@ -81,6 +88,7 @@ public final class ConsoleAccess implements SecurityProvider, Credentials {
 		passwordDigest = password.startsWith("{sha-256}") ? Base64.getDecoder().decode(password.substring(9))
 				: sha256(password.getBytes(StandardCharsets.UTF_8));
 		bindHttp(config.bind(), config.port());
+		ConfigRejection.applied(events, ConsoleConfig.PID);
 		String access = "Web Console: http://" + config.bind() + ":" + config.port() + "/system/console, user "
 				+ config.username() + ", " + where;
 		log.info(access);

@@ -19,6 +19,9 @@ public @interface ConsoleConfig {
 	@AttributeDefinition(name = "User name", description = "Web Console user.")
 	String username() default "admin";
 
+	@AttributeDefinition(name = "Metrics endpoint", description = "Serve Prometheus metrics at /metrics on the console's HTTP port, with the console's credentials.")
+	boolean metrics() default false;
+
 	@AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, description = "Web Console password (plain or {sha-256}base64). Empty: a random password is generated at first start and kept in the framework's data area.")
 	String password() default "";
 }

@@ -35,10 +35,13 @@ public interface Session {
 
 	boolean live();
 
-	/** Accounts a datagram received from the client at {@code nowMillis}; packet counts only data. */
+	/**
+	 * Accounts a datagram received from the client at {@code nowMillis}. Only data packets count in
+	 * the packet and byte counters; control datagrams (handshakes, keepalives) only show liveness.
+	 */
 	void received(int bytes, boolean data, long nowMillis);
 
-	/** Accounts a datagram sent to the client at {@code nowMillis}. */
+	/** Accounts a datagram sent to the client at {@code nowMillis}, counted like {@link #received}. */
 	void sent(int bytes, boolean data, long nowMillis);
 
 	/** Accounts a packet of this client that was dropped. */

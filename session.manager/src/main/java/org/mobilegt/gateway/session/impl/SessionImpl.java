@@ -31,11 +31,12 @@ final class SessionImpl implements Session {
 		volatile long lastMillis;
 		long q0, q1, q2, q3, q4, q5, q6;
 
+		/** Data packets count in packets and bytes; control datagrams only show the client is alive. */
 		void add(int size, boolean data, long now) {
 			if (data) {
 				PACKETS.getAndAdd(this, 1L);
+				BYTES.getAndAdd(this, (long) size);
 			}
-			BYTES.getAndAdd(this, (long) size);
 			lastMillis = now;
 		}
 

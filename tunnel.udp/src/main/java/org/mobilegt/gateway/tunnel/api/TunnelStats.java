@@ -17,6 +17,13 @@ public interface TunnelStats {
 	/** Sampled per-packet processing time of one direction. */
 	Latency processingTime(Direction direction);
 
+	/**
+	 * The sampled processing times of one direction as histogram buckets: element i counts the
+	 * samples above bound i-1 and at most {@code upperBoundsNanos[i]}; one extra last element counts
+	 * those above the last bound.
+	 */
+	long[] processingTimeCounts(Direction direction, long[] upperBoundsNanos);
+
 	/** One line on the UDP socket: bound address and port, or why it is not bound. */
 	String socketStatus();
 

@@ -95,9 +95,29 @@ final class TunnelMetrics {
 	}
 
 	synchronized Latency latency(Direction direction) {
+		Histogram total = accumulated(direction);
+		return new Latency(total.getTotalCount(), (long) total.getMean(), total.getValueAtPercentile(50),
+				total.getValueAtPercentile(90), total.getValueAtPercentile(99), total.getValueAtPercentile(99.9),
+				total.getMaxValue());
+	}
+
+	synchronized long[] counts(Direction direction, long[] upperBounds) {
+		Histogram total = accumulated(direction);
+		long[] counts = new long[upperBounds.length + 1];
+		long below = 0;
+		for (int i = 0; i < upperBounds.length; i++) {
+			long upTo = total.getCountBetweenValues(0, upperBounds[i]);
+			counts[i] = upTo - below;
+			below = upTo;
+		}
+		counts[upperBounds.length] = total.getTotalCount() - below;
+		return counts;
+	}
+
+	/** The histogram since start, with the recorder's latest samples added. */
+	private Histogram accumulated(Direction direction) {
 		Histogram total = totals.get(direction);
 		total.add(recorders.get(direction).getIntervalHistogram());
-		return new Latency(total.getTotalCount(), total.getValueAtPercentile(50), total.getValueAtPercentile(90),
-				total.getValueAtPercentile(99), total.getValueAtPercentile(99.9), total.getMaxValue());
+		return total;
 	}
 }

@@ -309,6 +309,11 @@ public final class TunnelServer implements TunnelStats {
 	}
 
 	@Override
+	public long[] processingTimeCounts(Direction direction, long[] upperBoundsNanos) {
+		return metrics.counts(direction, upperBoundsNanos);
+	}
+
+	@Override
 	public String socketStatus() {
 		UdpSocket s = socket;
 		if (s != null) {

@@ -1,0 +1,213 @@
+package org.mobilegt.gateway.app.ops;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.mobilegt.gateway.app.config.ConfigEditor;
+import org.mobilegt.gateway.app.ops.TrafficHistory.Rate;
+import org.mobilegt.gateway.app.ops.Views.AttemptView;
+import org.mobilegt.gateway.app.ops.Views.LeaseView;
+import org.mobilegt.gateway.app.ops.Views.SessionView;
+import org.mobilegt.gateway.auth.api.KeyCheck;
+import org.mobilegt.gateway.capture.api.CaptureControl;
+import org.mobilegt.gateway.session.api.CloseReason;
+import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.session.api.Pool;
+import org.mobilegt.gateway.session.api.Session;
+import org.mobilegt.gateway.session.api.SessionManager;
+import org.mobilegt.gateway.tun.api.TunStatus;
+import org.mobilegt.gateway.tunnel.api.Direction;
+import org.mobilegt.gateway.tunnel.api.Latency;
+import org.mobilegt.gateway.tunnel.api.Totals;
+import org.mobilegt.gateway.tunnel.api.TunnelStats;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * Everything an operator can see and do, independent of how it is shown: the Gogo commands and
+ * the console page are thin views over this. Each gateway service is optional, so a missing one
+ * (being updated, failed) shows as "not available" instead of breaking the operator's tools.
+ */
+@Component(service = Operations.class)
+public final class Operations {
+
+	/** The configuration PIDs operators manage. */
+	public static final List<String> PIDS = List.of("mobilegt.tun", "mobilegt.tunnel", "mobilegt.auth",
+			"mobilegt.sessions", "mobilegt.capture", "mobilegt.console");
+
+	public record Stats(Totals totals, Rate last10s, Rate last60s, Map<String, Long> drops, Map<String, Long> rejections,
+			Map<String, Latency> processingNanos) {
+	}
+
+	public record PoolView(String subnet, int size, int used, int reserved, int free, List<LeaseView> leases) {
+	}
+
+	/** A parameter's effective value, secrets masked, and whether it is configured or the default. */
+	public record ConfigValue(String value, boolean configured) {
+	}
+
+	public record Status(String tun, List<String> tunInstalled, boolean tunUp, String socket, boolean serving,
+			int sessions, String auth, String capture, String uptime, String version) {
+	}
+
+	private final TrafficHistory history;
+	private final ConfigEditor config;
+	private final Logger log;
+	private final String version;
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile SessionManager sessions;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile TunnelStats tunnel;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile KeyCheck keys;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile TunStatus tun;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile CaptureControl capture;
+
+	@Activate
+	public Operations(org.osgi.framework.BundleContext context, @Reference TrafficHistory history,
+			@Reference ConfigEditor config, @Reference(service = LoggerFactory.class) Logger log) {
+		this.history = history;
+		this.config = config;
+		this.log = log;
+		this.version = context.getBundle().getVersion().toString();
+	}
+
+	public List<SessionView> clients() {
+		SessionManager sm = sessions;
+		if (sm == null) {
+			return List.of();
+		}
+		long now = System.currentTimeMillis();
+		List<SessionView> views = new ArrayList<>();
+		for (Session s : sm.sessions()) {
+			views.add(Views.of(s, now));
+		}
+		views.sort((a, b) -> Long.compare(a.id(), b.id()));
+		return views;
+	}
+
+	public Optional<Session> find(String who) {
+		SessionManager sm = sessions;
+		return sm == null ? Optional.empty() : sm.find(who);
+	}
+
+	/** Ends a client's session, optionally banning its id and source address; a message for the operator. */
+	public String kick(String who, int banMinutes) {
+		SessionManager sm = sessions;
+		if (sm == null) {
+			return "session manager not available";
+		}
+		Optional<Session> found = sm.find(who);
+		if (found.isEmpty()) {
+			return "no client " + Views.printable(who);
+		}
+		Session s = found.get();
+		sm.close(s, CloseReason.KICKED);
+		String what = "kicked session " + s.id() + " (" + (s.clientId() == null ? "anonymous" : Views.printable(s.clientId()))
+				+ " at " + Endpoint.format(s.endpoint()) + ")";
+		KeyCheck k = keys;
+		if (banMinutes > 0 && k != null) {
+			k.ban(Endpoint.toInetAddress(Endpoint.address(s.endpoint())), s.clientId(), Duration.ofMinutes(banMinutes));
+			what += ", banned for " + banMinutes + " min";
+		}
+		log.info("Operator {}", what);
+		return what;
+	}
+
+	public Stats stats() {
+		TunnelStats t = tunnel;
+		KeyCheck k = keys;
+		Map<String, Long> drops = new TreeMap<>();
+		Map<String, Latency> latency = new LinkedHashMap<>();
+		Totals totals = new Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+		if (t != null) {
+			totals = t.totals();
+			t.drops().forEach((r, n) -> drops.put(r.name(), n));
+			for (Direction d : Direction.values()) {
+				latency.put(d.name(), t.processingTime(d));
+			}
+		}
+		Map<String, Long> rejections = new TreeMap<>();
+		if (k != null) {
+			k.rejections().forEach((r, n) -> rejections.put(r.name(), n));
+		}
+		return new Stats(totals, history.rate(10), history.rate(60), drops, rejections, latency);
+	}
+
+	/** Histogram buckets of the sampled processing times, see {@link TunnelStats#processingTimeCounts}. */
+	public long[] processingTimeCounts(Direction direction, long[] upperBoundsNanos) {
+		TunnelStats t = tunnel;
+		return t == null ? new long[upperBoundsNanos.length + 1] : t.processingTimeCounts(direction, upperBoundsNanos);
+	}
+
+	public List<AttemptView> illegal(int max) {
+		KeyCheck k = keys;
+		return k == null ? List.of() : k.illegalAttempts(max).stream().map(Views::of).toList();
+	}
+
+	public PoolView pool() {
+		SessionManager sm = sessions;
+		if (sm == null) {
+			return new PoolView("(session manager not available)", 0, 0, 0, 0, List.of());
+		}
+		Pool p = sm.pool();
+		return new PoolView(p.subnet(), p.size(), p.used(), p.reserved(), p.free(), p.leases().stream().map(Views::of).toList());
+	}
+
+	public Status status() {
+		TunStatus ts = tun;
+		TunnelStats t = tunnel;
+		KeyCheck k = keys;
+		CaptureControl c = capture;
+		SessionManager sm = sessions;
+		long uptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+		return new Status(ts == null ? "tun.driver not available" : ts.summary(), ts == null ? List.of() : ts.installed(),
+				ts != null && ts.up(), t == null ? "tunnel.udp not available" : t.socketStatus(), t != null && t.serving(),
+				sm == null ? 0 : sm.sessions().size(),
+				k == null ? "auth.keycheck not available" : k.keyConfigured() ? "shared key configured" : "NO shared key configured: every handshake is refused (set key in mobilegt.auth)",
+				c == null ? "capture.hook not available" : c.status(), Views.duration(uptime), version);
+	}
+
+	/** Effective parameters of every PID (or just {@code onlyPid}), secrets masked. */
+	public Map<String, Map<String, ConfigValue>> config(String onlyPid) throws IOException {
+		Map<String, Map<String, ConfigValue>> all = new LinkedHashMap<>();
+		for (String pid : PIDS) {
+			if (onlyPid != null && !onlyPid.equals(pid)) {
+				continue;
+			}
+			Map<String, String> configured = config.configured(pid);
+			Map<String, ConfigValue> shown = new LinkedHashMap<>();
+			config.effective(pid).forEach((k, v) -> shown.put(k,
+					new ConfigValue(v == null ? "" : config.schema().shown(pid, k, v), configured.containsKey(k))));
+			all.put(pid, shown);
+		}
+		return all;
+	}
+
+	public ConfigEditor.Outcome set(String pid, String key, String value) throws IOException, InterruptedException {
+		return config.set(pid, key, value);
+	}
+
+	public CaptureControl capture() {
+		return capture;
+	}
+
+	public TrafficHistory history() {
+		return history;
+	}
+}

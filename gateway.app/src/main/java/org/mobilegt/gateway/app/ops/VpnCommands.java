@@ -1,0 +1,227 @@
+package org.mobilegt.gateway.app.ops;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mobilegt.gateway.app.config.ConfigEditor;
+import org.mobilegt.gateway.app.ops.Operations.ConfigValue;
+import org.mobilegt.gateway.app.ops.Views.AttemptView;
+import org.mobilegt.gateway.app.ops.Views.LeaseView;
+import org.mobilegt.gateway.app.ops.Views.SessionView;
+import org.mobilegt.gateway.capture.api.Capture;
+import org.mobilegt.gateway.capture.api.CaptureControl;
+import org.mobilegt.gateway.capture.api.CaptureException;
+import org.mobilegt.gateway.session.api.Session;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The operator's Gogo commands, scope {@code vpn}. Tables for people, {@code --json} for scripts. */
+@Component(service = VpnCommands.class)
+@GogoCommand(scope = "vpn", function = { "clients", "client", "kick", "stats", "illegal", "pool", "config", "set", "status",
+		"capture" })
+public final class VpnCommands {
+
+	private static final String JSON = "output JSON (one line) for scripts";
+
+	private final Operations ops;
+
+	@Activate
+	public VpnCommands(@Reference Operations ops) {
+		this.ops = ops;
+	}
+
+	@Descriptor("list connected clients: id, endpoint, tunnel address, since, idle, rx/tx packets and bytes")
+	public String clients(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json) {
+		List<SessionView> clients = ops.clients();
+		if (json) {
+			return Views.json(clients);
+		}
+		Table t = new Table(">SESSION", "CLIENT", "ENDPOINT", "ADDRESS", "SINCE", ">IDLE", ">RX PKTS", ">RX BYTES", ">TX PKTS",
+				">TX BYTES", ">DROPS");
+		long now = System.currentTimeMillis();
+		for (SessionView c : clients) {
+			t.row(c.id(), Views.printable(c.clientId()), c.endpoint(), c.address(),
+					Views.duration(Views.secondsSince(java.time.Instant.parse(c.since()), now)) + " ago",
+					Views.duration(c.idleSeconds()), c.rxPackets(), Views.bytes(c.rxBytes()), c.txPackets(),
+					Views.bytes(c.txBytes()), c.drops());
+		}
+		return t.toString() + clients.size() + " client(s)";
+	}
+
+	@Descriptor("show one client in detail, drops included")
+	public String client(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json,
+			@Descriptor("client id, tunnel address or session id") String who) {
+		Optional<Session> s = ops.find(who);
+		if (s.isEmpty()) {
+			return json ? "null" : "no client " + Views.printable(who);
+		}
+		SessionView v = Views.of(s.get(), System.currentTimeMillis());
+		if (json) {
+			return Views.json(v);
+		}
+		return String.format(Locale.ROOT,
+				"session     %d%nclient id   %s%nendpoint    %s%naddress     %s%nsince       %s%nidle        %s%n"
+						+ "received    %d packets, %s%nsent        %d packets, %s%ndropped     %d packets",
+				v.id(), Views.printable(v.clientId()), v.endpoint(), v.address(), v.since(), Views.duration(v.idleSeconds()),
+				v.rxPackets(), Views.bytes(v.rxBytes()), v.txPackets(), Views.bytes(v.txBytes()), v.drops());
+	}
+
+	@Descriptor("end a client's session; with --ban, refuse its id and source address for that many minutes")
+	public String kick(@Descriptor("also ban for this many minutes") @Parameter(names = { "-b", "--ban" }, absentValue = "0") int banMinutes,
+			@Descriptor("client id, tunnel address or session id") String who) {
+		return ops.kick(who, banMinutes);
+	}
+
+	@Descriptor("totals, rates over the last 10 s and 1 min, drops by reason, processing-time percentiles")
+	public String stats(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json) {
+		Operations.Stats s = ops.stats();
+		if (json) {
+			return Views.json(s);
+		}
+		var t = s.totals();
+		StringBuilder sb = new StringBuilder();
+		sb.append(String.format(Locale.ROOT, "sessions    %d%n", t.sessions()));
+		sb.append(String.format(Locale.ROOT, "from clients  %d packets, %s%nto clients    %d packets, %s%n", t.rxPackets(),
+				Views.bytes(t.rxBytes()), t.txPackets(), Views.bytes(t.txBytes())));
+		sb.append(String.format(Locale.ROOT, "handshakes  %d ok, %d refused; keepalives %d in, %d out; re-handshake hints %d%n",
+				t.handshakesOk(), t.handshakesFailed(), t.keepalivesIn(), t.keepalivesOut(), t.hints()));
+		Table rates = new Table("RATE", ">FROM CLIENTS pkt/s", ">bit/s", ">TO CLIENTS pkt/s", ">bit/s");
+		for (var r : List.of(s.last10s(), s.last60s())) {
+			rates.row("last " + r.seconds() + " s", Views.si(r.rxPps()), Views.si(r.rxBps()), Views.si(r.txPps()), Views.si(r.txBps()));
+		}
+		sb.append(rates);
+		Table latency = new Table("PROCESSING", ">SAMPLES", ">p50 µs", ">p90 µs", ">p99 µs", ">p99.9 µs", ">max µs");
+		s.processingNanos().forEach((d, l) -> latency.row(d.toLowerCase(Locale.ROOT).replace('_', ' '), l.samples(),
+				micros(l.p50()), micros(l.p90()), micros(l.p99()), micros(l.p999()), micros(l.max())));
+		sb.append(latency);
+		sb.append("drops:      ").append(s.drops().isEmpty() ? "none" : s.drops()).append('\n');
+		sb.append("rejections: ").append(s.rejections().isEmpty() ? "none" : s.rejections());
+		return sb.toString();
+	}
+
+	private static String micros(long nanos) {
+		return String.format(Locale.ROOT, "%.1f", nanos / 1000.0);
+	}
+
+	@Descriptor("the newest illegal attempts (default 20)")
+	public String illegal(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json) {
+		return illegal(json, 20);
+	}
+
+	@Descriptor("the newest illegal attempts")
+	public String illegal(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json,
+			@Descriptor("how many") int n) {
+		List<AttemptView> attempts = ops.illegal(n);
+		if (json) {
+			return Views.json(attempts);
+		}
+		Table t = new Table("TIME", "SOURCE", "REASON", "DETAIL");
+		attempts.forEach(a -> t.row(a.time(), a.address() + ":" + a.port(), a.reason(), Views.printable(a.detail())));
+		return t.toString() + attempts.size() + " attempt(s); totals by reason: " + ops.stats().rejections();
+	}
+
+	@Descriptor("the address pool: size, used, free, leases")
+	public String pool(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json) {
+		Operations.PoolView p = ops.pool();
+		if (json) {
+			return Views.json(p);
+		}
+		Table t = new Table("ADDRESS", "CLIENT", "STATE", "RESERVED UNTIL");
+		for (LeaseView l : p.leases()) {
+			t.row(l.address(), l.clientId() == null ? "(anonymous)" : Views.printable(l.clientId()), l.live() ? "live" : "reserved",
+					l.expires());
+		}
+		return String.format(Locale.ROOT, "pool %s: %d addresses, %d used, %d reserved, %d free%n", p.subnet(), p.size(), p.used(),
+				p.reserved(), p.free()) + t.toString();
+	}
+
+	@Descriptor("effective parameters of every configuration (secrets masked; * = configured, else default)")
+	public String config(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json)
+			throws IOException {
+		return config(json, null);
+	}
+
+	@Descriptor("effective parameters of one configuration (secrets masked; * = configured, else default)")
+	public String config(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json,
+			@Descriptor("configuration PID, e.g. mobilegt.tunnel") String pid) throws IOException {
+		Map<String, Map<String, ConfigValue>> all = ops.config(pid);
+		if (json) {
+			return Views.json(all);
+		}
+		StringBuilder sb = new StringBuilder();
+		all.forEach((p, values) -> {
+			sb.append(p).append('\n');
+			Table t = new Table("  KEY", "", "VALUE");
+			values.forEach((k, v) -> t.row("  " + k, v.configured() ? "*" : "", v.value()));
+			sb.append(t);
+		});
+		return sb.toString().stripTrailing();
+	}
+
+	@Descriptor("change one parameter live through Configuration Admin; checked first, and the old value stays when it is refused")
+	public String set(@Descriptor("configuration PID, e.g. mobilegt.tunnel") String pid, @Descriptor("key, e.g. port") String key,
+			@Descriptor("new value (lists comma-separated)") String value) throws IOException, InterruptedException {
+		ConfigEditor.Outcome o = ops.set(pid, key, value);
+		return o.message();
+	}
+
+	@Descriptor("one-glance health: TUN device, UDP socket, sessions, key, capture")
+	public String status(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json) {
+		Operations.Status s = ops.status();
+		if (json) {
+			return Views.json(s);
+		}
+		StringBuilder sb = new StringBuilder();
+		sb.append(String.format(Locale.ROOT, "gateway   %s, up %s%n", s.version(), s.uptime()));
+		sb.append(String.format(Locale.ROOT, "tun       %s %s%n", s.tunUp() ? "OK  " : "FAIL", s.tun()));
+		s.tunInstalled().forEach(i -> sb.append("            ").append(i).append('\n'));
+		sb.append(String.format(Locale.ROOT, "socket    %s %s%n", s.socket().startsWith("listening") ? "OK  " : "FAIL", s.socket()));
+		sb.append(String.format(Locale.ROOT, "serving   %s%n", s.serving() ? "yes" : "NO"));
+		sb.append(String.format(Locale.ROOT, "sessions  %d%n", s.sessions()));
+		sb.append(String.format(Locale.ROOT, "auth      %s%n", s.auth()));
+		sb.append(String.format(Locale.ROOT, "capture   %s", s.capture()));
+		return sb.toString();
+	}
+
+	@Descriptor("list running captures")
+	public String capture() {
+		CaptureControl c = ops.capture();
+		if (c == null) {
+			return "capture.hook not available";
+		}
+		Table t = new Table(">SESSION", "CLIENT", "ADDRESS", "METHOD", "OUTPUT", ">PID", "SINCE");
+		for (Capture cap : c.captures()) {
+			t.row(cap.sessionId(), Views.printable(cap.clientId()), cap.tunnelAddress(), cap.method(), cap.output(),
+					cap.pid() < 0 ? "-" : cap.pid(), cap.since());
+		}
+		return c.status() + "\n" + t;
+	}
+
+	@Descriptor("start or stop capturing a client's traffic")
+	public String capture(@Descriptor("start or stop") String action, @Descriptor("client id, tunnel address or session id") String who) {
+		CaptureControl c = ops.capture();
+		if (c == null) {
+			return "capture.hook not available";
+		}
+		switch (action) {
+		case "start":
+			try {
+				Capture cap = c.start(who);
+				return "capturing session " + cap.sessionId() + " (" + cap.method() + ") into " + cap.output();
+			} catch (CaptureException e) {
+				return "cannot capture " + Views.printable(who) + ": " + e.getMessage();
+			}
+		case "stop":
+			return c.stop(who) ? "capture of " + Views.printable(who) + " stopped" : "no capture of " + Views.printable(who);
+		default:
+			return "usage: vpn:capture start|stop <client>";
+		}
+	}
+}
