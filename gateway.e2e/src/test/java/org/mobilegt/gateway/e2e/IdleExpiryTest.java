@@ -49,6 +49,13 @@ class IdleExpiryTest {
 				assertThat(sleeper.keepalivesReceived()).as("keepalives every %d s while idle", KEEPALIVE_SECONDS)
 						.isGreaterThanOrEqualTo(1);
 			}
+			assertThat(VpnShell.clients(gw)).isEmpty();
+			String reserved = address;
+			assertThat(VpnShell.pool(gw).leases()).filteredOn(l -> "sleeper".equals(l.clientId())).singleElement().satisfies(l -> {
+				assertThat(l.address()).isEqualTo(reserved);
+				assertThat(l.live()).as("live").isFalse();
+				assertThat(l.expires()).as("reserved until").isNotNull();
+			});
 
 			// the address stays reserved for the id: a newcomer gets another one, the sleeper its own
 			try (ToyVpnClient newcomer = ToyVpnClient.open(t.phone(), server);
@@ -73,7 +80,7 @@ class IdleExpiryTest {
 
 				sleeper.send(Packets.icmpEchoRequest(address, t.inetAddress(), 6, 1, "still there?".getBytes()));
 				assertThat(sleeper.awaitRehandshakeHint(REPLY)).as("re-handshake hint (\\0 x,rehandshake)").isTrue();
-				assertThat(sleeper.poll(Duration.ZERO)).as("data forwarded without a session").isEmpty();
+				assertThat(Scenarios.received(sleeper, Duration.ZERO)).as("data forwarded without a session").isEmpty();
 				assertThat(Scenarios.logLines(gw, mark, "Illegal attempt from " + t.phoneAddress() + ":" + sleeper.localPort()))
 						.as("a recent client is not an intruder").isEmpty();
 
@@ -85,10 +92,16 @@ class IdleExpiryTest {
 				// a never-seen endpoint: nothing at all, and an illegal-attempt record
 				stranger.send(Packets.icmpEchoRequest(address, t.inetAddress(), 7, 1, "let me in".getBytes()));
 				assertThat(stranger.awaitRehandshakeHint(SILENCE)).as("hint to a stranger").isFalse();
-				assertThat(stranger.poll(Duration.ZERO)).isEmpty();
+				assertThat(Scenarios.received(stranger, Duration.ZERO)).isEmpty();
 				assertThat(stranger.keepalivesReceived()).isZero();
 				gw.awaitLog("Illegal attempt from " + t.phoneAddress() + ":" + stranger.localPort() + ": UNKNOWN_ENDPOINT", mark,
 						REPLY);
+				assertThat(VpnShell.illegal(gw, 20)).singleElement().satisfies(a -> {
+					assertThat(a.reason()).isEqualTo("UNKNOWN_ENDPOINT");
+					assertThat(a.address()).isEqualTo(t.phoneAddress());
+					assertThat(a.port()).isEqualTo(stranger.localPort());
+				});
+				assertThat(VpnShell.stats(gw).totals().hints()).as("re-handshake hints sent").isGreaterThanOrEqualTo(1);
 			}
 		}
 	}

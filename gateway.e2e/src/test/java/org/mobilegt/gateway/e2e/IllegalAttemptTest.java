@@ -8,6 +8,7 @@ import static org.mobilegt.gateway.e2e.Scenarios.START;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,11 @@ class IllegalAttemptTest {
 			String source = t.phoneAddress();
 			int mark = gw.logMark();
 
+			int intruderPort;
 			try (ToyVpnClient intruder = ToyVpnClient.open(t.phone(), server)) {
+				intruderPort = intruder.localPort();
 				assertThat(intruder.tryHandshake("not-the-key", null, 1, SILENCE)).as("reply to a wrong key").isEmpty();
-				assertThat(intruder.poll(Duration.ZERO)).isEmpty();
+				assertThat(Scenarios.received(intruder, Duration.ZERO)).isEmpty();
 				assertThat(intruder.keepalivesReceived() + intruder.rehandshakeHintsReceived()).as("any control message").isZero();
 				gw.awaitLog("Illegal attempt from " + source + ":" + intruder.localPort() + ": BAD_KEY (wrong key)", mark, REPLY);
 
@@ -42,17 +45,32 @@ class IllegalAttemptTest {
 					intruder.sendRaw(ToyVpnClient.handshakeDatagram(guesses[i], null));
 				}
 				gw.awaitLog("Throttling " + source + ": too many failures", mark, REPLY);
-				assertThat(intruder.poll(SILENCE)).isEmpty();
+				assertThat(Scenarios.received(intruder, SILENCE)).isEmpty();
 				assertThat(intruder.parameters()).as("a handshake reply to a wrong key").isNull();
 			}
 			assertThat(Scenarios.logLines(gw, mark, "Illegal attempt from " + source + ":")).hasSize(MAX_FAILURES)
 					.allSatisfy(l -> assertThat(l).contains(": BAD_KEY (wrong key)"));
+			List<VpnShell.Attempt> attempts = VpnShell.illegal(gw, 20);
+			assertThat(attempts).filteredOn(a -> a.reason().equals("BAD_KEY")).hasSize(MAX_FAILURES).allSatisfy(a -> {
+				assertThat(a.address()).isEqualTo(source);
+				assertThat(a.port()).isEqualTo(intruderPort);
+				assertThat(a.detail()).isEqualTo("wrong key");
+			});
+			assertThat(attempts).filteredOn(a -> a.reason().equals("THROTTLED")).singleElement()
+					.satisfies(a -> assertThat(a.address()).isEqualTo(source));
+			// what was guessed never shows, not even the part of the key it got right
+			assertThat(gw.log()).noneMatch(l -> l.contains("not-the-key") || l.contains(KEY.substring(0, 6)));
 
 			// throttled: the source address gets nothing, even with the right key from a fresh port
 			try (ToyVpnClient sameSource = ToyVpnClient.open(t.phone(), source, server)) {
 				assertThat(sameSource.tryHandshake(KEY, "honest", 2, Duration.ofSeconds(1))).as("reply while throttled").isEmpty();
 			}
 			assertThat(Scenarios.logLines(gw, mark, "opened: client honest")).isEmpty();
+			VpnShell.Stats stats = VpnShell.stats(gw);
+			assertThat(stats.rejections()).containsEntry("BAD_KEY", (long) MAX_FAILURES);
+			assertThat(stats.totals().handshakesFailed()).isEqualTo(MAX_FAILURES);
+			assertThat(stats.drops("THROTTLED")).as("handshakes dropped while throttled").isGreaterThanOrEqualTo(2);
+			assertThat(stats.totals().handshakesOk()).isZero();
 
 			// another source address is not affected
 			try (ToyVpnClient neighbour = ToyVpnClient.open(t.phone(), neighbourAddress, server)) {

@@ -53,6 +53,11 @@ class MeasurementTest {
 						Netns.exec(t.phone(), Duration.ofSeconds(IPERF_SECONDS + 30), "iperf3", "-c", t.gwAddress(), "-p", "5202",
 								"-t", Integer.toString(IPERF_SECONDS), "-O", "1", "-J")));
 				figures.add("client: " + phone);
+				VpnShell.Stats stats = VpnShell.stats(gw);
+				figures.add("gateway: " + stats.totals() + ", drops " + stats.drops());
+				figures.add("UDP counters in the phone namespace: " + udpCounters(t.phone()));
+				figures.add("UDP counters in the gw namespace: " + udpCounters(t.gw()));
+				figures.add("vpn:stats\n" + gw.gogo("vpn:stats"));
 			}
 			figures.forEach(f -> E2e.log("MEASURED " + f));
 			Files.write(gw.workDir().resolve("figures.txt"), figures);
@@ -64,6 +69,21 @@ class MeasurementTest {
 		List<String> cmd = new ArrayList<>(List.of("ping", "-n", "-q", "-c", Integer.toString(PINGS), "-i", "0.05", "-W", "2"));
 		cmd.addAll(List.of(target));
 		return Netns.exec(ns, Duration.ofSeconds(30), cmd.toArray(String[]::new));
+	}
+
+	/** The kernel's UDP counters (/proc/net/snmp) of {@code ns}: where datagrams were lost, if they were. */
+	private static String udpCounters(String ns) {
+		List<String> udp = Netns.exec(ns, "cat", "/proc/net/snmp").check().out().lines().filter(l -> l.startsWith("Udp: ")).toList();
+		if (udp.size() < 2) {
+			return "(none)";
+		}
+		String[] names = udp.get(0).split("\\s+");
+		String[] values = udp.get(1).split("\\s+");
+		StringBuilder sb = new StringBuilder();
+		for (int i = 1; i < Math.min(names.length, values.length); i++) {
+			sb.append(i > 1 ? ", " : "").append(names[i]).append(' ').append(values[i]);
+		}
+		return sb.toString();
 	}
 
 	private static String rtt(String what, Exec.Result ping) {

@@ -79,6 +79,19 @@ class MultiClientTest {
 					// the replies came back to this client's endpoint: its own session, through NAT
 					assertThat(c.dataReceived()).as("%s", c).isGreaterThanOrEqualTo(PINGS);
 				}
+
+				// what the operator sees: three sessions, each with its endpoint, address and traffic
+				List<VpnShell.Client> sessions = VpnShell.clients(gw);
+				assertThat(sessions).extracting(VpnShell.Client::clientId).containsExactlyInAnyOrder(null, "alice", "bob");
+				for (ToyVpnClient c : clients) {
+					String endpoint = t.phoneAddress() + ":" + c.localPort();
+					assertThat(sessions).filteredOn(s -> s.endpoint().equals(endpoint)).singleElement().satisfies(s -> {
+						assertThat(s.address()).isEqualTo(c.parameters().address());
+						assertThat(s.rxPackets()).as("packets from %s", endpoint).isGreaterThanOrEqualTo(PINGS);
+						assertThat(s.txPackets()).as("packets to %s", endpoint).isGreaterThanOrEqualTo(PINGS);
+						assertThat(s.drops()).isZero();
+					});
+				}
 			}
 		}
 	}

@@ -42,17 +42,24 @@ class RoamingTest {
 				after.send(Packets.udp(address, 40001, t.inetAddress(), ECHO_PORT, "fresh".getBytes(StandardCharsets.US_ASCII)));
 				Ipv4Packet echoed = after.receive(Ipv4Packet::isUdp, REPLY);
 				assertThat(echoed.udp().data()).asString(StandardCharsets.US_ASCII).isEqualTo("fresh");
-				assertThat(before.poll(SILENCE)).as("data at the old endpoint").isEmpty();
+				assertThat(Scenarios.received(before, SILENCE)).as("data at the old endpoint").isEmpty();
 
 				// what the old endpoint still sends (packets in flight during the move) is not forwarded;
 				// it held the session a moment ago, so it is told to handshake again, not taken for an intruder
 				before.send(Packets.udp(address, 40002, t.inetAddress(), ECHO_PORT, "stale".getBytes(StandardCharsets.US_ASCII)));
 				before.send(Packets.icmpEchoRequest(address, t.inetAddress(), 3, 1, "stale".getBytes()));
 				assertThat(before.awaitRehandshakeHint(REPLY)).as("re-handshake hint at the old endpoint").isTrue();
-				assertThat(after.poll(SILENCE)).as("a reply to what the old endpoint sent").isEmpty();
-				assertThat(before.poll(Duration.ZERO)).isEmpty();
+				assertThat(Scenarios.received(after, SILENCE)).as("a reply to what the old endpoint sent").isEmpty();
+				assertThat(Scenarios.received(before, Duration.ZERO)).isEmpty();
 				assertThat(echo.echoed()).as("datagrams that reached the inet host").isEqualTo(1);
 				assertThat(Scenarios.logLines(gw, mark, "Illegal attempt from ")).isEmpty();
+
+				assertThat(VpnShell.clients(gw)).singleElement().satisfies(c -> {
+					assertThat(c.clientId()).isEqualTo("roamer");
+					assertThat(c.endpoint()).isEqualTo(t.phoneAddress() + ":" + after.localPort());
+					assertThat(c.address()).isEqualTo(address);
+				});
+				assertThat(VpnShell.stats(gw).totals().hints()).isGreaterThanOrEqualTo(1);
 			}
 		}
 	}

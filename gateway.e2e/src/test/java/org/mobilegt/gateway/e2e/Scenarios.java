@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What the tunnel scenario tests share: the key, time limits, the gateway they start, ping. */
 final class Scenarios {
@@ -23,9 +24,9 @@ final class Scenarios {
 	private Scenarios() {
 	}
 
-	/** A gateway (not started) for {@code t} that accepts {@link #KEY}. */
+	/** A gateway (not started) for {@code t} that accepts {@link #KEY}, with the Gogo shell for {@link VpnShell}. */
 	static Gateway gateway(Topology t, String testName) {
-		return Gateway.in(t, testName).conf("mobilegt.auth", Map.of("key", KEY));
+		return Gateway.in(t, testName).conf("mobilegt.auth", Map.of("key", KEY)).interactive();
 	}
 
 	/** {@code ping -c count} from {@code ns}, through TUN {@code device} (null: routing decides). */
@@ -41,6 +42,20 @@ final class Scenarios {
 	/** The line ping prints when every request got its reply. */
 	static String allReplied(int count) {
 		return count + " packets transmitted, " + count + " received";
+	}
+
+	/**
+	 * The next data datagram {@code client} receives within {@code within}, described for a failure
+	 * message: {@code assertThat(received(c, SILENCE)).as("...").isEmpty()}.
+	 */
+	static Optional<String> received(ToyVpnClient client, Duration within) {
+		return client.poll(within).map(datagram -> {
+			try {
+				return Ipv4Packet.parse(datagram).toString();
+			} catch (IllegalArgumentException e) {
+				return datagram.length + " bytes, " + e.getMessage();
+			}
+		});
 	}
 
 	/** The log lines of the gateway's current run from {@code mark} on that contain {@code text}. */

@@ -33,8 +33,8 @@ class SpoofingTest {
 				mallory.send(Packets.udp(victims, 5000, t.inetAddress(), ECHO_PORT, bytes("as the victim")));
 				mallory.send(Packets.icmpEchoRequest(victims, t.inetAddress(), 66, 1, bytes("as the victim")));
 				mallory.send(Packets.udp(UNLEASED, 5000, t.inetAddress(), ECHO_PORT, bytes("as nobody")));
-				assertThat(victim.poll(SILENCE)).as("traffic the victim never asked for").isEmpty();
-				assertThat(mallory.poll(Duration.ZERO)).isEmpty();
+				assertThat(Scenarios.received(victim, SILENCE)).as("traffic the victim never asked for").isEmpty();
+				assertThat(Scenarios.received(mallory, Duration.ZERO)).isEmpty();
 				assertThat(echo.echoed()).as("spoofed datagrams that reached the inet host").isZero();
 				String record = gw.awaitLog("Illegal attempt from " + t.phoneAddress() + ":" + mallory.localPort() + ": SPOOFED", mark,
 						REPLY);
@@ -48,8 +48,16 @@ class SpoofingTest {
 				victim.send(Packets.udp(victims, 5001, t.inetAddress(), ECHO_PORT, bytes("the victim's")));
 				assertThat(victim.receive(p -> p.isUdp() && p.destination().equals(victims), REPLY).udp().data())
 						.asString(StandardCharsets.US_ASCII).isEqualTo("the victim's");
-				assertThat(mallory.poll(SILENCE)).as("the victim's traffic at another client").isEmpty();
+				assertThat(Scenarios.received(mallory, SILENCE)).as("the victim's traffic at another client").isEmpty();
 				assertThat(echo.echoed()).isEqualTo(2);
+
+				assertThat(VpnShell.stats(gw).drops("SPOOFED")).as("drops.SPOOFED").isEqualTo(3);
+				assertThat(VpnShell.clients(gw)).filteredOn(c -> "mallory".equals(c.clientId())).singleElement()
+						.satisfies(c -> assertThat(c.drops()).isEqualTo(3));
+				assertThat(VpnShell.clients(gw)).filteredOn(c -> "victim".equals(c.clientId())).singleElement()
+						.satisfies(c -> assertThat(c.drops()).isZero());
+				assertThat(VpnShell.illegal(gw, 20)).filteredOn(a -> a.reason().equals("SPOOFED")).hasSize(3)
+						.allSatisfy(a -> assertThat(a.port()).isEqualTo(mallory.localPort()));
 			}
 		}
 	}
