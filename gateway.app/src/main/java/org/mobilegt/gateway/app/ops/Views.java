@@ -83,7 +83,7 @@ public final class Views {
 			v /= 1000;
 			u++;
 		}
-		return String.format(Locale.ROOT, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
+		return String.format(Locale.ROOT, u == 0 && Math.abs(v) >= 10 ? "%.0f%s" : "%.1f%s", v, units[u]);
 	}
 
 	public static long secondsSince(Instant t, long nowMillis) {

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# A look at the gateway without touching this machine's network: builds a throw-away topology
+# of network namespaces (phone, gateway, internet host), starts the gateway in the gateway
+# namespace and a ToyVpn client in the phone namespace, pings the internet host through the
+# tunnel and NAT, shows vpn:clients and vpn:stats, and removes everything on exit. Needs root.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+[ "$(id -u)" = 0 ] || { echo "demo.sh needs root (network namespaces, TUN devices)" >&2; exit 1; }
+for tool in ip nft python3 java; do
+	command -v "$tool" >/dev/null || { echo "demo.sh needs $tool" >&2; exit 1; }
+done
+
+id="mgt-demo$$"
+phone="$id-phone" gw="$id-gw" inet="$id-inet"
+work="$(mktemp -d /tmp/mgt-demo.XXXXXX)"
+gateway_pid="" client_pid=""
+
+cleanup() {
+	set +e
+	[ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null
+	exec 7>&- 2>/dev/null                               # end of the shell's input stops the gateway
+	if [ -n "$gateway_pid" ]; then
+		for _ in $(seq 50); do kill -0 "$gateway_pid" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$gateway_pid" 2>/dev/null
+	fi
+	for ns in "$phone" "$gw" "$inet"; do ip netns del "$ns" 2>/dev/null; done
+	[ -n "${KEEP_DEMO:-}" ] && echo "kept $work" || rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+echo "== building the gateway (if needed)"
+jar="$root/gateway.app/target/gateway.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -B -q package -DskipTests)
+
+echo "== topology: $phone (172.31.250.2) -- $gw (172.31.250.1 | 172.31.251.1) -- $inet (172.31.251.2)"
+for ns in "$phone" "$gw" "$inet"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+ip link add "d$$p" netns "$phone" type veth peer name "d$$g" netns "$gw"
+ip link add "d$$i" netns "$inet" type veth peer name "d$$o" netns "$gw"
+ip -n "$phone" addr add 172.31.250.2/24 dev "d$$p"; ip -n "$phone" link set "d$$p" up
+ip -n "$gw" addr add 172.31.250.1/24 dev "d$$g"; ip -n "$gw" link set "d$$g" up
+ip -n "$gw" addr add 172.31.251.1/24 dev "d$$o"; ip -n "$gw" link set "d$$o" up
+ip -n "$inet" addr add 172.31.251.2/24 dev "d$$i"; ip -n "$inet" link set "d$$i" up
+ip -n "$gw" route add default via 172.31.251.2
+
+echo "== starting the gateway in $gw"
+mkdir -p "$work/conf"
+printf 'key=demo-secret\n' > "$work/conf/mobilegt.auth.cfg"
+mkfifo "$work/shell"
+(cd "$work" && exec ip netns exec "$gw" java -Dmobilegt.console=interactive -jar "$jar" <"$work/shell" >"$work/gateway.out" 2>&1) &
+gateway_pid=$!
+exec 7>"$work/shell"
+for _ in $(seq 150); do grep -q "Tunnel listening" "$work/gateway.out" && break; sleep 0.2; done
+grep -q "Tunnel listening" "$work/gateway.out" || { cat "$work/gateway.out"; echo "the gateway did not start" >&2; exit 1; }
+grep -E "TUN|Tunnel listening" "$work/gateway.out" | sed 's/^/   /'
+
+echo "== connecting a ToyVpn client (id phone-1) from $phone"
+ip netns exec "$phone" python3 "$root/scripts/toyvpn-client.py" 172.31.250.1:8000 demo-secret --id phone-1 --tun toyvpn0 >"$work/client.out" 2>&1 &
+client_pid=$!
+for _ in $(seq 50); do grep -q connected "$work/client.out" && break; sleep 0.2; done
+sed 's/^/   /' "$work/client.out"
+
+echo "== ping 172.31.251.2 (the internet host, reachable only through the tunnel and NAT)"
+ip netns exec "$phone" ping -c 3 -W 2 172.31.251.2 | sed 's/^/   /'
+
+gogo() {
+	local mark="demo-mark-$RANDOM"
+	printf "echo %s-begin\n%s\necho %s-end\n" "$mark" "$1" "$mark" >&7
+	for _ in $(seq 50); do grep -q "^$mark-end" "$work/gateway.out" && break; sleep 0.1; done
+	sed -n "/$mark-begin/,/$mark-end/p" "$work/gateway.out" | grep -v -e "$mark" -e '^g! *$' | sed 's/^g! //; s/^/   /'
+}
+echo "== g! vpn:clients"
+gogo "vpn:clients"
+echo "== g! vpn:stats"
+gogo "vpn:stats"
+echo "== done; cleaning up"
