@@ -38,7 +38,7 @@ class IllegalAttemptTest {
 				assertThat(intruder.keepalivesReceived() + intruder.rehandshakeHintsReceived()).as("any control message").isZero();
 				gw.awaitLog("Illegal attempt from " + source + ":" + intruder.localPort() + ": BAD_KEY (wrong key)", mark, REPLY);
 
-				// a key with a client id, and guesses that share a prefix with the key: just as wrong
+				// a wrong key with a client id, and guesses that share a prefix with the key: just as wrong
 				String[] guesses = { KEY + "x", KEY.substring(0, KEY.length() - 1), "" + KEY.charAt(0) };
 				intruder.sendRaw(ToyVpnClient.handshakeDatagram("not-the-key", "phone-1"));
 				for (int i = 0; i < MAX_FAILURES - 2; i++) {
