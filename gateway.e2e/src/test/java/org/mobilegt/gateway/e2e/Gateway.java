@@ -23,6 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
 /**
  * The runnable gateway.jar, run in the gw namespace of a {@link Topology} from its own working
  * directory {@code target/e2e/<test name>/} (conf/, data/, log/ and {@code gateway.out}, the
@@ -169,11 +173,14 @@ public final class Gateway implements AutoCloseable {
 	}
 
 	/**
-	 * Waits for the tunnel's "Tunnel listening on" line (its UDP socket is bound) and returns where
-	 * clients send: {@link #tunnelEndpoint()}.
+	 * Waits until the tunnel serves: its "Tunnel listening on" line (the UDP socket is bound) and
+	 * its "Tunnel attached to TUN" line (in either order; before the attach, data is dropped), and
+	 * returns where clients send: {@link #tunnelEndpoint()}.
 	 */
 	public InetSocketAddress awaitTunnel(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
 		awaitLog("Tunnel listening on", timeout);
+		awaitLog("Tunnel attached to TUN", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		return tunnelEndpoint();
 	}
 
@@ -220,6 +227,20 @@ public final class Gateway implements AutoCloseable {
 				Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), "end of gogo \"" + command + '"');
 		return output.lines().subList(first + 1, last).stream().map(Gateway::unprompted)
 				.filter(l -> !LOG_LINE.matcher(l).matches()).reduce((a, b) -> a + "\n" + b).orElse("");
+	}
+
+	/**
+	 * Runs a Gogo command that prints JSON (a {@code vpn:* --json} command) and parses its output.
+	 *
+	 * @throws AssertionError if the output is not JSON, with the output
+	 */
+	public JsonElement gogoJson(String command) {
+		String out = gogo(command);
+		try {
+			return JsonParser.parseString(out);
+		} catch (JsonParseException e) {
+			throw new AssertionError("gogo \"" + command + "\" did not print JSON: " + e.getMessage() + "\n" + out, e);
+		}
 	}
 
 	private static String unprompted(String line) {

@@ -118,6 +118,19 @@ public final class Topology implements AutoCloseable {
 		return "172.31." + n + ".2";
 	}
 
+	/**
+	 * Adds {@code 172.31.n.<host>} to the phone's veth and returns it: a second source address
+	 * for clients (a second phone behind the same link), e.g. {@link ToyVpnClient#open(String, String, java.net.InetSocketAddress)}.
+	 */
+	public String addPhoneAddress(int host) {
+		if (host < 3 || host > 254) {
+			throw new IllegalArgumentException(".1 and .2 are taken, host must be 3-254: " + host);
+		}
+		String address = "172.31." + n + "." + host;
+		Netns.host("ip", "-n", phone(), "addr", "add", address + "/24", "dev", PHONE_IF).check();
+		return address;
+	}
+
 	/** The gateway's phone-side address: where clients send their UDP. */
 	public String gwAddress() {
 		return "172.31." + n + ".1";

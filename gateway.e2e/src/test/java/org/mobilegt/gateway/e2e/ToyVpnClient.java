@@ -86,11 +86,20 @@ public final class ToyVpnClient implements AutoCloseable {
 
 	/** A plain-mode client: a UDP socket (ephemeral port) in {@code ns}; no handshake yet. */
 	public static ToyVpnClient open(String ns, InetSocketAddress server) {
+		return open(ns, "0.0.0.0", server);
+	}
+
+	/**
+	 * As {@link #open(String, InetSocketAddress)}, but sending from {@code localAddress} (an address
+	 * of {@code ns}), so a test can play a second phone with its own source address.
+	 */
+	public static ToyVpnClient open(String ns, String localAddress, InetSocketAddress server) {
 		if (server.isUnresolved()) {
 			throw new IllegalArgumentException("server must be an address, not a name: " + server);
 		}
+		Packets.address(localAddress); // a literal, never a name lookup
 		DatagramChannel channel = Netns.inside(ns,
-				() -> DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("0.0.0.0", 0)));
+				() -> DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(localAddress, 0)));
 		ToyVpnClient client = new ToyVpnClient(ns, server, channel);
 		Cleanup.register(ns, client);
 		client.receiver.start();

@@ -258,6 +258,9 @@ public final class SessionRegistry implements SessionManager {
 			SessionImpl roaming = clients.get(clientId);
 			if (roaming != null) {
 				endpoints.remove(roaming.endpoint());
+				// the old endpoint held a session a moment ago: its late packets get the re-handshake
+				// hint, not illegal-attempt records that count towards throttling its address
+				recent.put(roaming.endpoint(), now);
 				log.info("Client {} moved from {} to {}", clientId, Endpoint.format(roaming.endpoint()), Endpoint.format(endpoint));
 				roaming.endpoint(endpoint);
 				roaming.received(0, false, now);
