@@ -7,7 +7,8 @@
 #   sudo bench/run.sh --smoke    one short repetition of a subset (CI)
 # Env: REPS (3), DURATION (iperf3 seconds, 5), SYSTEMS (space-separated subset of
 #      "direct wg ovpn-none ovpn-gcm relay relay1 gateway"), GATEWAY=0 (skip the gateway),
-#      UDP64_RATE / UDPMTU_RATE (offered iperf3 UDP rates), HANDSHAKES (gateway handshake count).
+#      UDP64_RATE / UDPMTU_RATE (offered iperf3 UDP rates), HANDSHAKES (gateway handshake count),
+#      PIN=1 (phone side on CPU 0, gw + inet on CPU 1), OVPN_EXTRA (more OpenVPN options).
 # Results: bench/out/<timestamp>/ (raw.tsv, results.tsv, table.txt, plot.png, machine.txt, logs/).
 set -euo pipefail
 
@@ -68,6 +69,13 @@ ENDPOINTS=()     # tunnel endpoint processes of the current system (CPU and RSS 
 PH_DEV=""        # the phone-side device traffic to the inet host leaves through
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# With PIN=1 the phone side runs on CPU 0 and the gw and inet sides on CPU 1, like two machines.
+pin() {
+	if [[ ${PIN:-0} == 1 ]]; then
+		[[ $1 == "$NS_PH" ]] && echo "taskset -c 0" || echo "taskset -c 1"
+	fi
+}
 
 # ---------- packages ----------
 install_packages() {
@@ -146,7 +154,7 @@ trap 'exit 130' INT TERM
 start() {
 	local ns=$1 name=$2; shift 2
 	: >"$LOGS/$name.log" # truncated before the fork: wait_for must never see an old line
-	ip netns exec "$ns" "$@" >>"$LOGS/$name.log" 2>&1 &
+	ip netns exec "$ns" $(pin "$ns") "$@" >>"$LOGS/$name.log" 2>&1 &
 	LAST_PID=$!
 	PIDS+=("$LAST_PID")
 }
@@ -353,7 +361,7 @@ system_gateway() {
 		>"$wd/conf/mobilegt.tun.cfg"
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" >"$wd/conf/mobilegt.tunnel.cfg"
 	baseline_nat off
-	(cd "$wd" && exec ip netns exec "$NS_GW" java -jar "$GATEWAY_JAR") >"$LOGS/gateway.log" 2>&1 &
+	(cd "$wd" && exec ip netns exec "$NS_GW" $(pin "$NS_GW") java -jar "$GATEWAY_JAR") >"$LOGS/gateway.log" 2>&1 &
 	LAST_PID=$!
 	PIDS+=("$LAST_PID")
 	ENDPOINTS+=("$LAST_PID")
@@ -415,7 +423,7 @@ tx_bytes() { nsx "$NS_PH" cat "/sys/class/net/$PH_DEV/statistics/tx_bytes"; }
 # iperf NAME ARGS...: one iperf3 client run (bounded) into $LOGS/NAME.json
 iperf() {
 	local name=$1; shift
-	timeout $((DURATION + 30)) ip netns exec "$NS_PH" iperf3 -c "$INET_IP" -t "$DURATION" \
+	timeout $((DURATION + 30)) ip netns exec "$NS_PH" $(pin "$NS_PH") iperf3 -c "$INET_IP" -t "$DURATION" \
 		--connect-timeout 3000 -J "$@" >"$LOGS/$name.json" 2>"$LOGS/$name.err" || true
 	python3 "$BENCH/stats.py" iperf "$LOGS/$name.json" "$KIND" 2>>"$LOGS/$name.err"
 }
@@ -528,7 +536,7 @@ machine_facts() {
 		command -v openvpn >/dev/null && echo "openvpn: $(openvpn --version | head -1)"
 		[[ -f $GATEWAY_JAR ]] && echo "gateway: $GATEWAY_JAR ($(stat -c %y "$GATEWAY_JAR"))"
 		command -v java >/dev/null && echo "java: $(java -version 2>&1 | head -1)"
-		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE smoke=$SMOKE"
+		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} smoke=$SMOKE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
 	} >"$OUT/machine.txt"
@@ -580,3 +588,4 @@ main() {
 }
 
 main
+exit # nothing after this line is read: editing the script while it runs stays harmless
