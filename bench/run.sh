@@ -253,8 +253,11 @@ system_direct() {
 system_wg() {
 	local wc=${ID}wc ws=${ID}ws dir=$OUT/wg
 	mkdir -p "$dir"
-	wg genkey >"$dir/c.key"
-	wg genkey >"$dir/s.key"
+	(
+		umask 077
+		wg genkey >"$dir/c.key"
+		wg genkey >"$dir/s.key"
+	)
 	wg pubkey <"$dir/c.key" >"$dir/c.pub"
 	wg pubkey <"$dir/s.key" >"$dir/s.pub"
 	# -f: foreground, so the PID is the daemon's; the env var forces userspace even where the
