@@ -1,0 +1,792 @@
+/*
+ * relay — a minimal single-threaded TUN<->UDP relay (the "ceiling" baseline for a userspace
+ * VPN data path), a ToyVpn-protocol client, and a handshake load generator.
+ *
+ *   relay server     --tun NAME --listen ADDR:PORT [--mtu 1400] [--batch 32]
+ *   relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400] [--batch 32]
+ *   relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P] [--parallel K]
+ *                    [--timeout-ms MS] [--tries T] [--first-port P] [--max-seconds S]
+ *
+ * Wire protocol: /work/shared/docs/protocol.md (ToyVpn). A datagram whose first byte is 0 is
+ * control (a lone 0 is a keepalive); anything else is exactly one raw IP packet.
+ *
+ * The relay loop only moves packets: it creates the TUN, sets its MTU and brings it up; addresses
+ * and routes are the caller's job. After a handshake the client prints one line
+ *   CONFIG mtu=1400 address=10.77.0.2/32 routes=0.0.0.0/0 dns=8.8.8.8 search=
+ * on stdout (again after every re-handshake) so a script can configure the TUN.
+ *
+ * No per-packet allocation: fixed buffers, recvmmsg/sendmmsg batches, poll() loop.
+ * SIGINT/SIGTERM end the loop cleanly and print packet counters on stderr.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 32
+#define SLOT 65536 /* one buffer slot holds any IP packet a TUN can deliver */
+#define SOCKET_BUFFER (4 << 20)
+#define KEEPALIVE_IDLE_S 10.0
+#define MAX_LIST 16
+#define FIELD 64
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("relay: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(2);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---------- options ---------- */
+
+struct opts {
+	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix;
+	int mtu, batch;
+	long clients, parallel, timeout_ms, tries, first_port, max_seconds;
+};
+
+static void usage(void)
+{
+	fputs("usage:\n"
+	      "  relay server     --tun NAME --listen ADDR:PORT [--mtu 1400] [--batch 32]\n"
+	      "  relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400]\n"
+	      "                   [--batch 32] [--timeout-ms 5000] [--tries 3]\n"
+	      "  relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P]\n"
+	      "                   [--parallel 64] [--timeout-ms 1000] [--tries 3] [--first-port 20000]\n"
+	      "                   [--max-seconds 120]\n",
+	      stderr);
+	exit(2);
+}
+
+static long number(const char *name, const char *s, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		die("%s must be a number in %ld..%ld, got '%s'", name, min, max, s);
+	return v;
+}
+
+static struct opts parse_opts(int argc, char **argv)
+{
+	struct opts o = { .mtu = 1400, .batch = BATCH, .parallel = 64, .timeout_ms = -1, .tries = 3, .first_port = 20000,
+			  .max_seconds = 120 };
+	if (argc < 2)
+		usage();
+	o.mode = argv[1];
+	for (int i = 2; i < argc; i++) {
+		const char *k = argv[i];
+		if (i + 1 >= argc)
+			die("option %s needs a value", k);
+		const char *v = argv[++i];
+		if (!strcmp(k, "--tun"))
+			o.tun = v;
+		else if (!strcmp(k, "--listen"))
+			o.listen = v;
+		else if (!strcmp(k, "--server"))
+			o.server = v;
+		else if (!strcmp(k, "--secret"))
+			o.secret = v;
+		else if (!strcmp(k, "--id"))
+			o.id = v;
+		else if (!strcmp(k, "--id-prefix"))
+			o.id_prefix = v;
+		else if (!strcmp(k, "--mtu"))
+			o.mtu = (int)number(k, v, 576, 65535);
+		else if (!strcmp(k, "--batch"))
+			o.batch = (int)number(k, v, 1, BATCH);
+		else if (!strcmp(k, "--clients"))
+			o.clients = number(k, v, 1, 1000000);
+		else if (!strcmp(k, "--parallel"))
+			o.parallel = number(k, v, 1, 4096);
+		else if (!strcmp(k, "--timeout-ms"))
+			o.timeout_ms = number(k, v, 1, 60000);
+		else if (!strcmp(k, "--tries"))
+			o.tries = number(k, v, 1, 100);
+		else if (!strcmp(k, "--first-port"))
+			o.first_port = number(k, v, 1024, 65535);
+		else if (!strcmp(k, "--max-seconds"))
+			o.max_seconds = number(k, v, 1, 86400);
+		else
+			die("unknown option %s", k);
+	}
+	if (o.id && !o.secret)
+		die("--id needs --secret");
+	if (o.id && strlen(o.id) > 64)
+		die("--id is longer than 64 bytes");
+	return o;
+}
+
+/* ---------- sockets and TUN ---------- */
+
+/* "1.2.3.4:5" or "[::1]:5", numeric only. */
+static void parse_endpoint(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[128];
+	const char *port;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof host)
+			die("bad endpoint '%s' (want [ADDR]:PORT)", s);
+		memcpy(host, s + 1, (size_t)(close - s - 1));
+		host[close - s - 1] = 0;
+		port = close + 2;
+	} else {
+		const char *colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof host)
+			die("bad endpoint '%s' (want ADDR:PORT)", s);
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = 0;
+		port = colon + 1;
+	}
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *ai;
+	int rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc)
+		die("bad endpoint '%s': %s", s, gai_strerror(rc));
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+}
+
+static int udp_socket(int family)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	/* Bursts from a TUN outrun the default buffers; the kernel caps this at rmem/wmem_max. */
+	int size = SOCKET_BUFFER;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	return fd;
+}
+
+static void tun_set_mtu_up(const char *name, int mtu)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		die("socket: %s", strerror(errno));
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_mtu = mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		die("set MTU %d on %s: %s", mtu, name, strerror(errno));
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		die("get flags of %s: %s", name, strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		die("bring %s up: %s", name, strerror(errno));
+	close(s);
+}
+
+static int tun_open(const char *name, int mtu)
+{
+	if (strlen(name) >= IFNAMSIZ)
+		die("TUN name '%s' is longer than %d bytes", name, IFNAMSIZ - 1);
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		die("open /dev/net/tun: %s", strerror(errno));
+	struct ifreq ifr = { 0 };
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		die("create TUN %s: %s", name, strerror(errno));
+	tun_set_mtu_up(name, mtu);
+	return fd;
+}
+
+/* ---------- ToyVpn handshake ---------- */
+
+struct params {
+	int mtu;
+	char address[FIELD];
+	int prefix;
+	char routes[MAX_LIST][FIELD];
+	int nroutes;
+	char dns[MAX_LIST][FIELD];
+	int ndns;
+	char search[FIELD];
+};
+
+static bool valid_ip(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static bool copy_field(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+	if (n == 0 || n >= FIELD)
+		return false;
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+/*
+ * Parses the text after the leading 0 byte: " m,1400 a,10.77.0.2,32 d,8.8.8.8 r,0.0.0.0,0" plus
+ * space padding. True only for a parameter reply (it carries an address); a re-handshake hint or
+ * anything else is not one.
+ */
+static bool parse_params(const unsigned char *data, size_t len, struct params *p)
+{
+	char text[2048];
+	if (len >= sizeof text)
+		len = sizeof text - 1;
+	for (size_t i = 0; i < len; i++)
+		text[i] = (data[i] >= 0x20 && data[i] < 0x7f) ? (char)data[i] : ' ';
+	text[len] = 0;
+	memset(p, 0, sizeof *p);
+	bool has_address = false;
+	char *save = NULL;
+	for (char *tok = strtok_r(text, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *f1 = strchr(tok, ',');
+		if (!f1 || f1 != tok + 1)
+			continue;
+		*f1++ = 0;
+		char *f2 = strchr(f1, ',');
+		if (f2)
+			*f2++ = 0;
+		switch (tok[0]) {
+		case 'm': {
+			long m = strtol(f1, NULL, 10);
+			if (m >= 576 && m <= 65535)
+				p->mtu = (int)m;
+			break;
+		}
+		case 'a':
+			if (f2 && valid_ip(f1) && copy_field(p->address, f1)) {
+				p->prefix = atoi(f2);
+				has_address = true;
+			}
+			break;
+		case 'r':
+			if (f2 && valid_ip(f1) && p->nroutes < MAX_LIST &&
+			    strlen(f1) + strlen(f2) + 2 <= FIELD) {
+				snprintf(p->routes[p->nroutes++], FIELD, "%s/%d", f1, atoi(f2));
+			}
+			break;
+		case 'd':
+			if (valid_ip(f1) && p->ndns < MAX_LIST && copy_field(p->dns[p->ndns], f1))
+				p->ndns++;
+			break;
+		case 's':
+			copy_field(p->search, f1);
+			break;
+		default:
+			break; /* unknown parameters are for other clients */
+		}
+	}
+	return has_address;
+}
+
+static bool is_rehandshake(const unsigned char *data, size_t len)
+{
+	static const char hint[] = "x,rehandshake";
+	size_t i = 1; /* skip the 0 byte */
+	while (i < len && data[i] == ' ')
+		i++;
+	return len - i >= sizeof hint - 1 && !memcmp(data + i, hint, sizeof hint - 1);
+}
+
+static size_t handshake_message(unsigned char *out, size_t cap, const char *secret, const char *id)
+{
+	int n = id ? snprintf((char *)out + 1, cap - 1, "%s:%s", secret, id)
+		   : snprintf((char *)out + 1, cap - 1, "%s", secret);
+	if (n < 0 || (size_t)n >= cap - 1)
+		die("secret/id too long");
+	out[0] = 0;
+	return (size_t)n + 1;
+}
+
+static void print_config(const struct params *p)
+{
+	printf("CONFIG mtu=%d address=%s/%d routes=", p->mtu, p->address, p->prefix);
+	for (int i = 0; i < p->nroutes; i++)
+		printf("%s%s", i ? "," : "", p->routes[i]);
+	printf(" dns=");
+	for (int i = 0; i < p->ndns; i++)
+		printf("%s%s", i ? "," : "", p->dns[i]);
+	printf(" search=%s\n", p->search);
+	fflush(stdout);
+}
+
+/*
+ * ToyVpn handshake on a connected socket: send, wait timeout_ms for a parameter reply, up to
+ * `tries` times. Duplicate replies and other control datagrams are ignored; data is dropped.
+ */
+static bool handshake(int udp, const char *secret, const char *id, long tries, long timeout_ms,
+		      struct params *p)
+{
+	unsigned char msg[256], buf[4096];
+	size_t len = handshake_message(msg, sizeof msg, secret, id);
+	double start = now_s();
+	for (long attempt = 1; attempt <= tries && !stopping; attempt++) {
+		if (send(udp, msg, len, 0) < 0)
+			fprintf(stderr, "relay: handshake send: %s\n", strerror(errno));
+		double deadline = now_s() + (double)timeout_ms / 1000.0;
+		for (double t = now_s(); t < deadline && !stopping; t = now_s()) {
+			struct pollfd pfd = { .fd = udp, .events = POLLIN };
+			int wait_ms = (int)((deadline - t) * 1000.0) + 1;
+			if (poll(&pfd, 1, wait_ms) <= 0)
+				continue;
+			ssize_t n;
+			while ((n = recv(udp, buf, sizeof buf, 0)) >= 0) {
+				if (n > 1 && buf[0] == 0 && parse_params(buf + 1, (size_t)n - 1, p)) {
+					fprintf(stderr, "relay: handshake ok in %.1f ms (attempt %ld)\n",
+						(now_s() - start) * 1000.0, attempt);
+					return true;
+				}
+			}
+		}
+		fprintf(stderr, "relay: no handshake reply (attempt %ld of %ld)\n", attempt, tries);
+	}
+	return false;
+}
+
+/* ---------- relay loop ---------- */
+
+struct counters {
+	uint64_t udp_rx, tun_tx, tun_rx, udp_tx, control, tun_write_errors, udp_send_drops,
+		no_peer_drops;
+};
+
+static unsigned char in_buf[BATCH][SLOT];  /* UDP -> TUN */
+static unsigned char out_buf[BATCH][SLOT]; /* TUN -> UDP */
+
+struct relay {
+	int tun, udp;
+	int batch;		 /* packets per recvmmsg/sendmmsg; 1 = classic one syscall per packet */
+	bool server;		 /* learn the peer from datagrams; else the socket is connected */
+	bool have_peer;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	bool rehandshake;	 /* client: server asked for a new handshake */
+	double last_send;
+	struct counters c;
+};
+
+static void udp_to_tun(struct relay *r)
+{
+	static struct mmsghdr msgs[BATCH];
+	static struct iovec iov[BATCH];
+	static struct sockaddr_storage from[BATCH];
+	for (int i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ in_buf[i], SLOT };
+		msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+		if (r->server) {
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+		}
+	}
+	int n = recvmmsg(r->udp, msgs, (unsigned)r->batch, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		size_t len = msgs[i].msg_len;
+		const unsigned char *d = in_buf[i];
+		r->c.udp_rx++;
+		if (r->server) {
+			r->peer = from[i];
+			r->peer_len = msgs[i].msg_hdr.msg_namelen;
+			r->have_peer = true;
+		}
+		if (len == 0 || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+			continue;
+		if (d[0] == 0) {
+			r->c.control++;
+			if (!r->server && len > 1 && is_rehandshake(d, len))
+				r->rehandshake = true;
+			continue; /* keepalives and duplicate handshake replies */
+		}
+		if (write(r->tun, d, len) == (ssize_t)len)
+			r->c.tun_tx++;
+		else
+			r->c.tun_write_errors++;
+	}
+}
+
+static void tun_to_udp(struct relay *r)
+{
+	static struct mmsghdr msgs[BATCH];
+	static struct iovec iov[BATCH];
+	int n = 0;
+	while (n < r->batch) {
+		ssize_t len = read(r->tun, out_buf[n], SLOT);
+		if (len <= 0)
+			break;
+		iov[n] = (struct iovec){ out_buf[n], (size_t)len };
+		msgs[n].msg_hdr = (struct msghdr){ .msg_iov = &iov[n], .msg_iovlen = 1 };
+		if (r->server) {
+			msgs[n].msg_hdr.msg_name = &r->peer;
+			msgs[n].msg_hdr.msg_namelen = r->peer_len;
+		}
+		n++;
+	}
+	r->c.tun_rx += (uint64_t)n;
+	if (n == 0)
+		return;
+	if (r->server && !r->have_peer) {
+		r->c.no_peer_drops += (uint64_t)n;
+		return;
+	}
+	int sent = 0;
+	while (sent < n) {
+		int k = sendmmsg(r->udp, msgs + sent, (unsigned)(n - sent), 0);
+		if (k <= 0) {
+			/* A full socket buffer drops like a congested router queue would. */
+			r->c.udp_send_drops += (uint64_t)(n - sent);
+			break;
+		}
+		sent += k;
+	}
+	r->c.udp_tx += (uint64_t)sent;
+	r->last_send = now_s();
+}
+
+static void send_keepalive(struct relay *r)
+{
+	unsigned char zero = 0;
+	if (send(r->udp, &zero, 1, 0) < 0 && errno != EAGAIN)
+		fprintf(stderr, "relay: keepalive: %s\n", strerror(errno));
+	r->last_send = now_s();
+}
+
+/* Returns 0 on a signal, 1 when a re-handshake was requested (client only). */
+static int relay_loop(struct relay *r)
+{
+	struct pollfd fds[2] = { { .fd = r->tun, .events = POLLIN }, { .fd = r->udp, .events = POLLIN } };
+	while (!stopping) {
+		int timeout = -1;
+		if (!r->server) {
+			double idle = now_s() - r->last_send;
+			if (idle >= KEEPALIVE_IDLE_S) {
+				send_keepalive(r);
+				idle = 0;
+			}
+			timeout = (int)((KEEPALIVE_IDLE_S - idle) * 1000.0) + 1;
+		}
+		int rc = poll(fds, 2, timeout);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		if (fds[1].revents & (POLLIN | POLLERR))
+			udp_to_tun(r);
+		if (fds[0].revents & POLLIN)
+			tun_to_udp(r);
+		if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+			die("TUN device went away");
+		if (r->rehandshake)
+			return 1;
+	}
+	return 0;
+}
+
+static void print_counters(const struct counters *c)
+{
+	fprintf(stderr,
+		"relay: udp_rx=%llu tun_tx=%llu tun_rx=%llu udp_tx=%llu control=%llu "
+		"tun_write_errors=%llu udp_send_drops=%llu no_peer_drops=%llu\n",
+		(unsigned long long)c->udp_rx, (unsigned long long)c->tun_tx,
+		(unsigned long long)c->tun_rx, (unsigned long long)c->udp_tx,
+		(unsigned long long)c->control, (unsigned long long)c->tun_write_errors,
+		(unsigned long long)c->udp_send_drops, (unsigned long long)c->no_peer_drops);
+}
+
+static int run_server(const struct opts *o)
+{
+	if (!o->tun || !o->listen)
+		die("server needs --tun and --listen");
+	struct relay r = { .server = true, .batch = o->batch };
+	struct sockaddr_storage addr;
+	socklen_t len;
+	parse_endpoint(o->listen, &addr, &len);
+	r.udp = udp_socket(addr.ss_family);
+	if (bind(r.udp, (struct sockaddr *)&addr, len) < 0)
+		die("bind %s: %s", o->listen, strerror(errno));
+	r.tun = tun_open(o->tun, o->mtu);
+	fprintf(stderr, "relay: server on %s, TUN %s mtu %d\n", o->listen, o->tun, o->mtu);
+	printf("READY\n");
+	fflush(stdout);
+	relay_loop(&r);
+	print_counters(&r.c);
+	return 0;
+}
+
+static int run_client(const struct opts *o)
+{
+	if (!o->tun || !o->server)
+		die("client needs --tun and --server");
+	struct relay r = { .server = false, .batch = o->batch };
+	struct sockaddr_storage addr;
+	socklen_t len;
+	parse_endpoint(o->server, &addr, &len);
+	r.udp = udp_socket(addr.ss_family);
+	if (connect(r.udp, (struct sockaddr *)&addr, len) < 0)
+		die("connect %s: %s", o->server, strerror(errno));
+	r.tun = tun_open(o->tun, o->mtu);
+	long timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
+	for (;;) {
+		if (o->secret) {
+			struct params p;
+			if (!handshake(r.udp, o->secret, o->id, o->tries, timeout_ms, &p)) {
+				if (stopping)
+					break;
+				fprintf(stderr, "relay: handshake with %s failed\n", o->server);
+				print_counters(&r.c);
+				return 1;
+			}
+			if (p.mtu && p.mtu != o->mtu)
+				tun_set_mtu_up(o->tun, p.mtu);
+			print_config(&p);
+		} else {
+			/* One keepalive lets the server learn our endpoint before any data flows. */
+			send_keepalive(&r);
+			printf("READY\n");
+			fflush(stdout);
+		}
+		r.last_send = now_s();
+		r.rehandshake = false;
+		if (relay_loop(&r) == 0)
+			break;
+		fprintf(stderr, "relay: server asked for a re-handshake\n");
+	}
+	print_counters(&r.c);
+	return 0;
+}
+
+/* ---------- handshake load generator ---------- */
+
+struct slot {
+	int fd;
+	long client, attempts;
+	double first_sent, deadline;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* A socket on the next free local port: every client gets its own UDP source port. */
+static int bind_next_port(const struct sockaddr_storage *server, socklen_t server_len, long *next_port)
+{
+	for (; *next_port <= 65535; (*next_port)++) {
+		int fd = udp_socket(server->ss_family);
+		struct sockaddr_storage local = { .ss_family = server->ss_family };
+		socklen_t local_len;
+		if (server->ss_family == AF_INET6) {
+			((struct sockaddr_in6 *)&local)->sin6_port = htons((uint16_t)*next_port);
+			local_len = sizeof(struct sockaddr_in6);
+		} else {
+			((struct sockaddr_in *)&local)->sin_port = htons((uint16_t)*next_port);
+			local_len = sizeof(struct sockaddr_in);
+		}
+		if (bind(fd, (struct sockaddr *)&local, local_len) == 0) {
+			if (connect(fd, (const struct sockaddr *)server, server_len) < 0)
+				die("connect: %s", strerror(errno));
+			(*next_port)++;
+			return fd;
+		}
+		if (errno != EADDRINUSE)
+			die("bind port %ld: %s", *next_port, strerror(errno));
+		close(fd);
+	}
+	return -1;
+}
+
+static int run_handshakes(const struct opts *o)
+{
+	if (!o->server || !o->secret || o->clients <= 0)
+		die("handshakes needs --server, --secret and --clients");
+	struct sockaddr_storage server;
+	socklen_t server_len;
+	parse_endpoint(o->server, &server, &server_len);
+	long timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 1000;
+	long parallel = o->parallel < o->clients ? o->parallel : o->clients;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)parallel + 16) {
+		rl.rlim_cur = rl.rlim_max < (rlim_t)parallel + 16 ? rl.rlim_max : (rlim_t)parallel + 16;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+
+	/* All memory up front; the loop allocates nothing. */
+	struct slot *slots = calloc((size_t)parallel, sizeof *slots);
+	struct pollfd *pfds = calloc((size_t)parallel, sizeof *pfds);
+	double *latency = calloc((size_t)o->clients, sizeof *latency);
+	uint32_t *addrs = calloc((size_t)o->clients, sizeof *addrs);
+	if (!slots || !pfds || !latency || !addrs)
+		die("out of memory");
+
+	long next_client = 0, next_port = o->first_port, ok = 0, failed = 0, active = 0;
+	unsigned char msg[256], buf[4096];
+	char id[128];
+	double start = now_s(), end_by = start + (double)o->max_seconds;
+
+	for (long i = 0; i < parallel; i++)
+		slots[i].fd = -1;
+	while (!stopping) {
+		/* Fill free slots with new clients. */
+		for (long i = 0; i < parallel && next_client < o->clients; i++) {
+			if (slots[i].fd >= 0)
+				continue;
+			int fd = bind_next_port(&server, server_len, &next_port);
+			if (fd < 0)
+				die("ran out of local UDP ports after %ld clients", next_client);
+			slots[i] = (struct slot){ .fd = fd, .client = next_client++, .attempts = 0, .deadline = 0 };
+			active++;
+		}
+		if (active == 0)
+			break;
+		double t = now_s();
+		if (t >= end_by)
+			break;
+		/* Send first tries and retries that are due; compute the next wake-up. */
+		double wake = end_by;
+		for (long i = 0; i < parallel; i++) {
+			struct slot *s = &slots[i];
+			pfds[i] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
+			if (s->fd < 0)
+				continue;
+			if (s->deadline <= t) {
+				if (s->attempts == o->tries) {
+					failed++;
+					close(s->fd);
+					s->fd = -1;
+					pfds[i].fd = -1;
+					active--;
+					continue;
+				}
+				if (o->id_prefix)
+					snprintf(id, sizeof id, "%s%ld", o->id_prefix, s->client);
+				size_t len = handshake_message(msg, sizeof msg, o->secret, o->id_prefix ? id : NULL);
+				if (s->attempts == 0)
+					s->first_sent = t;
+				send(s->fd, msg, len, 0);
+				s->attempts++;
+				s->deadline = t + (double)timeout_ms / 1000.0;
+			}
+			if (s->deadline < wake)
+				wake = s->deadline;
+		}
+		if (active == 0 || (next_client < o->clients && active < parallel))
+			continue; /* slots freed by failures: refill (or finish) before waiting */
+		int wait_ms = (int)((wake - now_s()) * 1000.0) + 1;
+		int rc = poll(pfds, (nfds_t)parallel, wait_ms < 0 ? 0 : wait_ms);
+		if (rc < 0 && errno != EINTR)
+			die("poll: %s", strerror(errno));
+		for (long i = 0; rc > 0 && i < parallel; i++) {
+			struct slot *s = &slots[i];
+			if (s->fd < 0 || !(pfds[i].revents & (POLLIN | POLLERR)))
+				continue;
+			struct params p;
+			for (int k = 0; k < 8; k++) { /* bounded: a few duplicates at most */
+				ssize_t n = recv(s->fd, buf, sizeof buf, 0);
+				if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+					break;
+				if (n < 0)
+					continue; /* ICMP error (nobody listening): the retry timer decides */
+				if (n > 1 && buf[0] == 0 && parse_params(buf + 1, (size_t)n - 1, &p)) {
+					latency[ok] = now_s() - s->first_sent;
+					struct in_addr a;
+					addrs[ok] = inet_pton(AF_INET, p.address, &a) == 1 ? ntohl(a.s_addr) : 0;
+					ok++;
+					close(s->fd);
+					s->fd = -1;
+					active--;
+					break;
+				}
+			}
+		}
+	}
+	double seconds = now_s() - start;
+	long unfinished = o->clients - ok - failed;
+
+	qsort(latency, (size_t)ok, sizeof *latency, cmp_double);
+	qsort(addrs, (size_t)ok, sizeof *addrs, cmp_u32);
+	long distinct = 0;
+	for (long i = 0; i < ok; i++)
+		if (addrs[i] && (i == 0 || addrs[i] != addrs[i - 1]))
+			distinct++;
+	double p50 = ok ? latency[ok / 2] * 1000.0 : 0, p99 = ok ? latency[(ok * 99) / 100] * 1000.0 : 0;
+	double max = ok ? latency[ok - 1] * 1000.0 : 0;
+	double rate = seconds > 0 ? (double)ok / seconds : 0;
+	printf("handshakes: %ld ok, %ld failed, %ld unfinished in %.3f s = %.1f handshakes/s; "
+	       "latency ms p50 %.2f p99 %.2f max %.2f; distinct IPv4 addresses %ld\n",
+	       ok, failed, unfinished, seconds, rate, p50, p99, max, distinct);
+	printf("RESULT ok=%ld failed=%ld unfinished=%ld seconds=%.3f rate=%.1f p50_ms=%.2f p99_ms=%.2f "
+	       "distinct=%ld\n",
+	       ok, failed, unfinished, seconds, rate, p50, p99, distinct);
+	for (long i = 0; i < parallel; i++)
+		if (slots[i].fd >= 0)
+			close(slots[i].fd);
+	free(slots);
+	free(pfds);
+	free(latency);
+	free(addrs);
+	return ok == o->clients ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = parse_opts(argc, argv);
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!strcmp(o.mode, "server"))
+		return run_server(&o);
+	if (!strcmp(o.mode, "client"))
+		return run_client(&o);
+	if (!strcmp(o.mode, "handshakes"))
+		return run_handshakes(&o);
+	usage();
+	return 2;
+}
