@@ -44,6 +44,13 @@ public interface Session {
 	/** Accounts a datagram sent to the client at {@code nowMillis}, counted like {@link #received}. */
 	void sent(int bytes, boolean data, long nowMillis);
 
+	/**
+	 * Whether the client may send one more data packet now, within its share
+	 * ({@code maxPacketsPerSecond} of mobilegt.sessions, a token bucket with one second of burst).
+	 * Called by the receiving thread for every data packet; free when no limit is set.
+	 */
+	boolean admit();
+
 	/** Accounts a packet of this client that was dropped. */
 	void dropped();
 

@@ -47,6 +47,11 @@ final class SessionImpl implements Session {
 		}
 	}
 
+	/** The per-client share, one object for all sessions so that a change applies to each at once. */
+	static final class Share {
+		volatile int packetsPerSecond;
+	}
+
 	private static final VarHandle DROPS;
 	static {
 		try {
@@ -60,14 +65,19 @@ final class SessionImpl implements Session {
 	private final String clientId;
 	private final int address;
 	private final Instant since;
+	private final Share share;
+	// token bucket, touched only by the receiving thread
+	private double tokens = -1;
+	private long refilledNanos;
 	final Counters rx = new Counters();
 	final Counters tx = new Counters();
 	private volatile long endpoint;
 	private volatile long drops;
 	private volatile boolean live = true;
 
-	SessionImpl(long id, String clientId, long endpoint, int address, Instant since, long nowMillis) {
+	SessionImpl(long id, String clientId, long endpoint, int address, Instant since, long nowMillis, Share share) {
 		this.id = id;
+		this.share = share;
 		this.clientId = clientId;
 		this.endpoint = endpoint;
 		this.address = address;
@@ -132,6 +142,22 @@ final class SessionImpl implements Session {
 	@Override
 	public void sent(int bytes, boolean data, long nowMillis) {
 		tx.add(bytes, data, nowMillis);
+	}
+
+	@Override
+	public boolean admit() {
+		int rate = share.packetsPerSecond;
+		if (rate <= 0) {
+			return true;
+		}
+		long now = System.nanoTime();
+		tokens = tokens < 0 ? rate : Math.min(rate, tokens + (now - refilledNanos) * 1e-9 * rate);
+		refilledNanos = now;
+		if (tokens >= 1) {
+			tokens -= 1;
+			return true;
+		}
+		return false;
 	}
 
 	@Override

@@ -66,7 +66,7 @@ public final class SessionRegistry implements SessionManager {
 	static final String STATE_FILE = "sessions.json";
 	private static final long HOUSEKEEPING_MILLIS = 1000;
 
-	private record Settings(int maxClients, long leaseMillis, long recentMillis, Set<Integer> excluded) {
+	private record Settings(int maxClients, long leaseMillis, long recentMillis, Set<Integer> excluded, int packetsPerSecond) {
 	}
 
 	/** A lease; anonymous clients are keyed by endpoint. */
@@ -86,6 +86,7 @@ public final class SessionRegistry implements SessionManager {
 	private final String framework;
 	private final StateFile store;
 	private final ScheduledExecutorService housekeeping;
+	private final SessionImpl.Share share = new SessionImpl.Share();
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	volatile EventAdmin events;
@@ -115,6 +116,7 @@ public final class SessionRegistry implements SessionManager {
 		this.store = new StateFile(context.getDataFile(STATE_FILE).toPath());
 		this.settings = settings(config);
 		this.properties = properties;
+		share.packetsPerSecond = settings.packetsPerSecond();
 		restore();
 		housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
 			Thread t = new Thread(r, "mobilegt-sessions");
@@ -131,6 +133,7 @@ public final class SessionRegistry implements SessionManager {
 			boolean exclusionsChanged = !next.excluded().equals(settings.excluded());
 			settings = next;
 			properties = newProperties;
+			share.packetsPerSecond = next.packetsPerSecond();
 			if (exclusionsChanged && pool != null) {
 				repool(pool.cidr());
 			}
@@ -166,7 +169,7 @@ public final class SessionRegistry implements SessionManager {
 			}
 		}
 		return new Settings(c.maxClients(), TimeUnit.MINUTES.toMillis(c.leaseMinutes()),
-				TimeUnit.MINUTES.toMillis(c.recentMinutes()), Set.copyOf(excluded));
+				TimeUnit.MINUTES.toMillis(c.recentMinutes()), Set.copyOf(excluded), c.maxPacketsPerSecond());
 	}
 
 	// ---- the client subnet comes from the TUN device
@@ -296,7 +299,7 @@ public final class SessionRegistry implements SessionManager {
 		}
 		pool.take(address);
 		leases.put(key, new LeaseState(address, Long.MAX_VALUE, true));
-		SessionImpl s = new SessionImpl(nextId++, clientId, endpoint, address, Instant.ofEpochMilli(now), now);
+		SessionImpl s = new SessionImpl(nextId++, clientId, endpoint, address, Instant.ofEpochMilli(now), now, share);
 		add(s);
 		recent.remove(endpoint);
 		publish();
@@ -527,7 +530,8 @@ public final class SessionRegistry implements SessionManager {
 		for (SavedState.SavedSession ss : nullSafe(state.sessions())) {
 			String key = leaseKey(ss.clientId(), ss.endpoint());
 			if (resume && pool != null && pool.leasable(ss.address())) {
-				SessionImpl s = new SessionImpl(ss.id(), ss.clientId(), ss.endpoint(), ss.address(), Instant.ofEpochMilli(ss.since()), now);
+				SessionImpl s = new SessionImpl(ss.id(), ss.clientId(), ss.endpoint(), ss.address(), Instant.ofEpochMilli(ss.since()), now,
+						share);
 				s.rx.restore(ss.rxPackets(), ss.rxBytes(), ss.rxLast());
 				s.tx.restore(ss.txPackets(), ss.txBytes(), ss.txLast());
 				s.drops(ss.drops());

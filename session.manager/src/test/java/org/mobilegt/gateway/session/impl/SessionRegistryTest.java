@@ -181,6 +181,19 @@ class SessionRegistryTest {
 	}
 
 	@Test
+	void aClientsShareIsATokenBucketWithOneSecondOfBurst() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("maxPacketsPerSecond", 10));
+		Session a = r.open(PHONE_A, null);
+		int admitted = 0;
+		for (int i = 0; i < 100; i++) {
+			admitted += a.admit() ? 1 : 0;
+		}
+		assertThat(admitted).as("a burst of one second, then (almost) nothing").isBetween(10, 11);
+		r.modified(Annotations.of(SessionsConfig.class, Map.of("maxPacketsPerSecond", 0)), Map.of());
+		assertThat(a.admit()).as("no limit any more").isTrue();
+	}
+
+	@Test
 	void findsByClientIdAddressOrSessionId() throws Exception {
 		SessionRegistry r = start("fw1", Map.of());
 		Session alice = r.open(PHONE_A, "alice");

@@ -26,6 +26,15 @@ final class PumpCounters {
 		values.lazySet(i, values.get(i) + 1);
 	}
 
+	/** Adds counts carried over from an earlier run of the tunnel (before any pump writes). */
+	void carry(long packets, long bytes, long[] drops) {
+		values.addAndGet(PACKETS, packets);
+		values.addAndGet(BYTES, bytes);
+		for (int r = 0; r < drops.length && r < DropReason.values().length; r++) {
+			values.addAndGet(DROPS + r, drops[r]);
+		}
+	}
+
 	long packets() {
 		return values.get(PACKETS);
 	}

@@ -1,6 +1,12 @@
 package org.mobilegt.gateway.tunnel.impl;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.Properties;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -45,6 +51,68 @@ final class TunnelMetrics {
 			h.setAutoResize(true);
 			totals.put(d, h);
 		}
+	}
+
+	/**
+	 * Saves the counters so that the next activation in the same framework run (a bundle update or
+	 * restart of tunnel.udp) carries on from them; a framework restart starts from zero.
+	 */
+	void save(Path file, String framework) throws IOException {
+		Properties p = new Properties();
+		p.setProperty("framework", String.valueOf(framework));
+		put(p, "uplink", uplink);
+		for (int q = 0; q < MAX_QUEUES; q++) {
+			put(p, "downlink." + q, downlink[q]);
+		}
+		Map<String, LongAdder> adders = adders();
+		adders.forEach((k, v) -> p.setProperty(k, Long.toString(v.sum())));
+		controlDrops.forEach((r, v) -> p.setProperty("control.drop." + r.name(), Long.toString(v.sum())));
+		try (Writer w = Files.newBufferedWriter(file)) {
+			p.store(w, "tunnel.udp counters");
+		}
+	}
+
+	/** Restores what {@link #save} wrote in this framework run, if anything. */
+	void restore(Path file, String framework) throws IOException {
+		if (!Files.exists(file)) {
+			return;
+		}
+		Properties p = new Properties();
+		try (Reader r = Files.newBufferedReader(file)) {
+			p.load(r);
+		}
+		Files.delete(file);
+		if (!String.valueOf(framework).equals(p.getProperty("framework"))) {
+			return;
+		}
+		carry(p, "uplink", uplink);
+		for (int q = 0; q < MAX_QUEUES; q++) {
+			carry(p, "downlink." + q, downlink[q]);
+		}
+		adders().forEach((k, v) -> v.add(Long.parseLong(p.getProperty(k, "0"))));
+		controlDrops.forEach((r, v) -> v.add(Long.parseLong(p.getProperty("control.drop." + r.name(), "0"))));
+	}
+
+	private Map<String, LongAdder> adders() {
+		return Map.of("handshakesOk", handshakesOk, "handshakesFailed", handshakesFailed, "keepalivesIn", keepalivesIn,
+				"keepalivesOut", keepalivesOut, "hints", hints);
+	}
+
+	private static void put(Properties p, String prefix, PumpCounters c) {
+		p.setProperty(prefix + ".packets", Long.toString(c.packets()));
+		p.setProperty(prefix + ".bytes", Long.toString(c.bytes()));
+		for (DropReason r : DropReason.values()) {
+			p.setProperty(prefix + ".drop." + r.name(), Long.toString(c.drops(r)));
+		}
+	}
+
+	private static void carry(Properties p, String prefix, PumpCounters c) {
+		long[] drops = new long[DropReason.values().length];
+		for (DropReason r : DropReason.values()) {
+			drops[r.ordinal()] = Long.parseLong(p.getProperty(prefix + ".drop." + r.name(), "0"));
+		}
+		c.carry(Long.parseLong(p.getProperty(prefix + ".packets", "0")), Long.parseLong(p.getProperty(prefix + ".bytes", "0")),
+				drops);
 	}
 
 	/** A drop counted outside the pumps (control work, housekeeping). */

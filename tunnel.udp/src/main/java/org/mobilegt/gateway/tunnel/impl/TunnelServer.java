@@ -1,6 +1,7 @@
 package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import org.mobilegt.gateway.tunnel.api.Latency;
 import org.mobilegt.gateway.tunnel.api.PacketTap;
 import org.mobilegt.gateway.tunnel.api.Totals;
 import org.mobilegt.gateway.tunnel.api.TunnelStats;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -49,7 +52,11 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = TunnelConfig.class)
 public final class TunnelServer implements TunnelStats {
 
+	static final String COUNTERS_FILE = "counters.properties";
+
 	private final Logger log;
+	private final String framework;
+	private final Path countersFile;
 	private final TunnelMetrics metrics = new TunnelMetrics();
 	private final Map<PacketTap, Object> tapSelections = new ConcurrentHashMap<>();
 	private final ScheduledExecutorService housekeeping;
@@ -77,10 +84,17 @@ public final class TunnelServer implements TunnelStats {
 	private volatile ConfigurationAdmin configurationAdmin;
 
 	@Activate
-	public TunnelServer(TunnelConfig config, Map<String, Object> properties,
+	public TunnelServer(BundleContext context, TunnelConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
 		this.properties = properties;
+		this.framework = context.getProperty(Constants.FRAMEWORK_UUID);
+		this.countersFile = context.getDataFile(COUNTERS_FILE).toPath();
+		try {
+			metrics.restore(countersFile, framework);
+		} catch (IOException | RuntimeException e) {
+			log.warn("Tunnel counters start from zero: {}", e.toString());
+		}
 		TunnelSettings s;
 		try {
 			s = TunnelSettings.of(config);
@@ -162,6 +176,11 @@ public final class TunnelServer implements TunnelStats {
 			socket = null;
 		}
 		control.shutdown();
+		try {
+			metrics.save(countersFile, framework);
+		} catch (IOException e) {
+			log.warn("Tunnel counters not saved: {}", e.toString());
+		}
 		log.info("Tunnel stopped");
 	}
 

@@ -45,6 +45,7 @@ final class UplinkPump implements Runnable {
 	private final Map<Long, Long> hinted = new ConcurrentHashMap<>();
 	private final RateGate errorLog = new RateGate(5, 60_000);
 	private final RateGate spoofRecords = new RateGate(10, 1_000);
+	private final RateGate shareLog = new RateGate(1, 10_000);
 	private volatile boolean running = true;
 	private volatile boolean inBatch;
 	private volatile long batches;
@@ -127,6 +128,10 @@ final class UplinkPump implements Runnable {
 		if (why == null && tun == null) {
 			why = DropReason.NO_TUN;
 		}
+		if (why == null && !session.admit()) {
+			why = DropReason.RATE_LIMITED;
+			overShare(session);
+		}
 		if (why != null) {
 			counters.dropped(why);
 			session.dropped();
@@ -206,6 +211,15 @@ final class UplinkPump implements Runnable {
 			keys.record(Endpoint.toInetAddress(Endpoint.address(endpoint)), Endpoint.port(endpoint), Reason.SPOOFED,
 					"source " + Endpoint.formatAddress(Packets.source(p)) + " is not the lease "
 							+ Endpoint.formatAddress(session.tunnelAddress()));
+		}
+	}
+
+	private void overShare(Session session) {
+		long held = shareLog.admit(System.currentTimeMillis());
+		if (held >= 0) {
+			log.warn("Client {} at {} sends more than its share (mobilegt.sessions maxPacketsPerSecond): the excess is dropped{}",
+					session.clientId() == null ? "(anonymous)" : session.clientId(), Endpoint.format(session.endpoint()),
+					held > 0 ? " (" + held + " more not logged)" : "");
 		}
 	}
 
