@@ -73,14 +73,17 @@ class HostNetwork {
 
 	/**
 	 * Masquerades the subnet out of {@code egress} (null: any interface but the device), with nft if
-	 * installed, else iptables. Leftovers of an earlier run for the same device are removed first.
+	 * installed, else iptables. Leftovers of an earlier run for the same device are removed first;
+	 * with nft in the same transaction that creates the new table, so that a table left by the
+	 * previous activation (a handed-over device, see TunDriver) is replaced without a moment in
+	 * which connections through the gateway lose their translation.
 	 */
 	Installed masquerade(String device, String subnet, String egress) throws IOException {
-		removeLeftovers(device);
 		String out = egress == null ? "any interface but " + device : egress;
 		Optional<String> nft = commands.find("nft");
 		if (nft.isPresent()) {
-			Commands.Result r = commands.run(List.of(nft.get(), "-f", "-"), NatRules.nftCreate(device, subnet, egress));
+			removeIptablesLeftovers(device);
+			Commands.Result r = commands.run(List.of(nft.get(), "-f", "-"), NatRules.nftReplace(device, subnet, egress));
 			if (!r.ok()) {
 				throw new IOException("nft could not add the masquerade rule: " + r.err());
 			}
@@ -90,6 +93,7 @@ class HostNetwork {
 		}
 		String iptables = commands.find("iptables")
 				.orElseThrow(() -> new IOException("neither nft (nftables) nor iptables is installed: cannot NAT"));
+		removeIptablesLeftovers(device);
 		List<String> rule = NatRules.iptablesRule(device, subnet, egress);
 		Commands.Result r = commands.run(prepend(iptables, NatRules.iptables("-A", rule)), null);
 		if (!r.ok()) {
@@ -99,12 +103,16 @@ class HostNetwork {
 				() -> commands.run(prepend(iptables, NatRules.iptables("-D", rule)), null));
 	}
 
-	/** Deletes NAT rules an earlier run for {@code device} left behind (crash, kill -9). */
+	/** Deletes NAT rules an earlier run for {@code device} left behind (crash, kill -9, NAT turned off since). */
 	void removeLeftovers(String device) throws IOException {
 		Optional<String> nft = commands.find("nft");
 		if (nft.isPresent() && commands.run(nft.get(), "list", "table", "ip", NatRules.nftTable(device)).ok()) {
 			commands.run(prepend(nft.get(), NatRules.nftDelete(device)), null);
 		}
+		removeIptablesLeftovers(device);
+	}
+
+	private void removeIptablesLeftovers(String device) throws IOException {
 		Optional<String> iptables = commands.find("iptables");
 		if (iptables.isPresent()) {
 			Commands.Result listing = commands.run(iptables.get(), "-w", "-t", "nat", "-S", "POSTROUTING");

@@ -33,6 +33,16 @@ final class NatRules {
 				+ "}\n";
 	}
 
+	/**
+	 * The nft script that replaces the device's table in one transaction: adding the table first
+	 * makes the delete succeed whether or not it exists, and the new chain's hook is in place before
+	 * the old one's goes, so existing connections never lose their translation.
+	 */
+	static String nftReplace(String device, String subnet, String egress) {
+		return "add table ip " + nftTable(device) + "\n" + "delete table ip " + nftTable(device) + "\n"
+				+ nftCreate(device, subnet, egress);
+	}
+
 	static List<String> nftDelete(String device) {
 		return List.of("delete", "table", "ip", nftTable(device));
 	}

@@ -12,9 +12,13 @@ import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.mobilegt.gateway.tun.api.TunStatus;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -33,6 +37,12 @@ import org.osgi.service.metatype.annotations.Designate;
  * Live changes of MTU, subnet and NAT apply in place; a change the system refuses is reported and
  * the previous setting stays. When the device cannot be opened, the component stays active and
  * says why through {@link TunStatus}.
+ * <p>
+ * When the bundle stops only to start again at once (an update or a refresh, the framework running
+ * on), a persistent device is handed over instead of torn down: link, route and NAT stay for the
+ * next activation, which takes them over in place. Removing the NAT table for that moment would
+ * break every connection through the gateway: without any NAT chain in the namespace the kernel
+ * stops translating replies of existing connections, and answers them with resets.
  */
 @Component(configurationPid = TunConfig.PID, immediate = true)
 @Designate(ocd = TunConfig.class)
@@ -103,12 +113,28 @@ public final class TunDriver implements TunStatus {
 		}
 	}
 
+	/** {@code reason}: a {@link ComponentConstants} DEACTIVATION_REASON_* value. */
 	@Deactivate
-	synchronized void deactivate() {
-		if (device != null) {
+	synchronized void deactivate(int reason) {
+		if (device == null) {
+			return;
+		}
+		if (settings.persist() && reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED && bundleRestarting()) {
+			handOver();
+			log.info("TUN {} handed over to the next activation (bundle update): link, route and NAT stay", settings.name());
+		} else {
 			close();
 			log.info("TUN {} closed{}", settings.name(), settings.persist() ? " (the device persists)" : "");
 		}
+	}
+
+	/**
+	 * The bundle stops but stays marked for start, and the framework runs on: an update or a
+	 * refresh, not an operator's stop or uninstall (those clear the mark first) nor a shutdown.
+	 */
+	private boolean bundleRestarting() {
+		return context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.ACTIVE
+				&& context.getBundle().adapt(BundleStartLevel.class).isPersistentlyStarted();
 	}
 
 	private void open(TunSettings s) throws IOException {
@@ -118,6 +144,8 @@ public final class TunDriver implements TunStatus {
 			route = host.route(s.subnet(), s.name());
 			if (s.nat()) {
 				startNat(s);
+			} else {
+				host.removeLeftovers(s.name()); // NAT of an earlier run or of a handed-over device
 			}
 			tun.persist(s.persist());
 		} catch (IOException | RuntimeException e) {
@@ -233,6 +261,19 @@ public final class TunDriver implements TunStatus {
 			registration = null;
 		}
 		undoAll();
+		device.tun().close();
+		device = null;
+	}
+
+	/**
+	 * Closes the device for the next activation to take over: consumers stop using it first, and
+	 * ip_forward goes back (this activation's record of it would be lost), the rest stays.
+	 */
+	private void handOver() {
+		registration.unregister();
+		registration = null;
+		undo(forwarding);
+		nat = forwarding = route = link = null;
 		device.tun().close();
 		device = null;
 	}

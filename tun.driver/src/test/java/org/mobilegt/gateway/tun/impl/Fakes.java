@@ -9,17 +9,23 @@ import java.util.List;
 import java.util.Map;
 
 import org.mobilegt.gateway.tun.api.TunDevice;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.log.Logger;
 
 /** Just enough of OSGi (DS, the service registry, CM, EventAdmin, logging) to drive TunDriver directly. */
 final class Fakes {
+
+	/** Why DS deactivates a component when its bundle stops (for any reason). */
+	static final int BUNDLE_STOPPED = ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED;
 
 	private Fakes() {
 	}
@@ -53,9 +59,15 @@ final class Fakes {
 		return props;
 	}
 
-	/** Records services registered through a BundleContext. */
+	/**
+	 * Records services registered through a BundleContext, and plays the framework's state when the
+	 * driver stops: by default a shutdown; {@link #updating()} a bundle update, {@link #stoppedByOperator()}
+	 * an operator's stop.
+	 */
 	static final class Registry {
 		final List<Registration> registrations = new ArrayList<>();
+		private int frameworkState = Bundle.STOPPING;
+		private boolean persistentlyStarted = true;
 		final BundleContext context = (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
 				new Class<?>[] { BundleContext.class }, (proxy, method, args) -> {
 					if (method.getName().equals("registerService") && args[0] instanceof Class<?> type) {
@@ -63,8 +75,50 @@ final class Fakes {
 						registrations.add(r);
 						return r;
 					}
+					if (method.getName().equals("getBundle")) {
+						return args == null ? bundle(persistentlyStarted) : systemBundle();
+					}
 					throw new UnsupportedOperationException("fake BundleContext: " + method.getName());
 				});
+
+		/** The framework runs on and the bundle stays marked for start: an update. */
+		void updating() {
+			frameworkState = Bundle.ACTIVE;
+			persistentlyStarted = true;
+		}
+
+		/** The framework runs on, the bundle is stopped for good. */
+		void stoppedByOperator() {
+			frameworkState = Bundle.ACTIVE;
+			persistentlyStarted = false;
+		}
+
+		private Bundle systemBundle() {
+			return (Bundle) Proxy.newProxyInstance(Bundle.class.getClassLoader(), new Class<?>[] { Bundle.class },
+					(proxy, method, args) -> {
+						if (method.getName().equals("getState")) {
+							return frameworkState;
+						}
+						throw new UnsupportedOperationException("fake system bundle: " + method.getName());
+					});
+		}
+
+		private static Bundle bundle(boolean persistentlyStarted) {
+			BundleStartLevel startLevel = (BundleStartLevel) Proxy.newProxyInstance(BundleStartLevel.class.getClassLoader(),
+					new Class<?>[] { BundleStartLevel.class }, (proxy, method, args) -> {
+						if (method.getName().equals("isPersistentlyStarted")) {
+							return persistentlyStarted;
+						}
+						throw new UnsupportedOperationException("fake BundleStartLevel: " + method.getName());
+					});
+			return (Bundle) Proxy.newProxyInstance(Bundle.class.getClassLoader(), new Class<?>[] { Bundle.class },
+					(proxy, method, args) -> {
+						if (method.getName().equals("adapt") && args[0] == BundleStartLevel.class) {
+							return startLevel;
+						}
+						throw new UnsupportedOperationException("fake bundle: " + method.getName());
+					});
+		}
 
 		/** The TunDevice registered now, or null. */
 		TunDevice device() {

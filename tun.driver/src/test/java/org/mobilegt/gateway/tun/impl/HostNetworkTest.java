@@ -117,28 +117,38 @@ class HostNetworkTest {
 	}
 
 	@Test
-	void masqueradeWithNft() throws IOException {
+	void masqueradeWithNftReplacesTheTableInOneTransaction() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
-		c.answers.put("nft list table ip mobilegt_mgt0", new Commands.Result(1, "", "Error: No such file or directory"));
 		Installed nat = host(c).masquerade("mgt0", "10.77.0.0/16", "eth0");
 		assertThat(nat.description()).isEqualTo("nft table ip mobilegt_mgt0: masquerade 10.77.0.0/16 out of eth0");
-		assertThat(c.stdins).containsExactly(NatRules.nftCreate("mgt0", "10.77.0.0/16", "eth0"));
+		// whatever an earlier run or a handed-over device left goes in the same transaction
+		assertThat(c.stdins).containsExactly(NatRules.nftReplace("mgt0", "10.77.0.0/16", "eth0"));
 		nat.undo().run();
-		assertThat(c.ran).containsExactly("nft list table ip mobilegt_mgt0", "nft -f -", "nft delete table ip mobilegt_mgt0");
+		assertThat(c.ran).containsExactly("nft -f -", "nft delete table ip mobilegt_mgt0");
 	}
 
 	@Test
-	void masqueradeRemovesTheTableAnEarlierRunLeft() throws IOException {
+	void masqueradeWithoutEgressGoesOutOfAnyInterfaceButTheDevice() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
 		Installed nat = host(c).masquerade("mgt0", "10.77.0.0/16", null);
 		assertThat(nat.description()).isEqualTo("nft table ip mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0");
-		assertThat(c.ran).containsExactly("nft list table ip mobilegt_mgt0", "nft delete table ip mobilegt_mgt0", "nft -f -");
+		assertThat(c.stdins).containsExactly(NatRules.nftReplace("mgt0", "10.77.0.0/16", null));
+	}
+
+	@Test
+	void leftoversOfAnEarlierRunAreRemoved() throws IOException {
+		FakeCommands c = new FakeCommands("nft");
+		host(c).removeLeftovers("mgt0");
+		assertThat(c.ran).containsExactly("nft list table ip mobilegt_mgt0", "nft delete table ip mobilegt_mgt0");
+		c.ran.clear();
+		c.answers.put("nft list table ip mobilegt_mgt0", new Commands.Result(1, "", "Error: No such file or directory"));
+		host(c).removeLeftovers("mgt0");
+		assertThat(c.ran).containsExactly("nft list table ip mobilegt_mgt0");
 	}
 
 	@Test
 	void nftRefusalIsReported() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
-		c.answers.put("nft list table ip mobilegt_mgt0", new Commands.Result(1, "", ""));
 		c.answers.put("nft -f -", new Commands.Result(1, "", "Error: Could not process rule: No such file or directory"));
 		assertThatThrownBy(() -> host(c).masquerade("mgt0", "10.77.0.0/16", "eth0")).isInstanceOf(IOException.class)
 				.hasMessage("nft could not add the masquerade rule: Error: Could not process rule: No such file or directory");

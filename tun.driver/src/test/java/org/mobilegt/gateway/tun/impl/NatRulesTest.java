@@ -45,6 +45,14 @@ class NatRulesTest {
 	}
 
 	@Test
+	void nftReplaceDeletesAndCreatesTheTableInOneScript() {
+		assertThat(NatRules.nftReplace("mgt0", "10.77.0.0/16", "eth0")).isEqualTo("""
+				add table ip mobilegt_mgt0
+				delete table ip mobilegt_mgt0
+				""" + NatRules.nftCreate("mgt0", "10.77.0.0/16", "eth0"));
+	}
+
+	@Test
 	void nftDeleteRemovesTheWholeTable() {
 		assertThat(NatRules.nftDelete("mgt.0")).containsExactly("delete", "table", "ip", "mobilegt_mgt.0");
 	}

@@ -74,7 +74,7 @@ class TunDriverIT {
 	@AfterEach
 	void tearDown() {
 		for (TunDriver d : drivers) {
-			d.deactivate();
+			d.deactivate(Fakes.BUNDLE_STOPPED);
 		}
 		for (String name : devices) {
 			run("ip", "link", "del", "dev", name);
@@ -121,7 +121,7 @@ class TunDriverIT {
 		assertThat(device.name()).isEqualTo("mgtit0");
 		assertThat(device.queues()).isEqualTo(1);
 
-		driver.deactivate();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
 		drivers.remove(driver);
 
 		assertThat(sh("ip", "-4", "route", "show", "10.99.0.0/24")).isEmpty();
@@ -139,6 +139,38 @@ class TunDriverIT {
 	}
 
 	@Test
+	void aBundleUpdateHandsOverLinkRouteAndNatAndTheNextDriverTakesThemOverWithoutDuplicates() throws IOException {
+		TunDriver driver = activate(config("mgtit3", "10.99.3.0/24"));
+		int index = index("mgtit3");
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		drivers.remove(driver);
+
+		assertThat(registry.device()).isNull();
+		assertThat(flags(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).as("link while handed over").contains("UP");
+		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).contains("10.99.3.0/24 dev mgtit3");
+		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table ip mobilegt_mgtit3 {");
+
+		TunDriver next = activate(config("mgtit3", "10.99.3.0/24"));
+		assertThat(next.up()).isTrue();
+		assertThat(index("mgtit3")).as("the same device").isEqualTo(index);
+		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24").strip().lines()).hasSize(1);
+		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table ip mobilegt_mgtit3 {").containsOnlyOnce("masquerade");
+
+		registry.stoppedByOperator();
+		next.deactivate(Fakes.BUNDLE_STOPPED);
+		drivers.remove(next);
+		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).isEmpty();
+		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtit3");
+		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("0");
+	}
+
+	private static int index(String device) {
+		String line = sh("ip", "-o", "link", "show", "dev", device);
+		return Integer.parseInt(line.substring(0, line.indexOf(':')));
+	}
+
+	@Test
 	void withPersistFalseTheDeviceGoesWithTheDriver() throws IOException {
 		// '-' and '.' in the name: the nft table is named after it as it is
 		TunDriver driver = activate(config("mgt-it.1", "10.99.2.0/24", "persist", false, "egress", "lo"));
@@ -146,7 +178,7 @@ class TunDriverIT {
 		assertThat(sh("nft", "list", "ruleset")).contains("table ip mobilegt_mgt-it.1 {",
 				"ip saddr 10.99.2.0/24 oifname \"lo\" masquerade");
 
-		driver.deactivate();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
 		drivers.remove(driver);
 
 		assertThat(run("ip", "link", "show", "dev", "mgt-it.1").exit()).isNotZero();
@@ -282,7 +314,7 @@ class TunDriverIT {
 		assertThat(read).isNotDone();
 
 		long closing = System.nanoTime();
-		driver.deactivate();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
 		drivers.remove(driver);
 
 		long[] result = read.get(5, TimeUnit.SECONDS);

@@ -15,6 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.tun.api.TunDevice;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.event.Event;
 
 /** TunDriver's configuration logic against a fake host network and a fake device: no root needed. */
@@ -85,8 +86,8 @@ class TunDriverTest {
 		}
 
 		@Override
-		void removeLeftovers(String device) {
-			throw new AssertionError("not used by the driver directly");
+		void removeLeftovers(String device) throws IOException {
+			call("nat leftovers " + device);
 		}
 	}
 
@@ -215,15 +216,15 @@ class TunDriverTest {
 	void forwardingAlreadyOnIsNeitherRecordedNorTurnedOff() {
 		host.ipForward = "1";
 		TunDriver driver = activate(BASE);
-		driver.deactivate();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
 		assertThat(host.calls).doesNotContain("ip_forward 1", "ip_forward 0");
 		assertThat(host.ipForward).isEqualTo("1");
 	}
 
 	@Test
-	void natOffTouchesNeitherForwardingNorNat() {
+	void natOffTouchesNeitherForwardingNorNatButRemovesLeftovers() {
 		TunDriver driver = activate(with(BASE, "nat", false));
-		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0");
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "nat leftovers mgt0");
 		assertThat(driver.summary()).endsWith("NAT off");
 	}
 
@@ -231,7 +232,7 @@ class TunDriverTest {
 	void deactivationTakesBackEverythingInReverseAndClosesTheDevice() {
 		TunDriver driver = activate(BASE);
 		host.calls.clear();
-		driver.deactivate();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
 
 		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
 				"link down mgt0");
@@ -241,6 +242,56 @@ class TunDriverTest {
 		assertThat(driver.up()).isFalse();
 		assertThat(driver.installed()).isEmpty();
 		assertThat(log.at("INFO")).contains("TUN mgt0 closed (the device persists)");
+	}
+
+	@Test
+	void aBundleUpdateHandsTheDeviceOverWithRouteAndNatAndTheNextActivationTakesItOver() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+
+		// only ip_forward goes back: the next activation could not know it was off before
+		assertThat(host.calls).containsExactly("ip_forward 0");
+		assertThat(opened.get(0).closed).isTrue();
+		assertThat(registry.current()).isNull();
+		assertThat(driver.up()).isFalse();
+		assertThat(log.at("INFO")).contains("TUN mgt0 handed over to the next activation (bundle update): link, route and NAT stay");
+
+		host.calls.clear();
+		TunDriver next = activate(BASE);
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "ip_forward 1",
+				"nat add 10.77.0.0/16 out of eth0");
+		assertThat(next.up()).isTrue();
+		assertThat(registry.device()).isNotNull();
+	}
+
+	@Test
+	void anOperatorsStopClosesEverything() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		registry.stoppedByOperator();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+				"link down mgt0");
+	}
+
+	@Test
+	void otherDeactivationsWhileTheBundleRunsOnCloseEverything() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		registry.updating();
+		driver.deactivate(ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED);
+		assertThat(host.calls).contains("nat del 10.77.0.0/16 out of eth0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
+	}
+
+	@Test
+	void aDeviceThatDoesNotPersistIsNeverHandedOver() {
+		TunDriver driver = activate(with(BASE, "persist", false));
+		host.calls.clear();
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		assertThat(host.calls).contains("nat del 10.77.0.0/16 out of eth0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
 	}
 
 	@Test
@@ -308,7 +359,7 @@ class TunDriverTest {
 		TunDriver driver = activate(BASE);
 		modify(driver, with(BASE, "egress", "wan0"));
 		host.calls.clear();
-		driver.deactivate();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
 
 		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of wan0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
 				"link down mgt0");
@@ -351,7 +402,7 @@ class TunDriverTest {
 
 		// the driver still knows what it runs with: deactivation removes exactly that
 		host.calls.clear();
-		driver.deactivate();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
 		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
 				"link down mgt0");
 	}
