@@ -278,7 +278,9 @@ public final class SessionRegistry implements SessionManager {
 		}
 		int max = settings.maxClients() > 0 ? settings.maxClients() : pool.size();
 		if (endpoints.size() >= max) {
-			throw new SessionRefusedException("client limit reached: " + endpoints.size() + " connected (maxClients=" + max + ")");
+			// maxClients=0 means "as many as the pool has": say so, not a limit nobody configured
+			throw new SessionRefusedException("client limit reached: " + endpoints.size() + " connected ("
+					+ (settings.maxClients() > 0 ? "maxClients=" + max : "every address of " + pool.cidr() + " is in use") + ")");
 		}
 		String key = leaseKey(clientId, endpoint);
 		LeaseState lease = leases.get(key);
