@@ -20,8 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
@@ -49,6 +52,8 @@ public final class Gateway implements AutoCloseable {
 	/** The console appender's layout (cnf/conf/org.ops4j.pax.logging.cfg): log lines, not command output. */
 	private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) .*");
 	private static final String PROMPT = "g! ";
+	/** A row of Gogo's {@code lb -s}: {@code    21|Active     |    2|org.mobilegt.gateway.session.manager (1.0.0)|1.0.0} */
+	private static final Pattern BUNDLE_ROW = Pattern.compile("^\\s*(\\d+)\\|(\\w+)\\s*\\|\\s*\\d+\\|(\\S+) ");
 
 	private final Topology topology;
 	private final Path workDir;
@@ -184,6 +189,17 @@ public final class Gateway implements AutoCloseable {
 		return tunnelEndpoint();
 	}
 
+	/**
+	 * As {@link #awaitTunnel(Duration)}, but for the lines from {@code fromLine} on: the tunnel is
+	 * back after an update or restart of tunnel.udp.
+	 */
+	public InetSocketAddress awaitTunnelAfter(int fromLine, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		awaitLog("Tunnel listening on", fromLine, timeout);
+		awaitLog("Tunnel attached to TUN", fromLine, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+		return tunnelEndpoint();
+	}
+
 	/** Number of output lines of this run so far, for {@link #awaitLog(String, int, Duration)}. */
 	public int logMark() {
 		return requireStarted().size();
@@ -248,6 +264,64 @@ public final class Gateway implements AutoCloseable {
 			line = line.substring(PROMPT.length());
 		}
 		return line;
+	}
+
+	/** An installed bundle as {@code lb -s} shows it. */
+	public record Bundle(long id, String state, String symbolicName) {
+	}
+
+	/** The installed bundles by symbolic name, from {@code lb -s} (needs {@link #interactive()}). */
+	public Map<String, Bundle> bundles() {
+		Map<String, Bundle> bundles = new LinkedHashMap<>();
+		for (String line : gogo("lb -s").split("\n")) {
+			Matcher m = BUNDLE_ROW.matcher(line);
+			if (m.find()) {
+				bundles.put(m.group(3), new Bundle(Long.parseLong(m.group(1)), m.group(2), m.group(3)));
+			}
+		}
+		return bundles;
+	}
+
+	/** When the bundle was installed or last updated (epoch ms), from Gogo: a hot update changes it. */
+	public long lastModified(long bundleId) {
+		String out = gogo("(bundle " + bundleId + ") lastModified").strip();
+		try {
+			return Long.parseLong(out);
+		} catch (NumberFormatException e) {
+			throw new AssertionError("lastModified of bundle " + bundleId + ": " + out, e);
+		}
+	}
+
+	/**
+	 * The bundle {@code <module>-*.jar} embedded in gateway.jar (e.g. module tunnel.udp), extracted
+	 * into {@code bundles/} of the working directory: the very bundle that runs, for a hot update
+	 * that must change nothing but prove the swap.
+	 */
+	public Path embeddedBundle(String module) {
+		Path dir = workDir.resolve("bundles");
+		try (ZipFile jar = new ZipFile(E2e.gatewayJar().toFile())) {
+			ZipEntry entry = jar.stream().filter(e -> e.getName().matches("jar/" + Pattern.quote(module) + "-\\d.*\\.jar"))
+					.findFirst().orElseThrow(() -> new IllegalStateException("no jar/" + module + "-*.jar in " + E2e.gatewayJar()));
+			Path file = dir.resolve(entry.getName().substring("jar/".length()));
+			Files.createDirectories(dir);
+			try (var in = jar.getInputStream(entry)) {
+				Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+			}
+			return file;
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot extract " + module + " from " + E2e.gatewayJar(), e);
+		}
+	}
+
+	/** Multipart POST (a browser's file upload) to the Web Console, from inside the gw namespace. */
+	public Http.Response upload(String path, String user, String password, Map<String, String> fields, String fileField,
+			Path file) {
+		try {
+			return Http.postMultipart(topology.gw(), "http://127.0.0.1:" + consolePort() + path, user, password,
+					Duration.ofSeconds(30), fields, fileField, file);
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot upload " + file, e);
+		}
 	}
 
 	/** HTTP GET on the Web Console's port, from inside the gw namespace. */

@@ -1,15 +1,21 @@
 package org.mobilegt.gateway.e2e;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
 
-/** A plain HTTP GET from inside a namespace (the connection is made there, never pooled). */
+/** Plain HTTP GET and multipart POST from inside a namespace (the connection is made there, never pooled). */
 public final class Http {
 
 	public record Response(int status, String body) {
@@ -20,6 +26,30 @@ public final class Http {
 
 	/** GET {@code url} from inside {@code ns}; {@code user} null for no Basic authentication. */
 	public static Response get(String ns, String url, String user, String password, Duration timeout) {
+		return request(ns, url, user, password, timeout, null, null);
+	}
+
+	/**
+	 * POST {@code url} from inside {@code ns} as {@code multipart/form-data}: the text {@code fields}
+	 * and {@code file} as the part named {@code fileField} (a browser's file upload).
+	 */
+	public static Response postMultipart(String ns, String url, String user, String password, Duration timeout,
+			Map<String, String> fields, String fileField, Path file) throws IOException {
+		String boundary = "mgt-" + UUID.randomUUID();
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		for (Map.Entry<String, String> f : fields.entrySet()) {
+			body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n"
+					+ f.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
+		}
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+				+ file.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(Files.readAllBytes(file));
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+		return request(ns, url, user, password, timeout, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+	}
+
+	private static Response request(String ns, String url, String user, String password, Duration timeout, String contentType,
+			byte[] content) {
 		return Netns.inside(ns, timeout.plusSeconds(5), () -> {
 			HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection(Proxy.NO_PROXY);
 			try {
@@ -31,6 +61,15 @@ public final class Http {
 				if (user != null) {
 					String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
 					c.setRequestProperty("Authorization", "Basic " + token);
+				}
+				if (content != null) {
+					c.setRequestMethod("POST");
+					c.setDoOutput(true);
+					c.setRequestProperty("Content-Type", contentType);
+					c.setFixedLengthStreamingMode(content.length);
+					try (OutputStream out = c.getOutputStream()) {
+						out.write(content);
+					}
 				}
 				int status = c.getResponseCode();
 				return new Response(status, body(status >= 400 ? c.getErrorStream() : c.getInputStream()));
