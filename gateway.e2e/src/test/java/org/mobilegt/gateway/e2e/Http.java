@@ -2,17 +2,19 @@ package org.mobilegt.gateway.e2e;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 
-/** A plain HTTP GET from inside a namespace (the connection is made there, never pooled). */
+/** Plain HTTP requests from inside a namespace (the connection is made there, never pooled). */
 public final class Http {
 
-	public record Response(int status, String body) {
+	public record Response(int status, String contentType, String body) {
 	}
 
 	private Http() {
@@ -20,9 +22,19 @@ public final class Http {
 
 	/** GET {@code url} from inside {@code ns}; {@code user} null for no Basic authentication. */
 	public static Response get(String ns, String url, String user, String password, Duration timeout) {
+		return request(ns, "GET", url, user, password, Map.of(), null, timeout);
+	}
+
+	/**
+	 * {@code method} on {@code url} from inside {@code ns}, with extra {@code headers} and, if not
+	 * null, {@code form} as an application/x-www-form-urlencoded body (already encoded).
+	 */
+	public static Response request(String ns, String method, String url, String user, String password,
+			Map<String, String> headers, String form, Duration timeout) {
 		return Netns.inside(ns, timeout.plusSeconds(5), () -> {
 			HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection(Proxy.NO_PROXY);
 			try {
+				c.setRequestMethod(method);
 				c.setConnectTimeout((int) timeout.toMillis());
 				c.setReadTimeout((int) timeout.toMillis());
 				c.setInstanceFollowRedirects(false);
@@ -32,8 +44,16 @@ public final class Http {
 					String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
 					c.setRequestProperty("Authorization", "Basic " + token);
 				}
+				headers.forEach(c::setRequestProperty);
+				if (form != null) {
+					c.setDoOutput(true);
+					c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
+					try (OutputStream out = c.getOutputStream()) {
+						out.write(form.getBytes(StandardCharsets.UTF_8));
+					}
+				}
 				int status = c.getResponseCode();
-				return new Response(status, body(status >= 400 ? c.getErrorStream() : c.getInputStream()));
+				return new Response(status, c.getContentType(), body(status >= 400 ? c.getErrorStream() : c.getInputStream()));
 			} finally {
 				c.disconnect();
 			}
