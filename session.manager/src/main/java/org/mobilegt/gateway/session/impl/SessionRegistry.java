@@ -151,9 +151,7 @@ public final class SessionRegistry implements SessionManager {
 	void deactivate() throws InterruptedException {
 		housekeeping.shutdown();
 		housekeeping.awaitTermination(5, TimeUnit.SECONDS);
-		synchronized (this) {
-			save();
-		}
+		write(snapshotState());
 	}
 
 	private static Settings settings(SessionsConfig c) {
@@ -454,13 +452,18 @@ public final class SessionRegistry implements SessionManager {
 
 	private void housekeeping() {
 		try {
+			SavedState state = null;
 			synchronized (this) {
 				long now = System.currentTimeMillis();
 				expireLeases(now);
 				recent.values().removeIf(closedAt -> now - closedAt >= settings.recentMillis());
 				if (dirty) {
-					save();
+					state = snapshotState();
+					dirty = false;
 				}
+			}
+			if (state != null) {
+				write(state); // outside the lock: handshakes go on while the file is written
 			}
 		} catch (RuntimeException e) {
 			log.error("Session housekeeping failed: {}", e.toString());
@@ -481,25 +484,33 @@ public final class SessionRegistry implements SessionManager {
 	}
 
 	/** Writes the state file; the caller holds the lock. */
-	private void save() {
-		List<SavedState.SavedLease> savedLeases = new ArrayList<>();
+	/** What the state file will hold, copied under the lock (cheap; the writing is not). */
+	private synchronized SavedState snapshotState() {
+		List<SavedState.SavedLease> savedLeases = new ArrayList<>(leases.size());
 		leases.forEach((k, l) -> savedLeases.add(new SavedState.SavedLease(k, l.address, l.live ? Long.MAX_VALUE : l.expires)));
-		List<SavedState.SavedRecent> savedRecent = new ArrayList<>();
+		List<SavedState.SavedRecent> savedRecent = new ArrayList<>(recent.size());
 		recent.forEach((ep, t) -> savedRecent.add(new SavedState.SavedRecent(ep, t)));
-		List<SavedState.SavedSession> savedSessions = new ArrayList<>();
+		List<SavedState.SavedSession> savedSessions = new ArrayList<>(endpoints.size());
 		for (SessionImpl s : endpoints.values()) {
 			savedSessions.add(new SavedState.SavedSession(s.id(), s.clientId(), s.endpoint(), s.tunnelAddress(),
 					s.since().toEpochMilli(), s.rxPackets(), s.rxBytes(), s.lastReceivedMillis(), s.txPackets(),
 					s.txBytes(), s.lastSentMillis(), s.drops()));
 		}
+		return new SavedState(framework, System.currentTimeMillis(), nextId, pool == null ? null : pool.cidr(),
+				savedLeases, savedRecent, savedSessions);
+	}
+
+	/** Writes the state file; only the housekeeping thread and deactivation write, never both at once. */
+	private void write(SavedState state) {
 		if (!Files.isDirectory(store.path().getParent())) {
 			return; // the framework's storage is being removed (a test framework shutting down)
 		}
 		try {
-			store.write(new SavedState(framework, System.currentTimeMillis(), nextId, pool == null ? null : pool.cidr(),
-					savedLeases, savedRecent, savedSessions));
-			dirty = false;
+			store.write(state);
 		} catch (IOException e) {
+			synchronized (this) {
+				dirty = true; // try again at the next tick
+			}
 			log.error("Could not save sessions to {}: {}", store.path(), e.getMessage());
 		}
 	}

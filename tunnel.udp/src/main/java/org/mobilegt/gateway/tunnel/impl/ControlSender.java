@@ -6,10 +6,10 @@ package org.mobilegt.gateway.tunnel.impl;
  */
 final class ControlSender {
 
-	/** Most copies of one datagram sent at once (handshake reply repeats). */
-	static final int MAX_COPIES = 10;
+	/** Most datagrams sent in one system call. */
+	static final int BATCH = 32;
 
-	private final MessageBatch batch = new MessageBatch(MAX_COPIES, TunnelSettings.REPLY_SIZE);
+	private final MessageBatch batch = new MessageBatch(BATCH, TunnelSettings.REPLY_SIZE);
 
 	/** Sends {@code datagram} to {@code endpoint}; false when the socket is gone or refused it. */
 	boolean send(UdpSocket socket, byte[] datagram, long endpoint) {
@@ -21,11 +21,28 @@ final class ControlSender {
 		if (socket == null) {
 			return 0;
 		}
-		int n = Math.min(copies, MAX_COPIES);
+		int n = Math.min(copies, BATCH);
 		for (int i = 0; i < n; i++) {
 			batch.next().put(datagram);
 			batch.commit(datagram.length, endpoint);
 		}
 		return n - batch.flush(socket);
+	}
+
+	/** Sends {@code datagram} to each of the first {@code count} endpoints, {@link #BATCH} per call; how many went out. */
+	int sendEach(UdpSocket socket, byte[] datagram, long[] endpoints, int count) {
+		if (socket == null) {
+			return 0;
+		}
+		int sent = 0;
+		for (int i = 0; i < count; i++) {
+			batch.next().put(datagram);
+			batch.commit(datagram.length, endpoints[i]);
+			if (batch.full() || i == count - 1) {
+				int n = batch.pending();
+				sent += n - batch.flush(socket);
+			}
+		}
+		return sent;
 	}
 }
