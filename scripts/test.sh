@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(iproute2 nftables iputils-ping util-linux procps curl python3 iperf3)
+packages=(iproute2 nftables iputils-ping util-linux procps curl python3 iperf3 tshark)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	missing=()
 	for p in "${packages[@]}"; do

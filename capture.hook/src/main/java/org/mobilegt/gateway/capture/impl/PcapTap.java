@@ -6,12 +6,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.mobilegt.gateway.common.LongTable;
 import org.mobilegt.gateway.tunnel.api.Direction;
@@ -20,10 +24,12 @@ import org.mobilegt.gateway.tunnel.api.PacketTap;
 /**
  * The built-in pcap writer: a {@link PacketTap} for the tunnel's data path and one writer thread.
  * <p>
- * On the data path a selected packet is copied into a free slot of a fixed pool and queued; when
- * no slot is free the packet is counted as dropped for its capture, so the tunnel never waits for
- * the disk and never allocates. The writer thread writes queued packets to their capture's file
- * and flushes whenever the queue runs dry (at least once a second under load).
+ * Between them is a bounded lock-free ring of preallocated slots (Vyukov's bounded queue; the
+ * pumps are the producers, the writer the only consumer). On the data path a selected packet is
+ * copied into the next free slot; when the ring is full the packet is counted as dropped for its
+ * capture. So the tunnel never waits for a lock or the disk, and never allocates. The writer
+ * writes the slots to their capture's file and flushes whenever the ring runs dry (at least once
+ * a second under load); it sleeps while the ring is empty and the pumps wake it.
  * <p>
  * The selection (tunnel address → capture) is an immutable table swapped on change; the owner
  * learns each new set of addresses through {@code onSelection}, to put it into the tap's service
@@ -32,14 +38,31 @@ import org.mobilegt.gateway.tunnel.api.PacketTap;
  */
 final class PcapTap implements PacketTap {
 
-	static final int SLOTS = 1024;
+	/** 4096 slots of (normally) 2 KiB: 8 MiB, allocated only while a built-in capture runs. */
+	static final int SLOTS = 4096;
 	static final int MIN_SLOT_BYTES = 2048;
-	private static final long FLUSH_MILLIS = 200;
+	private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+	/** A nap of the writer while the ring is empty: the ring holds a nap's worth of up to 20 million packets/s. */
+	private static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+	private static final int NAPS = 10;
 	private static final long MAX_UNFLUSHED_NANOS = TimeUnit.SECONDS.toNanos(1);
+	/** Packets the writer takes before it looks at commands and the flush clock again. */
+	private static final int BATCH = 256;
 	private static final long COMMAND_TIMEOUT_MILLIS = 5000;
 
-	private final ArrayBlockingQueue<Slot> free;
-	private final ArrayBlockingQueue<Slot> filled;
+	// the ring: slot i holds a packet when sequence[i] == its position + 1
+	private final int mask = SLOTS - 1;
+	private final AtomicLongArray sequence = new AtomicLongArray(SLOTS);
+	private final byte[][] data = new byte[SLOTS][];
+	private final int[] lengths = new int[SLOTS];
+	private final int[] originals = new int[SLOTS];
+	private final long[] micros = new long[SLOTS];
+	private final BuiltinCapture[] owners = new BuiltinCapture[SLOTS];
+	private final AtomicLong claimed = new AtomicLong(); // next position a producer takes
+	private long taken; // next position the writer reads (writer thread only)
+	private volatile boolean sleeping;
+
+	private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
 	private final Consumer<String[]> onSelection;
 	private final Consumer<BuiltinCapture> onFailure;
 	private final Consumer<String> log;
@@ -48,21 +71,7 @@ final class PcapTap implements PacketTap {
 	private final long anchorNanos = System.nanoTime();
 	private final Thread writer;
 	private volatile LongTable<BuiltinCapture> table = LongTable.empty();
-
-	/** A packet copied off the data path, or a command for the writer thread. */
-	private static final class Slot {
-		final byte[] data;
-		int length;
-		int original;
-		long micros;
-		BuiltinCapture capture;
-		Runnable command;
-		boolean last;
-
-		Slot(int size) {
-			data = new byte[size];
-		}
-	}
+	private boolean stopped; // writer thread only
 
 	/**
 	 * @param slotBytes   bytes per slot: packets longer than that are cut (their full length is recorded)
@@ -71,10 +80,9 @@ final class PcapTap implements PacketTap {
 	 * @param log         for the writer's messages
 	 */
 	PcapTap(int slotBytes, Consumer<String[]> onSelection, Consumer<BuiltinCapture> onFailure, Consumer<String> log) {
-		this.free = new ArrayBlockingQueue<>(SLOTS);
-		this.filled = new ArrayBlockingQueue<>(SLOTS + 64); // room for commands too
 		for (int i = 0; i < SLOTS; i++) {
-			free.add(new Slot(Math.max(slotBytes, MIN_SLOT_BYTES)));
+			data[i] = new byte[Math.max(slotBytes, MIN_SLOT_BYTES)];
+			sequence.set(i, i);
 		}
 		this.onSelection = onSelection;
 		this.onFailure = onFailure;
@@ -92,19 +100,34 @@ final class PcapTap implements PacketTap {
 		if (c == null || c.closed) {
 			return;
 		}
-		Slot s = free.poll();
-		if (s == null) {
-			c.dropped.increment();
-			return;
+		long position = claimed.get();
+		int i;
+		while (true) {
+			i = (int) position & mask;
+			long free = sequence.get(i) - position;
+			if (free == 0) {
+				if (claimed.compareAndSet(position, position + 1)) {
+					break;
+				}
+				position = claimed.get();
+			} else if (free < 0) {
+				c.dropped.increment(); // the ring is full: the writer is behind
+				return;
+			} else {
+				position = claimed.get(); // another producer took this slot
+			}
 		}
 		int original = packet.remaining();
-		int n = Math.min(original, s.data.length);
-		packet.get(packet.position(), s.data, 0, n);
-		s.length = n;
-		s.original = original;
-		s.micros = anchorMicros + (System.nanoTime() - anchorNanos) / 1000;
-		s.capture = c;
-		filled.offer(s); // never full: it has room for every slot
+		int n = Math.min(original, data[i].length);
+		packet.get(packet.position(), data[i], 0, n);
+		lengths[i] = n;
+		originals[i] = original;
+		micros[i] = anchorMicros + (System.nanoTime() - anchorNanos) / 1000;
+		owners[i] = c;
+		sequence.set(i, position + 1); // publishes the slot; then a sleeping writer is woken
+		if (sleeping) {
+			LockSupport.unpark(writer);
+		}
 	}
 
 	// ---- selection (callers serialise through this object)
@@ -139,15 +162,15 @@ final class PcapTap implements PacketTap {
 			onSelection.accept(new String[0]);
 			table = LongTable.empty();
 		}
-		Slot stop = new Slot(0);
-		stop.command = () -> all.forEach(this::close);
-		stop.last = true;
-		if (filled.offer(stop)) {
-			try {
-				writer.join(COMMAND_TIMEOUT_MILLIS);
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
+		commands.add(() -> {
+			all.forEach(this::close);
+			stopped = true;
+		});
+		LockSupport.unpark(writer);
+		try {
+			writer.join(COMMAND_TIMEOUT_MILLIS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
 		}
 		if (writer.isAlive()) {
 			writer.interrupt();
@@ -158,14 +181,12 @@ final class PcapTap implements PacketTap {
 		return selected.values().stream().map(x -> x.target().dottedAddress()).sorted().toArray(String[]::new);
 	}
 
-	private String command(java.util.function.Supplier<String> action) {
+	/** Runs {@code action} on the writer thread once it has written what was queued before. */
+	private String command(Supplier<String> action) {
 		CompletableFuture<String> done = new CompletableFuture<>();
-		Slot s = new Slot(0);
-		s.command = () -> done.complete(action.get());
+		commands.add(() -> done.complete(action.get()));
+		LockSupport.unpark(writer);
 		try {
-			if (!filled.offer(s, COMMAND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-				return "the pcap writer is overloaded";
-			}
 			return done.get(COMMAND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
 		} catch (TimeoutException e) {
 			return "the pcap writer did not confirm within " + COMMAND_TIMEOUT_MILLIS + " ms";
@@ -182,33 +203,71 @@ final class PcapTap implements PacketTap {
 	private void write() {
 		List<BuiltinCapture> dirty = new ArrayList<>();
 		long lastFlush = System.nanoTime();
-		while (true) {
-			Slot s;
-			try {
-				s = filled.poll(FLUSH_MILLIS, TimeUnit.MILLISECONDS);
-			} catch (InterruptedException e) {
-				return;
+		int idle = 0;
+		while (!stopped) {
+			int n = take(BATCH, dirty);
+			if (!commands.isEmpty()) {
+				// what was queued before the command is written first
+				long until = claimed.get();
+				while (taken < until && take(BATCH, dirty) > 0) {
+					// writing
+				}
+				flush(dirty);
+				Runnable command;
+				while ((command = commands.poll()) != null) {
+					command.run();
+				}
 			}
-			if (s == null || System.nanoTime() - lastFlush > MAX_UNFLUSHED_NANOS) {
+			if (n == 0 || System.nanoTime() - lastFlush > MAX_UNFLUSHED_NANOS) {
 				flush(dirty);
 				lastFlush = System.nanoTime();
 			}
-			if (s == null) {
-				continue;
-			}
-			if (s.command != null) {
-				flush(dirty);
-				s.command.run();
-				if (s.last) {
+			if (n == 0 && !stopped) {
+				idle = idle(idle);
+				if (Thread.interrupted()) {
 					return;
 				}
-				continue;
+			} else {
+				idle = 0;
 			}
-			BuiltinCapture c = s.capture;
-			s.capture = null;
+		}
+	}
+
+	/**
+	 * Waits for packets: first in short naps nobody needs to end (a steady flow then never costs
+	 * the pumps a wake-up call: the ring holds far more than arrives in one nap), then, after
+	 * {@value #NAPS} empty naps, until a pump wakes it or the idle time passes.
+	 *
+	 * @return the number of empty waits so far
+	 */
+	private int idle(int waits) {
+		if (waits < NAPS) {
+			LockSupport.parkNanos(this, NAP_NANOS);
+			return waits + 1;
+		}
+		sleeping = true;
+		if (!ready() && commands.isEmpty()) {
+			LockSupport.parkNanos(this, IDLE_NANOS);
+		}
+		sleeping = false;
+		return waits;
+	}
+
+	/** Whether the next slot holds a packet. */
+	private boolean ready() {
+		return sequence.get((int) taken & mask) == taken + 1;
+	}
+
+	/** Writes up to {@code max} queued packets; returns how many. */
+	private int take(int max, List<BuiltinCapture> dirty) {
+		int n = 0;
+		while (n < max && ready()) {
+			int i = (int) taken & mask;
+			BuiltinCapture c = owners[i];
+			owners[i] = null;
 			if (!c.closed) {
 				try {
-					c.file.write(s.micros, s.data, s.length, s.original);
+					c.file.write(micros[i], data[i], lengths[i], originals[i]);
 					if (!c.dirty) {
 						c.dirty = true;
 						dirty.add(c);
@@ -217,8 +276,11 @@ final class PcapTap implements PacketTap {
 					fail(c, e);
 				}
 			}
-			free.offer(s);
+			sequence.lazySet(i, taken + SLOTS); // the slot is free for the position one lap ahead
+			taken++;
+			n++;
 		}
+		return n;
 	}
 
 	private void flush(List<BuiltinCapture> dirty) {

@@ -29,7 +29,7 @@ esac
 filter="host $address"
 
 if command -v dumpcap >/dev/null 2>&1; then
-	set -- -q -i "$tun" -f "$filter" -w "$prefix.pcapng"
+	set -- -i "$tun" -f "$filter" -w "$prefix.pcapng"
 	if [ "$max_bytes" -gt 0 ]; then
 		# dumpcap counts kB of 1000 bytes
 		set -- "$@" -b "filesize:$(( (max_bytes + 999) / 1000 ))" -b "files:$files"

@@ -137,4 +137,44 @@ class PcapTapTest {
 				"10.77.0.2\t172.31.3.2\t8\t2", "172.31.3.2\t10.77.0.2\t0\t2", "10.77.0.2\t172.31.3.2\t8\t3",
 				"172.31.3.2\t10.77.0.2\t0\t3");
 	}
+	@Test
+	void twoPumpsAtFullSpeedLoseNoPacketUncountedAndCorruptNone() throws Exception {
+		BuiltinCapture a = capture(1, "10.77.0.2");
+		tap.add(a);
+		int perThread = 100_000;
+		Thread[] pumps = new Thread[2];
+		for (int p = 0; p < pumps.length; p++) {
+			int pump = p;
+			pumps[p] = new Thread(() -> {
+				ByteBuffer buf = ByteBuffer.allocateDirect(100);
+				for (int seq = 0; seq < perThread; seq++) {
+					buf.clear();
+					buf.putInt(pump).putInt(seq);
+					for (int k = 8; k < 100; k++) {
+						buf.put((byte) (seq + k));
+					}
+					buf.flip();
+					tap.packet(Ipv4.address("10.77.0.2"), Direction.FROM_CLIENT, buf);
+				}
+			});
+			pumps[p].start();
+		}
+		for (Thread t : pumps) {
+			t.join(60_000);
+		}
+		tap.remove(a);
+		List<PcapReader.Record> records = PcapReader.read(dir.resolve("s1.pcap")).records();
+		assertThat(records.size() + a.dropped.sum()).isEqualTo(2L * perThread);
+		int[] last = { -1, -1 };
+		for (PcapReader.Record r : records) {
+			ByteBuffer b = ByteBuffer.wrap(r.data());
+			int pump = b.getInt();
+			int seq = b.getInt();
+			assertThat(seq).as("pump %d in order", pump).isGreaterThan(last[pump]);
+			last[pump] = seq;
+			for (int k = 8; k < 100; k++) {
+				assertThat(b.get()).isEqualTo((byte) (seq + k));
+			}
+		}
+	}
 }
