@@ -25,7 +25,7 @@ import org.mobilegt.gateway.tunnel.api.Direction;
  */
 class PcapTapBench {
 
-	private static final int BURST = PcapTap.SLOTS / 2;
+	private static final int BURST = 512;
 	private static final int BURSTS = 1000;
 	private static final int PACKETS = BURST * BURSTS;
 	private static final int ROUNDS = 3;
