@@ -127,6 +127,45 @@ class CaptureTest {
 	}
 
 	@Test
+	void failuresAndLimitsAreReportedAndTheTunnelCarriesOn() throws IOException {
+		try (Topology t = Topology.create();
+				Gateway gw = Gateway.in(t, "CaptureTest/failuresAndLimits").conf("mobilegt.auth", Map.of("key", SECRET))
+						.conf("mobilegt.capture", Map.of("mode", "demand", "maxConcurrent", "1")).interactive()) {
+			Path failing = gw.workDir().resolve("failing-capture.sh");
+			Files.writeString(failing, "#!/bin/sh\necho 'no capture tool on this box' >&2\nexit 3\n");
+			Files.setPosixFilePermissions(failing, PosixFilePermissions.fromString("rwxr-xr-x"));
+			gw.start();
+			InetSocketAddress server = gw.awaitTunnel(START);
+			try (ToyVpnClient alice = ToyVpnClient.withTun(t.phone(), server, "mgtc0", SECRET, "alice");
+					ToyVpnClient bob = ToyVpnClient.withTun(t.phone(), server, "mgtc1", SECRET, "bob")) {
+				Path missing = gw.workDir().resolve("missing-capture.sh");
+				assertThat(gw.gogo("vpn:set mobilegt.capture script " + missing))
+						.isEqualTo("rejected: mobilegt.capture: script=" + missing + " does not exist; the previous value is kept");
+
+				assertThat(gw.gogo("vpn:set mobilegt.capture script " + failing)).endsWith("applied");
+				assertThat(gw.gogo("vpn:capture start alice")).startsWith("cannot capture alice: capture script of session ")
+						.endsWith("(client alice, " + alice.parameters().address() + ") exited with code 3: no capture tool on this box");
+				assertThat(gw.gogo("vpn:status")).contains("last error: capture script of session").contains("exited with code 3");
+				assertThat(gw.log()).anyMatch(l -> l.contains("ERROR") && l.contains("exited with code 3: no capture tool on this box"));
+				pingBoth(t); // the tunnel does not care
+
+				assertThat(gw.gogo("vpn:set mobilegt.capture method builtin")).endsWith("applied");
+				assertThat(gw.gogo("vpn:capture start alice")).contains("(builtin");
+				assertThat(gw.gogo("vpn:capture start bob")).isEqualTo("cannot capture bob: cannot capture session 2 (client bob, "
+						+ bob.parameters().address() + "): 1 captures are running (maxConcurrent=1)");
+				assertThat(gw.gogo("vpn:capture stop alice")).isEqualTo("capture of alice stopped");
+
+				assertThat(gw.gogo("vpn:set mobilegt.capture maxSeconds 1")).endsWith("applied");
+				int mark = gw.logMark();
+				assertThat(gw.gogo("vpn:capture start bob")).contains("(builtin");
+				gw.awaitLog("stopped (maxSeconds=1 reached)", mark, CAPTURING);
+				assertThat(gw.gogo("vpn:capture").lines().filter(l -> l.matches("\\s*\\d+\\s.*"))).as("capture rows").isEmpty();
+				pingBoth(t);
+			}
+		}
+	}
+
+	@Test
 	void noCaptureProcessOutlivesABundleStopAnUpdateOrTheGateway() throws Exception {
 		try (Topology t = Topology.create();
 				Gateway gw = Gateway.in(t, "CaptureTest/noOrphans").conf("mobilegt.auth", Map.of("key", SECRET))
