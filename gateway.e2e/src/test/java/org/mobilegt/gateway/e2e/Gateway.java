@@ -329,6 +329,13 @@ public final class Gateway implements AutoCloseable {
 		return Http.get(topology.gw(), "http://127.0.0.1:" + consolePort() + path, user, password, Duration.ofSeconds(15));
 	}
 
+	/** Any request on the Web Console's port from inside the gw namespace; {@code form} null for no body. */
+	public Http.Response http(String method, String path, String user, String password, Map<String, String> headers,
+			String form) {
+		return Http.request(topology.gw(), method, "http://127.0.0.1:" + consolePort() + path, user, password, headers, form,
+				Duration.ofSeconds(15));
+	}
+
 	/**
 	 * Waits until the Web Console's HTTP server accepts connections (it starts after the
 	 * configuration is applied). A bounded retry: connection refused is the only state until then.

@@ -15,10 +15,10 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
-/** Plain HTTP GET and multipart POST from inside a namespace (the connection is made there, never pooled). */
+/** Plain HTTP requests from inside a namespace (the connection is made there, never pooled). */
 public final class Http {
 
-	public record Response(int status, String body) {
+	public record Response(int status, String contentType, String body) {
 	}
 
 	private Http() {
@@ -26,7 +26,17 @@ public final class Http {
 
 	/** GET {@code url} from inside {@code ns}; {@code user} null for no Basic authentication. */
 	public static Response get(String ns, String url, String user, String password, Duration timeout) {
-		return request(ns, url, user, password, timeout, null, null);
+		return request(ns, "GET", url, user, password, Map.of(), null, timeout);
+	}
+
+	/**
+	 * {@code method} on {@code url} from inside {@code ns}, with extra {@code headers} and, if not
+	 * null, {@code form} as an application/x-www-form-urlencoded body (already encoded).
+	 */
+	public static Response request(String ns, String method, String url, String user, String password,
+			Map<String, String> headers, String form, Duration timeout) {
+		return send(ns, method, url, user, password, headers, "application/x-www-form-urlencoded",
+				form == null ? null : form.getBytes(StandardCharsets.UTF_8), timeout);
 	}
 
 	/**
@@ -45,14 +55,16 @@ public final class Http {
 				+ file.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
 		body.writeBytes(Files.readAllBytes(file));
 		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-		return request(ns, url, user, password, timeout, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+		return send(ns, "POST", url, user, password, Map.of(), "multipart/form-data; boundary=" + boundary, body.toByteArray(),
+				timeout);
 	}
 
-	private static Response request(String ns, String url, String user, String password, Duration timeout, String contentType,
-			byte[] content) {
+	private static Response send(String ns, String method, String url, String user, String password, Map<String, String> headers,
+			String contentType, byte[] content, Duration timeout) {
 		return Netns.inside(ns, timeout.plusSeconds(5), () -> {
 			HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection(Proxy.NO_PROXY);
 			try {
+				c.setRequestMethod(method);
 				c.setConnectTimeout((int) timeout.toMillis());
 				c.setReadTimeout((int) timeout.toMillis());
 				c.setInstanceFollowRedirects(false);
@@ -62,8 +74,8 @@ public final class Http {
 					String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
 					c.setRequestProperty("Authorization", "Basic " + token);
 				}
+				headers.forEach(c::setRequestProperty);
 				if (content != null) {
-					c.setRequestMethod("POST");
 					c.setDoOutput(true);
 					c.setRequestProperty("Content-Type", contentType);
 					c.setFixedLengthStreamingMode(content.length);
@@ -72,7 +84,7 @@ public final class Http {
 					}
 				}
 				int status = c.getResponseCode();
-				return new Response(status, body(status >= 400 ? c.getErrorStream() : c.getInputStream()));
+				return new Response(status, c.getContentType(), body(status >= 400 ? c.getErrorStream() : c.getInputStream()));
 			} finally {
 				c.disconnect();
 			}

@@ -19,6 +19,7 @@ import org.mobilegt.gateway.tunnel.api.TunnelStats;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.ObjectClassDefinition;
@@ -94,5 +95,12 @@ class RuntimeTest {
 			assertThat(ocd).as(pid).isNotNull();
 			assertThat(ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)).as(pid + " attributes").isNotEmpty();
 		}
+	}
+
+	@Test
+	void theVpnPageIsAWebConsolePlugin() throws InvalidSyntaxException {
+		// by class name: the test bundle need not import the servlet API for one lookup
+		assertThat(context.getServiceReferences("jakarta.servlet.Servlet",
+				"(&(felix.webconsole.label=vpn)(felix.webconsole.title=VPN))")).as("the VPN page").hasSize(1);
 	}
 }

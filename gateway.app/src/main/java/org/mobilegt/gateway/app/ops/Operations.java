@@ -59,7 +59,7 @@ public final class Operations {
 	}
 
 	public record Status(String tun, List<String> tunInstalled, boolean tunUp, String socket, boolean serving,
-			int sessions, String auth, String capture, String uptime, String version) {
+			int sessions, String auth, boolean keyConfigured, String capture, String uptime, String version) {
 	}
 
 	private final TrafficHistory history;
@@ -106,17 +106,33 @@ public final class Operations {
 		return sm == null ? Optional.empty() : sm.find(who);
 	}
 
+	/** The outcome of a kick: whether a session was ended, and a message for the operator. */
+	public record Kick(boolean kicked, String message) {
+	}
+
 	/** Ends a client's session, optionally banning its id and source address; a message for the operator. */
 	public String kick(String who, int banMinutes) {
 		SessionManager sm = sessions;
 		if (sm == null) {
 			return "session manager not available";
 		}
-		Optional<Session> found = sm.find(who);
-		if (found.isEmpty()) {
-			return "no client " + Views.printable(who);
+		return sm.find(who).map(s -> close(sm, s, banMinutes)).orElse("no client " + Views.printable(who));
+	}
+
+	/**
+	 * Ends the session with exactly this id (never a client whose id merely looks like the number,
+	 * as {@link #kick(String, int)} would find first): what the console's Kick button means.
+	 */
+	public Kick kickSession(long sessionId, int banMinutes) {
+		SessionManager sm = sessions;
+		if (sm == null) {
+			return new Kick(false, "session manager not available");
 		}
-		Session s = found.get();
+		return sm.sessions().stream().filter(s -> s.id() == sessionId).findFirst()
+				.map(s -> new Kick(true, close(sm, s, banMinutes))).orElse(new Kick(false, "no session " + sessionId));
+	}
+
+	private String close(SessionManager sm, Session s, int banMinutes) {
 		sm.close(s, CloseReason.KICKED);
 		String what = "kicked session " + s.id() + " (" + (s.clientId() == null ? "anonymous" : Views.printable(s.clientId()))
 				+ " at " + Endpoint.format(s.endpoint()) + ")";
@@ -180,6 +196,7 @@ public final class Operations {
 				ts != null && ts.up(), t == null ? "tunnel.udp not available" : t.socketStatus(), t != null && t.serving(),
 				sm == null ? 0 : sm.sessions().size(),
 				k == null ? "auth.keycheck not available" : k.keyConfigured() ? "shared key configured" : "NO shared key configured: every handshake is refused (set key in mobilegt.auth)",
+				k != null && k.keyConfigured(),
 				c == null ? "capture.hook not available" : c.status(), Views.duration(uptime), version);
 	}
 

@@ -26,6 +26,10 @@ public final class TrafficHistory {
 	public record Sample(long millis, long rxPackets, long rxBytes, long txPackets, long txBytes) {
 	}
 
+	/** Throughput over the second before {@code millis}, bits/s per direction. */
+	public record Point(long millis, double rxBps, double txBps) {
+	}
+
 	/** Average rates over a window: packets/s and bits/s per direction. */
 	public record Rate(int seconds, double rxPps, double rxBps, double txPps, double txBps) {
 	}
@@ -77,6 +81,23 @@ public final class TrafficHistory {
 			out.add(ring[(next - i + CAPACITY) % CAPACITY]);
 		}
 		return out;
+	}
+
+	/**
+	 * Bits/s between consecutive samples over the last {@code seconds}, oldest first: the console's
+	 * chart. A counter that went back (the tunnel bundle restarted) counts as no traffic.
+	 */
+	public List<Point> throughput(int seconds) {
+		List<Sample> s = samples(seconds + 1);
+		List<Point> points = new ArrayList<>(Math.max(0, s.size() - 1));
+		for (int i = 1; i < s.size(); i++) {
+			Sample a = s.get(i - 1);
+			Sample b = s.get(i);
+			double dt = Math.max(1, b.millis() - a.millis()) / 1000.0;
+			points.add(new Point(b.millis(), Math.max(0, b.rxBytes() - a.rxBytes()) * 8 / dt,
+					Math.max(0, b.txBytes() - a.txBytes()) * 8 / dt));
+		}
+		return points;
 	}
 
 	/** The average rate over the last {@code seconds} (or as many as there are samples for). */

@@ -214,7 +214,8 @@ public final class VpnCommands {
 		case "start":
 			try {
 				Capture cap = c.start(who);
-				return "capturing session " + cap.sessionId() + " (" + cap.method() + ") into " + cap.output();
+				return "capturing session " + cap.sessionId() + " (" + cap.method() + (cap.pid() < 0 ? "" : ", pid " + cap.pid())
+						+ ") into " + cap.output();
 			} catch (CaptureException e) {
 				return "cannot capture " + Views.printable(who) + ": " + e.getMessage();
 			}

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
-import org.mobilegt.gateway.common.LongTable;
+import org.mobilegt.gateway.common.LongMap;
+import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.session.api.CloseReason;
 import org.mobilegt.gateway.session.api.Endpoint;
 import org.mobilegt.gateway.session.api.Lease;
@@ -52,7 +53,7 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The {@link SessionManager}. Writes (handshakes, closes, expiry) are serialised on this object;
- * the data path reads immutable lookup tables published through volatile fields.
+ * the data path reads lock-free maps (one writer, many readers) without taking any lock.
  * <p>
  * Leases and recently closed endpoints are saved to the bundle data area (atomically, at most once
  * a second, and on deactivation). On deactivation live sessions are saved too: a bundle update
@@ -87,6 +88,8 @@ public final class SessionRegistry implements SessionManager {
 	private final StateFile store;
 	private final ScheduledExecutorService housekeeping;
 	private final SessionImpl.Share share = new SessionImpl.Share();
+	/** Session lifecycle lines: every one normally, a count when thousands of clients (re)connect at once. */
+	private final RateGate lifecycleLog = new RateGate(50, 1000);
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	volatile EventAdmin events;
@@ -105,8 +108,9 @@ public final class SessionRegistry implements SessionManager {
 	private boolean dirty;
 
 	private final Map<Long, Long> recent = new ConcurrentHashMap<>();
-	private volatile LongTable<SessionImpl> byEndpoint = LongTable.empty();
-	private volatile LongTable<SessionImpl> byAddress = LongTable.empty();
+	// Lookups for the data path: written under this object's lock, read without any lock.
+	private final LongMap<SessionImpl> byEndpoint = new LongMap<>();
+	private final LongMap<SessionImpl> byAddress = new LongMap<>();
 
 	@Activate
 	public SessionRegistry(BundleContext context, SessionsConfig config, Map<String, Object> properties,
@@ -147,9 +151,7 @@ public final class SessionRegistry implements SessionManager {
 	void deactivate() throws InterruptedException {
 		housekeeping.shutdown();
 		housekeeping.awaitTermination(5, TimeUnit.SECONDS);
-		synchronized (this) {
-			save();
-		}
+		write(snapshotState());
 	}
 
 	private static Settings settings(SessionsConfig c) {
@@ -261,6 +263,7 @@ public final class SessionRegistry implements SessionManager {
 			SessionImpl roaming = clients.get(clientId);
 			if (roaming != null) {
 				endpoints.remove(roaming.endpoint());
+				byEndpoint.remove(roaming.endpoint());
 				// the old endpoint held a session a moment ago: its late packets get the re-handshake
 				// hint, not illegal-attempt records that count towards throttling its address
 				recent.put(roaming.endpoint(), now);
@@ -268,8 +271,9 @@ public final class SessionRegistry implements SessionManager {
 				roaming.endpoint(endpoint);
 				roaming.received(0, false, now);
 				endpoints.put(endpoint, roaming);
+				byEndpoint.put(endpoint, roaming);
 				recent.remove(endpoint);
-				publish();
+				dirty = true;
 				return roaming;
 			}
 		}
@@ -304,11 +308,18 @@ public final class SessionRegistry implements SessionManager {
 		SessionImpl s = new SessionImpl(nextId++, clientId, endpoint, address, Instant.ofEpochMilli(now), now, share);
 		add(s);
 		recent.remove(endpoint);
-		publish();
-		log.info("Session {} opened: client {} at {} has {}", s.id(), clientId == null ? "(anonymous)" : clientId,
-				Endpoint.format(endpoint), Endpoint.formatAddress(address));
+		dirty = true;
+		long held = lifecycleLog.admit(now);
+		if (held >= 0) {
+			log.info("Session {} opened: client {} at {} has {}{}", s.id(), clientId == null ? "(anonymous)" : clientId,
+					Endpoint.format(endpoint), Endpoint.formatAddress(address), notLogged(held));
+		}
 		post(TOPIC_OPENED, s, null);
 		return s;
+	}
+
+	private static String notLogged(long held) {
+		return held > 0 ? " (" + held + " session events before this one not logged)" : "";
 	}
 
 	private static String leaseKey(String clientId, long endpoint) {
@@ -318,6 +329,8 @@ public final class SessionRegistry implements SessionManager {
 	private void add(SessionImpl s) {
 		endpoints.put(s.endpoint(), s);
 		addresses.put(s.tunnelAddress() & 0xFFFFFFFFL, s);
+		byEndpoint.put(s.endpoint(), s);
+		byAddress.put(s.tunnelAddress() & 0xFFFFFFFFL, s);
 		if (s.clientId() != null) {
 			clients.put(s.clientId(), s);
 		}
@@ -329,6 +342,8 @@ public final class SessionRegistry implements SessionManager {
 			long now = System.currentTimeMillis();
 			endpoints.remove(s.endpoint());
 			addresses.remove(s.tunnelAddress() & 0xFFFFFFFFL);
+			byEndpoint.remove(s.endpoint());
+			byAddress.remove(s.tunnelAddress() & 0xFFFFFFFFL);
 			if (s.clientId() != null) {
 				clients.remove(s.clientId());
 			}
@@ -339,10 +354,13 @@ public final class SessionRegistry implements SessionManager {
 				lease.expires = now + (s.clientId() != null ? settings.leaseMillis() : settings.recentMillis());
 			}
 			recent.put(s.endpoint(), now);
-			publish();
-			log.info("Session {} {}: client {} at {} ({}), rx {} packets, tx {} packets", s.id(),
-					reason == CloseReason.EXPIRED ? "expired" : "closed", s.clientId() == null ? "(anonymous)" : s.clientId(),
-					Endpoint.format(s.endpoint()), reason, s.rxPackets(), s.txPackets());
+			dirty = true;
+			long held = lifecycleLog.admit(now);
+			if (held >= 0) {
+				log.info("Session {} {}: client {} at {} ({}), rx {} packets, tx {} packets{}", s.id(),
+						reason == CloseReason.EXPIRED ? "expired" : "closed", s.clientId() == null ? "(anonymous)" : s.clientId(),
+						Endpoint.format(s.endpoint()), reason, s.rxPackets(), s.txPackets(), notLogged(held));
+			}
 			post(reason == CloseReason.EXPIRED ? TOPIC_EXPIRED : TOPIC_CLOSED, s, reason);
 		}
 	}
@@ -362,13 +380,6 @@ public final class SessionRegistry implements SessionManager {
 
 	private synchronized List<SessionImpl> snapshot() {
 		return new ArrayList<>(endpoints.values());
-	}
-
-	/** Publishes the lookup tables for the data path; the caller holds the lock. */
-	private void publish() {
-		byEndpoint = LongTable.of(endpoints);
-		byAddress = LongTable.of(addresses);
-		dirty = true;
 	}
 
 	private void post(String topic, SessionImpl s, CloseReason reason) {
@@ -443,13 +454,18 @@ public final class SessionRegistry implements SessionManager {
 
 	private void housekeeping() {
 		try {
+			SavedState state = null;
 			synchronized (this) {
 				long now = System.currentTimeMillis();
 				expireLeases(now);
 				recent.values().removeIf(closedAt -> now - closedAt >= settings.recentMillis());
 				if (dirty) {
-					save();
+					state = snapshotState();
+					dirty = false;
 				}
+			}
+			if (state != null) {
+				write(state); // outside the lock: handshakes go on while the file is written
 			}
 		} catch (RuntimeException e) {
 			log.error("Session housekeeping failed: {}", e.toString());
@@ -470,25 +486,33 @@ public final class SessionRegistry implements SessionManager {
 	}
 
 	/** Writes the state file; the caller holds the lock. */
-	private void save() {
-		List<SavedState.SavedLease> savedLeases = new ArrayList<>();
+	/** What the state file will hold, copied under the lock (cheap; the writing is not). */
+	private synchronized SavedState snapshotState() {
+		List<SavedState.SavedLease> savedLeases = new ArrayList<>(leases.size());
 		leases.forEach((k, l) -> savedLeases.add(new SavedState.SavedLease(k, l.address, l.live ? Long.MAX_VALUE : l.expires)));
-		List<SavedState.SavedRecent> savedRecent = new ArrayList<>();
+		List<SavedState.SavedRecent> savedRecent = new ArrayList<>(recent.size());
 		recent.forEach((ep, t) -> savedRecent.add(new SavedState.SavedRecent(ep, t)));
-		List<SavedState.SavedSession> savedSessions = new ArrayList<>();
+		List<SavedState.SavedSession> savedSessions = new ArrayList<>(endpoints.size());
 		for (SessionImpl s : endpoints.values()) {
 			savedSessions.add(new SavedState.SavedSession(s.id(), s.clientId(), s.endpoint(), s.tunnelAddress(),
 					s.since().toEpochMilli(), s.rxPackets(), s.rxBytes(), s.lastReceivedMillis(), s.txPackets(),
 					s.txBytes(), s.lastSentMillis(), s.drops()));
 		}
+		return new SavedState(framework, System.currentTimeMillis(), nextId, pool == null ? null : pool.cidr(),
+				savedLeases, savedRecent, savedSessions);
+	}
+
+	/** Writes the state file; only the housekeeping thread and deactivation write, never both at once. */
+	private void write(SavedState state) {
 		if (!Files.isDirectory(store.path().getParent())) {
 			return; // the framework's storage is being removed (a test framework shutting down)
 		}
 		try {
-			store.write(new SavedState(framework, System.currentTimeMillis(), nextId, pool == null ? null : pool.cidr(),
-					savedLeases, savedRecent, savedSessions));
-			dirty = false;
+			store.write(state);
 		} catch (IOException e) {
+			synchronized (this) {
+				dirty = true; // try again at the next tick
+			}
 			log.error("Could not save sessions to {}: {}", store.path(), e.getMessage());
 		}
 	}
@@ -551,7 +575,7 @@ public final class SessionRegistry implements SessionManager {
 				}
 			}
 		}
-		publish();
+		dirty = true;
 		log.info("Restored from {}: {} live sessions resumed, {} leases, {} recent endpoints", store.path(), resumed,
 				leases.size(), recent.size());
 	}

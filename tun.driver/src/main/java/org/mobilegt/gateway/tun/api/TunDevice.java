@@ -21,6 +21,10 @@ public interface TunDevice {
 	String MTU = "tun.mtu";
 	/** Service property: the client subnet routed to the device, CIDR notation. */
 	String SUBNET = "tun.subnet";
+	/** Service property: {@link #offloadHeader()}. */
+	String OFFLOAD_HEADER = "tun.offload.header";
+	/** Size of {@code struct virtio_net_hdr}, the offload header. */
+	int VIRTIO_NET_HDR = 10;
 
 	/** The interface name. */
 	String name();
@@ -33,6 +37,15 @@ public interface TunDevice {
 
 	/** How many queues (file descriptors) are open: 1 unless the device is multiqueue. */
 	int queues();
+
+	/**
+	 * 0 when offloads are off. Otherwise {@link #VIRTIO_NET_HDR}: every packet read then starts with
+	 * a {@code struct virtio_net_hdr} (little-endian: flags, gso_type, hdr_len, gso_size,
+	 * csum_start, csum_offset) and may be a TCP segment of up to 64 KiB to be cut at gso_size, or
+	 * carry an unfinished checksum (flag NEEDS_CSUM); every write must start with such a header
+	 * too (all zeros for a plain, complete packet).
+	 */
+	int offloadHeader();
 
 	/**
 	 * Reads one IP packet from a queue into {@code dst} at its position and advances the position.

@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
+import org.mobilegt.gateway.tun.api.TunDevice;
 
 /**
  * A Linux TUN device opened through {@code /dev/net/tun} with {@code IFF_TUN | IFF_NO_PI}: one
@@ -25,6 +25,10 @@ final class LinuxTun implements Tun {
 	static final int IFF_TUN = 0x0001;
 	static final int IFF_NO_PI = 0x1000;
 	static final int IFF_MULTI_QUEUE = 0x0100;
+	static final int IFF_VNET_HDR = 0x4000;
+	static final long TUNSETOFFLOAD = 0x400454d0L;
+	static final int TUN_F_CSUM = 0x01;
+	static final int TUN_F_TSO4 = 0x02;
 	static final long TUNSETIFF = 0x400454caL;
 	static final long TUNSETPERSIST = 0x400454cbL;
 	private static final int IFREQ_SIZE = 40;
@@ -39,29 +43,37 @@ final class LinuxTun implements Tun {
 	private final Wakeup[] wakeups;
 	private static final long CLOSE_WAIT_MILLIS = 1000;
 
-	private final AtomicInteger users = new AtomicInteger();
+	private final CallGate[] readers;
+	private final CallGate writers = new CallGate();
+	private final int offloadHeader;
 	private volatile boolean closed;
 
-	private LinuxTun(String name, int[] fds, Wakeup[] wakeups) {
+	private LinuxTun(String name, int[] fds, Wakeup[] wakeups, boolean offload) {
 		this.name = name;
 		this.fds = fds;
 		this.wakeups = wakeups;
+		this.offloadHeader = offload ? TunDevice.VIRTIO_NET_HDR : 0;
+		this.readers = new CallGate[fds.length];
+		for (int q = 0; q < fds.length; q++) {
+			readers[q] = new CallGate();
+		}
 	}
 
 	/**
-	 * Opens (creating if needed) the TUN device {@code name} with {@code queues} queues. A device
-	 * created here is not persistent until {@link #persist(boolean)}: if set-up fails, closing it
-	 * removes it.
+	 * Opens (creating if needed) the TUN device {@code name} with {@code queues} queues, with
+	 * offloads (virtio_net_hdr, checksum and TCPv4 segmentation offload) when {@code offload}. A
+	 * device created here is not persistent until {@link #persist(boolean)}: if set-up fails,
+	 * closing it removes it.
 	 *
 	 * @throws TunOpenException with an operator-readable reason
 	 */
-	static LinuxTun open(String clonePath, String name, int queues) throws TunOpenException {
+	static LinuxTun open(String clonePath, String name, int queues, boolean offload) throws TunOpenException {
 		int[] fds = new int[queues];
 		Wakeup[] wakeups = new Wakeup[queues];
 		int opened = 0;
 		try {
 			for (; opened < queues; opened++) {
-				int fd = openQueue(clonePath, name, queues > 1);
+				int fd = openQueue(clonePath, name, queues > 1, offload);
 				try {
 					wakeups[opened] = new Wakeup(fd);
 				} catch (IOException e) {
@@ -70,7 +82,7 @@ final class LinuxTun implements Tun {
 				}
 				fds[opened] = fd;
 			}
-			return new LinuxTun(name, fds, wakeups);
+			return new LinuxTun(name, fds, wakeups, offload);
 		} catch (IOException e) {
 			for (int i = 0; i < opened; i++) {
 				wakeups[i].release();
@@ -93,7 +105,7 @@ final class LinuxTun implements Tun {
 				+ "multiqueue, or TAP) or is not a TUN device";
 	}
 
-	private static int openQueue(String clonePath, String name, boolean multiQueue) throws IOException {
+	private static int openQueue(String clonePath, String name, boolean multiQueue, boolean offload) throws IOException {
 		if (!Files.exists(Path.of(clonePath))) {
 			throw new TunOpenException("no " + clonePath + ": load the tun module (modprobe tun) or create the device node");
 		}
@@ -108,7 +120,7 @@ final class LinuxTun implements Tun {
 		}
 		ByteBuffer ifr = ByteBuffer.allocateDirect(IFREQ_SIZE).order(java.nio.ByteOrder.nativeOrder());
 		ifr.put(name.getBytes(StandardCharsets.US_ASCII));
-		ifr.putShort(16, (short) (IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0)));
+		ifr.putShort(16, (short) (IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (offload ? IFF_VNET_HDR : 0)));
 		ifr.clear();
 		if (LibC.ioctl(fd, TUNSETIFF, ifr) < 0) {
 			int errno = LibC.errno();
@@ -119,6 +131,11 @@ final class LinuxTun implements Tun {
 			case EINVAL -> invalidReason(name, multiQueue);
 			default -> "TUNSETIFF " + name + " failed: " + LibC.describe(errno);
 			});
+		}
+		if (offload && LibC.ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
+			int errno = LibC.errno();
+			LibC.close(fd);
+			throw new TunOpenException("TUNSETOFFLOAD on " + name + " failed: " + LibC.describe(errno) + " (set offload=false)");
 		}
 		LibC.setNonBlocking(fd);
 		return fd;
@@ -142,15 +159,18 @@ final class LinuxTun implements Tun {
 	}
 
 	@Override
+	public int offloadHeader() {
+		return offloadHeader;
+	}
+
+	@Override
 	public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
-		int fd = fds[queue];
-		if (!enter()) {
-			return -1;
-		}
+		CallGate gate = readers[queue];
+		gate.enter();
 		try {
-			return read(fd, queue, dst, timeoutMillis);
+			return closed ? -1 : read(fds[queue], queue, dst, timeoutMillis);
 		} finally {
-			leave();
+			gate.leave();
 		}
 	}
 
@@ -182,37 +202,19 @@ final class LinuxTun implements Tun {
 
 	@Override
 	public int write(int queue, ByteBuffer src) throws IOException {
-		int fd = fds[queue];
-		if (!enter()) {
-			throw new IOException(name + " is closed");
-		}
+		writers.enter();
 		try {
-			long n = LibC.write(fd, src, src.remaining());
+			if (closed) {
+				throw new IOException(name + " is closed");
+			}
+			long n = LibC.write(fds[queue], src, src.remaining());
 			if (n < 0) {
 				throw new IOException("write to " + name + " failed: " + LibC.describe(LibC.errno()));
 			}
 			src.position(src.position() + (int) n);
 			return (int) n;
 		} finally {
-			leave();
-		}
-	}
-
-	/** Counts a caller in; false when the device is closed (or closing). */
-	private boolean enter() {
-		users.incrementAndGet();
-		if (closed) {
-			leave();
-			return false;
-		}
-		return true;
-	}
-
-	private void leave() {
-		if (users.decrementAndGet() == 0 && closed) {
-			synchronized (users) {
-				users.notifyAll();
-			}
+			writers.leave();
 		}
 	}
 
@@ -233,18 +235,12 @@ final class LinuxTun implements Tun {
 	}
 
 	/** Waits (bounded) until every woken reader and running writer has left its system call. */
+	/** Waits (bounded) until no reader or writer is inside a system call on the descriptors. */
 	private void awaitNoUsers() {
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
-		synchronized (users) {
-			long left;
-			while (users.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
-				try {
-					TimeUnit.NANOSECONDS.timedWait(users, left);
-				} catch (InterruptedException e) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
+		writers.awaitEmpty(deadline);
+		for (CallGate gate : readers) {
+			gate.awaitEmpty(deadline);
 		}
 	}
 }

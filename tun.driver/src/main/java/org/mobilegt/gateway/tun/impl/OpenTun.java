@@ -41,6 +41,11 @@ final class OpenTun implements TunDevice {
 	}
 
 	@Override
+	public int offloadHeader() {
+		return tun.offloadHeader();
+	}
+
+	@Override
 	public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
 		return tun.read(queue, dst, timeoutMillis);
 	}
@@ -64,6 +69,7 @@ final class OpenTun implements TunDevice {
 		props.put(NAME, name());
 		props.put(MTU, mtu);
 		props.put(SUBNET, subnet);
+		props.put(OFFLOAD_HEADER, tun.offloadHeader());
 		return props;
 	}
 }

@@ -9,15 +9,18 @@ import java.nio.ByteBuffer;
  */
 interface Tun {
 
-	/** Opens (creating if needed) a TUN device; see {@link LinuxTun#open(String, String, int)}. */
+	/** Opens (creating if needed) a TUN device; see {@link LinuxTun#open(String, String, int, boolean)}. */
 	@FunctionalInterface
 	interface Opener {
-		Tun open(String clonePath, String name, int queues) throws IOException;
+		Tun open(String clonePath, String name, int queues, boolean offload) throws IOException;
 	}
 
 	String name();
 
 	int queues();
+
+	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#offloadHeader()}. */
+	int offloadHeader();
 
 	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#read(int, ByteBuffer, int)}. */
 	int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException;

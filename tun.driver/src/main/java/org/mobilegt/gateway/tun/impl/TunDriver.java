@@ -138,7 +138,7 @@ public final class TunDriver implements TunStatus {
 	}
 
 	private void open(TunSettings s) throws IOException {
-		Tun tun = opener.open(s.device(), s.name(), s.queues());
+		Tun tun = opener.open(s.device(), s.name(), s.queues(), s.offload());
 		try {
 			link = host.linkUp(s.name(), s.mtu());
 			route = host.route(s.subnet(), s.name());

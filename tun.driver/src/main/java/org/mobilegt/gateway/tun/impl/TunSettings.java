@@ -11,7 +11,7 @@ import org.apache.commons.net.util.SubnetUtils;
  * the rule, so a bad value is rejected before anything touches the system.
  */
 record TunSettings(String name, int mtu, String subnet, boolean nat, String egress, boolean persist, int queues,
-		String device) {
+		String device, boolean offload) {
 
 	static final String AUTO = "auto";
 	/** Linux interface names: at most IFNAMSIZ-1 bytes, no '/', ':', or whitespace. */
@@ -41,12 +41,14 @@ record TunSettings(String name, int mtu, String subnet, boolean nat, String egre
 	}
 
 	static TunSettings of(TunConfig c) {
-		return new TunSettings(c.name(), c.mtu(), c.subnet(), c.nat(), c.egress(), c.persist(), c.queues(), c.device());
+		return new TunSettings(c.name(), c.mtu(), c.subnet(), c.nat(), c.egress(), c.persist(), c.queues(), c.device(),
+				c.offload());
 	}
 
 	/** Settings that can only change by closing and re-opening the device. */
 	boolean sameDevice(TunSettings o) {
-		return name.equals(o.name) && persist == o.persist && queues == o.queues && device.equals(o.device);
+		return name.equals(o.name) && persist == o.persist && queues == o.queues && device.equals(o.device)
+				&& offload == o.offload;
 	}
 
 	/**

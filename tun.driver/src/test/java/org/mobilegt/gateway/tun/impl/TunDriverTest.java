@@ -97,6 +97,11 @@ class TunDriverTest {
 		Boolean persist;
 		boolean closed;
 
+		@Override
+		public int offloadHeader() {
+			return 0;
+		}
+
 		FakeTun(String name, int queues) {
 			this.name = name;
 			this.queues = queues;
@@ -143,7 +148,7 @@ class TunDriverTest {
 	final Fakes.Events events = new Fakes.Events();
 	final Fakes.ConfigAdmin cm = new Fakes.ConfigAdmin();
 
-	private Tun open(String clonePath, String name, int queues) throws IOException {
+	private Tun open(String clonePath, String name, int queues, boolean offload) throws IOException {
 		if (unopenable.contains(name)) {
 			throw new TunOpenException("the name " + name + " is in use by a non-TUN device; choose another name");
 		}

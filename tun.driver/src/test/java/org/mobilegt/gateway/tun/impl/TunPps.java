@@ -41,7 +41,7 @@ public final class TunPps {
 		int queues = Integer.parseInt(args[1]);
 		long packets = Long.parseLong(args[2]);
 		double seconds = Double.parseDouble(args[3]);
-		LinuxTun tun = LinuxTun.open("/dev/net/tun", args[0], queues);
+		LinuxTun tun = LinuxTun.open("/dev/net/tun", args[0], queues, false);
 		try {
 			List<TunPps> workers = new ArrayList<>();
 			List<Thread> threads = new ArrayList<>();

@@ -30,7 +30,7 @@ class TunSettingsTest {
 	@Test
 	void defaultsAreValid() {
 		TunSettings s = TunSettings.of(Fakes.config(Map.of()));
-		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun"));
+		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false));
 	}
 
 	@ParameterizedTest
@@ -145,11 +145,12 @@ class TunSettingsTest {
 
 	@Test
 	void sameDeviceOnlyWhenNothingNeedsAReopen() {
-		TunSettings s = new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun");
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1300, "10.78.0.0/16", false, "eth0", true, 1, "/dev/net/tun"))).isTrue();
-		assertThat(s.sameDevice(new TunSettings("mgt1", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun"))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", false, 1, "/dev/net/tun"))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 2, "/dev/net/tun"))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/tun"))).isFalse();
+		TunSettings s = new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false);
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1300, "10.78.0.0/16", false, "eth0", true, 1, "/dev/net/tun", false))).isTrue();
+		assertThat(s.sameDevice(new TunSettings("mgt1", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", false, 1, "/dev/net/tun", false))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 2, "/dev/net/tun", false))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/tun", false))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true))).isFalse();
 	}
 }

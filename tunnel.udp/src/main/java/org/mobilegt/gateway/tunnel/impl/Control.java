@@ -96,13 +96,7 @@ final class Control {
 		}
 		TunnelSettings settings = server.settings();
 		byte[] reply = settings.handshakeReply(session.tunnelAddress());
-		ControlSender sender = senders.get();
-		int sent = 0;
-		for (int i = 0; i < settings.replyRepeats(); i++) {
-			if (sender.send(server.socket(), reply, endpoint)) {
-				sent++;
-			}
-		}
+		int sent = senders.get().send(server.socket(), reply, endpoint, settings.replyRepeats());
 		session.sent(reply.length * sent, false, System.currentTimeMillis());
 		metrics.handshakesOk.increment();
 	}

@@ -6,15 +6,43 @@ package org.mobilegt.gateway.tunnel.impl;
  */
 final class ControlSender {
 
-	private final MessageBatch batch = new MessageBatch(1, TunnelSettings.REPLY_SIZE);
+	/** Most datagrams sent in one system call. */
+	static final int BATCH = 32;
+
+	private final MessageBatch batch = new MessageBatch(BATCH, TunnelSettings.REPLY_SIZE);
 
 	/** Sends {@code datagram} to {@code endpoint}; false when the socket is gone or refused it. */
 	boolean send(UdpSocket socket, byte[] datagram, long endpoint) {
+		return send(socket, datagram, endpoint, 1) == 1;
+	}
+
+	/** Sends {@code copies} copies of {@code datagram} in one system call; how many went out. */
+	int send(UdpSocket socket, byte[] datagram, long endpoint, int copies) {
 		if (socket == null) {
-			return false;
+			return 0;
 		}
-		batch.next().put(datagram);
-		batch.commit(datagram.length, endpoint);
-		return batch.flush(socket) == 0;
+		int n = Math.min(copies, BATCH);
+		for (int i = 0; i < n; i++) {
+			batch.next().put(datagram);
+			batch.commit(datagram.length, endpoint);
+		}
+		return n - batch.flush(socket);
+	}
+
+	/** Sends {@code datagram} to each of the first {@code count} endpoints, {@link #BATCH} per call; how many went out. */
+	int sendEach(UdpSocket socket, byte[] datagram, long[] endpoints, int count) {
+		if (socket == null) {
+			return 0;
+		}
+		int sent = 0;
+		for (int i = 0; i < count; i++) {
+			batch.next().put(datagram);
+			batch.commit(datagram.length, endpoints[i]);
+			if (batch.full() || i == count - 1) {
+				int n = batch.pending();
+				sent += n - batch.flush(socket);
+			}
+		}
+		return sent;
 	}
 }

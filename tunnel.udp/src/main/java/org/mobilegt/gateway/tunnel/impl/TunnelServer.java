@@ -3,6 +3,7 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -292,12 +293,16 @@ public final class TunnelServer implements TunnelStats {
 			}
 			sm.expireIdle(s.idleMillis());
 			long now = System.currentTimeMillis();
-			for (Session session : sm.sessions()) {
-				if (now - session.lastSentMillis() >= s.keepaliveMillis() && keepalives.send(sock, TunnelSettings.KEEPALIVE, session.endpoint())) {
+			Collection<Session> live = sm.sessions();
+			long[] idle = new long[live.size()];
+			int n = 0;
+			for (Session session : live) {
+				if (now - session.lastSentMillis() >= s.keepaliveMillis()) {
+					idle[n++] = session.endpoint();
 					session.sent(1, false, now);
-					metrics.keepalivesOut.increment();
 				}
 			}
+			metrics.keepalivesOut.add(keepalives.sendEach(sock, TunnelSettings.KEEPALIVE, idle, n));
 			UplinkPump u = uplink;
 			if (u != null) {
 				u.pruneHints(now);

@@ -1,0 +1,61 @@
+package org.mobilegt.gateway.capture.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mobilegt.gateway.common.ConfigValueException;
+
+class CaptureSettingsTest {
+
+	static CaptureSettings settings(Map<String, Object> values) {
+		return CaptureSettings.of(Configs.capture(values));
+	}
+
+	@Test
+	void defaults() {
+		CaptureSettings s = settings(Map.of());
+		assertThat(s.mode()).isEqualTo(CaptureSettings.Mode.OFF);
+		assertThat(s.method()).isEqualTo(CaptureSettings.Method.SCRIPT);
+		assertThat(s.script()).as("the bundled script").isNull();
+		assertThat(s.dir()).isEqualTo(Path.of("capture").toAbsolutePath());
+		assertThat(s.maxConcurrent()).isEqualTo(4);
+		assertThat(s.stopTimeoutSeconds()).isEqualTo(5);
+	}
+
+	@Test
+	void modeAndMethodAreChoices() {
+		assertThat(settings(Map.of("mode", "ALL", "method", "builtin")).mode()).isEqualTo(CaptureSettings.Mode.ALL);
+		assertThatThrownBy(() -> settings(Map.of("mode", "sometimes"))).isInstanceOf(ConfigValueException.class)
+				.hasMessage("mobilegt.capture: mode=sometimes must be one of off, all, demand");
+		assertThatThrownBy(() -> settings(Map.of("method", "pcap"))).hasMessageContaining("method=pcap must be one of script, builtin");
+	}
+
+	@Test
+	void limitsAreChecked() {
+		assertThatThrownBy(() -> settings(Map.of("maxConcurrent", 0))).hasMessageContaining("maxConcurrent=0");
+		assertThatThrownBy(() -> settings(Map.of("maxSeconds", -1))).hasMessageContaining("maxSeconds=-1");
+		assertThatThrownBy(() -> settings(Map.of("maxBytes", 100L))).hasMessageContaining("maxBytes=100 must be 0 (no limit) or at least 4096");
+		assertThatThrownBy(() -> settings(Map.of("stopTimeoutSeconds", 60))).hasMessageContaining("stopTimeoutSeconds=60");
+		assertThatThrownBy(() -> settings(Map.of("args", "{nope}"))).hasMessageContaining("unknown placeholder {nope}");
+		assertThatThrownBy(() -> settings(Map.of("dir", " "))).hasMessageContaining("dir=");
+	}
+
+	@Test
+	void scriptProblemsAreNamed(@TempDir Path dir) throws Exception {
+		Path script = dir.resolve("s.sh");
+		assertThat(CaptureSettings.problem(script)).isEqualTo("does not exist");
+		Files.writeString(script, "#!/bin/sh\n");
+		Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-------"));
+		assertThat(CaptureSettings.problem(script)).isEqualTo("is not executable (chmod +x)");
+		Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+		assertThat(CaptureSettings.problem(script)).isNull();
+		assertThat(CaptureSettings.problem(dir)).isEqualTo("is not a regular file");
+	}
+}

@@ -1,0 +1,122 @@
+package org.mobilegt.gateway.capture.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Supervision of capture scripts: real processes, fake scripts. */
+class ScriptCaptureTest {
+
+	private static final Target TARGET = new Target(3, "phone-1", Ipv4.address("10.77.0.2"), "172.31.2.2:40000");
+
+	@TempDir
+	Path dir;
+
+	private final List<String> log = new CopyOnWriteArrayList<>();
+	private ScriptCapture capture;
+
+	@AfterEach
+	void cleanUp() {
+		if (capture != null) {
+			ProcessTree.terminate(capture.processes(), Duration.ZERO);
+		}
+	}
+
+	private Path script(String body) throws IOException {
+		Path s = dir.resolve("fake-capture.sh");
+		Files.writeString(s, "#!/bin/sh\n" + body);
+		Files.setPosixFilePermissions(s, PosixFilePermissions.fromString("rwx------"));
+		return s;
+	}
+
+	private ScriptCapture start(Path script, List<String> args) throws IOException {
+		capture = ScriptCapture.start(TARGET, script, args, dir, log::add);
+		return capture;
+	}
+
+	/** Waits (bounded) for a log line starting with {@code prefix}. */
+	private String awaitLine(String prefix) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (System.nanoTime() < deadline) {
+			for (String l : log) {
+				if (l.startsWith(prefix)) {
+					return l;
+				}
+			}
+			Thread.sleep(20);
+		}
+		throw new AssertionError("no line '" + prefix + "' in " + log);
+	}
+
+	@Test
+	void aScriptThatIgnoresSigtermIsKilledWithItsChildAfterTheTimeout() throws Exception {
+		ScriptCapture c = start(script("trap '' TERM\nsleep 300 &\necho \"child $!\"\nwait\n"), List.of());
+		long child = Long.parseLong(awaitLine("child ").substring(6));
+		Set<ProcessHandle> tree = c.processes();
+		assertThat(tree).extracting(ProcessHandle::pid).contains(c.pid(), child);
+
+		long start = System.nanoTime();
+		List<ProcessHandle> killed = ProcessTree.terminate(tree, Duration.ofSeconds(1));
+		long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+		assertThat(killed).extracting(ProcessHandle::pid).contains(c.pid(), child);
+		assertThat(millis).as("SIGKILL only after the stop timeout").isBetween(1000L, 4000L);
+		assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("child %d", child).isFalse();
+		assertThat(c.onExit().get(5, TimeUnit.SECONDS).exitValue()).isEqualTo(128 + 9);
+	}
+
+	@Test
+	void aScriptThatHonoursSigtermNeedsNoSigkill() throws Exception {
+		ScriptCapture c = start(script("echo ready\nexec sleep 300\n"), List.of());
+		awaitLine("ready");
+		long start = System.nanoTime();
+		assertThat(ProcessTree.terminate(c.processes(), Duration.ofSeconds(5))).isEmpty();
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+		assertThat(c.onExit().get(5, TimeUnit.SECONDS).exitValue()).isEqualTo(128 + 15);
+	}
+
+	@Test
+	void childrenAreFoundAndEndedEvenOnceTheScriptIsGone() throws Exception {
+		// the script dies on SIGTERM at once; its child ignores SIGTERM and is re-parented to init
+		ScriptCapture c = start(script("sh -c \"trap '' TERM; echo grandchild \\$\\$; exec sleep 300\" &\nwait\n"), List.of());
+		long grandchild = Long.parseLong(awaitLine("grandchild ").substring(11));
+		c.refresh();
+		List<ProcessHandle> killed = ProcessTree.terminate(c.processes(), Duration.ofMillis(500));
+		assertThat(killed).extracting(ProcessHandle::pid).containsExactly(grandchild);
+		assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+	}
+
+	@Test
+	void argumentsReachTheScriptVerbatimAndRunNothing() throws Exception {
+		Path marker = dir.resolve("pwned");
+		String hostile = "a;touch " + marker + ";$(touch " + marker + ")`touch " + marker + "`|touch " + marker + " && x";
+		List<String> argv = ArgsTemplate.parse("--client={client} {client} {session}").expand(java.util.Map.of("client", hostile, "session", "3"));
+		ScriptCapture c = start(script("for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > args.txt\n"), argv);
+		assertThat(c.onExit().get(10, TimeUnit.SECONDS).exitValue()).isZero();
+		assertThat(Files.readAllLines(dir.resolve("args.txt"))).containsExactly("[--client=" + hostile + "]", "[" + hostile + "]", "[3]");
+		assertThat(marker).doesNotExist();
+	}
+
+	@Test
+	void theExitCodeAndTheLastOutputAreKept() throws Exception {
+		ScriptCapture c = start(script("echo 'dumpcap: no such device mgt9' >&2\nexit 3\n"), List.of());
+		assertThat(c.onExit().get(10, TimeUnit.SECONDS).exitValue()).isEqualTo(3);
+		assertThat(c.exitCode()).isEqualTo(3);
+		assertThat(c.outputTail()).isEqualTo("dumpcap: no such device mgt9");
+		assertThat(log).containsExactly("dumpcap: no such device mgt9");
+		assertThat(c.info().pid()).isEqualTo(c.pid());
+		assertThat(c.info().method()).isEqualTo("script");
+	}
+}
