@@ -140,13 +140,14 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			}
 			// without a previous configuration there is nothing to restore
 			ConfigRejection.rejected(log, events, previous == null ? null : configurationAdmin, CaptureConfig.PID,
-					previous == null ? Map.of() : properties, e);
+					CaptureConfig.class, previous == null ? Map.of() : properties, e);
 			return;
 		}
 		settings = next;
+		Map<String, Object> previousProperties = properties;
 		properties = newProperties;
 		configError = null;
-		ConfigRejection.applied(events, CaptureConfig.PID);
+		ConfigRejection.applied(events, CaptureConfig.PID, previousProperties, newProperties);
 		announce(next);
 		if (next.mode() == Mode.OFF) {
 			supervise(() -> endAll("capture mode off"));

@@ -136,14 +136,15 @@ public final class SessionRegistry implements SessionManager {
 			Settings next = settings(config);
 			boolean exclusionsChanged = !next.excluded().equals(settings.excluded());
 			settings = next;
+			Map<String, Object> previousProperties = properties;
 			properties = newProperties;
 			share.packetsPerSecond = next.packetsPerSecond();
 			if (exclusionsChanged && pool != null) {
 				repool(pool.cidr());
 			}
-			ConfigRejection.applied(events, SessionsConfig.PID);
+			ConfigRejection.applied(events, SessionsConfig.PID, previousProperties, newProperties);
 		} catch (ConfigValueException e) {
-			ConfigRejection.rejected(log, events, configurationAdmin, SessionsConfig.PID, properties, e);
+			ConfigRejection.rejected(log, events, configurationAdmin, SessionsConfig.PID, SessionsConfig.class, properties, e);
 		}
 	}
 

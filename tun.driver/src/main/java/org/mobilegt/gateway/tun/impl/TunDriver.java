@@ -99,12 +99,13 @@ public final class TunDriver implements TunStatus {
 				change(previous, next);
 			}
 			settings = next;
+			Map<String, Object> previousProperties = properties;
 			properties = newProperties;
 			error = null;
-			ConfigRejection.applied(events, TunConfig.PID);
+			ConfigRejection.applied(events, TunConfig.PID, previousProperties, newProperties);
 		} catch (ConfigValueException | IOException e) {
 			if (wasUp) {
-				ConfigRejection.rejected(log, events, configurationAdmin, TunConfig.PID, properties, e);
+				ConfigRejection.rejected(log, events, configurationAdmin, TunConfig.PID, TunConfig.class, properties, e);
 			} else {
 				settings = previous;
 				error = e.getMessage();

@@ -134,12 +134,13 @@ public final class TunnelServer implements TunnelStats {
 			}
 			control.workers(next.workers());
 			settings = next;
+			Map<String, Object> previousProperties = properties;
 			properties = newProperties;
 			socketError = null;
-			ConfigRejection.applied(events, TunnelConfig.PID);
+			ConfigRejection.applied(events, TunnelConfig.PID, previousProperties, newProperties);
 		} catch (ConfigValueException | IOException e) {
 			if (previous != null && socket != null) {
-				ConfigRejection.rejected(log, events, configurationAdmin, TunnelConfig.PID, properties,
+				ConfigRejection.rejected(log, events, configurationAdmin, TunnelConfig.PID, TunnelConfig.class, properties,
 						e instanceof ConfigValueException ? e
 								: new ConfigValueException(TunnelConfig.PID, "port", config.bind() + ":" + config.port(),
 										"cannot be bound: " + e.getMessage()));
