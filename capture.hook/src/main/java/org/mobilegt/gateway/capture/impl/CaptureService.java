@@ -134,6 +134,11 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			if (problem != null && next.method() == Method.SCRIPT) {
 				throw new ConfigValueException(CaptureConfig.PID, "script", next.script(), problem);
 			}
+			String dirProblem = previous != null && next.dir().equals(previous.dir()) ? null
+					: CaptureSettings.directoryProblem(next.dir());
+			if (dirProblem != null) {
+				throw new ConfigValueException(CaptureConfig.PID, "dir", next.dir(), dirProblem);
+			}
 		} catch (ConfigValueException e) {
 			if (previous == null) {
 				configError = e.getMessage();

@@ -1,5 +1,7 @@
 package org.mobilegt.gateway.capture.impl;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -65,6 +67,23 @@ record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args,
 			return "is not executable (chmod +x)";
 		}
 		return null;
+	}
+
+	/**
+	 * Why captures could not write into {@code dir}, or null when they can: tried by creating it (as
+	 * a capture would) and a file in it, since as root only trying tells (read-only or virtual file
+	 * systems, a file in the way). Checked when the setting changes and again at every start.
+	 */
+	static String directoryProblem(Path dir) {
+		try {
+			Files.createDirectories(dir);
+			Files.delete(Files.createTempFile(dir, ".mobilegt-", ".probe"));
+			return null;
+		} catch (FileSystemException e) {
+			return "is not a writable directory: " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
+		} catch (IOException | UnsupportedOperationException e) {
+			return "is not a writable directory: " + e.getMessage();
+		}
 	}
 
 	private static <E extends Enum<E>> E choice(Class<E> type, String key, String value) {

@@ -58,4 +58,13 @@ class CaptureSettingsTest {
 		assertThat(CaptureSettings.problem(script)).isNull();
 		assertThat(CaptureSettings.problem(dir)).isEqualTo("is not a regular file");
 	}
+
+	@Test
+	void anOutputDirectoryIsTriedByWritingInIt(@TempDir Path dir) throws Exception {
+		assertThat(CaptureSettings.directoryProblem(dir.resolve("new/captures"))).isNull();
+		assertThat(dir.resolve("new/captures")).isDirectory().isEmptyDirectory();
+		Path file = Files.writeString(dir.resolve("file"), "in the way");
+		assertThat(CaptureSettings.directoryProblem(file.resolve("captures"))).startsWith("is not a writable directory: ");
+		assertThat(CaptureSettings.directoryProblem(file)).startsWith("is not a writable directory: ");
+	}
 }
