@@ -7,6 +7,8 @@ import static org.mobilegt.gateway.e2e.Scenarios.START;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,8 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A configuration value the system refuses is rejected with a message, and the previous working
  * configuration keeps running: the clients never notice. Through {@code vpn:set} and through an
- * edit of the configuration file, which the gateway then sets back to what runs. (The capture
- * directory case needs a capture.hook with a {@code dir} setting, which this version lacks.)
+ * edit of the configuration file, which the gateway then sets back to what runs.
  */
 @RequiresRoot
 class ConfigRejectionTest {
@@ -55,6 +56,22 @@ class ConfigRejectionTest {
 				awaitFile(gw, "mobilegt.tun", "subnet", "10.77.0.5/16");
 				assertThat(gw.conf("mobilegt.tun").getOrDefault("subnet", "10.77.0.0/16")).as("subnet in conf/mobilegt.tun.cfg")
 						.isEqualTo("10.77.0.0/16");
+
+				// a capture directory nothing can be written to (a file is in the way): captures keep going to the old one
+				assertThat(gw.gogo("vpn:set mobilegt.capture method builtin")).contains("applied");
+				assertThat(gw.gogo("vpn:set mobilegt.capture mode demand")).contains("applied");
+				Path inTheWay = Files.writeString(gw.workDir().resolve("not-a-directory"), "a file\n");
+				mark = gw.logMark();
+				assertThat(gw.gogo("vpn:set mobilegt.capture dir " + inTheWay.resolve("capture")))
+						.as("vpn:set capture dir under a file").contains("rejected", "is not a writable directory",
+								"the previous value is kept");
+				awaitFile(gw, "mobilegt.capture", "dir", inTheWay.resolve("capture").toString());
+				// what is restored is the configuration, not what the component declares for itself
+				assertThat(gw.conf("mobilegt.capture")).as("conf/mobilegt.capture.cfg").doesNotContainKey("event.topics");
+				assertThat(Scenarios.logLines(gw, mark, "unknown key")).as("complaints about the restored file").isEmpty();
+				assertThat(gw.gogo("vpn:capture start steady")).startsWith("capturing session")
+						.contains(gw.workDir().resolve("capture").toString());
+				assertThat(gw.gogo("vpn:capture stop steady")).contains("stopped");
 
 				// a value outside its declared range never reaches the component
 				assertThat(gw.gogo("vpn:set mobilegt.tunnel port 70000")).as("vpn:set port 70000").contains("nothing changed");
