@@ -8,7 +8,8 @@
 # Env: REPS (3), DURATION (iperf3 seconds, 5), SYSTEMS (space-separated subset of
 #      "direct wg ovpn-none ovpn-gcm relay relay1 gateway"), GATEWAY=0 (skip the gateway),
 #      UDP64_RATE / UDPMTU_RATE (offered iperf3 UDP rates), HANDSHAKES (gateway handshake count),
-#      PIN=1 (phone side on CPU 0, gw + inet on CPU 1), OVPN_EXTRA (more OpenVPN options).
+#      PIN=1 (phone side on CPU 0, gw + inet on CPU 1), OVPN_EXTRA (more OpenVPN options),
+#      OFFLOAD=false (the gateway's TUN without kernel offloads).
 # Results: bench/out/<timestamp>/ (raw.tsv, results.tsv, table.txt, plot.png, machine.txt, logs/).
 set -euo pipefail
 
@@ -360,7 +361,7 @@ system_gateway() {
 	local wd=$OUT/gateway tc=${ID}gc
 	mkdir -p "$wd/conf"
 	(umask 077 && printf 'key=%s\n' "$SECRET" >"$wd/conf/mobilegt.auth.cfg")
-	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false \
+	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false "offload=${OFFLOAD:-true}" \
 		>"$wd/conf/mobilegt.tun.cfg"
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" >"$wd/conf/mobilegt.tunnel.cfg"
 	baseline_nat off

@@ -38,6 +38,30 @@ public final class Servers {
 		return b;
 	}
 
+	/**
+	 * Accepts one TCP connection on {@code port} and writes what it receives to {@code file}, then
+	 * prints {@code done <bytes>} and exits; returns once it listens.
+	 */
+	public static Background tcpSink(String ns, int port, Path file) {
+		Background b = Netns.start(ns, "python3", "-u", "-c", """
+				import socket, sys
+				l = socket.socket()
+				l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+				l.bind(("0.0.0.0", int(sys.argv[1])))
+				l.listen(1)
+				c, _ = l.accept()
+				n = 0
+				with open(sys.argv[2], "wb") as f:
+				    while d := c.recv(65536):
+				        f.write(d)
+				        n += len(d)
+				c.close()
+				print("done", n)
+				""", Integer.toString(port), file.toString());
+		awaitListening(ns, "tcp", port, b);
+		return b;
+	}
+
 	/** {@code iperf3 -s} on {@code port}; returns once it listens. */
 	public static Background iperf3Server(String ns, int port) {
 		Background b = Netns.start(ns, "iperf3", "-s", "-p", Integer.toString(port), "--forceflush");

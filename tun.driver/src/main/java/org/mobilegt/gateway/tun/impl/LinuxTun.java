@@ -135,7 +135,7 @@ final class LinuxTun implements Tun {
 		if (offload && LibC.ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
 			int errno = LibC.errno();
 			LibC.close(fd);
-			throw new TunOpenException("TUNSETOFFLOAD on " + name + " failed: " + LibC.describe(errno) + " (set offload=false)");
+			throw TunOpenException.offloadsRefused("TUNSETOFFLOAD on " + name + " failed: " + LibC.describe(errno));
 		}
 		LibC.setNonBlocking(fd);
 		return fd;

@@ -30,8 +30,8 @@ public @interface TunConfig {
 	@AttributeDefinition(name = "Queues", description = "Number of queues (file descriptors) to open; more than 1 makes the device multiqueue (IFF_MULTI_QUEUE) so several threads can read it.", min = "1", max = "16")
 	int queues() default 1;
 
-	@AttributeDefinition(name = "Offloads", description = "Let the kernel hand over large TCP segments and unfinished checksums (IFF_VNET_HDR, TSO): the tunnel cuts them into packets itself and sends them with one UDP GSO call, instead of one read and one send per packet. Changing it re-opens the device.")
-	boolean offload() default false;
+	@AttributeDefinition(name = "Offloads", description = "Let the kernel hand over large TCP segments and unfinished checksums (IFF_VNET_HDR, TSO): the tunnel cuts them into packets itself and sends them with one UDP GSO call, instead of one read and one send per packet. A kernel that refuses them gets a device without. Changing it re-opens the device.")
+	boolean offload() default true;
 
 	@AttributeDefinition(name = "Clone device", description = "Path of the TUN clone device.")
 	String device() default "/dev/net/tun";

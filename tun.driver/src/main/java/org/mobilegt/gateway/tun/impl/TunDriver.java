@@ -139,7 +139,7 @@ public final class TunDriver implements TunStatus {
 	}
 
 	private void open(TunSettings s) throws IOException {
-		Tun tun = opener.open(s.device(), s.name(), s.queues(), s.offload());
+		Tun tun = openDevice(s);
 		try {
 			link = host.linkUp(s.name(), s.mtu());
 			route = host.route(s.subnet(), s.name());
@@ -156,7 +156,20 @@ public final class TunDriver implements TunStatus {
 		}
 		device = new OpenTun(tun, s.mtu(), s.subnet());
 		registration = context.registerService(TunDevice.class, device, device.serviceProperties());
-		log.info("TUN {} up: {}", s.name(), String.join("; ", installed()));
+		log.info("TUN {} up{}: {}", s.name(), tun.offloadHeader() > 0 ? " with offloads" : "", String.join("; ", installed()));
+	}
+
+	/** Offloads only make it faster: a kernel that refuses them gets a device without. */
+	private Tun openDevice(TunSettings s) throws IOException {
+		try {
+			return opener.open(s.device(), s.name(), s.queues(), s.offload());
+		} catch (TunOpenException e) {
+			if (!e.offloadsRefused()) {
+				throw e;
+			}
+			log.warn("TUN {} opens without offloads: {}", s.name(), e.getMessage());
+			return opener.open(s.device(), s.name(), s.queues(), false);
+		}
 	}
 
 	private void startNat(TunSettings s) throws IOException {
@@ -307,7 +320,7 @@ public final class TunDriver implements TunStatus {
 		OpenTun d = device;
 		if (d != null) {
 			return d.name() + " up, mtu " + d.mtu() + ", " + d.queues() + " queue(s), subnet " + d.subnet()
-					+ (nat != null ? ", NAT on" : ", NAT off");
+					+ (nat != null ? ", NAT on" : ", NAT off") + (d.offloadHeader() > 0 ? ", offloads on" : "");
 		}
 		return "no TUN device: " + (error == null ? "not configured" : error);
 	}

@@ -6,7 +6,23 @@ import java.io.IOException;
 final class TunOpenException extends IOException {
 	private static final long serialVersionUID = 1L;
 
+	private final boolean offloadsRefused;
+
 	TunOpenException(String message) {
+		this(message, false);
+	}
+
+	private TunOpenException(String message, boolean offloadsRefused) {
 		super(message);
+		this.offloadsRefused = offloadsRefused;
+	}
+
+	/** The kernel would not give the device offloads: it may still open without them. */
+	static TunOpenException offloadsRefused(String message) {
+		return new TunOpenException(message, true);
+	}
+
+	boolean offloadsRefused() {
+		return offloadsRefused;
 	}
 }

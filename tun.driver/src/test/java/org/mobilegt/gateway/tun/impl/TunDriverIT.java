@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.tun.api.TunDevice;
 
@@ -90,7 +92,7 @@ class TunDriverIT {
 	}
 
 	private static Map<String, Object> config(String name, String subnet, Object... more) {
-		Map<String, Object> m = new HashMap<>(Map.of("name", name, "subnet", subnet, "mtu", 1400));
+		Map<String, Object> m = new HashMap<>(Map.of("name", name, "subnet", subnet, "mtu", 1400, "offload", false));
 		for (int i = 0; i < more.length; i += 2) {
 			m.put((String) more[i], more[i + 1]);
 		}
@@ -187,15 +189,21 @@ class TunDriverIT {
 		assertThat(sh("ip", "-4", "route", "show", "10.99.2.0/24")).isEmpty();
 	}
 
-	@Test
-	void theKernelAnswersAnEchoRequestWrittenToTheDevice() throws IOException {
-		activate(config("mgtit2", "10.99.0.0/24"));
+	/** With offloads every packet has a virtio_net_hdr in front: all zero says "a plain packet". */
+	@ParameterizedTest(name = "offload={0}")
+	@ValueSource(booleans = { false, true })
+	void theKernelAnswersAnEchoRequestWrittenToTheDevice(boolean offload) throws IOException {
+		activate(config("mgtit2", "10.99.0.0/24", "offload", offload));
 		TunDevice device = registry.device();
+		int header = device.offloadHeader();
+		assertThat(header).isEqualTo(offload ? TunDevice.VIRTIO_NET_HDR : 0);
+		assertThat(sh("ip", "-d", "-o", "link", "show", "dev", "mgtit2")).contains("vnet_hdr " + (offload ? "on" : "off"));
 
 		// written from position 3 and read to position 5: the driver honours buffer positions
 		ByteBuffer out = ByteBuffer.allocateDirect(2048);
-		out.position(3);
+		out.position(3 + header);
 		Icmp.echoRequest(out, Icmp.address("10.99.0.2"), Icmp.address(LOCAL), 0x6d67, 7, 56);
+		out.position(3);
 		int length = out.remaining();
 		assertThat(device.write(out)).isEqualTo(length);
 		assertThat(out.position()).isEqualTo(3 + length);
@@ -376,7 +384,7 @@ class TunDriverIT {
 			int n = device.read(queue, in, 500);
 			if (n > 0) {
 				assertThat(in.position()).isEqualTo(at + n);
-				in.flip().position(at);
+				in.flip().position(at + device.offloadHeader());
 				Icmp.Packet p = Icmp.Packet.parse(in);
 				if (p.isEchoReply(id)) {
 					return p;

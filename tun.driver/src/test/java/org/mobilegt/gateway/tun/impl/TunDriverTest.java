@@ -94,17 +94,19 @@ class TunDriverTest {
 	static final class FakeTun implements Tun {
 		final String name;
 		final int queues;
+		final boolean offload;
 		Boolean persist;
 		boolean closed;
 
-		@Override
-		public int offloadHeader() {
-			return 0;
-		}
-
-		FakeTun(String name, int queues) {
+		FakeTun(String name, int queues, boolean offload) {
 			this.name = name;
 			this.queues = queues;
+			this.offload = offload;
+		}
+
+		@Override
+		public int offloadHeader() {
+			return offload ? TunDevice.VIRTIO_NET_HDR : 0;
 		}
 
 		@Override
@@ -143,6 +145,7 @@ class TunDriverTest {
 	final FakeHost host = new FakeHost();
 	final List<FakeTun> opened = new ArrayList<>();
 	final Set<String> unopenable = new HashSet<>();
+	boolean refuseOffloads;
 	final Fakes.Registry registry = new Fakes.Registry();
 	final Fakes.Log log = new Fakes.Log();
 	final Fakes.Events events = new Fakes.Events();
@@ -152,7 +155,10 @@ class TunDriverTest {
 		if (unopenable.contains(name)) {
 			throw new TunOpenException("the name " + name + " is in use by a non-TUN device; choose another name");
 		}
-		FakeTun tun = new FakeTun(name, queues);
+		if (offload && refuseOffloads) {
+			throw TunOpenException.offloadsRefused("TUNSETOFFLOAD on " + name + " failed: Invalid argument");
+		}
+		FakeTun tun = new FakeTun(name, queues, offload);
 		opened.add(tun);
 		return tun;
 	}
@@ -196,11 +202,30 @@ class TunDriverTest {
 				.containsEntry(TunDevice.SUBNET, "10.77.0.0/16");
 		assertThat(driver.up()).isTrue();
 		assertThat(driver.error()).isNull();
-		assertThat(driver.summary()).isEqualTo("mgt0 up, mtu 1400, 1 queue(s), subnet 10.77.0.0/16, NAT on");
+		assertThat(driver.summary()).isEqualTo("mgt0 up, mtu 1400, 1 queue(s), subnet 10.77.0.0/16, NAT on, offloads on");
 		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0",
 				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of eth0");
 		assertThat(log.at("INFO")).containsExactly(
-				"TUN mgt0 up: link mgt0 up; route 10.77.0.0/16 dev mgt0; net.ipv4.ip_forward=1 (was 0); nat 10.77.0.0/16 out of eth0");
+				"TUN mgt0 up with offloads: link mgt0 up; route 10.77.0.0/16 dev mgt0; net.ipv4.ip_forward=1 (was 0); nat 10.77.0.0/16 out of eth0");
+	}
+
+	@Test
+	void aKernelThatRefusesOffloadsGetsADeviceWithoutThem() {
+		refuseOffloads = true;
+		TunDriver driver = activate(BASE);
+
+		assertThat(opened).singleElement().satisfies(t -> assertThat(t.offload).isFalse());
+		assertThat(driver.up()).isTrue();
+		assertThat(registry.device().offloadHeader()).isZero();
+		assertThat(driver.summary()).doesNotContain("offloads");
+		assertThat(log.at("WARN")).containsExactly("TUN mgt0 opens without offloads: TUNSETOFFLOAD on mgt0 failed: Invalid argument");
+	}
+
+	@Test
+	void offloadsCanBeSwitchedOff() {
+		activate(with(BASE, "offload", false));
+		assertThat(opened).singleElement().satisfies(t -> assertThat(t.offload).isFalse());
+		assertThat(registry.current().props()).containsEntry(TunDevice.OFFLOAD_HEADER, 0);
 	}
 
 	@Test
@@ -230,7 +255,7 @@ class TunDriverTest {
 	void natOffTouchesNeitherForwardingNorNatButRemovesLeftovers() {
 		TunDriver driver = activate(with(BASE, "nat", false));
 		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "nat leftovers mgt0");
-		assertThat(driver.summary()).endsWith("NAT off");
+		assertThat(driver.summary()).contains("NAT off");
 	}
 
 	@Test
@@ -379,13 +404,13 @@ class TunDriverTest {
 
 		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0");
 		assertThat(host.ipForward).isEqualTo("0");
-		assertThat(driver.summary()).endsWith("NAT off");
+		assertThat(driver.summary()).contains("NAT off");
 		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0");
 
 		host.calls.clear();
 		modify(driver, BASE);
 		assertThat(host.calls).containsExactly("ip_forward 1", "nat add 10.77.0.0/16 out of eth0");
-		assertThat(driver.summary()).endsWith("NAT on");
+		assertThat(driver.summary()).contains("NAT on");
 	}
 
 	@Test

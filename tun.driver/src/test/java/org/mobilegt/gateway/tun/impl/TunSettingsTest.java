@@ -30,7 +30,7 @@ class TunSettingsTest {
 	@Test
 	void defaultsAreValid() {
 		TunSettings s = TunSettings.of(Fakes.config(Map.of()));
-		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false));
+		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true));
 	}
 
 	@ParameterizedTest

@@ -16,6 +16,10 @@ import org.osgi.service.log.Logger;
  * The TUN to UDP direction for one TUN queue: reads packets straight into the slots of a send
  * batch, looks the client up by destination address and sends the batch with one sendmmsg when
  * it is full or the device has nothing more to read.
+ * <p>
+ * With TUN offloads a read may also be a TCP segment of up to 64 KiB: it is cut into packets of
+ * the size the kernel chose (gso_size) and they go out with one UDP GSO call; a packet whose
+ * checksum the kernel left unfinished is finished here.
  */
 final class DownlinkPump implements Runnable {
 
@@ -27,7 +31,8 @@ final class DownlinkPump implements Runnable {
 	private final PumpCounters counters;
 	private final Recorder latency;
 	private final Logger log;
-	private final MessageBatch batch = new MessageBatch(UplinkPump.BATCH, UplinkPump.SLOT);
+	private final MessageBatch batch = new MessageBatch(UplinkPump.BATCH, UplinkPump.SLOT + Offload.HEADER);
+	private final GsoSender gso = new GsoSender();
 	private final RateGate errorLog = new RateGate(5, 60_000);
 	private volatile boolean running = true;
 	private long sequence;
@@ -58,7 +63,7 @@ final class DownlinkPump implements Runnable {
 					continue;
 				}
 				slot.flip();
-				packet(slot, n, now);
+				read(slot, now);
 				if (batch.full()) {
 					flush();
 					now = System.currentTimeMillis();
@@ -72,29 +77,98 @@ final class DownlinkPump implements Runnable {
 		}
 	}
 
-	private void packet(ByteBuffer p, int length, long now) {
-		int version = (p.get(0) & 0xF0) >>> 4;
-		if (version != 4 || length < Packets.IPV4_HEADER) {
-			counters.dropped(version == 6 ? DropReason.IPV6 : DropReason.NOT_IP);
-			return;
+	/** A read from the TUN device, behind its offload header if it has one. */
+	private void read(ByteBuffer slot, long now) {
+		int header = tun.offloadHeader();
+		if (header > 0) {
+			if (slot.remaining() <= header) {
+				counters.dropped(DropReason.TRUNCATED);
+				return;
+			}
+			int gsoType = Offload.gsoType(slot, 0);
+			int gsoSize = Offload.gsoSize(slot, 0);
+			int flags = Offload.flags(slot, 0);
+			int csumStart = Offload.csumStart(slot, 0);
+			int csumOffset = Offload.csumOffset(slot, 0);
+			slot.position(header);
+			if (gsoType == Offload.GSO_TCPV4) {
+				segmented(slot, gsoSize, now);
+				return;
+			}
+			if (gsoType != Offload.GSO_NONE) {
+				counters.dropped(DropReason.NOT_IP);
+				return;
+			}
+			if ((flags & Offload.F_NEEDS_CSUM) != 0) {
+				Offload.finishChecksum(slot, csumStart, csumOffset);
+			}
 		}
-		SessionManager sessions = server.sessions();
-		int destination = Packets.destination(p);
-		Session session = sessions == null ? null : sessions.byTunnelAddress(destination);
+		Session session = destination(slot);
 		if (session == null) {
-			counters.dropped(DropReason.NO_SESSION);
 			return;
 		}
 		if ((++sequence & TunnelMetrics.SAMPLE_MASK) == 0 && sampleStart == 0) {
 			sampleStart = System.nanoTime();
 		}
-		TapSelection taps = server.taps();
-		if (taps != null) {
-			taps.offer(destination, Direction.TO_CLIENT, p);
-		}
-		batch.commit(length, session.endpoint());
+		tap(slot);
+		int length = slot.remaining();
+		batch.commit(slot.position(), length, session.endpoint());
 		session.sent(length, true, now);
 		counters.forwarded(length);
+	}
+
+	/** The session an IPv4 packet (between position and limit) goes to, or null after counting the drop. */
+	private Session destination(ByteBuffer p) {
+		int version = (p.get(p.position()) & 0xF0) >>> 4;
+		if (version != 4 || p.remaining() < Packets.IPV4_HEADER) {
+			counters.dropped(version == 6 ? DropReason.IPV6 : DropReason.NOT_IP);
+			return null;
+		}
+		SessionManager sessions = server.sessions();
+		Session session = sessions == null ? null : sessions.byTunnelAddress(Packets.destination(p));
+		if (session == null) {
+			counters.dropped(DropReason.NO_SESSION);
+		}
+		return session;
+	}
+
+	private void tap(ByteBuffer p) {
+		TapSelection taps = server.taps();
+		if (taps != null) {
+			taps.offer(Packets.destination(p), Direction.TO_CLIENT, p);
+		}
+	}
+
+	/** A TCP segment of up to 64 KiB: cut into packets, sent as one run with UDP GSO. */
+	private void segmented(ByteBuffer segment, int mss, long now) {
+		Session session = destination(segment);
+		if (session == null) {
+			return;
+		}
+		long start = System.nanoTime();
+		flush(); // what came before goes out before
+		ByteBuffer out = gso.buffer();
+		int size = Offload.segment(segment, mss, out);
+		if (size <= 0) {
+			counters.dropped(DropReason.MALFORMED);
+			return;
+		}
+		int length = out.position();
+		int packets = (length + size - 1) / size;
+		for (int off = 0; off < length; off += size) {
+			out.limit(Math.min(off + size, length)).position(off);
+			tap(out);
+			session.sent(out.remaining(), true, now);
+			counters.forwarded(out.remaining());
+		}
+		UdpSocket socket = server.socket();
+		int failed = socket == null ? packets : gso.send(socket, session.endpoint(), length, size);
+		for (int i = 0; i < failed; i++) {
+			counters.dropped(socket == null ? DropReason.NO_SERVICE : DropReason.UDP_SEND_ERROR);
+		}
+		if ((++sequence & TunnelMetrics.SAMPLE_MASK) == 0) {
+			latency.recordValue(System.nanoTime() - start);
+		}
 	}
 
 	private void flush() {

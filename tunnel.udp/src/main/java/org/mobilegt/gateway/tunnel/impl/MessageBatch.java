@@ -20,6 +20,8 @@ final class MessageBatch {
 
 	private final int capacity;
 	private final int slotSize;
+	private final int headroom;
+	private final long[] slotAddresses;
 	private final Memory headers;
 	private final Memory iovecs;
 	private final Memory names;
@@ -30,8 +32,18 @@ final class MessageBatch {
 	private int count;
 
 	MessageBatch(int capacity, int slotSize) {
+		this(capacity, slotSize, 0);
+	}
+
+	/**
+	 * @param headroom bytes kept free in front of each received datagram (room for a header the
+	 *                 TUN device wants in front of a packet); they stay zero
+	 */
+	MessageBatch(int capacity, int slotSize, int headroom) {
 		this.capacity = capacity;
 		this.slotSize = slotSize;
+		this.headroom = headroom;
+		this.slotAddresses = new long[capacity];
 		headers = new Memory((long) capacity * Sockets.MMSGHDR_SIZE);
 		iovecs = new Memory((long) capacity * Sockets.IOVEC_SIZE);
 		names = new Memory((long) capacity * Sockets.SOCKADDR_SIZE);
@@ -45,7 +57,8 @@ final class MessageBatch {
 		slots = new ByteBuffer[capacity];
 		for (int i = 0; i < capacity; i++) {
 			slots[i] = data.slice(i * slotSize, slotSize);
-			iovecView.putLong(i * Sockets.IOVEC_SIZE, dataAddress + (long) i * slotSize);
+			slotAddresses[i] = dataAddress + (long) i * slotSize;
+			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i]);
 			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize);
 			int h = i * Sockets.MMSGHDR_SIZE;
 			headerView.putLong(h + Sockets.MSG_NAME, Pointer.nativeValue(names) + (long) i * Sockets.SOCKADDR_SIZE);
@@ -69,7 +82,8 @@ final class MessageBatch {
 	int receive(UdpSocket socket) throws IOException {
 		for (int i = 0; i < capacity; i++) {
 			headerView.putInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
-			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize);
+			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i] + headroom);
+			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize - headroom);
 		}
 		int n = Sockets.recvmmsg(socket.fd(), headers, capacity, 0, null);
 		if (n >= 0) {
@@ -98,11 +112,12 @@ final class MessageBatch {
 		return Endpoint.key(nameView.getInt(base + 4), Short.toUnsignedInt(nameView.getShort(base + 2)));
 	}
 
-	/** Slot {@code i} holding the datagram between position 0 and its length. */
+	/** Slot {@code i} holding the datagram between position (the headroom) and limit. */
 	ByteBuffer received(int i) {
 		ByteBuffer slot = slots[i];
 		slot.clear();
-		slot.limit(length(i));
+		slot.limit(headroom + length(i));
+		slot.position(headroom);
 		return slot;
 	}
 
@@ -117,6 +132,12 @@ final class MessageBatch {
 
 	/** Queues the next slot's first {@code length} bytes for {@code endpoint}. */
 	void commit(int length, long endpoint) {
+		commit(0, length, endpoint);
+	}
+
+	/** Queues {@code length} bytes from {@code offset} of the next slot for {@code endpoint}. */
+	void commit(int offset, int length, long endpoint) {
+		iovecView.putLong(count * Sockets.IOVEC_SIZE, slotAddresses[count] + offset);
 		iovecView.putLong(count * Sockets.IOVEC_SIZE + 8, length);
 		int base = count * Sockets.SOCKADDR_SIZE;
 		nameView.put(base, (byte) Sockets.AF_INET).put(base + 1, (byte) 0); // sa_family, little-endian u16

@@ -13,39 +13,42 @@ final class Packets {
 	}
 
 	/**
-	 * Checks the IPv4 packet between position 0 and the limit of {@code p}: version, header
+	 * Checks the IPv4 packet between the position and the limit of {@code p}: version, header
 	 * length, total length, MTU. Returns null when the packet may be forwarded, with the limit set
 	 * to the IP total length (trailing bytes dropped); otherwise why not.
 	 */
 	static DropReason checkIpv4(ByteBuffer p, int mtu) {
-		int length = p.limit();
+		int start = p.position();
+		int length = p.remaining();
 		if (length == 0) {
 			return DropReason.TRUNCATED;
 		}
-		int version = (p.get(0) & 0xF0) >>> 4;
+		int version = (p.get(start) & 0xF0) >>> 4;
 		if (version != 4) {
 			return version == 6 ? DropReason.IPV6 : DropReason.NOT_IP;
 		}
 		if (length < IPV4_HEADER) {
 			return DropReason.TRUNCATED;
 		}
-		int headerLength = (p.get(0) & 0x0F) * 4;
-		int total = Short.toUnsignedInt(p.getShort(2));
+		int headerLength = (p.get(start) & 0x0F) * 4;
+		int total = Short.toUnsignedInt(p.getShort(start + 2));
 		if (headerLength < IPV4_HEADER || total < headerLength || total > length) {
 			return DropReason.TRUNCATED;
 		}
 		if (total > mtu) {
 			return DropReason.OVERSIZED;
 		}
-		p.limit(total);
+		p.limit(start + total);
 		return null;
 	}
 
+	/** The source address of the IPv4 packet starting at the position. */
 	static int source(ByteBuffer p) {
-		return p.getInt(12);
+		return p.getInt(p.position() + 12);
 	}
 
+	/** The destination address of the IPv4 packet starting at the position. */
 	static int destination(ByteBuffer p) {
-		return p.getInt(16);
+		return p.getInt(p.position() + 16);
 	}
 }

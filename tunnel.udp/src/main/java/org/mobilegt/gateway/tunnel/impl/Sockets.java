@@ -21,6 +21,11 @@ final class Sockets {
 	static final int SO_SNDBUFFORCE = 32;
 	static final int SO_RCVBUFFORCE = 33;
 	static final int MSG_TRUNC = 0x20;
+	static final int SOL_UDP = 17;
+	static final int UDP_SEGMENT = 103;
+	static final int EIO = 5;
+	static final int EINVAL = 22;
+	static final int EOPNOTSUPP = 95;
 	static final int EACCES = 13;
 	static final int EADDRINUSE = 98;
 	static final int EADDRNOTAVAIL = 99;
@@ -37,6 +42,11 @@ final class Sockets {
 	static final int MSG_IOVLEN = 24;
 	static final int MSG_FLAGS = 48;
 	static final int MSG_LEN = 56;
+	static final int MSG_CONTROL = 32;
+	static final int MSG_CONTROLLEN = 40;
+	/** struct cmsghdr (len, level, type) and a u16 payload, padded: CMSG_SPACE(2). */
+	static final int CMSG_U16_SPACE = 24;
+	static final int CMSG_U16_LEN = 18;
 
 	static {
 		if (Native.POINTER_SIZE != 8 || !Platform.isLinux()) {
@@ -61,4 +71,6 @@ final class Sockets {
 	static native int recvmmsg(int fd, Pointer messages, int count, int flags, Pointer timeout);
 
 	static native int sendmmsg(int fd, Pointer messages, int count, int flags);
+
+	static native long sendmsg(int fd, Pointer message, int flags);
 }

@@ -24,6 +24,8 @@ import org.osgi.service.log.Logger;
  * the TUN device, after checking the sender has a session and the packet's source is its lease.
  * Handshakes go to {@link Control}; keepalives and datagrams from unknown endpoints are handled
  * here. A malformed datagram is counted and dropped; nothing a client sends stops this thread.
+ * With TUN offloads, a batch's consecutive TCP segments of one flow are written as one
+ * ({@link TcpCoalescer}).
  */
 final class UplinkPump implements Runnable {
 
@@ -40,8 +42,10 @@ final class UplinkPump implements Runnable {
 	private final Recorder latency;
 	private final Control control;
 	private final Logger log;
-	private final MessageBatch batch = new MessageBatch(BATCH, SLOT);
+	/** Datagrams land behind room for a virtio_net_hdr (left zero), in case the TUN device wants one. */
+	private final MessageBatch batch = new MessageBatch(BATCH, SLOT, Offload.HEADER);
 	private final ControlSender sender = new ControlSender();
+	private final TcpCoalescer coalescer = new TcpCoalescer(this::write);
 	private final Map<Long, Long> hinted = new ConcurrentHashMap<>();
 	private final RateGate errorLog = new RateGate(5, 60_000);
 	private final RateGate spoofRecords = new RateGate(10, 1_000);
@@ -84,6 +88,9 @@ final class UplinkPump implements Runnable {
 						logError("Datagram from " + Endpoint.format(batch.endpoint(i)) + " failed", e);
 					}
 				}
+				if (tun != null) {
+					coalescer.flush(tun); // before the next receive overwrites the held packets
+				}
 			} catch (IOException | RuntimeException e) {
 				logError("UDP receive failed", e);
 			} finally {
@@ -100,7 +107,7 @@ final class UplinkPump implements Runnable {
 			return;
 		}
 		ByteBuffer p = batch.received(i);
-		int length = p.limit();
+		int length = p.remaining();
 		if (length == 0) {
 			counters.dropped(DropReason.TRUNCATED);
 			return;
@@ -110,7 +117,7 @@ final class UplinkPump implements Runnable {
 			return;
 		}
 		Session session = sessions.byEndpoint(endpoint);
-		if (p.get(0) == 0) {
+		if (p.get(p.position()) == 0) {
 			control(endpoint, p, session, now);
 			return;
 		}
@@ -142,13 +149,12 @@ final class UplinkPump implements Runnable {
 		if (taps != null) {
 			taps.offer(session.tunnelAddress(), Direction.FROM_CLIENT, p);
 		}
-		try {
-			tun.write(p);
-		} catch (IOException e) {
-			counters.dropped(DropReason.TUN_WRITE_ERROR);
-			session.dropped();
-			logError("Write to the TUN device failed", e);
-			return;
+		int header = tun.offloadHeader();
+		if (header == 0 || !coalescer.offer(tun, p, session)) {
+			p.position(p.position() - header); // the zero header: a plain, complete packet
+			if (!write(tun, p, session, 1)) {
+				return;
+			}
 		}
 		session.received(length, true, now);
 		counters.forwarded(length);
@@ -157,9 +163,24 @@ final class UplinkPump implements Runnable {
 		}
 	}
 
+	/** Writes a packet to the TUN device, counting {@code packets} drops if that fails. */
+	private boolean write(TunDevice tun, ByteBuffer p, Session session, int packets) {
+		try {
+			tun.write(p);
+			return true;
+		} catch (IOException e) {
+			for (int i = 0; i < packets; i++) {
+				counters.dropped(DropReason.TUN_WRITE_ERROR);
+				session.dropped();
+			}
+			logError("Write to the TUN device failed", e);
+			return false;
+		}
+	}
+
 	/** A 0-leading datagram: keepalive (one byte) or handshake. */
 	private void control(long endpoint, ByteBuffer p, Session session, long now) {
-		if (p.limit() == 1) {
+		if (p.remaining() == 1) {
 			if (session != null) {
 				session.received(1, false, now);
 				metrics.keepalivesIn.increment();
