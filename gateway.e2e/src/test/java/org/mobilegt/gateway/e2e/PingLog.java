@@ -68,10 +68,6 @@ final class PingLog implements AutoCloseable {
 				"-I", device, address), interval);
 	}
 
-	Duration interval() {
-		return interval;
-	}
-
 	/** The replies so far, in arrival order. */
 	List<Reply> replies() {
 		List<Reply> replies = new ArrayList<>();

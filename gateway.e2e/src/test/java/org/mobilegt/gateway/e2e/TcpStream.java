@@ -139,11 +139,6 @@ final class TcpStream implements AutoCloseable {
 		}
 	}
 
-	/** Bytes received so far. */
-	long received() {
-		return received;
-	}
-
 	/** Waits (bounded) until at least {@code bytes} more than now have arrived; false if not. */
 	boolean awaitProgress(long bytes, Duration timeout) {
 		long target = received + bytes;
