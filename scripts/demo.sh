@@ -49,9 +49,9 @@ mkfifo "$work/shell"
 (cd "$work" && exec ip netns exec "$gw" java -Dmobilegt.console=interactive -jar "$jar" <"$work/shell" >"$work/gateway.out" 2>&1) &
 gateway_pid=$!
 exec 7>"$work/shell"
-for _ in $(seq 150); do grep -q "Tunnel listening" "$work/gateway.out" && break; sleep 0.2; done
-grep -q "Tunnel listening" "$work/gateway.out" || { cat "$work/gateway.out"; echo "the gateway did not start" >&2; exit 1; }
-grep -E "TUN|Tunnel listening" "$work/gateway.out" | sed 's/^/   /'
+for _ in $(seq 150); do grep -q "Tunnel serving" "$work/gateway.out" && break; sleep 0.2; done
+grep -q "Tunnel serving" "$work/gateway.out" || { cat "$work/gateway.out"; echo "the gateway did not start" >&2; exit 1; }
+grep -E "TUN|Tunnel (listening|serving)" "$work/gateway.out" | sed 's/^/   /'
 
 echo "== connecting a ToyVpn client (id phone-1) from $phone"
 ip netns exec "$phone" python3 "$root/scripts/toyvpn-client.py" 172.31.250.1:8000 demo-secret --id phone-1 --tun toyvpn0 >"$work/client.out" 2>&1 &

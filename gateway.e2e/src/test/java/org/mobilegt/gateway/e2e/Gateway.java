@@ -178,14 +178,14 @@ public final class Gateway implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the tunnel serves: its "Tunnel listening on" line (the UDP socket is bound) and
-	 * its "Tunnel attached to TUN" line (in either order; before the attach, data is dropped), and
-	 * returns where clients send: {@link #tunnelEndpoint()}.
+	 * Waits until the tunnel serves: its "Tunnel serving" line (UDP socket bound, TUN attached, key
+	 * check and session manager there; before it, handshakes or data are dropped), and returns
+	 * where clients send: {@link #tunnelEndpoint()}.
 	 */
 	public InetSocketAddress awaitTunnel(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		awaitLog("Tunnel listening on", timeout);
-		awaitLog("Tunnel attached to TUN", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+		awaitLog("Tunnel serving", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		return tunnelEndpoint();
 	}
 
@@ -196,7 +196,7 @@ public final class Gateway implements AutoCloseable {
 	public InetSocketAddress awaitTunnelAfter(int fromLine, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		awaitLog("Tunnel listening on", fromLine, timeout);
-		awaitLog("Tunnel attached to TUN", fromLine, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+		awaitLog("Tunnel serving", fromLine, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		return tunnelEndpoint();
 	}
 

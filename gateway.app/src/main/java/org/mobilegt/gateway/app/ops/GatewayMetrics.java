@@ -46,7 +46,7 @@ public final class GatewayMetrics {
 		MetricSnapshots.Builder b = MetricSnapshots.builder();
 		b.metricSnapshot(gauge("mobilegt_sessions", "Connected clients", t.sessions()));
 		b.metricSnapshot(gauge("mobilegt_tun_up", "1 when the TUN device is up", status.tunUp() ? 1 : 0));
-		b.metricSnapshot(gauge("mobilegt_serving", "1 when the UDP socket is bound and the TUN attached", status.serving() ? 1 : 0));
+		b.metricSnapshot(gauge("mobilegt_serving", "1 when the UDP socket is bound, the TUN attached and key check and sessions available", status.serving() ? 1 : 0));
 		b.metricSnapshot(GaugeSnapshot.builder().name("mobilegt_pool_addresses").help("Addresses of the client pool by state")
 				.dataPoint(gaugePoint(pool.used(), "state", "used")).dataPoint(gaugePoint(pool.reserved(), "state", "reserved"))
 				.dataPoint(gaugePoint(pool.free(), "state", "free")).build());

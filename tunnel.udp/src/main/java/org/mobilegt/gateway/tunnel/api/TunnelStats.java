@@ -27,6 +27,6 @@ public interface TunnelStats {
 	/** One line on the UDP socket: bound address and port, or why it is not bound. */
 	String socketStatus();
 
-	/** True while the socket is bound and the TUN device is attached. */
+	/** True while the socket is bound, the TUN device attached and key check and sessions are there. */
 	boolean serving();
 }

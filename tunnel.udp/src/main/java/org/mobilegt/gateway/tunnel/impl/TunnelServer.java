@@ -75,10 +75,9 @@ public final class TunnelServer implements TunnelStats {
 	private final List<DownlinkPump> downlinks = new ArrayList<>();
 	private final List<Thread> downlinkThreads = new ArrayList<>();
 
-	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	private volatile KeyCheck keyCheck;
-	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	private volatile SessionManager sessions;
+	private boolean wasServing;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -166,10 +165,12 @@ public final class TunnelServer implements TunnelStats {
 		}
 		log.info("Tunnel listening on {}:{} (receive buffer {} bytes)", s.bind().getHostAddress(), next.port(),
 				next.receiveBuffer());
+		servingChanged();
 	}
 
 	@Deactivate
 	synchronized void deactivate() throws InterruptedException {
+		wasServing = false; // "Tunnel stopped" says it all
 		housekeeping.shutdownNow();
 		stopDownlinks();
 		stopUplink();
@@ -210,6 +211,7 @@ public final class TunnelServer implements TunnelStats {
 			t.start();
 		}
 		log.info("Tunnel attached to TUN {} ({} queue(s))", device.name(), device.queues());
+		servingChanged();
 	}
 
 	synchronized void unbindTun(TunDevice device) {
@@ -220,7 +222,67 @@ public final class TunnelServer implements TunnelStats {
 				uplink.quiesce(); // the uplink no longer writes to the old device
 			}
 			log.info("Tunnel detached from TUN {}", device.name());
+			servingChanged();
 		}
+	}
+
+	// ---- the services a handshake needs; the tunnel keeps its socket while they are replaced
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	synchronized void bindKeyCheck(KeyCheck k) {
+		keyCheck = k;
+		servingChanged();
+	}
+
+	synchronized void unbindKeyCheck(KeyCheck k) {
+		if (keyCheck == k) {
+			keyCheck = null;
+			servingChanged();
+		}
+	}
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	synchronized void bindSessions(SessionManager m) {
+		sessions = m;
+		servingChanged();
+	}
+
+	synchronized void unbindSessions(SessionManager m) {
+		if (sessions == m) {
+			sessions = null;
+			servingChanged();
+		}
+	}
+
+	/**
+	 * Says when the tunnel starts or stops serving: socket, TUN device, key check and session
+	 * manager all present (what "ready" means to an operator, or to a test about to connect).
+	 */
+	private synchronized void servingChanged() {
+		boolean now = serving();
+		if (now && !wasServing) {
+			log.info("Tunnel serving");
+		} else if (!now && wasServing) {
+			log.info("Tunnel not serving: {}", missing());
+		}
+		wasServing = now;
+	}
+
+	private String missing() {
+		List<String> missing = new ArrayList<>();
+		if (socket == null) {
+			missing.add("no UDP socket");
+		}
+		if (tun == null) {
+			missing.add("no TUN device");
+		}
+		if (keyCheck == null) {
+			missing.add("no key check");
+		}
+		if (sessions == null) {
+			missing.add("no session manager");
+		}
+		return String.join(", ", missing);
 	}
 
 	private void stopDownlinks() {
@@ -349,6 +411,6 @@ public final class TunnelServer implements TunnelStats {
 
 	@Override
 	public boolean serving() {
-		return socket != null && tun != null;
+		return socket != null && tun != null && keyCheck != null && sessions != null;
 	}
 }
