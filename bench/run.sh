@@ -25,7 +25,7 @@ if ((SMOKE)); then
 	REPS=${REPS:-1}
 	DURATION=${DURATION:-2}
 	SYSTEMS=${SYSTEMS:-"direct relay gateway"}
-	TESTS=${TESTS:-"ping tcp1 udp64 blast"}
+	TESTS=${TESTS:-"ping tcp1 udp64"}
 	PINGS=${PINGS:-50}
 	HANDSHAKES=${HANDSHAKES:-200}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100"}
@@ -850,7 +850,8 @@ machine_facts() {
 		echo "date: $(date -Is)"
 		echo "cpu: $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 		echo "cores: $(nproc)"
-		echo "kernel: $(uname -r)"
+		echo "kernel: $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME") $(cat /etc/debian_version 2>/dev/null); memory $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)$(lscpu 2>/dev/null | awk -F': *' '/^Hypervisor vendor/ {print "; " $2 " guest"}')"
+		echo "gcc: $(gcc --version | head -1); $(nft --version)"
 		echo "iperf3: $(iperf3 --version | head -1)"
 		command -v wireguard-go >/dev/null && echo "wireguard-go: $(wireguard-go --version | head -1)"
 		command -v openvpn >/dev/null && echo "openvpn: $(openvpn --version | head -1)"
