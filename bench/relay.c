@@ -6,6 +6,13 @@
  *   relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400] [--batch 32]
  *   relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P] [--parallel K]
  *                    [--timeout-ms MS] [--tries T] [--first-port P] [--max-seconds S]
+ *   relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64] [--pps N] [--seconds S]
+ *
+ * blast is a UDP load generator without any set-up exchange (iperf3's per-stream set-up datagram
+ * is lost on a tunnel that other streams already overload): one flow per --from address (bound
+ * to it, so policy routing can pick a tunnel per flow), flow i sending to PORT+i, N datagrams/s in
+ * total (0 = as fast as it can), in sendmmsg batches, round robin. The receiver counts them
+ * (bench/run.sh: nft counters on the internet host).
  *
  * Wire protocol: /work/shared/docs/protocol.md (ToyVpn). A datagram whose first byte is 0 is
  * control (a lone 0 is a keepalive); anything else is exactly one raw IP packet.
@@ -77,9 +84,9 @@ static double now_s(void)
 /* ---------- options ---------- */
 
 struct opts {
-	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix;
+	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix, *to, *from;
 	int mtu, batch;
-	long clients, parallel, timeout_ms, tries, first_port, max_seconds;
+	long clients, parallel, timeout_ms, tries, first_port, max_seconds, len, pps, seconds;
 };
 
 static void usage(void)
@@ -90,7 +97,9 @@ static void usage(void)
 	      "                   [--batch 32] [--timeout-ms 5000] [--tries 3]\n"
 	      "  relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P]\n"
 	      "                   [--parallel 64] [--timeout-ms 1000] [--tries 3] [--first-port 20000]\n"
-	      "                   [--max-seconds 120]\n",
+	      "                   [--max-seconds 120]\n"
+	      "  relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64] [--pps 0]\n"
+	      "                   [--seconds 5]\n",
 	      stderr);
 	exit(2);
 }
@@ -108,7 +117,7 @@ static long number(const char *name, const char *s, long min, long max)
 static struct opts parse_opts(int argc, char **argv)
 {
 	struct opts o = { .mtu = 1400, .batch = BATCH, .parallel = 64, .timeout_ms = -1, .tries = 3, .first_port = 20000,
-			  .max_seconds = 120 };
+			  .max_seconds = 120, .len = 64, .seconds = 5 };
 	if (argc < 2)
 		usage();
 	o.mode = argv[1];
@@ -145,6 +154,16 @@ static struct opts parse_opts(int argc, char **argv)
 			o.first_port = number(k, v, 1024, 65535);
 		else if (!strcmp(k, "--max-seconds"))
 			o.max_seconds = number(k, v, 1, 86400);
+		else if (!strcmp(k, "--to"))
+			o.to = v;
+		else if (!strcmp(k, "--from"))
+			o.from = v;
+		else if (!strcmp(k, "--len"))
+			o.len = number(k, v, 1, 1472);
+		else if (!strcmp(k, "--pps"))
+			o.pps = number(k, v, 0, 100000000);
+		else if (!strcmp(k, "--seconds"))
+			o.seconds = number(k, v, 1, 3600);
 		else
 			die("unknown option %s", k);
 	}
@@ -772,6 +791,99 @@ static int run_handshakes(const struct opts *o)
 	return ok == o->clients ? 0 : 1;
 }
 
+/* ---------- UDP load generator ---------- */
+
+#define MAX_FLOWS 64
+
+static int run_blast(const struct opts *o)
+{
+	if (!o->to)
+		die("blast needs --to");
+	struct sockaddr_storage to;
+	socklen_t to_len;
+	parse_endpoint(o->to, &to, &to_len);
+	if (to.ss_family != AF_INET)
+		die("blast: --to must be IPv4");
+	struct sockaddr_in *dst = (struct sockaddr_in *)&to;
+	uint16_t first_port = ntohs(dst->sin_port);
+
+	/* One flow per source address ("" = unbound: the routing picks it). */
+	char from[1024];
+	snprintf(from, sizeof from, "%s", o->from ? o->from : "");
+	int fds[MAX_FLOWS], flows = 0;
+	uint64_t sent[MAX_FLOWS] = { 0 }, errors = 0;
+	char *save = NULL, *tok = strtok_r(from, ",", &save);
+	do {
+		if (flows == MAX_FLOWS)
+			die("blast: at most %d flows", MAX_FLOWS);
+		if (first_port + flows > 65535)
+			die("blast: port %d + %d flows is past 65535", first_port, flows);
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* blocking: a full buffer waits */
+		if (fd < 0)
+			die("socket: %s", strerror(errno));
+		int size = SOCKET_BUFFER;
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+		if (tok && *tok) {
+			struct sockaddr_in src = { .sin_family = AF_INET };
+			if (inet_pton(AF_INET, tok, &src.sin_addr) != 1)
+				die("blast: bad --from address '%s'", tok);
+			if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0)
+				die("blast: bind %s: %s", tok, strerror(errno));
+		}
+		struct sockaddr_in d = *dst;
+		d.sin_port = htons((uint16_t)(first_port + flows));
+		if (connect(fd, (struct sockaddr *)&d, sizeof d) < 0)
+			die("blast: connect: %s", strerror(errno));
+		fds[flows++] = fd;
+	} while ((tok = strtok_r(NULL, ",", &save)));
+
+	static unsigned char payload[1472];
+	memset(payload, 0x5a, sizeof payload);
+	struct iovec iov = { payload, (size_t)o->len };
+	struct mmsghdr msgs[BATCH];
+	for (int i = 0; i < BATCH; i++)
+		msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
+
+	double start = now_s(), end = start + (double)o->seconds;
+	uint64_t total = 0;
+	for (int f = 0; !stopping; f = (f + 1) % flows) {
+		double t = now_s();
+		if (t >= end)
+			break;
+		int n = BATCH;
+		if (o->pps > 0) {
+			/* Paced: never ahead of pps * elapsed; sleep until one more batch is due. */
+			double due = (double)o->pps * (t - start) - (double)total;
+			if (due < 1) {
+				struct timespec ts = { 0, (long)(1e9 * BATCH / (double)o->pps) };
+				if (ts.tv_nsec > 1000000)
+					ts.tv_nsec = 1000000;
+				nanosleep(&ts, NULL);
+				continue;
+			}
+			if (due < n)
+				n = (int)due;
+		}
+		int k = sendmmsg(fds[f], msgs, (unsigned)n, 0);
+		if (k < 0) {
+			if (errno != EINTR)
+				errors++;
+			continue;
+		}
+		sent[f] += (uint64_t)k;
+		total += (uint64_t)k;
+	}
+	double seconds = now_s() - start;
+	printf("BLAST flows=%d seconds=%.3f len=%ld sent=%llu pps=%.0f errors=%llu per_flow=", flows, seconds, o->len,
+	       (unsigned long long)total, (double)total / seconds, (unsigned long long)errors);
+	for (int f = 0; f < flows; f++) {
+		printf("%s%llu", f ? "," : "", (unsigned long long)sent[f]);
+		close(fds[f]);
+	}
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = parse_opts(argc, argv);
@@ -787,6 +899,8 @@ int main(int argc, char **argv)
 		return run_client(&o);
 	if (!strcmp(o.mode, "handshakes"))
 		return run_handshakes(&o);
+	if (!strcmp(o.mode, "blast"))
+		return run_blast(&o);
 	usage();
 	return 2;
 }

@@ -3,14 +3,13 @@
 # Topology (docs/testing.md): phone ns --veth-- gw ns --veth-- inet ns; every tunnel runs between
 # phone and gw, the gw ns forwards and masquerades to the inet host, which runs iperf3.
 #
-#   sudo bench/run.sh            full run (REPS x every system, several minutes)
-#   sudo bench/run.sh --smoke    one short repetition of a subset (CI)
-# Env: REPS (3), DURATION (iperf3 seconds, 5), SYSTEMS (space-separated subset of
-#      "direct wg ovpn-none ovpn-gcm relay relay1 gateway"), GATEWAY=0 (skip the gateway),
-#      UDP64_RATE / UDPMTU_RATE (offered iperf3 UDP rates), HANDSHAKES (gateway handshake count),
-#      PIN=1 (phone side on CPU 0, gw + inet on CPU 1), OVPN_EXTRA (more OpenVPN options),
-#      OFFLOAD=false (the gateway's TUN without kernel offloads).
-# Results: bench/out/<timestamp>/ (raw.tsv, results.tsv, table.txt, plot.png, machine.txt, logs/).
+#   sudo bench/run.sh            full run (REPS x every system, then the gateway-only figures)
+#   sudo bench/run.sh --smoke    one short repetition of a subset; exits non-zero when a tunnel
+#                                does not pass traffic (CI)
+# Env: see bench/README.md (REPS, DURATION, SYSTEMS, TESTS, GATEWAY, GATEWAY_JVM_OPTS, RSS_CLIENTS,
+#      AGG_CLIENTS, ALLOC, CPU_PACKETS, PIN, ...).
+# Results: bench/out/<timestamp>/ (raw.tsv, results.tsv, table.txt, plot.png, machine.txt,
+# alloc.txt, logs/).
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,19 +28,41 @@ if ((SMOKE)); then
 	TESTS=${TESTS:-"ping tcp1 udp64"}
 	PINGS=${PINGS:-50}
 	HANDSHAKES=${HANDSHAKES:-200}
+	RSS_CLIENTS=${RSS_CLIENTS:-"1 100"}
+	ALLOC=${ALLOC:-0}
 else
 	REPS=${REPS:-3}
 	DURATION=${DURATION:-5}
 	SYSTEMS=${SYSTEMS:-"direct wg ovpn-none ovpn-gcm relay relay1 gateway"}
-	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu"}
+	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast cpu"}
 	PINGS=${PINGS:-200}
 	HANDSHAKES=${HANDSHAKES:-2000}
+	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
+	ALLOC=${ALLOC:-1}
 fi
 GATEWAY=${GATEWAY:-1}
 # Offered UDP rates: far above what any userspace tunnel here carries, so received pps is the limit.
 UDP64_RATE=${UDP64_RATE:-150M}   # ~290k packets/s of 64-byte payloads
 UDPMTU_RATE=${UDPMTU_RATE:-2G}   # ~180k packets/s of 1400-byte IP packets
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway.app/target/gateway.jar}
+GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-} # none: the JVM's defaults, as `java -jar` runs it
+OFFLOAD=${OFFLOAD:-true}               # the gateway's TUN offloads (mobilegt.tun offload)
+# Handshake-only clients go silent at once; a long idle timeout keeps their sessions for the RSS
+# figures (they are read within seconds, the whole gateway phase takes about a minute).
+IDLE_TIMEOUT=${IDLE_TIMEOUT:-900}
+# test "cpu": a fixed count of 64-byte UDP packets at a fixed rate every tunnel carries without loss
+CPU_PACKETS=${CPU_PACKETS:-100000}
+CPU_PPS=${CPU_PPS:-20000}
+# test "blast" and the gateway's aggregate: `relay blast` offers BLAST_PPS 64-byte datagrams/s in
+# total (like UDP64_RATE), in one flow, and in one flow per client over AGG_CLIENTS gateway clients.
+BLAST_PPS=${BLAST_PPS:-300000}
+AGG_CLIENTS=${AGG_CLIENTS:-4}
+# Allocation check (a second gateway run with JFR and a GC log): ALLOC_SECONDS of UDP at
+# ALLOC_UDP_RATE in 1400-byte packets, then ALLOC_SECONDS of one TCP stream.
+ALLOC_SECONDS=${ALLOC_SECONDS:-10}
+ALLOC_UDP_RATE=${ALLOC_UDP_RATE:-200M}
+# Upper bound of any single iperf3 run (they end on their own long before).
+IPERF_LIMIT=$((DURATION + ALLOC_SECONDS + CPU_PACKETS / CPU_PPS + 30))
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 fail() { log "ERROR: $*"; exit 1; }
@@ -68,6 +89,9 @@ SYS="" SKIP=""   # the system being measured; why it is skipped
 PIDS=()          # every background process this run started
 ENDPOINTS=()     # tunnel endpoint processes of the current system (CPU and RSS accounting)
 PH_DEV=""        # the phone-side device traffic to the inet host leaves through
+GW_PID="" GW_HOLDER="" GW_FIFO="" GW_LOG="" # the running gateway and its console FIFO
+CLIENT_ADDR=""   # tunnel address of the last ToyVpn client that connected
+PH_SRC=""        # the phone's source address on PH_DEV
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -205,11 +229,41 @@ setup_topology() {
 	baseline_nat on
 	# The inet host knows no route back: replies reach the phone only through the gw's NAT.
 	start "$NS_IN" iperf3-server iperf3 -s -B "$INET_IP"
+	# The sink of `relay blast`: flow i to port 9000+i, counted and dropped by the inet host's kernel.
+	local port rules=""
+	for ((port = 9000; port < 9000 + (AGG_CLIENTS > 1 ? AGG_CLIENTS : 1); port++)); do
+		rules+="udp dport $port counter drop"$'\n'
+	done
+	nsx "$NS_IN" nft -f - <<-EOF
+		table inet mgtsink {
+			chain in {
+				type filter hook input priority filter;
+				$rules
+			}
+		}
+	EOF
 	for ((i = 0; i < 50; i++)); do
 		nsx "$NS_IN" ss -Hltn "sport = :5201" | grep -q . && return 0
 		sleep 0.1
 	done
 	fail "iperf3 server did not start (see $LOGS/iperf3-server.log)"
+}
+
+sink_counts() { # packets counted per sink port, "port packets" lines
+	nsx "$NS_IN" nft list table inet mgtsink | sed -n 's/.*udp dport \([0-9]*\) counter packets \([0-9]*\).*/\1 \2/p'
+}
+
+# blast NAME FROM,...: `relay blast` for DURATION s, one flow per source address (flow i to port
+# 9000+i). Prints "seconds S sent N received N" and per flow "flowI_sent N" "flowI_received N".
+blast() {
+	local name=$1 from=$2 before after out
+	before=$(sink_counts)
+	out=$(timeout "$IPERF_LIMIT" ip netns exec "$NS_PH" $(pin "$NS_PH") "$RELAY" blast --to "$INET_IP:9000" \
+		--from "$from" --len 64 --pps "$BLAST_PPS" --seconds "$DURATION" 2>&1) || { echo "$out" >"$LOGS/$name.txt"; return 1; }
+	sleep 0.3 # what is still queued in a tunnel arrives
+	after=$(sink_counts)
+	printf '%s\n--- sink before\n%s\n--- sink after\n%s\n' "$out" "$before" "$after" >"$LOGS/$name.txt"
+	python3 "$BENCH/stats.py" blast "$out" "$before" "$after"
 }
 
 # Masquerade for the baselines; the gateway brings its own NAT, so it is switched off for it.
@@ -229,10 +283,11 @@ route_inet_via() { # DEV [SRC]: the phone's route to the inet host
 	local dev=$1 src=${2:-}
 	if [[ $dev == vp ]]; then
 		ip -n "$NS_PH" route replace "$INET_NET" via "$GW_IP" dev vp
+		src=$PH_IP
 	else
 		ip -n "$NS_PH" route replace "$INET_NET" dev "$dev" ${src:+src "$src"}
 	fi
-	PH_DEV=$dev
+	PH_DEV=$dev PH_SRC=$src
 }
 
 # reachable: the inet host answers pings through the current path
@@ -347,6 +402,79 @@ system_relay_batch() {
 system_relay() { system_relay_batch 32; }
 system_relay1() { system_relay_batch 1; }
 
+# ---------- the gateway ----------
+# gateway_start NAME [JVM OPTION...]: the jar in the gw ns (its own TUN mgt0 and NAT), working
+# directory $OUT/NAME, output in $LOGS/NAME.log. Its Gogo shell reads a FIFO that a background
+# `sleep` holds open (end of input would stop the gateway), so gogo() can send commands. Sets
+# GW_PID (also an endpoint); returns 1 when the tunnel does not come up.
+gateway_start() {
+	local name=$1 wd=$OUT/$1
+	shift
+	mkdir -p "$wd/conf"
+	(umask 077 && printf 'key=%s\n' "$SECRET" >"$wd/conf/mobilegt.auth.cfg")
+	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false "offload=$OFFLOAD" \
+		>"$wd/conf/mobilegt.tun.cfg"
+	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" "idleTimeoutSeconds=$IDLE_TIMEOUT" \
+		>"$wd/conf/mobilegt.tunnel.cfg"
+	GW_FIFO=$wd/console GW_LOG=$LOGS/$name.log
+	mkfifo "$GW_FIFO"
+	: >"$GW_LOG"
+	sleep 100000 >"$GW_FIFO" & # the writer that keeps the console open; its open waits for the reader
+	GW_HOLDER=$!
+	PIDS+=("$GW_HOLDER")
+	# shellcheck disable=SC2086 # GATEWAY_JVM_OPTS is a list of options
+	(cd "$wd" && exec ip netns exec "$NS_GW" $(pin "$NS_GW") java $GATEWAY_JVM_OPTS "$@" \
+		-Dmobilegt.console=interactive -jar "$GATEWAY_JAR" <"$GW_FIFO") >>"$GW_LOG" 2>&1 &
+	GW_PID=$!
+	PIDS+=("$GW_PID")
+	ENDPOINTS+=("$GW_PID")
+	wait_for "$GW_LOG" "Tunnel serving" 40 "$GW_PID" ||
+		return 1
+	# ip netns exec and taskset exec: the PID is the JVM's, whose /proc stat covers all its threads.
+	[[ $(cat "/proc/$GW_PID/comm" 2>/dev/null) == java ]] || fail "gateway PID $GW_PID is not the JVM"
+}
+
+gateway_stop() {
+	[[ -n $GW_PID ]] || return 0
+	stop_pid "$GW_PID"
+	stop_pid "$GW_HOLDER"
+	GW_PID="" GW_HOLDER=""
+}
+
+# gogo CMD: one command line on the gateway's Gogo console; prints its output (20 s limit). Gogo
+# prints only a line's last result, so echo markers frame the command on lines of their own.
+gogo() {
+	local mark i
+	mark=MGT-$ID-$(date +%s%N)
+	kill -0 "$GW_PID" 2>/dev/null || return 1
+	# Bounded: opening a FIFO for writing blocks while no reader has it open.
+	timeout 5 bash -c 'printf "echo %s-begin\n%s\necho %s-end\n" "$1" "$2" "$1" >"$3"' _ "$mark" "$1" "$GW_FIFO" ||
+		return 1
+	for ((i = 0; i < 200; i++)); do
+		grep -qx -- "\(g! \)*$mark-end" "$GW_LOG" && break
+		sleep 0.1
+	done
+	python3 "$BENCH/stats.py" gogo "$GW_LOG" "$mark"
+}
+
+# gw_stats FILE: vpn:stats --json into FILE; prints its figures as "name value" lines
+gw_stats() {
+	gogo "vpn:stats --json" >"$1" && python3 "$BENCH/stats.py" gwstats "$1"
+}
+
+# gateway_client LOGNAME TUN ID: a C relay ToyVpn client in the phone ns; on success its leased
+# address is on TUN and in CLIENT_ADDR.
+gateway_client() {
+	local name=$1 tun=$2 id=$3
+	start "$NS_PH" "$name" "$RELAY" client --tun "$tun" --server "$GW_IP:8000" \
+		--secret "$SECRET" --id "$id" --timeout-ms 2000 --mtu "$TUN_MTU"
+	ENDPOINTS+=("$LAST_PID")
+	wait_for "$LOGS/$name.log" "^CONFIG " 10 "$LAST_PID" || return 1
+	CLIENT_ADDR=$(sed -n 's/^CONFIG .*address=\([0-9.]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
+	[[ -n $CLIENT_ADDR ]] || return 1
+	ip -n "$NS_PH" addr add "$CLIENT_ADDR/32" dev "$tun"
+}
+
 # (e) The gateway jar in the gw ns (its own TUN, its own NAT), the C relay as ToyVpn client.
 system_gateway() {
 	if [[ $GATEWAY == 0 ]]; then
@@ -358,53 +486,202 @@ system_gateway() {
 		return 0
 	fi
 	command -v java >/dev/null || { skip "no java on PATH"; return 0; }
-	local wd=$OUT/gateway tc=${ID}gc
-	mkdir -p "$wd/conf"
-	(umask 077 && printf 'key=%s\n' "$SECRET" >"$wd/conf/mobilegt.auth.cfg")
-	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false "offload=${OFFLOAD:-true}" \
-		>"$wd/conf/mobilegt.tun.cfg"
-	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" >"$wd/conf/mobilegt.tunnel.cfg"
 	baseline_nat off
-	(cd "$wd" && exec ip netns exec "$NS_GW" $(pin "$NS_GW") java -jar "$GATEWAY_JAR") >"$LOGS/gateway.log" 2>&1 &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
-	ENDPOINTS+=("$LAST_PID")
-	if ! wait_for "$LOGS/gateway.log" "Tunnel listening on" 30 "$LAST_PID"; then
-		skip "no 'Tunnel listening on' within 30 s (see $LOGS/gateway.log)"
+	if ! gateway_start gateway; then
+		skip "no 'Tunnel serving' within 40 s (see $GW_LOG)"
 		return 0
 	fi
-	start "$NS_PH" gateway-client "$RELAY" client --tun "$tc" --server "$GW_IP:8000" \
-		--secret "$SECRET" --id bench-phone --timeout-ms 2000 --mtu "$TUN_MTU"
-	ENDPOINTS+=("$LAST_PID")
-	if ! wait_for "$LOGS/gateway-client.log" "^CONFIG " 10 "$LAST_PID"; then
+	if ! gateway_client gateway-client "${ID}gc" bench-phone; then
 		skip "the ToyVpn handshake failed (see $LOGS/gateway-client.log)"
 		return 0
 	fi
-	local addr
-	addr=$(sed -n 's/^CONFIG .*address=\([0-9.]*\)\/.*/\1/p' "$LOGS/gateway-client.log" | head -1)
-	[[ -n $addr ]] || { skip "no address in the handshake reply"; return 0; }
-	ip -n "$NS_PH" addr add "$addr/32" dev "$tc"
-	route_inet_via "$tc" "$addr"
+	route_inet_via "${ID}gc" "$CLIENT_ADDR"
 }
 
-# The gateway-only figure: handshakes/s from many UDP source ports (after the data-path tests).
+# The gateway-only figures, after the data-path repetitions on the same gateway run.
+gateway_extras() {
+	local f
+	f=$(gw_stats "$LOGS/gateway-stats.json") || log "gateway: no vpn:stats --json output (see $GW_LOG)"
+	record_lines gateway 1 "$(grep '^proc_' <<<"$f")"
+	log "gateway processing time p50/p99/p99.9 µs: $(awk '$1 ~ /^proc_.*_p(50|99|999)_us$/ {d = $1
+		sub(/^proc_/, "", d); sub(/_p[0-9]+_us$/, "", d); v[d] = v[d] (v[d] == "" ? "" : "/") $2}
+		END {for (d in v) printf "%s %s  ", d, v[d]}' <<<"$f")"
+	gateway_rss
+	gateway_handshakes
+	gateway_aggregate
+	gateway_stop
+	stop_endpoints
+	gateway_alloc
+}
+
+# RSS of the JVM with 1, 100, 1000 (RSS_CLIENTS) connected clients: the data client, then
+# handshake-only clients with distinct ids and source ports up to each count (their sessions last
+# IDLE_TIMEOUT). VmRSS and VmHWM are read right after vpn:stats confirms the session count.
+gateway_rss() {
+	local n have=1 first=40000 f sessions rss hwm heap
+	for n in $RSS_CLIENTS; do
+		if ((n > have)); then
+			nsx "$NS_PH" "$RELAY" handshakes --server "$GW_IP:8000" --secret "$SECRET" --clients $((n - have)) \
+				--id-prefix "bench-rss$n-" --first-port "$first" --parallel 64 --max-seconds 60 \
+				>"$LOGS/gateway-rss-$n.log" 2>&1 || log "gateway RSS: handshakes failed: $(head -1 "$LOGS/gateway-rss-$n.log")"
+			first=$((first + n - have))
+			have=$n
+		fi
+		f=$(gw_stats "$LOGS/gateway-stats-$n.json") || true
+		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$GW_PID/status")
+		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$GW_PID/status")
+		heap=$(timeout 20 jcmd "$GW_PID" GC.heap_info 2>/dev/null | sed -n 's/.* heap .*used \([0-9]*\)K.*/\1/p' | head -1)
+		sessions=$(awk '$1 == "sessions" {print $2}' <<<"$f")
+		record gateway 1 "rss_kb_at_$n" "$rss"
+		record gateway 1 "hwm_kb_at_$n" "$hwm"
+		record gateway 1 "heap_used_kb_at_$n" "${heap:-nan}"
+		record gateway 1 "sessions_at_$n" "${sessions:-nan}"
+		log "gateway with ${sessions:-?} sessions (wanted $n): VmRSS $((rss / 1024)) MiB, VmHWM $((hwm / 1024)) MiB, heap used ${heap:+$((heap / 1024)) MiB}"
+		[[ ${sessions:-} == "$n" ]] || log "gateway RSS: WARNING: $sessions sessions instead of $n"
+	done
+}
+
+# The gateway-only figure: handshakes/s from many UDP source ports (after the RSS steps, so with
+# their sessions still open).
 gateway_handshakes() {
 	local out
 	out=$(nsx "$NS_PH" "$RELAY" handshakes --server "$GW_IP:8000" --secret "$SECRET" \
 		--clients "$HANDSHAKES" --id-prefix bench-hs- --parallel 64 --max-seconds 60 2>&1) || true
 	echo "$out" >"$LOGS/gateway-handshakes.log"
-	local rate
-	rate=$(sed -n 's/^RESULT .* rate=\([0-9.]*\).*/\1/p' <<<"$out")
 	log "gateway handshakes: $(head -1 <<<"$out")"
-	if [[ -n $rate ]]; then record gateway 1 hs_per_s "$rate"; fi
+	local result
+	result=$(grep '^RESULT ' <<<"$out") || return 0
+	record gateway 1 hs_per_s "$(kv rate "$result")"
+	record gateway 1 hs_failed $(($(kv failed "$result") + $(kv unfinished "$result")))
+	record gateway 1 hs_p99_ms "$(kv p99_ms "$result")"
+}
+
+# Aggregate packets/s: AGG_CLIENTS ToyVpn clients (one TUN each in the phone ns), `relay blast`
+# with one 64-byte flow per client, BLAST_PPS in total. Policy routing sends what a flow sends from
+# its client's address out of that client's TUN. (iperf3 cannot do this: a stream's UDP set-up
+# datagram is lost on a tunnel the other streams already overload, and the stream hangs.)
+gateway_aggregate() {
+	((AGG_CLIENTS > 1)) || return 0
+	local i rep tuns=("${ID}gc") addrs=("$CLIENT_ADDR")
+	for ((i = 2; i <= AGG_CLIENTS; i++)); do
+		if ! gateway_client "gateway-client$i" "${ID}g$i" "bench-phone-$i"; then
+			log "gateway aggregate: client $i did not connect (see $LOGS/gateway-client$i.log)"
+			return 0
+		fi
+		tuns+=("${ID}g$i") addrs+=("$CLIENT_ADDR")
+	done
+	for ((i = 0; i < AGG_CLIENTS; i++)); do
+		ip -n "$NS_PH" route replace "$INET_NET" dev "${tuns[i]}" src "${addrs[i]}" table $((200 + i))
+		ip -n "$NS_PH" rule add from "${addrs[i]}" lookup $((200 + i))
+		nsx "$NS_PH" ip route get "$INET_IP" from "${addrs[i]}" | grep -q "dev ${tuns[i]} " ||
+			fail "gateway aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
+	done
+	for ((rep = 1; rep <= REPS; rep++)); do
+		local c0 c1 tx0=() tx1 f name=gateway-agg$AGG_CLIENTS-$rep
+		log "gateway: $AGG_CLIENTS clients, repetition $rep/$REPS"
+		for ((i = 0; i < AGG_CLIENTS; i++)); do
+			tx0+=($(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped"))))
+		done
+		c0=$(cpu_ticks "$GW_PID")
+		f=$(blast "$name" "$(IFS=,; echo "${addrs[*]}")") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
+		c1=$(cpu_ticks "$GW_PID")
+		for ((i = 0; i < AGG_CLIENTS; i++)); do
+			tx1=$(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped")))
+			((tx1 - tx0[i] >= $(awk -v k="flow$((i + 1))_sent" '$1 == k {print $2}' <<<"$f") * 9 / 10)) ||
+				fail "gateway aggregate: ${tuns[i]} carried $((tx1 - tx0[i])) packets of flow $((i + 1)) ($f)"
+		done
+		record_lines gateway "$rep" "$(awk '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
+			$1 ~ /^flow[0-9]+_received$/ {sub("_received", "", $1); f[$1] = $2}
+			END {
+				print "agg_kpps", r / s / 1000
+				print "agg_loss_pct", 100 * (t - r) / (t ? t : 1)
+				for (k in f) print "agg_" k "_kpps", f[k] / s / 1000
+			}' <<<"$f")"
+		record gateway "$rep" agg_cpu_srv_us_per_pkt "$(python3 -c "print(($c1 - $c0) / $HZ * 1e6 / max(1, $(awk '$1 == "received" {print $2}' <<<"$f")))")"
+	done
+	for ((i = 0; i < AGG_CLIENTS; i++)); do
+		ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
+	done
+}
+
+# Allocation check: a second gateway run with JFR (profile settings, recording "bench") and a GC
+# log. After a warm-up (JIT), a steady-state window: ALLOC_SECONDS of UDP 1400-byte packets at a
+# fixed rate, then ALLOC_SECONDS of one TCP stream. GC events in the window from the GC log;
+# allocation samples in the window from the dumped recording, by site, per 1000 packets the
+# gateway forwarded (vpn:stats, both directions).
+gateway_alloc() {
+	((ALLOC)) || return 0
+	local wd=$OUT/gateway-jfr
+	mkdir -p "$wd"
+	ENDPOINTS=()
+	log "gateway: allocation check (JFR, GC log)"
+	if ! gateway_start gateway-jfr "-XX:StartFlightRecording=name=bench,filename=$wd/exit.jfr,settings=profile" \
+		"-Xlog:gc*:file=$LOGS/gateway-jfr-gc.log"; then
+		log "gateway allocation check: the JFR run did not come up (see $GW_LOG)"
+	elif ! gateway_client gateway-jfr-client "${ID}gj" bench-jfr; then
+		log "gateway allocation check: the handshake failed (see $LOGS/gateway-jfr-client.log)"
+	else
+		route_inet_via "${ID}gj" "$CLIENT_ADDR"
+		reachable || fail "gateway allocation check: the inet host is not reachable through ${ID}gj"
+		alloc_window "$wd"
+	fi
+	gateway_stop
+	stop_endpoints
+	[[ -s $wd/bench.jfr && -s $wd/window.txt ]] || return 0
+	# --json: stack frames with class and method names; the file is large and only an input here.
+	timeout 120 jfr print --json --stack-depth 64 --events jdk.ObjectAllocationSample,jdk.GarbageCollection \
+		"$wd/bench.jfr" >"$wd/events.json"
+	local r
+	# shellcheck disable=SC2046 # window.txt: T0 T1 PACKETS GCS
+	r=$(python3 "$BENCH/stats.py" alloc "$wd/events.json" $(cat "$wd/window.txt") "$OUT/alloc.txt")
+	rm -f "$wd/events.json"
+	record_lines gateway 1 "$r"
+	log "$(head -1 "$OUT/alloc.txt")"
+}
+
+# alloc_window DIR: warm-up, then the measured window; DIR/window.txt ("T0 T1 PACKETS GCS", kept
+# so that the analysis can be repeated) and the recording DIR/bench.jfr.
+alloc_window() {
+	local wd=$1 f0 f1 t0 t1 g0 g1 r
+	IPERF_T=5 KIND=udp iperf alloc-warmup-udp -u -l $((TUN_MTU - 28)) -b "$ALLOC_UDP_RATE" -w 4M >/dev/null || true
+	IPERF_T=3 KIND=tcp iperf alloc-warmup-tcp >/dev/null || true
+	f0=$(gw_stats "$LOGS/gateway-jfr-stats-0.json") || fail "gateway allocation check: no vpn:stats"
+	g0=$(gc_id "$LOGS/gateway-jfr-gc.log") t0=$(date +%s.%N)
+	r=$(IPERF_T=$ALLOC_SECONDS KIND=udp iperf alloc-udp -u -l $((TUN_MTU - 28)) -b "$ALLOC_UDP_RATE" -w 4M) || true
+	log "allocation window, UDP: $r"
+	r=$(IPERF_T=$ALLOC_SECONDS KIND=tcp iperf alloc-tcp) || true
+	log "allocation window, TCP: $r"
+	t1=$(date +%s.%N) g1=$(gc_id "$LOGS/gateway-jfr-gc.log")
+	f1=$(gw_stats "$LOGS/gateway-jfr-stats-1.json") || fail "gateway allocation check: no vpn:stats"
+	echo "$t0 $t1 $(($(awk '$1 == "packets" {print $2}' <<<"$f1") - $(awk '$1 == "packets" {print $2}' <<<"$f0"))) $((g1 - g0))" \
+		>"$wd/window.txt"
+	timeout 60 jcmd "$GW_PID" JFR.dump name=bench "filename=$wd/bench.jfr" >"$LOGS/gateway-jfr-dump.log" 2>&1 ||
+		log "gateway allocation check: JFR.dump failed (see $LOGS/gateway-jfr-dump.log)"
+}
+
+gc_id() { # the highest GC id in a -Xlog:gc* file, -1 before the first collection
+	local id
+	id=$(grep -o 'GC([0-9]*)' "$1" 2>/dev/null | tail -1 | tr -dc 0-9)
+	echo "${id:--1}"
 }
 
 # ---------- measurements ----------
+HZ=$(getconf CLK_TCK)
+
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 
-cpu_ticks() { # utime+stime of all endpoint processes, all threads, in clock ticks
+record_lines() { # SYSTEM REP LINES: one record per "metric value" line
+	local sys=$1 rep=$2 m v
+	while read -r m v; do
+		[[ -n $m ]] && record "$sys" "$rep" "$m" "$v"
+	done <<<"$3"
+}
+
+# cpu_ticks PID...: utime+stime in clock ticks. /proc/PID/stat of a process sums all its threads,
+# exited ones included; the kernel's softirq work (veth, TUN, UDP receive) is not in it.
+cpu_ticks() {
 	local pid total=0 stat
-	for pid in "${ENDPOINTS[@]}"; do
+	for pid in "$@"; do
 		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
 		stat=${stat##*) }
 		read -r -a f <<<"$stat"
@@ -422,12 +699,17 @@ rss_kb() {
 	echo "$total"
 }
 
-tx_bytes() { nsx "$NS_PH" cat "/sys/class/net/$PH_DEV/statistics/tx_bytes"; }
+tx_bytes() { tx_stat tx_bytes; }
+tx_stat() { nsx "$NS_PH" cat "/sys/class/net/$PH_DEV/statistics/$1"; }
 
-# iperf NAME ARGS...: one iperf3 client run (bounded) into $LOGS/NAME.json
+# iperf NAME ARGS...: one iperf3 client run (bounded) into $LOGS/NAME.json; DURATION seconds, or
+# IPERF_T seconds, or none when ARGS end the test by a packet count (-k).
 iperf() {
-	local name=$1; shift
-	timeout $((DURATION + 30)) ip netns exec "$NS_PH" $(pin "$NS_PH") iperf3 -c "$INET_IP" -t "$DURATION" \
+	local name=$1 length
+	shift
+	length=(-t "${IPERF_T:-$DURATION}")
+	[[ " $* " == *" -k "* ]] && length=()
+	timeout "$IPERF_LIMIT" ip netns exec "$NS_PH" $(pin "$NS_PH") iperf3 -c "$INET_IP" "${length[@]}" \
 		--connect-timeout 3000 -J "$@" >"$LOGS/$name.json" 2>"$LOGS/$name.err" || true
 	python3 "$BENCH/stats.py" iperf "$LOGS/$name.json" "$KIND" 2>>"$LOGS/$name.err"
 }
@@ -435,16 +717,17 @@ iperf() {
 kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 measure() {
-	local sys=$1 rep=$2 t r name hz
-	hz=$(getconf CLK_TCK)
+	local sys=$1 rep=$2 t r name
 	for t in $TESTS; do
 		name=$sys-$t-$rep
 		case $t in
 		ping)
 			nsx "$NS_PH" ping -n -c "$PINGS" -i 0.01 -W 1 "$INET_IP" >"$LOGS/$name.txt" 2>&1 || true
-			read -r avg p99 loss _ < <(python3 "$BENCH/stats.py" ping "$LOGS/$name.txt" "$PINGS")
+			read -r avg p99 loss _ med < <(python3 "$BENCH/stats.py" ping "$LOGS/$name.txt" "$PINGS")
 			record "$sys" "$rep" rtt_avg_ms "$avg"
+			record "$sys" "$rep" rtt_med_ms "$med"
 			record "$sys" "$rep" rtt_p99_ms "$p99"
+			record "$sys" "$rep" ping_loss_pct "$loss"
 			;;
 		tcp1)
 			# One forward stream, with a ping running alongside (RTT under load) and the
@@ -452,9 +735,9 @@ measure() {
 			local c0 c1 b0 b1 pingpid
 			ip netns exec "$NS_PH" ping -n -i 0.02 -w "$DURATION" "$INET_IP" >"$LOGS/$name-ping.txt" 2>&1 &
 			pingpid=$!
-			c0=$(cpu_ticks) b0=$(tx_bytes)
+			c0=$(cpu_ticks "${ENDPOINTS[@]}") b0=$(tx_bytes)
 			KIND=tcp r=$(iperf "$name") || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; wait $pingpid || true; continue; }
-			c1=$(cpu_ticks) b1=$(tx_bytes)
+			c1=$(cpu_ticks "${ENDPOINTS[@]}") b1=$(tx_bytes)
 			wait $pingpid || true
 			local mbps bytes
 			mbps=$(kv mbps "$r") bytes=$(kv bytes "$r")
@@ -463,7 +746,7 @@ measure() {
 			record "$sys" "$rep" rtt_load_avg_ms "$avg"
 			record "$sys" "$rep" rtt_load_p99_ms "$p99"
 			if ((${#ENDPOINTS[@]})); then
-				record "$sys" "$rep" cpu_cores_per_gbps "$(python3 -c "print(($c1-$c0)/$hz / ($bytes*8/1e9))")"
+				record "$sys" "$rep" cpu_cores_per_gbps "$(python3 -c "print(($c1-$c0)/$HZ / ($bytes*8/1e9))")"
 			fi
 			# The payload must really have left through the tunnel device.
 			if ((b1 - b0 < bytes * 9 / 10)); then
@@ -480,24 +763,53 @@ measure() {
 		udp64 | udpmtu)
 			local len=64 rate=$UDP64_RATE c0 c1
 			[[ $t == udpmtu ]] && len=$((TUN_MTU - 28)) rate=$UDPMTU_RATE
-			c0=$(cpu_ticks)
+			c0=$(cpu_ticks "${ENDPOINTS[@]}")
 			KIND=udp r=$(iperf "$name" -u -l "$len" -b "$rate" -w 4M) || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
-			c1=$(cpu_ticks)
+			c1=$(cpu_ticks "${ENDPOINTS[@]}")
 			record "$sys" "$rep" "${t}_kpps" "$(kv kpps "$r")"
 			record "$sys" "$rep" "${t}_loss_pct" "$(kv loss_pct "$r")"
 			if [[ $t == udp64 ]] && ((${#ENDPOINTS[@]})); then
-				record "$sys" "$rep" cpu_us_per_pkt "$(python3 -c "print(($c1-$c0)/$hz*1e6 / max(1, $(kv received "$r")))")"
+				record "$sys" "$rep" cpu_us_per_pkt "$(python3 -c "print(($c1-$c0)/$HZ*1e6 / max(1, $(kv received "$r")))")"
 			fi
+			;;
+		blast)
+			# The same 64-byte flood as the gateway's aggregate, one flow: its like-for-like baseline.
+			local f p0 p1 dropped
+			p0=$(($(tx_stat tx_packets) + $(tx_stat tx_dropped)))
+			f=$(blast "$name" "$PH_SRC") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
+			p1=$(($(tx_stat tx_packets) + $(tx_stat tx_dropped)))
+			((p1 - p0 >= $(awk '$1 == "sent" {print $2}' <<<"$f") * 9 / 10)) ||
+				fail "$sys: $PH_DEV carried $((p1 - p0)) packets of $(awk '$1 == "sent" {print $2}' <<<"$f") blasted"
+			record "$sys" "$rep" blast_kpps "$(awk '$1 == "seconds" {s = $2} $1 == "received" {r = $2} END {print r / s / 1000}' <<<"$f")"
+			record "$sys" "$rep" blast_loss_pct "$(awk '$1 == "sent" {s = $2} $1 == "received" {r = $2} END {print 100 * (s - r) / (s ? s : 1)}' <<<"$f")"
+			;;
+		cpu)
+			# CPU per forwarded packet over a fixed count at a rate every tunnel carries: the
+			# gw-side endpoint alone (the gateway JVM, all threads / the relay server / the
+			# wireguard-go or OpenVPN server) and both endpoints (plus the phone-side client).
+			((${#ENDPOINTS[@]})) || continue
+			local c0 c1 s0 s1 received
+			c0=$(cpu_ticks "${ENDPOINTS[@]}") s0=$(cpu_ticks "${ENDPOINTS[0]}")
+			KIND=udp r=$(iperf "$name" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PACKETS" -w 4M) || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
+			c1=$(cpu_ticks "${ENDPOINTS[@]}") s1=$(cpu_ticks "${ENDPOINTS[0]}")
+			received=$(kv received "$r")
+			record "$sys" "$rep" cpu_fix_srv_us_per_pkt "$(python3 -c "print(($s1-$s0)/$HZ*1e6 / max(1, $received))")"
+			record "$sys" "$rep" cpu_fix_us_per_pkt "$(python3 -c "print(($c1-$c0)/$HZ*1e6 / max(1, $received))")"
+			record "$sys" "$rep" cpu_fix_loss_pct "$(kv loss_pct "$r")"
 			;;
 		*) fail "unknown test $t" ;;
 		esac
 	done
 }
 
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
 run_system() {
-	local rep
+	local rep load
 	SYS=$1 SKIP="" ENDPOINTS=()
-	log "== $SYS"
+	load=$(load1)
+	log "== $SYS (load average $load)"
+	record "$SYS" 0 load_before "$load"
 	"system_$SYS"
 	if [[ -z $SKIP ]] && ! nsx "$NS_PH" ip route get "$INET_IP" | grep -q "dev $PH_DEV "; then
 		fail "$SYS: the route to $INET_IP does not use $PH_DEV"
@@ -511,17 +823,22 @@ run_system() {
 			measure "$SYS" "$rep"
 		done
 		if ((${#ENDPOINTS[@]})); then record "$SYS" 1 rss_kb "$(rss_kb)"; fi
-		if [[ $SYS == gateway ]]; then gateway_handshakes; fi
+		if [[ $SYS == gateway ]]; then gateway_extras; fi
 	else
 		record "$SYS" 0 skipped 1
 	fi
+	if [[ $SYS == gateway ]]; then gateway_stop; fi
 	stop_endpoints
 	if [[ $SYS == gateway ]]; then baseline_nat on; fi
 	route_inet_via vp
+	load=$(load1)
+	record "$SYS" 0 load_after "$load"
+	log "$SYS done (load average $load)"
 }
 
 report() {
 	REPORTED=1
+	echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 	cat "$OUT/machine.txt"
 	echo
 	python3 "$BENCH/stats.py" report "$RAW" "$OUT"
@@ -534,15 +851,20 @@ machine_facts() {
 		echo "date: $(date -Is)"
 		echo "cpu: $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 		echo "cores: $(nproc)"
-		echo "kernel: $(uname -r)"
+		echo "kernel: $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME") $(cat /etc/debian_version 2>/dev/null); memory $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)$(lscpu 2>/dev/null | awk -F': *' '/^Hypervisor vendor/ {print "; " $2 " guest"}')"
+		echo "gcc: $(gcc --version | head -1); $(nft --version)"
 		echo "iperf3: $(iperf3 --version | head -1)"
 		command -v wireguard-go >/dev/null && echo "wireguard-go: $(wireguard-go --version | head -1)"
 		command -v openvpn >/dev/null && echo "openvpn: $(openvpn --version | head -1)"
 		[[ -f $GATEWAY_JAR ]] && echo "gateway: $GATEWAY_JAR ($(stat -c %y "$GATEWAY_JAR"))"
-		command -v java >/dev/null && echo "java: $(java -version 2>&1 | head -1)"
+		command -v java >/dev/null && echo "java: $(java -version 2>&1 | sed -n 2p)"
+		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
+		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} smoke=$SMOKE"
+		echo "          CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS AGG_CLIENTS=$AGG_CLIENTS RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
+		echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	} >"$OUT/machine.txt"
 }
 
@@ -568,7 +890,7 @@ plot() {
 		unset logscale y
 		set yrange [0:*]
 		set title "UDP received packets/s (thousands)"
-		plot "$OUT/plot.dat" using 6:xtic(1), '' using 7
+		plot "$OUT/plot.dat" using 6:xtic(1), '' using 7, '' using 8
 		unset multiplot
 	EOF
 }
@@ -586,9 +908,37 @@ main() {
 	local s
 	for s in $SYSTEMS; do
 		declare -F "system_$s" >/dev/null || fail "unknown system '$s'"
-		run_system "$s"
 	done
+	for s in $SYSTEMS; do run_system "$s"; done
 	report
+	((SMOKE)) && smoke_check
+	return 0
+}
+
+# Smoke: every tunnel asked for must have carried traffic in every test that ran (and the gateway
+# must have answered every handshake and its console); anything else is real breakage.
+smoke_check() {
+	local s t need specs=()
+	for s in $SYSTEMS; do
+		[[ $s == direct || ($s == gateway && $GATEWAY == 0) ]] && continue
+		need=""
+		for t in $TESTS; do
+			case $t in
+			ping) need+=rtt_avg_ms, ;;
+			udp64 | udpmtu | blast) need+=${t}_kpps, ;;
+			cpu) need+=cpu_fix_us_per_pkt, ;;
+			*) need+=${t}_mbps, ;;
+			esac
+		done
+		if [[ $s == gateway ]]; then
+			need+=hs_per_s,hs_failed=0,proc_from_client_samples,proc_to_client_samples
+			for t in $RSS_CLIENTS; do need+=,sessions_at_$t=$t; done
+			((AGG_CLIENTS > 1)) && for ((t = 1; t <= AGG_CLIENTS; t++)); do need+=,agg_flow${t}_kpps; done
+		fi
+		specs+=("$s:${need%,}")
+	done
+	python3 "$BENCH/stats.py" check "$RAW" "${specs[@]}" || fail "smoke: see above"
+	log "smoke: every tunnel passed traffic"
 }
 
 main

@@ -2,11 +2,23 @@
 """Parsing and statistics for bench/run.sh (standard library only).
 
   stats.py iperf FILE.json KIND     -> one line "key=value ..." (KIND: tcp or udp)
-  stats.py ping FILE                -> "avg_ms p99_ms loss_pct replies"
+  stats.py ping FILE [SENT]         -> "avg_ms p99_ms loss_pct replies median_ms"
+  stats.py gogo LOG MARK            -> the output of the Gogo command framed by MARK-begin/-end
+  stats.py gwstats FILE.json        -> vpn:stats --json as "metric value" lines
+  stats.py alloc EVENTS.json T0 T1 PACKETS GCS OUT.txt
+                                    -> allocation samples in [T0, T1] (epoch s) by site into
+                                       OUT.txt; "metric value" lines on stdout
+  stats.py blast OUTPUT BEFORE AFTER -> `relay blast` output and the sink's "port packets" lines
+                                       before/after as "metric value" lines (sent, received, per flow)
+  stats.py check RAW.tsv SYS:M1,M2=V...
+                                    -> exit 1 unless every metric is > 0 (or = V) for SYS
   stats.py report RAW.tsv OUTDIR    -> OUTDIR/results.tsv, table.txt, plot.dat; prints the table
 """
+import collections
+import datetime
 import json
 import math
+import os
 import re
 import statistics
 import sys
@@ -14,15 +26,15 @@ import sys
 SYSTEM_LABELS = {
     "direct": "(a) direct routing",
     "wg": "(b) wireguard-go",
-    "ovpn-none": "(c) OpenVPN no cipher",
+    "ovpn-none": "(c0) OpenVPN no cipher",
     "ovpn-gcm": "(c) OpenVPN AES-256-GCM",
     "relay": "(d) C relay",
     "relay1": "(d) C relay, batch 1",
     "gateway": "(e) mobilegt gateway",
 }
 BASELINES = [("direct", "a"), ("wg", "b"), ("ovpn-none", "c0")]
-# (metric, column title, format); missing metrics print as "-".
-COLUMNS = [
+# (metric, column title, format); missing metrics print as "-". "rtt_added_ms" is derived.
+THROUGHPUT = [
     ("tcp1_mbps", "TCP1", "{:.0f}"),
     ("tcp4_mbps", "TCP4", "{:.0f}"),
     ("tcp1r_mbps", "TCP1-R", "{:.0f}"),
@@ -31,19 +43,32 @@ COLUMNS = [
     ("udp64_loss_pct", "loss%", "{:.1f}"),
     ("udpmtu_kpps", "UDP1400 kpps", "{:.1f}"),
     ("udpmtu_loss_pct", "loss%", "{:.1f}"),
+    ("blast_kpps", "blast64 kpps", "{:.1f}"),
+    ("blast_loss_pct", "loss%", "{:.1f}"),
+]
+LATENCY_CPU = [
     ("rtt_avg_ms", "RTT avg", "{:.3f}"),
+    ("rtt_med_ms", "RTT med", "{:.3f}"),
+    ("rtt_added_ms", "+med vs (a)", "{:+.3f}"),
     ("rtt_p99_ms", "RTT p99", "{:.3f}"),
     ("rtt_load_avg_ms", "load avg", "{:.2f}"),
     ("rtt_load_p99_ms", "load p99", "{:.2f}"),
     ("cpu_cores_per_gbps", "cores/Gbps", "{:.2f}"),
-    ("cpu_us_per_pkt", "us/pkt", "{:.2f}"),
+    ("cpu_us_per_pkt", "us/pkt sat", "{:.2f}"),
+    ("cpu_fix_srv_us_per_pkt", "us/pkt gw-side", "{:.2f}"),
+    ("cpu_fix_us_per_pkt", "us/pkt both", "{:.2f}"),
+    ("cpu_fix_loss_pct", "loss%", "{:.1f}"),
     ("rss_kb", "RSS KiB", "{:.0f}"),
-    ("hs_per_s", "hs/s", "{:.0f}"),
+    ("load_before", "load1 before", "{:.2f}"),
+    ("load_after", "after", "{:.2f}"),
 ]
-RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "tcp1r_mbps", "tcp4r_mbps", "udp64_kpps", "udpmtu_kpps"]
+RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "tcp1r_mbps", "tcp4r_mbps", "udp64_kpps", "udpmtu_kpps", "blast_kpps"]
 PLOT_METRICS = [("tcp1_mbps", "TCP 1 stream"), ("tcp4_mbps", "TCP 4 streams"), ("tcp1r_mbps", "TCP 1 reverse"),
                 ("tcp4r_mbps", "TCP 4 reverse"), ("udp64_kpps", "UDP 64 B payload"),
-                ("udpmtu_kpps", "UDP 1400 B packets")]
+                ("udpmtu_kpps", "UDP 1400 B packets"), ("blast_kpps", "UDP 64 B blast")]
+DIRECTIONS = ["FROM_CLIENT", "TO_CLIENT"]
+LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) ")
+PROMPT = "g! "
 
 
 def iperf(path, kind):
@@ -88,10 +113,170 @@ def ping(path, expected=None):
     sent = transmitted or expected or len(times)
     loss = 100.0 * (sent - len(times)) / sent if sent else 100.0
     if not times:
-        print("nan nan {:.1f} 0".format(loss))
+        print("nan nan {:.1f} 0 nan".format(loss))
         return
-    print("{:.4f} {:.4f} {:.1f} {}".format(statistics.fmean(times), percentile(times, 99), loss, len(times)))
+    print("{:.4f} {:.4f} {:.1f} {} {:.4f}".format(statistics.fmean(times), percentile(times, 99), loss, len(times),
+                                                  statistics.median(times)))
 
+
+def blast(out, before, after):
+    kv = dict(f.split("=", 1) for f in out.split() if "=" in f)
+    b = dict(map(int, l.split()) for l in before.splitlines() if l.strip())
+    a = dict(map(int, l.split()) for l in after.splitlines() if l.strip())
+    sent = [int(x) for x in kv["per_flow"].split(",")]
+    received = [a[9000 + i] - b[9000 + i] for i in range(len(sent))]
+    print("seconds", kv["seconds"])
+    print("sent", sum(sent))
+    print("received", sum(received))
+    for i, (s, r) in enumerate(zip(sent, received)):
+        print("flow%d_sent %d" % (i + 1, s))
+        print("flow%d_received %d" % (i + 1, r))
+
+
+# ---------- the gateway's console ----------
+
+def unprompted(line):
+    while line.startswith(PROMPT):
+        line = line[len(PROMPT):]
+    return line.rstrip("\n")
+
+
+def gogo(log, mark):
+    """Prints what a Gogo command printed between its echo markers (prompts and log lines removed)."""
+    with open(log, errors="replace") as f:
+        lines = [unprompted(l) for l in f]
+    try:
+        first = lines.index(mark + "-begin")
+        last = lines.index(mark + "-end", first + 1)
+    except ValueError:
+        sys.exit("gogo: no output between {0}-begin and {0}-end in {1}".format(mark, log))
+    out = [l for l in lines[first + 1:last] if not LOG_LINE.match(l)]
+    print("\n".join(out))
+
+
+def gwstats(path):
+    """vpn:stats --json as "metric value" lines: sessions, packets both ways, processing times in µs."""
+    with open(path) as f:
+        text = f.read()
+    try:
+        s = json.loads(text)
+    except json.JSONDecodeError as e:
+        sys.exit("gwstats: vpn:stats --json did not print JSON ({}): {}".format(e, text[:300]))
+    t = s["totals"]
+    print("sessions", t["sessions"])
+    print("packets", t["rxPackets"] + t["txPackets"])
+    for d in DIRECTIONS:
+        l = s.get("processingNanos", {}).get(d)
+        if not l:
+            continue
+        key = "proc_" + d.lower()
+        print(key + "_samples", l["samples"])
+        for q in ("p50", "p99", "p999", "max"):
+            print("{}_{}_us {:.3f}".format(key, q, l[q] / 1000.0))
+
+
+# ---------- allocation check ----------
+
+def epoch(iso):
+    """JFR's "2026-11-25T15:23:41.226029416Z" as seconds since the epoch."""
+    date, _, frac = iso.rstrip("Z").partition(".")
+    t = datetime.datetime.strptime(date, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return t.timestamp() + (float("0." + frac) if frac else 0.0)
+
+
+def frame_name(frame):
+    m = frame["method"]
+    return m["type"]["name"].replace("/", ".") + "." + m["name"]
+
+
+def alloc(events_path, t0, t1, packets, gcs, out_path):
+    """Allocation samples in the window (weight = bytes the sampled thread allocated since its
+    previous sample, so weights add up to an estimate of all allocation) and collections. A sample
+    is the gateway's when its top frame is in org.mobilegt.*, or a frame further down is (JDK or
+    library code the gateway called), or it ran on a gateway thread (mobilegt-*)."""
+    t0, t1, packets, gcs = float(t0), float(t1), int(packets), int(gcs)
+    with open(events_path) as f:
+        events = json.load(f)["recording"]["events"]
+    per_kpkt = 1000.0 / packets if packets > 0 else float("nan")
+    groups = collections.OrderedDict((g, [0, 0]) for g in ("mgt", "via", "thread", "other"))  # samples, bytes
+    sites = collections.defaultdict(lambda: [0, 0, collections.Counter()])
+    collections_in_window = []
+    for e in events:
+        v = e["values"]
+        if not t0 <= epoch(v["startTime"]) <= t1:
+            continue
+        if e["type"] == "jdk.GarbageCollection":
+            collections_in_window.append("{} ({}, {:.1f} ms)".format(v.get("name"), v.get("cause"),
+                                                                      dur_ms(v.get("sumOfPauses"))))
+            continue
+        frames = (v.get("stackTrace") or {}).get("frames") or []
+        names = [frame_name(fr) for fr in frames]
+        thread = (v.get("eventThread") or {}).get("javaName") or "?"
+        top = names[0] if names else "(no stack)"
+        mgt = next((i for i, n in enumerate(names) if n.startswith("org.mobilegt.")), None)
+        if mgt == 0:
+            group = "mgt"
+        elif mgt is not None:
+            group = "via"
+        elif thread.startswith("mobilegt-"):
+            group = "thread"
+        else:
+            group = "other"
+        weight = int(v.get("weight") or 0)
+        groups[group][0] += 1
+        groups[group][1] += weight
+        obj = (v.get("objectClass") or {}).get("name", "?").replace("/", ".")
+        # The stack from the top frame down to the first org.mobilegt frame: where to look.
+        path = names[:6 if mgt is None else mgt + 1]
+        stack = " < ".join(path if len(path) <= 9 else path[:3] + ["..."] + path[-5:])
+        key = (group, obj, stack)
+        sites[key][0] += 1
+        sites[key][1] += weight
+        sites[key][2][thread] += 1
+    gateway_bytes = sum(groups[g][1] for g in ("mgt", "via", "thread"))
+    clean = gcs == 0 and not collections_in_window and gateway_bytes * per_kpkt < 100
+    verdict = ("no per-packet garbage in steady state" if clean else
+               "garbage in steady state: {:,.0f} bytes per 1000 packets from the gateway's code or threads, "
+               "{} GC(s) in the window (sites below)".format(gateway_bytes * per_kpkt, gcs))
+    lines = [
+        "Allocation check: " + verdict,
+        "window {:.1f} s, {} packets forwarded (both directions, vpn:stats), {} GC(s) in the GC log{}".format(
+            t1 - t0, packets, gcs, (": " + "; ".join(collections_in_window)) if collections_in_window else ""),
+        "JFR jdk.ObjectAllocationSample in the window (bytes: sum of sample weights, an estimate of all allocation):",
+    ]
+    labels = {"mgt": "top frame in org.mobilegt.*", "via": "JDK/library code called from org.mobilegt.*",
+              "thread": "no org.mobilegt frame, on a mobilegt-* thread", "other": "elsewhere (framework, JFR, shell)"}
+    for g, (n, b) in groups.items():
+        lines.append("  {:<48} {:>6} samples {:>14,} bytes = {:>10,.0f} bytes per 1000 packets".format(
+            labels[g], n, b, b * per_kpkt))
+    lines.append("Sites by bytes: B/1000 packets, samples, [group] allocated class, threads; stack from the top frame "
+                 "down to the first org.mobilegt frame:")
+    ranked = sorted(sites.items(), key=lambda kv: (kv[0][0] == "other", -kv[1][1]))
+    shown = [kv for kv in ranked if kv[0][0] != "other"][:20] + [kv for kv in ranked if kv[0][0] == "other"][:8]
+    for (group, obj, stack), (n, b, threads) in shown:
+        lines.append("  {:>9,.0f} B/kpkt {:>4} smp [{}] {} on {}\n      {}".format(
+            b * per_kpkt, n, group, obj, ", ".join("{} ({})".format(t, c) for t, c in threads.most_common(3)), stack))
+    if len(ranked) > len(shown):
+        lines.append("  ... {} more sites".format(len(ranked) - len(shown)))
+    with open(out_path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("alloc_window_packets", packets)
+    print("alloc_gc_count", gcs)
+    print("alloc_gc_jfr", len(collections_in_window))
+    for g, (n, b) in groups.items():
+        print("alloc_{}_samples".format(g), n)
+        print("alloc_{}_bytes_per_kpkt {:.1f}".format(g, b * per_kpkt))
+
+
+def dur_ms(value):
+    """A JFR duration ("PT0.0012S" in --json, or a number of nanoseconds) in milliseconds."""
+    if isinstance(value, (int, float)):
+        return value / 1e6
+    m = re.match(r"PT(?:(\d+)M)?([0-9.]+)S", str(value or ""))
+    return (int(m.group(1) or 0) * 60 + float(m.group(2))) * 1000.0 if m else float("nan")
+
+
+# ---------- report ----------
 
 def fmt(value, pattern):
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else pattern.format(value)
@@ -107,14 +292,14 @@ def render(headers, rows):
     return "\n".join(out)
 
 
-def report(raw_path, outdir):
+def read_raw(raw_path):
     samples = {}  # (system, metric) -> [values]
     order = []
     with open(raw_path) as f:
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            system, rep, metric, value = line.split("\t")[:4]
+            system, rep, metric, value = line.rstrip("\n").split("\t")[:4]
             if system not in order:
                 order.append(system)
             try:
@@ -123,7 +308,109 @@ def report(raw_path, outdir):
                 continue
             if not math.isnan(v):
                 samples.setdefault((system, metric), []).append(v)
+    return samples, order
+
+
+def table(order, med, columns):
+    used = [c for c in columns if any((s, c[0]) in med for s in order)]
+    rows = [[SYSTEM_LABELS.get(s, s)] + [fmt(med.get((s, m)), p) for m, _, p in used] for s in order]
+    return render(["system"] + [t for _, t, _ in used], rows)
+
+
+def ratio(med, a, b, metric_a, metric_b=None):
+    x, y = med.get((a, metric_a)), med.get((b, metric_b or metric_a))
+    return x / y if x is not None and y else None
+
+
+def goals(med):
+    """The issue's goals for the gateway with their measured status (None = not measured)."""
+    g = "gateway"
+    rows = []
+
+    def status(ok):
+        return "-" if ok is None else ("PASS" if ok else "FAIL")
+
+    tcp = ["tcp1_mbps", "tcp4_mbps", "tcp1r_mbps", "tcp4r_mbps"]
+    for base, target, name in (("relay", 1.0, "C relay"), ("wg", 1.4, "wireguard-go"),
+                               ("ovpn-none", 1.0, "OpenVPN no cipher")):
+        rs = [(m.replace("_mbps", ""), ratio(med, g, base, m)) for m in tcp]
+        got = [(m, r) for m, r in rs if r is not None]
+        ok = None if not got else all(r >= target for _, r in got)
+        rows.append(["TCP >= {:.1f}x {} (one client)".format(target, name),
+                     ", ".join("{} {:.2f}x".format(m, r) for m, r in got) or "-", status(ok)])
+    r = ratio(med, g, "relay", "agg_kpps", "blast_kpps")
+    r2 = ratio(med, g, "relay", "agg_kpps", "udp64_kpps")
+    rows.append(["aggregate pps, 4 clients >= 1.5x one C relay (64 B)",
+                 "-" if r is None else "{:.0f} vs {:.0f} kpps blast = {:.2f}x ({:.2f}x its iperf3 UDP64)".format(
+                     med[(g, "agg_kpps")], med[("relay", "blast_kpps")], r, r2 or float("nan")),
+                 status(None if r is None else r >= 1.5)])
+    r = ratio(med, g, "relay", "cpu_fix_srv_us_per_pkt")
+    rows.append(["CPU per forwarded packet <= 1.0x C relay (gw side, fixed count)",
+                 "-" if r is None else "{:.2f} vs {:.2f} us = {:.2f}x".format(
+                     med[(g, "cpu_fix_srv_us_per_pkt")], med[("relay", "cpu_fix_srv_us_per_pkt")], r),
+                 status(None if r is None else r <= 1.0)])
+    a, b = med.get((g, "rtt_added_ms")), med.get(("relay", "rtt_added_ms"))
+    rows.append(["median RTT added over direct <= C relay's + 0.05 ms",
+                 "-" if a is None or b is None else "{:+.3f} vs {:+.3f} ms".format(a, b),
+                 status(None if a is None or b is None else a <= b + 0.05)])
+    rss = med.get((g, "rss_kb_at_1000"))
+    sessions = med.get((g, "sessions_at_1000"))
+    rows.append(["1,000 clients at < 256 MB RSS",
+                 "-" if rss is None else "{:.0f} MiB with {} sessions".format(
+                     rss / 1024, "?" if sessions is None else int(sessions)),
+                 status(None if rss is None else rss < 256 * 1024 and sessions == 1000)])
+    hs = med.get((g, "hs_per_s"))
+    rows.append([">= 10,000 handshakes/s", "-" if hs is None else "{:.0f}/s".format(hs),
+                 status(None if hs is None else hs >= 10000)])
+    return render(["goal", "measured", "status"], rows)
+
+
+def gateway_section(med, keys):
+    g = "gateway"
+    out = []
+    rss = sorted({int(k[len("rss_kb_at_"):]) for s, k in keys if s == g and k.startswith("rss_kb_at_")})
+    if rss:
+        rows = [[n, fmt(med.get((g, "sessions_at_%d" % n)), "{:.0f}"),
+                 fmt(med.get((g, "rss_kb_at_%d" % n), float("nan")) / 1024, "{:.1f}"),
+                 fmt(med.get((g, "hwm_kb_at_%d" % n), float("nan")) / 1024, "{:.1f}"),
+                 fmt(med.get((g, "heap_used_kb_at_%d" % n), float("nan")) / 1024, "{:.1f}")] for n in rss]
+        out += ["Gateway JVM memory with N connected clients (MiB)",
+                render(["clients", "sessions", "VmRSS", "VmHWM", "heap used"], rows), ""]
+    rows = []
+    for d in DIRECTIONS:
+        k = "proc_" + d.lower()
+        if (g, k + "_samples") in med:
+            rows.append([d] + [fmt(med.get((g, k + "_" + q)), f) for q, f in
+                               (("samples", "{:.0f}"), ("p50_us", "{:.1f}"), ("p99_us", "{:.1f}"),
+                                ("p999_us", "{:.1f}"), ("max_us", "{:.1f}"))])
+    if rows:
+        out += ["Gateway per-packet processing time after the data tests (vpn:stats, 1 in 64 packets timed, us)",
+                render(["direction", "samples", "p50", "p99", "p99.9", "max"], rows), ""]
+    if (g, "agg_kpps") in med:
+        flows = sorted(k for s, k in keys if s == g and re.match(r"agg_flow\d+_kpps$", k))
+        out += ["Gateway aggregate, {} clients, one 64-byte blast flow each (offered in total as in blast64): "
+                "{:.1f} kpps received (per client {}), loss {:.1f}%, {:.2f} us JVM CPU per packet; "
+                "{} one C relay's blast64, {} its iperf3 UDP64, {} the gateway's own one-client blast64".format(
+                    len(flows), med[(g, "agg_kpps")],
+                    " / ".join(fmt(med.get((g, k)), "{:.1f}") for k in flows),
+                    med.get((g, "agg_loss_pct"), float("nan")), med.get((g, "agg_cpu_srv_us_per_pkt"), float("nan")),
+                    *("-" if r is None else "{:.2f}x".format(r) for r in (
+                        ratio(med, g, "relay", "agg_kpps", "blast_kpps"), ratio(med, g, "relay", "agg_kpps", "udp64_kpps"),
+                        ratio(med, g, g, "agg_kpps", "blast_kpps")))), ""]
+    if (g, "hs_per_s") in med:
+        out += ["Gateway handshakes: {:.0f}/s, {:.0f} failed or unfinished, p99 latency {:.1f} ms".format(
+            med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan"))),
+            ""]
+    return out
+
+
+def report(raw_path, outdir):
+    samples, order = read_raw(raw_path)
     med = {k: statistics.median(v) for k, v in samples.items()}
+    # RTT added by a tunnel: its median RTT minus direct routing's (medians over the repetitions).
+    for s in order:
+        if (s, "rtt_med_ms") in med and ("direct", "rtt_med_ms") in med:
+            med[(s, "rtt_added_ms")] = med[(s, "rtt_med_ms")] - med[("direct", "rtt_med_ms")]
 
     with open(outdir + "/results.tsv", "w") as f:
         f.write("system\tmetric\tmedian\tn\tmin\tmax\n")
@@ -131,29 +418,35 @@ def report(raw_path, outdir):
             f.write("{}\t{}\t{:.6g}\t{}\t{:.6g}\t{:.6g}\n".format(
                 system, metric, med[(system, metric)], len(values), min(values), max(values)))
 
-    used = [c for c in COLUMNS if any((s, c[0]) in med for s in order)]
-    rows = [[SYSTEM_LABELS.get(s, s)] + [fmt(med.get((s, m)), p) for m, _, p in used] for s in order]
-    text = ["Medians (TCP in Mbit/s, client ns -> internet host, -R = reverse; UDP payload 64 B and 1372 B "
-            "(1400 B IP packets), received kpps; RTT in ms idle and under a TCP stream; CPU of the tunnel "
-            "endpoint processes: cores per Gbit/s in TCP1, microseconds per received UDP64 packet)",
-            render(["system"] + [t for _, t, _ in used], rows), ""]
+    text = ["Throughput, medians (TCP Mbit/s client ns -> internet host, -R = reverse; UDP payload 64 B and "
+            "1372 B = 1400 B IP packets: received kpps and loss)",
+            table(order, med, THROUGHPUT), "",
+            "Latency, CPU, memory, medians (ping RTT ms idle and under a TCP stream; +med = median RTT minus "
+            "direct's; CPU of the tunnel endpoint processes, all threads: cores per Gbit/s in TCP1, us per "
+            "received packet in UDP64 at saturation (both ends) and over a fixed count at a fixed rate "
+            "(gw-side endpoint alone, and both ends); RSS of the endpoints after the tests; load average "
+            "before/after the system)",
+            table(order, med, LATENCY_CPU), ""]
     ratio_rows = []
     for s in order:
         row = [SYSTEM_LABELS.get(s, s)]
         for m in RATIO_METRICS:
-            cells = []
-            for base, tag in BASELINES:
-                v, b = med.get((s, m)), med.get((base, m))
-                cells.append("{:.2f}".format(v / b) if v is not None and b else "-")
-            row.append("/".join(cells))
+            row.append("/".join("{:.2f}".format(r) if r is not None else "-"
+                                for r in (ratio(med, s, base, m) for base, _ in BASELINES)))
         ratio_rows.append(row)
     text += ["Ratios to (a) direct / (b) wireguard-go / (c0) OpenVPN no cipher (higher is better)",
              render(["system"] + [m.replace("_mbps", "").replace("_kpps", " pps") for m in RATIO_METRICS],
-                    ratio_rows)]
-    table = "\n".join(text) + "\n"
+                    ratio_rows), ""]
+    text += gateway_section(med, samples.keys())
+    alloc_txt = os.path.join(outdir, "alloc.txt")
+    if os.path.exists(alloc_txt):
+        with open(alloc_txt) as f:
+            text += [f.read()]
+    text += ["Goals (issue 8)", goals(med)]
+    table_text = "\n".join(text) + "\n"
     with open(outdir + "/table.txt", "w") as f:
-        f.write(table)
-    print(table, end="")
+        f.write(table_text)
+    print(table_text, end="")
 
     with open(outdir + "/plot.dat", "w") as f:
         f.write("system\t" + "\t".join(title for _, title in PLOT_METRICS) + "\n")
@@ -161,6 +454,33 @@ def report(raw_path, outdir):
             cells = [fmt(med.get((s, m)), "{:.3f}") for m, _ in PLOT_METRICS]
             if any(c != "-" for c in cells):  # skipped systems stay out of the plot
                 f.write(SYSTEM_LABELS.get(s, s) + "\t" + "\t".join(cells) + "\n")
+        if ("gateway", "agg_kpps") in med:
+            f.write("(e) gateway, 4 clients\t" + "\t".join(
+                fmt(med[("gateway", "agg_kpps")], "{:.3f}") if m == "blast_kpps" else "-" for m, _ in PLOT_METRICS) + "\n")
+
+
+def check(raw_path, specs):
+    """Smoke verdict: every SYSTEM:METRIC,...,METRIC=VALUE must hold (a metric's median > 0 or == VALUE)."""
+    samples, _ = read_raw(raw_path)
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    problems = []
+    for spec in specs:
+        system, _, metrics = spec.partition(":")
+        if (system, "skipped") in med:
+            problems.append("{}: skipped (see the log above)".format(system))
+            continue
+        for m in filter(None, metrics.split(",")):
+            name, _, want = m.partition("=")
+            v = med.get((system, name))
+            if v is None:
+                problems.append("{}: no {}".format(system, name))
+            elif want and v != float(want):
+                problems.append("{}: {} is {:g}, expected {}".format(system, name, v, want))
+            elif not want and not v > 0:
+                problems.append("{}: {} is {:g}".format(system, name, v))
+    for p in problems:
+        print("SMOKE FAILURE: " + p, file=sys.stderr)
+    return not problems
 
 
 def main(argv):
@@ -168,6 +488,16 @@ def main(argv):
         iperf(argv[2], argv[3])
     elif len(argv) >= 3 and argv[1] == "ping":
         ping(argv[2], int(argv[3]) if len(argv) > 3 else None)
+    elif len(argv) == 4 and argv[1] == "gogo":
+        gogo(argv[2], argv[3])
+    elif len(argv) == 3 and argv[1] == "gwstats":
+        gwstats(argv[2])
+    elif len(argv) == 8 and argv[1] == "alloc":
+        alloc(*argv[2:8])
+    elif len(argv) == 5 and argv[1] == "blast":
+        blast(*argv[2:5])
+    elif len(argv) >= 3 and argv[1] == "check":
+        sys.exit(0 if check(argv[2], argv[3:]) else 1)
     elif len(argv) == 4 and argv[1] == "report":
         report(argv[2], argv[3])
     else:
