@@ -3,7 +3,6 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import org.HdrHistogram.Recorder;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
@@ -29,7 +28,7 @@ final class DownlinkPump implements Runnable {
 	private final TunDevice tun;
 	private final int queue;
 	private final PumpCounters counters;
-	private final Recorder latency;
+	private final TunnelMetrics.Sampler latency;
 	private final Logger log;
 	private final MessageBatch batch = new MessageBatch(UplinkPump.BATCH, UplinkPump.SLOT + Offload.HEADER);
 	private final GsoSender gso = new GsoSender();
@@ -43,7 +42,7 @@ final class DownlinkPump implements Runnable {
 		this.tun = tun;
 		this.queue = queue;
 		this.counters = metrics.downlink[queue];
-		this.latency = metrics.recorder(Direction.TO_CLIENT);
+		this.latency = metrics.sampler(Direction.TO_CLIENT);
 		this.log = log;
 	}
 
@@ -167,7 +166,7 @@ final class DownlinkPump implements Runnable {
 			counters.dropped(socket == null ? DropReason.NO_SERVICE : DropReason.UDP_SEND_ERROR);
 		}
 		if ((++sequence & TunnelMetrics.SAMPLE_MASK) == 0) {
-			latency.recordValue(System.nanoTime() - start);
+			latency.record(System.nanoTime() - start);
 		}
 	}
 
@@ -187,7 +186,7 @@ final class DownlinkPump implements Runnable {
 			}
 		}
 		if (sampleStart != 0) {
-			latency.recordValue(System.nanoTime() - sampleStart);
+			latency.record(System.nanoTime() - sampleStart);
 			sampleStart = 0;
 		}
 	}

@@ -35,7 +35,7 @@ final class TunnelMetrics {
 	final LongAdder keepalivesOut = new LongAdder();
 	final LongAdder hints = new LongAdder();
 	private final Map<DropReason, LongAdder> controlDrops = new EnumMap<>(DropReason.class);
-	private final Map<Direction, Recorder> recorders = new EnumMap<>(Direction.class);
+	private final Map<Direction, Sampler> samplers = new EnumMap<>(Direction.class);
 	private final Map<Direction, Histogram> totals = new EnumMap<>(Direction.class);
 
 	TunnelMetrics() {
@@ -46,7 +46,7 @@ final class TunnelMetrics {
 			controlDrops.put(r, new LongAdder());
 		}
 		for (Direction d : Direction.values()) {
-			recorders.put(d, new Recorder(3));
+			samplers.put(d, new Sampler());
 			Histogram h = new Histogram(3);
 			h.setAutoResize(true);
 			totals.put(d, h);
@@ -120,8 +120,29 @@ final class TunnelMetrics {
 		controlDrops.get(reason).increment();
 	}
 
-	Recorder recorder(Direction direction) {
-		return recorders.get(direction);
+	Sampler sampler(Direction direction) {
+		return samplers.get(direction);
+	}
+
+	/**
+	 * Where the pumps record sampled processing times. A fixed range and an interval histogram
+	 * handed back on each read: recording never allocates (an auto-resizing one did, per resize).
+	 */
+	static final class Sampler {
+		/** Longer times count as this: a second is far beyond any packet's processing. */
+		static final long MAX_NANOS = 1_000_000_000L;
+		private final Recorder recorder = new Recorder(1, MAX_NANOS, 3);
+		private Histogram interval;
+
+		void record(long nanos) {
+			recorder.recordValue(Math.min(nanos, MAX_NANOS));
+		}
+
+		/** The samples since the last call; only for {@link TunnelMetrics#accumulated}. */
+		private Histogram interval() {
+			interval = recorder.getIntervalHistogram(interval);
+			return interval;
+		}
 	}
 
 	long rxPackets() {
@@ -185,7 +206,7 @@ final class TunnelMetrics {
 	/** The histogram since start, with the recorder's latest samples added. */
 	private Histogram accumulated(Direction direction) {
 		Histogram total = totals.get(direction);
-		total.add(recorders.get(direction).getIntervalHistogram());
+		total.add(samplers.get(direction).interval());
 		return total;
 	}
 }

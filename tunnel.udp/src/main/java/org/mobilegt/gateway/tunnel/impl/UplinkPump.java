@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.HdrHistogram.Recorder;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.common.RateGate;
@@ -39,7 +38,7 @@ final class UplinkPump implements Runnable {
 	private final UdpSocket socket;
 	private final TunnelMetrics metrics;
 	private final PumpCounters counters;
-	private final Recorder latency;
+	private final TunnelMetrics.Sampler latency;
 	private final Control control;
 	private final Logger log;
 	/** Datagrams land behind room for a virtio_net_hdr (left zero), in case the TUN device wants one. */
@@ -60,7 +59,7 @@ final class UplinkPump implements Runnable {
 		this.socket = socket;
 		this.metrics = metrics;
 		this.counters = metrics.uplink;
-		this.latency = metrics.recorder(Direction.FROM_CLIENT);
+		this.latency = metrics.sampler(Direction.FROM_CLIENT);
 		this.control = control;
 		this.log = log;
 	}
@@ -159,7 +158,7 @@ final class UplinkPump implements Runnable {
 		session.received(length, true, now);
 		counters.forwarded(length);
 		if (timed) {
-			latency.recordValue(System.nanoTime() - start);
+			latency.record(System.nanoTime() - start);
 		}
 	}
 

@@ -1,0 +1,37 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.tunnel.api.Direction;
+import org.mobilegt.gateway.tunnel.api.Latency;
+
+class TunnelMetricsTest {
+
+	final TunnelMetrics metrics = new TunnelMetrics();
+	final TunnelMetrics.Sampler sampler = metrics.sampler(Direction.FROM_CLIENT);
+
+	@Test
+	void samplesAccumulateAcrossReads() {
+		sampler.record(1_000);
+		sampler.record(3_000);
+		assertThat(metrics.latency(Direction.FROM_CLIENT).samples()).isEqualTo(2);
+
+		sampler.record(2_000_000);
+		Latency l = metrics.latency(Direction.FROM_CLIENT);
+		assertThat(l.samples()).isEqualTo(3);
+		assertThat(l.p50()).isCloseTo(3_000, within(3L));
+		assertThat(l.max()).isCloseTo(2_000_000, within(2_000L));
+		assertThat(metrics.latency(Direction.TO_CLIENT).samples()).as("the other direction").isZero();
+	}
+
+	@Test
+	void aTimeBeyondTheRangeCountsAsItsTop() {
+		sampler.record(0);
+		sampler.record(Long.MAX_VALUE); // e.g. a thread descheduled for minutes: never an exception
+		Latency l = metrics.latency(Direction.FROM_CLIENT);
+		assertThat(l.samples()).isEqualTo(2);
+		assertThat(l.max()).isCloseTo(TunnelMetrics.Sampler.MAX_NANOS, within(TunnelMetrics.Sampler.MAX_NANOS / 1000));
+	}
+}
