@@ -1,5 +1,7 @@
 package org.mobilegt.gateway.e2e;
 
+import java.io.IOException;
+import java.nio.channels.Channel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -34,6 +36,22 @@ final class Cleanup {
 	}
 
 	/** Closes what lives in {@code ns}. */
+	/**
+	 * Closes the channel a server thread of {@code owner} serves, waits (bounded) for the thread
+	 * to end and forgets {@code owner}.
+	 */
+	static void stopServer(String ns, AutoCloseable owner, Channel channel, Thread thread) {
+		try {
+			channel.close();
+			thread.join(5000);
+		} catch (IOException e) {
+			// closing anyway
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		unregister(ns, owner);
+	}
+
 	static void closeAll(String ns) {
 		closeMatching(Objects.requireNonNull(ns));
 	}

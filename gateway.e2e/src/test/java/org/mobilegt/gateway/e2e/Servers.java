@@ -118,15 +118,7 @@ public final class Servers {
 
 		@Override
 		public void close() {
-			try {
-				channel.close();
-				thread.join(5000);
-			} catch (IOException e) {
-				// closing anyway
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
-			Cleanup.unregister(ns, this);
+			Cleanup.stopServer(ns, this, channel, thread);
 		}
 	}
 

@@ -37,12 +37,11 @@ final class LinuxTun implements Tun {
 	private static final int EACCES = 13;
 	private static final int EBUSY = 16;
 	private static final int EINVAL = 22;
+	private static final long CLOSE_WAIT_MILLIS = 1000;
 
 	private final String name;
 	private final int[] fds;
 	private final Wakeup[] wakeups;
-	private static final long CLOSE_WAIT_MILLIS = 1000;
-
 	private final CallGate[] readers;
 	private final CallGate writers = new CallGate();
 	private final int offloadHeader;
@@ -234,7 +233,6 @@ final class LinuxTun implements Tun {
 		}
 	}
 
-	/** Waits (bounded) until every woken reader and running writer has left its system call. */
 	/** Waits (bounded) until no reader or writer is inside a system call on the descriptors. */
 	private void awaitNoUsers() {
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
