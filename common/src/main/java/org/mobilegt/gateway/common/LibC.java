@@ -9,8 +9,10 @@ import com.sun.jna.Pointer;
 
 /**
  * The few libc calls the data path needs, bound with JNA direct mapping (no per-call reflection,
- * no allocation; buffer arguments honour the buffer's position). On failure a call returns -1 and
- * {@link #errno()} tells why.
+ * no allocation). The data path's calls take native addresses, not buffers or pointers: a
+ * primitive-only call crosses into native code without JNI calls back into the JVM (a buffer
+ * argument costs a type check and a call of its position() per call). On failure a call returns
+ * -1 and {@link #errno()} tells why.
  */
 public final class LibC {
 
@@ -42,11 +44,11 @@ public final class LibC {
 
 	public static native int fcntl(int fd, int cmd, int arg);
 
-	public static native long read(int fd, ByteBuffer buf, long count);
+	public static native long read(int fd, long address, long count);
 
-	public static native long write(int fd, ByteBuffer buf, long count);
+	public static native long write(int fd, long address, long count);
 
-	public static native int poll(Pointer fds, long nfds, int timeoutMillis);
+	public static native int poll(long fds, long nfds, int timeoutMillis);
 
 	public static native int eventfd(int initval, int flags);
 
@@ -55,6 +57,14 @@ public final class LibC {
 	/** The errno of this thread's last failed call. */
 	public static int errno() {
 		return Native.getLastError();
+	}
+
+	/** The native address of a direct buffer's first byte (allocates: for set-up, not per packet). */
+	public static long address(ByteBuffer direct) {
+		if (!direct.isDirect()) {
+			throw new IllegalArgumentException("native I/O needs a direct buffer");
+		}
+		return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
 	}
 
 	/** "strerror (errno N)" for messages. */

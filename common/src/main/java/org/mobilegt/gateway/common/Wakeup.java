@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 /**
  * Waits until a non-blocking file descriptor is readable, or until {@link #close()} wakes every
@@ -22,6 +23,7 @@ public final class Wakeup implements Closeable {
 
 	private final int eventFd;
 	private final Memory pollFds = new Memory(2L * POLLFD_SIZE);
+	private final long pollFdsAddress = Pointer.nativeValue(pollFds);
 	private volatile boolean closed;
 
 	public Wakeup(int fd) throws IOException {
@@ -42,7 +44,7 @@ public final class Wakeup implements Closeable {
 		}
 		pollFds.setShort(6, (short) 0);
 		pollFds.setShort(POLLFD_SIZE + 6, (short) 0);
-		int n = LibC.poll(pollFds, 2, timeoutMillis);
+		int n = LibC.poll(pollFdsAddress, 2, timeoutMillis);
 		if (n < 0) {
 			int errno = LibC.errno();
 			if (errno == LibC.EINTR) {
@@ -63,7 +65,7 @@ public final class Wakeup implements Closeable {
 			closed = true;
 			try (Memory one = new Memory(8)) {
 				one.setLong(0, 1);
-				LibC.write(eventFd, one.getByteBuffer(0, 8), 8);
+				LibC.write(eventFd, Pointer.nativeValue(one), 8);
 			}
 		}
 	}

@@ -23,6 +23,8 @@ final class CallGate {
 
 	long p0, p1, p2, p3, p4, p5, p6;
 	private volatile int inside;
+	/** Set by a closer before it waits: only then does the last one out take the monitor. */
+	private volatile boolean awaited;
 	long q0, q1, q2, q3, q4, q5, q6;
 
 	void enter() {
@@ -30,7 +32,7 @@ final class CallGate {
 	}
 
 	void leave() {
-		if ((int) INSIDE.getAndAdd(this, -1) == 1) {
+		if ((int) INSIDE.getAndAdd(this, -1) == 1 && awaited) {
 			synchronized (this) {
 				notifyAll();
 			}
@@ -39,6 +41,7 @@ final class CallGate {
 
 	/** Waits until nobody is inside, at most until {@code deadlineNanos} (System.nanoTime()). */
 	synchronized void awaitEmpty(long deadlineNanos) {
+		awaited = true; // before reading inside: a leave() that this misses sees the flag
 		long left;
 		while (inside > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
 			try {

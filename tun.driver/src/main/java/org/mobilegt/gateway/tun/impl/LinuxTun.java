@@ -44,6 +44,9 @@ final class LinuxTun implements Tun {
 	private final Wakeup[] wakeups;
 	private final CallGate[] readers;
 	private final CallGate writers = new CallGate();
+	/** Per direction, like the gates: the two directions share no state. */
+	private final BufferAddresses[] readBuffers;
+	private final BufferAddresses writeBuffers = new BufferAddresses();
 	private final int offloadHeader;
 	private volatile boolean closed;
 
@@ -53,8 +56,10 @@ final class LinuxTun implements Tun {
 		this.wakeups = wakeups;
 		this.offloadHeader = offload ? TunDevice.VIRTIO_NET_HDR : 0;
 		this.readers = new CallGate[fds.length];
+		this.readBuffers = new BufferAddresses[fds.length];
 		for (int q = 0; q < fds.length; q++) {
 			readers[q] = new CallGate();
+			readBuffers[q] = new BufferAddresses();
 		}
 	}
 
@@ -175,7 +180,7 @@ final class LinuxTun implements Tun {
 
 	private int read(int fd, int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
 		while (!closed) {
-			long n = LibC.read(fd, dst, dst.remaining());
+			long n = LibC.read(fd, readBuffers[queue].of(dst) + dst.position(), dst.remaining());
 			if (n >= 0) {
 				dst.position(dst.position() + (int) n);
 				return (int) n;
@@ -206,7 +211,7 @@ final class LinuxTun implements Tun {
 			if (closed) {
 				throw new IOException(name + " is closed");
 			}
-			long n = LibC.write(fds[queue], src, src.remaining());
+			long n = LibC.write(fds[queue], writeBuffers.of(src) + src.position(), src.remaining());
 			if (n < 0) {
 				throw new IOException("write to " + name + " failed: " + LibC.describe(LibC.errno()));
 			}

@@ -7,7 +7,6 @@ import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.session.api.Endpoint;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
@@ -25,8 +24,9 @@ final class GsoSender {
 	private static final int MAX_SEGMENTS = 64;
 
 	private final ByteBuffer buffer = ByteBuffer.allocateDirect(CAPACITY);
-	private final long bufferAddress = Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
+	private final long bufferAddress = LibC.address(buffer);
 	private final Memory message = new Memory(56);
+	private final long messageAddress = Pointer.nativeValue(message);
 	private final Memory iovec = new Memory(Sockets.IOVEC_SIZE);
 	private final Memory name = new Memory(Sockets.SOCKADDR_SIZE);
 	private final Memory control = new Memory(Sockets.CMSG_U16_SPACE);
@@ -96,7 +96,7 @@ final class GsoSender {
 		iovec.setLong(8, length);
 		long n;
 		do {
-			n = Sockets.sendmsg(socket.fd(), message, 0);
+			n = Sockets.sendmsg(socket.fd(), messageAddress, 0);
 		} while (n < 0 && LibC.errno() == LibC.EINTR);
 		return n >= 0;
 	}

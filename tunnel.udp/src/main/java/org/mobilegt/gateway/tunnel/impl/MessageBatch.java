@@ -8,7 +8,6 @@ import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.session.api.Endpoint;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
@@ -23,6 +22,7 @@ final class MessageBatch {
 	private final int headroom;
 	private final long[] slotAddresses;
 	private final Memory headers;
+	private final long headersAddress;
 	private final Memory iovecs;
 	private final Memory names;
 	private final ByteBuffer headerView;
@@ -45,6 +45,7 @@ final class MessageBatch {
 		this.headroom = headroom;
 		this.slotAddresses = new long[capacity];
 		headers = new Memory((long) capacity * Sockets.MMSGHDR_SIZE);
+		headersAddress = Pointer.nativeValue(headers);
 		iovecs = new Memory((long) capacity * Sockets.IOVEC_SIZE);
 		names = new Memory((long) capacity * Sockets.SOCKADDR_SIZE);
 		headers.clear();
@@ -53,7 +54,7 @@ final class MessageBatch {
 		iovecView = iovecs.getByteBuffer(0, iovecs.size()).order(ByteOrder.nativeOrder());
 		nameView = names.getByteBuffer(0, names.size()).order(ByteOrder.BIG_ENDIAN);
 		ByteBuffer data = ByteBuffer.allocateDirect(capacity * slotSize);
-		long dataAddress = Pointer.nativeValue(Native.getDirectBufferPointer(data));
+		long dataAddress = LibC.address(data);
 		slots = new ByteBuffer[capacity];
 		for (int i = 0; i < capacity; i++) {
 			slots[i] = data.slice(i * slotSize, slotSize);
@@ -85,7 +86,7 @@ final class MessageBatch {
 			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i] + headroom);
 			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize - headroom);
 		}
-		int n = Sockets.recvmmsg(socket.fd(), headers, capacity, 0, null);
+		int n = Sockets.recvmmsg(socket.fd(), headersAddress, capacity, 0, 0);
 		if (n >= 0) {
 			return n;
 		}
@@ -170,8 +171,7 @@ final class MessageBatch {
 		int failed = 0;
 		while (sent + failed < count) {
 			int done = sent + failed;
-			Pointer from = done == 0 ? headers : headers.share((long) done * Sockets.MMSGHDR_SIZE);
-			int n = Sockets.sendmmsg(socket.fd(), from, count - done, 0);
+			int n = Sockets.sendmmsg(socket.fd(), headersAddress + (long) done * Sockets.MMSGHDR_SIZE, count - done, 0);
 			if (n > 0) {
 				sent += n;
 			} else if (n < 0 && LibC.errno() == LibC.EINTR) {

@@ -68,9 +68,11 @@ final class Sockets {
 
 	static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
 
-	static native int recvmmsg(int fd, Pointer messages, int count, int flags, Pointer timeout);
+	// The data path's calls take native addresses: no JNI calls back into the JVM (see LibC).
 
-	static native int sendmmsg(int fd, Pointer messages, int count, int flags);
+	static native int recvmmsg(int fd, long messages, int count, int flags, long timeout);
 
-	static native long sendmsg(int fd, Pointer message, int flags);
+	static native int sendmmsg(int fd, long messages, int count, int flags);
+
+	static native long sendmsg(int fd, long message, int flags);
 }

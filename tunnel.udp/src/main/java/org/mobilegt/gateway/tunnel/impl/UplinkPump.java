@@ -66,13 +66,16 @@ final class UplinkPump implements Runnable {
 
 	@Override
 	public void run() {
+		boolean drained = false;
 		while (running) {
 			try {
+				if (drained && socket.awaitReadable(POLL_MILLIS) == Wakeup.Ready.CLOSED) {
+					return;
+				}
 				int n = batch.receive(socket);
+				// A short batch emptied the socket: wait in poll next rather than ask it again first.
+				drained = n < BATCH;
 				if (n == 0) {
-					if (socket.awaitReadable(POLL_MILLIS) == Wakeup.Ready.CLOSED) {
-						return;
-					}
 					continue;
 				}
 				inBatch = true;
@@ -91,6 +94,7 @@ final class UplinkPump implements Runnable {
 					coalescer.flush(tun); // before the next receive overwrites the held packets
 				}
 			} catch (IOException | RuntimeException e) {
+				drained = true; // never spin on a failing socket
 				logError("UDP receive failed", e);
 			} finally {
 				inBatch = false;
