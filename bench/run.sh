@@ -36,7 +36,7 @@ else
 	SYSTEMS=${SYSTEMS:-"direct wg ovpn-none ovpn-gcm relay relay1 gateway"}
 	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast cpu"}
 	PINGS=${PINGS:-200}
-	HANDSHAKES=${HANDSHAKES:-2000}
+	HANDSHAKES=${HANDSHAKES:-10000}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
 	ALLOC=${ALLOC:-1}
 fi

@@ -486,7 +486,6 @@ public final class SessionRegistry implements SessionManager {
 		});
 	}
 
-	/** Writes the state file; the caller holds the lock. */
 	/** What the state file will hold, copied under the lock (cheap; the writing is not). */
 	private synchronized SavedState snapshotState() {
 		List<SavedState.SavedLease> savedLeases = new ArrayList<>(leases.size());
