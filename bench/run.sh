@@ -47,6 +47,7 @@ UDPMTU_RATE=${UDPMTU_RATE:-2G}   # ~180k packets/s of 1400-byte IP packets
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway.app/target/gateway.jar}
 GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-} # none: the JVM's defaults, as `java -jar` runs it
 OFFLOAD=${OFFLOAD:-true}               # the gateway's TUN offloads (mobilegt.tun offload)
+TUN_QUEUES=${TUN_QUEUES:-1}            # the gateway's TUN queues, one reader each (mobilegt.tun queues)
 # Handshake-only clients go silent at once; a long idle timeout keeps their sessions for the RSS
 # figures (they are read within seconds, the whole gateway phase takes about a minute).
 IDLE_TIMEOUT=${IDLE_TIMEOUT:-900}
@@ -413,7 +414,7 @@ gateway_start() {
 	mkdir -p "$wd/conf"
 	(umask 077 && printf 'key=%s\n' "$SECRET" >"$wd/conf/mobilegt.auth.cfg")
 	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false "offload=$OFFLOAD" \
-		>"$wd/conf/mobilegt.tun.cfg"
+		"queues=$TUN_QUEUES" >"$wd/conf/mobilegt.tun.cfg"
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" "idleTimeoutSeconds=$IDLE_TIMEOUT" \
 		>"$wd/conf/mobilegt.tunnel.cfg"
 	GW_FIFO=$wd/console GW_LOG=$LOGS/$name.log
@@ -860,7 +861,7 @@ machine_facts() {
 		command -v java >/dev/null && echo "java: $(java -version 2>&1 | sed -n 2p)"
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} smoke=$SMOKE"
+		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD TUN_QUEUES=$TUN_QUEUES smoke=$SMOKE"
 		echo "          CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS AGG_CLIENTS=$AGG_CLIENTS RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
