@@ -179,8 +179,9 @@ final class LinuxTun implements Tun {
 	}
 
 	private int read(int fd, int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
+		long address = readBuffers[queue].of(dst) + dst.position();
 		while (!closed) {
-			long n = LibC.read(fd, readBuffers[queue].of(dst) + dst.position(), dst.remaining());
+			long n = LibC.read(fd, address, dst.remaining());
 			if (n >= 0) {
 				dst.position(dst.position() + (int) n);
 				return (int) n;
