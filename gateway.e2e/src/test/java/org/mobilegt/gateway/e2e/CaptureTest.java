@@ -251,12 +251,7 @@ class CaptureTest {
 			if (r.out().lines().filter(l -> !l.isBlank()).count() >= count) {
 				return;
 			}
-			try {
-				Thread.sleep(250);
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("interrupted", e);
-			}
+			Sleep.millis(250);
 		}
 		throw new AssertionError(file + " did not get " + count + " packets within " + CAPTURING);
 	}

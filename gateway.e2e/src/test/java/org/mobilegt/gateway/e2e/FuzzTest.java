@@ -161,7 +161,7 @@ class FuzzTest {
 	private static VpnShell.Stats awaitQuiet(Gateway gw) {
 		VpnShell.Stats last = VpnShell.stats(gw);
 		for (int i = 0; i < 50; i++) {
-			sleep(200);
+			Sleep.millis(200);
 			VpnShell.Stats now = VpnShell.stats(gw);
 			if (now.drops().equals(last.drops())) {
 				return now;
@@ -222,14 +222,5 @@ class FuzzTest {
 			counters.put(names[i], Long.parseLong(values[i]));
 		}
 		return counters;
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", e);
-		}
 	}
 }

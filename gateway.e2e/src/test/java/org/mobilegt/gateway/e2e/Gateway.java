@@ -352,12 +352,7 @@ public final class Gateway implements AutoCloseable {
 							+ ": " + e.getCause() + "; last lines:\n" + output.tail());
 				}
 			}
-			try {
-				Thread.sleep(200);
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("interrupted", e);
-			}
+			Sleep.millis(200);
 		}
 	}
 

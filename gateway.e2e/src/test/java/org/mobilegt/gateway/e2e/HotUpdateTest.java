@@ -189,7 +189,7 @@ class HotUpdateTest {
 	static PingLog.Gap settle(PingLog ping, long t0, long t1) {
 		long end = t1 + GAP_TAIL_MILLIS;
 		assertThat(ping.awaitReplyAfter(end, MAX_GAP.plusSeconds(10))).as("ping replies after the update: %s", ping.tail()).isTrue();
-		sleep(SETTLE);
+		Sleep.millis(SETTLE.toMillis());
 		return ping.gap(t0, end);
 	}
 
@@ -203,7 +203,7 @@ class HotUpdateTest {
 				if (System.nanoTime() > deadline) {
 					throw new AssertionError("vpn:clients after updating " + module + ": " + e.getMessage(), e);
 				}
-				sleep(Duration.ofMillis(200));
+				Sleep.millis(200);
 			}
 		}
 	}
@@ -239,14 +239,5 @@ class HotUpdateTest {
 				.containsExactly("table ip mobilegt_mgt0");
 		assertThat(Netns.exec(t.gw(), "nft", "list", "table", "ip", "mobilegt_mgt0").check().out())
 				.as("masquerade rules").containsOnlyOnce("masquerade");
-	}
-
-	private static void sleep(Duration d) {
-		try {
-			Thread.sleep(d.toMillis());
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", e);
-		}
 	}
 }

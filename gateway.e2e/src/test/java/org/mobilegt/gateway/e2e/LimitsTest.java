@@ -98,7 +98,7 @@ class LimitsTest {
 						.supplyAsync(() -> Scenarios.ping(t.phone(), pinger.tunName(), t.inetAddress(), 10));
 				long sent = blast(t, blaster.parameters().address());
 				Exec.Result ping = pinging.get(30, TimeUnit.SECONDS);
-				sleepMillis(500); // the last echoes on their way back
+				Sleep.millis(500); // the last echoes on their way back
 				long forwarded = sink.echoed() - echoedBefore;
 				VpnShell.Stats after = VpnShell.stats(gw);
 				long limited = after.drops("RATE_LIMITED") - before.drops("RATE_LIMITED");
@@ -150,19 +150,10 @@ class LimitsTest {
 				n++;
 				long ahead = start + n * 1_000_000_000L / BLAST_PER_SECOND - System.nanoTime();
 				if (ahead > 1_000_000) {
-					sleepMillis(ahead / 1_000_000);
+					Sleep.millis(ahead / 1_000_000);
 				}
 			}
 			return n;
-		}
-	}
-
-	private static void sleepMillis(long millis) {
-		try {
-			Thread.sleep(millis);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", e);
 		}
 	}
 }

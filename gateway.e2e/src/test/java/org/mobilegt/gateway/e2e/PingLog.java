@@ -92,7 +92,7 @@ final class PingLog implements AutoCloseable {
 			if (!ping.alive()) {
 				return false;
 			}
-			sleep(interval.toMillis() * 5);
+			Sleep.millis(Math.max(1, interval.toMillis() * 5));
 		}
 		return false;
 	}
@@ -149,14 +149,5 @@ final class PingLog implements AutoCloseable {
 	@Override
 	public void close() {
 		ping.stop();
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(Math.max(1, millis));
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", e);
-		}
 	}
 }

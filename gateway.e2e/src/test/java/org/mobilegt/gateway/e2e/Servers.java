@@ -137,7 +137,7 @@ public final class Servers {
 				throw new AssertionError(process + " exited before listening on " + protocol + " port " + port + ":\n"
 						+ process.output());
 			}
-			sleep(100);
+			Sleep.millis(100);
 		}
 		throw new AssertionError("nothing listens on " + protocol + " port " + port + " in " + ns + " after " + READY_TIMEOUT
 				+ (process == null ? "" : "; output of " + process + ":\n" + process.output()));
@@ -171,15 +171,6 @@ public final class Servers {
 			throw new UncheckedIOException("cannot read " + file, e);
 		} catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException(e);
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", e);
 		}
 	}
 }
