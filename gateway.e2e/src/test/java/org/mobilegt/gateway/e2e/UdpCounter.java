@@ -31,10 +31,10 @@ final class UdpCounter {
 	static UdpCounter start(String ns, String address, int port) {
 		String table = "mgtcount" + ProcessHandle.current().pid();
 		String rules = "table inet " + table + " {\n"
-				+ " chain out { type filter hook output priority 0; policy accept;\n"
-				+ "  ip saddr " + address + " udp dport " + port + " counter comment \"sent\" }\n"
-				+ " chain in { type filter hook input priority 0; policy accept;\n"
-				+ "  ip daddr " + address + " udp sport " + port + " counter comment \"received\" }\n"
+				+ " chain out {\n  type filter hook output priority 0; policy accept;\n"
+				+ "  ip saddr " + address + " udp dport " + port + " counter comment \"sent\"\n }\n"
+				+ " chain in {\n  type filter hook input priority 0; policy accept;\n"
+				+ "  ip daddr " + address + " udp sport " + port + " counter comment \"received\"\n }\n"
 				+ "}\n";
 		Netns.exec(ns, "sh", "-c", "nft delete table inet " + table + " 2>/dev/null; printf '%s' \"$1\" | nft -f -", "sh", rules)
 				.check();
