@@ -28,8 +28,9 @@ public interface KeyCheck {
 	Verdict check(InetAddress address, int port, ByteBuffer payload);
 
 	/**
-	 * True while datagrams from {@code address} must be dropped without any work: it is banned by
-	 * an operator, or throttled after too many wrong keys and has had its one check this second.
+	 * True while handshakes from {@code address} must be dropped without any work: it is banned by
+	 * an operator, or throttled after too many wrong keys and has had its one check this second. A
+	 * false answer for a throttled source grants that second's check to the handshake asked about.
 	 */
 	boolean blocked(InetAddress address);
 

@@ -150,7 +150,7 @@ public final class SharedKeyCheck implements KeyCheck {
 					"throttled for the rest of the minute after " + throttle.limit() + " wrong keys"));
 			long held = throttleGate.admit(now);
 			if (held >= 0) {
-				log.warn("Throttling {}: {} wrong keys within a minute; one key check a second until the minute ends{}",
+				log.warn("Throttling {}: too many failures ({} wrong keys within a minute); one key check a second until the minute ends{}",
 						address.getHostAddress(), throttle.limit(), held > 0 ? " (" + held + " more not logged)" : "");
 			}
 		}

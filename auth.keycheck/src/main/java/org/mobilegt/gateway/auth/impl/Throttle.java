@@ -21,9 +21,14 @@ final class Throttle {
 		final long start;
 		int failures;
 		long lastTrickle;
+		boolean granted;
 
 		Window(long start) {
 			this.start = start;
+		}
+
+		boolean throttled(int limit, long now) {
+			return failures >= limit && now - start < WINDOW_MILLIS;
 		}
 	}
 
@@ -55,8 +60,9 @@ final class Throttle {
 	}
 
 	/**
-	 * Whether datagrams of {@code source} are to be dropped without work: it is throttled and its
-	 * trickle is not due. Does not use the trickle ({@link #refuse} does).
+	 * Whether a handshake of {@code source} is to be dropped before any work (on the receiving
+	 * thread): it is throttled and has had its check this second. When the trickle is due, the
+	 * answer is false once and the check is granted to that handshake ({@link #refuse}).
 	 */
 	boolean blocked(int source, long now) {
 		Window w = windows.get(source);
@@ -64,13 +70,21 @@ final class Throttle {
 			return false;
 		}
 		synchronized (w) {
-			return w.failures >= limit && now - w.start < WINDOW_MILLIS && now - w.lastTrickle < TRICKLE_MILLIS;
+			if (!w.throttled(limit, now)) {
+				return false;
+			}
+			if (now - w.lastTrickle >= TRICKLE_MILLIS) {
+				w.lastTrickle = now;
+				w.granted = true;
+				return false;
+			}
+			return true;
 		}
 	}
 
 	/**
-	 * Whether a handshake of {@code source} must be dropped unchecked: it is throttled and has had
-	 * its one key check this second. A false answer for a throttled source uses the trickle.
+	 * Whether a handshake of {@code source} must be refused unchecked: it is throttled, and neither
+	 * was its check granted by {@link #blocked} nor is the trickle due.
 	 */
 	boolean refuse(int source, long now) {
 		Window w = windows.get(source);
@@ -78,10 +92,11 @@ final class Throttle {
 			return false;
 		}
 		synchronized (w) {
-			if (w.failures < limit || now - w.start >= WINDOW_MILLIS) {
+			if (!w.throttled(limit, now)) {
 				return false;
 			}
-			if (now - w.lastTrickle >= TRICKLE_MILLIS) {
+			if (w.granted || now - w.lastTrickle >= TRICKLE_MILLIS) {
+				w.granted = false;
 				w.lastTrickle = now;
 				return false;
 			}

@@ -15,10 +15,12 @@ class ThrottleTest {
 		assertThat(t.blocked(7, 30)).isTrue();
 		assertThat(t.refuse(7, 500)).isTrue();
 		assertThat(t.blocked(7, 1020)).as("the trickle is due: let one through").isFalse();
-		assertThat(t.refuse(7, 1020)).as("that one is checked").isFalse();
-		assertThat(t.refuse(7, 1021)).as("and only that one").isTrue();
+		assertThat(t.blocked(7, 1021)).as("only one").isTrue();
+		assertThat(t.refuse(7, 1022)).as("the one let through is checked").isFalse();
+		assertThat(t.refuse(7, 1023)).as("and only that one").isTrue();
 		assertThat(t.blocked(7, 1500)).isTrue();
-		assertThat(t.refuse(7, 2100)).isFalse();
+		assertThat(t.refuse(7, 2100)).as("a check without the receiving thread's pre-check: the trickle too").isFalse();
+		assertThat(t.blocked(7, 2200)).isTrue();
 		assertThat(t.blocked(7, Throttle.WINDOW_MILLIS)).as("the minute is over").isFalse();
 		assertThat(t.refuse(8, 30)).as("another source").isFalse();
 	}
@@ -30,8 +32,8 @@ class ThrottleTest {
 			t.fail(s, 0);
 		}
 		assertThat(t.size()).isEqualTo(Throttle.MAX_SOURCES);
-		assertThat(t.blocked(0, 1)).as("the oldest was forgotten").isFalse();
-		assertThat(t.blocked(Throttle.MAX_SOURCES + 999, 1)).as("the newest is still throttled").isTrue();
-		assertThat(t.blocked(5000, 1)).isTrue();
+		assertThat(t.refuse(0, 1)).as("the oldest was forgotten").isFalse();
+		assertThat(t.refuse(Throttle.MAX_SOURCES + 999, 1)).as("the newest is still throttled").isTrue();
+		assertThat(t.refuse(5000, 1)).isTrue();
 	}
 }

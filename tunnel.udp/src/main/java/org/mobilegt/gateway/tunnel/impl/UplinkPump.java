@@ -1,7 +1,6 @@
 package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
@@ -213,17 +212,13 @@ final class UplinkPump implements Runnable {
 			hint(endpoint);
 			return;
 		}
-		InetAddress address = Endpoint.toInetAddress(Endpoint.address(endpoint));
-		KeyCheck keys = server.keyCheck();
-		if (keys != null && keys.blocked(address)) {
-			counters.dropped(DropReason.THROTTLED);
-			return;
-		}
 		counters.dropped(DropReason.UNKNOWN_ENDPOINT);
+		KeyCheck keys = server.keyCheck();
 		if (sessions.recentlyClosed(endpoint)) {
 			hint(endpoint);
 		} else if (keys != null) {
-			keys.record(address, Endpoint.port(endpoint), Reason.UNKNOWN_ENDPOINT, "data from an endpoint without a session");
+			keys.record(Endpoint.toInetAddress(Endpoint.address(endpoint)), Endpoint.port(endpoint), Reason.UNKNOWN_ENDPOINT,
+					"data from an endpoint without a session");
 		}
 	}
 
