@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Many source addresses for an attacker in the phone namespace: {@code count} addresses of
- * 198.18.0.0/15 (the benchmarking range, RFC 2544) on the phone's veth, and a route back to them
- * in the gw namespace (so that the gateway's replies go where a spoofing attacker aims them).
+ * 100.72.0.0/13 (shared address space, as behind carrier-grade NATs; apart from the topology's own
+ * ranges) on the phone's veth, and a route back to them in the gw namespace (so that the
+ * gateway's replies go where a spoofing attacker aims them).
  */
 final class SpoofedSources {
 
@@ -24,7 +25,7 @@ final class SpoofedSources {
 		List<String> addresses = new ArrayList<>(count);
 		StringBuilder batch = new StringBuilder();
 		for (int i = 0; i < count; i++) {
-			String a = "198." + (18 + (i >> 16)) + "." + ((i >> 8) & 0xFF) + "." + (i & 0xFF);
+			String a = "100." + (72 + (i >> 16)) + "." + ((i >> 8) & 0xFF) + "." + (i & 0xFF);
 			addresses.add(a);
 			batch.append("addr add ").append(a).append("/32 dev ").append(Topology.PHONE_IF).append('\n');
 		}
@@ -39,7 +40,7 @@ final class SpoofedSources {
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
-		Netns.host("ip", "-n", t.gw(), "route", "add", "198.18.0.0/15", "via", t.phoneAddress()).check();
+		Netns.host("ip", "-n", t.gw(), "route", "add", "100.72.0.0/13", "via", t.phoneAddress()).check();
 		return addresses;
 	}
 }
