@@ -603,13 +603,14 @@ public final class SessionRegistry implements SessionManager {
 				leases.put(key, new LeaseState(ss.address(), Long.MAX_VALUE, true));
 				resumed++;
 			} else {
-				// a restart: the client is told to handshake again; a client id gets its address back
+				// a restart: the client is told to handshake again and gets its address back (an
+				// anonymous one only from the same endpoint, within the recent window: its session
+				// did not end, the gateway went away)
 				recent.put(ss.endpoint(), state.savedAt());
-				if (ss.clientId() != null) {
-					leases.put(key, new LeaseState(ss.address(), state.savedAt() + settings.leaseMillis(), false));
-					if (pool != null) {
-						pool.take(ss.address());
-					}
+				long expires = state.savedAt() + (ss.clientId() != null ? settings.leaseMillis() : settings.recentMillis());
+				leases.put(key, new LeaseState(ss.address(), expires, false));
+				if (pool != null) {
+					pool.take(ss.address());
 				}
 			}
 		}
