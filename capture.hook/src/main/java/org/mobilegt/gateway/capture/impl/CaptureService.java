@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
@@ -81,8 +82,11 @@ public final class CaptureService implements CaptureControl, EventHandler {
 	private final Logger log;
 	private final ScheduledThreadPoolExecutor supervisor;
 	private final RateGate errorGate = new RateGate(10, 60_000);
-	/** Running captures by session id; guarded by this. */
-	private final Map<Long, RunningCapture> running = new HashMap<>();
+	/** Running captures by session id, oldest first (maxTotalBytes stops the newest); guarded by this. */
+	private final Map<Long, RunningCapture> running = new LinkedHashMap<>();
+	private final DiskBudget budget = new DiskBudget(); // supervisor thread only
+	/** The bytes of the files in the output directory when last measured, -1 before. */
+	private volatile long diskUsed = -1;
 	private volatile CaptureSettings settings;
 	private volatile Map<String, Object> properties;
 	private volatile String configError;
@@ -322,8 +326,11 @@ public final class CaptureService implements CaptureControl, EventHandler {
 				n = running.size();
 			}
 			sb.append(", dir ").append(s.dir()).append(", ").append(n).append(" running (max ").append(s.maxConcurrent()).append(')');
-			if (s.maxSeconds() > 0) {
-				sb.append(", maxSeconds ").append(s.maxSeconds());
+			sb.append(", maxSeconds ").append(s.maxSeconds() > 0 ? Integer.toString(s.maxSeconds()) : "unlimited");
+			long used = diskUsed;
+			sb.append(", maxTotalBytes ").append(s.maxTotalBytes() > 0 ? Long.toString(s.maxTotalBytes()) : "unlimited");
+			if (used >= 0) {
+				sb.append(" (").append(used).append(" used)");
 			}
 		}
 		String e = lastError;
@@ -368,6 +375,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 
 	private RunningCapture start(Target t, CaptureSettings s) throws CaptureException {
 		try {
+			checkBudget(t, s);
 			RunningCapture c;
 			synchronized (this) {
 				if (closed) {
@@ -400,7 +408,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 
 	private static Path outputDirectory(CaptureSettings s) throws CaptureException {
 		try {
-			return Files.createDirectories(s.dir());
+			return CaptureSettings.createDirectory(s.dir());
 		} catch (IOException e) {
 			throw new CaptureException("cannot create the output directory " + s.dir() + ": " + e);
 		}
@@ -637,7 +645,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		return null;
 	}
 
-	/** Remembers the descendants of running scripts, so that none escapes a stop. */
+	/** Remembers the descendants of running scripts, so that none escapes a stop; keeps the disk budget. */
 	private void watch() {
 		List<ScriptCapture> scripts = new ArrayList<>();
 		synchronized (this) {
@@ -646,8 +654,71 @@ public final class CaptureService implements CaptureControl, EventHandler {
 					scripts.add(sc);
 				}
 			});
+			if (running.isEmpty()) {
+				return; // nothing writes: a start measures for itself
+			}
 		}
 		scripts.forEach(ScriptCapture::refresh);
+		keepBudget();
+	}
+
+	// ---- disk budget (maxTotalBytes)
+
+	/** Refuses a start while the output directory holds maxTotalBytes or more. */
+	private void checkBudget(Target t, CaptureSettings s) throws CaptureException {
+		long used = measure(s);
+		if (s.maxTotalBytes() > 0 && used >= s.maxTotalBytes()) {
+			throw new CaptureException("cannot capture " + t.describe() + ": the capture files in " + s.dir() + " hold " + used
+					+ " bytes, maxTotalBytes=" + s.maxTotalBytes() + " (remove old captures or raise maxTotalBytes)");
+		}
+	}
+
+	private void keepBudget() {
+		CaptureSettings s = settings;
+		if (s == null) {
+			return;
+		}
+		long used = measure(s);
+		String reason = "maxTotalBytes=" + s.maxTotalBytes() + " exceeded";
+		switch (budget.check(used, s.maxTotalBytes())) {
+		case EXCEEDED -> {
+			error("capture files in " + s.dir() + " hold " + used + " bytes, over maxTotalBytes=" + s.maxTotalBytes()
+					+ ": stopping the newest capture; new ones are refused until files are removed");
+			stopNewest(reason);
+		}
+		case STILL_GROWING -> stopNewest(reason + ", files still growing");
+		case BACK_WITHIN -> log.info("Capture files in {} are back within maxTotalBytes={} ({} bytes)", s.dir(), s.maxTotalBytes(), used);
+		case NONE -> {
+			// nothing new
+		}
+		}
+	}
+
+	private void stopNewest(String reason) {
+		RunningCapture newest = null;
+		synchronized (this) {
+			for (RunningCapture c : running.values()) {
+				newest = c;
+			}
+			if (newest != null) {
+				running.remove(newest.target().sessionId());
+			}
+		}
+		if (newest != null) {
+			end(List.of(newest), reason);
+		}
+	}
+
+	/** The bytes in the output directory (also kept for the status); the last measure when it cannot be read. */
+	private long measure(CaptureSettings s) {
+		long used;
+		try {
+			used = DiskBudget.used(s.dir());
+		} catch (IOException e) {
+			used = Math.max(diskUsed, 0); // the start then fails on the directory itself, with its own message
+		}
+		diskUsed = used;
+		return used;
 	}
 
 	private void supervise(Runnable task) {
