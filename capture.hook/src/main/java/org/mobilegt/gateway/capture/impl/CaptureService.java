@@ -521,7 +521,8 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		Set<ProcessHandle> left = new HashSet<>(sc.processes());
 		left.removeIf(p -> !p.isAlive());
 		if (!left.isEmpty()) {
-			List<ProcessHandle> killed = ProcessTree.terminate(left, Duration.ofSeconds(s == null ? 5 : s.stopTimeoutSeconds()));
+			List<ProcessHandle> killed = ProcessTree.terminate(left, Duration.ofSeconds(s == null ? 5 : s.stopTimeoutSeconds()),
+					sc::marked);
 			log.warn("Capture script of {} left {} process(es) running: ended them{}", sc.target().describe(), left.size(),
 					killed.isEmpty() ? "" : " (" + killed.size() + " with SIGKILL)");
 		}
@@ -585,7 +586,11 @@ public final class CaptureService implements CaptureControl, EventHandler {
 				processes.addAll(sc.processes());
 			}
 		}
-		List<ProcessHandle> killed = processes.isEmpty() ? List.of() : ProcessTree.terminate(processes, grace);
+		List<ProcessHandle> killed = processes.isEmpty() ? List.of() : ProcessTree.terminate(processes, grace, () -> {
+			Set<ProcessHandle> marked = new HashSet<>();
+			scripts.forEach(sc -> marked.addAll(sc.marked()));
+			return marked;
+		});
 		for (ScriptCapture sc : scripts) {
 			String exit = sc.alive() ? "still running" : "exit code " + sc.exitCode();
 			Set<ProcessHandle> its = sc.processes();

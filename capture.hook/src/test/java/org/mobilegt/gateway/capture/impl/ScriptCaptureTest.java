@@ -99,6 +99,33 @@ class ScriptCaptureTest {
 	}
 
 	@Test
+	void aDaemonThatEscapedWithSetsidAndADoubleForkIsEndedToo() throws Exception {
+		// the classic daemonization: a subshell starts a new session in the background and exits at once, so its child is
+		// re-parented away from the script, in a session and process group of its own; it also ignores SIGTERM
+		ScriptCapture c = start(script("(setsid sh -c \"trap '' TERM; echo escaped \\$\\$; exec sleep 300\" &)\n"
+				+ "echo ready\nexec sleep 300\n"), List.of());
+		long escaped = Long.parseLong(awaitLine("escaped ").substring(8));
+		awaitLine("ready");
+		ProcessHandle daemon = ProcessHandle.of(escaped).orElseThrow();
+		assertThat(c.processes()).as("found by its mark").contains(daemon);
+		assertThat(ProcessHandle.current().descendants()).as("outside the tree").doesNotContain(daemon);
+
+		List<ProcessHandle> killed = ProcessTree.terminate(c.processes(), Duration.ofMillis(500), c::marked);
+		assertThat(killed).extracting(ProcessHandle::pid).containsExactly(escaped);
+		daemon.onExit().get(5, TimeUnit.SECONDS);
+		assertThat(Path.of("/proc/" + escaped)).as("/proc/%d", escaped).doesNotExist();
+		assertThat(c.marked()).isEmpty();
+	}
+
+	@Test
+	void theMarkMatchesWholeEntriesOnly() {
+		byte[] env = "A=1\0MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		assertThat(CaptureMark.contains(env, "MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isTrue();
+		assertThat(CaptureMark.contains(env, "MOBILEGT_CAPTURE=7-3-a\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isFalse();
+		assertThat(CaptureMark.contains(env, "CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isFalse();
+	}
+
+	@Test
 	void argumentsReachTheScriptVerbatimAndRunNothing() throws Exception {
 		Path marker = dir.resolve("pwned");
 		String hostile = "a;touch " + marker + ";$(touch " + marker + ")`touch " + marker + "`|touch " + marker + " && x";
