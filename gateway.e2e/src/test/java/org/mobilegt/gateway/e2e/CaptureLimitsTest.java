@@ -101,19 +101,22 @@ class CaptureLimitsTest {
 				// stopped by the operator
 				int mark = gw.logMark();
 				assertThat(gw.gogo("vpn:capture start alice")).startsWith("capturing session");
-				long daemon = daemonPid(gw.awaitLog("escaped daemon", mark, CAPTURING));
+				long aliceDaemon = daemonPid(gw.awaitLog("escaped daemon", mark, CAPTURING));
 				gw.awaitLog("script for alice running", mark, CAPTURING);
-				assertEscaped(gw, daemon);
+				assertEscaped(gw, aliceDaemon);
 				assertThat(gw.gogo("vpn:capture stop alice")).isEqualTo("capture of alice stopped");
-				awaitGone(daemon);
+				awaitGone(aliceDaemon);
+				assertThat(gw.log().subList(mark, gw.logMark())).as("the gateway killed it")
+						.anyMatch(l -> l.contains("(client alice,") && l.contains("stopped (stopped by the operator)")
+								&& l.contains("pids [" + aliceDaemon + "] ignored SIGTERM for 1 s and were killed"));
 
 				// ended by the bundle's stop
 				mark = gw.logMark();
 				assertThat(gw.gogo("vpn:capture start bob")).startsWith("capturing session");
-				daemon = daemonPid(gw.awaitLog("escaped daemon", mark, CAPTURING));
-				assertEscaped(gw, daemon);
+				long bobDaemon = daemonPid(gw.awaitLog("escaped daemon", mark, CAPTURING));
+				assertEscaped(gw, bobDaemon);
 				gw.gogo("stop " + gw.bundles().get("org.mobilegt.gateway.capture.hook").id());
-				awaitGone(daemon);
+				awaitGone(bobDaemon);
 			}
 		}
 	}

@@ -277,7 +277,9 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		if (c instanceof ScriptCapture sc) {
 			try {
 				sc.onExit().get(EARLY_EXIT_MILLIS, TimeUnit.MILLISECONDS);
-				throw new CaptureException(exitMessage(sc));
+				if (!sc.isStopping()) { // else it started and was stopped meanwhile (maxTotalBytes, say): the log says why
+					throw new CaptureException(exitMessage(sc));
+				}
 			} catch (TimeoutException e) {
 				// still running, as it should
 			} catch (ExecutionException e) {
@@ -577,23 +579,24 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		}
 		CaptureSettings s = settings;
 		Duration grace = Duration.ofSeconds(s == null ? 5 : s.stopTimeoutSeconds());
-		List<ScriptCapture> scripts = new ArrayList<>();
+		// each script's processes as found before the signals, to say whose ignored SIGTERM
+		Map<ScriptCapture, Set<ProcessHandle>> scripts = new LinkedHashMap<>();
 		Set<ProcessHandle> processes = new HashSet<>();
 		for (RunningCapture c : captures) {
 			if (c instanceof ScriptCapture sc) {
 				sc.stopping();
-				scripts.add(sc);
-				processes.addAll(sc.processes());
+				scripts.put(sc, sc.processes());
+				processes.addAll(scripts.get(sc));
 			}
 		}
 		List<ProcessHandle> killed = processes.isEmpty() ? List.of() : ProcessTree.terminate(processes, grace, () -> {
 			Set<ProcessHandle> marked = new HashSet<>();
-			scripts.forEach(sc -> marked.addAll(sc.marked()));
+			scripts.keySet().forEach(sc -> marked.addAll(sc.marked()));
 			return marked;
 		});
-		for (ScriptCapture sc : scripts) {
+		for (ScriptCapture sc : scripts.keySet()) {
 			String exit = sc.alive() ? "still running" : "exit code " + sc.exitCode();
-			Set<ProcessHandle> its = sc.processes();
+			Set<ProcessHandle> its = scripts.get(sc);
 			List<Long> hard = killed.stream().filter(its::contains).map(ProcessHandle::pid).toList();
 			if (hard.isEmpty()) {
 				log.info("Capture of {} stopped ({}): {}", sc.target().describe(), reason, exit);
