@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 
+import org.mobilegt.gateway.capture.api.CaptureException;
 import org.mobilegt.gateway.common.ConfigValueException;
 
 /**
@@ -63,6 +64,21 @@ record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args,
 	}
 
 	/**
+	 * Checks what only the file system tells: that the script runs (for method script) and that a
+	 * new output directory takes files.
+	 */
+	void checkUsable(CaptureSettings previous) {
+		String problem = script == null ? null : problem(script);
+		if (problem != null && method == Method.SCRIPT) {
+			throw invalid("script", script, problem);
+		}
+		String dirProblem = previous != null && dir.equals(previous.dir()) ? null : directoryProblem(dir);
+		if (dirProblem != null) {
+			throw invalid("dir", dir, dirProblem);
+		}
+	}
+
+	/**
 	 * Why {@code script} cannot run ("does not exist", ...), or null when it can. Checked when the
 	 * setting changes and again at every start: a file can go away.
 	 */
@@ -93,6 +109,15 @@ record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args,
 			return "is not a writable directory: " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
 		} catch (IOException | UnsupportedOperationException e) {
 			return "is not a writable directory: " + e.getMessage();
+		}
+	}
+
+	/** The output directory, created if missing (see {@link #createDirectory}). */
+	Path outputDirectory() throws CaptureException {
+		try {
+			return createDirectory(dir);
+		} catch (IOException e) {
+			throw new CaptureException("cannot create the output directory " + dir + ": " + e);
 		}
 	}
 

@@ -7,7 +7,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+
+import org.osgi.service.log.Logger;
 
 /**
  * The disk budget of all captures together ({@code maxTotalBytes}): the bytes of every file in
@@ -17,7 +20,7 @@ import java.util.stream.Stream;
  * makes the directory grow: when it is first exceeded the newest running capture is stopped; after
  * that, one check later to let the stopped one settle, each growth beyond the size then measured
  * stops the next newest. A ring that only replaces its oldest file, or an idle capture, keeps
- * running. Used by the supervisor thread only.
+ * running. {@link #check} is used by the supervisor thread only.
  */
 final class DiskBudget {
 
@@ -38,9 +41,60 @@ final class DiskBudget {
 	private static final int MAX_DEPTH = 8;
 	private static final long SETTLING = -1;
 
+	/** The bytes in the output directory when last measured, -1 before. */
+	private volatile long lastUsed = -1;
 	private boolean over;
 	/** The size to grow beyond before the next stop; {@link #SETTLING} for one check after a stop. */
 	private long mark = SETTLING;
+
+	/** The bytes in {@code dir} (also kept for the status); the last measure when it cannot be read. */
+	long measure(Path dir) {
+		try {
+			lastUsed = used(dir);
+		} catch (IOException e) {
+			lastUsed = Math.max(lastUsed, 0); // a start then fails on the directory itself, with its own message
+		}
+		return lastUsed;
+	}
+
+	long lastUsed() {
+		return lastUsed;
+	}
+
+	/** Why a capture of {@code t} cannot start: the output directory holds maxTotalBytes or more; null when it can. */
+	String refusal(Target t, CaptureSettings s) {
+		long used = measure(s.dir());
+		if (s.maxTotalBytes() > 0 && used >= s.maxTotalBytes()) {
+			return "cannot capture " + t.describe() + ": the capture files in " + s.dir() + " hold " + used + " bytes, maxTotalBytes="
+					+ s.maxTotalBytes() + " (remove old captures or raise maxTotalBytes)";
+		}
+		return null;
+	}
+
+	/**
+	 * One check of the budget (supervisor thread): says so in {@code errors} when it is first
+	 * exceeded and in {@code log} when files were removed, and returns why the newest running
+	 * capture must stop now, or null.
+	 */
+	String enforce(CaptureSettings s, Consumer<String> errors, Logger log) {
+		long used = measure(s.dir());
+		String reason = "maxTotalBytes=" + s.maxTotalBytes() + " exceeded";
+		switch (check(used, s.maxTotalBytes())) {
+		case EXCEEDED -> {
+			errors.accept("capture files in " + s.dir() + " hold " + used + " bytes, over maxTotalBytes=" + s.maxTotalBytes()
+					+ ": stopping the newest capture; new ones are refused until files are removed");
+			return reason;
+		}
+		case STILL_GROWING -> {
+			return reason + ", files still growing";
+		}
+		case BACK_WITHIN -> log.info("Capture files in {} are back within maxTotalBytes={} ({} bytes)", s.dir(), s.maxTotalBytes(), used);
+		case NONE -> {
+			// nothing new
+		}
+		}
+		return null;
+	}
 
 	/** The verdict for {@code used} bytes under a budget of {@code limit} (0 = none). */
 	Verdict check(long used, long limit) {
