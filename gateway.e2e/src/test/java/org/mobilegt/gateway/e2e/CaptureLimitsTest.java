@@ -28,6 +28,13 @@ class CaptureLimitsTest {
 	private static final Duration START = Duration.ofSeconds(60);
 	private static final Duration CAPTURING = Duration.ofSeconds(20);
 	private static final long BUDGET = 64_000;
+	/**
+	 * A capture script with the classic daemonization, deaf to SIGTERM: a new session in the background of a subshell
+	 * that exits at once, so the daemon is re-parented away from the script and the gateway, in its own session and
+	 * process group.
+	 */
+	private static final String DAEMONIZING = "(setsid sh -c \"trap '' TERM; echo \\\"escaped daemon \\$\\$ of $1\\\"; exec sleep 600\" &)\n"
+			+ "echo \"script for $1 running\"\nexec sleep 600\n";
 
 	@Test
 	void theNewestCaptureIsStoppedWhenAllCaptureFilesTogetherExceedMaxTotalBytes() throws IOException {
@@ -85,11 +92,7 @@ class CaptureLimitsTest {
 		try (Topology t = Topology.create();
 				Gateway gw = Gateway.in(t, "CaptureLimitsTest/setsidEscape").conf("mobilegt.auth", Map.of("key", SECRET))
 						.conf("mobilegt.tunnel", Map.of("idleTimeoutSeconds", "600")).interactive()) {
-			// the classic daemonization, and deaf to SIGTERM: a new session in the background of a subshell that exits at
-			// once, so the daemon is re-parented away from the script and the gateway, in its own session and process group
-			Path script = executable(gw.workDir().resolve("daemonizing-capture.sh"),
-					"(setsid sh -c \"trap '' TERM; echo \\\"escaped daemon \\$\\$ of $1\\\"; exec sleep 600\" &)\n"
-							+ "echo \"script for $1 running\"\nexec sleep 600\n");
+			Path script = executable(gw.workDir().resolve("daemonizing-capture.sh"), DAEMONIZING);
 			gw.conf("mobilegt.capture", Map.of("mode", "demand", "script", script.toString(), "args", "{client}",
 					"stopTimeoutSeconds", "1"));
 			gw.start();
@@ -118,6 +121,39 @@ class CaptureLimitsTest {
 				gw.gogo("stop " + gw.bundles().get("org.mobilegt.gateway.capture.hook").id());
 				awaitGone(bobDaemon);
 			}
+		}
+	}
+
+	@Test
+	void captureProcessesLeftByAGatewayKilledWithSigkillEndAtItsNextStart() throws IOException {
+		try (Topology t = Topology.create();
+				Gateway gw = Gateway.in(t, "CaptureLimitsTest/kill9").conf("mobilegt.auth", Map.of("key", SECRET))
+						.conf("mobilegt.tunnel", Map.of("idleTimeoutSeconds", "600")).interactive()) {
+			Path script = executable(gw.workDir().resolve("daemonizing-capture.sh"), DAEMONIZING);
+			gw.conf("mobilegt.capture", Map.of("mode", "demand", "script", script.toString(), "args", "{client}",
+					"stopTimeoutSeconds", "1"));
+			gw.start();
+			InetSocketAddress server = gw.awaitTunnel(START);
+			long scriptPid;
+			long daemon;
+			try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server)) {
+				alice.handshake(SECRET, "alice");
+				int mark = gw.logMark();
+				Matcher started = Pattern.compile("\\(script, pid (\\d+)\\)").matcher(gw.gogo("vpn:capture start alice"));
+				assertThat(started.find()).isTrue();
+				scriptPid = Long.parseLong(started.group(1));
+				daemon = daemonPid(gw.awaitLog("escaped daemon", mark, CAPTURING));
+			}
+			gw.kill9(); // nothing stops the capture: both processes are left behind
+			assertThat(Path.of("/proc/" + scriptPid)).exists();
+			assertThat(Path.of("/proc/" + daemon)).exists();
+
+			gw.start();
+			gw.awaitTunnel(START);
+			assertThat(gw.awaitLog("left running by a gateway process that is gone", CAPTURING)).contains(Long.toString(scriptPid))
+					.contains(Long.toString(daemon));
+			awaitGone(scriptPid);
+			awaitGone(daemon);
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -41,11 +42,53 @@ final class CaptureMark {
 		this.entry = (VARIABLE + "=" + value + "\0").getBytes(StandardCharsets.US_ASCII);
 	}
 
-	/** A new mark for the capture of {@code session}: unique across captures and gateway runs. */
+	/**
+	 * A new mark for the capture of {@code session}: unique across captures and gateway runs, and
+	 * naming this gateway process ({@code <pid>-<start millis>-<session>-<random>}).
+	 */
 	static CaptureMark of(long session) {
 		byte[] nonce = new byte[8];
 		RANDOM.nextBytes(nonce);
-		return new CaptureMark(ProcessHandle.current().pid() + "-" + session + "-" + HexFormat.of().formatHex(nonce));
+		return new CaptureMark(owner(ProcessHandle.current()) + "-" + session + "-" + HexFormat.of().formatHex(nonce));
+	}
+
+	/**
+	 * The marked processes whose gateway process is gone: left running by a gateway that could not
+	 * stop them (kill -9, a crash). Those of gateways still running are theirs.
+	 */
+	static Set<ProcessHandle> orphans() {
+		long self = ProcessHandle.current().pid();
+		return ProcessHandle.allProcesses().filter(p -> p.pid() != self).filter(p -> {
+			String value = valueOf(environ(p.pid()));
+			return value != null && !ownerAlive(value);
+		}).collect(Collectors.toSet());
+	}
+
+	private static String owner(ProcessHandle p) {
+		return p.pid() + "-" + p.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+	}
+
+	private static boolean ownerAlive(String value) {
+		String[] parts = value.split("-");
+		if (parts.length < 2 || !parts[0].matches("\\d{1,10}")) {
+			return true; // not our format: not ours to judge
+		}
+		return ProcessHandle.of(Long.parseLong(parts[0])).filter(ProcessHandle::isAlive)
+				.map(p -> owner(p).equals(parts[0] + "-" + parts[1])).orElse(false);
+	}
+
+	/** The value of {@value #VARIABLE} in {@code environ}, or null. */
+	static String valueOf(byte[] environ) {
+		byte[] prefix = (VARIABLE + "=").getBytes(StandardCharsets.US_ASCII);
+		int at = indexOf(environ, prefix);
+		if (at < 0) {
+			return null;
+		}
+		int end = at + prefix.length;
+		while (end < environ.length && environ[end] != 0) {
+			end++;
+		}
+		return new String(environ, at + prefix.length, end - at - prefix.length, StandardCharsets.US_ASCII);
 	}
 
 	/** The variable's value, for the script's environment. */
@@ -60,28 +103,36 @@ final class CaptureMark {
 	}
 
 	private boolean carries(long pid) {
-		byte[] environ;
+		return contains(environ(pid), entry);
+	}
+
+	/** The environment of a process, empty when it is gone or not ours to read (then not started by us either). */
+	private static byte[] environ(long pid) {
 		try {
-			environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+			return Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
 		} catch (IOException | SecurityException e) {
-			return false; // gone, or not ours to read (then not started by us either)
+			return new byte[0];
 		}
-		return contains(environ, entry);
 	}
 
 	/** Whether {@code environ} (NUL-separated entries) holds {@code entry} (ending with NUL) as a whole entry. */
 	static boolean contains(byte[] environ, byte[] entry) {
-		outer: for (int i = 0; i + entry.length <= environ.length; i++) {
+		return indexOf(environ, entry) >= 0;
+	}
+
+	/** Where an entry of {@code environ} starts with {@code start}, or -1. */
+	private static int indexOf(byte[] environ, byte[] start) {
+		outer: for (int i = 0; i + start.length <= environ.length; i++) {
 			if (i > 0 && environ[i - 1] != 0) {
 				continue;
 			}
-			for (int j = 0; j < entry.length; j++) {
-				if (environ[i + j] != entry[j]) {
+			for (int j = 0; j < start.length; j++) {
+				if (environ[i + j] != start[j]) {
 					continue outer;
 				}
 			}
-			return true;
+			return i;
 		}
-		return false;
+		return -1;
 	}
 }

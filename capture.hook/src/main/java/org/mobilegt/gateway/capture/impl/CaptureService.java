@@ -102,6 +102,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			configError = e.getMessage();
 			log.error("Capture disabled until its configuration is fixed: {}", e.getMessage());
 		}
+		supervise(() -> scripts.endOrphans(grace()));
 		supervisor.scheduleWithFixedDelay(this::watch, 1, 1, TimeUnit.SECONDS);
 	}
 

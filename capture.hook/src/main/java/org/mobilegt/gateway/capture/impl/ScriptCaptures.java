@@ -150,6 +150,21 @@ final class ScriptCaptures {
 		});
 	}
 
+	/**
+	 * Ends the capture processes that a gateway process left running when it was killed (kill -9)
+	 * or crashed: nothing of a capture outlives the gateway for longer than its next start.
+	 */
+	void endOrphans(Duration grace) {
+		Set<ProcessHandle> orphans = CaptureMark.orphans();
+		if (orphans.isEmpty()) {
+			return;
+		}
+		List<Long> pids = orphans.stream().map(ProcessHandle::pid).sorted().toList();
+		List<ProcessHandle> killed = ProcessTree.terminate(orphans, grace, CaptureMark::orphans);
+		log.warn("Ended {} capture process(es) left running by a gateway process that is gone (kill -9?): pids {}{}", pids.size(),
+				pids, killed.isEmpty() ? "" : " (" + killed.size() + " with SIGKILL)");
+	}
+
 	static String exitMessage(ScriptCapture sc) {
 		String tail = sc.outputTail();
 		return "capture script of " + sc.target().describe() + " exited with code " + sc.exitCode()

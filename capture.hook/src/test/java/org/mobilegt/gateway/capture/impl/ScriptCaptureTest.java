@@ -118,6 +118,26 @@ class ScriptCaptureTest {
 	}
 
 	@Test
+	void processesMarkedByAGatewayProcessThatIsGoneAreOrphans() throws Exception {
+		// as a capture of an earlier gateway process that was killed -9: its owner pid/start time names no live process
+		Path orphan = script("echo orphan\nexec sleep 300\n");
+		ProcessBuilder b = new ProcessBuilder(orphan.toString()).redirectErrorStream(true);
+		b.environment().put(CaptureMark.VARIABLE, "999999999-1-3-00");
+		Process dead = b.start();
+		b.environment().put(CaptureMark.VARIABLE, CaptureMark.of(4).value()); // ours: this JVM runs
+		Process live = b.start();
+		try {
+			assertThat(CaptureMark.orphans()).contains(dead.toHandle()).doesNotContain(live.toHandle());
+		} finally {
+			dead.destroyForcibly();
+			live.destroyForcibly();
+		}
+		assertThat(CaptureMark.valueOf("A=1\0MOBILEGT_CAPTURE=7-8-3-ab\0B=2\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+				.isEqualTo("7-8-3-ab");
+		assertThat(CaptureMark.valueOf("XMOBILEGT_CAPTURE=7\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isNull();
+	}
+
+	@Test
 	void theMarkMatchesWholeEntriesOnly() {
 		byte[] env = "A=1\0MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 		assertThat(CaptureMark.contains(env, "MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isTrue();
