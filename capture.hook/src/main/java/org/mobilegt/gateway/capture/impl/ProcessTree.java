@@ -1,5 +1,8 @@
 package org.mobilegt.gateway.capture.impl;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -91,11 +94,28 @@ final class ProcessTree {
 	private static List<ProcessHandle> alive(Collection<ProcessHandle> processes) {
 		List<ProcessHandle> alive = new ArrayList<>();
 		for (ProcessHandle p : processes) {
-			if (p.isAlive()) {
+			if (p.isAlive() && !ended(p.pid())) {
 				alive.add(p);
 			}
 		}
 		return alive;
+	}
+
+	/**
+	 * Whether {@code pid} has ended but is not reaped yet (a zombie): {@link ProcessHandle#isAlive}
+	 * says alive until its parent reaps it, and an orphan's parent (init) may take its time.
+	 */
+	static boolean ended(long pid) {
+		String stat;
+		try {
+			stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+		} catch (IOException e) {
+			return true;
+		}
+		// "pid (comm) S ...": comm may hold blanks and parentheses, the state follows the last ')'
+		int close = stat.lastIndexOf(')');
+		char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+		return state == 'Z' || state == 'X';
 	}
 
 	private static void await(List<ProcessHandle> processes, long millis) {

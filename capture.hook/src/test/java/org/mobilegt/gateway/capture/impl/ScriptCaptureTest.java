@@ -138,6 +138,26 @@ class ScriptCaptureTest {
 	}
 
 	@Test
+	void aZombieCountsAsEnded() throws Exception {
+		Process p = new ProcessBuilder("true").start();
+		long pid = p.pid();
+		assertThat(ProcessTree.ended(ProcessHandle.current().pid())).isFalse();
+		p.waitFor(5, TimeUnit.SECONDS);
+		assertThat(ProcessTree.ended(pid)).as("reaped: gone").isTrue();
+		// a zombie: the shell's child exits at once, and the program the shell becomes (sleep) never reaps it
+		Process sh = new ProcessBuilder("sh", "-c", "true & exec sleep 3").start();
+		try {
+			Thread.sleep(500);
+			ProcessHandle zombie = sh.children().findFirst().orElseThrow();
+			assertThat(zombie.isAlive()).as("what Java says of a zombie").isTrue();
+			assertThat(ProcessTree.ended(zombie.pid())).as("zombie %d", zombie.pid()).isTrue();
+			assertThat(ProcessTree.ended(sh.pid())).isFalse();
+		} finally {
+			sh.destroyForcibly();
+		}
+	}
+
+	@Test
 	void theMarkMatchesWholeEntriesOnly() {
 		byte[] env = "A=1\0MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 		assertThat(CaptureMark.contains(env, "MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isTrue();
