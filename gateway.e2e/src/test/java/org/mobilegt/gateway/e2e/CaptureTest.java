@@ -85,6 +85,9 @@ class CaptureTest {
 				Path builtinFile = onlyFile(dir, "glob:*_alice_*.pcap");
 				assertThat(icmp(builtinFile)).as("tshark -r %s", builtinFile).containsExactlyInAnyOrderElementsOf(pings(a, t.inetAddress()));
 				assertThat(gw.log()).anyMatch(l -> l.contains("Built-in capture of session") && l.contains("ended: 6 packets, 0 dropped"));
+				// client traffic, and client ids in the names: for root's eyes only, from creation on
+				assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(builtinFile))).as("%s", builtinFile).isEqualTo("rw-------");
+				assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).as("%s", dir).isEqualTo("rwx------");
 				assertThat(b).isNotEqualTo(a);
 			}
 		}

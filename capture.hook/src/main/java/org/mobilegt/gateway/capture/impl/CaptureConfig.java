@@ -37,8 +37,15 @@ public @interface CaptureConfig {
 	@AttributeDefinition(name = "Max concurrent", description = "Captures running at once, script and built-in together.", min = "1", max = "1024")
 	int maxConcurrent() default 4;
 
-	@AttributeDefinition(name = "Max seconds", description = "A capture stops after this many seconds; 0 = no limit.", min = "0")
-	int maxSeconds() default 0;
+	@AttributeDefinition(name = "Max seconds", description = "A capture stops after this many seconds (default one hour); 0 = no "
+			+ "limit, only if set so explicitly (maxTotalBytes still bounds the disk).", min = "0")
+	int maxSeconds() default 3600;
+
+	@AttributeDefinition(name = "Max total bytes", description = "Disk budget of all captures together: the files in 'dir' (script and "
+			+ "built-in, running and ended; default 1 GiB). Above it the newest running capture is stopped (and the next newest while "
+			+ "the files keep growing), and new captures are refused until files are removed; 0 = no budget, only if set so "
+			+ "explicitly.", min = "0", max = "1125899906842624")
+	long maxTotalBytes() default CaptureSettings.DEFAULT_MAX_TOTAL_BYTES;
 
 	@AttributeDefinition(name = "Max file size (bytes)", description = "Size at which a capture moves to its next file (a ring of 'files' "
 			+ "files: the oldest is overwritten); 0 = one file without limit.", min = "0")

@@ -1,26 +1,15 @@
 package org.mobilegt.gateway.capture.impl;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 import org.mobilegt.gateway.capture.api.Capture;
 import org.mobilegt.gateway.capture.api.CaptureControl;
@@ -33,9 +22,7 @@ import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
-import org.mobilegt.gateway.tunnel.api.PacketTap;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -60,9 +47,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * on stop, after {@code maxSeconds}, and when this component stops (bundle stop or update,
  * framework shutdown): nothing it started outlives it.
  * <p>
- * Method {@code script} runs the capture script as a supervised child process (see
- * {@link ScriptCapture}, {@link ProcessTree}); method {@code builtin} selects the session's
- * tunnel address on a {@link PcapTap} registered only while it captures something. Neither can
+ * Method {@code script} runs the capture script as a supervised child process
+ * ({@link ScriptCaptures}); method {@code builtin} selects the session's tunnel address on a
+ * {@link PcapTap} registered only while it captures something ({@link BuiltinCaptures}). Neither can
  * affect the tunnel: a failing script or a full disk ends that capture, says why in the log and
  * in {@link #status()}, and the data path never waits for a capture.
  * <p>
@@ -74,23 +61,17 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = CaptureConfig.class)
 public final class CaptureService implements CaptureControl, EventHandler {
 
-	/** How long an operator's start waits to see a script fail at once, to report it right away. */
-	static final long EARLY_EXIT_MILLIS = 500;
-
-	private final BundleContext context;
 	private final Logger log;
 	private final ScheduledThreadPoolExecutor supervisor;
 	private final RateGate errorGate = new RateGate(10, 60_000);
-	/** Running captures by session id; guarded by this. */
-	private final Map<Long, RunningCapture> running = new HashMap<>();
+	private final RunningCaptures running = new RunningCaptures();
+	private final DiskBudget budget = new DiskBudget();
 	private volatile CaptureSettings settings;
 	private volatile Map<String, Object> properties;
 	private volatile String configError;
 	private volatile String lastError;
-	private volatile Path defaultScript;
-	private volatile String defaultScriptError;
-	private boolean closed; // guarded by this
-	private PcapTap tap; // guarded by this
+	private final ScriptCaptures scripts;
+	private final BuiltinCaptures builtins;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
@@ -103,7 +84,6 @@ public final class CaptureService implements CaptureControl, EventHandler {
 	@Activate
 	public CaptureService(BundleContext context, CaptureConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
-		this.context = context;
 		this.log = log;
 		this.properties = properties;
 		supervisor = new ScheduledThreadPoolExecutor(1, r -> {
@@ -113,7 +93,8 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		});
 		// on stop, pending maxSeconds timers must not keep the supervisor alive
 		supervisor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-		installDefaultScript();
+		scripts = new ScriptCaptures(context, log, this::error);
+		builtins = new BuiltinCaptures(context, log, this::writeFailed);
 		try {
 			settings = CaptureSettings.of(config);
 			announce(settings);
@@ -121,6 +102,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			configError = e.getMessage();
 			log.error("Capture disabled until its configuration is fixed: {}", e.getMessage());
 		}
+		supervise(() -> scripts.endOrphans(grace()));
 		supervisor.scheduleWithFixedDelay(this::watch, 1, 1, TimeUnit.SECONDS);
 	}
 
@@ -130,15 +112,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		CaptureSettings next;
 		try {
 			next = CaptureSettings.of(config);
-			String problem = next.script() == null ? null : CaptureSettings.problem(next.script());
-			if (problem != null && next.method() == Method.SCRIPT) {
-				throw new ConfigValueException(CaptureConfig.PID, "script", next.script(), problem);
-			}
-			String dirProblem = previous != null && next.dir().equals(previous.dir()) ? null
-					: CaptureSettings.directoryProblem(next.dir());
-			if (dirProblem != null) {
-				throw new ConfigValueException(CaptureConfig.PID, "dir", next.dir(), dirProblem);
-			}
+			next.checkUsable(previous);
 		} catch (ConfigValueException e) {
 			if (previous == null) {
 				configError = e.getMessage();
@@ -163,9 +137,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 
 	@Deactivate
 	void deactivate() {
-		synchronized (this) {
-			closed = true;
-		}
+		running.close();
 		// queued stops still stop gracefully; starts are refused now
 		supervisor.shutdown();
 		CaptureSettings s = settings;
@@ -178,14 +150,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			Thread.currentThread().interrupt();
 		}
 		endAll("capture.hook stopping");
-		PcapTap t;
-		synchronized (this) {
-			t = tap;
-			tap = null;
-		}
-		if (t != null) {
-			t.shutdown();
-		}
+		builtins.shutdown();
 	}
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -214,8 +179,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		case SessionManager.TOPIC_OPENED -> {
 			CaptureSettings s = settings;
 			if (s != null && s.mode() == Mode.ALL) {
-				Optional<Target> target = targetOf(event, id);
-				target.ifPresent(t -> supervise(() -> startQuietly(t)));
+				Target.of(event, id).ifPresent(t -> supervise(() -> startQuietly(t)));
 			}
 		}
 		case SessionManager.TOPIC_CLOSED, SessionManager.TOPIC_EXPIRED -> supervise(() -> endSession(id,
@@ -224,33 +188,6 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			// other session topics are not ours
 		}
 		}
-	}
-
-	/** The session of an OPENED event, from the event itself: a client id cannot pose as a session id. */
-	private static Optional<Target> targetOf(Event event, long id) {
-		Object address = event.getProperty(SessionManager.PROP_TUNNEL_ADDRESS);
-		Object endpoint = event.getProperty(SessionManager.PROP_ENDPOINT);
-		Object client = event.getProperty(SessionManager.PROP_CLIENT_ID);
-		int a = address instanceof String s ? parseAddress(s) : 0;
-		if (a == 0) {
-			return Optional.empty();
-		}
-		return Optional.of(new Target(id, client instanceof String c ? c : null, a, String.valueOf(endpoint)));
-	}
-
-	private static int parseAddress(String dotted) {
-		String[] parts = dotted.split("\\.");
-		if (parts.length != 4) {
-			return 0;
-		}
-		int a = 0;
-		for (String p : parts) {
-			if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
-				return 0;
-			}
-			a = a << 8 | Integer.parseInt(p);
-		}
-		return a;
 	}
 
 	// ---- CaptureControl
@@ -271,66 +208,29 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		Session session = sm.find(client).orElseThrow(() -> new CaptureException("no connected client " + Target.printable(client)));
 		RunningCapture c = start(Target.of(session), s);
 		if (c instanceof ScriptCapture sc) {
-			try {
-				sc.onExit().get(EARLY_EXIT_MILLIS, TimeUnit.MILLISECONDS);
-				throw new CaptureException(exitMessage(sc));
-			} catch (TimeoutException e) {
-				// still running, as it should
-			} catch (ExecutionException e) {
-				throw new CaptureException("capture script failed: " + e.getCause());
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
+			ScriptCaptures.awaitEarlyExit(sc);
 		}
 		return c.info();
 	}
 
 	@Override
 	public boolean stop(String client) {
-		RunningCapture c = find(client);
-		if (c == null) {
-			return false;
-		}
-		synchronized (this) {
-			if (!running.remove(c.target().sessionId(), c)) {
-				return false; // ended meanwhile
-			}
+		RunningCapture c = running.find(client);
+		if (c == null || !running.remove(c)) {
+			return false; // none, or ended meanwhile
 		}
 		end(List.of(c), "stopped by the operator");
 		return true;
 	}
 
 	@Override
-	public synchronized List<Capture> captures() {
-		return running.values().stream().map(RunningCapture::info).sorted((a, b) -> Long.compare(a.sessionId(), b.sessionId())).toList();
+	public List<Capture> captures() {
+		return running.infos();
 	}
 
 	@Override
 	public String status() {
-		CaptureSettings s = settings;
-		StringBuilder sb = new StringBuilder();
-		if (s == null) {
-			sb.append("mode off (configuration invalid: ").append(configError).append(')');
-		} else {
-			sb.append("mode ").append(name(s.mode()));
-			sb.append(", method ").append(name(s.method()));
-			if (s.method() == Method.SCRIPT) {
-				sb.append(" (").append(scriptDescription(s)).append(')');
-			}
-			int n;
-			synchronized (this) {
-				n = running.size();
-			}
-			sb.append(", dir ").append(s.dir()).append(", ").append(n).append(" running (max ").append(s.maxConcurrent()).append(')');
-			if (s.maxSeconds() > 0) {
-				sb.append(", maxSeconds ").append(s.maxSeconds());
-			}
-		}
-		String e = lastError;
-		if (e != null) {
-			sb.append("; last error: ").append(e);
-		}
-		return sb.toString();
+		return CaptureStatus.line(settings, configError, scripts, running.size(), budget.lastUsed(), lastError);
 	}
 
 	// ---- starting
@@ -356,11 +256,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			return;
 		}
 		for (Session session : sm.sessions()) {
-			boolean captured;
-			synchronized (this) {
-				captured = running.containsKey(session.id());
-			}
-			if (!captured) {
+			if (!running.contains(session.id())) {
 				startQuietly(Target.of(session));
 			}
 		}
@@ -368,24 +264,14 @@ public final class CaptureService implements CaptureControl, EventHandler {
 
 	private RunningCapture start(Target t, CaptureSettings s) throws CaptureException {
 		try {
-			RunningCapture c;
-			synchronized (this) {
-				if (closed) {
-					throw new CaptureException("capture.hook is stopping");
-				}
-				RunningCapture existing = running.get(t.sessionId());
-				if (existing != null) {
-					throw new CaptureException(t.describe() + " is already being captured (" + existing.info().method() + ", since "
-							+ existing.info().since() + ")");
-				}
-				if (running.size() >= s.maxConcurrent()) {
-					throw new CaptureException("cannot capture " + t.describe() + ": " + running.size()
-							+ " captures are running (maxConcurrent=" + s.maxConcurrent() + ")");
-				}
-				Path dir = outputDirectory(s);
-				c = s.method() == Method.BUILTIN ? startBuiltin(t, s, dir) : startScript(t, s, dir);
-				running.put(t.sessionId(), c);
+			String refusal = budget.refusal(t, s);
+			if (refusal != null) {
+				throw new CaptureException(refusal);
 			}
+			RunningCapture c = running.add(t, s.maxConcurrent(), () -> {
+				Path dir = s.outputDirectory();
+				return s.method() == Method.BUILTIN ? builtins.start(t, s, dir, tun) : startScript(t, s, dir);
+			});
 			if (s.maxSeconds() > 0) {
 				supervisor.schedule(() -> endIfRunning(c, "maxSeconds=" + s.maxSeconds() + " reached"), s.maxSeconds(), TimeUnit.SECONDS);
 			}
@@ -398,101 +284,10 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		}
 	}
 
-	private static Path outputDirectory(CaptureSettings s) throws CaptureException {
-		try {
-			return Files.createDirectories(s.dir());
-		} catch (IOException e) {
-			throw new CaptureException("cannot create the output directory " + s.dir() + ": " + e);
-		}
-	}
-
 	private ScriptCapture startScript(Target t, CaptureSettings s, Path dir) throws CaptureException {
-		Path script = s.script() != null ? s.script() : defaultScript;
-		if (script == null) {
-			throw new CaptureException("the bundled capture script could not be installed: " + defaultScriptError);
-		}
-		String problem = CaptureSettings.problem(script);
-		if (problem != null) {
-			throw new CaptureException("capture script " + script + " " + problem);
-		}
-		TunDevice device = tun;
-		if (device == null && s.args().uses(ArgsTemplate.TUN)) {
-			throw new CaptureException("no TUN device to capture on (tun.driver has none open)");
-		}
-		Map<String, String> values = new HashMap<>();
-		values.put(ArgsTemplate.TUN, device == null ? "" : device.name());
-		values.put(ArgsTemplate.CLIENT, FileNames.safe(t.clientId()));
-		values.put(ArgsTemplate.ADDRESS, t.dottedAddress());
-		values.put(ArgsTemplate.ENDPOINT, t.endpoint());
-		values.put(ArgsTemplate.SESSION, Long.toString(t.sessionId()));
-		values.put(ArgsTemplate.DIR, dir.toString());
-		values.put(ArgsTemplate.TIME, FileNames.time(Instant.now()));
-		values.put(ArgsTemplate.MAX_BYTES, Long.toString(s.maxBytes()));
-		values.put(ArgsTemplate.FILES, Integer.toString(s.files()));
-		long session = t.sessionId();
-		ScriptCapture sc;
-		try {
-			sc = ScriptCapture.start(t, script, s.args().expand(values), dir,
-					line -> log.info("Capture script [session {}]: {}", session, line));
-		} catch (IOException e) {
-			throw new CaptureException("capture script " + script + " could not be started: " + e.getMessage());
-		}
+		ScriptCapture sc = scripts.start(t, s, dir, tun);
 		sc.onExit().thenRun(() -> supervise(() -> scriptEnded(sc)));
 		return sc;
-	}
-
-	private BuiltinCapture startBuiltin(Target t, CaptureSettings s, Path dir) throws CaptureException {
-		String prefix = FileNames.time(Instant.now()) + "_s" + t.sessionId() + "_" + FileNames.safe(t.clientId());
-		PcapFile file;
-		try {
-			file = PcapFile.create(dir, prefix, s.maxBytes(), s.files());
-		} catch (IOException e) {
-			throw new CaptureException("cannot create a capture file in " + dir + ": " + e);
-		}
-		BuiltinCapture c = new BuiltinCapture(t, file);
-		tap().add(c);
-		return c;
-	}
-
-	/** The tap, created with the first built-in capture; the caller holds this. */
-	private PcapTap tap() {
-		if (tap == null) {
-			TunDevice device = tun;
-			TapService service = new TapService(context);
-			tap = new PcapTap(device == null ? PcapTap.MIN_SLOT_BYTES : device.mtu(), service, this::writeFailed, log::info);
-			service.tap = tap;
-		}
-		return tap;
-	}
-
-	/** A tap's service registration: there while the tap selects something, else not at all. */
-	private static final class TapService implements Consumer<String[]> {
-
-		private final BundleContext context;
-		private PacketTap tap;
-		private ServiceRegistration<PacketTap> registration;
-
-		TapService(BundleContext context) {
-			this.context = context;
-		}
-
-		@Override
-		public synchronized void accept(String[] addresses) {
-			if (addresses.length == 0) {
-				if (registration != null) {
-					registration.unregister();
-					registration = null;
-				}
-				return;
-			}
-			Hashtable<String, Object> props = new Hashtable<>();
-			props.put(PacketTap.ADDRESSES, addresses);
-			if (registration == null) {
-				registration = context.registerService(PacketTap.class, tap, props);
-			} else {
-				registration.setProperties(props);
-			}
-		}
 	}
 
 	// ---- ending
@@ -503,59 +298,28 @@ public final class CaptureService implements CaptureControl, EventHandler {
 	}
 
 	private void scriptEnded(ScriptCapture sc) {
-		synchronized (this) {
-			running.remove(sc.target().sessionId(), sc);
-		}
+		running.remove(sc);
 		if (sc.isStopping()) {
 			return; // a stop: end() reports it
 		}
-		CaptureSettings s = settings;
-		Set<ProcessHandle> left = new HashSet<>(sc.processes());
-		left.removeIf(p -> !p.isAlive());
-		if (!left.isEmpty()) {
-			List<ProcessHandle> killed = ProcessTree.terminate(left, Duration.ofSeconds(s == null ? 5 : s.stopTimeoutSeconds()));
-			log.warn("Capture script of {} left {} process(es) running: ended them{}", sc.target().describe(), left.size(),
-					killed.isEmpty() ? "" : " (" + killed.size() + " with SIGKILL)");
-		}
-		if (sc.exitCode() == 0) {
-			log.info("Capture script of {} ended by itself (exit code 0)", sc.target().describe());
-		} else {
-			error(exitMessage(sc));
-		}
-	}
-
-	private static String exitMessage(ScriptCapture sc) {
-		String tail = sc.outputTail();
-		return "capture script of " + sc.target().describe() + " exited with code " + sc.exitCode()
-				+ (tail.isEmpty() ? "" : ": " + tail);
+		scripts.ended(sc, grace());
 	}
 
 	private void endSession(long sessionId, String reason) {
-		RunningCapture c;
-		synchronized (this) {
-			c = running.remove(sessionId);
-		}
+		RunningCapture c = running.remove(sessionId);
 		if (c != null) {
 			end(List.of(c), reason);
 		}
 	}
 
 	private void endIfRunning(RunningCapture c, String reason) {
-		synchronized (this) {
-			if (!running.remove(c.target().sessionId(), c)) {
-				return;
-			}
+		if (running.remove(c)) {
+			end(List.of(c), reason);
 		}
-		end(List.of(c), reason);
 	}
 
 	private void endAll(String reason) {
-		List<RunningCapture> all;
-		synchronized (this) {
-			all = new ArrayList<>(running.values());
-			running.clear();
-		}
-		end(all, reason);
+		end(running.removeAll(), reason);
 	}
 
 	/**
@@ -566,88 +330,41 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		if (captures.isEmpty()) {
 			return;
 		}
-		CaptureSettings s = settings;
-		Duration grace = Duration.ofSeconds(s == null ? 5 : s.stopTimeoutSeconds());
-		List<ScriptCapture> scripts = new ArrayList<>();
-		Set<ProcessHandle> processes = new HashSet<>();
+		List<ScriptCapture> stopping = new ArrayList<>();
 		for (RunningCapture c : captures) {
 			if (c instanceof ScriptCapture sc) {
-				sc.stopping();
-				scripts.add(sc);
-				processes.addAll(sc.processes());
+				stopping.add(sc);
 			}
 		}
-		List<ProcessHandle> killed = processes.isEmpty() ? List.of() : ProcessTree.terminate(processes, grace);
-		for (ScriptCapture sc : scripts) {
-			String exit = sc.alive() ? "still running" : "exit code " + sc.exitCode();
-			Set<ProcessHandle> its = sc.processes();
-			List<Long> hard = killed.stream().filter(its::contains).map(ProcessHandle::pid).toList();
-			if (hard.isEmpty()) {
-				log.info("Capture of {} stopped ({}): {}", sc.target().describe(), reason, exit);
-			} else {
-				log.warn("Capture of {} stopped ({}): {}; pids {} ignored SIGTERM for {} s and were killed", sc.target().describe(),
-						reason, exit, hard, grace.toSeconds());
-			}
-		}
+		scripts.stop(stopping, reason, grace());
 		for (RunningCapture c : captures) {
 			if (c instanceof BuiltinCapture bc) {
-				endBuiltin(bc, reason);
+				builtins.stop(bc, reason);
 			}
 		}
 	}
 
-	private void endBuiltin(BuiltinCapture c, String reason) {
-		PcapTap t;
-		synchronized (this) {
-			t = tap;
-		}
-		if (t != null) {
-			t.remove(c);
-			log.info("Capture of {} stopped ({})", c.target().describe(), reason);
-		}
-		synchronized (this) {
-			if (tap == t && t != null && running.values().stream().noneMatch(BuiltinCapture.class::isInstance)) {
-				tap = null; // nothing left to write: the writer thread and its buffers go
-			} else {
-				t = null;
-			}
-		}
-		if (t != null) {
-			t.shutdown();
-		}
+	private Duration grace() {
+		CaptureSettings s = settings;
+		return Duration.ofSeconds(s == null ? 5 : s.stopTimeoutSeconds());
 	}
 
-	// ---- helpers
-
-	/** The running capture of a client id, tunnel address or session id (in that order, as sessions are found). */
-	private RunningCapture find(String who) {
-		String q = who.strip();
-		synchronized (this) {
-			for (RunningCapture c : running.values()) {
-				if (q.equals(c.target().clientId())) {
-					return c;
-				}
-			}
-			for (RunningCapture c : running.values()) {
-				if (q.equals(c.target().dottedAddress()) || q.equals(Long.toString(c.target().sessionId()))) {
-					return c;
-				}
-			}
-		}
-		return null;
-	}
-
-	/** Remembers the descendants of running scripts, so that none escapes a stop. */
+	/** Remembers the descendants of running scripts, so that none escapes a stop; keeps the disk budget. */
 	private void watch() {
-		List<ScriptCapture> scripts = new ArrayList<>();
-		synchronized (this) {
-			running.values().forEach(c -> {
-				if (c instanceof ScriptCapture sc) {
-					scripts.add(sc);
-				}
-			});
+		running.scripts().forEach(ScriptCapture::refresh);
+		if (running.size() > 0) { // else nothing writes: a start measures for itself
+			keepBudget();
 		}
-		scripts.forEach(ScriptCapture::refresh);
+	}
+
+	/** Stops the newest capture(s) while all capture files together exceed maxTotalBytes (see {@link DiskBudget}). */
+	private void keepBudget() {
+		CaptureSettings s = settings;
+		String reason = s == null ? null : budget.enforce(s, this::error, log);
+		RunningCapture newest = reason == null ? null : running.removeNewest();
+		if (newest != null) {
+			end(List.of(newest), reason);
+		}
 	}
 
 	private void supervise(Runnable task) {
@@ -672,40 +389,11 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		}
 	}
 
-	private void installDefaultScript() {
-		try {
-			java.io.File file = context.getDataFile(DefaultScript.NAME);
-			if (file == null) {
-				throw new IOException("the framework gives this bundle no data area");
-			}
-			defaultScript = DefaultScript.install(file.toPath());
-		} catch (IOException | RuntimeException e) {
-			defaultScriptError = e.toString();
-			log.error("Could not install the default capture script: {}", e.toString());
-		}
-	}
-
-	private String scriptDescription(CaptureSettings s) {
-		if (s.script() != null) {
-			String problem = CaptureSettings.problem(s.script());
-			return s.script() + (problem == null ? "" : " " + problem.toUpperCase(Locale.ROOT));
-		}
-		if (defaultScript == null) {
-			return "default script NOT INSTALLED: " + defaultScriptError;
-		}
-		return "default script " + defaultScript + DefaultScript.tool().map(t -> " using " + t)
-				.orElse(", NEITHER dumpcap NOR tcpdump INSTALLED");
-	}
-
 	private void announce(CaptureSettings s) {
 		log.info("Capture: {}", status());
 		if (s.method() == Method.SCRIPT && s.script() == null && s.mode() != Mode.OFF && DefaultScript.tool().isEmpty()) {
 			log.warn("The default capture script needs dumpcap (wireshark-common) or tcpdump and neither is installed; "
 					+ "method=builtin needs no tool");
 		}
-	}
-
-	private static String name(Enum<?> e) {
-		return e.name().toLowerCase(Locale.ROOT);
 	}
 }

@@ -5,8 +5,10 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 
+import org.mobilegt.gateway.capture.api.CaptureException;
 import org.mobilegt.gateway.common.ConfigValueException;
 
 /**
@@ -17,7 +19,12 @@ import org.mobilegt.gateway.common.ConfigValueException;
  * @param dir    the output directory, absolute (relative ones are taken from the working directory)
  */
 record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args, Path dir, int maxConcurrent,
-		int maxSeconds, long maxBytes, int files, int stopTimeoutSeconds) {
+		int maxSeconds, long maxBytes, int files, int stopTimeoutSeconds, long maxTotalBytes) {
+
+	/** 1 GiB: room for a few full default rings, still small next to a router box's disk. */
+	static final long DEFAULT_MAX_TOTAL_BYTES = 1L << 30;
+	/** 1 PiB, the Metatype maximum: a typo of a few digits more is refused rather than meaning "no budget". */
+	static final long MAX_TOTAL_BYTES_LIMIT = 1L << 50;
 
 	enum Mode {
 		OFF, ALL, DEMAND
@@ -31,6 +38,7 @@ record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args,
 		if (maxConcurrent < 1 || maxConcurrent > 1024) {
 			throw invalid("maxConcurrent", maxConcurrent, "must be between 1 and 1024");
 		}
+		// 0 stays "no limit" for an operator who asks for it: the default is finite and maxTotalBytes bounds the disk anyway
 		if (maxSeconds < 0) {
 			throw invalid("maxSeconds", maxSeconds, "must be 0 (no limit) or more");
 		}
@@ -44,12 +52,30 @@ record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args,
 			// the gateway's shutdown waits 20 s for every bundle to stop
 			throw invalid("stopTimeoutSeconds", stopTimeoutSeconds, "must be between 0 and 15");
 		}
+		if (maxTotalBytes < 0 || maxTotalBytes > MAX_TOTAL_BYTES_LIMIT) {
+			throw invalid("maxTotalBytes", maxTotalBytes, "must be 0 (no budget) or up to " + MAX_TOTAL_BYTES_LIMIT);
+		}
 	}
 
 	static CaptureSettings of(CaptureConfig c) {
 		return new CaptureSettings(choice(Mode.class, "mode", c.mode()), choice(Method.class, "method", c.method()),
 				script(c.script()), ArgsTemplate.parse(c.args()), dir(c.dir()), c.maxConcurrent(), c.maxSeconds(),
-				c.maxBytes(), c.files(), c.stopTimeoutSeconds());
+				c.maxBytes(), c.files(), c.stopTimeoutSeconds(), c.maxTotalBytes());
+	}
+
+	/**
+	 * Checks what only the file system tells: that the script runs (for method script) and that a
+	 * new output directory takes files.
+	 */
+	void checkUsable(CaptureSettings previous) {
+		String problem = script == null ? null : problem(script);
+		if (problem != null && method == Method.SCRIPT) {
+			throw invalid("script", script, problem);
+		}
+		String dirProblem = previous != null && dir.equals(previous.dir()) ? null : directoryProblem(dir);
+		if (dirProblem != null) {
+			throw invalid("dir", dir, dirProblem);
+		}
 	}
 
 	/**
@@ -76,7 +102,7 @@ record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args,
 	 */
 	static String directoryProblem(Path dir) {
 		try {
-			Files.createDirectories(dir);
+			createDirectory(dir);
 			Files.delete(Files.createTempFile(dir, ".mobilegt-", ".probe"));
 			return null;
 		} catch (FileSystemException e) {
@@ -84,6 +110,23 @@ record CaptureSettings(Mode mode, Method method, Path script, ArgsTemplate args,
 		} catch (IOException | UnsupportedOperationException e) {
 			return "is not a writable directory: " + e.getMessage();
 		}
+	}
+
+	/** The output directory, created if missing (see {@link #createDirectory}). */
+	Path outputDirectory() throws CaptureException {
+		try {
+			return createDirectory(dir);
+		} catch (IOException e) {
+			throw new CaptureException("cannot create the output directory " + dir + ": " + e);
+		}
+	}
+
+	/**
+	 * Creates {@code dir} (and missing parents) 0700 if missing: capture files hold client traffic
+	 * and their names client ids. An existing directory keeps the mode the operator gave it.
+	 */
+	static Path createDirectory(Path dir) throws IOException {
+		return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 	}
 
 	private static <E extends Enum<E>> E choice(Class<E> type, String key, String value) {

@@ -3,14 +3,19 @@ package org.mobilegt.gateway.capture.impl;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One capture's pcap output: {@code <prefix>.pcap}, or with a size limit a ring of
@@ -21,6 +26,8 @@ import java.util.Locale;
 final class PcapFile implements AutoCloseable {
 
 	private static final int BUFFER = 64 * 1024;
+	private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY = PosixFilePermissions
+			.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
 	private final Path dir;
 	private final String prefix;
@@ -87,7 +94,9 @@ final class PcapFile implements AutoCloseable {
 		index++;
 		String name = maxBytes > 0 ? String.format(Locale.ROOT, "%s_%05d.pcap", prefix, index) : prefix + ".pcap";
 		Path file = dir.resolve(name);
-		out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), BUFFER);
+		// 0600 from creation (the umask only takes bits away): the file holds a client's traffic
+		out = new BufferedOutputStream(Channels.newOutputStream(Files.newByteChannel(file,
+				Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)), BUFFER);
 		ring.addLast(file);
 		while (ring.size() > files) {
 			Files.deleteIfExists(ring.removeFirst());

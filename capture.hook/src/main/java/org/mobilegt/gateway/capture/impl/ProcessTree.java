@@ -1,5 +1,8 @@
 package org.mobilegt.gateway.capture.impl;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Ends process trees: SIGTERM to every process, SIGKILL to what is left after a grace period.
@@ -17,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * The tree is collected <em>before</em> any signal and again while waiting: once a script dies,
  * its children (dumpcap started by a shell script) are re-parented to init and can no longer be
  * found as its descendants. {@link ProcessHandle} checks a process's start time before it
- * signals, so a PID reused by an unrelated process is never hit.
+ * signals, so a PID reused by an unrelated process is never hit. Processes that left the tree
+ * (setsid, double fork) come from a {@code sweep} looked at as often as the tree.
  */
 final class ProcessTree {
 
@@ -44,6 +49,14 @@ final class ProcessTree {
 	 * @return the processes that needed SIGKILL (empty when SIGTERM sufficed)
 	 */
 	static List<ProcessHandle> terminate(Collection<ProcessHandle> processes, Duration grace) {
+		return terminate(processes, grace, Set::of);
+	}
+
+	/**
+	 * As {@link #terminate(Collection, Duration)}, and ends what {@code sweep} finds too, asked
+	 * again while waiting: a process that is still alive may start another one outside the tree.
+	 */
+	static List<ProcessHandle> terminate(Collection<ProcessHandle> processes, Duration grace, Supplier<Set<ProcessHandle>> sweep) {
 		Set<ProcessHandle> all = collect(processes);
 		if (!grace.isZero()) {
 			all.forEach(ProcessHandle::destroy);
@@ -58,7 +71,7 @@ final class ProcessTree {
 					break;
 				}
 				// a process that is still alive may have started another one since
-				for (ProcessHandle p : collect(alive)) {
+				for (ProcessHandle p : collect(with(alive, sweep))) {
 					if (all.add(p)) {
 						p.destroy();
 					}
@@ -66,20 +79,43 @@ final class ProcessTree {
 				await(alive, Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, SLICE_MILLIS));
 			}
 		}
-		List<ProcessHandle> killed = alive(collect(alive(all)));
+		List<ProcessHandle> killed = alive(collect(with(alive(all), sweep)));
 		killed.forEach(ProcessHandle::destroyForcibly);
 		await(killed, KILL_WAIT.toMillis());
 		return killed;
 	}
 
+	private static Set<ProcessHandle> with(Collection<ProcessHandle> processes, Supplier<Set<ProcessHandle>> sweep) {
+		Set<ProcessHandle> all = new LinkedHashSet<>(processes);
+		all.addAll(sweep.get());
+		return all;
+	}
+
 	private static List<ProcessHandle> alive(Collection<ProcessHandle> processes) {
 		List<ProcessHandle> alive = new ArrayList<>();
 		for (ProcessHandle p : processes) {
-			if (p.isAlive()) {
+			if (p.isAlive() && !ended(p.pid())) {
 				alive.add(p);
 			}
 		}
 		return alive;
+	}
+
+	/**
+	 * Whether {@code pid} has ended but is not reaped yet (a zombie): {@link ProcessHandle#isAlive}
+	 * says alive until its parent reaps it, and an orphan's parent (init) may take its time.
+	 */
+	static boolean ended(long pid) {
+		String stat;
+		try {
+			stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+		} catch (IOException e) {
+			return true;
+		}
+		// "pid (comm) S ...": comm may hold blanks and parentheses, the state follows the last ')'
+		int close = stat.lastIndexOf(')');
+		char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+		return state == 'Z' || state == 'X';
 	}
 
 	private static void await(List<ProcessHandle> processes, long millis) {

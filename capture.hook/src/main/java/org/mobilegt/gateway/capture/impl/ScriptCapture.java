@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,8 @@ import org.mobilegt.gateway.capture.api.Capture;
  * A capture script running as a supervised child process: started from an argv vector (no
  * shell), stdin from /dev/null, stdout and stderr pumped to the log. Its descendants are
  * remembered as they appear ({@link #refresh()}), so that a child re-parented to init after the
- * script's death can still be ended.
+ * script's death can still be ended; and each of its processes carries the capture's
+ * {@link CaptureMark}, which finds those that left the tree on their own (setsid, double fork).
  */
 final class ScriptCapture implements RunningCapture {
 
@@ -27,11 +29,13 @@ final class ScriptCapture implements RunningCapture {
 	private final Process process;
 	private final OutputPump output;
 	private final Capture info;
+	private final CaptureMark mark;
 	private final Set<ProcessHandle> known = ConcurrentHashMap.newKeySet();
 	private volatile boolean stopping;
 
-	private ScriptCapture(Target target, Process process, OutputPump output, Capture info) {
+	private ScriptCapture(Target target, Process process, OutputPump output, Capture info, CaptureMark mark) {
 		this.target = target;
+		this.mark = mark;
 		this.process = process;
 		this.output = output;
 		this.info = info;
@@ -48,12 +52,15 @@ final class ScriptCapture implements RunningCapture {
 		List<String> argv = new ArrayList<>(args.size() + 1);
 		argv.add(script.toString());
 		argv.addAll(args);
-		Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true)
-				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+		CaptureMark mark = CaptureMark.of(target.sessionId());
+		ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true)
+				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+		builder.environment().put(CaptureMark.VARIABLE, mark.value());
+		Process p = builder.start();
 		OutputPump pump = OutputPump.start(p.getInputStream(), log, "mobilegt-capture-" + target.sessionId() + "-output");
 		Capture info = new Capture(target.sessionId(), target.clientId(), target.dottedAddress(), METHOD, dir.toString(),
 				p.pid(), Instant.now());
-		return new ScriptCapture(target, p, pump, info);
+		return new ScriptCapture(target, p, pump, info, mark);
 	}
 
 	@Override
@@ -91,10 +98,17 @@ final class ScriptCapture implements RunningCapture {
 		}
 	}
 
-	/** The script, every descendant seen so far and every current one: what a stop must end. */
+	/** The script, every descendant seen so far, every current one and every marked one: what a stop must end. */
 	Set<ProcessHandle> processes() {
 		refresh();
-		return Set.copyOf(known);
+		Set<ProcessHandle> all = new HashSet<>(known);
+		all.addAll(marked());
+		return all;
+	}
+
+	/** The live processes that carry this capture's mark, in its tree or not. */
+	Set<ProcessHandle> marked() {
+		return mark.processes();
 	}
 
 	/** From now on the script's end is a stop, not a failure. */

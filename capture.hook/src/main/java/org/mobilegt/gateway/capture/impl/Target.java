@@ -1,7 +1,11 @@
 package org.mobilegt.gateway.capture.impl;
 
+import java.util.Optional;
+
 import org.mobilegt.gateway.session.api.Endpoint;
 import org.mobilegt.gateway.session.api.Session;
+import org.mobilegt.gateway.session.api.SessionManager;
+import org.osgi.service.event.Event;
 
 /**
  * The session a capture is for, as it was when the capture started.
@@ -14,6 +18,33 @@ record Target(long sessionId, String clientId, int address, String endpoint) {
 
 	static Target of(Session s) {
 		return new Target(s.id(), s.clientId(), s.tunnelAddress(), Endpoint.format(s.endpoint()));
+	}
+
+	/** The session of an OPENED event, from the event itself: a client id cannot pose as a session id. */
+	static Optional<Target> of(Event event, long id) {
+		Object address = event.getProperty(SessionManager.PROP_TUNNEL_ADDRESS);
+		Object endpoint = event.getProperty(SessionManager.PROP_ENDPOINT);
+		Object client = event.getProperty(SessionManager.PROP_CLIENT_ID);
+		int a = address instanceof String s ? parseAddress(s) : 0;
+		if (a == 0) {
+			return Optional.empty();
+		}
+		return Optional.of(new Target(id, client instanceof String c ? c : null, a, String.valueOf(endpoint)));
+	}
+
+	private static int parseAddress(String dotted) {
+		String[] parts = dotted.split("\\.");
+		if (parts.length != 4) {
+			return 0;
+		}
+		int a = 0;
+		for (String p : parts) {
+			if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
+				return 0;
+			}
+			a = a << 8 | Integer.parseInt(p);
+		}
+		return a;
 	}
 
 	String dottedAddress() {

@@ -27,6 +27,17 @@ class CaptureSettingsTest {
 		assertThat(s.dir()).isEqualTo(Path.of("capture").toAbsolutePath());
 		assertThat(s.maxConcurrent()).isEqualTo(4);
 		assertThat(s.stopTimeoutSeconds()).isEqualTo(5);
+		assertThat(s.maxSeconds()).as("finite by default").isEqualTo(3600);
+		assertThat(s.maxTotalBytes()).as("1 GiB").isEqualTo(1L << 30);
+	}
+
+	@Test
+	void unlimitedOnlyWhenAskedFor() {
+		assertThat(settings(Map.of("maxSeconds", 0)).maxSeconds()).isZero();
+		assertThat(settings(Map.of("maxTotalBytes", 0L)).maxTotalBytes()).isZero();
+		assertThatThrownBy(() -> settings(Map.of("maxTotalBytes", -1L))).isInstanceOf(ConfigValueException.class)
+				.hasMessage("mobilegt.capture: maxTotalBytes=-1 must be 0 (no budget) or up to 1125899906842624");
+		assertThatThrownBy(() -> settings(Map.of("maxTotalBytes", (1L << 50) + 1))).hasMessageContaining("maxTotalBytes=");
 	}
 
 	@Test
@@ -63,6 +74,7 @@ class CaptureSettingsTest {
 	void anOutputDirectoryIsTriedByWritingInIt(@TempDir Path dir) throws Exception {
 		assertThat(CaptureSettings.directoryProblem(dir.resolve("new/captures"))).isNull();
 		assertThat(dir.resolve("new/captures")).isDirectory().isEmptyDirectory();
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new/captures")))).isEqualTo("rwx------");
 		Path file = Files.writeString(dir.resolve("file"), "in the way");
 		assertThat(CaptureSettings.directoryProblem(file.resolve("captures"))).startsWith("is not a writable directory: ");
 		assertThat(CaptureSettings.directoryProblem(file)).startsWith("is not a writable directory: ");

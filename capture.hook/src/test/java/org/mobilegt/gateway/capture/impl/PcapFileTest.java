@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,19 @@ class PcapFileTest {
 		for (String name : new String[] { "ring_00003.pcap", "ring_00004.pcap" }) {
 			assertThat(Files.size(dir.resolve(name))).isLessThanOrEqualTo(4096);
 			assertThat(PcapReader.read(dir.resolve(name)).records()).hasSize(3);
+		}
+	}
+
+	@Test
+	void filesAreCreatedOwnerOnlyWhateverTheUmask() throws IOException {
+		// the umask can only take bits away, so a file created 0600 never passes through a wider mode
+		try (PcapFile f = PcapFile.create(dir, "private", 4096, 3)) {
+			byte[] p = Ipv4.echo("10.77.0.2", "8.8.8.8", true, 1, 1, 1000);
+			for (int i = 0; i < 8; i++) {
+				f.write(i, p, p.length, p.length);
+			}
+			assertThat(f.files()).hasSizeGreaterThan(1).allSatisfy(
+					file -> assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------"));
 		}
 	}
 

@@ -99,6 +99,73 @@ class ScriptCaptureTest {
 	}
 
 	@Test
+	void aDaemonThatEscapedWithSetsidAndADoubleForkIsEndedToo() throws Exception {
+		// the classic daemonization: a subshell starts a new session in the background and exits at once, so its child is
+		// re-parented away from the script, in a session and process group of its own; it also ignores SIGTERM
+		ScriptCapture c = start(script("(setsid sh -c \"trap '' TERM; echo escaped \\$\\$; exec sleep 300\" &)\n"
+				+ "echo ready\nexec sleep 300\n"), List.of());
+		long escaped = Long.parseLong(awaitLine("escaped ").substring(8));
+		awaitLine("ready");
+		ProcessHandle daemon = ProcessHandle.of(escaped).orElseThrow();
+		assertThat(c.processes()).as("found by its mark").contains(daemon);
+		assertThat(ProcessHandle.current().descendants()).as("outside the tree").doesNotContain(daemon);
+
+		List<ProcessHandle> killed = ProcessTree.terminate(c.processes(), Duration.ofMillis(500), c::marked);
+		assertThat(killed).extracting(ProcessHandle::pid).containsExactly(escaped);
+		daemon.onExit().get(5, TimeUnit.SECONDS);
+		assertThat(Path.of("/proc/" + escaped)).as("/proc/%d", escaped).doesNotExist();
+		assertThat(c.marked()).isEmpty();
+	}
+
+	@Test
+	void processesMarkedByAGatewayProcessThatIsGoneAreOrphans() throws Exception {
+		// as a capture of an earlier gateway process that was killed -9: its owner pid/start time names no live process
+		Path orphan = script("echo orphan\nexec sleep 300\n");
+		ProcessBuilder b = new ProcessBuilder(orphan.toString()).redirectErrorStream(true);
+		b.environment().put(CaptureMark.VARIABLE, "999999999-1-3-00");
+		Process dead = b.start();
+		b.environment().put(CaptureMark.VARIABLE, CaptureMark.of(4).value()); // ours: this JVM runs
+		Process live = b.start();
+		try {
+			assertThat(CaptureMark.orphans()).contains(dead.toHandle()).doesNotContain(live.toHandle());
+		} finally {
+			dead.destroyForcibly();
+			live.destroyForcibly();
+		}
+		assertThat(CaptureMark.valueOf("A=1\0MOBILEGT_CAPTURE=7-8-3-ab\0B=2\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+				.isEqualTo("7-8-3-ab");
+		assertThat(CaptureMark.valueOf("XMOBILEGT_CAPTURE=7\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isNull();
+	}
+
+	@Test
+	void aZombieCountsAsEnded() throws Exception {
+		Process p = new ProcessBuilder("true").start();
+		long pid = p.pid();
+		assertThat(ProcessTree.ended(ProcessHandle.current().pid())).isFalse();
+		p.waitFor(5, TimeUnit.SECONDS);
+		assertThat(ProcessTree.ended(pid)).as("reaped: gone").isTrue();
+		// a zombie: the shell's child exits at once, and the program the shell becomes (sleep) never reaps it
+		Process sh = new ProcessBuilder("sh", "-c", "true & exec sleep 3").start();
+		try {
+			Thread.sleep(500);
+			ProcessHandle zombie = sh.children().findFirst().orElseThrow();
+			assertThat(zombie.isAlive()).as("what Java says of a zombie").isTrue();
+			assertThat(ProcessTree.ended(zombie.pid())).as("zombie %d", zombie.pid()).isTrue();
+			assertThat(ProcessTree.ended(sh.pid())).isFalse();
+		} finally {
+			sh.destroyForcibly();
+		}
+	}
+
+	@Test
+	void theMarkMatchesWholeEntriesOnly() {
+		byte[] env = "A=1\0MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		assertThat(CaptureMark.contains(env, "MOBILEGT_CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isTrue();
+		assertThat(CaptureMark.contains(env, "MOBILEGT_CAPTURE=7-3-a\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isFalse();
+		assertThat(CaptureMark.contains(env, "CAPTURE=7-3-ab\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isFalse();
+	}
+
+	@Test
 	void argumentsReachTheScriptVerbatimAndRunNothing() throws Exception {
 		Path marker = dir.resolve("pwned");
 		String hostile = "a;touch " + marker + ";$(touch " + marker + ")`touch " + marker + "`|touch " + marker + " && x";
