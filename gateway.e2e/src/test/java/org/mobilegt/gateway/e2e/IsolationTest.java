@@ -106,8 +106,10 @@ class IsolationTest {
 	 * routing picks).
 	 */
 	static boolean reaches(ToyVpnClient client, String from, String dst, int port) {
-		byte[] probe = ("probe-" + PROBES.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
-		client.send(Packets.udp(from, 40000, dst, port, probe));
+		int n = PROBES.incrementAndGet();
+		byte[] probe = ("probe-" + n).getBytes(StandardCharsets.US_ASCII);
+		// a new source port each time: a new connection, never one that conntrack already knows
+		client.send(Packets.udp(from, 30000 + n % 20000, dst, port, probe));
 		try {
 			client.receive(p -> p.isUdp() && Arrays.equals(p.udp().data(), probe),
 					Scenarios.SILENCE);

@@ -158,6 +158,15 @@ public final class Topology implements AutoCloseable {
 	}
 
 	/**
+	 * A second link from the gw to the inet host ({@code to-inet2} .1 — {@code to-gw2} .2 on
+	 * {@code 198.19.n.0/24}), for a default-route change; returns the inet host's address on it.
+	 */
+	public String addSecondUplink() {
+		veth(gw(), GW_INET_IF + "2", "198.19." + n + ".1", inet(), INET_IF + "2", "198.19." + n + ".2", 24);
+		return "198.19." + n + ".2";
+	}
+
+	/**
 	 * Gives the inet host the cloud-metadata address 169.254.169.254, routed from the gw over the
 	 * inet link, and returns it.
 	 */
