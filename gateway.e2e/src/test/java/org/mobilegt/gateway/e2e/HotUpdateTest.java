@@ -76,6 +76,7 @@ class HotUpdateTest {
 						ping.tail()).isTrue();
 				assertThat(stream.awaitProgress(100_000, Duration.ofSeconds(10))).as("TCP stream through %s", streamer).isTrue();
 
+				Background forwarding = HostStateTest.watchForwarding(t);
 				List<VpnShell.Client> initial = VpnShell.clients(gw);
 				assertThat(initial).extracting(VpnShell.Client::clientId).containsExactlyInAnyOrder("streamer", "pinger");
 				long handshakes = VpnShell.stats(gw).totals().handshakesOk();
@@ -135,6 +136,7 @@ class HotUpdateTest {
 				assertThat(streamer.rehandshakeHintsReceived() + pinger.rehandshakeHintsReceived()).as("re-handshake hints")
 						.isZero();
 				assertNothingDuplicated(t);
+				assertThat(forwarding.output()).as("ip_forward while updating (sampled every 10 ms)").doesNotContain("ip_forward=");
 			}
 		}
 	}
@@ -236,8 +238,8 @@ class HotUpdateTest {
 		assertThat(Netns.exec(t.gw(), "ip", "route", "show", "10.77.0.0/16").check().out().strip().lines())
 				.as("routes to the client subnet").containsExactly("10.77.0.0/16 dev mgt0 scope link");
 		assertThat(Netns.exec(t.gw(), "nft", "list", "tables").check().out().strip().lines()).as("nft tables")
-				.containsExactly("table ip mobilegt_mgt0");
-		assertThat(Netns.exec(t.gw(), "nft", "list", "table", "ip", "mobilegt_mgt0").check().out())
+				.containsExactly("table inet mobilegt_mgt0");
+		assertThat(Netns.exec(t.gw(), "nft", "list", "table", "inet", "mobilegt_mgt0").check().out())
 				.as("masquerade rules").containsOnlyOnce("masquerade");
 	}
 }

@@ -71,8 +71,13 @@ public final class Servers {
 
 	/** A UDP echo server (a Java thread) on {@code port} in {@code ns}: every datagram goes back. */
 	public static UdpEcho udpEcho(String ns, int port) {
+		return udpEcho(ns, "0.0.0.0", port);
+	}
+
+	/** As {@link #udpEcho(String, int)}, bound to {@code address}: it answers from that address. */
+	public static UdpEcho udpEcho(String ns, String address, int port) {
 		DatagramChannel channel = Netns.inside(ns,
-				() -> DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("0.0.0.0", port)));
+				() -> DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(address, port)));
 		UdpEcho echo = new UdpEcho(ns, channel);
 		Cleanup.register(ns, echo);
 		return echo;

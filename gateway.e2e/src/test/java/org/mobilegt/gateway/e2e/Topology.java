@@ -9,14 +9,16 @@ import java.util.regex.Pattern;
  * The test network of docs/testing.md: three namespaces joined by two veth pairs.
  *
  * <pre>
- * [phone] to-gw ── 172.31.n.0/24 ── to-phone [gw] to-inet ── 172.31.n+1.0/24 ── to-gw [inet]
+ * [phone] to-gw ── 172.31.n.0/24 ── to-phone [gw] to-inet ── 198.18.n+1.0/24 ── to-gw [inet]
  *         .2                        .1           .1                             .2
  * </pre>
  *
  * Names are {@code mgt-e2e<pid>x<seq>-phone|gw|inet}: unique per topology, and recognisable, so
  * that {@link #create()} removes the namespaces of earlier runs whose JVM is gone (crash, kill -9)
- * and never touches those of a run still in progress. The gw forwards and has a default route via
- * the inet host; the phone reaches only its own subnet (anything else must go through the tunnel);
+ * and never touches those of a run still in progress. The gw has a default route via the inet
+ * host and starts with ip_forward=0 (the gateway turns it on and must put it back). The "internet"
+ * is in 198.18.0.0/15 (RFC 2544 benchmarking), not a private range, so client isolation lets
+ * clients reach it; the phone reaches only its own subnet (anything else must go through the tunnel);
  * the inet host knows only its own subnet, so a reply that reaches the phone proves the gateway's
  * NAT. The addresses exist only inside the namespaces, so concurrent runs do not clash.
  */
@@ -63,7 +65,7 @@ public final class Topology implements AutoCloseable {
 		}
 		veth(phone(), PHONE_IF, phoneAddress(), gw(), GW_PHONE_IF, gwAddress(), 24);
 		veth(gw(), GW_INET_IF, gwInetAddress(), inet(), INET_IF, inetAddress(), 24);
-		Netns.exec(gw(), "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").check();
+		Netns.exec(gw(), "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward").check();
 		Netns.host("ip", "-n", gw(), "route", "add", "default", "via", inetAddress()).check();
 	}
 
@@ -111,7 +113,7 @@ public final class Topology implements AutoCloseable {
 	}
 
 	public String inetSubnet() {
-		return "172.31." + (n + 1) + ".0/24";
+		return "198.18." + (n + 1) + ".0/24";
 	}
 
 	public String phoneAddress() {
@@ -137,12 +139,42 @@ public final class Topology implements AutoCloseable {
 	}
 
 	public String gwInetAddress() {
-		return "172.31." + (n + 1) + ".1";
+		return "198.18." + (n + 1) + ".1";
 	}
 
 	/** The fake internet host, reachable from the phone only through the tunnel. */
 	public String inetAddress() {
-		return "172.31." + (n + 1) + ".2";
+		return "198.18." + (n + 1) + ".2";
+	}
+
+	/**
+	 * Puts a LAN on the gw's inet-side link: {@code 192.168.n.1/24} on the gw, {@code 192.168.n.2/24}
+	 * on the inet host, which is returned (a host of the LAN behind the gateway).
+	 */
+	public String addLan() {
+		Netns.host("ip", "-n", gw(), "addr", "add", "192.168." + n + ".1/24", "dev", GW_INET_IF).check();
+		Netns.host("ip", "-n", inet(), "addr", "add", "192.168." + n + ".2/24", "dev", INET_IF).check();
+		return "192.168." + n + ".2";
+	}
+
+	/**
+	 * A second link from the gw to the inet host ({@code to-inet2} .1 — {@code to-gw2} .2 on
+	 * {@code 198.19.n.0/24}), for a default-route change; returns the inet host's address on it.
+	 */
+	public String addSecondUplink() {
+		veth(gw(), GW_INET_IF + "2", "198.19." + n + ".1", inet(), INET_IF + "2", "198.19." + n + ".2", 24);
+		return "198.19." + n + ".2";
+	}
+
+	/**
+	 * Gives the inet host the cloud-metadata address 169.254.169.254, routed from the gw over the
+	 * inet link, and returns it.
+	 */
+	public String addMetadataHost() {
+		String address = "169.254.169.254";
+		Netns.host("ip", "-n", inet(), "addr", "add", address + "/32", "dev", INET_IF).check();
+		Netns.host("ip", "-n", gw(), "route", "add", address + "/32", "dev", GW_INET_IF).check();
+		return address;
 	}
 
 	/** Deletes the three namespaces, first ending everything registered in them. Idempotent. */

@@ -23,6 +23,12 @@ public interface TunDevice {
 	String SUBNET = "tun.subnet";
 	/** Service property: {@link #offloadHeader()}. */
 	String OFFLOAD_HEADER = "tun.offload.header";
+	/**
+	 * Service property (String[]): other tables' forward-hook chains with policy drop, as
+	 * "family table chain" (e.g. {@code ip filter FORWARD} of Docker or ufw). Client traffic those
+	 * chains do not accept themselves is dropped; empty when there is none.
+	 */
+	String FORWARD_BLOCKERS = "tun.forward.blockers";
 	/** Size of {@code struct virtio_net_hdr}, the offload header. */
 	int VIRTIO_NET_HDR = 10;
 

@@ -20,6 +20,13 @@ public interface TunStatus {
 	/** The last error, or {@code null} when there is none. */
 	String error();
 
+	/**
+	 * Other tables' forward-hook chains with policy drop ("ip filter FORWARD"), which drop client
+	 * traffic they do not accept themselves: the driver reports them and never changes them. Also
+	 * named in {@link #summary()}.
+	 */
+	List<String> forwardBlockers();
+
 	/** What the driver added to the system (routes, NAT rules, sysctls), one item per line. */
 	List<String> installed();
 }

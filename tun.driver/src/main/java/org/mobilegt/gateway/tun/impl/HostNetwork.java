@@ -1,33 +1,25 @@
 package org.mobilegt.gateway.tun.impl;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import org.mobilegt.gateway.common.ConfigValueException;
 
 /**
- * Link, route, forwarding and NAT set-up for the TUN device through the system's own tools. Each
- * step returns what it installed, with its undo, so tear-down removes exactly that.
+ * Link, route, forwarding and firewall set-up for the TUN device through the system's own tools.
+ * Each step returns what it installed, with its undo, so tear-down removes exactly that.
  */
 class HostNetwork {
 
-	private static final Pattern DEFAULT_DEV = Pattern.compile("\\bdev\\s+(\\S+)");
-
 	private final Commands commands;
-	private final Path ipForward;
+	private final ForwardingRecord forwarding;
 
-	HostNetwork(Commands commands) {
-		this(commands, Path.of("/proc/sys/net/ipv4/ip_forward"));
-	}
-
-	/** {@code ipForward}: the sysctl file, replaceable so that tests never touch the real one. */
-	HostNetwork(Commands commands, Path ipForward) {
+	/** {@code forwarding}: the ip_forward sysctl and its record, replaceable so tests never touch the real one. */
+	HostNetwork(Commands commands, ForwardingRecord forwarding) {
 		this.commands = commands;
-		this.ipForward = ipForward;
+		this.forwarding = forwarding;
 	}
 
 	private String ip() throws IOException {
@@ -45,52 +37,55 @@ class HostNetwork {
 		commands.check(ip(), "link", "set", "dev", device, "mtu", Integer.toString(mtu));
 	}
 
-	/** Routes the client subnet to the device (replacing an older route to the same subnet). */
+	/**
+	 * Routes the client subnet to the device. A route or address of another interface that overlaps
+	 * the subnet is refused, naming it: replacing it would take the traffic (and, at stop, the route)
+	 * away from whoever owns it. The device's own route (an earlier run's) is taken over.
+	 */
 	Installed route(String subnet, String device) throws IOException {
 		String ip = ip();
+		Optional<String> conflict = HostRoutes.conflict(Cidr.parse(subnet).orElseThrow(), device,
+				commands.check(ip, "-4", "-o", "route", "show", "table", "main"),
+				commands.check(ip, "-4", "-o", "addr", "show"));
+		if (conflict.isPresent()) {
+			throw new ConfigValueException(TunConfig.PID, "subnet", subnet,
+					"overlaps " + conflict.get() + " on this host: choose a subnet that is not in use");
+		}
 		commands.check(ip, "route", "replace", subnet, "dev", device);
 		return new Installed("route " + subnet + " dev " + device,
 				() -> commands.run(ip, "route", "del", subnet, "dev", device));
 	}
 
-	/** Turns IPv4 forwarding on if it is off; nothing is installed when it already was on. */
+	/** Turns IPv4 forwarding on; see {@link ForwardingRecord}. */
 	Optional<Installed> forwarding() throws IOException {
-		String before = Files.readString(ipForward).trim();
-		if (before.equals("1")) {
-			return Optional.empty();
-		}
-		Files.writeString(ipForward, "1");
-		return Optional.of(new Installed("net.ipv4.ip_forward=1 (was " + before + ")",
-				() -> Files.writeString(ipForward, before)));
-	}
-
-	/** The interface of the default route, if there is one. */
-	Optional<String> defaultRouteDevice() throws IOException {
-		String out = commands.check(ip(), "-4", "route", "show", "default");
-		Matcher m = DEFAULT_DEV.matcher(out);
-		return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+		return forwarding.turnOn();
 	}
 
 	/**
-	 * Masquerades the subnet out of {@code egress} (null: any interface but the device), with nft if
-	 * installed, else iptables. Leftovers of an earlier run for the same device are removed first;
-	 * with nft in the same transaction that creates the new table, so that a table left by the
-	 * previous activation (a handed-over device, see TunDriver) is replaced without a moment in
-	 * which connections through the gateway lose their translation.
+	 * Installs the device's firewall (NAT and isolation) with nft, replacing an earlier run's table
+	 * in the same transaction (see {@link Firewall#nftReplace()}). Without nft, iptables can only
+	 * masquerade: isolation then is refused rather than silently missing.
 	 */
-	Installed masquerade(String device, String subnet, String egress) throws IOException {
-		String out = egress == null ? "any interface but " + device : egress;
+	Installed firewall(Firewall f) throws IOException {
 		Optional<String> nft = commands.find("nft");
 		if (nft.isPresent()) {
-			removeIptablesLeftovers(device);
-			Commands.Result r = commands.run(List.of(nft.get(), "-f", "-"), NatRules.nftReplace(device, subnet, egress));
+			removeIptablesLeftovers(f.device());
+			Commands.Result r = commands.run(List.of(nft.get(), "-f", "-"), f.nftReplace());
 			if (!r.ok()) {
-				throw new IOException("nft could not add the masquerade rule: " + r.err());
+				throw new IOException("nft could not install the table " + Firewall.table(f.device()) + ": " + r.err());
 			}
-			List<String> delete = prepend(nft.get(), NatRules.nftDelete(device));
-			return new Installed("nft table ip " + NatRules.nftTable(device) + ": masquerade " + subnet + " out of " + out,
-					() -> commands.run(delete, null));
+			List<String> delete = prepend(nft.get(), Firewall.nftDelete(f.device()));
+			return new Installed(f.describe(), () -> commands.run(delete, null));
 		}
+		if (f.needsNft()) {
+			throw new IOException("client isolation needs nft (install nftables), or set isolation=false, "
+					+ "clientToClient=true and no deny");
+		}
+		return f.nat() ? masquerade(f.device(), f.subnet(), f.egress()) : null;
+	}
+
+	private Installed masquerade(String device, String subnet, String egress) throws IOException {
+		String out = egress == null ? "any interface but " + device : egress;
 		String iptables = commands.find("iptables")
 				.orElseThrow(() -> new IOException("neither nft (nftables) nor iptables is installed: cannot NAT"));
 		removeIptablesLeftovers(device);
@@ -103,13 +98,35 @@ class HostNetwork {
 				() -> commands.run(prepend(iptables, NatRules.iptables("-D", rule)), null));
 	}
 
-	/** Deletes NAT rules an earlier run for {@code device} left behind (crash, kill -9, NAT turned off since). */
+	/** Deletes firewall rules an earlier run for {@code device} left behind (crash, kill -9, turned off since). */
 	void removeLeftovers(String device) throws IOException {
 		Optional<String> nft = commands.find("nft");
-		if (nft.isPresent() && commands.run(nft.get(), "list", "table", "ip", NatRules.nftTable(device)).ok()) {
-			commands.run(prepend(nft.get(), NatRules.nftDelete(device)), null);
+		if (nft.isPresent()) {
+			String t = Firewall.table(device);
+			commands.run(List.of(nft.get(), "-f", "-"), "add table inet " + t + "\ndelete table inet " + t
+					+ "\nadd table ip " + t + "\ndelete table ip " + t + "\n");
 		}
 		removeIptablesLeftovers(device);
+	}
+
+	/**
+	 * Base chains of other tables on the forward hook whose policy is drop ("ip filter FORWARD" of
+	 * Docker, ufw or firewalld): they drop client traffic that they do not accept themselves.
+	 */
+	List<String> forwardBlockers(String device) throws IOException {
+		Optional<String> nft = commands.find("nft");
+		if (nft.isPresent()) {
+			Commands.Result r = commands.run(nft.get(), "list", "chains");
+			return r.ok() ? ForwardBlockers.inNft(r.out(), Firewall.table(device)) : List.of();
+		}
+		Optional<String> iptables = commands.find("iptables");
+		if (iptables.isPresent()) {
+			Commands.Result r = commands.run(iptables.get(), "-w", "-S", "FORWARD");
+			return r.ok() && r.out().lines().anyMatch(l -> l.trim().equals("-P FORWARD DROP"))
+					? List.of("iptables filter FORWARD")
+					: List.of();
+		}
+		return List.of();
 	}
 
 	private void removeIptablesLeftovers(String device) throws IOException {

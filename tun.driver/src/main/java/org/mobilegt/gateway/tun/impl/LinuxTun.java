@@ -136,10 +136,13 @@ final class LinuxTun implements Tun {
 			default -> "TUNSETIFF " + name + " failed: " + LibC.describe(errno);
 			});
 		}
-		if (offload && LibC.ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
+		// Always set, also to none: a persistent device keeps the offloads of its last user, and
+		// without IFF_VNET_HDR the kernel cannot hand this queue the large segments they allow.
+		if (LibC.ioctl(fd, TUNSETOFFLOAD, offload ? TUN_F_CSUM | TUN_F_TSO4 : 0) < 0) {
 			int errno = LibC.errno();
 			LibC.close(fd);
-			throw TunOpenException.offloadsRefused("TUNSETOFFLOAD on " + name + " failed: " + LibC.describe(errno));
+			String message = "TUNSETOFFLOAD " + (offload ? "" : "(none) ") + "on " + name + " failed: " + LibC.describe(errno);
+			throw offload ? TunOpenException.offloadsRefused(message) : new TunOpenException(message);
 		}
 		LibC.setNonBlocking(fd);
 		return fd;

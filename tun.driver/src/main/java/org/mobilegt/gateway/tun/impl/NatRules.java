@@ -4,47 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The masquerade rules for the client subnet, as nftables scripts or iptables argument vectors.
- * Every rule lives in a table (nft) or carries a comment (iptables) named after the device, so the
- * driver removes exactly what it added, and finds its own leftovers after a crash.
+ * The masquerade rule for the client subnet as iptables argument vectors, used where nft is not
+ * installed (see {@link Firewall} for nft). Every rule carries a comment named after the device,
+ * so the driver removes exactly what it added, and finds its own leftovers after a crash.
  */
 final class NatRules {
 
 	private NatRules() {
-	}
-
-	/**
-	 * nft table owned by the driver for {@code device}. Interface names ([A-Za-z0-9_.-]) are valid in
-	 * an nft identifier after the letter prefix, so they are kept as they are: mapping '.' and '-' to
-	 * '_' would give mgt.0, mgt-0 and mgt_0 one shared table, and one driver would delete the other's.
-	 */
-	static String nftTable(String device) {
-		return "mobilegt_" + device;
-	}
-
-	/** The nft script that creates the table; {@code egress} null means "any interface but the TUN". */
-	static String nftCreate(String device, String subnet, String egress) {
-		String out = egress == null ? "oifname != \"" + device + "\"" : "oifname \"" + egress + "\"";
-		return "table ip " + nftTable(device) + " {\n"
-				+ "  chain postrouting {\n"
-				+ "    type nat hook postrouting priority srcnat; policy accept;\n"
-				+ "    ip saddr " + subnet + " " + out + " masquerade\n"
-				+ "  }\n"
-				+ "}\n";
-	}
-
-	/**
-	 * The nft script that replaces the device's table in one transaction: adding the table first
-	 * makes the delete succeed whether or not it exists, and the new chain's hook is in place before
-	 * the old one's goes, so existing connections never lose their translation.
-	 */
-	static String nftReplace(String device, String subnet, String egress) {
-		return "add table ip " + nftTable(device) + "\n" + "delete table ip " + nftTable(device) + "\n"
-				+ nftCreate(device, subnet, egress);
-	}
-
-	static List<String> nftDelete(String device) {
-		return List.of("delete", "table", "ip", nftTable(device));
 	}
 
 	/** Comment that marks the driver's iptables rules. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 
 import org.mobilegt.gateway.tun.api.TunDevice;
 
@@ -13,6 +14,7 @@ final class OpenTun implements TunDevice {
 	private final Tun tun;
 	private volatile int mtu;
 	private volatile String subnet;
+	private volatile List<String> blockers = List.of();
 
 	OpenTun(Tun tun, int mtu, String subnet) {
 		this.tun = tun;
@@ -60,6 +62,10 @@ final class OpenTun implements TunDevice {
 		this.subnet = subnet;
 	}
 
+	void blockers(List<String> blockers) {
+		this.blockers = blockers;
+	}
+
 	Tun tun() {
 		return tun;
 	}
@@ -70,6 +76,7 @@ final class OpenTun implements TunDevice {
 		props.put(MTU, mtu);
 		props.put(SUBNET, subnet);
 		props.put(OFFLOAD_HEADER, tun.offloadHeader());
+		props.put(FORWARD_BLOCKERS, blockers.toArray(new String[0]));
 		return props;
 	}
 }

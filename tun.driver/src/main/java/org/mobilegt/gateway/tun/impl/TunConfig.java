@@ -21,7 +21,7 @@ public @interface TunConfig {
 	@AttributeDefinition(name = "NAT", description = "Enable IPv4 forwarding and masquerade the client subnet out of the egress interface.")
 	boolean nat() default true;
 
-	@AttributeDefinition(name = "Egress interface", description = "Interface the client subnet is masqueraded out of; 'auto' takes the default route's interface.")
+	@AttributeDefinition(name = "Egress interface", description = "Interface the client subnet is masqueraded out of; 'auto': any interface but the TUN, so NAT follows the default route wherever it moves.")
 	String egress() default "auto";
 
 	@AttributeDefinition(name = "Persistent", description = "Keep the device (TUNSETPERSIST) when the gateway stops, so a restart or update re-attaches to it.")
@@ -35,4 +35,19 @@ public @interface TunConfig {
 
 	@AttributeDefinition(name = "Clone device", description = "Path of the TUN clone device.")
 	String device() default "/dev/net/tun";
+
+	@AttributeDefinition(name = "Client isolation", description = "Clients reach the internet and their DNS servers only: not the gateway's own addresses, private (RFC 1918), link-local, CGNAT (100.64.0.0/10) or loopback ranges. 'allow' opens exceptions, 'deny' closes more. Changes apply live.")
+	boolean isolation() default true;
+
+	@AttributeDefinition(name = "Allow", description = "IPv4 networks (CIDR) clients may reach although isolation blocks them, the gateway's own addresses included. Changes apply live.", required = false)
+	String[] allow() default {};
+
+	@AttributeDefinition(name = "Deny", description = "IPv4 networks (CIDR) clients never reach, whatever else says so: deny wins over allow, DNS and client-to-client. Changes apply live.", required = false)
+	String[] deny() default {};
+
+	@AttributeDefinition(name = "Client to client", description = "Let clients reach each other through the gateway. Changes apply live.")
+	boolean clientToClient() default false;
+
+	@AttributeDefinition(name = "DNS servers", description = "IPv4 addresses of the DNS servers clients are given (keep equal to mobilegt.tunnel dns): isolation lets DNS (port 53) to them through even when they are private or the gateway itself. Changes apply live.", required = false)
+	String[] dns() default { "8.8.8.8" };
 }

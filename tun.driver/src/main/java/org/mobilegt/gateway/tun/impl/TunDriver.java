@@ -1,12 +1,15 @@
 package org.mobilegt.gateway.tun.impl;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
@@ -39,10 +42,14 @@ import org.osgi.service.metatype.annotations.Designate;
  * says why through {@link TunStatus}.
  * <p>
  * When the bundle stops only to start again at once (an update or a refresh, the framework running
- * on), a persistent device is handed over instead of torn down: link, route and NAT stay for the
- * next activation, which takes them over in place. Removing the NAT table for that moment would
- * break every connection through the gateway: without any NAT chain in the namespace the kernel
- * stops translating replies of existing connections, and answers them with resets.
+ * on), a persistent device is handed over instead of torn down: link, route, ip_forward and the
+ * firewall table stay for the next activation, which takes them over in place. Removing the NAT
+ * table for that moment would break every connection through the gateway: without any NAT chain in
+ * the namespace the kernel stops translating replies of existing connections, and answers them
+ * with resets; turning ip_forward off would pause forwarding for the whole host.
+ * <p>
+ * Other tables' forward chains with policy drop (Docker, ufw) are looked for at every change and
+ * every {@value #BLOCKER_CHECK_SECONDS} s, and reported: the driver never opens holes in them.
  */
 @Component(configurationPid = TunConfig.PID, immediate = true)
 @Designate(ocd = TunConfig.class)
@@ -52,6 +59,7 @@ public final class TunDriver implements TunStatus {
 	private final Logger log;
 	private final HostNetwork host;
 	private final Tun.Opener opener;
+	private final ScheduledExecutorService blockerCheck;
 
 	// Package-private so that tests can play DS.
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -67,13 +75,18 @@ public final class TunDriver implements TunStatus {
 	private Installed link;
 	private Installed route;
 	private Installed forwarding;
-	private Installed nat;
+	private Installed firewall;
 	private volatile String error;
+	private volatile List<String> blockers = List.of();
+
+	static final int BLOCKER_CHECK_SECONDS = 30;
 
 	@Activate
 	public TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
-		this(context, config, properties, log, new HostNetwork(new Commands()), LinuxTun::open);
+		this(context, config, properties, log, new HostNetwork(new Commands(), new ForwardingRecord(
+				Path.of("/proc/sys/net/ipv4/ip_forward"), context.getDataFile("ip_forward.original").toPath(),
+				ForwardingRecord.currentPlace())), LinuxTun::open);
 	}
 
 	TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties, Logger log, HostNetwork host,
@@ -83,6 +96,12 @@ public final class TunDriver implements TunStatus {
 		this.host = host;
 		this.opener = opener;
 		modified(config, properties);
+		blockerCheck = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread t = new Thread(r, "mobilegt-tun forward check");
+			t.setDaemon(true);
+			return t;
+		});
+		blockerCheck.scheduleWithFixedDelay(this::checkBlockers, BLOCKER_CHECK_SECONDS, BLOCKER_CHECK_SECONDS, TimeUnit.SECONDS);
 	}
 
 	@Modified
@@ -99,6 +118,7 @@ public final class TunDriver implements TunStatus {
 				change(previous, next);
 			}
 			settings = next;
+			checkBlockers();
 			Map<String, Object> previousProperties = properties;
 			properties = newProperties;
 			error = null;
@@ -117,14 +137,16 @@ public final class TunDriver implements TunStatus {
 	/** {@code reason}: a {@link ComponentConstants} DEACTIVATION_REASON_* value. */
 	@Deactivate
 	synchronized void deactivate(int reason) {
+		blockerCheck.shutdownNow();
 		if (device == null) {
 			return;
 		}
 		if (settings.persist() && reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED && bundleRestarting()) {
 			handOver();
-			log.info("TUN {} handed over to the next activation (bundle update): link, route and NAT stay", settings.name());
+			log.info("TUN {} handed over to the next activation (bundle update): link, route, forwarding and firewall stay",
+					settings.name());
 		} else {
-			close();
+			close(false);
 			log.info("TUN {} closed{}", settings.name(), settings.persist() ? " (the device persists)" : "");
 		}
 	}
@@ -143,10 +165,10 @@ public final class TunDriver implements TunStatus {
 		try {
 			link = host.linkUp(s.name(), s.mtu());
 			route = host.route(s.subnet(), s.name());
-			if (s.nat()) {
-				startNat(s);
-			} else {
-				host.removeLeftovers(s.name()); // NAT of an earlier run or of a handed-over device
+			applyFirewall(s);
+			if (!s.nat()) {
+				undo(forwarding); // kept over a re-open that turned NAT off
+				forwarding = null;
 			}
 			tun.persist(s.persist());
 		} catch (IOException | RuntimeException e) {
@@ -155,6 +177,7 @@ public final class TunDriver implements TunStatus {
 			throw e;
 		}
 		device = new OpenTun(tun, s.mtu(), s.subnet());
+		device.blockers(blockers);
 		registration = context.registerService(TunDevice.class, device, device.serviceProperties());
 		log.info("TUN {} up{}: {}", s.name(), tun.offloadHeader() > 0 ? " with offloads" : "", String.join("; ", installed()));
 	}
@@ -172,26 +195,24 @@ public final class TunDriver implements TunStatus {
 		}
 	}
 
-	private void startNat(TunSettings s) throws IOException {
-		if (forwarding == null) {
-			// On a restart of NAT (new egress or subnet) forwarding is already on, by us: keep the
-			// record of it, or tear-down would not set ip_forward back.
+	/**
+	 * Installs the firewall for {@code s}, replacing the current one in place. Forwarding already
+	 * turned on by us (a change, a re-open) keeps its record, or tear-down would not set it back.
+	 */
+	private void applyFirewall(TunSettings s) throws IOException {
+		if (s.nat() && forwarding == null) {
 			forwarding = host.forwarding().orElse(null);
 		}
-		String egress = s.egress();
-		if (egress.equals(TunSettings.AUTO)) {
-			Optional<String> dev = host.defaultRouteDevice();
-			if (dev.isEmpty()) {
-				log.warn("No default route: masquerading {} out of any interface but {}", s.subnet(), s.name());
-			}
-			egress = dev.orElse(null);
+		Installed f = host.firewall(s.firewall());
+		if (f == null) {
+			host.removeLeftovers(s.name()); // NAT of an earlier run or of a handed-over device
 		}
-		nat = host.masquerade(s.name(), s.subnet(), egress);
+		firewall = f;
 	}
 
 	/** Name, queues, persistence or clone path changed: the device must be opened anew. */
 	private void reopen(TunSettings previous, TunSettings next) throws IOException {
-		close();
+		close(true);
 		try {
 			open(next);
 		} catch (IOException e) {
@@ -212,7 +233,7 @@ public final class TunDriver implements TunStatus {
 	 */
 	private void change(TunSettings previous, TunSettings next) throws IOException {
 		boolean subnetChanged = !next.subnet().equals(previous.subnet());
-		boolean natChanged = subnetChanged || next.nat() != previous.nat() || !next.egress().equals(previous.egress());
+		boolean firewallChanged = !next.firewall().equals(previous.firewall());
 		Deque<Installed> takeBack = new ArrayDeque<>();
 		Installed newRoute = null;
 		try {
@@ -224,13 +245,10 @@ public final class TunDriver implements TunStatus {
 				newRoute = host.route(next.subnet(), next.name());
 				takeBack.push(newRoute);
 			}
-			if (natChanged) {
-				undo(nat);
-				nat = null;
-				takeBack.push(new Installed("the NAT change", () -> restoreNat(previous)));
-				if (next.nat()) {
-					startNat(next);
-				}
+			if (firewallChanged) {
+				// replaced in one step, never removed first: no moment without NAT or isolation
+				takeBack.push(new Installed("the firewall change", () -> restoreFirewall(previous)));
+				applyFirewall(next);
 			}
 		} catch (IOException | RuntimeException e) {
 			for (Installed step : takeBack) {
@@ -258,46 +276,75 @@ public final class TunDriver implements TunStatus {
 		}
 	}
 
-	private void restoreNat(TunSettings previous) throws IOException {
-		undo(nat);
-		nat = null;
-		if (previous.nat()) {
-			startNat(previous);
-		} else {
+	private void restoreFirewall(TunSettings previous) throws IOException {
+		applyFirewall(previous);
+		if (!previous.nat()) {
 			undo(forwarding);
 			forwarding = null;
 		}
 	}
 
-	private void close() {
+	/** {@code keepForwarding}: for a re-open, which must not switch forwarding off for a moment. */
+	private void close(boolean keepForwarding) {
 		if (registration != null) {
 			registration.unregister(); // consumers unbind and stop using the device first
 			registration = null;
 		}
+		Installed keep = keepForwarding ? forwarding : null;
+		if (keepForwarding) {
+			forwarding = null;
+		}
 		undoAll();
+		forwarding = keep;
 		device.tun().close();
 		device = null;
 	}
 
 	/**
-	 * Closes the device for the next activation to take over: consumers stop using it first, and
-	 * ip_forward goes back (this activation's record of it would be lost), the rest stays.
+	 * Closes the device for the next activation to take over: consumers stop using it first, the
+	 * rest stays. The record of ip_forward's original value stays in the data area for the next one.
 	 */
 	private void handOver() {
 		registration.unregister();
 		registration = null;
-		undo(forwarding);
-		nat = forwarding = route = link = null;
+		firewall = forwarding = route = link = null;
 		device.tun().close();
 		device = null;
 	}
 
 	private void undoAll() {
-		undo(nat);
+		undo(firewall);
 		undo(forwarding);
 		undo(route);
 		undo(link);
-		nat = forwarding = route = link = null;
+		firewall = forwarding = route = link = null;
+	}
+
+	/** Looks for other tables' forward chains that drop; says so when that changes. */
+	synchronized void checkBlockers() {
+		List<String> now = List.of();
+		if (device != null) {
+			try {
+				now = host.forwardBlockers(settings.name());
+			} catch (IOException e) {
+				log.debug("Cannot list the forward chains: {}", e.getMessage());
+				return;
+			}
+		}
+		if (now.equals(blockers)) {
+			return;
+		}
+		blockers = now;
+		if (!now.isEmpty()) {
+			log.warn("Client traffic from {} may be dropped: forward chain {} has policy drop; accept the client subnet there",
+					settings.subnet(), String.join(", ", now));
+		} else if (device != null) {
+			log.info("No other forward chain drops client traffic any more");
+		}
+		if (registration != null) {
+			device.blockers(now);
+			registration.setProperties(device.serviceProperties());
+		}
 	}
 
 	private void undo(Installed item) {
@@ -319,10 +366,20 @@ public final class TunDriver implements TunStatus {
 	public synchronized String summary() {
 		OpenTun d = device;
 		if (d != null) {
+			List<String> b = blockers;
 			return d.name() + " up, mtu " + d.mtu() + ", " + d.queues() + " queue(s), subnet " + d.subnet()
-					+ (nat != null ? ", NAT on" : ", NAT off") + (d.offloadHeader() > 0 ? ", offloads on" : "");
+					+ (settings.nat() && firewall != null ? ", NAT on" : ", NAT off")
+					+ (settings.isolation().on() ? ", clients isolated" : ", clients NOT isolated")
+					+ (d.offloadHeader() > 0 ? ", offloads on" : "")
+					+ (b.isEmpty() ? "" : "; WARNING: client traffic may be dropped by forward chain " + String.join(", ", b)
+							+ " (policy drop)");
 		}
 		return "no TUN device: " + (error == null ? "not configured" : error);
+	}
+
+	@Override
+	public List<String> forwardBlockers() {
+		return blockers;
 	}
 
 	@Override
@@ -333,7 +390,7 @@ public final class TunDriver implements TunStatus {
 	@Override
 	public synchronized List<String> installed() {
 		List<String> items = new ArrayList<>();
-		for (Installed i : new Installed[] { link, route, forwarding, nat }) {
+		for (Installed i : new Installed[] { link, route, forwarding, firewall }) {
 			if (i != null) {
 				items.add(i.description());
 			}

@@ -11,7 +11,7 @@ import org.apache.commons.net.util.SubnetUtils;
  * the rule, so a bad value is rejected before anything touches the system.
  */
 record TunSettings(String name, int mtu, String subnet, boolean nat, String egress, boolean persist, int queues,
-		String device, boolean offload) {
+		String device, boolean offload, Isolation isolation) {
 
 	static final String AUTO = "auto";
 	/** Linux interface names: at most IFNAMSIZ-1 bytes, no '/', ':', or whitespace. */
@@ -42,7 +42,12 @@ record TunSettings(String name, int mtu, String subnet, boolean nat, String egre
 
 	static TunSettings of(TunConfig c) {
 		return new TunSettings(c.name(), c.mtu(), c.subnet(), c.nat(), c.egress(), c.persist(), c.queues(), c.device(),
-				c.offload());
+				c.offload(), Isolation.of(c));
+	}
+
+	/** The firewall these settings ask for; {@code egress=auto} is any interface but the device. */
+	Firewall firewall() {
+		return new Firewall(name, subnet, nat, egress.equals(AUTO) ? null : egress, isolation);
 	}
 
 	/** Settings that can only change by closing and re-opening the device. */

@@ -1,6 +1,10 @@
 package org.mobilegt.gateway.tun.impl;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
@@ -75,11 +79,28 @@ final class Fakes {
 						registrations.add(r);
 						return r;
 					}
+					if (method.getName().equals("getDataFile")) {
+						return dataArea().resolve((String) args[0]).toFile();
+					}
 					if (method.getName().equals("getBundle")) {
 						return args == null ? bundle(persistentlyStarted) : systemBundle();
 					}
 					throw new UnsupportedOperationException("fake BundleContext: " + method.getName());
 				});
+
+		private Path dataArea;
+
+		/** The bundle's data area: a fresh directory per registry, kept over "updates" like the real one. */
+		synchronized Path dataArea() {
+			if (dataArea == null) {
+				try {
+					dataArea = Files.createTempDirectory("mgt-tun-data");
+				} catch (IOException e) {
+					throw new UncheckedIOException(e);
+				}
+			}
+			return dataArea;
+		}
 
 		/** The framework runs on and the bundle stays marked for start: an update. */
 		void updating() {

@@ -15,6 +15,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mobilegt.gateway.common.ConfigValueException;
 
 /** HostNetwork's command lines, with the tools faked: nothing here touches the system. */
 class HostNetworkTest {
@@ -49,12 +50,19 @@ class HostNetworkTest {
 	@TempDir
 	Path dir;
 
+	private static final Isolation OFF = new Isolation(false, List.of(), List.of(), true, List.of());
+	private static final Isolation ON = new Isolation(true, List.of(), List.of(), false, List.of("8.8.8.8"));
+
 	private HostNetwork host(FakeCommands commands) throws IOException {
+		return new HostNetwork(commands, record("boot1 net:[1]"));
+	}
+
+	private ForwardingRecord record(String where) throws IOException {
 		Path ipForward = dir.resolve("ip_forward");
 		if (!Files.exists(ipForward)) {
 			Files.writeString(ipForward, "0\n");
 		}
-		return new HostNetwork(commands, ipForward);
+		return new ForwardingRecord(ipForward, dir.resolve("data/ip_forward.original"), where);
 	}
 
 	@Test
@@ -67,12 +75,24 @@ class HostNetworkTest {
 	}
 
 	@Test
-	void routeReplacesAndUndoDeletes() throws IOException {
+	void routeLooksForConflictsThenReplacesAndUndoDeletes() throws IOException {
 		FakeCommands c = new FakeCommands("ip");
 		Installed route = host(c).route("10.77.0.0/16", "mgt0");
 		assertThat(route.description()).isEqualTo("route 10.77.0.0/16 dev mgt0");
 		route.undo().run();
-		assertThat(c.ran).containsExactly("ip route replace 10.77.0.0/16 dev mgt0", "ip route del 10.77.0.0/16 dev mgt0");
+		assertThat(c.ran).containsExactly("ip -4 -o route show table main", "ip -4 -o addr show",
+				"ip route replace 10.77.0.0/16 dev mgt0", "ip route del 10.77.0.0/16 dev mgt0");
+	}
+
+	@Test
+	void aSubnetThatOverlapsAHostRouteIsRefusedNamingItAndNothingIsChanged() throws IOException {
+		FakeCommands c = new FakeCommands("ip");
+		c.answers.put("ip -4 -o route show table main",
+				new Commands.Result(0, "10.77.3.0/24 via 192.168.1.20 dev eth0\n", ""));
+		assertThatThrownBy(() -> host(c).route("10.77.0.0/16", "mgt0")).isInstanceOf(ConfigValueException.class)
+				.hasMessage("mobilegt.tun: subnet=10.77.0.0/16 overlaps the route 10.77.3.0/24 via 192.168.1.20 dev eth0 "
+						+ "on this host: choose a subnet that is not in use");
+		assertThat(c.ran).noneMatch(l -> l.contains("replace"));
 	}
 
 	@Test
@@ -90,16 +110,6 @@ class HostNetworkTest {
 	}
 
 	@Test
-	void defaultRouteDevice() throws IOException {
-		FakeCommands c = new FakeCommands("ip");
-		c.answers.put("ip -4 route show default",
-				new Commands.Result(0, "default via 192.168.1.1 dev enp3s0 proto dhcp src 192.168.1.9 metric 100\n", ""));
-		assertThat(host(c).defaultRouteDevice()).contains("enp3s0");
-		c.answers.put("ip -4 route show default", new Commands.Result(0, "", ""));
-		assertThat(host(c).defaultRouteDevice()).isEmpty();
-	}
-
-	@Test
 	void forwardingIsTurnedOnAndBackOff() throws IOException {
 		HostNetwork host = host(new FakeCommands());
 		Installed forwarding = host.forwarding().orElseThrow();
@@ -107,6 +117,7 @@ class HostNetworkTest {
 		assertThat(Files.readString(dir.resolve("ip_forward"))).isEqualTo("1");
 		forwarding.undo().run();
 		assertThat(Files.readString(dir.resolve("ip_forward"))).isEqualTo("0");
+		assertThat(dir.resolve("data/ip_forward.original")).doesNotExist();
 	}
 
 	@Test
@@ -114,55 +125,74 @@ class HostNetworkTest {
 		Files.writeString(dir.resolve("ip_forward"), "1\n");
 		assertThat(host(new FakeCommands()).forwarding()).isEmpty();
 		assertThat(Files.readString(dir.resolve("ip_forward"))).isEqualTo("1\n");
+		assertThat(dir.resolve("data/ip_forward.original")).doesNotExist();
 	}
 
 	@Test
-	void masqueradeWithNftReplacesTheTableInOneTransaction() throws IOException {
+	void theOriginalValueIsRecordedBeforeTheChangeAndSurvivesAnyNumberOfKilledRuns() throws IOException {
+		host(new FakeCommands()).forwarding().orElseThrow(); // then killed: nothing undone
+		assertThat(dir.resolve("data/ip_forward.original")).hasContent("0\nboot1 net:[1]");
+		for (int run = 0; run < 3; run++) {
+			Installed again = host(new FakeCommands()).forwarding().orElseThrow();
+			assertThat(again.description()).isEqualTo("net.ipv4.ip_forward=1 (was 0)");
+		}
+		host(new FakeCommands()).forwarding().orElseThrow().undo().run();
+		assertThat(Files.readString(dir.resolve("ip_forward"))).isEqualTo("0");
+	}
+
+	@Test
+	void aRecordOfAnotherBootOrNamespaceIsDropped() throws IOException {
+		new HostNetwork(new FakeCommands(), record("boot0 net:[1]")).forwarding().orElseThrow();
+		Files.writeString(dir.resolve("ip_forward"), "1"); // the new boot's own setting
+		assertThat(host(new FakeCommands()).forwarding()).isEmpty();
+		assertThat(dir.resolve("data/ip_forward.original")).doesNotExist();
+	}
+
+	@Test
+	void firewallWithNftReplacesTheTableInOneTransaction() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
-		Installed nat = host(c).masquerade("mgt0", "10.77.0.0/16", "eth0");
-		assertThat(nat.description()).isEqualTo("nft table ip mobilegt_mgt0: masquerade 10.77.0.0/16 out of eth0");
+		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, ON);
+		Installed fw = host(c).firewall(f);
+		assertThat(fw.description()).isEqualTo(f.describe());
 		// whatever an earlier run or a handed-over device left goes in the same transaction
-		assertThat(c.stdins).containsExactly(NatRules.nftReplace("mgt0", "10.77.0.0/16", "eth0"));
-		nat.undo().run();
-		assertThat(c.ran).containsExactly("nft -f -", "nft delete table ip mobilegt_mgt0");
-	}
-
-	@Test
-	void masqueradeWithoutEgressGoesOutOfAnyInterfaceButTheDevice() throws IOException {
-		FakeCommands c = new FakeCommands("nft");
-		Installed nat = host(c).masquerade("mgt0", "10.77.0.0/16", null);
-		assertThat(nat.description()).isEqualTo("nft table ip mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0");
-		assertThat(c.stdins).containsExactly(NatRules.nftReplace("mgt0", "10.77.0.0/16", null));
+		assertThat(c.stdins).containsExactly(f.nftReplace());
+		fw.undo().run();
+		assertThat(c.ran).containsExactly("nft -f -", "nft delete table inet mobilegt_mgt0");
 	}
 
 	@Test
 	void leftoversOfAnEarlierRunAreRemoved() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
 		host(c).removeLeftovers("mgt0");
-		assertThat(c.ran).containsExactly("nft list table ip mobilegt_mgt0", "nft delete table ip mobilegt_mgt0");
-		c.ran.clear();
-		c.answers.put("nft list table ip mobilegt_mgt0", new Commands.Result(1, "", "Error: No such file or directory"));
-		host(c).removeLeftovers("mgt0");
-		assertThat(c.ran).containsExactly("nft list table ip mobilegt_mgt0");
+		assertThat(c.ran).containsExactly("nft -f -");
+		assertThat(c.stdins).containsExactly("add table inet mobilegt_mgt0\ndelete table inet mobilegt_mgt0\n"
+				+ "add table ip mobilegt_mgt0\ndelete table ip mobilegt_mgt0\n");
 	}
 
 	@Test
 	void nftRefusalIsReported() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
 		c.answers.put("nft -f -", new Commands.Result(1, "", "Error: Could not process rule: No such file or directory"));
-		assertThatThrownBy(() -> host(c).masquerade("mgt0", "10.77.0.0/16", "eth0")).isInstanceOf(IOException.class)
-				.hasMessage("nft could not add the masquerade rule: Error: Could not process rule: No such file or directory");
+		assertThatThrownBy(() -> host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", ON)))
+				.isInstanceOf(IOException.class)
+				.hasMessage("nft could not install the table mobilegt_mgt0: Error: Could not process rule: No such file or directory");
 	}
 
 	@Test
-	void masqueradeFallsBackToIptablesAndCleansItsLeftovers() throws IOException {
+	void withoutNftIsolationIsRefusedRatherThanMissing() throws IOException {
+		assertThatThrownBy(() -> host(new FakeCommands("iptables")).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", ON)))
+				.isInstanceOf(IOException.class).hasMessageStartingWith("client isolation needs nft (install nftables)");
+	}
+
+	@Test
+	void withoutIsolationMasqueradeFallsBackToIptablesAndCleansItsLeftovers() throws IOException {
 		FakeCommands c = new FakeCommands("iptables");
 		c.answers.put("iptables -w -t nat -S POSTROUTING", new Commands.Result(0, """
 				-P POSTROUTING ACCEPT
 				-A POSTROUTING -s 10.70.0.0/16 -o eth0 -m comment --comment "mobilegt:mgt0" -j MASQUERADE
 				-A POSTROUTING -o eth0 -j MASQUERADE
 				""", ""));
-		Installed nat = host(c).masquerade("mgt0", "10.77.0.0/16", "eth0");
+		Installed nat = host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", OFF));
 		assertThat(nat.description()).isEqualTo("iptables nat POSTROUTING: masquerade 10.77.0.0/16 out of eth0");
 		nat.undo().run();
 		assertThat(c.ran).containsExactly("iptables -w -t nat -S POSTROUTING",
@@ -173,7 +203,18 @@ class HostNetworkTest {
 
 	@Test
 	void withoutNftOrIptablesThereIsNoNat() throws IOException {
-		assertThatThrownBy(() -> host(new FakeCommands("ip")).masquerade("mgt0", "10.77.0.0/16", "eth0"))
+		assertThatThrownBy(() -> host(new FakeCommands("ip")).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", OFF)))
 				.isInstanceOf(IOException.class).hasMessage("neither nft (nftables) nor iptables is installed: cannot NAT");
+	}
+
+	@Test
+	void forwardBlockersFromNftOrElseIptables() throws IOException {
+		FakeCommands nft = new FakeCommands("nft");
+		nft.answers.put("nft list chains", new Commands.Result(0,
+				"table ip filter {\n\tchain FORWARD {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n", ""));
+		assertThat(host(nft).forwardBlockers("mgt0")).containsExactly("ip filter FORWARD");
+		FakeCommands iptables = new FakeCommands("iptables");
+		iptables.answers.put("iptables -w -S FORWARD", new Commands.Result(0, "-P FORWARD DROP\n-A FORWARD -j DOCKER\n", ""));
+		assertThat(host(iptables).forwardBlockers("mgt0")).containsExactly("iptables filter FORWARD");
 	}
 }

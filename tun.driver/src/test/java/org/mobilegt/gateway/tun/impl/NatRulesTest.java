@@ -9,55 +9,6 @@ import org.junit.jupiter.api.Test;
 class NatRulesTest {
 
 	@Test
-	void nftTableIsNamedAfterTheDevice() {
-		assertThat(NatRules.nftTable("mgt0")).isEqualTo("mobilegt_mgt0");
-		assertThat(NatRules.nftTable("mgt.0")).isEqualTo("mobilegt_mgt.0");
-		assertThat(NatRules.nftTable("mgt-0")).isEqualTo("mobilegt_mgt-0");
-	}
-
-	@Test
-	void devicesThatDifferOnlyInPunctuationGetTheirOwnTables() {
-		assertThat(List.of(NatRules.nftTable("mgt.0"), NatRules.nftTable("mgt-0"), NatRules.nftTable("mgt_0"))).doesNotHaveDuplicates();
-	}
-
-	@Test
-	void nftScriptMasqueradesOutOfTheEgress() {
-		assertThat(NatRules.nftCreate("mgt0", "10.77.0.0/16", "eth0")).isEqualTo("""
-				table ip mobilegt_mgt0 {
-				  chain postrouting {
-				    type nat hook postrouting priority srcnat; policy accept;
-				    ip saddr 10.77.0.0/16 oifname "eth0" masquerade
-				  }
-				}
-				""");
-	}
-
-	@Test
-	void nftScriptWithoutEgressMasqueradesOutOfAnyInterfaceButTheTun() {
-		assertThat(NatRules.nftCreate("mgt-1.a", "10.99.0.0/24", null)).isEqualTo("""
-				table ip mobilegt_mgt-1.a {
-				  chain postrouting {
-				    type nat hook postrouting priority srcnat; policy accept;
-				    ip saddr 10.99.0.0/24 oifname != "mgt-1.a" masquerade
-				  }
-				}
-				""");
-	}
-
-	@Test
-	void nftReplaceDeletesAndCreatesTheTableInOneScript() {
-		assertThat(NatRules.nftReplace("mgt0", "10.77.0.0/16", "eth0")).isEqualTo("""
-				add table ip mobilegt_mgt0
-				delete table ip mobilegt_mgt0
-				""" + NatRules.nftCreate("mgt0", "10.77.0.0/16", "eth0"));
-	}
-
-	@Test
-	void nftDeleteRemovesTheWholeTable() {
-		assertThat(NatRules.nftDelete("mgt.0")).containsExactly("delete", "table", "ip", "mobilegt_mgt.0");
-	}
-
-	@Test
 	void iptablesAppendAndDelete() {
 		List<String> rule = NatRules.iptablesRule("mgt0", "10.77.0.0/16", "eth0");
 		assertThat(NatRules.iptables("-A", rule)).containsExactly("-w", "-t", "nat", "-A", "POSTROUTING", "-s", "10.77.0.0/16",

@@ -110,15 +110,16 @@ class TunDriverIT {
 		assertThat(mtu(link)).isEqualTo(1400);
 		assertThat(sh("ip", "-4", "route", "show", "10.99.0.0/24")).contains("10.99.0.0/24 dev mgtit0");
 		String ruleset = sh("nft", "list", "ruleset");
-		assertThat(ruleset).contains("table ip mobilegt_mgtit0 {",
+		assertThat(ruleset).contains("table inet mobilegt_mgtit0 {",
 				"type nat hook postrouting priority srcnat; policy accept;",
 				// no default route in a fresh namespace: out of any interface but the TUN
 				"ip saddr 10.99.0.0/24 oifname != \"mgtit0\" masquerade");
 		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("1");
-		assertThat(log.at("WARN")).containsExactly("No default route: masquerading 10.99.0.0/24 out of any interface but mgtit0");
+		assertThat(log.at("WARN")).isEmpty();
 		assertThat(driver.installed()).containsExactly("link mgtit0 up", "route 10.99.0.0/24 dev mgtit0",
 				"net.ipv4.ip_forward=1 (was 0)",
-				"nft table ip mobilegt_mgtit0: masquerade 10.99.0.0/24 out of any interface but mgtit0");
+				"nft table inet mobilegt_mgtit0: masquerade 10.99.0.0/24 out of any interface but mgtit0; isolation on, "
+						+ "client-to-client off");
 		TunDevice device = registry.device();
 		assertThat(device.name()).isEqualTo("mgtit0");
 		assertThat(device.queues()).isEqualTo(1);
@@ -151,13 +152,13 @@ class TunDriverIT {
 		assertThat(registry.device()).isNull();
 		assertThat(flags(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).as("link while handed over").contains("UP");
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).contains("10.99.3.0/24 dev mgtit3");
-		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table ip mobilegt_mgtit3 {");
+		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table inet mobilegt_mgtit3 {");
 
 		TunDriver next = activate(config("mgtit3", "10.99.3.0/24"));
 		assertThat(next.up()).isTrue();
 		assertThat(index("mgtit3")).as("the same device").isEqualTo(index);
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24").strip().lines()).hasSize(1);
-		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table ip mobilegt_mgtit3 {").containsOnlyOnce("masquerade");
+		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table inet mobilegt_mgtit3 {").containsOnlyOnce("masquerade");
 
 		registry.stoppedByOperator();
 		next.deactivate(Fakes.BUNDLE_STOPPED);
@@ -177,7 +178,7 @@ class TunDriverIT {
 		// '-' and '.' in the name: the nft table is named after it as it is
 		TunDriver driver = activate(config("mgt-it.1", "10.99.2.0/24", "persist", false, "egress", "lo"));
 		assertThat(driver.up()).isTrue();
-		assertThat(sh("nft", "list", "ruleset")).contains("table ip mobilegt_mgt-it.1 {",
+		assertThat(sh("nft", "list", "ruleset")).contains("table inet mobilegt_mgt-it.1 {",
 				"ip saddr 10.99.2.0/24 oifname \"lo\" masquerade");
 
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
@@ -193,7 +194,8 @@ class TunDriverIT {
 	@ParameterizedTest(name = "offload={0}")
 	@ValueSource(booleans = { false, true })
 	void theKernelAnswersAnEchoRequestWrittenToTheDevice(boolean offload) throws IOException {
-		activate(config("mgtit2", "10.99.0.0/24", "offload", offload));
+		// the echo goes to an address of the gateway itself, which isolation would keep clients from
+		activate(config("mgtit2", "10.99.0.0/24", "offload", offload, "isolation", false));
 		TunDevice device = registry.device();
 		int header = device.offloadHeader();
 		assertThat(header).isEqualTo(offload ? TunDevice.VIRTIO_NET_HDR : 0);
@@ -222,9 +224,52 @@ class TunDriverIT {
 	}
 
 	@Test
+	void isolationKeepsClientsFromTheGatewaysOwnAddressesUntilAllowedLive() throws IOException {
+		Map<String, Object> values = config("mgtit5", "10.99.5.0/24");
+		TunDriver driver = activate(values);
+		assertThat(echo(registry.device(), "10.99.5.2", 11)).as("isolated: no reply").isFalse();
+
+		values.put("allow", new String[] { LOCAL });
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(echo(registry.device(), "10.99.5.2", 12)).as("allowed live: a reply").isTrue();
+	}
+
+	/**
+	 * A device persisted with offloads on is attached with them off, and back: the offloads are set
+	 * each time (TUNSETOFFLOAD), not inherited, and packets pass after each switch.
+	 */
+	@Test
+	void offloadsAreSetOnAttachWhateverThePersistedDeviceCarries() throws IOException {
+		for (boolean offload : new boolean[] { true, false, true, false }) {
+			TunDriver driver = activate(config("mgtit6", "10.99.6.0/24", "offload", offload, "isolation", false));
+			String link = sh("ip", "-d", "-o", "link", "show", "dev", "mgtit6");
+			assertThat(link).contains("vnet_hdr " + (offload ? "on" : "off"));
+			assertThat(Path.of("/sys/class/net/mgtit6")).exists();
+			assertThat(echo(registry.device(), "10.99.6.2", 20)).as("offload=" + offload).isTrue();
+			driver.deactivate(Fakes.BUNDLE_STOPPED);
+			drivers.remove(driver);
+		}
+	}
+
+	/** Writes an echo request for {@link #LOCAL} from {@code src}; true when the reply comes back. */
+	private static boolean echo(TunDevice device, String src, int seq) throws IOException {
+		ByteBuffer out = ByteBuffer.allocateDirect(2048);
+		out.position(device.offloadHeader());
+		Icmp.echoRequest(out, Icmp.address(src), Icmp.address(LOCAL), 0x7e00 + seq, seq, 56);
+		out.position(0);
+		device.write(out);
+		try {
+			readEchoReply(device, 0, ByteBuffer.allocateDirect(70000), 0, 0x7e00 + seq);
+			return true;
+		} catch (AssertionError e) {
+			return false;
+		}
+	}
+
+	@Test
 	void aMultiqueueDeviceHasItsQueues() throws IOException {
-		TunDriver driver = activate(config("mgtit4", "10.99.0.0/24", "queues", 2, "nat", false));
-		assertThat(driver.summary()).isEqualTo("mgtit4 up, mtu 1400, 2 queue(s), subnet 10.99.0.0/24, NAT off");
+		TunDriver driver = activate(config("mgtit4", "10.99.0.0/24", "queues", 2, "nat", false, "isolation", false));
+		assertThat(driver.summary()).isEqualTo("mgtit4 up, mtu 1400, 2 queue(s), subnet 10.99.0.0/24, NAT off, clients NOT isolated");
 		assertThat(sh("ip", "-d", "-o", "link", "show", "dev", "mgtit4")).contains("multi_queue numqueues 2");
 		TunDevice device = registry.device();
 		assertThat(device.queues()).isEqualTo(2);
@@ -288,15 +333,15 @@ class TunDriverIT {
 		driver.modified(Fakes.config(values), Fakes.properties(values));
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).isEmpty();
 		assertThat(sh("ip", "-4", "route", "show", "10.99.4.0/24")).contains("dev mgtit3");
-		assertThat(sh("nft", "list", "table", "ip", "mobilegt_mgtit3")).contains("ip saddr 10.99.4.0/24 oifname != \"mgtit3\" masquerade")
+		assertThat(sh("nft", "list", "table", "inet", "mobilegt_mgtit3")).contains("ip saddr 10.99.4.0/24 oifname != \"mgtit3\" masquerade")
 				.doesNotContain("10.99.3.0");
 		assertThat(registration.props()).containsEntry(TunDevice.SUBNET, "10.99.4.0/24");
 
 		values.put("nat", false);
 		driver.modified(Fakes.config(values), Fakes.properties(values));
-		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtit3");
+		assertThat(sh("nft", "list", "table", "inet", "mobilegt_mgtit3")).doesNotContain("masquerade").contains("hook forward");
 		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("0");
-		assertThat(driver.summary()).isEqualTo("mgtit3 up, mtu 1300, 1 queue(s), subnet 10.99.4.0/24, NAT off");
+		assertThat(driver.summary()).isEqualTo("mgtit3 up, mtu 1300, 1 queue(s), subnet 10.99.4.0/24, NAT off, clients isolated");
 	}
 
 	@Test

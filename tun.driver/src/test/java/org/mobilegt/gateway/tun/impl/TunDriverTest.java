@@ -26,7 +26,7 @@ class TunDriverTest {
 		final List<String> calls = new ArrayList<>();
 		final Set<String> refuse = new HashSet<>();
 		String ipForward = "0";
-		String defaultDevice = "eth0";
+		List<String> blockers = List.of();
 
 		FakeHost() {
 			super(null, null);
@@ -60,29 +60,42 @@ class TunDriverTest {
 			return installed("route " + subnet + " dev " + device, "route del " + subnet + " dev " + device);
 		}
 
+		/** Like ForwardingRecord: the value found first, kept until the undo. */
+		String recorded;
+
 		@Override
 		Optional<Installed> forwarding() throws IOException {
-			if (ipForward.equals("1")) {
-				return Optional.empty();
+			if (recorded == null) {
+				if (ipForward.equals("1")) {
+					return Optional.empty();
+				}
+				recorded = ipForward;
 			}
-			call("ip_forward 1");
-			ipForward = "1";
-			return Optional.of(new Installed("net.ipv4.ip_forward=1 (was 0)", () -> {
-				call("ip_forward 0");
-				ipForward = "0";
+			if (!ipForward.equals("1")) {
+				call("ip_forward 1");
+				ipForward = "1";
+			}
+			String original = recorded;
+			return Optional.of(new Installed("net.ipv4.ip_forward=1 (was " + original + ")", () -> {
+				call("ip_forward " + original);
+				ipForward = original;
+				recorded = null;
 			}));
 		}
 
 		@Override
-		Optional<String> defaultRouteDevice() {
-			return Optional.ofNullable(defaultDevice);
+		Installed firewall(Firewall f) throws IOException {
+			Isolation i = f.isolation();
+			String rule = (f.nat() ? f.subnet() + " out of " + (f.egress() == null ? "!" + f.device() : f.egress()) : "filter only")
+					+ (i.on() ? "" : " open") + (i.clientToClient() ? " c2c" : "") + (i.allow().isEmpty() ? "" : " allow " + i.allow())
+					+ (i.deny().isEmpty() ? "" : " deny " + i.deny());
+			call("nat add " + rule);
+			return installed("nat " + rule, "nat del " + rule);
 		}
 
 		@Override
-		Installed masquerade(String device, String subnet, String egress) throws IOException {
-			String rule = subnet + " out of " + (egress == null ? "!" + device : egress);
-			call("nat add " + rule);
-			return installed("nat " + rule, "nat del " + rule);
+		List<String> forwardBlockers(String device) {
+			return blockers;
 		}
 
 		@Override
@@ -190,7 +203,7 @@ class TunDriverTest {
 		TunDriver driver = activate(BASE);
 
 		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "ip_forward 1",
-				"nat add 10.77.0.0/16 out of eth0");
+				"nat add 10.77.0.0/16 out of !mgt0");
 		assertThat(opened).singleElement().satisfies(t -> {
 			assertThat(t.name).isEqualTo("mgt0");
 			assertThat(t.persist).isTrue();
@@ -202,11 +215,11 @@ class TunDriverTest {
 				.containsEntry(TunDevice.SUBNET, "10.77.0.0/16");
 		assertThat(driver.up()).isTrue();
 		assertThat(driver.error()).isNull();
-		assertThat(driver.summary()).isEqualTo("mgt0 up, mtu 1400, 1 queue(s), subnet 10.77.0.0/16, NAT on, offloads on");
+		assertThat(driver.summary()).isEqualTo("mgt0 up, mtu 1400, 1 queue(s), subnet 10.77.0.0/16, NAT on, clients isolated, offloads on");
 		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0",
-				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of eth0");
+				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of !mgt0");
 		assertThat(log.at("INFO")).containsExactly(
-				"TUN mgt0 up with offloads: link mgt0 up; route 10.77.0.0/16 dev mgt0; net.ipv4.ip_forward=1 (was 0); nat 10.77.0.0/16 out of eth0");
+				"TUN mgt0 up with offloads: link mgt0 up; route 10.77.0.0/16 dev mgt0; net.ipv4.ip_forward=1 (was 0); nat 10.77.0.0/16 out of !mgt0");
 	}
 
 	@Test
@@ -229,11 +242,10 @@ class TunDriverTest {
 	}
 
 	@Test
-	void withoutDefaultRouteNatGoesOutOfAnyInterfaceButTheTunAndSaysSo() {
-		host.defaultDevice = null;
+	void egressAutoMasqueradesOutOfAnyInterfaceButTheTunSoThatItFollowsTheDefaultRoute() {
 		activate(BASE);
 		assertThat(host.calls).contains("nat add 10.77.0.0/16 out of !mgt0");
-		assertThat(log.at("WARN")).containsExactly("No default route: masquerading 10.77.0.0/16 out of any interface but mgt0");
+		assertThat(log.at("WARN")).isEmpty();
 	}
 
 	@Test
@@ -252,9 +264,9 @@ class TunDriverTest {
 	}
 
 	@Test
-	void natOffTouchesNeitherForwardingNorNatButRemovesLeftovers() {
+	void natOffTouchesNeitherForwardingNorNatButStillIsolates() {
 		TunDriver driver = activate(with(BASE, "nat", false));
-		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "nat leftovers mgt0");
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "nat add filter only");
 		assertThat(driver.summary()).contains("NAT off");
 	}
 
@@ -264,7 +276,7 @@ class TunDriverTest {
 		host.calls.clear();
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
 
-		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of !mgt0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
 				"link down mgt0");
 		assertThat(host.ipForward).isEqualTo("0");
 		assertThat(opened.get(0).closed).isTrue();
@@ -281,19 +293,24 @@ class TunDriverTest {
 		registry.updating();
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
 
-		// only ip_forward goes back: the next activation could not know it was off before
-		assertThat(host.calls).containsExactly("ip_forward 0");
+		// nothing goes back, ip_forward included: the record of its original value stays
+		assertThat(host.calls).isEmpty();
 		assertThat(opened.get(0).closed).isTrue();
 		assertThat(registry.current()).isNull();
 		assertThat(driver.up()).isFalse();
-		assertThat(log.at("INFO")).contains("TUN mgt0 handed over to the next activation (bundle update): link, route and NAT stay");
+		assertThat(log.at("INFO")).contains("TUN mgt0 handed over to the next activation (bundle update): link, route, forwarding and firewall stay");
 
 		host.calls.clear();
 		TunDriver next = activate(BASE);
-		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "ip_forward 1",
-				"nat add 10.77.0.0/16 out of eth0");
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0",
+				"nat add 10.77.0.0/16 out of !mgt0");
 		assertThat(next.up()).isTrue();
 		assertThat(registry.device()).isNotNull();
+		assertThat(next.installed()).contains("net.ipv4.ip_forward=1 (was 0)");
+		host.calls.clear();
+		registry.stoppedByOperator();
+		next.deactivate(Fakes.BUNDLE_STOPPED);
+		assertThat(host.calls).contains("ip_forward 0");
 	}
 
 	@Test
@@ -302,7 +319,7 @@ class TunDriverTest {
 		host.calls.clear();
 		registry.stoppedByOperator();
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
-		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of !mgt0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
 				"link down mgt0");
 	}
 
@@ -312,7 +329,7 @@ class TunDriverTest {
 		host.calls.clear();
 		registry.updating();
 		driver.deactivate(ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED);
-		assertThat(host.calls).contains("nat del 10.77.0.0/16 out of eth0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
+		assertThat(host.calls).contains("nat del 10.77.0.0/16 out of !mgt0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
 	}
 
 	@Test
@@ -321,7 +338,7 @@ class TunDriverTest {
 		host.calls.clear();
 		registry.updating();
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
-		assertThat(host.calls).contains("nat del 10.77.0.0/16 out of eth0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
+		assertThat(host.calls).contains("nat del 10.77.0.0/16 out of !mgt0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
 	}
 
 	@Test
@@ -376,12 +393,13 @@ class TunDriverTest {
 		host.calls.clear();
 		modify(driver, with(BASE, "subnet", "10.78.0.0/16"));
 
-		assertThat(host.calls).containsExactly("route add 10.78.0.0/16 dev mgt0", "nat del 10.77.0.0/16 out of eth0",
-				"nat add 10.78.0.0/16 out of eth0", "route del 10.77.0.0/16 dev mgt0");
+		// the firewall is replaced in one step: never a moment without NAT or isolation
+		assertThat(host.calls).containsExactly("route add 10.78.0.0/16 dev mgt0", "nat add 10.78.0.0/16 out of !mgt0",
+				"route del 10.77.0.0/16 dev mgt0");
 		assertThat(registry.device().subnet()).isEqualTo("10.78.0.0/16");
 		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET, "10.78.0.0/16");
 		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.78.0.0/16 dev mgt0",
-				"net.ipv4.ip_forward=1 (was 0)", "nat 10.78.0.0/16 out of eth0");
+				"net.ipv4.ip_forward=1 (was 0)", "nat 10.78.0.0/16 out of !mgt0");
 	}
 
 	@Test
@@ -402,38 +420,38 @@ class TunDriverTest {
 		host.calls.clear();
 		modify(driver, with(BASE, "nat", false));
 
-		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0");
+		assertThat(host.calls).containsExactly("nat add filter only", "ip_forward 0");
 		assertThat(host.ipForward).isEqualTo("0");
 		assertThat(driver.summary()).contains("NAT off");
-		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0");
+		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0", "nat filter only");
 
 		host.calls.clear();
 		modify(driver, BASE);
-		assertThat(host.calls).containsExactly("ip_forward 1", "nat add 10.77.0.0/16 out of eth0");
+		assertThat(host.calls).containsExactly("ip_forward 1", "nat add 10.77.0.0/16 out of !mgt0");
 		assertThat(driver.summary()).contains("NAT on");
 	}
 
 	@Test
 	void aFailedStepTakesBackTheEarlierOnes() {
 		TunDriver driver = activate(BASE);
-		host.refuse.add("nat add 10.78.0.0/16 out of eth0");
+		host.refuse.add("nat add 10.78.0.0/16 out of !mgt0");
 		host.calls.clear();
 		modify(driver, with(BASE, "mtu", 1300, "subnet", "10.78.0.0/16"));
 
-		assertThat(host.calls).containsExactly("mtu mgt0 1300", "route add 10.78.0.0/16 dev mgt0", "nat del 10.77.0.0/16 out of eth0",
+		assertThat(host.calls).containsExactly("mtu mgt0 1300", "route add 10.78.0.0/16 dev mgt0",
 				// taken back, last first
-				"nat add 10.77.0.0/16 out of eth0", "route del 10.78.0.0/16 dev mgt0", "mtu mgt0 1400");
+				"nat add 10.77.0.0/16 out of !mgt0", "route del 10.78.0.0/16 dev mgt0", "mtu mgt0 1400");
 		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0",
-				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of eth0");
+				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of !mgt0");
 		assertThat(registry.device().mtu()).isEqualTo(1400);
 		assertThat(registry.device().subnet()).isEqualTo("10.77.0.0/16");
-		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("nat add 10.78.0.0/16 out of eth0: Error: refused");
+		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("nat add 10.78.0.0/16 out of !mgt0: Error: refused");
 		assertThat(cm.restored).containsExactly(BASE);
 
 		// the driver still knows what it runs with: deactivation removes exactly that
 		host.calls.clear();
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
-		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of !mgt0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
 				"link down mgt0");
 	}
 
@@ -444,9 +462,9 @@ class TunDriverTest {
 		modify(driver, with(BASE, "name", "mgt1"));
 
 		assertThat(opened).extracting(t -> t.name + (t.closed ? " closed" : " open")).containsExactly("mgt0 closed", "mgt1 open");
-		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of eth0", "ip_forward 0", "route del 10.77.0.0/16 dev mgt0",
-				"link down mgt0", "link up mgt1 mtu 1400", "route add 10.77.0.0/16 dev mgt1", "ip_forward 1",
-				"nat add 10.77.0.0/16 out of eth0");
+		// forwarding stays on through the re-open
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of !mgt0", "route del 10.77.0.0/16 dev mgt0",
+				"link down mgt0", "link up mgt1 mtu 1400", "route add 10.77.0.0/16 dev mgt1", "nat add 10.77.0.0/16 out of !mgt1");
 		assertThat(registry.registrations).hasSize(2);
 		assertThat(registry.registrations.get(0).unregistered).isTrue();
 		assertThat(registry.device().name()).isEqualTo("mgt1");
@@ -485,7 +503,7 @@ class TunDriverTest {
 
 	@Test
 	void aFailingSetUpStepUndoesTheOthersAndClosesTheDevice() {
-		host.refuse.add("nat add 10.77.0.0/16 out of eth0");
+		host.refuse.add("nat add 10.77.0.0/16 out of !mgt0");
 		TunDriver driver = activate(BASE);
 
 		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "ip_forward 1",
@@ -493,7 +511,7 @@ class TunDriverTest {
 		assertThat(opened.get(0).closed).isTrue();
 		assertThat(opened.get(0).persist).isNull(); // a device created for this attempt goes with its last descriptor
 		assertThat(registry.registrations).isEmpty();
-		assertThat(driver.error()).isEqualTo("nat add 10.77.0.0/16 out of eth0: Error: refused");
+		assertThat(driver.error()).isEqualTo("nat add 10.77.0.0/16 out of !mgt0: Error: refused");
 	}
 
 	@Test
@@ -510,5 +528,61 @@ class TunDriverTest {
 		activate(with(BASE, "persist", false, "queues", 2));
 		assertThat(opened.get(0).persist).isFalse();
 		assertThat(registry.device().queues()).isEqualTo(2);
+	}
+
+	@Test
+	void anOffloadChangeReopensTheDeviceWithoutTouchingForwarding() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "offload", false));
+
+		assertThat(opened).extracting(t -> t.offload).containsExactly(true, false);
+		assertThat(host.calls).doesNotContain("ip_forward 0", "ip_forward 1");
+		assertThat(registry.current().props()).containsEntry(TunDevice.OFFLOAD_HEADER, 0);
+		assertThat(driver.installed()).contains("net.ipv4.ip_forward=1 (was 0)");
+	}
+
+	@Test
+	void isolationSwitchesChangeLiveInOneStep() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "clientToClient", true, "allow", new String[] { "192.168.5.0/24" }, "deny",
+				new String[] { "203.0.113.0/24" }));
+		modify(driver, with(BASE, "isolation", false));
+
+		assertThat(host.calls).containsExactly(
+				"nat add 10.77.0.0/16 out of !mgt0 c2c allow [192.168.5.0/24] deny [203.0.113.0/24]",
+				"nat add 10.77.0.0/16 out of !mgt0 open");
+		assertThat(driver.summary()).contains("clients NOT isolated");
+	}
+
+	@Test
+	void anInvalidAllowEntryIsRefusedAndTheOldRulesStay() {
+		TunDriver driver = activate(BASE);
+		host.calls.clear();
+		modify(driver, with(BASE, "allow", new String[] { "192.168.5.0/24", "192.168.5.1/24" }));
+
+		assertThat(host.calls).isEmpty();
+		assertThat(events.last().getProperty(ConfigRejection.MESSAGE))
+				.isEqualTo("mobilegt.tun: allow=192.168.5.1/24 has host bits set; did you mean 192.168.5.0/24?");
+		assertThat(cm.restored).containsExactly(BASE);
+	}
+
+	@Test
+	void aForeignForwardChainWithPolicyDropIsReportedNamingIt() {
+		host.blockers = List.of("ip filter FORWARD");
+		TunDriver driver = activate(BASE);
+
+		assertThat(driver.forwardBlockers()).containsExactly("ip filter FORWARD");
+		assertThat(driver.summary()).endsWith("; WARNING: client traffic may be dropped by forward chain ip filter FORWARD (policy drop)");
+		assertThat((String[]) registry.current().props().get(TunDevice.FORWARD_BLOCKERS)).containsExactly("ip filter FORWARD");
+		assertThat(log.at("WARN")).containsExactly(
+				"Client traffic from 10.77.0.0/16 may be dropped: forward chain ip filter FORWARD has policy drop; accept the client subnet there");
+
+		host.blockers = List.of();
+		driver.checkBlockers(); // what the periodic check does
+		assertThat(driver.forwardBlockers()).isEmpty();
+		assertThat((String[]) registry.current().props().get(TunDevice.FORWARD_BLOCKERS)).isEmpty();
+		assertThat(driver.summary()).doesNotContain("WARNING");
 	}
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,12 @@ class TunSettingsTest {
 				.satisfies(e -> assertThat(((ConfigValueException) e).pid()).isEqualTo("mobilegt.tun"));
 	}
 
+	private static final Isolation I = new Isolation(true, List.of(), List.of(), false, List.of("8.8.8.8"));
+
 	@Test
 	void defaultsAreValid() {
 		TunSettings s = TunSettings.of(Fakes.config(Map.of()));
-		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true));
+		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true, I));
 	}
 
 	@ParameterizedTest
@@ -145,12 +148,48 @@ class TunSettingsTest {
 
 	@Test
 	void sameDeviceOnlyWhenNothingNeedsAReopen() {
-		TunSettings s = new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false);
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1300, "10.78.0.0/16", false, "eth0", true, 1, "/dev/net/tun", false))).isTrue();
-		assertThat(s.sameDevice(new TunSettings("mgt1", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", false, 1, "/dev/net/tun", false))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 2, "/dev/net/tun", false))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/tun", false))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true))).isFalse();
+		TunSettings s = new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false, I);
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1300, "10.78.0.0/16", false, "eth0", true, 1, "/dev/net/tun", false, I))).isTrue();
+		assertThat(s.sameDevice(new TunSettings("mgt1", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false, I))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", false, 1, "/dev/net/tun", false, I))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 2, "/dev/net/tun", false, I))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/tun", false, I))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true, I))).isFalse();
+	}
+
+	@Test
+	void isolationListsAreKeptInCanonicalForm() {
+		assertThat(settings("allow", new String[] { " 192.168.7.0/24", "10.1.2.3", "" }).isolation().allow())
+				.containsExactly("192.168.7.0/24", "10.1.2.3/32");
+		assertThat(settings("deny", new String[] { "203.0.113.0/24" }).isolation().deny()).containsExactly("203.0.113.0/24");
+		assertThat(settings("dns", new String[] { "192.168.1.1", "8.8.4.4" }).isolation().dns()).containsExactly("192.168.1.1", "8.8.4.4");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "allow", "deny" })
+	void rejectsWhatIsNotACidr(String key) {
+		rejected(key, new String[] { "10.0.0.0/8", "10.0.0.0/33" }, "mobilegt.tun: " + key
+				+ "=10.0.0.0/33 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
+		rejected(key, new String[] { "256.1.1.1" }, "mobilegt.tun: " + key
+				+ "=256.1.1.1 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
+		rejected(key, new String[] { "1.2.3.4/24\"; drop" }, "mobilegt.tun: " + key
+				+ "=1.2.3.4/24\"; drop is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
+		rejected(key, new String[] { "192.168.1.7/24" }, "mobilegt.tun: " + key
+				+ "=192.168.1.7/24 has host bits set; did you mean 192.168.1.0/24?");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "8.8.8.0/24", "dns.google", "8.8.8" })
+	void rejectsADnsServerThatIsNotAnAddress(String dns) {
+		rejected("dns", new String[] { dns }, "mobilegt.tun: dns=" + dns + " is not an IPv4 address (e.g. 8.8.8.8)");
+	}
+
+	@Test
+	void isolationChangesTheFirewallButNotTheDevice() {
+		TunSettings on = settings("isolation", true);
+		TunSettings off = settings("isolation", false);
+		assertThat(on.sameDevice(off)).isTrue();
+		assertThat(on.firewall()).isNotEqualTo(off.firewall());
+		assertThat(on.firewall().egress()).as("egress=auto: any interface but the TUN").isNull();
 	}
 }

@@ -1,0 +1,91 @@
+package org.mobilegt.gateway.tun.impl;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Turns IPv4 forwarding on and remembers, in a file of the bundle's data area, the value it found,
+ * so that the final stop restores it however often the gateway was killed (kill -9), restarted or
+ * updated in between: the record is written (atomically, synced) before the sysctl changes, and
+ * removed only after the original value is back.
+ * <p>
+ * The record names the boot and the network namespace it was made in: after a reboot or in a new
+ * namespace the kernel started afresh, the sysctl no longer is ours, and the record is dropped.
+ */
+class ForwardingRecord {
+
+	private final Path sysctl;
+	private final Path record;
+	private final String where;
+
+	/** {@code where}: identifies this boot and network namespace, see {@link #currentPlace()}. */
+	ForwardingRecord(Path sysctl, Path record, String where) {
+		this.sysctl = sysctl;
+		this.record = record;
+		this.where = where;
+	}
+
+	/** This boot's id and this process's network namespace, e.g. {@code 3f2a... net:[4026531840]}. */
+	static String currentPlace() {
+		try {
+			return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim() + " "
+					+ Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
+		} catch (IOException | UnsupportedOperationException e) {
+			return "unknown";
+		}
+	}
+
+	/**
+	 * Turns forwarding on. Returns what to undo when this run (or an earlier one that never got to
+	 * stop) turned it on, nothing when it was on before the gateway came.
+	 */
+	Optional<Installed> turnOn() throws IOException {
+		String original = recorded().orElse(null);
+		String now = Files.readString(sysctl).trim();
+		if (original == null) {
+			if (now.equals("1")) {
+				return Optional.empty();
+			}
+			original = now;
+			write(original);
+		}
+		if (!now.equals("1")) {
+			Files.writeString(sysctl, "1");
+		}
+		String before = original;
+		return Optional.of(new Installed("net.ipv4.ip_forward=1 (was " + before + ")", () -> {
+			Files.writeString(sysctl, before);
+			Files.deleteIfExists(record);
+		}));
+	}
+
+	/** The original value kept by an earlier run in this boot and namespace. */
+	private Optional<String> recorded() throws IOException {
+		if (!Files.exists(record)) {
+			return Optional.empty();
+		}
+		String[] lines = Files.readString(record, StandardCharsets.UTF_8).split("\n", 2);
+		if (lines.length == 2 && lines[1].trim().equals(where) && lines[0].matches("[0-9]")) {
+			return Optional.of(lines[0]);
+		}
+		Files.delete(record); // another boot or namespace: its sysctl is gone
+		return Optional.empty();
+	}
+
+	private void write(String value) throws IOException {
+		Files.createDirectories(record.getParent());
+		Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+		try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.TRUNCATE_EXISTING)) {
+			ch.write(StandardCharsets.UTF_8.encode(value + "\n" + where + "\n"));
+			ch.force(true);
+		}
+		Files.move(tmp, record, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+	}
+}

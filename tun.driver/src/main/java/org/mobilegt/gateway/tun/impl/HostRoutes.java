@@ -1,0 +1,54 @@
+package org.mobilegt.gateway.tun.impl;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Finds the host's routes and addresses that overlap a client subnet, from {@code ip -o} listings. */
+final class HostRoutes {
+
+	private static final Set<String> ROUTE_TYPES = Set.of("unicast", "local", "broadcast", "multicast", "throw",
+			"unreachable", "prohibit", "blackhole", "nat", "anycast");
+	private static final Pattern DEV = Pattern.compile("\\bdev\\s+(\\S+)");
+	/** {@code 2: eth0    inet 192.168.1.5/24 brd ... scope global eth0\ ...} */
+	private static final Pattern ADDR = Pattern.compile("^\\d+:\\s+(\\S+)\\s+inet\\s+(\\S+)");
+
+	private HostRoutes() {
+	}
+
+	/**
+	 * The first route ({@code ip -4 -o route show}) or address ({@code ip -4 -o addr show}) of an
+	 * interface other than {@code device} that shares addresses with {@code subnet}, described as
+	 * the tools print it. The default route is not a conflict: every subnet is more specific.
+	 */
+	static Optional<String> conflict(Cidr subnet, String device, String routes, String addresses) {
+		for (String line : routes.split("\n")) {
+			List<String> words = List.of(line.trim().split("\\s+"));
+			int i = !words.isEmpty() && ROUTE_TYPES.contains(words.get(0)) ? 1 : 0;
+			if (words.size() <= i || words.get(i).equals("default") || device.equals(dev(line))) {
+				continue;
+			}
+			Optional<Cidr> dest = Cidr.parse(words.get(i));
+			if (dest.isPresent() && dest.get().prefix() > 0 && dest.get().overlaps(subnet)) {
+				return Optional.of("the route " + String.join(" ", words).replace("\\", "").trim());
+			}
+		}
+		for (String line : addresses.split("\n")) {
+			Matcher m = ADDR.matcher(line.trim());
+			if (m.find() && !m.group(1).equals(device)) {
+				Optional<Cidr> a = Cidr.parse(m.group(2));
+				if (a.isPresent() && a.get().overlaps(subnet)) {
+					return Optional.of("the address " + m.group(2) + " of " + m.group(1));
+				}
+			}
+		}
+		return Optional.empty();
+	}
+
+	private static String dev(String line) {
+		Matcher m = DEV.matcher(line);
+		return m.find() ? m.group(1) : null;
+	}
+}

@@ -1,0 +1,63 @@
+package org.mobilegt.gateway.tun.impl;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.mobilegt.gateway.common.ConfigValueException;
+
+/**
+ * What clients may reach, validated: the networks in {@code allow} and {@code deny} in canonical
+ * CIDR form, the DNS servers as plain addresses. A wrong entry is refused with its key and value.
+ */
+record Isolation(boolean on, List<String> allow, List<String> deny, boolean clientToClient, List<String> dns) {
+
+	/**
+	 * What isolation blocks: "this" network, RFC 1918, CGNAT (RFC 6598), loopback, link-local
+	 * (cloud metadata at 169.254.169.254 included), multicast and the reserved/broadcast range.
+	 */
+	static final List<String> BLOCKED = List.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+			"169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4");
+
+	Isolation {
+		allow = networks("allow", allow);
+		deny = networks("deny", deny);
+		dns = addresses(dns);
+	}
+
+	static Isolation of(TunConfig c) {
+		return new Isolation(c.isolation(), list(c.allow()), list(c.deny()), c.clientToClient(), list(c.dns()));
+	}
+
+	private static List<String> list(String[] values) {
+		return values == null ? List.of() : List.of(values);
+	}
+
+	private static List<String> networks(String key, List<String> values) {
+		List<String> out = new ArrayList<>();
+		for (String v : values) {
+			if (v == null || v.isBlank()) {
+				continue; // an empty entry of a list edited by hand
+			}
+			Cidr c = Cidr.parse(v).orElseThrow(() -> new ConfigValueException(TunConfig.PID, key, v,
+					"is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)"));
+			if (c.hostBitsSet()) {
+				throw new ConfigValueException(TunConfig.PID, key, v, "has host bits set; did you mean " + c.network() + "?");
+			}
+			out.add(c.toString());
+		}
+		return List.copyOf(out);
+	}
+
+	private static List<String> addresses(List<String> values) {
+		List<String> out = new ArrayList<>();
+		for (String v : values) {
+			if (v == null || v.isBlank()) {
+				continue;
+			}
+			Cidr c = Cidr.parse(v).filter(a -> a.prefix() == 32 && !v.contains("/")).orElseThrow(
+					() -> new ConfigValueException(TunConfig.PID, "dns", v, "is not an IPv4 address (e.g. 8.8.8.8)"));
+			out.add(c.addressText());
+		}
+		return List.copyOf(out);
+	}
+}

@@ -1,0 +1,101 @@
+package org.mobilegt.gateway.tun.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class FirewallTest {
+
+	private static final Isolation DEFAULT = new Isolation(true, List.of(), List.of(), false, List.of("8.8.8.8"));
+
+	@Test
+	void tableIsNamedAfterTheDeviceAndDevicesThatDifferOnlyInPunctuationGetTheirOwn() {
+		assertThat(Firewall.table("mgt.0")).isEqualTo("mobilegt_mgt.0");
+		assertThat(List.of(Firewall.table("mgt.0"), Firewall.table("mgt-0"), Firewall.table("mgt_0"))).doesNotHaveDuplicates();
+	}
+
+	@Test
+	void defaultTableMasqueradesOutOfAnyInterfaceButTheTunAndIsolatesClients() {
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT).nftCreate()).isEqualTo("""
+				table inet mobilegt_mgt0 {
+				  chain postrouting {
+				    type nat hook postrouting priority srcnat; policy accept;
+				    ip saddr 10.77.0.0/16 oifname != "mgt0" masquerade
+				  }
+				  chain forward {
+				    type filter hook forward priority filter; policy accept;
+				    iifname "mgt0" meta nfproto ipv6 drop
+				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
+				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
+				    iifname "mgt0" oifname "mgt0" drop
+				    iifname "mgt0" ip daddr 0.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 10.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 100.64.0.0/10 drop
+				    iifname "mgt0" ip daddr 127.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 169.254.0.0/16 drop
+				    iifname "mgt0" ip daddr 172.16.0.0/12 drop
+				    iifname "mgt0" ip daddr 192.168.0.0/16 drop
+				    iifname "mgt0" ip daddr 224.0.0.0/4 drop
+				    iifname "mgt0" ip daddr 240.0.0.0/4 drop
+				  }
+				  chain input {
+				    type filter hook input priority filter; policy accept;
+				    iifname "mgt0" meta nfproto ipv6 drop
+				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
+				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
+				    iifname "mgt0" ct state established,related accept
+				    iifname "mgt0" drop
+				  }
+				}
+				""");
+	}
+
+	@Test
+	void denyComesFirstThenAllowBeforeTheBlockedRanges() {
+		Isolation i = new Isolation(true, List.of("192.168.5.0/24"), List.of("203.0.113.0/24"), true, List.of());
+		String script = new Firewall("mgt0", "10.77.0.0/16", false, "eth0", i).nftCreate();
+		assertThat(script).doesNotContain("postrouting", "dport 53");
+		assertThat(script.lines().map(String::trim).toList()).containsSubsequence(
+				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
+				"iifname \"mgt0\" oifname \"mgt0\" accept",
+				"iifname \"mgt0\" ip daddr 192.168.5.0/24 accept",
+				"iifname \"mgt0\" ip daddr 10.0.0.0/8 drop",
+				"chain input {",
+				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
+				"iifname \"mgt0\" ip daddr 192.168.5.0/24 accept",
+				"iifname \"mgt0\" drop");
+	}
+
+	@Test
+	void withoutIsolationOnlyDenyAndTheClientToClientSwitchRemain() {
+		Isolation i = new Isolation(false, List.of("192.168.5.0/24"), List.of(), false, List.of("8.8.8.8"));
+		String script = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i).nftCreate();
+		assertThat(script).contains("ip saddr 10.77.0.0/16 oifname \"eth0\" masquerade", "iifname \"mgt0\" oifname \"mgt0\" drop")
+				.doesNotContain("192.168", "10.0.0.0/8", "dport 53", "iifname \"mgt0\" drop");
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i).needsNft()).isTrue();
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", new Isolation(false, List.of(), List.of(), true, List.of()))
+				.needsNft()).isFalse();
+	}
+
+	@Test
+	void replaceSwapsTheTableAndTheOldIpTableInOneTransaction() {
+		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT);
+		assertThat(f.nftReplace()).isEqualTo("""
+				add table inet mobilegt_mgt0
+				delete table inet mobilegt_mgt0
+				add table ip mobilegt_mgt0
+				delete table ip mobilegt_mgt0
+				""" + f.nftCreate());
+		assertThat(Firewall.nftDelete("mgt.0")).containsExactly("delete", "table", "inet", "mobilegt_mgt.0");
+	}
+
+	@Test
+	void describesWhatItDoes() {
+		Isolation i = new Isolation(true, List.of("192.168.5.0/24"), List.of("203.0.113.0/24"), false, List.of());
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, i).describe()).isEqualTo(
+				"nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0; isolation on, "
+						+ "allow 192.168.5.0/24, deny 203.0.113.0/24, client-to-client off");
+	}
+}

@@ -1,0 +1,45 @@
+package org.mobilegt.gateway.tun.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class HostRoutesTest {
+
+	private static final String ROUTES = """
+			default via 192.168.1.1 dev eth0 proto dhcp src 192.168.1.9 metric 100
+			10.77.0.0/16 dev mgt0 scope link
+			192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.9
+			blackhole 10.200.0.0/16
+			172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1 linkdown
+			""";
+	private static final String ADDRS = """
+			1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
+			2: eth0    inet 192.168.1.9/24 brd 192.168.1.255 scope global dynamic eth0\\       valid_lft 3000sec
+			5: wg0    inet 10.66.6.1/32 scope global wg0\\       valid_lft forever preferred_lft forever
+			""";
+
+	private static String conflict(String subnet) {
+		return HostRoutes.conflict(Cidr.parse(subnet).orElseThrow(), "mgt0", ROUTES, ADDRS).orElse(null);
+	}
+
+	@Test
+	void theDefaultRouteAndTheDevicesOwnRouteAreNoConflict() {
+		assertThat(conflict("10.77.0.0/16")).isNull();
+		assertThat(conflict("10.78.0.0/16")).isNull();
+	}
+
+	@Test
+	void aRouteOfAnotherInterfaceThatOverlapsIsNamed() {
+		assertThat(conflict("192.168.0.0/16")).isEqualTo("the route 192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.9");
+		assertThat(conflict("192.168.1.128/25")).startsWith("the route 192.168.1.0/24 dev eth0");
+		assertThat(conflict("172.16.0.0/12")).startsWith("the route 172.17.0.0/16 dev docker0");
+		assertThat(conflict("10.200.3.0/24")).isEqualTo("the route blackhole 10.200.0.0/16");
+	}
+
+	@Test
+	void anAddressWithoutARouteIsNamedToo() {
+		assertThat(conflict("10.66.0.0/16")).isEqualTo("the address 10.66.6.1/32 of wg0");
+		assertThat(conflict("127.0.0.0/8")).isEqualTo("the address 127.0.0.1/8 of lo");
+	}
+}
