@@ -22,4 +22,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	fi
 fi
 
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+
+# The gateway must run on every current LTS: the smoke test once more with the gateway on the
+# second JDK of the build machines (the tests themselves stay on the JDK that runs Maven).
+jdk25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+if [ -x "$jdk25" ]; then
+	echo "GatewaySmokeTest again, the gateway on $("$jdk25" -version 2>&1 | head -1)"
+	mvn -B verify -pl gateway.e2e -am -DskipITs -Dtest=GatewaySmokeTest -Dsurefire.failIfNoSpecifiedTests=false \
+		-Dmobilegt.e2e.java="$jdk25"
+else
+	echo "######## WARNING: no Temurin 25 at $jdk25: GatewaySmokeTest on Java 25 SKIPPED ########" >&2
+fi

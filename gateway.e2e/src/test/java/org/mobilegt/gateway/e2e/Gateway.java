@@ -46,6 +46,7 @@ import com.google.gson.JsonParser;
 public final class Gateway implements AutoCloseable {
 
 	public static final int DEFAULT_TUNNEL_PORT = 8000;
+	public static final String JAVA_PROPERTY = "mobilegt.e2e.java";
 	private static final String CONSOLE_PID = "mobilegt.console";
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 	private static final Duration GOGO_TIMEOUT = Duration.ofSeconds(20);
@@ -139,8 +140,7 @@ public final class Gateway implements AutoCloseable {
 		if (!conf(CONSOLE_PID).containsKey("port")) {
 			conf(CONSOLE_PID, Map.of("port", Integer.toString(freeLocalPort())));
 		}
-		List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.gw(),
-				Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+		List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.gw(), javaBinary()));
 		cmd.addAll(jvmArgs);
 		cmd.add("-Dmobilegt.console=" + (interactive ? "interactive" : "headless"));
 		cmd.addAll(List.of("-jar", E2e.gatewayJar().toString()));
@@ -159,6 +159,14 @@ public final class Gateway implements AutoCloseable {
 		stdin = interactive ? new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8) : null;
 		E2e.log("gateway started, pid " + process.pid() + ", in " + workDir);
 		return this;
+	}
+
+	/**
+	 * The java that runs the gateway: {@code -Dmobilegt.e2e.java=PATH} (scripts/test.sh runs the smoke
+	 * test once more on another JDK with it), else the one running the tests.
+	 */
+	public static String javaBinary() {
+		return System.getProperty(JAVA_PROPERTY, Path.of(System.getProperty("java.home"), "bin", "java").toString());
 	}
 
 	/** The first line of this run's output containing {@code substring}, waiting up to {@code timeout}. */

@@ -59,13 +59,15 @@ public final class Operations {
 	}
 
 	public record Status(String tun, List<String> tunInstalled, boolean tunUp, String socket, boolean serving,
-			int sessions, String auth, boolean keyConfigured, String capture, String uptime, String version) {
+			int sessions, String auth, boolean keyConfigured, String capture, String uptime, String version,
+			List<OperatorBundles.BundleView> operatorBundles) {
 	}
 
 	private final TrafficHistory history;
 	private final ConfigEditor config;
 	private final Logger log;
 	private final String version;
+	private final org.osgi.framework.BundleContext context;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile SessionManager sessions;
@@ -85,6 +87,7 @@ public final class Operations {
 		this.config = config;
 		this.log = log;
 		this.version = context.getBundle().getVersion().toString();
+		this.context = context;
 	}
 
 	public List<SessionView> clients() {
@@ -110,13 +113,14 @@ public final class Operations {
 	public record Kick(boolean kicked, String message) {
 	}
 
-	/** Ends a client's session, optionally banning its id and source address; a message for the operator. */
-	public String kick(String who, int banMinutes) {
+	/** Ends a client's session, optionally banning its id and source address. */
+	public Kick kick(String who, int banMinutes) {
 		SessionManager sm = sessions;
 		if (sm == null) {
-			return "session manager not available";
+			return new Kick(false, "session manager not available");
 		}
-		return sm.find(who).map(s -> close(sm, s, banMinutes)).orElse("no client " + Views.printable(who));
+		return sm.find(who).map(s -> new Kick(true, close(sm, s, banMinutes)))
+				.orElse(new Kick(false, "no client " + Views.printable(who)));
 	}
 
 	/**
@@ -197,7 +201,8 @@ public final class Operations {
 				sm == null ? 0 : sm.sessions().size(),
 				k == null ? "auth.keycheck not available" : k.keyConfigured() ? "shared key configured" : "NO shared key configured: every handshake is refused (set key in mobilegt.auth)",
 				k != null && k.keyConfigured(),
-				c == null ? "capture.hook not available" : c.status(), Views.duration(uptime), version);
+				c == null ? "capture.hook not available" : c.status(), Views.duration(uptime), version,
+				OperatorBundles.of(context));
 	}
 
 	/** Effective parameters of every PID (or just {@code onlyPid}), secrets masked. */

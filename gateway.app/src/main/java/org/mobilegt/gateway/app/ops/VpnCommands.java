@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -56,11 +57,11 @@ public final class VpnCommands {
 	}
 
 	@Descriptor("show one client in detail, drops included")
-	public String client(@Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json,
+	public String client(CommandSession session, @Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json,
 			@Descriptor("client id, tunnel address or session id") String who) {
 		Optional<Session> s = ops.find(who);
 		if (s.isEmpty()) {
-			return json ? "null" : "no client " + Views.printable(who);
+			return Failure.of(session, json, "no client " + Views.printable(who));
 		}
 		SessionView v = Views.of(s.get(), System.currentTimeMillis());
 		if (json) {
@@ -74,9 +75,16 @@ public final class VpnCommands {
 	}
 
 	@Descriptor("end a client's session; with --ban, refuse its id and source address for that many minutes")
-	public String kick(@Descriptor("also ban for this many minutes") @Parameter(names = { "-b", "--ban" }, absentValue = "0") int banMinutes,
+	public String kick(CommandSession session, @Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json,
+			@Descriptor("also ban for this many minutes") @Parameter(names = { "-b", "--ban" }, absentValue = "0") int banMinutes,
 			@Descriptor("client id, tunnel address or session id") String who) {
-		return ops.kick(who, banMinutes);
+		Operations.Kick k = ops.kick(who, banMinutes);
+		return k.kicked() ? ok(json, k.message()) : Failure.of(session, json, k.message());
+	}
+
+	/** A success: the message, or {@code {"ok": true, "message": ...}} with --json. */
+	private static String ok(boolean json, String message) {
+		return json ? Views.json(Map.of("ok", true, "message", message)) : message;
 	}
 
 	@Descriptor("totals, rates over the last 10 s and 1 min, drops by reason, processing-time percentiles")
@@ -166,10 +174,11 @@ public final class VpnCommands {
 	}
 
 	@Descriptor("change one parameter live through Configuration Admin; checked first, and the old value stays when it is refused")
-	public String set(@Descriptor("configuration PID, e.g. mobilegt.tunnel") String pid, @Descriptor("key, e.g. port") String key,
+	public String set(CommandSession session, @Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json,
+			@Descriptor("configuration PID, e.g. mobilegt.tunnel") String pid, @Descriptor("key, e.g. port") String key,
 			@Descriptor("new value (lists comma-separated)") String value) throws IOException, InterruptedException {
 		ConfigEditor.Outcome o = ops.set(pid, key, value);
-		return o.message();
+		return o.applied() ? ok(json, o.message()) : Failure.of(session, json, o.message());
 	}
 
 	@Descriptor("one-glance health: TUN device, UDP socket, sessions, key, capture")
@@ -186,15 +195,26 @@ public final class VpnCommands {
 		sb.append(String.format(Locale.ROOT, "serving   %s%n", s.serving() ? "yes" : "NO"));
 		sb.append(String.format(Locale.ROOT, "sessions  %d%n", s.sessions()));
 		sb.append(String.format(Locale.ROOT, "auth      %s%n", s.auth()));
-		sb.append(String.format(Locale.ROOT, "capture   %s", s.capture()));
+		sb.append(String.format(Locale.ROOT, "capture   %s%n", s.capture()));
+		if (s.operatorBundles().isEmpty()) {
+			sb.append("bundles   as shipped in gateway.jar");
+		} else {
+			sb.append(String.format(Locale.ROOT, "bundles   %d changed by an operator (update <id> or -Dmobilegt.reset-bundles=true: back to the shipped copy)",
+					s.operatorBundles().size()));
+			s.operatorBundles().forEach(b -> sb.append(String.format(Locale.ROOT, "%n            %d %s %s %s %s", b.id(), b.symbolicName(),
+					b.version(), b.change(), b.since())));
+		}
 		return sb.toString();
 	}
 
 	@Descriptor("list running captures")
-	public String capture() {
+	public String capture(CommandSession session, @Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json) {
 		CaptureControl c = ops.capture();
 		if (c == null) {
-			return "capture.hook not available";
+			return Failure.of(session, json, "capture.hook not available");
+		}
+		if (json) {
+			return Views.json(Map.of("status", c.status(), "captures", c.captures().stream().map(VpnCommands::view).toList()));
 		}
 		Table t = new Table(">SESSION", "CLIENT", "ADDRESS", "METHOD", "OUTPUT", ">PID", "SINCE");
 		for (Capture cap : c.captures()) {
@@ -205,24 +225,33 @@ public final class VpnCommands {
 	}
 
 	@Descriptor("start or stop capturing a client's traffic")
-	public String capture(@Descriptor("start or stop") String action, @Descriptor("client id, tunnel address or session id") String who) {
+	public String capture(CommandSession session, @Descriptor(JSON) @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json, @Descriptor("start or stop") String action,
+			@Descriptor("client id, tunnel address or session id") String who) {
 		CaptureControl c = ops.capture();
 		if (c == null) {
-			return "capture.hook not available";
+			return Failure.of(session, json, "capture.hook not available");
 		}
 		switch (action) {
 		case "start":
 			try {
 				Capture cap = c.start(who);
-				return "capturing session " + cap.sessionId() + " (" + cap.method() + (cap.pid() < 0 ? "" : ", pid " + cap.pid())
-						+ ") into " + cap.output();
+				return json ? Views.json(view(cap))
+						: "capturing session " + cap.sessionId() + " (" + cap.method() + (cap.pid() < 0 ? "" : ", pid " + cap.pid())
+								+ ") into " + cap.output();
 			} catch (CaptureException e) {
-				return "cannot capture " + Views.printable(who) + ": " + e.getMessage();
+				return Failure.of(session, json, "cannot capture " + Views.printable(who) + ": " + e.getMessage());
 			}
 		case "stop":
-			return c.stop(who) ? "capture of " + Views.printable(who) + " stopped" : "no capture of " + Views.printable(who);
+			return c.stop(who) ? ok(json, "capture of " + Views.printable(who) + " stopped")
+					: Failure.of(session, json, "no capture of " + Views.printable(who));
 		default:
-			return "usage: vpn:capture start|stop <client>";
+			return Failure.of(session, json, "usage: vpn:capture start|stop <client>");
 		}
+	}
+
+	private static Map<String, Object> view(Capture cap) {
+		return Map.of("session", cap.sessionId(), "client", String.valueOf(cap.clientId()), "address", String.valueOf(cap.tunnelAddress()),
+				"method", String.valueOf(cap.method()), "output", String.valueOf(cap.output()), "pid", cap.pid(),
+				"since", String.valueOf(cap.since()));
 	}
 }
