@@ -20,6 +20,7 @@ import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.RateGate;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -65,16 +66,29 @@ public final class SharedKeyCheck implements KeyCheck {
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	volatile EventAdmin events;
 
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	volatile ConfigurationAdmin configurationAdmin;
+	private Map<String, Object> properties;
+
 	@Activate
-	public SharedKeyCheck(AuthConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+	public SharedKeyCheck(AuthConfig config, Map<String, Object> properties,
+			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
+		AuthChecks.check(config);
 		this.throttle = new Throttle(config.maxFailuresPerMinute());
 		this.attempts = new AttemptLog(config.logSize());
-		modified(config);
+		modified(config, properties);
 	}
 
 	@Modified
-	void modified(AuthConfig config) {
+	synchronized void modified(AuthConfig config, Map<String, Object> newProperties) {
+		try {
+			AuthChecks.check(config);
+		} catch (IllegalArgumentException e) {
+			ConfigRejection.rejected(log, events, configurationAdmin, AuthConfig.PID, AuthConfig.class, properties, e);
+			return;
+		}
+		properties = newProperties;
 		byte[] key = config.key().getBytes(StandardCharsets.UTF_8);
 		Set<String> allowed = Set.copyOf(Arrays.stream(config.clientIds()).map(String::strip).filter(s -> !s.isEmpty()).toList());
 		settings = new Settings(key.length, key.length == 0 ? null : sha256(key), allowed);

@@ -36,13 +36,36 @@ class SharedKeyCheckTest {
 	SharedKeyCheck check(Map<String, Object> values) {
 		Map<String, Object> config = new HashMap<>(Map.of("key", KEY));
 		config.putAll(values);
-		SharedKeyCheck c = new SharedKeyCheck(Annotations.of(AuthConfig.class, config), log.logger);
+		SharedKeyCheck c = new SharedKeyCheck(Annotations.of(AuthConfig.class, config), config, log.logger);
 		c.events = events.admin;
 		return c;
 	}
 
 	static ByteBuffer payload(String text) {
 		return ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1));
+	}
+
+	@Test
+	void aLogSizeItCannotRunWithIsRefusedAndTheRunningConfigurationStays() {
+		SharedKeyCheck c = check(Map.of("logSize", 20));
+		Map<String, Object> bad = new HashMap<>(Map.of("key", "another", "logSize", 0));
+		c.modified(Annotations.of(AuthConfig.class, bad), bad);
+		assertThat(log.at("ERROR")).anyMatch(l -> l.contains("mobilegt.auth: logSize=0 must be at least 1"));
+		// the old key still works, and wrong keys are still logged without failing
+		for (int i = 0; i < 30; i++) {
+			assertThat(c.check(other, 1000, payload("wrong" + i)).accepted()).isFalse();
+		}
+		assertThat(c.check(phone, 1000, payload(KEY)).accepted()).isTrue();
+		assertThat(c.check(phone, 1000, payload("another")).accepted()).isFalse();
+	}
+
+	@Test
+	void aClientIdNoClientCanSendIsRefused() {
+		SharedKeyCheck c = check(Map.of());
+		Map<String, Object> bad = new HashMap<>(Map.of("key", KEY, "clientIds", new String[] { "ok", "x".repeat(65) }));
+		c.modified(Annotations.of(AuthConfig.class, bad), bad);
+		assertThat(log.at("ERROR")).anyMatch(l -> l.contains("clientIds=" + "x".repeat(65) + " is not a client id"));
+		assertThat(c.check(phone, 1000, payload(KEY + ":someone")).accepted()).as("no allow-list applied").isTrue();
 	}
 
 	@Test

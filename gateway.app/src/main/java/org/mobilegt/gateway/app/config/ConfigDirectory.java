@@ -12,14 +12,19 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.mobilegt.gateway.common.ConfigRejection;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.cm.Configuration;
@@ -30,6 +35,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.MetaTypeService;
@@ -46,10 +54,15 @@ import org.osgi.service.metatype.MetaTypeService;
  * written back into the file, so they survive restarts and the file always tells the truth.</li>
  * </ul>
  */
-@Component(immediate = true)
-public final class ConfigDirectory implements ConfigurationListener {
+@Component(immediate = true, service = { ConfigurationListener.class, EventHandler.class }, property = EventConstants.EVENT_TOPIC
+		+ "=org/mobilegt/gateway/config/*")
+public final class ConfigDirectory implements ConfigurationListener, EventHandler {
 
 	static final String CONF_PROPERTY = "mobilegt.conf";
+	/** How long a write-back waits for the component's verdict. */
+	static final long VERDICT_MILLIS = 15_000;
+	/** How long after a refusal the file is matched to the restored configuration. */
+	static final long RESTORE_MILLIS = 2_000;
 	private static final String SUFFIX = ".cfg";
 	/** Logging is configured before anything else, so later start-up messages are not lost. */
 	private static final Comparator<Path> LOGGING_FIRST = Comparator
@@ -61,6 +74,13 @@ public final class ConfigDirectory implements ConfigurationListener {
 	private final Path dir;
 	private final WatchService watcher;
 	private final Thread watchThread;
+	/** Write-backs waiting for their component's verdict, by PID. */
+	private final Map<String, ScheduledFuture<?>> awaiting = new ConcurrentHashMap<>();
+	private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
+		Thread t = new Thread(r, "mobilegt-config-writeback");
+		t.setDaemon(true);
+		return t;
+	});
 
 	@Activate
 	public ConfigDirectory(BundleContext context, @Reference ConfigurationAdmin cm, @Reference MetaTypeService metaType,
@@ -86,6 +106,7 @@ public final class ConfigDirectory implements ConfigurationListener {
 
 	@Deactivate
 	void deactivate() throws IOException, InterruptedException {
+		writer.shutdownNow();
 		watcher.close();
 		watchThread.join(2000);
 	}
@@ -181,13 +202,48 @@ public final class ConfigDirectory implements ConfigurationListener {
 		}
 	}
 
-	/** Writes configuration changes made elsewhere back into the PID's file. */
+	/**
+	 * Writes configuration changes made elsewhere back into the PID's file. A gateway component's
+	 * change is written once the component confirms it (its APPLIED verdict), so a value it refuses
+	 * never reaches the file; without any verdict (the component is stopped, say) after
+	 * {@link #VERDICT_MILLIS}, what Configuration Admin holds then is written.
+	 */
 	@Override
 	public void configurationEvent(ConfigurationEvent event) {
 		if (event.getType() != ConfigurationEvent.CM_UPDATED || event.getFactoryPid() != null) {
 			return;
 		}
 		String pid = event.getPid();
+		if (pid.startsWith(ConfigGate.GATEWAY_PIDS)) {
+			ScheduledFuture<?> previous = awaiting.put(pid, writer.schedule(() -> writeBack(pid), VERDICT_MILLIS, TimeUnit.MILLISECONDS));
+			if (previous != null) {
+				previous.cancel(false);
+			}
+		} else {
+			writeBack(pid);
+		}
+	}
+
+	/**
+	 * A component's verdict on its new configuration: write it if applied. If refused, the
+	 * component sets Configuration Admin back right after its verdict, and the file is made to
+	 * match that shortly after (it differs only when the operator's own edit of the file was refused).
+	 */
+	@Override
+	public void handleEvent(Event event) {
+		if (!(event.getProperty(ConfigRejection.PID) instanceof String pid)) {
+			return;
+		}
+		boolean applied = event.getTopic().equals(ConfigRejection.TOPIC_APPLIED);
+		ScheduledFuture<?> previous = awaiting.put(pid,
+				writer.schedule(() -> writeBack(pid), applied ? 0 : RESTORE_MILLIS, TimeUnit.MILLISECONDS));
+		if (previous != null) {
+			previous.cancel(false);
+		}
+	}
+
+	/** Writes what Configuration Admin holds for {@code pid} into its file, if it passes the Metatype checks. */
+	private void writeBack(String pid) {
 		Path file = dir.resolve(pid + SUFFIX);
 		synchronized (this) {
 			try {
@@ -198,10 +254,16 @@ public final class ConfigDirectory implements ConfigurationListener {
 				if (configs == null) {
 					return;
 				}
+				Map<String, String> held = current(configs[0]);
+				Map<String, String> problems = schema.problemsByKey(pid, held, false);
+				if (!problems.isEmpty()) {
+					log.error("{}: not written, Configuration Admin holds a refused value: {}", file, String.join("; ", problems.values()));
+					return;
+				}
 				CfgFile cfg = CfgFile.read(file);
 				Map<String, String> inFile = cfg.values();
 				Map<String, String> now = new LinkedHashMap<>();
-				current(configs[0]).forEach((key, value) -> {
+				held.forEach((key, value) -> {
 					// a default value stays commented out unless the operator wrote the key
 					if (inFile.containsKey(key) || !value.equals(schema.defaultText(pid, key))) {
 						now.put(key, value);
@@ -220,17 +282,7 @@ public final class ConfigDirectory implements ConfigurationListener {
 
 	/** The configuration's own keys as text. */
 	static Map<String, String> current(Configuration configuration) {
-		Map<String, String> values = new LinkedHashMap<>();
-		Dictionary<String, Object> props = configuration.getProperties();
-		if (props != null) {
-			for (Enumeration<String> keys = props.keys(); keys.hasMoreElements();) {
-				String key = keys.nextElement();
-				if (!key.startsWith("service.") && !key.startsWith("felix.")) {
-					values.put(key, ConfigSchema.text(props.get(key)));
-				}
-			}
-		}
-		return values;
+		return ConfigSchema.texts(configuration.getProperties());
 	}
 
 	/** "key: old -> new" for changed keys, secrets masked. */

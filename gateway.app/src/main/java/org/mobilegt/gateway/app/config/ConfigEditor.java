@@ -90,8 +90,14 @@ public final class ConfigEditor implements EventHandler {
 		}
 		Map<String, String> values = new LinkedHashMap<>(configured(pid));
 		values.put(key, value);
-		String shown = pid + ": " + key + " = " + schema.shown(pid, key, value);
-		Dictionary<String, Object> props = schema.convert(pid, values);
+		return apply(pid, schema.convert(pid, values), pid + ": " + key + " = " + schema.shown(pid, key, value));
+	}
+
+	/**
+	 * Makes {@code props} the configuration of {@code pid} and waits for the component's verdict;
+	 * {@code shown} names the change in the outcome. The caller has checked the values against Metatype.
+	 */
+	public Outcome apply(String pid, Dictionary<String, Object> props, String shown) throws IOException, InterruptedException {
 		BlockingQueue<Event> verdicts = new LinkedBlockingQueue<>();
 		waiting.add(verdicts);
 		try {
@@ -99,7 +105,7 @@ public final class ConfigEditor implements EventHandler {
 			if (!configuration.updateIfDifferent(props)) {
 				return new Outcome(true, shown + " (unchanged)");
 			}
-			log.info("Configuration {} changed by an operator command", shown);
+			log.info("Configuration {} changed by an operator", shown);
 			long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(VERDICT_MILLIS);
 			while (true) {
 				Event e = verdicts.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);

@@ -62,25 +62,56 @@ public final class ConfigSchema {
 	 * Empty when valid or when nothing describes the PID.
 	 */
 	public List<String> validate(String pid, Map<String, String> values) {
+		return new ArrayList<>(problemsByKey(pid, values, true).values());
+	}
+
+	/**
+	 * The problem of each bad key among {@code values}: its value against the Metatype type,
+	 * range, options and cardinality; {@code unknownKeys} whether a key Metatype does not describe
+	 * is a problem. Empty when valid or when nothing describes the PID.
+	 */
+	public Map<String, String> problemsByKey(String pid, Map<String, String> values, boolean unknownKeys) {
 		Map<String, AttributeDefinition> ads = attributes(pid);
-		List<String> problems = new ArrayList<>();
+		Map<String, String> problems = new LinkedHashMap<>();
 		if (ads.isEmpty()) {
 			return problems;
 		}
 		values.forEach((key, value) -> {
 			AttributeDefinition ad = ads.get(key);
 			if (ad == null) {
-				problems.add("unknown key '" + key + "' (known: " + String.join(", ", ads.keySet()) + ")");
+				if (unknownKeys) {
+					problems.put(key, "unknown key '" + key + "' (known: " + String.join(", ", ads.keySet()) + ")");
+				}
 				return;
 			}
-			for (String item : items(ad, value)) {
+			List<String> items = items(ad, value);
+			if (ad.getCardinality() != 0 && items.size() > Math.abs(ad.getCardinality())) {
+				problems.put(key, "key '" + key + "': at most " + Math.abs(ad.getCardinality()) + " values, not " + items.size());
+				return;
+			}
+			for (String item : items) {
 				String verdict = ad.validate(item);
 				if (verdict != null && !verdict.isEmpty()) {
-					problems.add("key '" + key + "': " + shown(pid, key, item) + " is invalid: " + verdict);
+					problems.put(key, "key '" + key + "': " + shown(pid, key, item) + " is invalid: " + verdict);
+					return;
 				}
 			}
 		});
 		return problems;
+	}
+
+	/** The configuration keys of {@code props} (no service.*, felix.*, component.*) with their values as text. */
+	public static Map<String, String> texts(Dictionary<String, ?> props) {
+		Map<String, String> values = new LinkedHashMap<>();
+		if (props != null) {
+			for (var keys = props.keys(); keys.hasMoreElements();) {
+				String key = keys.nextElement();
+				if (!key.startsWith("service.") && !key.startsWith("felix.") && !key.startsWith("component.")) {
+					values.put(key, text(props.get(key)));
+				}
+			}
+		}
+		return values;
 	}
 
 	/** Typed properties for Configuration Admin, as Metatype declares them; unknown keys stay text. */

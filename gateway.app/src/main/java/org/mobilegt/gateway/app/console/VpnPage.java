@@ -34,8 +34,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * The page itself is a fixed skeleton without data; {@code vpn.js} fills it from
  * {@code GET vpn/data.json} every 2 s, building the DOM with text nodes only (client ids are
  * attacker-controlled). {@code POST vpn/kick} ends a session; it requires the console's
- * authentication (the Web Console only passes authenticated requests to plugins) and passes
- * {@link CsrfGuard}. GET never changes anything.
+ * authentication (the Web Console only passes authenticated requests to plugins); the console's
+ * {@link CsrfGuard} filter has refused it before if it may come from another site. GET never
+ * changes anything.
  */
 @Component(service = Servlet.class, property = { ServletConstants.PLUGIN_LABEL + "=" + VpnPage.LABEL,
 		ServletConstants.PLUGIN_TITLE + "=VPN", ServletConstants.PLUGIN_CATEGORY + "=mobilegt",
@@ -91,12 +92,6 @@ public final class VpnPage extends AbstractServlet {
 		String path = subPath(request);
 		if (!path.equals("/kick")) {
 			error(response, HttpServletResponse.SC_NOT_FOUND, "no such action: " + path);
-			return;
-		}
-		String refusal = CsrfGuard.refusal(request.getHeader(CsrfGuard.HEADER), request.getHeader("Origin"),
-				request.getHeader("Sec-Fetch-Site"), request.getHeader("Host"));
-		if (refusal != null) {
-			error(response, HttpServletResponse.SC_FORBIDDEN, refusal);
 			return;
 		}
 		String session = request.getParameter("session");
