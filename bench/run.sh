@@ -415,8 +415,11 @@ gateway_start() {
 	(umask 077 && printf 'key=%s\n' "$SECRET" >"$wd/conf/mobilegt.auth.cfg")
 	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false "offload=$OFFLOAD" \
 		"queues=$TUN_QUEUES" >"$wd/conf/mobilegt.tun.cfg"
+	# The bench's clients all come from one address: the per-source limits (reply budget, sessions,
+	# new leases) are lifted so that handshakes/s and memory at N clients measure capacity.
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" "idleTimeoutSeconds=$IDLE_TIMEOUT" \
-		>"$wd/conf/mobilegt.tunnel.cfg"
+		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 >"$wd/conf/mobilegt.tunnel.cfg"
+	printf '%s\n' maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 >"$wd/conf/mobilegt.sessions.cfg"
 	GW_FIFO=$wd/console GW_LOG=$LOGS/$name.log
 	mkfifo "$GW_FIFO"
 	: >"$GW_LOG"

@@ -46,100 +46,140 @@ class FuzzTest {
 	private static final List<String> THREADS = List.of("mobilegt-uplink", "mobilegt-downli", "mobilegt-tunnel", "mobilegt-sessio",
 			"mobilegt-contro");
 
+	/** What a run measured, for the assertions particular to each test. */
+	private record Run(long sent, Map<String, Long> counted, Map<Fuzzer.Kind, Long> kinds, long kernelDrops) {
+	}
+
 	@Test
 	void hundredThousandHostileDatagramsAreCountedAndDroppedWhileRealClientsCarryOn() throws IOException {
 		try (Topology t = Topology.create();
 				Gateway gw = Scenarios.gateway(t, "FuzzTest/hostile")
 						.conf("mobilegt.auth", Map.of("maxFailuresPerMinute", "100000", "logSize", Integer.toString(LOG_SIZE)))
 						.start()) {
-			InetSocketAddress server = gw.awaitTunnel(START);
 			List<String> fuzzAddresses = List.of(t.addPhoneAddress(3), t.addPhoneAddress(4), t.addPhoneAddress(5));
-			String malloryAddress = t.addPhoneAddress(6);
-			try (ToyVpnClient pinger = ToyVpnClient.withTun(t.phone(), server, "mgtc0", KEY, "pinger");
-					ToyVpnClient mallory = ToyVpnClient.open(t.phone(), malloryAddress, server)) {
-				mallory.handshake(KEY, "mallory");
-				assertThat(Scenarios.ping(t.phone(), pinger.tunName(), t.inetAddress(), 3).out()).contains(Scenarios.allReplied(3));
+			Run run = run(t, gw, fuzzAddresses, 32);
+			Map<String, Long> byReason = new TreeMap<>(run.counted());
+			// no session, no reply: refused by the key check, dropped as BUSY for a full control queue, or
+			// dropped unread as MALFORMED for more than 1024 bytes
+			byReason.merge("HANDSHAKE_REFUSED", byReason.getOrDefault("BUSY", 0L) + byReason.getOrDefault("MALFORMED", 0L), Long::sum);
+			long mutated = run.kinds().get(Fuzzer.Kind.SESSION_MUTATED) + run.kinds().get(Fuzzer.Kind.SESSION_TCP);
+			expectedDrops(run.kinds()).forEach((reason, n) -> assertThat(byReason.getOrDefault(reason, 0L))
+					.as("drops.%s, expected %d (+ up to %d mutated or TCP)", reason, n, mutated)
+					.isBetween(n - run.kernelDrops(), n + mutated));
+		}
+	}
 
-				long rssBefore = rssKb(gw);
-				long logBefore = logBytes(gw);
-				int mark = gw.logMark();
-				VpnShell.Stats before = VpnShell.stats(gw);
-				long malloryBefore = mallory(gw).rxPackets();
-				Map<String, Long> udpBefore = udpCounters(t.gw());
+	/**
+	 * The same with throttling on, as deployed: the sessionless datagrams come from 1,024 source
+	 * addresses (one port each), so that thousands of sources are throttled for their wrong keys
+	 * while the rest is counted for what it is; mallory's session sends TCP segments through the
+	 * offload path too.
+	 */
+	@Test
+	void withThrottlingOnAcrossAThousandSourcesEverythingIsCountedAndBounded() throws IOException {
+		try (Topology t = Topology.create();
+				Gateway gw = Scenarios.gateway(t, "FuzzTest/throttled").conf("mobilegt.auth", Map.of("logSize", Integer.toString(LOG_SIZE)))
+						.start()) {
+			Run run = run(t, gw, SpoofedSources.add(t, 1024), 1);
+			Map<Fuzzer.Kind, Long> kinds = run.kinds();
+			long sessionless = kinds.entrySet().stream().filter(e -> !e.getKey().viaSession()).mapToLong(Map.Entry::getValue).sum();
+			long counted = List.of("TRUNCATED", "UNKNOWN_ENDPOINT", "HANDSHAKE_REFUSED", "THROTTLED", "MALFORMED", "BUSY").stream()
+					.mapToLong(r -> run.counted().getOrDefault(r, 0L)).sum();
+			long viaSession = kinds.entrySet().stream().filter(e -> e.getKey().viaSession()).mapToLong(Map.Entry::getValue).sum();
+			assertThat(run.counted().getOrDefault("THROTTLED", 0L)).as("drops.THROTTLED: throttling is on").isPositive();
+			assertThat(counted).as("sessionless datagrams counted as refused, throttled, unknown or malformed")
+					.isBetween(sessionless - run.kernelDrops(), sessionless + viaSession);
+		}
+	}
 
-				long sent;
-				Fuzzer fuzzer;
-				PingLog.Window during;
-				long fuzzMillis;
-				long started = System.currentTimeMillis();
-				try (PingLog ping = PingLog.start(t.phone(), pinger.tunName(), t.inetAddress(), PING_INTERVAL, Duration.ofMinutes(2));
-						Fuzzer f = Fuzzer.open(SEED, t.phone(), fuzzAddresses, 32, server, mallory, t.inetAddress(), KEY)) {
-					fuzzer = f;
-					assertThat(ping.awaitReplyAfter(started, Duration.ofSeconds(10))).as(ping.tail()).isTrue();
-					sent = f.run(DATAGRAMS, PER_SECOND, Duration.ofSeconds(90));
-					long ended = System.currentTimeMillis();
-					assertThat(ping.awaitReplyAfter(ended, Duration.ofSeconds(10))).as("ping after the fuzzing: %s", ping.tail()).isTrue();
-					during = ping.window(started, ended);
-					fuzzMillis = ended - started;
-					assertThat(during.lossRatio()).as("ping loss while fuzzing: %s", during).isLessThanOrEqualTo(PING_LOSS_BUDGET);
-				}
-				assertThat(sent).as("datagrams fuzzed").isGreaterThanOrEqualTo(100_000);
-				VpnShell.Stats after = awaitQuiet(gw);
-				long malloryForwarded = mallory(gw).rxPackets() - malloryBefore;
-				Map<String, Long> udpAfter = udpCounters(t.gw());
-				long kernelDrops = udpAfter.getOrDefault("RcvbufErrors", 0L) - udpBefore.getOrDefault("RcvbufErrors", 0L);
+	/**
+	 * Fuzzes from {@code portsPerAddress} ports of each of {@code fuzzAddresses} and through
+	 * mallory's session while a real client pings, then checks what every fuzz run must show.
+	 */
+	private static Run run(Topology t, Gateway gw, List<String> fuzzAddresses, int portsPerAddress) throws IOException {
+		InetSocketAddress server = gw.awaitTunnel(START);
+		String malloryAddress = t.addPhoneAddress(6);
+		try (ToyVpnClient pinger = ToyVpnClient.withTun(t.phone(), server, "mgtc0", KEY, "pinger");
+				ToyVpnClient mallory = ToyVpnClient.open(t.phone(), malloryAddress, server)) {
+			mallory.handshake(KEY, "mallory");
+			assertThat(Scenarios.ping(t.phone(), pinger.tunName(), t.inetAddress(), 3).out()).contains(Scenarios.allReplied(3));
 
-				// nothing died: the threads are there, and a new client connects and pings
-				assertThat(threads(gw)).as("gateway threads").containsAll(THREADS);
-				try (ToyVpnClient newcomer = ToyVpnClient.withTun(t.phone(), server, "mgtc1", KEY, "newcomer")) {
-					assertThat(Scenarios.ping(t.phone(), newcomer.tunName(), t.inetAddress(), 3).out())
-							.as("a new client after the fuzzing").contains(Scenarios.allReplied(3));
-				}
+			long rssBefore = rssKb(gw);
+			long logBefore = logBytes(gw);
+			int mark = gw.logMark();
+			VpnShell.Stats before = VpnShell.stats(gw);
+			long malloryBefore = mallory(gw).rxPackets();
+			Map<String, Long> udpBefore = udpCounters(t.gw());
 
-				// every datagram counted: by drop reason, or forwarded for mallory's well-formed packets
-				Map<String, Long> counted = new TreeMap<>();
-				after.drops().forEach((r, n) -> counted.put(r, n - before.drops(r)));
-				counted.values().removeIf(n -> n == 0);
-				long dropped = counted.values().stream().mapToLong(Long::longValue).sum();
-				Map<String, Long> expectedByReason = expectedDrops(fuzzer.sent());
-				long mutated = fuzzer.sent().get(Fuzzer.Kind.SESSION_MUTATED);
-				long rssAfter = rssKb(gw);
-				long logAfter = logBytes(gw);
-				List<String> newLines = gw.log().subList(mark, gw.logMark());
-				List<VpnShell.Attempt> attempts = VpnShell.illegal(gw, 100_000);
-				long rejections = after.rejections().values().stream().mapToLong(Long::longValue).sum();
-
-				List<String> figures = new ArrayList<>();
-				figures.add(String.format(Locale.ROOT, "fuzzed %d datagrams (%d bytes, seed %d) at about %d/s from %d ports of %s and "
-						+ "mallory's session at %s", sent, fuzzer.bytes(), SEED, PER_SECOND, 32 * fuzzAddresses.size(), fuzzAddresses,
-						malloryAddress));
-				figures.add("sent by kind: " + new TreeMap<>(fuzzer.sent()));
-				figures.add("a legitimate ping every " + PING_INTERVAL.toMillis() + " ms during the " + fuzzMillis + " ms: " + during);
-				figures.add("drops counted (delta): " + counted + ", total " + dropped);
-				figures.add("drops expected by kind (mutated packets, " + mutated + ", fall anywhere): " + expectedByReason);
-				figures.add(String.format(Locale.ROOT, "accounted: %d dropped + %d forwarded = %d of %d sent; kernel receive-buffer "
-						+ "drops in the gw namespace: %d", dropped, malloryForwarded, dropped + malloryForwarded, sent, kernelDrops));
-				figures.add(String.format(Locale.ROOT, "RSS of the gateway JVM: %d MB before, %d MB after", rssBefore / 1024,
-						rssAfter / 1024));
-				figures.add(String.format(Locale.ROOT, "log: %d lines, file +%d bytes; illegal-attempt log holds %d (logSize %d) of "
-						+ "%d rejections counted", newLines.size(), logAfter - logBefore, attempts.size(), LOG_SIZE, rejections));
-				figures.forEach(f -> E2e.log("MEASURED " + f));
-				Files.write(gw.workDir().resolve("figures.txt"), figures);
-
-				// a datagram the kernel dropped for a full buffer never reached the gateway; none is counted twice
-				assertThat(dropped + malloryForwarded).as("dropped + forwarded of %d sent", sent)
-						.isBetween(sent - kernelDrops, sent + 20 /* the clients' own keepalive or ping drops */);
-				Map<String, Long> byReason = new TreeMap<>(counted);
-				byReason.merge("HANDSHAKE_REFUSED", byReason.getOrDefault("BUSY", 0L), Long::sum);
-				expectedByReason.forEach((reason, n) -> assertThat(byReason.getOrDefault(reason, 0L))
-						.as("drops.%s, expected %d (+ up to %d mutated)", reason, n, mutated).isBetween(n - kernelDrops, n + mutated));
-				assertThat(rssAfter).as("RSS in kB after the fuzzing").isLessThan(RSS_LIMIT_KB);
-				assertThat(attempts.size()).as("entries in the illegal-attempt log").isLessThanOrEqualTo(LOG_SIZE);
-				assertThat(rejections).as("rejections counted").isGreaterThan(sent / 4);
-				assertThat(logAfter - logBefore).as("log file growth in bytes").isLessThan(LOG_GROWTH_LIMIT);
-				assertThat(newLines).as("no exception in the log").noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
-				assertThat(newLines.stream().filter(l -> l.contains(" ERROR "))).as("errors logged (rate-limited)").hasSizeLessThan(20);
+			long sent;
+			Fuzzer fuzzer;
+			PingLog.Window during;
+			long fuzzMillis;
+			long started = System.currentTimeMillis();
+			try (PingLog ping = PingLog.start(t.phone(), pinger.tunName(), t.inetAddress(), PING_INTERVAL, Duration.ofMinutes(2));
+					Fuzzer f = Fuzzer.open(SEED, t.phone(), fuzzAddresses, portsPerAddress, server, mallory, t.inetAddress(), KEY)) {
+				fuzzer = f;
+				assertThat(ping.awaitReplyAfter(started, Duration.ofSeconds(10))).as(ping.tail()).isTrue();
+				sent = f.run(DATAGRAMS, PER_SECOND, Duration.ofSeconds(90));
+				long ended = System.currentTimeMillis();
+				assertThat(ping.awaitReplyAfter(ended, Duration.ofSeconds(10))).as("ping after the fuzzing: %s", ping.tail()).isTrue();
+				during = ping.window(started, ended);
+				fuzzMillis = ended - started;
+				assertThat(during.lossRatio()).as("ping loss while fuzzing: %s", during).isLessThanOrEqualTo(PING_LOSS_BUDGET);
 			}
+			assertThat(sent).as("datagrams fuzzed").isGreaterThanOrEqualTo(100_000);
+			VpnShell.Stats after = awaitQuiet(gw);
+			long malloryForwarded = mallory(gw).rxPackets() - malloryBefore;
+			Map<String, Long> udpAfter = udpCounters(t.gw());
+			long kernelDrops = udpAfter.getOrDefault("RcvbufErrors", 0L) - udpBefore.getOrDefault("RcvbufErrors", 0L);
+
+			// nothing died: the threads are there, and a new client connects and pings
+			assertThat(threads(gw)).as("gateway threads").containsAll(THREADS);
+			try (ToyVpnClient newcomer = ToyVpnClient.withTun(t.phone(), server, "mgtc1", KEY, "newcomer")) {
+				assertThat(Scenarios.ping(t.phone(), newcomer.tunName(), t.inetAddress(), 3).out())
+						.as("a new client after the fuzzing").contains(Scenarios.allReplied(3));
+			}
+
+			// every datagram counted: by drop reason, or forwarded for mallory's well-formed packets
+			Map<String, Long> counted = new TreeMap<>();
+			after.drops().forEach((r, n) -> counted.put(r, n - before.drops(r)));
+			counted.values().removeIf(n -> n == 0);
+			long dropped = counted.values().stream().mapToLong(Long::longValue).sum();
+			Map<String, Long> expectedByReason = expectedDrops(fuzzer.sent());
+			long mutated = fuzzer.sent().get(Fuzzer.Kind.SESSION_MUTATED) + fuzzer.sent().get(Fuzzer.Kind.SESSION_TCP);
+			long rssAfter = rssKb(gw);
+			long logAfter = logBytes(gw);
+			List<String> newLines = gw.log().subList(mark, gw.logMark());
+			List<VpnShell.Attempt> attempts = VpnShell.illegal(gw, 100_000);
+			long rejections = after.rejections().values().stream().mapToLong(Long::longValue).sum();
+
+			List<String> figures = new ArrayList<>();
+			figures.add(String.format(Locale.ROOT, "fuzzed %d datagrams (%d bytes, seed %d) at about %d/s from %d ports of %s and "
+					+ "mallory's session at %s", sent, fuzzer.bytes(), SEED, PER_SECOND, portsPerAddress * fuzzAddresses.size(),
+					fuzzAddresses.size() > 8 ? fuzzAddresses.size() + " addresses" : fuzzAddresses, malloryAddress));
+			figures.add("sent by kind: " + new TreeMap<>(fuzzer.sent()));
+			figures.add("a legitimate ping every " + PING_INTERVAL.toMillis() + " ms during the " + fuzzMillis + " ms: " + during);
+			figures.add("drops counted (delta): " + counted + ", total " + dropped);
+			figures.add("drops expected by kind (mutated packets and TCP, " + mutated + ", fall anywhere): " + expectedByReason);
+			figures.add(String.format(Locale.ROOT, "accounted: %d dropped + %d forwarded = %d of %d sent; kernel receive-buffer "
+					+ "drops in the gw namespace: %d", dropped, malloryForwarded, dropped + malloryForwarded, sent, kernelDrops));
+			figures.add(String.format(Locale.ROOT, "RSS of the gateway JVM: %d MB before, %d MB after", rssBefore / 1024,
+					rssAfter / 1024));
+			figures.add(String.format(Locale.ROOT, "log: %d lines, file +%d bytes; illegal-attempt log holds %d (logSize %d) of "
+					+ "%d rejections counted", newLines.size(), logAfter - logBefore, attempts.size(), LOG_SIZE, rejections));
+			figures.forEach(f -> E2e.log("MEASURED " + f));
+			Files.write(gw.workDir().resolve("figures.txt"), figures);
+
+			// a datagram the kernel dropped for a full buffer never reached the gateway; none is counted twice
+			assertThat(dropped + malloryForwarded).as("dropped + forwarded of %d sent", sent)
+					.isBetween(sent - kernelDrops, sent + 20 /* the clients' own keepalive or ping drops */);
+			assertThat(rssAfter).as("RSS in kB after the fuzzing").isLessThan(RSS_LIMIT_KB);
+			assertThat(attempts.size()).as("entries in the illegal-attempt log").isLessThanOrEqualTo(LOG_SIZE);
+			assertThat(rejections).as("rejections counted").isGreaterThan(sent / 4);
+			assertThat(logAfter - logBefore).as("log file growth in bytes").isLessThan(LOG_GROWTH_LIMIT);
+			assertThat(newLines).as("no exception in the log").noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
+			assertThat(newLines.stream().filter(l -> l.contains(" ERROR "))).as("errors logged (rate-limited)").hasSizeLessThan(20);
+			return new Run(sent, counted, fuzzer.sent(), kernelDrops);
 		}
 	}
 

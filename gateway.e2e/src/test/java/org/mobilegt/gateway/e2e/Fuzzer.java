@@ -48,6 +48,8 @@ final class Fuzzer implements AutoCloseable {
 		SESSION_OVERSIZED("OVERSIZED", 2),
 		SESSION_SPOOFED("SPOOFED", 10),
 		SESSION_MUTATED(null, 8),
+		/** TCP segments for the offload path: whole ones, and ones cut inside the TCP header. */
+		SESSION_TCP(null, 6),
 		SESSION_VALID("FORWARDED", 8);
 
 		/** The drop reason expected; null when it depends on the mutation. */
@@ -231,8 +233,35 @@ final class Fuzzer implements AutoCloseable {
 			}
 			yield nonZeroLeading(p);
 		}
+		case SESSION_TCP -> {
+			byte[] p = tcp(lease, random.nextInt(1300));
+			if (random.nextBoolean()) {
+				// an IP packet that claims TCP but ends inside the TCP header (20-33 bytes), or a
+				// header whose data offset points beyond the packet
+				p = Arrays.copyOf(p, 20 + random.nextInt(14));
+				ByteBuffer.wrap(p).putShort(2, (short) p.length).putShort(10, (short) 0);
+				ByteBuffer.wrap(p).putShort(10, (short) Packets.checksum(p, 0, 20));
+			} else if (random.nextInt(4) == 0) {
+				p[32] = (byte) 0xF0; // data offset 60 bytes
+			}
+			yield p;
+		}
 		case SESSION_VALID -> valid(lease, random.nextInt(200));
 		};
+	}
+
+	/** A TCP ACK segment of one flow from {@code source} to the inet host's discard port. */
+	private byte[] tcp(String source, int payload) {
+		ByteBuffer segment = ByteBuffer.allocate(20 + payload);
+		segment.putShort((short) 40000).putShort((short) DISCARD_PORT).putInt(random.nextInt()).putInt(random.nextInt());
+		segment.put((byte) 0x50).put((byte) (random.nextInt(4) == 0 ? 0x18 : 0x10)).putShort((short) 65535).putInt(0);
+		segment.put(randomBytes(payload));
+		byte[] bytes = segment.array();
+		int sum = ~Packets.sum(Packets.pseudoHeaderSum(Packets.address(source), Packets.address(inet), Packets.TCP, bytes.length), bytes,
+				0, bytes.length) & 0xffff;
+		bytes[16] = (byte) (sum >> 8);
+		bytes[17] = (byte) sum;
+		return Packets.ipv4(source, inet, Packets.TCP, bytes);
 	}
 
 	/** A well-formed UDP packet from {@code source} to the inet host's discard port. */

@@ -114,7 +114,13 @@ public final class ToyVpnClient implements AutoCloseable {
 	 */
 	public static ToyVpnClient withTun(String ns, InetSocketAddress server, String tunName, String secret,
 			String clientId) {
-		ToyVpnClient client = open(ns, server);
+		return withTun(ns, "0.0.0.0", server, tunName, secret, clientId);
+	}
+
+	/** As {@link #withTun(String, InetSocketAddress, String, String, String)}, sending from {@code localAddress}. */
+	public static ToyVpnClient withTun(String ns, String localAddress, InetSocketAddress server, String tunName, String secret,
+			String clientId) {
+		ToyVpnClient client = open(ns, localAddress, server);
 		try {
 			client.attachTun(tunName, client.handshake(secret, clientId));
 			return client;

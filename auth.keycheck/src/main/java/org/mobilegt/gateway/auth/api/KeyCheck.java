@@ -21,18 +21,23 @@ public interface KeyCheck {
 
 	/**
 	 * Checks a handshake from {@code address:port}. {@code payload} holds the bytes after the
-	 * leading 0: {@code secret} or {@code secret:clientId}. Failures are recorded and count towards
-	 * throttling. The buffer's position is not changed.
+	 * leading 0: {@code secret} or {@code secret:clientId}. Failures are recorded; wrong keys (only
+	 * they) count towards throttling the source, which then gets one check a second. The buffer's
+	 * position is not changed.
 	 */
 	Verdict check(InetAddress address, int port, ByteBuffer payload);
 
 	/**
-	 * True while datagrams from {@code address} must be dropped without any work: it is throttled
-	 * after too many failures or banned by an operator.
+	 * True while handshakes from {@code address} must be dropped without any work: it is banned by
+	 * an operator, or throttled after too many wrong keys and has had its one check this second. A
+	 * false answer for a throttled source grants that second's check to the handshake asked about.
 	 */
 	boolean blocked(InetAddress address);
 
-	/** Records an illegal attempt noticed elsewhere (data from an unknown endpoint, spoofing...). */
+	/**
+	 * Records an illegal attempt noticed elsewhere (data from an unknown endpoint, spoofing...): it
+	 * is logged and counted, but never throttles the source's handshakes.
+	 */
 	void record(InetAddress address, int port, Reason reason, String detail);
 
 	/**

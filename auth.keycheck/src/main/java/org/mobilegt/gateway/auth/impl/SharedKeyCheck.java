@@ -46,6 +46,8 @@ public final class SharedKeyCheck implements KeyCheck {
 	private static final int LOG_PERMITS = 10;
 	/** REJECTED events posted: at most this many per second. */
 	private static final int EVENT_PERMITS = 50;
+	/** "Throttling" lines: at most this many per minute, then a count. */
+	private static final int THROTTLE_LOG_PERMITS = 10;
 
 	private record Settings(int keyLength, byte[] keyDigest, Set<String> allowed) {
 	}
@@ -57,6 +59,7 @@ public final class SharedKeyCheck implements KeyCheck {
 	private final Map<String, Long> bannedIds = new ConcurrentHashMap<>();
 	private final RateGate logGate = new RateGate(LOG_PERMITS, 10_000);
 	private final RateGate eventGate = new RateGate(EVENT_PERMITS, 1_000);
+	private final RateGate throttleGate = new RateGate(THROTTLE_LOG_PERMITS, 60_000);
 	private volatile Settings settings;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -86,16 +89,22 @@ public final class SharedKeyCheck implements KeyCheck {
 	@Override
 	public Verdict check(InetAddress address, int port, ByteBuffer payload) {
 		long now = System.currentTimeMillis();
-		if (blocked(address, now)) {
+		int source = source(address);
+		if (bannedUntil(bannedAddresses, source, now) || throttle.refuse(source, now)) {
 			attempts.count(Reason.THROTTLED);
 			return new Verdict(Reason.THROTTLED, null);
 		}
-		byte[] bytes = new byte[payload.remaining()];
-		payload.get(payload.position(), bytes);
 		Settings s = settings;
 		if (s.keyDigest() == null) {
 			return refuse(address, port, Reason.BAD_KEY, "no shared key is configured", null, now);
 		}
+		if (payload.remaining() > s.keyLength() + 1 + MAX_ID_BYTES) {
+			// refused before any copy or hash: no key and id are this long
+			return refuse(address, port, Reason.UNKNOWN_ID, "handshake of " + payload.remaining()
+					+ " bytes is too long for the key and a client id of at most " + MAX_ID_BYTES + " bytes", null, now);
+		}
+		byte[] bytes = new byte[payload.remaining()];
+		payload.get(payload.position(), bytes);
 		boolean withId = bytes.length > s.keyLength() && bytes[s.keyLength()] == ':';
 		byte[] secret = withId ? Arrays.copyOf(bytes, s.keyLength()) : bytes;
 		if (!MessageDigest.isEqual(sha256(secret), s.keyDigest())) {
@@ -133,17 +142,24 @@ public final class SharedKeyCheck implements KeyCheck {
 		return new String(bytes, from, length, StandardCharsets.US_ASCII);
 	}
 
+	/** Records a refused handshake; only a wrong key counts towards throttling its source. */
 	private Verdict refuse(InetAddress address, int port, Reason reason, String why, String id, long now) {
 		record(address, port, reason, id == null ? why : why + ": " + id, now);
+		if (reason == Reason.BAD_KEY && throttle.fail(source(address), now)) {
+			attempts.add(new IllegalAttempt(address, port, Instant.ofEpochMilli(now), Reason.THROTTLED,
+					"throttled for the rest of the minute after " + throttle.limit() + " wrong keys"));
+			long held = throttleGate.admit(now);
+			if (held >= 0) {
+				log.warn("Throttling {}: too many failures ({} wrong keys within a minute); one key check a second until the minute ends{}",
+						address.getHostAddress(), throttle.limit(), held > 0 ? " (" + held + " more not logged)" : "");
+			}
+		}
 		return new Verdict(reason, id);
 	}
 
 	@Override
 	public boolean blocked(InetAddress address) {
-		return blocked(address, System.currentTimeMillis());
-	}
-
-	private boolean blocked(InetAddress address, long now) {
+		long now = System.currentTimeMillis();
 		int source = source(address);
 		return throttle.blocked(source, now) || bannedUntil(bannedAddresses, source, now);
 	}
@@ -169,15 +185,10 @@ public final class SharedKeyCheck implements KeyCheck {
 		attempts.count(reason);
 		IllegalAttempt attempt = new IllegalAttempt(address, port, Instant.ofEpochMilli(now), reason, detail);
 		attempts.add(attempt);
-		if (throttle.fail(source(address), now)) {
-			attempts.add(new IllegalAttempt(address, port, Instant.ofEpochMilli(now), Reason.THROTTLED,
-					"throttled for the rest of the minute after " + throttle.limit() + " failures"));
-			log.warn("Throttling {}: too many failures within a minute", address.getHostAddress());
-		}
 		long held = logGate.admit(now);
 		if (held >= 0) {
 			log.warn("Illegal attempt from {}:{}: {} ({}){}", address.getHostAddress(), port, reason, detail,
-					held > 0 ? "; " + held + " more not logged" : "");
+					held > 0 ? " (" + held + " more not logged)" : "");
 		}
 		EventAdmin ea = events;
 		if (ea != null && eventGate.admit(now) >= 0) {

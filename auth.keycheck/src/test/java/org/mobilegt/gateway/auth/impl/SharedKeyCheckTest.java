@@ -123,6 +123,46 @@ class SharedKeyCheckTest {
 	}
 
 	@Test
+	void onlyWrongKeysThrottleNotUnknownEndpointsSpoofingOrJunk() {
+		SharedKeyCheck c = check(Map.of("maxFailuresPerMinute", 3));
+		for (int i = 0; i < 100; i++) {
+			c.record(phone, 1000 + i, Reason.UNKNOWN_ENDPOINT, "data from an endpoint without a session");
+			c.record(phone, 1000 + i, Reason.SPOOFED, "source");
+		}
+		c.check(phone, 1, payload(KEY + ":" + "x".repeat(65))); // a bad id is not a key guess either
+		assertThat(c.blocked(phone)).isFalse();
+		assertThat(c.check(phone, 2000, payload(KEY + ":neighbour")).accepted()).isTrue();
+		assertThat(c.rejections()).containsEntry(Reason.UNKNOWN_ENDPOINT, 100L).doesNotContainKey(Reason.THROTTLED);
+	}
+
+	@Test
+	void aHandshakeLongerThanKeyAndIdIsRefusedUnhashed() {
+		SharedKeyCheck c = check(Map.of());
+		String longest = KEY + ":" + "i".repeat(SharedKeyCheck.MAX_ID_BYTES);
+		assertThat(c.check(phone, 1, payload(longest)).accepted()).isTrue();
+		Verdict v = c.check(phone, 1, payload(longest + "i"));
+		assertThat(v.reason()).isEqualTo(Reason.UNKNOWN_ID);
+		assertThat(c.illegalAttempts(1).get(0).detail()).contains("too long");
+	}
+
+	@Test
+	void throttlingIsLoggedAFewTimesAMinuteThenCounted() {
+		SharedKeyCheck c = check(Map.of("maxFailuresPerMinute", 1));
+		for (int i = 0; i < 200; i++) {
+			c.check(InetAddress.getLoopbackAddress(), i, payload("wrong")); // one source, throttled once
+		}
+		for (int i = 0; i < 50; i++) {
+			byte[] a = { 10, 9, 0, (byte) i };
+			try {
+				c.check(InetAddress.getByAddress(a), 1, payload("wrong"));
+			} catch (java.net.UnknownHostException e) {
+				throw new AssertionError(e);
+			}
+		}
+		assertThat(log.at("WARN").stream().filter(l -> l.startsWith("Throttling"))).hasSizeLessThanOrEqualTo(10);
+	}
+
+	@Test
 	void bansRefuseTheAddressAndTheClientId() {
 		SharedKeyCheck c = check(Map.of());
 		c.ban(phone, "alice", Duration.ofMinutes(5));

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.mobilegt.gateway.common.BoundedTable;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.LongMap;
@@ -67,14 +68,17 @@ public final class SessionRegistry implements SessionManager {
 	static final String STATE_FILE = "sessions.json";
 	private static final long HOUSEKEEPING_MILLIS = 1000;
 
-	private record Settings(int maxClients, long leaseMillis, long recentMillis, Set<Integer> excluded, int packetsPerSecond) {
+	static final int MAX_RECENT = 65_536;
+
+	private record Settings(int maxClients, long leaseMillis, long recentMillis, Set<Integer> excluded, int packetsPerSecond,
+			int maxSessionsPerSource, int maxNewLeasesPerSourcePerMinute) {
 	}
 
-	/** A lease; anonymous clients are keyed by endpoint. */
+	/** A lease; anonymous clients are keyed by endpoint. Written under the registry's lock, read without. */
 	private static final class LeaseState {
 		final int address;
-		long expires;
-		boolean live;
+		volatile long expires;
+		volatile boolean live;
 
 		LeaseState(int address, long expires, boolean live) {
 			this.address = address;
@@ -96,18 +100,21 @@ public final class SessionRegistry implements SessionManager {
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile ConfigurationAdmin configurationAdmin;
 
-	// Guarded by this.
-	private Settings settings;
+	// Written under this object's lock. The maps are concurrent so that persistence, expiry and
+	// queries copy them without holding the lock that handshakes need.
+	private volatile Settings settings;
 	private Map<String, Object> properties;
-	private AddressPool pool;
-	private final Map<Long, SessionImpl> endpoints = new HashMap<>();
-	private final Map<Long, SessionImpl> addresses = new HashMap<>();
-	private final Map<String, SessionImpl> clients = new HashMap<>();
-	private final Map<String, LeaseState> leases = new HashMap<>();
-	private long nextId = 1;
+	private volatile AddressPool pool;
+	private final Map<Long, SessionImpl> endpoints = new ConcurrentHashMap<>();
+	private final Map<Long, SessionImpl> addresses = new ConcurrentHashMap<>();
+	private final Map<String, SessionImpl> clients = new ConcurrentHashMap<>();
+	private final Map<String, LeaseState> leases = new ConcurrentHashMap<>();
+	private final SourceLimits limits = new SourceLimits();
+	private volatile long nextId = 1;
 	private boolean dirty;
 
-	private final Map<Long, Long> recent = new ConcurrentHashMap<>();
+	/** Endpoints whose session ended recently (closed at, ms): bounded, a roaming flood evicts the oldest. */
+	private final BoundedTable<Long, Long> recent = new BoundedTable<>(MAX_RECENT);
 	// Lookups for the data path: written under this object's lock, read without any lock.
 	private final LongMap<SessionImpl> byEndpoint = new LongMap<>();
 	private final LongMap<SessionImpl> byAddress = new LongMap<>();
@@ -121,6 +128,7 @@ public final class SessionRegistry implements SessionManager {
 		this.settings = settings(config);
 		this.properties = properties;
 		share.packetsPerSecond = settings.packetsPerSecond();
+		limits.limits(settings.maxSessionsPerSource(), settings.maxNewLeasesPerSourcePerMinute());
 		restore();
 		housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
 			Thread t = new Thread(r, "mobilegt-sessions");
@@ -139,6 +147,7 @@ public final class SessionRegistry implements SessionManager {
 			Map<String, Object> previousProperties = properties;
 			properties = newProperties;
 			share.packetsPerSecond = next.packetsPerSecond();
+			limits.limits(next.maxSessionsPerSource(), next.maxNewLeasesPerSourcePerMinute());
 			if (exclusionsChanged && pool != null) {
 				repool(pool.cidr());
 			}
@@ -172,7 +181,8 @@ public final class SessionRegistry implements SessionManager {
 			}
 		}
 		return new Settings(c.maxClients(), TimeUnit.MINUTES.toMillis(c.leaseMinutes()),
-				TimeUnit.MINUTES.toMillis(c.recentMinutes()), Set.copyOf(excluded), c.maxPacketsPerSecond());
+				TimeUnit.MINUTES.toMillis(c.recentMinutes()), Set.copyOf(excluded), c.maxPacketsPerSecond(), c.maxSessionsPerSource(),
+				c.maxNewLeasesPerSourcePerMinute());
 	}
 
 	// ---- the client subnet comes from the TUN device
@@ -263,12 +273,20 @@ public final class SessionRegistry implements SessionManager {
 		if (clientId != null) {
 			SessionImpl roaming = clients.get(clientId);
 			if (roaming != null) {
+				if (Endpoint.address(roaming.endpoint()) != Endpoint.address(endpoint)) {
+					limits.checkSession(endpoint);
+				}
 				endpoints.remove(roaming.endpoint());
 				byEndpoint.remove(roaming.endpoint());
-				// the old endpoint held a session a moment ago: its late packets get the re-handshake
-				// hint, not illegal-attempt records that count towards throttling its address
+				limits.closed(roaming.endpoint());
+				limits.opened(endpoint);
+				// the old endpoint held a session a moment ago: its late packets get the re-handshake hint
 				recent.put(roaming.endpoint(), now);
-				log.info("Client {} moved from {} to {}", clientId, Endpoint.format(roaming.endpoint()), Endpoint.format(endpoint));
+				long held = lifecycleLog.admit(now);
+				if (held >= 0) {
+					log.info("Client {} moved from {} to {}{}", clientId, Endpoint.format(roaming.endpoint()), Endpoint.format(endpoint),
+							notLogged(held));
+				}
 				roaming.endpoint(endpoint);
 				roaming.received(0, false, now);
 				endpoints.put(endpoint, roaming);
@@ -287,12 +305,14 @@ public final class SessionRegistry implements SessionManager {
 			throw new SessionRefusedException("client limit reached: " + endpoints.size() + " connected ("
 					+ (settings.maxClients() > 0 ? "maxClients=" + max : "every address of " + pool.cidr() + " is in use") + ")");
 		}
+		limits.checkSession(endpoint);
 		String key = leaseKey(clientId, endpoint);
 		LeaseState lease = leases.get(key);
 		int address;
 		if (lease != null && pool.leasable(lease.address) && !addresses.containsKey(lease.address & 0xFFFFFFFFL)) {
 			address = lease.address;
 		} else {
+			limits.checkNewLease(endpoint, now);
 			OptionalInt fresh = pool.allocate();
 			if (fresh.isEmpty()) {
 				expireLeases(now);
@@ -303,6 +323,7 @@ public final class SessionRegistry implements SessionManager {
 						+ " are leased or reserved (leaseMinutes=" + TimeUnit.MILLISECONDS.toMinutes(settings.leaseMillis()) + ")");
 			}
 			address = fresh.getAsInt();
+			limits.newLease(endpoint, now);
 		}
 		pool.take(address);
 		leases.put(key, new LeaseState(address, Long.MAX_VALUE, true));
@@ -328,6 +349,7 @@ public final class SessionRegistry implements SessionManager {
 	}
 
 	private void add(SessionImpl s) {
+		limits.opened(s.endpoint());
 		endpoints.put(s.endpoint(), s);
 		addresses.put(s.tunnelAddress() & 0xFFFFFFFFL, s);
 		byEndpoint.put(s.endpoint(), s);
@@ -348,11 +370,20 @@ public final class SessionRegistry implements SessionManager {
 			if (s.clientId() != null) {
 				clients.remove(s.clientId());
 			}
+			limits.closed(s.endpoint());
 			s.end();
-			LeaseState lease = leases.get(leaseKey(s.clientId(), s.endpoint()));
-			if (lease != null) {
-				lease.live = false;
-				lease.expires = now + (s.clientId() != null ? settings.leaseMillis() : settings.recentMillis());
+			String key = leaseKey(s.clientId(), s.endpoint());
+			if (s.clientId() == null) {
+				// only client ids get sticky reservations: an anonymous address returns to the pool
+				if (leases.remove(key) != null && pool != null) {
+					pool.release(s.tunnelAddress());
+				}
+			} else {
+				LeaseState lease = leases.get(key);
+				if (lease != null) {
+					lease.expires = now + settings.leaseMillis();
+					lease.live = false;
+				}
 			}
 			recent.put(s.endpoint(), now);
 			dirty = true;
@@ -379,7 +410,8 @@ public final class SessionRegistry implements SessionManager {
 		return expired;
 	}
 
-	private synchronized List<SessionImpl> snapshot() {
+	/** The live sessions, copied without the lock (a concurrent map's weakly consistent view). */
+	private List<SessionImpl> snapshot() {
 		return new ArrayList<>(endpoints.values());
 	}
 
@@ -455,18 +487,18 @@ public final class SessionRegistry implements SessionManager {
 
 	private void housekeeping() {
 		try {
-			SavedState state = null;
+			boolean save;
+			long now = System.currentTimeMillis();
 			synchronized (this) {
-				long now = System.currentTimeMillis();
 				expireLeases(now);
-				recent.values().removeIf(closedAt -> now - closedAt >= settings.recentMillis());
-				if (dirty) {
-					state = snapshotState();
-					dirty = false;
-				}
+				limits.prune(now);
+				save = dirty;
+				dirty = false;
 			}
-			if (state != null) {
-				write(state); // outside the lock: handshakes go on while the file is written
+			long recentMillis = settings.recentMillis();
+			recent.removeIf(closedAt -> now - closedAt >= recentMillis);
+			if (save) {
+				write(snapshotState()); // outside the lock: handshakes go on while it is copied and written
 			}
 		} catch (RuntimeException e) {
 			log.error("Session housekeeping failed: {}", e.toString());
@@ -486,19 +518,23 @@ public final class SessionRegistry implements SessionManager {
 		});
 	}
 
-	/** What the state file will hold, copied under the lock (cheap; the writing is not). */
-	private synchronized SavedState snapshotState() {
+	/**
+	 * What the state file will hold, copied from the concurrent maps without the lock: a change
+	 * made meanwhile sets {@code dirty} again and is saved at the next tick.
+	 */
+	private SavedState snapshotState() {
 		List<SavedState.SavedLease> savedLeases = new ArrayList<>(leases.size());
 		leases.forEach((k, l) -> savedLeases.add(new SavedState.SavedLease(k, l.address, l.live ? Long.MAX_VALUE : l.expires)));
-		List<SavedState.SavedRecent> savedRecent = new ArrayList<>(recent.size());
-		recent.forEach((ep, t) -> savedRecent.add(new SavedState.SavedRecent(ep, t)));
+		List<SavedState.SavedRecent> savedRecent = new ArrayList<>();
+		recent.copy().forEach((ep, t) -> savedRecent.add(new SavedState.SavedRecent(ep, t)));
 		List<SavedState.SavedSession> savedSessions = new ArrayList<>(endpoints.size());
 		for (SessionImpl s : endpoints.values()) {
 			savedSessions.add(new SavedState.SavedSession(s.id(), s.clientId(), s.endpoint(), s.tunnelAddress(),
 					s.since().toEpochMilli(), s.rxPackets(), s.rxBytes(), s.lastReceivedMillis(), s.txPackets(),
 					s.txBytes(), s.lastSentMillis(), s.drops()));
 		}
-		return new SavedState(framework, System.currentTimeMillis(), nextId, pool == null ? null : pool.cidr(),
+		AddressPool p = pool;
+		return new SavedState(framework, System.currentTimeMillis(), nextId, p == null ? null : p.cidr(),
 				savedLeases, savedRecent, savedSessions);
 	}
 
@@ -542,7 +578,8 @@ public final class SessionRegistry implements SessionManager {
 		}
 		boolean resume = Objects.equals(state.framework(), framework);
 		for (SavedState.SavedLease l : nullSafe(state.leases())) {
-			if (l.expires() > now && (pool == null || pool.leasable(l.address()))) {
+			// anonymous leases live only as long as their session (resumed below, or gone)
+			if (l.key().startsWith("id:") && l.expires() > now && (pool == null || pool.leasable(l.address()))) {
 				leases.put(l.key(), new LeaseState(l.address(), l.expires(), false));
 				if (pool != null) {
 					pool.take(l.address());
@@ -566,7 +603,9 @@ public final class SessionRegistry implements SessionManager {
 				leases.put(key, new LeaseState(ss.address(), Long.MAX_VALUE, true));
 				resumed++;
 			} else {
-				// a restart: the client is told to handshake again and gets its address back
+				// a restart: the client is told to handshake again and gets its address back (an
+				// anonymous one only from the same endpoint, within the recent window: its session
+				// did not end, the gateway went away)
 				recent.put(ss.endpoint(), state.savedAt());
 				long expires = state.savedAt() + (ss.clientId() != null ? settings.leaseMillis() : settings.recentMillis());
 				leases.put(key, new LeaseState(ss.address(), expires, false));

@@ -132,6 +132,47 @@ class SessionRegistryTest {
 	}
 
 	@Test
+	void oneSourceAddressGetsItsShareOfSessionsAndNewLeasesOthersStillGetAddresses() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("maxSessionsPerSource", 2, "maxNewLeasesPerSourcePerMinute", 3));
+		r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 1), "x1");
+		Session x2 = r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 2), "x2");
+		assertThatThrownBy(() -> r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 3), "x3"))
+				.isInstanceOf(SessionRefusedException.class).hasMessageContaining("maxSessionsPerSource=2")
+				.matches(e -> ((SessionRefusedException) e).perSource());
+		r.close(x2, CloseReason.KICKED);
+		r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 3), "x3"); // the third new lease this minute
+		r.close(r.find("x3").orElseThrow(), CloseReason.KICKED);
+		assertThatThrownBy(() -> r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 4), "x4"))
+				.isInstanceOf(SessionRefusedException.class).hasMessageContaining("maxNewLeasesPerSourcePerMinute=3");
+		assertThat(r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 5), "x2").tunnelAddress())
+				.as("a client id's own address back is no new lease").isEqualTo(x2.tunnelAddress());
+		assertThat(r.open(PHONE_B, "other").live()).as("another source still gets an address").isTrue();
+	}
+
+	@Test
+	void anAnonymousClientsAddressReturnsToThePoolWhenItsSessionEnds() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		for (int round = 0; round < 20; round++) { // a /29 has 5 addresses: without release the pool would run out
+			Session s = r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 2000 + round), null);
+			r.close(s, CloseReason.EXPIRED);
+		}
+		assertThat(r.pool().reserved()).isZero();
+		assertThat(r.pool().leases()).isEmpty();
+	}
+
+	@Test
+	void theRecentTableIsBoundedAndForgetsItsOldest() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("maxSessionsPerSource", 0, "maxNewLeasesPerSourcePerMinute", 0));
+		Session s = r.open(PHONE_B, "roamer");
+		for (int port = 1; port <= SessionRegistry.MAX_RECENT + 10; port++) {
+			r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), port), "roamer"); // each move leaves a recent endpoint
+		}
+		assertThat(s.endpoint()).isEqualTo(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), SessionRegistry.MAX_RECENT + 10));
+		assertThat(r.recentlyClosed(PHONE_B)).as("the oldest was forgotten").isFalse();
+		assertThat(r.recentlyClosed(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), SessionRegistry.MAX_RECENT + 9))).isTrue();
+	}
+
+	@Test
 	void aKickedClientsLeaseStaysReserved() throws Exception {
 		SessionRegistry r = start("fw1", Map.of());
 		Session alice = r.open(PHONE_A, "alice");

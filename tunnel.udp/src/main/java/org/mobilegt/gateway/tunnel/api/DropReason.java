@@ -35,5 +35,13 @@ public enum DropReason {
 	/** The kernel refused a send on the UDP socket. */
 	UDP_SEND_ERROR,
 	/** Dropped by a client's share limit. */
-	RATE_LIMITED
+	RATE_LIMITED,
+	/** Data from an unknown endpoint whose inner source is the live lease of a session from the same address: a NAT rebinding (hinted to handshake again). */
+	REBINDING,
+	/** Handshake accepted, but its source address already has its share of sessions or new leases. */
+	SOURCE_LIMIT,
+	/** Handshake accepted, but not answered: the reply budget of its source or of the gateway is spent. */
+	REPLY_LIMITED,
+	/** The same endpoint's handshake again within a second: the reply burst already sent answers it. */
+	HANDSHAKE_REPEATED
 }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,31 +23,50 @@ import org.osgi.service.log.Logger;
 /**
  * Handshakes on a bounded pool of worker threads, so that the packet pumps never wait for key
  * checks, lease bookkeeping or disk. A full queue drops the handshake (the client repeats it).
+ * Replies and re-handshake hints are sent within the {@link ReplyBudget}; a reply that must wait
+ * for budget is sent by a scheduler thread, never by a waiting worker.
  */
 final class Control {
 
 	static final int QUEUE = 1024;
+	/**
+	 * Longer handshakes are dropped before they are copied or checked: a key and a 64-byte id fit
+	 * easily, and the bounded queue then holds at most {@code QUEUE} such copies.
+	 */
+	static final int MAX_HANDSHAKE = 1024;
 
 	private final TunnelServer server;
 	private final TunnelMetrics metrics;
 	private final Logger log;
 	private final ThreadPoolExecutor pool;
+	private final ScheduledThreadPoolExecutor deferred;
+	private final ReplyBudget budget;
 	private final ThreadLocal<ControlSender> senders = ThreadLocal.withInitial(ControlSender::new);
 	private final RateGate refusalLog = new RateGate(10, 10_000);
 
-	Control(TunnelServer server, TunnelMetrics metrics, Logger log, int workers) {
+	Control(TunnelServer server, TunnelMetrics metrics, Logger log, TunnelSettings settings) {
 		this.server = server;
 		this.metrics = metrics;
 		this.log = log;
-		AtomicInteger n = new AtomicInteger();
-		pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-			Thread t = new Thread(r, "mobilegt-control-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+		this.budget = settings == null ? new ReplyBudget(65536, 4 << 20)
+				: new ReplyBudget(settings.replyBytesPerSource(), settings.replyBytesPerSecond());
+		int workers = settings == null ? 1 : settings.workers();
+		pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), threads("control"));
+		deferred = new ScheduledThreadPoolExecutor(1, threads("replies"));
 	}
 
-	void workers(int workers) {
+	private static java.util.concurrent.ThreadFactory threads(String name) {
+		AtomicInteger n = new AtomicInteger();
+		return r -> {
+			Thread t = new Thread(r, "mobilegt-" + name + "-" + n.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		};
+	}
+
+	/** Applies the workers and reply budget of {@code s}. */
+	void apply(TunnelSettings s) {
+		int workers = s.workers();
 		if (workers > pool.getMaximumPoolSize()) {
 			pool.setMaximumPoolSize(workers);
 			pool.setCorePoolSize(workers);
@@ -54,10 +74,15 @@ final class Control {
 			pool.setCorePoolSize(workers);
 			pool.setMaximumPoolSize(workers);
 		}
+		budget.rates(s.replyBytesPerSource(), s.replyBytesPerSecond());
 	}
 
 	/** Queues the handshake in {@code datagram} (0 byte, then the payload) from {@code endpoint}. */
 	void handshake(long endpoint, ByteBuffer datagram) {
+		if (datagram.remaining() > MAX_HANDSHAKE) {
+			metrics.dropped(DropReason.MALFORMED);
+			return;
+		}
 		byte[] payload = new byte[datagram.remaining() - 1];
 		datagram.get(datagram.position() + 1, payload);
 		try {
@@ -67,10 +92,16 @@ final class Control {
 		}
 	}
 
+	/** Whether {@code endpoint} may get a re-handshake hint now (and it is charged to the budget). */
+	boolean hint(long endpoint) {
+		return budget.hint(endpoint, Endpoint.address(endpoint), TunnelSettings.REHANDSHAKE.length, System.nanoTime());
+	}
+
 	private void handle(long endpoint, byte[] payload) {
 		KeyCheck keys = server.keyCheck();
 		SessionManager sessions = server.sessions();
-		if (keys == null || sessions == null) {
+		TunnelSettings settings = server.settings();
+		if (keys == null || sessions == null || settings == null) {
 			metrics.dropped(DropReason.NO_SERVICE);
 			return;
 		}
@@ -81,28 +112,53 @@ final class Control {
 			metrics.dropped(verdict.reason() == Reason.THROTTLED ? DropReason.THROTTLED : DropReason.HANDSHAKE_REFUSED);
 			return; // no reply: a wrong key must not learn anything
 		}
+		// The budget is asked before a session is opened: a handshake that cannot be answered must
+		// not hold an address either.
+		ReplyBudget.Grant grant = budget.reply(endpoint, Endpoint.address(endpoint), TunnelSettings.REPLY_SIZE,
+				settings.replyRepeats(), System.nanoTime());
+		if (grant.copies() == 0) {
+			metrics.dropped(grant.repeated() ? DropReason.HANDSHAKE_REPEATED : DropReason.REPLY_LIMITED);
+			return;
+		}
 		Session session;
 		try {
 			session = sessions.open(endpoint, verdict.clientId());
 		} catch (SessionRefusedException e) {
-			metrics.handshakesFailed.increment();
-			metrics.dropped(DropReason.POOL_EXHAUSTED);
-			long held = refusalLog.admit(System.currentTimeMillis());
-			if (held >= 0) {
-				log.warn("Handshake from {} refused: {}{}", Endpoint.format(endpoint), e.getMessage(),
-						held > 0 ? "; " + held + " more not logged" : "");
-			}
+			refused(endpoint, e);
 			return;
 		}
-		TunnelSettings settings = server.settings();
 		byte[] reply = settings.handshakeReply(session.tunnelAddress());
-		int sent = senders.get().send(server.socket(), reply, endpoint, settings.replyRepeats());
-		session.sent(reply.length * sent, false, System.currentTimeMillis());
 		metrics.handshakesOk.increment();
+		if (grant.delayNanos() == 0) {
+			reply(endpoint, session, reply, grant.copies());
+		} else {
+			deferred.schedule(() -> reply(endpoint, session, reply, grant.copies()), grant.delayNanos(), TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void reply(long endpoint, Session session, byte[] reply, int copies) {
+		int sent = senders.get().send(server.socket(), reply, endpoint, copies);
+		session.sent(reply.length * sent, false, System.currentTimeMillis());
+	}
+
+	private void refused(long endpoint, SessionRefusedException e) {
+		metrics.handshakesFailed.increment();
+		metrics.dropped(e.perSource() ? DropReason.SOURCE_LIMIT : DropReason.POOL_EXHAUSTED);
+		long held = refusalLog.admit(System.currentTimeMillis());
+		if (held >= 0) {
+			log.warn("Handshake from {} refused: {}{}", Endpoint.format(endpoint), e.getMessage(),
+					held > 0 ? " (" + held + " more not logged)" : "");
+		}
+	}
+
+	/** Forgets budget entries that no longer limit anything (housekeeping). */
+	void prune() {
+		budget.prune(System.nanoTime());
 	}
 
 	void shutdown() throws InterruptedException {
 		pool.shutdownNow();
+		deferred.shutdownNow();
 		pool.awaitTermination(5, TimeUnit.SECONDS);
 	}
 }

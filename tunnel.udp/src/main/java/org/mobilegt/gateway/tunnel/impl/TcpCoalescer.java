@@ -80,6 +80,19 @@ final class TcpCoalescer {
 		return true;
 	}
 
+	/**
+	 * False for a checked IPv4 packet that claims TCP but cannot hold the TCP header it declares
+	 * (a crafted datagram): {@link #offer} and the kernel's offload path need it whole.
+	 */
+	static boolean wellFormed(ByteBuffer p) {
+		int ip = p.position();
+		if (p.get(ip + 9) != TCP || (p.getShort(ip + 6) & 0x1FFF) != 0) {
+			return true; // not TCP, or a later fragment: no TCP header to read
+		}
+		int tcp = ip + (p.get(ip) & 0x0F) * 4;
+		return p.limit() - tcp >= 20 && tcpHeader(p, tcp) >= 20 && p.limit() - tcp >= tcpHeader(p, tcp);
+	}
+
 	/** Writes every held packet. */
 	void flush(TunDevice tun) {
 		for (Flow f : flows) {

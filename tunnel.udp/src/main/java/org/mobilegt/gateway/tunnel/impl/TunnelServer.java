@@ -104,7 +104,7 @@ public final class TunnelServer implements TunnelStats {
 			s = null;
 		}
 		settings = s;
-		control = new Control(this, metrics, log, s == null ? 1 : s.workers());
+		control = new Control(this, metrics, log, s);
 		if (s != null) {
 			try {
 				listen(s);
@@ -131,7 +131,7 @@ public final class TunnelServer implements TunnelStats {
 			} else if (next.socketBufferBytes() != previous.socketBufferBytes()) {
 				socket.buffers(next.socketBufferBytes());
 			}
-			control.workers(next.workers());
+			control.apply(next);
 			settings = next;
 			Map<String, Object> previousProperties = properties;
 			properties = newProperties;
@@ -366,10 +366,7 @@ public final class TunnelServer implements TunnelStats {
 				}
 			}
 			metrics.keepalivesOut.add(keepalives.sendEach(sock, TunnelSettings.KEEPALIVE, idle, n));
-			UplinkPump u = uplink;
-			if (u != null) {
-				u.pruneHints(now);
-			}
+			control.prune();
 		} catch (RuntimeException e) {
 			log.error("Tunnel housekeeping failed: {}", e.toString());
 		}

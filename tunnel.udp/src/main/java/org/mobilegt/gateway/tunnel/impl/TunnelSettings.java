@@ -13,7 +13,8 @@ import org.mobilegt.gateway.session.api.Endpoint;
 
 /** The validated form of {@link TunnelConfig}, and the handshake reply it implies. */
 record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, List<String> routes, String searchDomain,
-		int replyRepeats, long keepaliveMillis, long idleMillis, int workers, int socketBufferBytes) {
+		int replyRepeats, long keepaliveMillis, long idleMillis, int workers, int socketBufferBytes, int replyBytesPerSource,
+		int replyBytesPerSecond) {
 
 	/** Size of a handshake reply: the reference server pads its parameters with spaces to 1024 bytes. */
 	static final int REPLY_SIZE = 1024;
@@ -51,11 +52,14 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, Lis
 		range(pid, "idleTimeoutSeconds", c.idleTimeoutSeconds(), 5, 86400);
 		range(pid, "workers", c.workers(), 0, 64);
 		range(pid, "socketBufferBytes", c.socketBufferBytes(), 65536, 268435456);
+		range(pid, "replyBytesPerSource", c.replyBytesPerSource(), 1024, 1 << 30);
+		range(pid, "replyBytesPerSecond", c.replyBytesPerSecond(), 1024, 1 << 30);
 		TunnelSettings settings;
 		try {
 			settings = new TunnelSettings(InetAddress.getByName(c.bind().strip()), c.port(), c.mtu(), List.copyOf(dns),
 					List.copyOf(routes), search, c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds() * 1000L,
-					c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes());
+					c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes(),
+					c.replyBytesPerSource(), c.replyBytesPerSecond());
 		} catch (UnknownHostException e) {
 			throw new ConfigValueException(pid, "bind", c.bind(), "must be an IPv4 address");
 		}

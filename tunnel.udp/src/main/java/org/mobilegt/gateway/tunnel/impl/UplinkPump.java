@@ -1,10 +1,7 @@
 package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
@@ -31,8 +28,6 @@ final class UplinkPump implements Runnable {
 	static final int BATCH = 32;
 	static final int SLOT = 65536;
 	private static final int POLL_MILLIS = 250;
-	private static final long HINT_INTERVAL_MILLIS = 1000;
-	private static final int MAX_HINTED = 65536;
 
 	private final TunnelServer server;
 	private final UdpSocket socket;
@@ -45,7 +40,6 @@ final class UplinkPump implements Runnable {
 	private final MessageBatch batch = new MessageBatch(BATCH, SLOT, Offload.HEADER);
 	private final ControlSender sender = new ControlSender();
 	private final TcpCoalescer coalescer = new TcpCoalescer(this::write);
-	private final Map<Long, Long> hinted = new ConcurrentHashMap<>();
 	private final RateGate errorLog = new RateGate(5, 60_000);
 	private final RateGate spoofRecords = new RateGate(10, 1_000);
 	private final RateGate shareLog = new RateGate(1, 10_000);
@@ -125,7 +119,7 @@ final class UplinkPump implements Runnable {
 			return;
 		}
 		if (session == null) {
-			unknown(endpoint, sessions);
+			unknown(endpoint, sessions, p);
 			return;
 		}
 		boolean timed = (++sequence & TunnelMetrics.SAMPLE_MASK) == 0;
@@ -153,6 +147,11 @@ final class UplinkPump implements Runnable {
 			taps.offer(session.tunnelAddress(), Direction.FROM_CLIENT, p);
 		}
 		int header = tun.offloadHeader();
+		if (header != 0 && !TcpCoalescer.wellFormed(p)) {
+			counters.dropped(DropReason.TRUNCATED); // the kernel would refuse it; not a TUN error
+			session.dropped();
+			return;
+		}
 		if (header == 0 || !coalescer.offer(tun, p, session)) {
 			p.position(p.position() - header); // the zero header: a plain, complete packet
 			if (!write(tun, p, session, 1)) {
@@ -188,7 +187,7 @@ final class UplinkPump implements Runnable {
 				session.received(1, false, now);
 				metrics.keepalivesIn.increment();
 			} else {
-				unknown(endpoint, server.sessions());
+				unknown(endpoint, server.sessions(), null);
 			}
 			return;
 		}
@@ -201,31 +200,39 @@ final class UplinkPump implements Runnable {
 	}
 
 	/**
-	 * Data from an endpoint without a session: a client whose session ended recently is told to
-	 * handshake again (at most once a second); anything else is an illegal attempt.
+	 * Data ({@code p}, or null for a keepalive) from an endpoint without a session. Data whose
+	 * source is the live lease of a session from the same address is that client behind a NAT
+	 * that changed its port; it and a client whose session ended recently are told to handshake
+	 * again (within the reply budget). Anything else is an illegal attempt, recorded but never
+	 * counted against the address's handshakes: only wrong keys are.
 	 */
-	private void unknown(long endpoint, SessionManager sessions) {
-		InetAddress address = Endpoint.toInetAddress(Endpoint.address(endpoint));
-		KeyCheck keys = server.keyCheck();
-		if (keys != null && keys.blocked(address)) {
-			counters.dropped(DropReason.THROTTLED);
+	private void unknown(long endpoint, SessionManager sessions, ByteBuffer p) {
+		if (p != null && rebinding(endpoint, sessions, p)) {
+			counters.dropped(DropReason.REBINDING);
+			hint(endpoint);
 			return;
 		}
 		counters.dropped(DropReason.UNKNOWN_ENDPOINT);
+		KeyCheck keys = server.keyCheck();
 		if (sessions.recentlyClosed(endpoint)) {
-			long now = System.currentTimeMillis();
-			Long last = hinted.get(endpoint);
-			if (last == null || now - last >= HINT_INTERVAL_MILLIS) {
-				if (hinted.size() >= MAX_HINTED) {
-					hinted.clear();
-				}
-				hinted.put(endpoint, now);
-				if (sender.send(socket, TunnelSettings.REHANDSHAKE, endpoint)) {
-					metrics.hints.increment();
-				}
-			}
+			hint(endpoint);
 		} else if (keys != null) {
-			keys.record(address, Endpoint.port(endpoint), Reason.UNKNOWN_ENDPOINT, "data from an endpoint without a session");
+			keys.record(Endpoint.toInetAddress(Endpoint.address(endpoint)), Endpoint.port(endpoint), Reason.UNKNOWN_ENDPOINT,
+					"data from an endpoint without a session");
+		}
+	}
+
+	private static boolean rebinding(long endpoint, SessionManager sessions, ByteBuffer p) {
+		if (p.remaining() < Packets.IPV4_HEADER || (p.get(p.position()) >>> 4) != 4) {
+			return false;
+		}
+		Session owner = sessions.byTunnelAddress(Packets.source(p));
+		return owner != null && Endpoint.address(owner.endpoint()) == Endpoint.address(endpoint);
+	}
+
+	private void hint(long endpoint) {
+		if (control.hint(endpoint) && sender.send(socket, TunnelSettings.REHANDSHAKE, endpoint)) {
+			metrics.hints.increment();
 		}
 	}
 
@@ -265,10 +272,5 @@ final class UplinkPump implements Runnable {
 
 	void stop() {
 		running = false;
-	}
-
-	/** Forgets hints older than the interval (housekeeping). */
-	void pruneHints(long now) {
-		hinted.values().removeIf(t -> now - t >= HINT_INTERVAL_MILLIS);
 	}
 }
