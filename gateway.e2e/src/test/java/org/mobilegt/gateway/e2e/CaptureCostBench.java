@@ -36,7 +36,7 @@ class CaptureCostBench {
 	void builtinCaptureCostOnOneSession() {
 		try (Topology t = Topology.create();
 				Gateway gw = Gateway.in(t, "CaptureCostBench/iperf3").conf("mobilegt.auth", Map.of("key", SECRET))
-						.conf("mobilegt.capture", Map.of("mode", "demand", "method", "builtin", "maxBytes", "0"))
+						.conf("mobilegt.capture", Map.of("mode", "demand", "method", "builtin", "maxBytes", "0", "maxTotalBytes", "0"))
 						.interactive().start();
 				Background iperf = Servers.iperf3Server(t.inet(), PORT)) {
 			InetSocketAddress server = gw.awaitTunnel(Duration.ofSeconds(60));

@@ -28,6 +28,8 @@ class CaptureLimitsTest {
 	private static final Duration START = Duration.ofSeconds(60);
 	private static final Duration CAPTURING = Duration.ofSeconds(20);
 	private static final long BUDGET = 64_000;
+	/** A capture script that writes {@code $4} bytes into {@code $1/$2.bin} and then idles. */
+	private static final String FILLING = "head -c \"$4\" /dev/zero > \"$1/$2.bin\"\necho \"filled for $3\"\nexec sleep 600\n";
 	/**
 	 * A capture script with the classic daemonization, deaf to SIGTERM: a new session in the background of a subshell
 	 * that exits at once, so the daemon is re-parented away from the script and the gateway, in its own session and
@@ -42,10 +44,9 @@ class CaptureLimitsTest {
 				Gateway gw = Gateway.in(t, "CaptureLimitsTest/budget").conf("mobilegt.auth", Map.of("key", SECRET))
 						.conf("mobilegt.tunnel", Map.of("idleTimeoutSeconds", "600")).interactive()) {
 			// each capture writes 40,000 bytes and then idles: one fits the budget of 64,000, two do not
-			Path script = executable(gw.workDir().resolve("filling-capture.sh"),
-					"head -c 40000 /dev/zero > \"$1/$2.bin\"\necho \"filled for $3\"\nexec sleep 600\n");
-			gw.conf("mobilegt.capture", Map.of("mode", "demand", "script", script.toString(), "args", "{dir} s{session} {client}",
-					"maxTotalBytes", Long.toString(BUDGET)));
+			Path script = executable(gw.workDir().resolve("filling-capture.sh"), FILLING);
+			gw.conf("mobilegt.capture", Map.of("mode", "demand", "script", script.toString(), "args",
+					"{dir} s{session} {client} 40000", "maxTotalBytes", Long.toString(BUDGET)));
 			gw.start();
 			InetSocketAddress server = gw.awaitTunnel(START);
 			try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server); ToyVpnClient bob = ToyVpnClient.open(t.phone(), server);
@@ -83,6 +84,36 @@ class CaptureLimitsTest {
 				mark = gw.logMark();
 				gw.awaitLog("back within maxTotalBytes=" + BUDGET, mark, CAPTURING);
 				assertThat(gw.gogo("vpn:capture start carol")).startsWith("capturing session");
+			}
+		}
+	}
+
+	@Test
+	void theBudgetCountsScriptAndBuiltinCaptureFilesTogether() throws IOException {
+		try (Topology t = Topology.create();
+				Gateway gw = Gateway.in(t, "CaptureLimitsTest/budgetMixed").conf("mobilegt.auth", Map.of("key", SECRET))
+						.conf("mobilegt.tunnel", Map.of("idleTimeoutSeconds", "600")).interactive()) {
+			Path script = executable(gw.workDir().resolve("filling-capture.sh"), FILLING);
+			gw.conf("mobilegt.capture", Map.of("mode", "demand", "script", script.toString(), "args",
+					"{dir} s{session} {client} 20000", "maxTotalBytes", "30000"));
+			gw.start();
+			InetSocketAddress server = gw.awaitTunnel(START);
+			try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
+					ToyVpnClient bob = ToyVpnClient.withTun(t.phone(), server, "mgtc0", SECRET, "bob")) {
+				alice.handshake(SECRET, "alice");
+				int mark = gw.logMark();
+				assertThat(gw.gogo("vpn:capture start alice")).contains("(script");
+				gw.awaitLog("filled for alice", mark, CAPTURING); // 20,000 of 30,000 bytes
+
+				assertThat(gw.gogo("vpn:set mobilegt.capture method builtin")).endsWith("applied");
+				mark = gw.logMark();
+				assertThat(gw.gogo("vpn:capture start bob")).contains("(builtin");
+				// 12 pings of 1,000 bytes: 24 packets of 1,028 bytes in bob's pcap file, over the budget together with alice's
+				Exec.Result ping = Netns.exec(t.phone(), "ping", "-c", "12", "-i", "0.2", "-s", "1000", "-W", "2", "-I", "mgtc0",
+						t.inetAddress());
+				assertThat(ping.out()).contains("12 packets transmitted, 12 received");
+				assertThat(gw.awaitLog("stopped (maxTotalBytes=30000 exceeded)", mark, CAPTURING)).contains("(client bob,");
+				assertThat(gw.gogo("vpn:capture")).contains("alice").doesNotContain("bob");
 			}
 		}
 	}

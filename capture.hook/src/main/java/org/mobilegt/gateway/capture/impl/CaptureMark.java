@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  * starts. {@link #processes()} finds the marked processes by reading {@code /proc/<pid>/environ}
  * of every process, so that a daemon that left the script's tree with {@code setsid} and a double
  * fork (re-parented to init, in a session and process group of its own) is still ended on stop.
+ * The value also names the gateway process (pid and start time), so that the next start finds
+ * what a gateway killed with -9 left running ({@link #orphans()}).
  * <p>
  * Why a mark and not a cgroup or a child subreaper: a cgroup v2 of our own needs a writable,
  * delegated cgroup2 hierarchy, which hybrid v1/v2 hosts, containers with a read-only cgroupfs and
