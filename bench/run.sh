@@ -414,7 +414,7 @@ gateway_start() {
 	mkdir -p "$wd/conf"
 	(umask 077 && printf 'key=%s\n' "$SECRET" >"$wd/conf/mobilegt.auth.cfg")
 	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false "offload=$OFFLOAD" \
-		"queues=$TUN_QUEUES" >"$wd/conf/mobilegt.tun.cfg"
+		"queues=$TUN_QUEUES" "allow=$INET_NET" >"$wd/conf/mobilegt.tun.cfg" # the bench's "internet" is private: isolation stays on, with this hole
 	# The bench's clients all come from one address: the per-source limits (reply budget, sessions,
 	# new leases) are lifted so that handshakes/s and memory at N clients measure capacity.
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" "idleTimeoutSeconds=$IDLE_TIMEOUT" \

@@ -170,7 +170,7 @@ class HostStateTest {
 				"net.ipv4.conf.default.forwarding", "net.ipv4.conf." + Topology.GW_INET_IF + ".forwarding",
 				"net.ipv4.conf." + Topology.GW_PHONE_IF + ".forwarding").check().out();
 		String iptables = Netns.exec(t.gw(), "sh", "-c",
-				"if command -v iptables-save >/dev/null; then iptables-save | grep -v '^#'; else echo no iptables; fi").check().out();
+				"if command -v iptables-save >/dev/null; then iptables-save | sed '/^#/d'; else echo no iptables; fi").check().out();
 		return "== sysctl\n" + sysctls + "== routes\n" + routes(t) + "== rules\n"
 				+ Netns.exec(t.gw(), "ip", "-4", "rule", "show").check().out() + "== nft\n"
 				+ Netns.exec(t.gw(), "nft", "list", "ruleset").check().out() + "== iptables\n" + iptables;

@@ -35,9 +35,17 @@ class IsolationTest {
 		try (Topology t = Topology.create()) {
 			String lan = t.addLan();
 			String metadata = t.addMetadataHost();
+			String cgnat = "100.64.7.7"; // a carrier-grade NAT neighbour (RFC 6598)
+			Netns.host("ip", "-n", t.inet(), "addr", "add", cgnat + "/32", "dev", Topology.INET_IF).check();
+			Netns.host("ip", "-n", t.gw(), "route", "add", cgnat + "/32", "dev", Topology.GW_INET_IF).check();
 			try (Gateway gw = Scenarios.gateway(t, "IsolationTest/rules").conf("mobilegt.tun", Map.of("dns", lan)).start();
-					Servers.UdpEcho inetEcho = Servers.udpEcho(t.inet(), ECHO_PORT);
-					Servers.UdpEcho dns = Servers.udpEcho(t.inet(), DNS_PORT);
+					// bound to their addresses: an answer must come from the address probed, or the
+					// gateway's conntrack cannot match it to the translated request
+					Servers.UdpEcho inetEcho = Servers.udpEcho(t.inet(), t.inetAddress(), ECHO_PORT);
+					Servers.UdpEcho lanEcho = Servers.udpEcho(t.inet(), lan, ECHO_PORT);
+					Servers.UdpEcho dns = Servers.udpEcho(t.inet(), lan, DNS_PORT);
+					Servers.UdpEcho metadataEcho = Servers.udpEcho(t.inet(), metadata, ECHO_PORT);
+					Servers.UdpEcho cgnatEcho = Servers.udpEcho(t.inet(), cgnat, ECHO_PORT);
 					Servers.UdpEcho gwEcho = Servers.udpEcho(t.gw(), ECHO_PORT)) {
 				InetSocketAddress server = gw.awaitTunnel(START);
 				try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
@@ -49,6 +57,7 @@ class IsolationTest {
 					assertThat(reaches(alice, a, lan, DNS_PORT)).as("the DNS server it is given, port 53").isTrue();
 					assertThat(reaches(alice, a, lan, ECHO_PORT)).as("the LAN host, other port").isFalse();
 					assertThat(reaches(alice, a, metadata, ECHO_PORT)).as("cloud metadata (link-local)").isFalse();
+					assertThat(reaches(alice, a, cgnat, ECHO_PORT)).as("CGNAT").isFalse();
 					assertThat(reaches(alice, a, t.gwInetAddress(), ECHO_PORT)).as("the gateway's outside address").isFalse();
 					assertThat(reaches(alice, a, t.gwAddress(), ECHO_PORT)).as("the gateway's phone-side address").isFalse();
 					assertThat(gwEcho.echoed()).as("datagrams that reached the gateway's listener").isZero();
@@ -72,6 +81,7 @@ class IsolationTest {
 
 					gw.conf("mobilegt.tun", Map.of("isolation", "false", "allow", ""));
 					eventually(() -> reaches(alice, a, metadata, ECHO_PORT), "metadata without isolation");
+					assertThat(reaches(alice, a, cgnat, ECHO_PORT)).as("CGNAT without isolation").isTrue();
 					assertThat(reaches(alice, a, t.gwAddress(), ECHO_PORT)).as("the gateway without isolation").isTrue();
 
 					gw.conf("mobilegt.tun", Map.of("isolation", "true", "clientToClient", "false"));

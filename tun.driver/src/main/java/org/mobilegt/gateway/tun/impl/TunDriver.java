@@ -7,9 +7,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
@@ -59,7 +56,7 @@ public final class TunDriver implements TunStatus {
 	private final Logger log;
 	private final HostNetwork host;
 	private final Tun.Opener opener;
-	private final ScheduledExecutorService blockerCheck;
+	private final PeriodicCheck blockerCheck;
 
 	// Package-private so that tests can play DS.
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -96,12 +93,7 @@ public final class TunDriver implements TunStatus {
 		this.host = host;
 		this.opener = opener;
 		modified(config, properties);
-		blockerCheck = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "mobilegt-tun forward check");
-			t.setDaemon(true);
-			return t;
-		});
-		blockerCheck.scheduleWithFixedDelay(this::checkBlockers, BLOCKER_CHECK_SECONDS, BLOCKER_CHECK_SECONDS, TimeUnit.SECONDS);
+		blockerCheck = new PeriodicCheck("mobilegt-tun forward check", this::checkBlockers, BLOCKER_CHECK_SECONDS);
 	}
 
 	@Modified
@@ -137,7 +129,7 @@ public final class TunDriver implements TunStatus {
 	/** {@code reason}: a {@link ComponentConstants} DEACTIVATION_REASON_* value. */
 	@Deactivate
 	synchronized void deactivate(int reason) {
-		blockerCheck.shutdownNow();
+		blockerCheck.close();
 		if (device == null) {
 			return;
 		}
