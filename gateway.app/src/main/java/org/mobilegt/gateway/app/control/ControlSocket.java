@@ -12,7 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -129,7 +129,7 @@ public final class ControlSocket {
 
 	/** The line asks for JSON: a failure outside the command gets the same {@code {"error": ...}} shape. */
 	static boolean json(String line) {
-		return List.of(line.strip().split("\\s+")).stream().anyMatch(t -> t.equals("--json") || t.equals("-j"));
+		return Arrays.stream(line.strip().split("\\s+")).anyMatch(t -> t.equals("--json") || t.equals("-j"));
 	}
 
 	/** One line, at most {@value #MAX_LINE} bytes, ended by a newline or by the end of input. */
