@@ -2,7 +2,8 @@
 # A look at the gateway without touching this machine's network: builds a throw-away topology
 # of network namespaces (phone, gateway, internet host), starts the gateway in the gateway
 # namespace and a ToyVpn client in the phone namespace, pings the internet host through the
-# tunnel and NAT, shows vpn:clients and vpn:stats, and removes everything on exit. Needs root.
+# tunnel and NAT, shows vpn:clients and vpn:stats with the mobilegt CLI (over the gateway's control
+# socket, as on a service), and removes everything on exit. Needs root.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 [ "$(id -u)" = 0 ] || { echo "demo.sh needs root (network namespaces, TUN devices)" >&2; exit 1; }
@@ -18,8 +19,8 @@ gateway_pid="" client_pid=""
 cleanup() {
 	set +e
 	[ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null
-	exec 7>&- 2>/dev/null                               # end of the shell's input stops the gateway
 	if [ -n "$gateway_pid" ]; then
+		kill -TERM "$gateway_pid" 2>/dev/null                # a clean stop: route and NAT removed
 		for _ in $(seq 50); do kill -0 "$gateway_pid" 2>/dev/null || break; sleep 0.2; done
 		kill -9 "$gateway_pid" 2>/dev/null
 	fi
@@ -45,10 +46,8 @@ ip -n "$gw" route add default via 172.31.251.2
 echo "== starting the gateway in $gw"
 mkdir -p "$work/conf"
 printf 'key=demo-secret\n' > "$work/conf/mobilegt.auth.cfg"
-mkfifo "$work/shell"
-(cd "$work" && exec ip netns exec "$gw" java -Dmobilegt.console=interactive -jar "$jar" <"$work/shell" >"$work/gateway.out" 2>&1) &
+(cd "$work" && exec ip netns exec "$gw" java -Dmobilegt.console=headless -jar "$jar" </dev/null >"$work/gateway.out" 2>&1) &
 gateway_pid=$!
-exec 7>"$work/shell"
 for _ in $(seq 150); do grep -q "Tunnel serving" "$work/gateway.out" && break; sleep 0.2; done
 grep -q "Tunnel serving" "$work/gateway.out" || { cat "$work/gateway.out"; echo "the gateway did not start" >&2; exit 1; }
 grep -E "TUN|Tunnel (listening|serving)" "$work/gateway.out" | sed 's/^/   /'
@@ -62,14 +61,10 @@ sed 's/^/   /' "$work/client.out"
 echo "== ping 172.31.251.2 (the internet host, reachable only through the tunnel and NAT)"
 ip netns exec "$phone" ping -c 3 -W 2 172.31.251.2 | sed 's/^/   /'
 
-gogo() {
-	local mark="demo-mark-$RANDOM"
-	printf "echo %s-begin\n%s\necho %s-end\n" "$mark" "$1" "$mark" >&7
-	for _ in $(seq 50); do grep -q "^$mark-end" "$work/gateway.out" && break; sleep 0.1; done
-	sed -n "/$mark-begin/,/$mark-end/p" "$work/gateway.out" | grep -v -e "$mark" -e '^g! *$' | sed 's/^g! //; s/^/   /'
+mobilegt() {
+	echo "== mobilegt $*"
+	"$root/scripts/mobilegt" --socket "$work/control.sock" "$@" | sed 's/^/   /'
 }
-echo "== g! vpn:clients"
-gogo "vpn:clients"
-echo "== g! vpn:stats"
-gogo "vpn:stats"
+mobilegt vpn:clients
+mobilegt vpn:stats
 echo "== done; cleaning up"

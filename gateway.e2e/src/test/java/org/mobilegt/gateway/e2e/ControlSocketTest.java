@@ -120,6 +120,30 @@ class ControlSocketTest {
 		}
 	}
 
+	@Test
+	void aSocketLeftByAKilledGatewayIsReplacedAndASilentClientIsDropped() throws Exception {
+		try (Topology t = Topology.create(); Gateway gw = Gateway.in(t, "ControlSocketTest/stale").start()) {
+			Path sock = gw.workDir().resolve("control.sock");
+			awaitSocket(gw, sock);
+			gw.kill9();
+			assertThat(sock).as("left behind by SIGKILL").exists();
+
+			gw.start();
+			long deadline = System.nanoTime() + START.toNanos();
+			Exec.Result status;
+			while ((status = cli(t, sock, "vpn:status")).exitCode() != 0 && System.nanoTime() < deadline) {
+				Sleep.millis(200);
+			}
+			assertThat(status.exitCode()).as("the restarted gateway answers on the same path: %s", status).isZero();
+
+			// a client that connects and says nothing is dropped after a while; the socket keeps serving
+			Exec.Result silent = Netns.exec(t.gw(), Duration.ofSeconds(30), "python3", "-c",
+					"import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(len(s.recv(100)))", sock.toString());
+			assertThat(silent.out().strip()).as(silent.toString()).isEqualTo("0");
+			assertThat(cli(t, sock, "vpn:status").exitCode()).isZero();
+		}
+	}
+
 	/** Bound once gateway.app is active: polled, as its log line may come before the log configuration. */
 	private static void awaitSocket(Gateway gw, Path sock) {
 		long deadline = System.nanoTime() + START.toNanos();

@@ -12,9 +12,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +53,8 @@ public final class ControlSocket {
 	private static final int MAX_OUTPUT = 16 * 1024 * 1024;
 	/** Commands at once; more connections get a "busy" failure rather than a queue. */
 	private static final int WORKERS = 4;
+	/** A client that does not send its line in this time is dropped: it cannot hold a worker. */
+	private static final long LINE_TIMEOUT_SECONDS = 10;
 
 	private final CommandProcessor processor;
 	private final Logger log;
@@ -56,6 +63,11 @@ public final class ControlSocket {
 	private final ExecutorService workers = new ThreadPoolExecutor(0, WORKERS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
 			r -> new Thread(r, "mobilegt-control"));
 	private final Thread acceptor;
+	private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+		Thread t = new Thread(r, "mobilegt-control-timeout");
+		t.setDaemon(true);
+		return t;
+	});
 
 	@Activate
 	public ControlSocket(BundleContext context, @Reference CommandProcessor processor,
@@ -73,14 +85,24 @@ public final class ControlSocket {
 		this.acceptor = new Thread(this::accept, "mobilegt-control-accept");
 		acceptor.setDaemon(true);
 		acceptor.start();
-		log.info("Control socket {} (mode {}): mobilegt --socket {} vpn:status", path,
-				SocketFile.group(path) == null ? "0600" : "0660, group " + SocketFile.GROUP, path);
+		log.info("Control socket {} ({}): mobilegt --socket {} vpn:status", path, access(path), path);
+	}
+
+	/** "rw-------, group root": who can connect, as the file system says. */
+	private static String access(Path path) {
+		try {
+			return PosixFilePermissions.toString(Files.getPosixFilePermissions(path)) + ", group "
+					+ Files.getFileAttributeView(path, PosixFileAttributeView.class).readAttributes().group().getName();
+		} catch (IOException e) {
+			return "mode unknown: " + e.getMessage();
+		}
 	}
 
 	@Deactivate
 	void deactivate() throws IOException {
 		server.close();
 		workers.shutdownNow();
+		timeouts.shutdownNow();
 		Files.deleteIfExists(path);
 	}
 
@@ -103,11 +125,14 @@ public final class ControlSocket {
 
 	private void serve(SocketChannel client) {
 		String line;
+		ScheduledFuture<?> timeout = timeouts.schedule(() -> close(client), LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 		try {
 			line = readLine(Channels.newInputStream(client));
 		} catch (IOException e) {
 			reply(client, 1, e.getMessage() + "\n");
 			return;
+		} finally {
+			timeout.cancel(false);
 		}
 		ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 		PrintStream out = new PrintStream(new Bounded(buffer), true, StandardCharsets.UTF_8);
@@ -129,7 +154,7 @@ public final class ControlSocket {
 
 	/** The line asks for JSON: a failure outside the command gets the same {@code {"error": ...}} shape. */
 	static boolean json(String line) {
-		return List.of(line.strip().split("\\s+")).stream().anyMatch(t -> t.equals("--json") || t.equals("-j"));
+		return Arrays.stream(line.strip().split("\\s+")).anyMatch(t -> t.equals("--json") || t.equals("-j"));
 	}
 
 	/** One line, at most {@value #MAX_LINE} bytes, ended by a newline or by the end of input. */
@@ -143,6 +168,14 @@ public final class ControlSocket {
 			line.write(b);
 		}
 		return line.toString(StandardCharsets.UTF_8).strip();
+	}
+
+	private static void close(SocketChannel client) {
+		try {
+			client.close(); // the blocked read ends with AsynchronousCloseException
+		} catch (IOException e) {
+			// closed already
+		}
 	}
 
 	private static void reply(SocketChannel client, int status, String output) {

@@ -17,8 +17,9 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 
 /**
  * Binds the control socket so that no other account can ever reach it: bound inside a fresh
- * 0700 directory next to its final path, given its mode (0600, or 0660 with group
- * {@value #GROUP} when that group exists) and group there, then renamed into place. A socket left
+ * 0700 directory next to its final path (so that directory must be writable), given its mode
+ * (0600, or 0660 with group {@value #GROUP} when that group exists and the account may use it)
+ * and group there, then renamed into place. A socket left
  * by a crashed gateway is replaced; one a running gateway still answers on is not.
  */
 final class SocketFile {
@@ -40,7 +41,11 @@ final class SocketFile {
 			server.bind(UnixDomainSocketAddress.of(tmp));
 			GroupPrincipal group = group(path);
 			if (group != null) {
-				Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setGroup(group);
+				try {
+					Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setGroup(group);
+				} catch (IOException e) {
+					group = null; // the account is not in the group: owner only
+				}
 			}
 			Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(group == null ? "rw-------" : "rw-rw----"));
 			Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
