@@ -53,13 +53,21 @@ class HostNetwork {
 				() -> commands.run(ip, "route", "del", subnet, "dev", device));
 	}
 
-	/** Turns IPv4 forwarding on if it is off; nothing is installed when it already was on. */
+	/**
+	 * Turns IPv4 forwarding on if it is off; nothing is installed when it already was on.
+	 *
+	 * @throws ForwardingOff if it is off and this process may not turn it on (not root)
+	 */
 	Optional<Installed> forwarding() throws IOException {
 		String before = Files.readString(ipForward).trim();
 		if (before.equals("1")) {
 			return Optional.empty();
 		}
-		Files.writeString(ipForward, "1");
+		try {
+			Files.writeString(ipForward, "1");
+		} catch (IOException e) {
+			throw new ForwardingOff(e);
+		}
 		return Optional.of(new Installed("net.ipv4.ip_forward=1 (was " + before + ")",
 				() -> Files.writeString(ipForward, before)));
 	}
@@ -121,6 +129,20 @@ class HostNetwork {
 					commands.run(prepend(iptables.get(), delete), null);
 				}
 			}
+		}
+	}
+
+	/**
+	 * ip_forward is 0 and /proc/sys is root's (a service with CAP_NET_ADMIN only): clients can
+	 * still reach the gateway itself, so this is a warning with the fix, not a failed device.
+	 */
+	static final class ForwardingOff extends IOException {
+		private static final long serialVersionUID = 1L;
+
+		ForwardingOff(IOException cause) {
+			super("IPv4 forwarding is off and this process cannot turn it on (" + cause + "): clients reach the "
+					+ "gateway but nothing beyond it. As root: sysctl -w net.ipv4.ip_forward=1 (the Debian package's "
+					+ "/usr/lib/sysctl.d/60-mobilegt.conf sets it at boot and before each start)", cause);
 		}
 	}
 

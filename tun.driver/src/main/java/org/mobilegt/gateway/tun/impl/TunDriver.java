@@ -176,7 +176,11 @@ public final class TunDriver implements TunStatus {
 		if (forwarding == null) {
 			// On a restart of NAT (new egress or subnet) forwarding is already on, by us: keep the
 			// record of it, or tear-down would not set ip_forward back.
-			forwarding = host.forwarding().orElse(null);
+			try {
+				forwarding = host.forwarding().orElse(null);
+			} catch (HostNetwork.ForwardingOff e) {
+				log.warn(e.getMessage());
+			}
 		}
 		String egress = s.egress();
 		if (egress.equals(TunSettings.AUTO)) {

@@ -110,6 +110,14 @@ class HostNetworkTest {
 	}
 
 	@Test
+	void forwardingThatCannotBeWrittenIsReportedWithTheFix() {
+		// a /proc file nobody may write, not even root: as /proc/sys is for a process without root
+		HostNetwork host = new HostNetwork(new FakeCommands(), Path.of("/proc/version"));
+		assertThatThrownBy(host::forwarding).isInstanceOf(HostNetwork.ForwardingOff.class)
+				.hasMessageContaining("sysctl -w net.ipv4.ip_forward=1").hasMessageContaining("60-mobilegt.conf");
+	}
+
+	@Test
 	void forwardingAlreadyOnIsLeftAlone() throws IOException {
 		Files.writeString(dir.resolve("ip_forward"), "1\n");
 		assertThat(host(new FakeCommands()).forwarding()).isEmpty();
