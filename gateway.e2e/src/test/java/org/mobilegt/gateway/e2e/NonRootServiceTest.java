@@ -17,13 +17,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The service as the package runs it, without root: the unit's own ExecStart (read from
- * gateway.deb, its paths moved into the test's directory) under setpriv as a uid that has no
- * passwd entry, with CAP_NET_ADMIN as its only capability, as the unit's
- * AmbientCapabilities/CapabilityBoundingSet/NoNewPrivileges give it; the configuration laid out
- * as the package installs it (root-owned, only readable by the service's group) and the unit's
- * UMask. Forwarding is
- * set by the unit's privileged ExecStartPre, run here in the gw namespace.
+ * The service as the package runs it, without root: the unit's own ExecStart, from the built
+ * package unpacked into the test's directory (its paths moved there, gateway.jar the packaged
+ * one), under setpriv as a uid that has no passwd entry, with CAP_NET_ADMIN as its only
+ * capability, as the unit's AmbientCapabilities/CapabilityBoundingSet/NoNewPrivileges give it,
+ * and with the unit's UMask. The configuration is laid out as the package installs it
+ * (root-owned, only readable by the service's group). Forwarding is set by the unit's privileged
+ * ExecStartPre, run here in the gw namespace.
  */
 @RequiresRoot
 class NonRootServiceTest {
@@ -45,10 +45,15 @@ class NonRootServiceTest {
 
 		try (Topology t = Topology.create(); Gateway gw = Gateway.in(t, "NonRootServiceTest/traffic")) {
 			Path dir = gw.workDir();
-			packagedConfiguration(gw);
-			List<String> execStart = unit.execStart(standIns(dir));
-			assertThat(execStart).as("every packaged path has its stand-in")
-					.noneMatch(w -> w.matches(".*(/usr/share/mobilegt|/etc/mobilegt|/var/lib/mobilegt|/run/mobilegt).*"));
+			Path pkg = ServiceUnit.unpack(dir.resolve("pkg"));
+			Path packagedUnit = pkg.resolve("lib/systemd/system/mobilegt.service");
+			assertThat(packagedUnit).as("the package ships the unit of the source tree")
+					.hasSameTextualContentAs(ServiceUnit.unitFile());
+			packagedConfiguration(gw, pkg.resolve("etc/mobilegt"));
+			Map<String, String> standIns = standIns(dir, pkg);
+			assertThat(ServiceUnit.words(unit.one("ExecStart"))).as("every path of ExecStart has its stand-in")
+					.allMatch(w -> !w.contains("/") || standIns.keySet().stream().anyMatch(w::contains));
+			List<String> execStart = ServiceUnit.read(packagedUnit).execStart(standIns);
 			assertThat(execStart).contains("-Dmobilegt.conf=" + dir.resolve("conf"), "-Dmobilegt.console=headless");
 
 			forwardingAsExecStartPre(t, unit);
@@ -83,15 +88,14 @@ class NonRootServiceTest {
 		}
 	}
 
-	/** /etc/mobilegt as the package leaves it: the shipped cfg files, root:mobilegt 0750/0640. */
-	private static void packagedConfiguration(Gateway gw) throws IOException {
+	/** /etc/mobilegt as the package leaves it: its cfg files, root:mobilegt 0750/0640. */
+	private static void packagedConfiguration(Gateway gw, Path shippedConf) throws IOException {
 		Path conf = gw.workDir().resolve("conf");
-		try (Stream<Path> shipped = Files.list(ServiceUnit.debDir().resolve("../cnf/conf"))) {
-			for (Path cfg : shipped.filter(p -> p.getFileName().toString().startsWith("mobilegt.")).toList()) {
+		try (Stream<Path> shipped = Files.list(shippedConf)) {
+			for (Path cfg : shipped.toList()) {
 				Files.copy(cfg, conf.resolve(cfg.getFileName()));
 			}
 		}
-		Files.copy(ServiceUnit.loggingCfg(), conf.resolve("org.ops4j.pax.logging.cfg"));
 		gw.conf("mobilegt.auth", Map.of("key", KEY)).conf("mobilegt.console", Map.of("port", "8080"));
 		Path dir = gw.workDir();
 		Netns.host("chown", "-R", UID + ":" + GID, dir.toString()).check();
@@ -100,10 +104,10 @@ class NonRootServiceTest {
 		Netns.host("sh", "-c", "chmod 0750 \"$1\" && chmod 0640 \"$1\"/*", "sh", conf.toString()).check();
 	}
 
-	private static Map<String, String> standIns(Path dir) {
+	private static Map<String, String> standIns(Path dir, Path pkg) {
 		Map<String, String> paths = new LinkedHashMap<>();
 		paths.put(ServiceUnit.JAVA, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		paths.put(ServiceUnit.JAR, E2e.gatewayJar().toString());
+		paths.put(ServiceUnit.JAR, pkg + ServiceUnit.JAR);
 		paths.put(ServiceUnit.CONF, dir.resolve("conf").toString());
 		paths.put(ServiceUnit.STATE, dir.toString());
 		paths.put(ServiceUnit.LOGS, dir.resolve("log").toString());

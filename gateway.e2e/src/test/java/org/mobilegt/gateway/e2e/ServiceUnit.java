@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The Debian package's sources in gateway.deb (system property mobilegt.deb.dir, set by the pom):
@@ -49,12 +51,37 @@ final class ServiceUnit {
 		return debDir().resolve("src/deb/etc/org.ops4j.pax.logging.cfg");
 	}
 
+	/** The package mvn package built: the one {@code target/mobilegt_*_all.deb} of gateway.deb. */
+	static Path debFile() {
+		try (Stream<Path> files = Files.list(debDir().resolve("target"))) {
+			List<Path> debs = files.filter(p -> p.getFileName().toString().matches("mobilegt_.+_all\\.deb")).toList();
+			if (debs.size() != 1) {
+				throw new IllegalStateException("expected one mobilegt_*_all.deb in " + debDir().resolve("target") + ": " + debs
+						+ " (build it: mvn -B package)");
+			}
+			return debs.get(0);
+		} catch (IOException e) {
+			throw new UncheckedIOException("no package built in " + debDir(), e);
+		}
+	}
+
+	/** Unpacks the package's files (dpkg-deb -x, no maintainer scripts) into {@code dir}. */
+	static Path unpack(Path dir) {
+		Exec.run(Duration.ofSeconds(60), List.of("dpkg-deb", "-x", debFile().toString(), dir.toString())).check();
+		return dir;
+	}
+
 	/** The [Service] section of the unit in the source tree: each key with its values in order. */
 	static ServiceUnit read() {
+		return read(unitFile());
+	}
+
+	/** The [Service] section of {@code file}: each key with its values in order. */
+	static ServiceUnit read(Path file) {
 		Map<String, List<String>> service = new LinkedHashMap<>();
 		String section = "";
 		try {
-			for (String raw : Files.readAllLines(unitFile())) {
+			for (String raw : Files.readAllLines(file)) {
 				String line = raw.strip();
 				if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
 					continue;
@@ -67,7 +94,7 @@ final class ServiceUnit {
 				}
 			}
 		} catch (IOException e) {
-			throw new UncheckedIOException("cannot read " + unitFile(), e);
+			throw new UncheckedIOException("cannot read " + file, e);
 		}
 		return new ServiceUnit(service);
 	}
