@@ -423,6 +423,8 @@ gateway_start() {
 	sleep 100000 >"$GW_FIFO" & # the writer that keeps the console open; its open waits for the reader
 	GW_HOLDER=$!
 	PIDS+=("$GW_HOLDER")
+	local t0
+	t0=$(date +%s%N)
 	# shellcheck disable=SC2086 # GATEWAY_JVM_OPTS is a list of options
 	(cd "$wd" && exec ip netns exec "$NS_GW" $(pin "$NS_GW") java $GATEWAY_JVM_OPTS "$@" \
 		-Dmobilegt.console=interactive -jar "$GATEWAY_JAR" <"$GW_FIFO") >>"$GW_LOG" 2>&1 &
@@ -431,6 +433,10 @@ gateway_start() {
 	ENDPOINTS+=("$GW_PID")
 	wait_for "$GW_LOG" "Tunnel serving" 40 "$GW_PID" ||
 		return 1
+	# from the launch to "Tunnel serving" (to 0.1 s: wait_for's poll) and the RSS idle 2 s later
+	record "$name" 1 start_ms $((($(date +%s%N) - t0) / 1000000))
+	sleep 2
+	record "$name" 1 rss_kb_idle "$(awk '/^VmRSS:/ {print $2}' "/proc/$GW_PID/status")"
 	# ip netns exec and taskset exec: the PID is the JVM's, whose /proc stat covers all its threads.
 	[[ $(cat "/proc/$GW_PID/comm" 2>/dev/null) == java ]] || fail "gateway PID $GW_PID is not the JVM"
 }
