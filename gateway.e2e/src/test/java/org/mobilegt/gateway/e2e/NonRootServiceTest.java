@@ -56,11 +56,13 @@ class NonRootServiceTest {
 			List<String> execStart = ServiceUnit.read(packagedUnit).execStart(standIns);
 			assertThat(execStart).contains("-Dmobilegt.conf=" + dir.resolve("conf"), "-Dmobilegt.console=headless");
 
-			forwardingAsExecStartPre(t, unit);
+			forwardingAsExecStartPre(t, unit, pkg.resolve(ServiceUnit.SYSCTL.substring(1)));
 
-			// UMask= of the unit, then its user, group and capabilities
-			List<String> argv = new ArrayList<>(List.of("sh", "-c", "umask " + unit.one("UMask") + " && exec \"$@\"", "sh",
-					"setpriv", "--reuid=" + UID, "--regid=" + GID, "--clear-groups", "--inh-caps=-all,+net_admin",
+			// UMask= and Environment= of the unit, then its user, group and capabilities
+			List<String> argv = new ArrayList<>(
+					List.of("sh", "-c", "umask " + unit.one("UMask") + " && exec \"$@\"", "sh", "env"));
+			unit.get("Environment").forEach(e -> argv.addAll(ServiceUnit.words(e)));
+			argv.addAll(List.of("setpriv", "--reuid=" + UID, "--regid=" + GID, "--clear-groups", "--inh-caps=-all,+net_admin",
 					"--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin", "--no-new-privs", "--"));
 			argv.addAll(execStart);
 			gw.command(argv).start();
@@ -115,18 +117,26 @@ class NonRootServiceTest {
 		return paths;
 	}
 
-	/** The unit's ExecStartPre (as root, "+"), on the package's sysctl file, in the gw namespace only. */
-	private static void forwardingAsExecStartPre(Topology t, ServiceUnit unit) throws IOException {
+	/**
+	 * The unit's ExecStartPre (as root, "+") in the gw namespace only, finding the package's
+	 * sysctl file (from the unpacked package) by name as on an installed system: here in a
+	 * /run/sysctl.d of its own mount namespace.
+	 */
+	private static void forwardingAsExecStartPre(Topology t, ServiceUnit unit, Path sysctlFile) throws IOException {
 		String pre = unit.one("ExecStartPre");
 		assertThat(pre).as("runs privileged").startsWith("+");
-		List<String> argv = ServiceUnit.words(pre).stream()
-				.map(w -> ServiceUnit.relocate(w, Map.of(ServiceUnit.SYSCTL, ServiceUnit.sysctlFile().toString()))).toList();
+		List<String> argv = ServiceUnit.words(pre);
+		assertThat(argv).last().isEqualTo(Path.of(ServiceUnit.SYSCTL).getFileName().toString());
 		Netns.exec(t.gw(), "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward").check();
 		if (Files.isExecutable(Path.of(argv.get(0)))) {
-			Netns.exec(t.gw(), argv.toArray(String[]::new)).check();
+			List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+					"mount -t tmpfs none /run && mkdir /run/sysctl.d && cp \"$0\" /run/sysctl.d/ && exec \"$@\"",
+					sysctlFile.toString()));
+			cmd.addAll(argv);
+			Netns.exec(t.gw(), cmd.toArray(String[]::new)).check();
 		} else {
-			E2e.log(argv.get(0) + " not here (no systemd): ip_forward set from " + ServiceUnit.sysctlFile() + " by hand");
-			assertThat(Files.readString(ServiceUnit.sysctlFile()))
+			E2e.log(argv.get(0) + " not here (no systemd): ip_forward set from " + sysctlFile + " by hand");
+			assertThat(Files.readString(sysctlFile))
 					.containsPattern("(?m)^net\\.ipv4\\.ip_forward\\s*=\\s*1$");
 			Netns.exec(t.gw(), "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").check();
 		}

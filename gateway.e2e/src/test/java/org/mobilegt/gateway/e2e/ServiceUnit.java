@@ -41,11 +41,6 @@ final class ServiceUnit {
 		return debDir().resolve("src/deb/systemd/mobilegt.service");
 	}
 
-	/** The package's source file for {@code /usr/lib/sysctl.d/60-mobilegt.conf}. */
-	static Path sysctlFile() {
-		return debDir().resolve("src/deb/lib/60-mobilegt.sysctl.conf");
-	}
-
 	/** The package's source file for {@code /etc/mobilegt/org.ops4j.pax.logging.cfg}. */
 	static Path loggingCfg() {
 		return debDir().resolve("src/deb/etc/org.ops4j.pax.logging.cfg");
