@@ -85,6 +85,9 @@ class NonRootServiceTest {
 			assertThat(Netns.exec(t.gw(), "ip", "route", "show", "10.77.0.0/16").out().strip()).as("route removed").isEmpty();
 			assertThat(Netns.exec(t.gw(), "nft", "list", "tables").out()).as("NAT removed").doesNotContain("mobilegt_mgt0");
 			assertThat(owners(dir.resolve("data"))).as("what the service wrote is its own").containsOnly(UID);
+			assertThat(dir.resolve("log")).as("the package's logging: stdout (the journal) only, no file").doesNotExist();
+			assertThat(gw.log()).as("the package's layout: the journal adds the time")
+					.anyMatch(l -> l.startsWith("INFO  [TunDriver] TUN mgt0 up"));
 			assertThat(Files.getPosixFilePermissions(dir.resolve("data"))).as("UMask=0077")
 					.isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 		}
