@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # chromium + chromium-driver: the console page test (headless, driven by WebDriver); fonts-liberation
 # (only recommended by chromium) so that its screenshots have readable text; tshark: reading the
-# capture tests' pcap files (its wireshark-common brings dumpcap)
-packages=(iproute2 nftables iptables iputils-ping util-linux procps curl python3 iperf3 chromium chromium-driver fonts-liberation tshark)
+# capture tests' pcap files (its wireshark-common brings dumpcap); iptables: the host-state checks;
+# lintian and systemd (systemd-analyze verify, systemd-sysctl): the Debian package's and its unit's checks
+packages=(iproute2 nftables iptables iputils-ping util-linux procps curl python3 iperf3 chromium chromium-driver fonts-liberation tshark lintian systemd)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	missing=()
 	for p in "${packages[@]}"; do

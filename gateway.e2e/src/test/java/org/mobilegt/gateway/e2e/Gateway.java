@@ -60,6 +60,8 @@ public final class Gateway implements AutoCloseable {
 	private final Path workDir;
 	private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
 	private boolean interactive;
+	/** The whole command line in the gw namespace, instead of java -jar gateway.jar; null: that. */
+	private List<String> command;
 	private Process process;
 	private volatile OutputLog output;
 	private Writer stdin;
@@ -130,6 +132,15 @@ public final class Gateway implements AutoCloseable {
 	}
 
 	/**
+	 * Starts {@code argv} in the gw namespace instead of {@code java -jar gateway.jar} (a service's
+	 * own command line, under setpriv); {@link #jvmArgs} and {@link #interactive} do not apply.
+	 */
+	public Gateway command(List<String> argv) {
+		this.command = List.copyOf(argv);
+		return this;
+	}
+
+	/**
 	 * Starts {@code java -jar gateway.jar} in the gw namespace (again in the same directory after a
 	 * stop or kill, for restart scenarios). The Web Console gets a free port unless the test chose one.
 	 */
@@ -140,10 +151,15 @@ public final class Gateway implements AutoCloseable {
 		if (!conf(CONSOLE_PID).containsKey("port")) {
 			conf(CONSOLE_PID, Map.of("port", Integer.toString(freeLocalPort())));
 		}
-		List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.gw(), javaBinary()));
-		cmd.addAll(jvmArgs);
-		cmd.add("-Dmobilegt.console=" + (interactive ? "interactive" : "headless"));
-		cmd.addAll(List.of("-jar", E2e.gatewayJar().toString()));
+		List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.gw()));
+		if (command != null) {
+			cmd.addAll(command);
+		} else {
+			cmd.add(javaBinary());
+			cmd.addAll(jvmArgs);
+			cmd.add("-Dmobilegt.console=" + (interactive ? "interactive" : "headless"));
+			cmd.addAll(List.of("-jar", E2e.gatewayJar().toString()));
+		}
 		Path out = outputFile();
 		try {
 			starts++;

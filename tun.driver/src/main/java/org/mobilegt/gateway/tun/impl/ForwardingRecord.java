@@ -44,11 +44,14 @@ class ForwardingRecord {
 	/**
 	 * Turns forwarding on. Returns what to undo when this run (or an earlier one that never got to
 	 * stop) turned it on, nothing when it was on before the gateway came.
+	 *
+	 * @throws HostNetwork.ForwardingOff if it is off and this process may not turn it on (not root)
 	 */
 	Optional<Installed> turnOn() throws IOException {
 		String original = recorded().orElse(null);
 		String now = Files.readString(sysctl).trim();
-		if (original == null) {
+		boolean fresh = original == null;
+		if (fresh) {
 			if (now.equals("1")) {
 				return Optional.empty();
 			}
@@ -56,7 +59,14 @@ class ForwardingRecord {
 			write(original);
 		}
 		if (!now.equals("1")) {
-			Files.writeString(sysctl, "1");
+			try {
+				Files.writeString(sysctl, "1");
+			} catch (IOException e) {
+				if (fresh) {
+					Files.deleteIfExists(record); // nothing was changed after all
+				}
+				throw new HostNetwork.ForwardingOff(e);
+			}
 		}
 		String before = original;
 		return Optional.of(new Installed("net.ipv4.ip_forward=1 (was " + before + ")", () -> {

@@ -141,6 +141,20 @@ class HostNetwork {
 		}
 	}
 
+	/**
+	 * ip_forward is 0 and /proc/sys is root's (a service with CAP_NET_ADMIN only): clients can
+	 * still reach the gateway itself, so this is a warning with the fix, not a failed device.
+	 */
+	static final class ForwardingOff extends IOException {
+		private static final long serialVersionUID = 1L;
+
+		ForwardingOff(IOException cause) {
+			super("IPv4 forwarding is off and this process cannot turn it on (" + cause + "): clients reach the "
+					+ "gateway but nothing beyond it. As root: sysctl -w net.ipv4.ip_forward=1 (the Debian package's "
+					+ "/usr/lib/sysctl.d/60-mobilegt.conf sets it at boot and before each start)", cause);
+		}
+	}
+
 	private static List<String> prepend(String tool, List<String> args) {
 		List<String> argv = new ArrayList<>(args.size() + 1);
 		argv.add(tool);

@@ -193,7 +193,11 @@ public final class TunDriver implements TunStatus {
 	 */
 	private void applyFirewall(TunSettings s) throws IOException {
 		if (s.nat() && forwarding == null) {
-			forwarding = host.forwarding().orElse(null);
+			try {
+				forwarding = host.forwarding().orElse(null);
+			} catch (HostNetwork.ForwardingOff e) {
+				log.warn(e.getMessage()); // a non-root service: the package's sysctl.d turns it on
+			}
 		}
 		Installed f = host.firewall(s.firewall());
 		if (f == null) {

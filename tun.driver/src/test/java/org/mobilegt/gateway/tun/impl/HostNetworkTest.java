@@ -121,6 +121,16 @@ class HostNetworkTest {
 	}
 
 	@Test
+	void forwardingThatCannotBeWrittenIsReportedWithTheFix() {
+		// a /proc file nobody may write, not even root: as /proc/sys is for a process without root
+		HostNetwork host = new HostNetwork(new FakeCommands(),
+				new ForwardingRecord(Path.of("/proc/version"), dir.resolve("data/ip_forward.original"), "boot1 net:[1]"));
+		assertThatThrownBy(host::forwarding).isInstanceOf(HostNetwork.ForwardingOff.class)
+				.hasMessageContaining("sysctl -w net.ipv4.ip_forward=1").hasMessageContaining("60-mobilegt.conf");
+		assertThat(dir.resolve("data/ip_forward.original")).as("nothing changed, nothing recorded").doesNotExist();
+	}
+
+	@Test
 	void forwardingAlreadyOnIsLeftAlone() throws IOException {
 		Files.writeString(dir.resolve("ip_forward"), "1\n");
 		assertThat(host(new FakeCommands()).forwarding()).isEmpty();

@@ -71,6 +71,9 @@ class TunDriverTest {
 				}
 				recorded = ipForward;
 			}
+			if (refuse.contains("ip_forward 1")) {
+				throw new ForwardingOff(new java.nio.file.AccessDeniedException("/proc/sys/net/ipv4/ip_forward"));
+			}
 			if (!ipForward.equals("1")) {
 				call("ip_forward 1");
 				ipForward = "1";
@@ -261,6 +264,18 @@ class TunDriverTest {
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
 		assertThat(host.calls).doesNotContain("ip_forward 1", "ip_forward 0");
 		assertThat(host.ipForward).isEqualTo("1");
+	}
+
+	@Test
+	void forwardingThatMayNotBeTurnedOnIsAWarningAndTheDeviceRunsWithNat() {
+		host.refuse.add("ip_forward 1");
+		TunDriver driver = activate(BASE);
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0",
+				"nat add 10.77.0.0/16 out of !mgt0");
+		assertThat(log.at("WARN")).singleElement().asString().contains("IPv4 forwarding is off", "AccessDeniedException",
+				"sysctl -w net.ipv4.ip_forward=1");
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		assertThat(host.calls).doesNotContain("ip_forward 0");
 	}
 
 	@Test

@@ -1,0 +1,86 @@
+package org.mobilegt.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dpkg -i} and {@code dpkg --purge} of the built package for real, but on a throw-away
+ * copy of this host: a chroot into an overlay of {@code /} (the changes land in a temporary
+ * directory), with its own /run and /tmp (as the unit's PrivateTmp gives it), the package in
+ * /mnt, in a private mount namespace and a fresh network
+ * namespace (the sysctl that postinst applies stays there). In between, the unit's ExecStart
+ * runs verbatim as the created user with CAP_NET_ADMIN only, until "Tunnel serving" and a clean
+ * SIGTERM. Dependencies are forced (they are
+ * checked in DebPackageTest: this box's Java need not be a Debian package); no systemd runs here,
+ * so the maintainer scripts skip systemctl as on a chroot or container.
+ */
+@RequiresRoot
+class DebInstallTest {
+
+	@TempDir
+	Path tmp;
+
+	@Test
+	void installCreatesAccountDirectoriesAndModesAndPurgeRemovesThem() throws IOException {
+		String hostForward = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip();
+		assertThat(Path.of("/etc/mobilegt")).as("precondition: not installed on this host").doesNotExist();
+		Path deb = tmp.resolve("mobilegt.deb");
+		Files.copy(ServiceUnit.debFile(), deb);
+		for (String d : List.of("upper", "work", "root")) {
+			Files.createDirectories(tmp.resolve(d));
+		}
+		Path root = tmp.resolve("root");
+		ServiceUnit unit = ServiceUnit.read();
+		String inside = String.join("; ", List.of("dpkg -i --force-depends /mnt/mobilegt.deb >/dev/null; echo dpkg-install=$?",
+				"getent passwd mobilegt | cut -d: -f1,6,7",
+				"stat -c 'mode %a %U:%G %n' /etc/mobilegt /etc/mobilegt/*.cfg /var/lib/mobilegt /var/log/mobilegt /run/mobilegt",
+				"echo ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)",
+				// the service as systemd would start it: the unit's lines verbatim, as user mobilegt
+				"sed -i 's/^#key=$/key=s3cret/' /etc/mobilegt/mobilegt.auth.cfg",
+				"cd /var/lib/mobilegt && (umask " + unit.one("UMask") + "; exec env " + String.join(" ", unit.get("Environment"))
+						+ " setpriv --reuid=mobilegt --regid=mobilegt --init-groups --inh-caps=-all,+net_admin"
+						+ " --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin --no-new-privs -- "
+						+ String.join(" ", ServiceUnit.words(unit.one("ExecStart"))) + " >/mnt/gateway.out 2>&1) & gw=$!",
+				"i=0; while [ $i -lt 600 ] && ! grep -q 'Tunnel serving' /mnt/gateway.out; do sleep 0.2; i=$((i+1)); done",
+				"echo serving=$(grep -c 'Tunnel serving' /mnt/gateway.out) as $(stat -c %U /proc/$gw)",
+				"kill $gw; wait $gw; echo exit=$?; cd /",
+				"dpkg --purge mobilegt >/dev/null; echo dpkg-purge=$?",
+				"for d in /etc/mobilegt /var/lib/mobilegt /var/log/mobilegt /usr/share/mobilegt; do [ -e $d ] && echo left $d; done; true"));
+		String script = "set -e; mount -t overlay overlay -o lowerdir=/,upperdir=" + tmp.resolve("upper") + ",workdir="
+				+ tmp.resolve("work") + " " + root + "; mount -t proc proc " + root + "/proc; mount --rbind /dev " + root
+				+ "/dev; mount -t tmpfs none " + root + "/run; mount -t tmpfs -o mode=1777 none " + root + "/tmp; mount --bind "
+				+ tmp + " " + root + "/mnt; chroot " + root
+				+ " sh -c \"$0\"";
+		String ns = "mgt-" + ProcessHandle.current().pid() + "-dpkg";
+		Netns.create(ns);
+		Exec.Result r;
+		try {
+			r = Netns.exec(ns, Duration.ofSeconds(180), "unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+					inside);
+		} finally {
+			Netns.delete(ns);
+		}
+		E2e.log("dpkg in an overlay chroot:\n" + r.out() + r.err());
+		List<String> out = r.check().out().lines().toList();
+		assertThat(out).contains("dpkg-install=0", "mobilegt:/var/lib/mobilegt:/usr/sbin/nologin",
+				"mode 750 root:mobilegt /etc/mobilegt", "mode 750 mobilegt:mobilegt /var/lib/mobilegt",
+				"mode 750 mobilegt:mobilegt /var/log/mobilegt", "mode 750 mobilegt:mobilegt /run/mobilegt",
+				"mode 640 root:mobilegt /etc/mobilegt/mobilegt.auth.cfg",
+				"mode 640 root:mobilegt /etc/mobilegt/org.ops4j.pax.logging.cfg", "ip_forward=1",
+				"serving=1 as mobilegt", "exit=143", "dpkg-purge=0");
+		assertThat(out).filteredOn(l -> l.startsWith("mode ") && l.endsWith(".cfg")).hasSize(7)
+				.allMatch(l -> l.startsWith("mode 640 root:mobilegt "));
+		assertThat(out).noneMatch(l -> l.startsWith("left "));
+
+		assertThat(Path.of("/etc/mobilegt")).as("the host is untouched").doesNotExist();
+		assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip()).isEqualTo(hostForward);
+	}
+}
