@@ -90,6 +90,23 @@ class ConfigRejectionTest {
 		awaitRestored(config, "subnet", "10.77.0.0/33");
 	}
 
+	/**
+	 * Straight through the ConfigurationAdmin API, past every file, console and vpn:set check: a
+	 * value the component itself would accept (logSize 5) but outside its Metatype range (min 10)
+	 * is stopped by the gateway's ConfigurationPlugin and set back.
+	 */
+	@Test
+	void aValueOutsideItsMetatypeRangeIsStoppedOnTheConfigurationAdminPath() throws Exception {
+		Configuration config = cm.getConfiguration("mobilegt.auth", "?");
+		config.update(with(config, "logSize", 5));
+		Event event = rejections.poll(10, TimeUnit.SECONDS);
+		assertThat(event).as("REJECTED event").isNotNull();
+		assertThat(event.getProperty("pid")).isEqualTo("mobilegt.auth");
+		assertThat(event.getProperty("key")).isEqualTo("logSize");
+		assertThat((String) event.getProperty("message")).contains("logSize", "5", "is invalid");
+		awaitRestored(config, "logSize", 5);
+	}
+
 	private static Dictionary<String, Object> with(Configuration config, String key, Object value) {
 		Dictionary<String, Object> props = config.getProperties() == null ? new Hashtable<>() : config.getProperties();
 		props.put(key, value);

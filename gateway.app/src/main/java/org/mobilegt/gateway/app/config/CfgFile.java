@@ -2,11 +2,8 @@ package org.mobilegt.gateway.app.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.mobilegt.gateway.common.PrivateFiles;
 
 /**
  * A Karaf/FileInstall style {@code <pid>.cfg} file: {@code key=value} lines, {@code #} comments.
@@ -80,20 +79,9 @@ public final class CfgFile {
 		return String.join("\n", lines) + "\n";
 	}
 
-	/** Writes atomically with owner-only permissions (the file may hold secrets). */
+	/** Writes atomically, the file owner-only readable from its creation (it may hold secrets). */
 	public void write(Path file) throws IOException {
-		Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-		Files.writeString(tmp, text(), StandardCharsets.UTF_8);
-		try {
-			Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-		} catch (UnsupportedOperationException e) {
-			// not a POSIX file system: nothing to restrict
-		}
-		try {
-			Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-		} catch (AtomicMoveNotSupportedException e) {
-			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-		}
+		PrivateFiles.write(file, text().getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Values are literal text after the '='; a line break cannot be part of one. */

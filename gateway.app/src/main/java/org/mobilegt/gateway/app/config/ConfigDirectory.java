@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.PrivateFiles;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.cm.Configuration;
@@ -90,7 +91,10 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 		this.schema = new ConfigSchema(context, metaType);
 		String configured = context.getProperty(CONF_PROPERTY);
 		this.dir = Path.of(configured == null ? "conf" : configured).toAbsolutePath().normalize();
-		Files.createDirectories(dir);
+		if (!Files.isDirectory(dir)) {
+			PrivateFiles.directory(dir);
+		}
+		privateStorage(context);
 		writeMissingDefaults(context);
 		try (Stream<Path> files = Files.list(dir)) {
 			files.filter(ConfigDirectory::isCfg).sorted(LOGGING_FIRST).forEach(this::apply);
@@ -102,6 +106,20 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 		watchThread.setDaemon(true);
 		watchThread.start();
 		log.info("Configuration directory {}", dir);
+	}
+
+	/**
+	 * The framework storage holds Configuration Admin's copies of every configuration, the key
+	 * included, which Felix writes with the process umask: its directory must be 0700 before the
+	 * first file of ours reaches Configuration Admin. A launcher creates it so
+	 * ({@link PrivateFiles#directory}); one that did not gets it narrowed here.
+	 */
+	private void privateStorage(BundleContext context) throws IOException {
+		String storage = context.getProperty(Constants.FRAMEWORK_STORAGE);
+		if (storage != null && PrivateFiles.directory(Path.of(storage))) {
+			log.warn("Framework storage {} was open to other users: narrowed to 0700 (it holds the configuration's secrets)",
+					Path.of(storage).toAbsolutePath());
+		}
 	}
 
 	@Deactivate
@@ -215,10 +233,9 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 		}
 		String pid = event.getPid();
 		if (pid.startsWith(ConfigGate.GATEWAY_PIDS)) {
-			ScheduledFuture<?> previous = awaiting.put(pid, writer.schedule(() -> writeBack(pid), VERDICT_MILLIS, TimeUnit.MILLISECONDS));
-			if (previous != null) {
-				previous.cancel(false);
-			}
+			// a write already pending (after a verdict, or a fallback) will write what CM holds then
+			awaiting.compute(pid, (p, pending) -> pending != null && !pending.isDone() ? pending
+					: writer.schedule(() -> writeBack(pid), VERDICT_MILLIS, TimeUnit.MILLISECONDS));
 		} else {
 			writeBack(pid);
 		}

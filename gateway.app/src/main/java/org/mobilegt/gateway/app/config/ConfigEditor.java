@@ -81,6 +81,23 @@ public final class ConfigEditor implements EventHandler {
 
 	/** Sets {@code key} of {@code pid} to {@code value} and waits for the component's verdict. */
 	public Outcome set(String pid, String key, String value) throws IOException, InterruptedException {
+		// Gogo names the thread after the command line, and the log file shows thread names
+		Thread self = Thread.currentThread();
+		String name = self.getName();
+		boolean mask = schema.secret(pid, key) && !value.isEmpty() && name.contains(value);
+		if (mask) {
+			self.setName(name.replace(value, ConfigSchema.MASK));
+		}
+		try {
+			return checkAndApply(pid, key, value);
+		} finally {
+			if (mask) {
+				self.setName(name);
+			}
+		}
+	}
+
+	private Outcome checkAndApply(String pid, String key, String value) throws IOException, InterruptedException {
 		if (schema.attributes(pid).isEmpty()) {
 			return new Outcome(false, pid + " is not a configuration the gateway knows");
 		}

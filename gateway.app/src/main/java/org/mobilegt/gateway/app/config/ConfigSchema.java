@@ -85,8 +85,9 @@ public final class ConfigSchema {
 				return;
 			}
 			List<String> items = items(ad, value);
-			if (ad.getCardinality() != 0 && items.size() > Math.abs(ad.getCardinality())) {
-				problems.put(key, "key '" + key + "': at most " + Math.abs(ad.getCardinality()) + " values, not " + items.size());
+			int most = maxValues(ad.getCardinality());
+			if (items.size() > most) {
+				problems.put(key, "key '" + key + "': at most " + most + " value(s), not " + items.size());
 				return;
 			}
 			for (String item : items) {
@@ -151,6 +152,11 @@ public final class ConfigSchema {
 	/** The value as operators may see it: secrets masked. */
 	public String shown(String pid, String key, Object value) {
 		return secret(pid, key) && value != null && !text(value).isEmpty() ? MASK : text(value);
+	}
+
+	/** How many values a Metatype cardinality allows (0 is one; MIN_VALUE and MAX_VALUE are unbounded). */
+	static int maxValues(int cardinality) {
+		return cardinality == 0 ? 1 : cardinality == Integer.MIN_VALUE ? Integer.MAX_VALUE : Math.abs(cardinality);
 	}
 
 	private static List<String> items(AttributeDefinition ad, String value) {

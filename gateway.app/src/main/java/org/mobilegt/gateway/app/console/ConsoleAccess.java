@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -14,6 +13,7 @@ import java.util.Hashtable;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.PrivateFiles;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -104,8 +104,8 @@ public final class ConsoleAccess implements SecurityProvider, Credentials {
 		if (!Files.exists(file)) {
 			byte[] random = new byte[15];
 			new SecureRandom().nextBytes(random);
-			Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
-			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+			PrivateFiles.createNew(file,
+					(Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n").getBytes(StandardCharsets.UTF_8));
 		}
 		return Files.readString(file).strip();
 	}

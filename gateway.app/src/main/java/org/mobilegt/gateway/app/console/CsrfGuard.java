@@ -11,6 +11,8 @@ import java.util.Set;
 
 import org.mobilegt.gateway.app.ops.Views;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 
 import jakarta.servlet.Filter;
@@ -34,9 +36,12 @@ import jakarta.servlet.http.HttpServletResponse;
  * send and a cross-site script only after a CORS preflight, which the console never grants.
  * <p>
  * Registered on the HTTP whiteboard in the Web Console's own servlet context, so it sees every
- * console request before the console, its plugins and the VPN page do.
+ * console request before the console, its plugins and the VPN page do. It waits for the HTTP
+ * runtime: a whiteboard filter appearing while Felix HTTP (re)starts Jetty (the console's bind
+ * address is applied at start) can fail Jetty's start with a NullPointerException in
+ * WhiteboardManager.activate, leaving the console unreachable.
  */
-@Component(service = Filter.class, property = {
+@Component(service = Filter.class, reference = @Reference(name = "runtime", service = HttpServiceRuntime.class), property = {
 		HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_NAME + "=mobilegt-console-guard",
 		HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_PATTERN + "=/*",
 		HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=(" + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME
