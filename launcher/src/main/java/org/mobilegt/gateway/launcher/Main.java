@@ -2,12 +2,16 @@ package org.mobilegt.gateway.launcher;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
@@ -38,6 +42,7 @@ public final class Main {
 	public static void main(String[] args) throws Exception {
 		LaunchPlan plan = LaunchPlan.read(ownJar());
 		Path storage = Path.of(System.getProperty(STORAGE_PROPERTY, plan.storageDir())).toAbsolutePath();
+		privateDirectory(storage);
 		Map<String, String> config = new HashMap<>();
 		plan.runProperties().forEach((k, v) -> config.put(k, System.getProperty(k, v)));
 		config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -50,6 +55,20 @@ public final class Main {
 		} while (type == FrameworkEvent.STOPPED_UPDATE); // the system bundle was updated: start again
 		if (!shuttingDown()) {
 			System.exit(type == FrameworkEvent.ERROR ? 1 : 0); // whatever threads a bundle left running
+		}
+	}
+
+	/**
+	 * The framework storage holds ConfigAdmin's copy of the keys, written with the process umask:
+	 * the directory is 0700 from its creation (and narrowed to it if it exists), so that nobody
+	 * else can reach what is in it.
+	 */
+	private static void privateDirectory(Path dir) throws IOException {
+		Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+		if (!Files.isDirectory(dir)) {
+			Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(owner));
+		} else if (!Files.getPosixFilePermissions(dir).equals(owner)) {
+			Files.setPosixFilePermissions(dir, owner);
 		}
 	}
 
