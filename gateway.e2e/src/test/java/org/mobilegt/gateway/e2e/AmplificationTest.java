@@ -7,7 +7,6 @@ import static org.mobilegt.gateway.e2e.Scenarios.START;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -79,13 +78,7 @@ class AmplificationTest {
 	/** {@link #HANDSHAKES} handshakes with the right key from {@code ports} ports of {@code victim}, as fast as they go. */
 	private static UdpCounter.Figures aim(Topology t, InetSocketAddress server, String victim, int ports) throws IOException {
 		UdpCounter counter = UdpCounter.start(t.phone(), victim, server.getPort());
-		List<DatagramChannel> channels = Netns.inside(t.phone(), () -> {
-			List<DatagramChannel> list = new ArrayList<>();
-			for (int i = 0; i < ports; i++) {
-				list.add(DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(victim, 0)));
-			}
-			return list;
-		});
+		List<DatagramChannel> channels = UdpSockets.bind(t.phone(), List.of(victim), ports);
 		try {
 			ByteBuffer handshake = ByteBuffer.wrap(ToyVpnClient.handshakeDatagram(KEY, null));
 			for (int i = 0; i < HANDSHAKES; i++) {
@@ -95,9 +88,7 @@ class AmplificationTest {
 			Sleep.millis(SETTLE.toMillis());
 			return counter.read();
 		} finally {
-			for (DatagramChannel c : channels) {
-				c.close();
-			}
+			UdpSockets.close(channels);
 		}
 	}
 
@@ -110,17 +101,10 @@ class AmplificationTest {
 		long[] answeredAfter = new long[STORM_CLIENTS];
 		long[] sentAt = new long[STORM_CLIENTS];
 		java.util.Arrays.fill(answeredAfter, -1);
-		List<DatagramChannel> clients = Netns.inside(t.phone(), () -> {
-			List<DatagramChannel> list = new ArrayList<>();
-			for (int i = 0; i < STORM_CLIENTS; i++) {
-				DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(nat, 0));
-				c.configureBlocking(false);
-				list.add(c);
-			}
-			return list;
-		});
+		List<DatagramChannel> clients = UdpSockets.bind(t.phone(), List.of(nat), STORM_CLIENTS);
 		try (Selector selector = Selector.open()) {
 			for (int i = 0; i < STORM_CLIENTS; i++) {
+				clients.get(i).configureBlocking(false);
 				clients.get(i).register(selector, SelectionKey.OP_READ, i);
 			}
 			ByteBuffer handshake = ByteBuffer.wrap(ToyVpnClient.handshakeDatagram(KEY, null));
@@ -156,9 +140,7 @@ class AmplificationTest {
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		} finally {
-			for (DatagramChannel c : clients) {
-				c.close();
-			}
+			UdpSockets.close(clients);
 		}
 	}
 }

@@ -6,7 +6,6 @@ import static org.mobilegt.gateway.e2e.Scenarios.START;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
@@ -113,13 +112,7 @@ class ManySourceFloodTest {
 	private static long flood(Topology t, InetSocketAddress server, List<String> spoofed, String attacker) throws IOException {
 		List<String> sources = new ArrayList<>(spoofed);
 		sources.add(attacker);
-		List<DatagramChannel> channels = Netns.inside(t.phone(), () -> {
-			List<DatagramChannel> list = new ArrayList<>();
-			for (String a : sources) {
-				list.add(DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(a, 0)));
-			}
-			return list;
-		});
+		List<DatagramChannel> channels = UdpSockets.bind(t.phone(), sources, 1);
 		Random random = new Random(20261129L);
 		long start = System.nanoTime();
 		long n = 0;
@@ -149,9 +142,7 @@ class ManySourceFloodTest {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		} finally {
-			for (DatagramChannel c : channels) {
-				c.close();
-			}
+			UdpSockets.close(channels);
 		}
 		return n;
 	}

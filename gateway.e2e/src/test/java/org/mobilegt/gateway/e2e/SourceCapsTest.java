@@ -6,7 +6,6 @@ import static org.mobilegt.gateway.e2e.Scenarios.START;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
@@ -43,13 +42,7 @@ class SourceCapsTest {
 						.start()) {
 			InetSocketAddress server = gw.awaitTunnel(START);
 			String attacker = t.addPhoneAddress(3);
-			List<DatagramChannel> ports = Netns.inside(t.phone(), () -> {
-				List<DatagramChannel> list = new ArrayList<>();
-				for (int i = 0; i < IDS; i++) {
-					list.add(DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(attacker, 0)));
-				}
-				return list;
-			});
+			List<DatagramChannel> ports = UdpSockets.bind(t.phone(), List.of(attacker), IDS);
 			try {
 				for (int i = 0; i < IDS; i++) {
 					ports.get(i).send(ByteBuffer.wrap(ToyVpnClient.handshakeDatagram(KEY, "grab-" + i)), server);
@@ -83,9 +76,7 @@ class SourceCapsTest {
 				assertThat(Scenarios.logLines(gw, 0, "maxNewLeasesPerSourcePerMinute=600")).as("refusals logged, rate-limited")
 						.isNotEmpty().hasSizeLessThanOrEqualTo(10);
 			} finally {
-				for (DatagramChannel c : ports) {
-					c.close();
-				}
+				UdpSockets.close(ports);
 			}
 		}
 	}

@@ -65,21 +65,7 @@ final class Throttle {
 	 * answer is false once and the check is granted to that handshake ({@link #refuse}).
 	 */
 	boolean blocked(int source, long now) {
-		Window w = windows.get(source);
-		if (w == null) {
-			return false;
-		}
-		synchronized (w) {
-			if (!w.throttled(limit, now)) {
-				return false;
-			}
-			if (now - w.lastTrickle >= TRICKLE_MILLIS) {
-				w.lastTrickle = now;
-				w.granted = true;
-				return false;
-			}
-			return true;
-		}
+		return !admits(source, now, true);
 	}
 
 	/**
@@ -87,19 +73,24 @@ final class Throttle {
 	 * was its check granted by {@link #blocked} nor is the trickle due.
 	 */
 	boolean refuse(int source, long now) {
+		return !admits(source, now, false);
+	}
+
+	private boolean admits(int source, long now, boolean preCheck) {
 		Window w = windows.get(source);
 		if (w == null) {
-			return false;
+			return true;
 		}
 		synchronized (w) {
 			if (!w.throttled(limit, now)) {
+				return true;
+			}
+			boolean due = now - w.lastTrickle >= TRICKLE_MILLIS;
+			if (preCheck ? !due : !(due || w.granted)) {
 				return false;
 			}
-			if (w.granted || now - w.lastTrickle >= TRICKLE_MILLIS) {
-				w.granted = false;
-				w.lastTrickle = now;
-				return false;
-			}
+			w.lastTrickle = now;
+			w.granted = preCheck; // the pre-check grants the check; the check uses the grant
 			return true;
 		}
 	}
