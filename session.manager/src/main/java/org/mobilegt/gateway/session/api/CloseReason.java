@@ -9,5 +9,7 @@ public enum CloseReason {
 	/** The client handshook again from a new endpoint; its session moved there. */
 	ROAMED,
 	/** The gateway is shutting the session down. */
-	SHUTDOWN
+	SHUTDOWN,
+	/** The client's own key was removed or rotated. */
+	REVOKED
 }
