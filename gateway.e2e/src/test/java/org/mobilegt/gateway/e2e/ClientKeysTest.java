@@ -1,0 +1,94 @@
+package org.mobilegt.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mobilegt.gateway.e2e.Scenarios.KEY;
+import static org.mobilegt.gateway.e2e.Scenarios.REPLY;
+import static org.mobilegt.gateway.e2e.Scenarios.START;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.gson.JsonObject;
+
+/**
+ * Per-client keys as an operator and an attacker see them: a client with its own key gets in with
+ * it; someone holding only the shared key cannot take that client's session; rotating or removing
+ * the key ends the session at once and the old key stops working.
+ */
+@RequiresRoot
+class ClientKeysTest {
+
+	private static final Duration REFUSED = Duration.ofMillis(700);
+
+	@Test
+	void ownKeyAdmitsHijackWithTheSharedKeyIsRefusedRotateAndRemoveEndTheSession() throws Exception {
+		try (Topology t = Topology.create(); Gateway gw = Scenarios.gateway(t, "ClientKeysTest/lifecycle").start()) {
+			InetSocketAddress server = gw.awaitTunnel(START);
+			String key = keys(gw, "add", "alice");
+			Path file = gw.workDir().resolve("conf/clients");
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+			assertThat(Files.readString(file)).contains("alice").doesNotContain(key);
+			assertThat(gw.gogo("vpn:keys list")).contains("alice");
+
+			try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
+					ToyVpnClient mallory = ToyVpnClient.open(t.phone(), server);
+					ToyVpnClient legacy = ToyVpnClient.open(t.phone(), server)) {
+				String address = alice.handshake(key, "alice").address();
+				alice.send(Packets.icmpEchoRequest(address, t.inetAddress(), 1, 1, "own key".getBytes()));
+				alice.receive(r -> r.isEchoReply(1, 1), REPLY);
+
+				// the shared key no longer speaks for alice: no reply, no move, a wrong key on record
+				int mark = gw.logMark();
+				assertThat(mallory.tryHandshake(KEY, "alice", 2, REFUSED)).as("hijack with the shared key").isEmpty();
+				assertThat(mallory.tryHandshake(key.substring(1) + "x", "alice", 1, REFUSED)).as("a wrong own key").isEmpty();
+				assertThat(VpnShell.clients(gw)).singleElement().satisfies(c -> {
+					assertThat(c.clientId()).isEqualTo("alice");
+					assertThat(c.endpoint()).isEqualTo(t.phoneAddress() + ":" + alice.localPort());
+				});
+				assertThat(VpnShell.illegal(gw, 5)).anySatisfy(a -> {
+					assertThat(a.reason()).isEqualTo("BAD_KEY");
+					assertThat(a.detail()).contains("own key").contains("alice");
+					assertThat(a.port()).isEqualTo(mallory.localPort());
+				});
+				try (var logs = Files.list(gw.workDir().resolve("log"))) {
+					for (Path log : logs.toList()) {
+						assertThat(Files.readString(log)).as("log file " + log).contains("alice").doesNotContain(key);
+					}
+				}
+				// clients without a key of their own keep the shared key
+				assertThat(legacy.handshake(KEY, "bob").address()).isNotEqualTo(address);
+
+				// rotate: the session ends at once, the old key is refused, the new one admits
+				mark = gw.logMark();
+				String rotated = keys(gw, "rotate", "alice");
+				assertThat(rotated).isNotEqualTo(key);
+				gw.awaitLog("closed: its key was revoked", mark, REPLY);
+				assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).containsExactly("bob");
+				assertThat(alice.tryHandshake(key, "alice", 2, REFUSED)).as("the old key after rotation").isEmpty();
+				assertThat(alice.handshake(rotated, "alice").address()).as("same lease with the new key").isEqualTo(address);
+
+				// remove: the session ends, the key is refused, and the id falls back to the shared key
+				mark = gw.logMark();
+				JsonObject removed = gw.gogoJson("vpn:keys --json remove alice").getAsJsonObject();
+				assertThat(removed.get("ok").getAsBoolean()).isTrue();
+				gw.awaitLog("Key of client alice removed", mark, REPLY);
+				assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).containsExactly("bob");
+				assertThat(alice.tryHandshake(rotated, "alice", 2, REFUSED)).as("a removed key").isEmpty();
+				assertThat(gw.gogo("vpn:keys list")).doesNotContain("alice");
+				assertThat(gw.gogoJson("vpn:keys --json remove alice").getAsJsonObject().get("ok").getAsBoolean()).isFalse();
+			}
+		}
+	}
+
+	/** {@code vpn:keys add|rotate <id>}: the key it shows once. */
+	private static String keys(Gateway gw, String action, String id) {
+		JsonObject o = gw.gogoJson("vpn:keys --json " + action + " " + id).getAsJsonObject();
+		assertThat(o.get("ok").getAsBoolean()).as(o.toString()).isTrue();
+		return o.get("key").getAsString();
+	}
+}
