@@ -201,10 +201,10 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 		return new String(bytes, from, length, StandardCharsets.US_ASCII);
 	}
 
-	/** Records a refused handshake; only a wrong key counts towards throttling its source. */
+	/** Records a refused handshake; only a wrong key (or a RADIUS reject) counts towards throttling its source. */
 	private Verdict refuse(InetAddress address, int port, Reason reason, String why, String id, long now) {
 		record(address, port, reason, id == null ? why : why + ": " + id, now);
-		if (reason == Reason.BAD_KEY && throttle.fail(source(address), now)) {
+		if ((reason == Reason.BAD_KEY || reason == Reason.REJECTED_BY_RADIUS) && throttle.fail(source(address), now)) {
 			attempts.add(new IllegalAttempt(address, port, Instant.ofEpochMilli(now), Reason.THROTTLED,
 					"throttled for the rest of the minute after " + throttle.limit() + " wrong keys"));
 			long held = throttleGate.admit(now);
@@ -237,7 +237,11 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 
 	@Override
 	public void record(InetAddress address, int port, Reason reason, String detail) {
-		record(address, port, reason, detail, System.currentTimeMillis());
+		if (reason == Reason.REJECTED_BY_RADIUS) {
+			refuse(address, port, reason, detail, null, System.currentTimeMillis());
+		} else {
+			record(address, port, reason, detail, System.currentTimeMillis());
+		}
 	}
 
 	private void record(InetAddress address, int port, Reason reason, String detail, long now) {
