@@ -1,0 +1,93 @@
+package org.mobilegt.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mobilegt.gateway.e2e.Scenarios.KEY;
+import static org.mobilegt.gateway.e2e.Scenarios.REPLY;
+import static org.mobilegt.gateway.e2e.Scenarios.START;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * auth.radius against real FreeRADIUS servers run in the test's inet namespace: accept with the
+ * Framed-IP-Address honoured, reject (an illegal attempt), an address outside the pool refused,
+ * failover to the second server, both servers down with onUnreachable reject and local, and the
+ * live hand-back to the gateway's own keys with no session lost.
+ */
+@RequiresRoot
+class RadiusTest {
+
+	static final String USERS = """
+			alice Cleartext-Password := "alice-secret"
+				Framed-IP-Address = 10.77.9.9,
+				Class = "cls-alice"
+			bob Cleartext-Password := "bob-secret"
+			outsider Cleartext-Password := "outsider-secret"
+				Framed-IP-Address = 192.0.2.9
+			""";
+	private static final Duration REFUSED = Duration.ofMillis(1500);
+
+	@Test
+	void acceptRejectFailoverUnreachableAndLiveHandBack() {
+		try (Topology t = Topology.create()) {
+			Gateway gw = Scenarios.gateway(t, "RadiusTest/lifecycle").conf("mobilegt.radius",
+					Map.of("servers", t.inetAddress() + ":1812," + t.inetAddress() + ":1822", "secret", FreeRadius.SECRET,
+							"timeoutMillis", "400", "retries", "1", "accounting", "false", "nasIdentifier", "gw-e2e"));
+			try (gw; FreeRadius first = FreeRadius.start(t.inet(), gw.workDir().resolve("radius1"), 1812, USERS);
+					FreeRadius second = FreeRadius.start(t.inet(), gw.workDir().resolve("radius2"), 1822, USERS)) {
+				gw.start();
+				InetSocketAddress server = gw.awaitTunnel(START);
+				gw.awaitLog("RADIUS authentication on", REPLY);
+				try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
+						ToyVpnClient bob = ToyVpnClient.open(t.phone(), server);
+						ToyVpnClient other = ToyVpnClient.open(t.phone(), server)) {
+					// accept: the address RADIUS assigned, and traffic flows
+					assertThat(alice.handshake("alice-secret", "alice").address()).isEqualTo("10.77.9.9");
+					alice.send(Packets.icmpEchoRequest("10.77.9.9", t.inetAddress(), 1, 1, "radius".getBytes()));
+					alice.receive(r -> r.isEchoReply(1, 1), REPLY);
+					assertThat(first.output()).contains("Login OK: [alice] (from client gateway port 0 cli " + t.phoneAddress() + ":" + alice.localPort());
+
+					// reject: no reply, an illegal attempt; the shared key is no password for RADIUS users
+					assertThat(bob.tryHandshake("wrong", "bob", 2, REFUSED)).isEmpty();
+					assertThat(bob.tryHandshake(KEY, "bob", 1, REFUSED)).isEmpty();
+					assertThat(VpnShell.illegal(gw, 5)).anySatisfy(a -> {
+						assertThat(a.reason()).isEqualTo("REJECTED_BY_RADIUS");
+						assertThat(a.port()).isEqualTo(bob.localPort());
+					});
+
+					// an assigned address outside the pool is refused, and the log says why
+					int mark = gw.logMark();
+					assertThat(other.tryHandshake("outsider-secret", "outsider", 1, REFUSED)).isEmpty();
+					gw.awaitLog("assigned address 192.0.2.9 is outside the client subnet", mark, REPLY);
+
+					// failover: the first server stops, the second answers
+					first.close();
+					assertThat(bob.handshake("bob-secret", "bob").address()).startsWith("10.77.");
+					assertThat(second.output()).contains("Login OK: [bob");
+
+					// both down: reject, then local keys
+					second.close();
+					assertThat(other.tryHandshake(KEY, "carol", 1, Duration.ofSeconds(3))).as("unreachable, reject").isEmpty();
+					mark = gw.logMark();
+					gw.conf("mobilegt.radius", Map.of("onUnreachable", "local"));
+					gw.awaitLog("RADIUS authentication on", mark, REPLY);
+					assertThat(other.tryHandshake(KEY, "carol", 2, Duration.ofSeconds(3))).as("unreachable, local").isPresent();
+
+					// hand back live: servers emptied, the gateway's own key decides, sessions stay
+					mark = gw.logMark();
+					gw.conf("mobilegt.radius", Map.of("servers", ""));
+					gw.awaitLog("RADIUS authentication off", mark, REPLY);
+					assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).contains("alice", "bob", "carol");
+					alice.send(Packets.icmpEchoRequest("10.77.9.9", t.inetAddress(), 2, 1, "after".getBytes()));
+					alice.receive(r -> r.isEchoReply(2, 1), REPLY);
+					try (ToyVpnClient dave = ToyVpnClient.open(t.phone(), server)) {
+						assertThat(dave.handshake(KEY, "dave").address()).startsWith("10.77.");
+					}
+				}
+			}
+		}
+	}
+}
