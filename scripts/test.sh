@@ -25,6 +25,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	# it must not stay listening on the host
 	if command -v systemctl >/dev/null && systemctl list-unit-files freeradius.service >/dev/null 2>&1; then
 		systemctl disable --now freeradius.service >/dev/null 2>&1 || true
+	elif command -v service >/dev/null; then
+		service freeradius stop >/dev/null 2>&1 || true
 	fi
 fi
 

@@ -40,6 +40,8 @@ public final class RadiusAuth {
 	private final BundleContext context;
 	private final Logger log;
 	private final KeyCheck local;
+	private final Granted granted = new Granted();
+	private final Accounting accounting;
 	private RadiusSettings settings;
 	private Map<String, Object> properties;
 	private RadiusServers servers;
@@ -58,6 +60,8 @@ public final class RadiusAuth {
 		this.context = context;
 		this.log = log;
 		this.local = local;
+		java.io.File data = context.getDataFile("accounting-stops");
+		this.accounting = new Accounting(data == null ? null : data.toPath(), log);
 		modified(config, properties);
 	}
 
@@ -77,11 +81,15 @@ public final class RadiusAuth {
 		properties = newProperties;
 		if (next.active()) {
 			servers = new RadiusServers(next, log);
-			check = new RadiusKeyCheck(next, servers, local, log);
+			check = new RadiusKeyCheck(next, servers, local, granted, log);
 			Dictionary<String, Object> props = new Hashtable<>();
 			props.put(Constants.SERVICE_RANKING, RANKING);
 			props.put("mobilegt.auth", "radius");
 			registration = context.registerService(KeyCheck.class, check, props);
+			accounting.use(servers, next);
+			if (next.accounting()) {
+				accounting.sendOnce(AcctRecord.onOff(AcctRecord.ON, System.currentTimeMillis()));
+			}
 			log.info("RADIUS authentication on: servers {}, NAS-Identifier {}, when unreachable: {}", next.servers(),
 					next.nasIdentifier(), next.localWhenUnreachable() ? "local keys" : "reject");
 		} else {
@@ -92,6 +100,10 @@ public final class RadiusAuth {
 
 	/** Withdraws the RADIUS key check: the tunnel re-binds to auth.keycheck at once. */
 	private void stop() {
+		if (servers != null && settings.accounting()) {
+			accounting.sendOnce(AcctRecord.onOff(AcctRecord.OFF, System.currentTimeMillis()));
+		}
+		accounting.use(null, null);
 		if (registration != null) {
 			registration.unregister();
 			registration = null;
@@ -111,12 +123,21 @@ public final class RadiusAuth {
 		return settings;
 	}
 
+	Granted granted() {
+		return granted;
+	}
+
 	synchronized RadiusServers servers() {
 		return servers;
+	}
+
+	Accounting accounting() {
+		return accounting;
 	}
 
 	@Deactivate
 	synchronized void deactivate() {
 		stop();
+		accounting.close();
 	}
 }

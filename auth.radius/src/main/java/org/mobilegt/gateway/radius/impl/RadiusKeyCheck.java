@@ -61,12 +61,14 @@ final class RadiusKeyCheck implements KeyCheck {
 	private final RadiusSettings settings;
 	private final RadiusServers servers;
 	private final KeyCheck local;
+	private final Granted granted;
 	private final Logger log;
 	private final ThreadPoolExecutor workers;
 	final LongAdder busy = new LongAdder();
 
-	RadiusKeyCheck(RadiusSettings settings, RadiusServers servers, KeyCheck local, Logger log) {
+	RadiusKeyCheck(RadiusSettings settings, RadiusServers servers, KeyCheck local, Granted granted, Logger log) {
 		this.settings = settings;
+		this.granted = granted;
 		this.servers = servers;
 		this.local = local;
 		this.log = log;
@@ -149,6 +151,8 @@ final class RadiusKeyCheck implements KeyCheck {
 		int sessionTimeout = answer.getAttribute(SessionTimeout.class).map(a -> a.getData().getValue()).orElse(0);
 		int idleTimeout = answer.getAttribute(IdleTimeout.class).map(a -> a.getData().getValue()).orElse(0);
 		byte[] cls = answer.getAttribute(org.aaa4j.radius.core.attribute.attributes.Class.class).map(a -> a.getData().getValue()).orElse(null);
+		granted.put(address.getHostAddress() + ":" + port, new Granted.Grant(user, Math.max(sessionTimeout, 0), Math.max(idleTimeout, 0),
+				cls, System.currentTimeMillis()));
 		return new Verdict(null, id, framed, Math.max(sessionTimeout, 0), Math.max(idleTimeout, 0), cls);
 	}
 

@@ -11,5 +11,7 @@ public enum CloseReason {
 	/** The gateway is shutting the session down. */
 	SHUTDOWN,
 	/** The client's own key was removed or rotated. */
-	REVOKED
+	REVOKED,
+	/** The session lasted as long as its authenticator allows (RADIUS Session-Timeout). */
+	SESSION_TIMEOUT
 }
