@@ -1,11 +1,13 @@
 package org.mobilegt.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mobilegt.gateway.e2e.Scenarios.ECHO_PORT;
 import static org.mobilegt.gateway.e2e.Scenarios.KEY;
 import static org.mobilegt.gateway.e2e.Scenarios.REPLY;
 import static org.mobilegt.gateway.e2e.Scenarios.START;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -27,7 +29,11 @@ class RadiusTest {
 			bob Cleartext-Password := "bob-secret"
 			outsider Cleartext-Password := "outsider-secret"
 				Framed-IP-Address = 192.0.2.9
+			brief Cleartext-Password := "brief-secret"
+				Session-Timeout = 3
 			""";
+	private static final int PACKETS = 20;
+	private static final int PAYLOAD = 1000;
 	private static final Duration REFUSED = Duration.ofMillis(1500);
 
 	@Test
@@ -89,5 +95,75 @@ class RadiusTest {
 				}
 			}
 		}
+	}
+
+	@Test
+	void accountingMatchesTheGatewaysCountersSessionTimeoutAndStopsWaitForTheServer() {
+		try (Topology t = Topology.create()) {
+			Gateway gw = Scenarios.gateway(t, "RadiusTest/accounting").conf("mobilegt.radius",
+					Map.of("servers", t.inetAddress() + ":1812", "secret", FreeRadius.SECRET, "timeoutMillis", "400", "retries", "1",
+							"accounting", "true", "interimSeconds", "0"));
+			Path raddb = gw.workDir().resolve("radius");
+			FreeRadius radius = FreeRadius.start(t.inet(), raddb, 1812, USERS);
+			try (gw; Servers.UdpEcho echo = Servers.udpEcho(t.inet(), ECHO_PORT)) {
+				gw.start();
+				InetSocketAddress server = gw.awaitTunnel(START);
+				gw.awaitLog("RADIUS authentication on", REPLY);
+				try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
+						ToyVpnClient brief = ToyVpnClient.open(t.phone(), server);
+						ToyVpnClient bob = ToyVpnClient.open(t.phone(), server)) {
+					String address = alice.handshake("alice-secret", "alice").address();
+					for (int i = 0; i < PACKETS; i++) {
+						alice.send(Packets.udp(address, 40000, t.inetAddress(), ECHO_PORT, new byte[PAYLOAD]));
+						alice.receive(Ipv4Packet::isUdp, REPLY);
+					}
+					VpnShell.Client counted = VpnShell.clients(gw).stream().filter(c -> "alice".equals(c.clientId())).findFirst().orElseThrow();
+					gw.gogo("vpn:kick alice");
+					Map<String, String> stop = awaitRecord(radius, "Stop", "alice");
+					assertThat(Long.parseLong(stop.get("Acct-Input-Octets"))).as("input octets = vpn:client rx bytes").isEqualTo(counted.rxBytes());
+					assertThat(Long.parseLong(stop.get("Acct-Output-Octets"))).as("output octets = vpn:client tx bytes").isEqualTo(counted.txBytes());
+					assertThat(Long.parseLong(stop.get("Acct-Input-Packets"))).isEqualTo(counted.rxPackets());
+					assertThat(Long.parseLong(stop.get("Acct-Output-Packets"))).isEqualTo(counted.txPackets());
+					assertThat(counted.rxBytes()).isGreaterThanOrEqualTo((long) PACKETS * PAYLOAD);
+					assertThat(stop).containsEntry("Acct-Input-Gigawords", "0").containsEntry("Framed-IP-Address", "10.77.9.9")
+							.containsEntry("Acct-Terminate-Cause", "Admin-Reset").containsEntry("Class", "0x636c732d616c696365")
+							.containsKey("Acct-Session-Time");
+					Map<String, String> start = awaitRecord(radius, "Start", "alice");
+					assertThat(start.get("Acct-Session-Id")).isEqualTo(stop.get("Acct-Session-Id"));
+					assertThat(radius.accounting()).anySatisfy(r -> assertThat(r).containsEntry("Acct-Status-Type", "Accounting-On"));
+
+					// Session-Timeout: RADIUS allows 3 s
+					brief.handshake("brief-secret", "brief");
+					gw.awaitLog("RADIUS Session-Timeout of 3 s", Duration.ofSeconds(10));
+					assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).doesNotContain("brief");
+					assertThat(awaitRecord(radius, "Stop", "brief")).containsEntry("Acct-Terminate-Cause", "Session-Timeout");
+
+					// a Stop while the server is down waits, and arrives once it is back
+					bob.handshake("bob-secret", "bob");
+					awaitRecord(radius, "Start", "bob");
+					radius.close();
+					gw.gogo("vpn:kick bob");
+					gw.awaitLog("did not answer (accounting)", Duration.ofSeconds(10));
+					radius = FreeRadius.start(t.inet(), raddb, 1812, USERS);
+					assertThat(awaitRecord(radius, "Stop", "bob")).containsEntry("Acct-Terminate-Cause", "Admin-Reset");
+				}
+			} finally {
+				radius.close();
+			}
+		}
+	}
+
+	/** The first accounting record of {@code status} for {@code user}, waiting up to 20 s. */
+	private static Map<String, String> awaitRecord(FreeRadius radius, String status, String user) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (System.nanoTime() < deadline) {
+			for (Map<String, String> r : radius.accounting()) {
+				if (status.equals(r.get("Acct-Status-Type")) && user.equals(r.get("User-Name"))) {
+					return r;
+				}
+			}
+			Sleep.millis(200);
+		}
+		throw new AssertionError("no accounting " + status + " for " + user + " in " + radius.accounting());
 	}
 }
