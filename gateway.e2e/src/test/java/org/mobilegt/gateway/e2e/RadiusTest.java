@@ -153,6 +153,48 @@ class RadiusTest {
 		}
 	}
 
+	@Test
+	void liveSwitchOnAndOffUnderTrafficLosesNoSession() {
+		try (Topology t = Topology.create()) {
+			Gateway gw = Scenarios.gateway(t, "RadiusTest/switch");
+			try (gw; FreeRadius radius = FreeRadius.start(t.inet(), gw.workDir().resolve("radius"), 1812, USERS)) {
+				gw.start();
+				InetSocketAddress server = gw.awaitTunnel(START);
+				try (ToyVpnClient legacy = ToyVpnClient.open(t.phone(), server);
+						ToyVpnClient alice = ToyVpnClient.open(t.phone(), server)) {
+					String address = legacy.handshake(KEY, "legacy").address();
+					int seq = 0;
+					for (int step = 0; step < 3; step++) {
+						int mark = gw.logMark();
+						if (step == 0) {
+							gw.conf("mobilegt.radius", Map.of("servers", t.inetAddress() + ":1812", "secret", FreeRadius.SECRET,
+									"accounting", "false"));
+						} else if (step == 1) {
+							assertThat(alice.handshake("alice-secret", "alice").address()).as("RADIUS decides").isEqualTo("10.77.9.9");
+							assertThat(alice.tryHandshake(KEY, "someone", 1, REFUSED)).as("the shared key while RADIUS is on").isEmpty();
+							gw.conf("mobilegt.radius", Map.of("servers", ""));
+						}
+						// traffic through the switch: every echo answered, the sessions stay
+						for (int i = 0; i < 15; i++) {
+							seq++;
+							legacy.send(Packets.icmpEchoRequest(address, t.inetAddress(), 7, seq, "switch".getBytes()));
+							int expected = seq;
+							legacy.receive(r -> r.isEchoReply(7, expected), REPLY);
+							Sleep.millis(50);
+						}
+						if (step == 0) {
+							gw.awaitLog("RADIUS authentication on", mark, REPLY);
+						} else if (step == 1) {
+							gw.awaitLog("RADIUS authentication off", mark, REPLY);
+						}
+					}
+					assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).containsExactlyInAnyOrder("legacy", "alice");
+					assertThat(legacy.handshake(KEY, "legacy").address()).as("the shared key again, same lease").isEqualTo(address);
+				}
+			}
+		}
+	}
+
 	/** The first accounting record of {@code status} for {@code user}, waiting up to 20 s. */
 	private static Map<String, String> awaitRecord(FreeRadius radius, String status, String user) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
