@@ -195,6 +195,44 @@ class RadiusTest {
 		}
 	}
 
+	@Test
+	void aQueuedStopSurvivesAnUpdateOfTheRadiusBundleAndSessionsStay() {
+		try (Topology t = Topology.create()) {
+			Gateway gw = Scenarios.gateway(t, "RadiusTest/update").conf("mobilegt.radius",
+					Map.of("servers", t.inetAddress() + ":1812", "secret", FreeRadius.SECRET, "timeoutMillis", "400", "retries", "1",
+							"interimSeconds", "0"));
+			Path raddb = gw.workDir().resolve("radius");
+			FreeRadius radius = FreeRadius.start(t.inet(), raddb, 1812, USERS);
+			try (gw) {
+				gw.start();
+				InetSocketAddress server = gw.awaitTunnel(START);
+				gw.awaitLog("RADIUS authentication on", REPLY);
+				try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server); ToyVpnClient bob = ToyVpnClient.open(t.phone(), server)) {
+					alice.handshake("alice-secret", "alice");
+					String bobAddress = bob.handshake("bob-secret", "bob").address();
+					awaitRecord(radius, "Start", "alice");
+					radius.close();
+					gw.gogo("vpn:kick alice");
+					gw.awaitLog("did not answer (accounting)", Duration.ofSeconds(10));
+
+					Gateway.Bundle bundle = gw.bundles().get("org.mobilegt.gateway.auth.radius");
+					int mark = gw.logMark();
+					assertThat(gw.gogo("update " + bundle.id() + " " + gw.embeddedBundle("auth.radius").toUri())).isBlank();
+					gw.awaitLog("RADIUS: 1 accounting Stop records still to send", mark, REPLY);
+					gw.awaitLog("RADIUS authentication on", mark, REPLY);
+					assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).containsExactly("bob");
+
+					radius = FreeRadius.start(t.inet(), raddb, 1812, USERS);
+					assertThat(awaitRecord(radius, "Stop", "alice")).containsEntry("Acct-Terminate-Cause", "Admin-Reset");
+					bob.send(Packets.icmpEchoRequest(bobAddress, t.inetAddress(), 9, 1, "kept".getBytes()));
+					bob.receive(r -> r.isEchoReply(9, 1), REPLY);
+				}
+			} finally {
+				radius.close();
+			}
+		}
+	}
+
 	/** The first accounting record of {@code status} for {@code user}, waiting up to 20 s. */
 	private static Map<String, String> awaitRecord(FreeRadius radius, String status, String user) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
