@@ -34,6 +34,8 @@ class ClientKeysTest {
 			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
 			assertThat(Files.readString(file)).contains("alice").doesNotContain(key);
 			assertThat(gw.gogo("vpn:keys list")).contains("alice");
+			assertThat(gw.gogoJson("vpn:keys --json").getAsJsonArray()).singleElement()
+					.satisfies(e -> assertThat(e.getAsJsonObject().get("clientId").getAsString()).isEqualTo("alice"));
 
 			try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
 					ToyVpnClient mallory = ToyVpnClient.open(t.phone(), server);

@@ -196,7 +196,7 @@ class RadiusTest {
 	}
 
 	@Test
-	void aQueuedStopSurvivesAnUpdateOfTheRadiusBundleAndSessionsStay() {
+	void aQueuedStopAndTheTrackedSessionsSurviveAnUpdateOfTheRadiusBundle() {
 		try (Topology t = Topology.create()) {
 			Gateway gw = Scenarios.gateway(t, "RadiusTest/update").conf("mobilegt.radius",
 					Map.of("servers", t.inetAddress() + ":1812", "secret", FreeRadius.SECRET, "timeoutMillis", "400", "retries", "1",
@@ -226,6 +226,9 @@ class RadiusTest {
 					assertThat(awaitRecord(radius, "Stop", "alice")).containsEntry("Acct-Terminate-Cause", "Admin-Reset");
 					bob.send(Packets.icmpEchoRequest(bobAddress, t.inetAddress(), 9, 1, "kept".getBytes()));
 					bob.receive(r -> r.isEchoReply(9, 1), REPLY);
+					// the updated bundle still accounts for the session admitted before the update
+					gw.gogo("vpn:kick bob");
+					assertThat(awaitRecord(radius, "Stop", "bob")).containsEntry("Acct-Terminate-Cause", "Admin-Reset");
 				}
 			} finally {
 				radius.close();

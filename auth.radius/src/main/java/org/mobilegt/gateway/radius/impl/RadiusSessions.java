@@ -1,6 +1,12 @@
 package org.mobilegt.gateway.radius.impl;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.UnknownHostException;
 import java.util.Base64;
 import java.util.HashMap;
@@ -14,6 +20,7 @@ import org.mobilegt.gateway.session.api.CloseReason;
 import org.mobilegt.gateway.session.api.Endpoint;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -48,18 +55,69 @@ public final class RadiusSessions implements EventHandler {
 		return t;
 	});
 
+	private final Path stateFile;
+
 	@Activate
-	public RadiusSessions(@Reference RadiusAuth auth, @Reference SessionManager sessions,
+	public RadiusSessions(BundleContext context, @Reference RadiusAuth auth, @Reference SessionManager sessions,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.auth = auth;
 		this.sessions = sessions;
 		this.log = log;
+		java.io.File data = context.getDataFile("radius-sessions");
+		this.stateFile = data == null ? null : data.toPath();
+		restore();
 		ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
 	}
 
+	/**
+	 * Saves the tracked sessions in the bundle's data area: after an update of this bundle they are
+	 * still timed out and still get their Stop when they end.
+	 */
 	@Deactivate
 	void deactivate() {
 		ticker.shutdownNow();
+		if (stateFile == null) {
+			return;
+		}
+		List<String> lines = new ArrayList<>();
+		Base64.Encoder b = Base64.getEncoder();
+		for (Tracked t : tracked.values()) {
+			Granted.Grant g = t.grant();
+			lines.add(String.join("\t", Long.toString(t.id()), t.sessionId(), b.encodeToString(g.user().getBytes(StandardCharsets.UTF_8)),
+					t.endpoint(), Integer.toString(t.address()), Long.toString(t.startMillis()), Integer.toString(g.sessionTimeoutSeconds()),
+					Integer.toString(g.idleTimeoutSeconds()), g.cls() == null ? "-" : b.encodeToString(g.cls())));
+		}
+		try {
+			Files.write(stateFile, lines, StandardCharsets.UTF_8);
+		} catch (IOException e) {
+			log.error("RADIUS: cannot save the tracked sessions in {}: {}", stateFile, e.toString());
+		}
+	}
+
+	/** The sessions a previous instance tracked that are still live. */
+	private void restore() {
+		if (stateFile == null || !Files.exists(stateFile)) {
+			return;
+		}
+		try {
+			Map<Long, Session> live = new HashMap<>();
+			sessions.sessions().forEach(s -> live.put(s.id(), s));
+			Base64.Decoder b = Base64.getDecoder();
+			for (String line : Files.readAllLines(stateFile, StandardCharsets.UTF_8)) {
+				String[] f = line.split("\t");
+				if (f.length != 9 || !live.containsKey(Long.parseLong(f[0]))) {
+					continue;
+				}
+				Granted.Grant g = new Granted.Grant(new String(b.decode(f[2]), StandardCharsets.UTF_8), Integer.parseInt(f[6]),
+						Integer.parseInt(f[7]), f[8].equals("-") ? null : b.decode(f[8]), 0);
+				long start = Long.parseLong(f[5]);
+				tracked.put(Long.parseLong(f[0]), new Tracked(Long.parseLong(f[0]), f[1], g, f[3], Integer.parseInt(f[4]), start,
+						new long[] { System.currentTimeMillis() }));
+			}
+			Files.delete(stateFile);
+		} catch (IOException | IllegalArgumentException e) {
+			log.error("RADIUS: cannot restore the tracked sessions from {}: {}", stateFile, e.toString());
+		}
 	}
 
 	@Override

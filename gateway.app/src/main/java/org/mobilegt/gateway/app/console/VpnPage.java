@@ -19,7 +19,6 @@ import org.mobilegt.gateway.app.ops.TrafficHistory.Point;
 import org.mobilegt.gateway.app.ops.Views;
 import org.mobilegt.gateway.app.ops.Views.AttemptView;
 import org.mobilegt.gateway.app.ops.Views.SessionView;
-import org.mobilegt.gateway.auth.api.ClientKeys;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -59,7 +58,7 @@ public final class VpnPage extends AbstractServlet {
 
 	/** What the page shows, in one JSON document. */
 	record Data(long time, Status status, Stats stats, PoolView pool, List<SessionView> clients, List<AttemptView> illegal,
-			List<Point> throughput, List<ClientKeys.Entry> keys) {
+			List<Point> throughput, List<KeyOperations.KeyView> keys) {
 	}
 
 	private final transient Operations ops;

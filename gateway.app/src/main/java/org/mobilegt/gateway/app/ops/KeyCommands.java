@@ -5,7 +5,6 @@ import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
-import org.mobilegt.gateway.auth.api.ClientKeys;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -24,7 +23,7 @@ public final class KeyCommands {
 
 	@Descriptor("list the client ids that have their own key")
 	public String keys(@Descriptor("output JSON (one line) for scripts") @Parameter(names = { "-j", "--json" }, presentValue = "true", absentValue = "false") boolean json) {
-		List<ClientKeys.Entry> list = keys.list();
+		List<KeyOperations.KeyView> list = keys.list();
 		if (json) {
 			return Views.json(list);
 		}

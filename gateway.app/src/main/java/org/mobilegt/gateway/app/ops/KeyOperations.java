@@ -38,9 +38,13 @@ public final class KeyOperations {
 		this.log = log;
 	}
 
-	public List<ClientKeys.Entry> list() {
+	/** A client with its own key, for JSON and tables: the creation time as ISO-8601 text. */
+	public record KeyView(String clientId, String created) {
+	}
+
+	public List<KeyView> list() {
 		ClientKeys k = keys;
-		return k == null ? List.of() : k.list();
+		return k == null ? List.of() : k.list().stream().map(e -> new KeyView(e.clientId(), e.created().toString())).toList();
 	}
 
 	/** {@code add}, {@code rotate} or {@code remove} the key of {@code clientId}. */
