@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 /**
  * Per-client keys as an operator and an attacker see them: a client with its own key gets in with
@@ -83,6 +85,37 @@ class ClientKeysTest {
 				assertThat(alice.tryHandshake(rotated, "alice", 2, REFUSED)).as("a removed key").isEmpty();
 				assertThat(gw.gogo("vpn:keys list")).doesNotContain("alice");
 				assertThat(gw.gogoJson("vpn:keys --json remove alice").getAsJsonObject().get("ok").getAsBoolean()).isFalse();
+			}
+		}
+	}
+
+	@Test
+	void theVpnPageAddsListsAndRotatesKeysBehindItsCsrfDefence() {
+		String user = "operator", password = "e2e-Console-pw", vpn = "/system/console/vpn";
+		Map<String, String> csrf = Map.of("X-Requested-With", "XMLHttpRequest");
+		try (Topology t = Topology.create();
+				Gateway gw = Scenarios.gateway(t, "ClientKeysTest/page")
+						.conf("mobilegt.console", Map.of("username", user, "password", password)).start()) {
+			InetSocketAddress server = gw.awaitTunnel(START);
+			gw.awaitConsole(Duration.ofSeconds(30));
+			assertThat(gw.http("POST", vpn + "/keys", user, password, Map.of(), "action=add&client=page-alice").status())
+					.as("without X-Requested-With").isEqualTo(403);
+			assertThat(gw.http("POST", vpn + "/keys", "admin", "admin", csrf, "action=add&client=page-alice").status())
+					.as("admin/admin").isEqualTo(401);
+			assertThat(gw.http("POST", vpn + "/keys", user, password, csrf, "action=drop&client=page-alice").status()).isEqualTo(400);
+			Http.Response added = gw.http("POST", vpn + "/keys", user, password, csrf, "action=add&client=page-alice");
+			assertThat(added.status()).as(added.body()).isEqualTo(200);
+			String key = JsonParser.parseString(added.body()).getAsJsonObject().get("key").getAsString();
+			assertThat(gw.http(vpn + "/data.json", user, password).body()).contains("\"keys\":[{\"clientId\":\"page-alice\"")
+					.doesNotContain(key);
+			try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server)) {
+				alice.handshake(key, "page-alice");
+				int mark = gw.logMark();
+				Http.Response rotated = gw.http("POST", vpn + "/keys", user, password, csrf, "action=rotate&client=page-alice");
+				assertThat(rotated.status()).isEqualTo(200);
+				gw.awaitLog("closed: its key was revoked", mark, REPLY);
+				assertThat(VpnShell.clients(gw)).isEmpty();
+				assertThat(alice.tryHandshake(key, "page-alice", 1, REFUSED)).isEmpty();
 			}
 		}
 	}
