@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,21 @@ final class RadiusKeyCheck implements KeyCheck {
 	private final Logger log;
 	private final ThreadPoolExecutor workers;
 	final LongAdder busy = new LongAdder();
+	private final Map<InFlight, CompletableFuture<Verdict>> inFlight = new ConcurrentHashMap<>();
+
+	/** A handshake being checked: its source and its bytes. */
+	private record InFlight(InetAddress address, int port, byte[] bytes) {
+
+		@Override
+		public boolean equals(Object o) {
+			return o instanceof InFlight f && f.port == port && f.address.equals(address) && Arrays.equals(f.bytes, bytes);
+		}
+
+		@Override
+		public int hashCode() {
+			return (address.hashCode() * 31 + port) * 31 + Arrays.hashCode(bytes);
+		}
+	}
 
 	RadiusKeyCheck(RadiusSettings settings, RadiusServers servers, KeyCheck local, Granted granted, Logger log) {
 		this.settings = settings;
@@ -101,7 +117,14 @@ final class RadiusKeyCheck implements KeyCheck {
 		}
 		byte[] bytes = new byte[payload.remaining()];
 		payload.get(payload.position(), bytes);
+		// ToyVpn sends its handshake three times at once: the copies share one Access-Request
+		InFlight key = new InFlight(address, port, bytes);
 		CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+		CompletableFuture<Verdict> running = inFlight.putIfAbsent(key, verdict);
+		if (running != null) {
+			return running;
+		}
+		verdict.whenComplete((v, e) -> inFlight.remove(key, verdict));
 		try {
 			workers.execute(() -> {
 				try {
