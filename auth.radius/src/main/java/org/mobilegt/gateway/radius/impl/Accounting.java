@@ -155,9 +155,8 @@ final class Accounting {
 		}
 	}
 
-	/** Finishes what is queued on the sender (a last Off, the queue file), then stops it. */
+	/** Finishes what is queued on the sender (a last Off), then stops it; the queue file is current. */
 	void close() {
-		submit(this::save);
 		sender.shutdown();
 		try {
 			sender.awaitTermination(2, TimeUnit.SECONDS);

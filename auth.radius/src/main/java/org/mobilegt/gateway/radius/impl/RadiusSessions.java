@@ -76,8 +76,8 @@ public final class RadiusSessions implements EventHandler {
 	@Deactivate
 	void deactivate() {
 		ticker.shutdownNow();
-		if (stateFile == null) {
-			return;
+		if (stateFile == null || tracked.isEmpty()) {
+			return; // nothing to hand over (and at framework shutdown the data area may be gone)
 		}
 		List<String> lines = new ArrayList<>();
 		Base64.Encoder b = Base64.getEncoder();
