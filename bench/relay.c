@@ -5,6 +5,7 @@
  *   relay server     --tun NAME --listen ADDR:PORT [--mtu 1400] [--batch 32]
  *   relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400] [--batch 32]
  *   relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P] [--parallel K]
+ *                    [--keys FILE]   (client i sends line i of FILE as its key instead of S)
  *                    [--timeout-ms MS] [--tries T] [--first-port P] [--max-seconds S]
  *   relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64] [--pps N] [--seconds S]
  *
@@ -84,7 +85,7 @@ static double now_s(void)
 /* ---------- options ---------- */
 
 struct opts {
-	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix, *to, *from;
+	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix, *to, *from, *keys;
 	int mtu, batch;
 	long clients, parallel, timeout_ms, tries, first_port, max_seconds, len, pps, seconds;
 };
@@ -96,7 +97,7 @@ static void usage(void)
 	      "  relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400]\n"
 	      "                   [--batch 32] [--timeout-ms 5000] [--tries 3]\n"
 	      "  relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P]\n"
-	      "                   [--parallel 64] [--timeout-ms 1000] [--tries 3] [--first-port 20000]\n"
+	      "                   [--parallel 64] [--timeout-ms 1000] [--tries 3] [--first-port 20000] [--keys FILE]\n"
 	      "                   [--max-seconds 120]\n"
 	      "  relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64] [--pps 0]\n"
 	      "                   [--seconds 5]\n",
@@ -138,6 +139,8 @@ static struct opts parse_opts(int argc, char **argv)
 			o.id = v;
 		else if (!strcmp(k, "--id-prefix"))
 			o.id_prefix = v;
+		else if (!strcmp(k, "--keys"))
+			o.keys = v;
 		else if (!strcmp(k, "--mtu"))
 			o.mtu = (int)number(k, v, 576, 65535);
 		else if (!strcmp(k, "--batch"))
@@ -659,6 +662,25 @@ static int bind_next_port(const struct sockaddr_storage *server, socklen_t serve
 	return -1;
 }
 
+/* Lines of FILE, one key per client (per-client keys or RADIUS passwords); at least n of them. */
+static char **read_keys(const char *file, long n)
+{
+	FILE *f = fopen(file, "r");
+	if (!f)
+		die("cannot read %s", file);
+	char **keys = calloc((size_t)n, sizeof *keys);
+	char line[256];
+	long i = 0;
+	while (i < n && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		keys[i++] = strdup(line);
+	}
+	fclose(f);
+	if (i < n)
+		die("%s has %ld keys, %ld clients need one each", file, i, n);
+	return keys;
+}
+
 static int run_handshakes(const struct opts *o)
 {
 	if (!o->server || !o->secret || o->clients <= 0)
@@ -682,6 +704,7 @@ static int run_handshakes(const struct opts *o)
 	if (!slots || !pfds || !latency || !addrs)
 		die("out of memory");
 
+	char **keys = o->keys ? read_keys(o->keys, o->clients) : NULL;
 	long next_client = 0, next_port = o->first_port, ok = 0, failed = 0, active = 0;
 	unsigned char msg[256], buf[4096];
 	char id[128];
@@ -723,7 +746,7 @@ static int run_handshakes(const struct opts *o)
 				}
 				if (o->id_prefix)
 					snprintf(id, sizeof id, "%s%ld", o->id_prefix, s->client);
-				size_t len = handshake_message(msg, sizeof msg, o->secret, o->id_prefix ? id : NULL);
+				size_t len = handshake_message(msg, sizeof msg, keys ? keys[s->client] : o->secret, o->id_prefix ? id : NULL);
 				if (s->attempts == 0)
 					s->first_sent = t;
 				send(s->fd, msg, len, 0);

@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 # chromium + chromium-driver: the console page test (headless, driven by WebDriver); fonts-liberation
 # (only recommended by chromium) so that its screenshots have readable text; tshark: reading the
 # capture tests' pcap files (its wireshark-common brings dumpcap); iptables: the host-state checks;
-# lintian and systemd (systemd-analyze verify, systemd-sysctl): the Debian package's and its unit's checks
-packages=(iproute2 nftables iptables iputils-ping util-linux procps curl python3 iperf3 chromium chromium-driver fonts-liberation tshark lintian systemd)
+# lintian and systemd (systemd-analyze verify, systemd-sysctl): the Debian package's and its unit's checks;
+# freeradius: the RADIUS tests run their own servers in their namespaces (never the host's service,
+# which is stopped below)
+packages=(iproute2 nftables iptables iputils-ping util-linux procps curl python3 iperf3 chromium chromium-driver fonts-liberation tshark lintian systemd freeradius)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	missing=()
 	for p in "${packages[@]}"; do
@@ -20,6 +22,13 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+	# Debian starts and enables the freeradius service on installation: the tests never use it, and
+	# it must not stay listening on the host
+	if command -v systemctl >/dev/null && systemctl list-unit-files freeradius.service >/dev/null 2>&1; then
+		systemctl disable --now freeradius.service >/dev/null 2>&1 || true
+	elif command -v service >/dev/null; then
+		service freeradius stop >/dev/null 2>&1 || true
 	fi
 fi
 

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -28,6 +30,15 @@ public interface KeyCheck {
 	Verdict check(InetAddress address, int port, ByteBuffer payload);
 
 	/**
+	 * {@link #check} without waiting: an authenticator that asks another server (RADIUS) completes
+	 * the stage later on its own bounded workers, never on the caller's thread. The payload is
+	 * copied before this returns. The default completes at once with {@link #check}.
+	 */
+	default CompletionStage<Verdict> checkAsync(InetAddress address, int port, ByteBuffer payload) {
+		return CompletableFuture.completedFuture(check(address, port, payload));
+	}
+
+	/**
 	 * True while handshakes from {@code address} must be dropped without any work: it is banned by
 	 * an operator, or throttled after too many wrong keys and has had its one check this second. A
 	 * false answer for a throttled source grants that second's check to the handshake asked about.
@@ -36,7 +47,8 @@ public interface KeyCheck {
 
 	/**
 	 * Records an illegal attempt noticed elsewhere (data from an unknown endpoint, spoofing...): it
-	 * is logged and counted, but never throttles the source's handshakes.
+	 * is logged and counted, but never throttles the source's handshakes - except
+	 * {@link Reason#REJECTED_BY_RADIUS}, which is a wrong key decided elsewhere and throttles like one.
 	 */
 	void record(InetAddress address, int port, Reason reason, String detail);
 

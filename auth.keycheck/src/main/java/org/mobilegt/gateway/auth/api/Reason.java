@@ -13,5 +13,11 @@ public enum Reason {
 	/** A datagram that is neither a valid control message nor an IP packet. */
 	MALFORMED,
 	/** An IP packet whose source is not the address leased to the sending client. */
-	SPOOFED
+	SPOOFED,
+	/** The RADIUS server answered the handshake with Access-Reject (throttled like a wrong key). */
+	REJECTED_BY_RADIUS,
+	/** No RADIUS server answered and {@code onUnreachable} is {@code reject}. */
+	RADIUS_UNREACHABLE,
+	/** The authenticator's queue is full: the handshake is dropped unchecked (the client repeats it). */
+	BUSY
 }

@@ -1,7 +1,8 @@
 /**
- * Shared-key checking of handshakes, the illegal-attempt log and per-source throttling.
+ * Key checking of handshakes (a shared key and per-client keys), the illegal-attempt log and
+ * per-source throttling.
  */
-@Version("1.0.0")
+@Version("1.2.0")
 package org.mobilegt.gateway.auth.api;
 
 import org.osgi.annotation.versioning.Version;

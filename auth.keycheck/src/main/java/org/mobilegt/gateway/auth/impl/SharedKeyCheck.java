@@ -5,15 +5,19 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.mobilegt.gateway.auth.api.ClientKeys;
 import org.mobilegt.gateway.auth.api.IllegalAttempt;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
@@ -21,6 +25,7 @@ import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.RateGate;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -34,13 +39,19 @@ import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * {@link KeyCheck} against one shared key. The key is compared as a SHA-256 digest with
- * {@link MessageDigest#isEqual}, so the time taken does not depend on how much of a guess is right
- * nor on the key's length. The key never appears in logs, events or attempt details.
+ * {@link KeyCheck} against one shared key and the per-client keys of {@link ClientKeyStore}. The
+ * shared key is compared as a SHA-256 digest with {@link MessageDigest#isEqual}, so the time taken
+ * does not depend on how much of a guess is right nor on the key's length. A handshake
+ * {@code <own key>:<id>} whose id has a key is checked against that key; the shared key then does
+ * not admit that id. Keys never appear in logs, events or attempt details.
  */
-@Component(configurationPid = AuthConfig.PID)
+@Component(configurationPid = AuthConfig.PID, service = { KeyCheck.class, ClientKeys.class })
 @Designate(ocd = AuthConfig.class)
-public final class SharedKeyCheck implements KeyCheck {
+public final class SharedKeyCheck implements KeyCheck, ClientKeys {
+
+	/** Framework property naming the configuration directory, which holds the {@code clients} file. */
+	static final String CONF_PROPERTY = "mobilegt.conf";
+	static final String CLIENTS_FILE = "clients";
 
 	static final int MAX_ID_BYTES = 64;
 	/** Illegal attempts logged in full: at most this many per 10 s, then a count. */
@@ -56,6 +67,7 @@ public final class SharedKeyCheck implements KeyCheck {
 	private final Logger log;
 	private final Throttle throttle;
 	private final AttemptLog attempts;
+	private final ClientKeyStore clients;
 	private final Map<Integer, Long> bannedAddresses = new ConcurrentHashMap<>();
 	private final Map<String, Long> bannedIds = new ConcurrentHashMap<>();
 	private final RateGate logGate = new RateGate(LOG_PERMITS, 10_000);
@@ -71,10 +83,23 @@ public final class SharedKeyCheck implements KeyCheck {
 	private Map<String, Object> properties;
 
 	@Activate
-	public SharedKeyCheck(AuthConfig config, Map<String, Object> properties,
-			@Reference(service = LoggerFactory.class) Logger log) {
+	public SharedKeyCheck(AuthConfig config, Map<String, Object> properties, @Reference(service = LoggerFactory.class) Logger log,
+			BundleContext context) {
+		this(config, properties, log, Path.of(Objects.requireNonNullElse(context.getProperty(CONF_PROPERTY), "conf"), CLIENTS_FILE));
+	}
+
+	SharedKeyCheck(AuthConfig config, Map<String, Object> properties, Logger log, Path clientsFile) {
 		this.log = log;
 		AuthChecks.check(config);
+		this.clients = new ClientKeyStore(clientsFile);
+		try {
+			clients.load().forEach(log::warn);
+		} catch (IOException e) {
+			log.error("Cannot read {}: no client has its own key until it is fixed", clientsFile, e);
+		}
+		if (!clients.isEmpty()) {
+			log.info("{} clients with their own key in {}", clients.list().size(), clientsFile.toAbsolutePath());
+		}
 		this.throttle = new Throttle(config.maxFailuresPerMinute());
 		this.attempts = new AttemptLog(config.logSize());
 		modified(config, properties);
@@ -95,7 +120,7 @@ public final class SharedKeyCheck implements KeyCheck {
 		throttle.limit(config.maxFailuresPerMinute());
 		attempts.capacity(config.logSize());
 		if (key.length == 0) {
-			log.warn("No shared key configured ({} key): every handshake is refused", AuthConfig.PID);
+			log.warn("No shared key configured ({} key): only clients with their own key (vpn:keys) get in", AuthConfig.PID);
 		}
 		ConfigRejection.applied(events, AuthConfig.PID);
 	}
@@ -109,28 +134,25 @@ public final class SharedKeyCheck implements KeyCheck {
 			return new Verdict(Reason.THROTTLED, null);
 		}
 		Settings s = settings;
-		if (s.keyDigest() == null) {
-			return refuse(address, port, Reason.BAD_KEY, "no shared key is configured", null, now);
+		boolean perClient = !clients.isEmpty();
+		if (s.keyDigest() == null && !perClient) {
+			return refuse(address, port, Reason.BAD_KEY, "no shared key and no client keys are configured", null, now);
 		}
-		if (payload.remaining() > s.keyLength() + 1 + MAX_ID_BYTES) {
+		int longestKey = perClient ? Math.max(s.keyLength(), ClientKeyStore.KEY_LENGTH) : s.keyLength();
+		if (payload.remaining() > longestKey + 1 + MAX_ID_BYTES) {
 			// refused before any copy or hash: no key and id are this long
 			return refuse(address, port, Reason.UNKNOWN_ID, "handshake of " + payload.remaining()
-					+ " bytes is too long for the key and a client id of at most " + MAX_ID_BYTES + " bytes", null, now);
+					+ " bytes is too long for a key and a client id of at most " + MAX_ID_BYTES + " bytes", null, now);
 		}
 		byte[] bytes = new byte[payload.remaining()];
 		payload.get(payload.position(), bytes);
-		boolean withId = bytes.length > s.keyLength() && bytes[s.keyLength()] == ':';
-		byte[] secret = withId ? Arrays.copyOf(bytes, s.keyLength()) : bytes;
-		if (!MessageDigest.isEqual(sha256(secret), s.keyDigest())) {
-			return refuse(address, port, Reason.BAD_KEY, "wrong key", null, now);
-		}
-		String id = null;
-		if (withId) {
-			id = clientId(bytes, s.keyLength() + 1);
-			if (id == null) {
-				return refuse(address, port, Reason.UNKNOWN_ID,
-						"client id is not printable ASCII of 1-" + MAX_ID_BYTES + " bytes", null, now);
+		String id = perClient ? ownKeyId(bytes) : null;
+		if (id == null) {
+			Verdict shared = sharedKey(s, bytes, address, port, now);
+			if (shared != null) {
+				return shared;
 			}
+			id = bytes.length > s.keyLength() ? clientId(bytes, s.keyLength() + 1) : null;
 		}
 		if (!s.allowed().isEmpty() && (id == null || !s.allowed().contains(id))) {
 			return refuse(address, port, Reason.UNKNOWN_ID,
@@ -140,6 +162,43 @@ public final class SharedKeyCheck implements KeyCheck {
 			return refuse(address, port, Reason.THROTTLED, "client id is banned", id, now);
 		}
 		return new Verdict(null, id);
+	}
+
+	/** The client id of {@code <own key>:<id>} when that id has a key and it is this one, else null. */
+	private String ownKeyId(byte[] bytes) {
+		int k = ClientKeyStore.KEY_LENGTH;
+		if (bytes.length <= k || bytes[k] != ':') {
+			return null;
+		}
+		String id = clientId(bytes, k + 1);
+		return id != null && clients.matches(id, Arrays.copyOf(bytes, k)) ? id : null;
+	}
+
+	/**
+	 * Checks {@code secret} or {@code secret:id} against the shared key: null when it passes, else
+	 * the refusal. An id that has its own key is refused with the shared key (no hijacking).
+	 */
+	private Verdict sharedKey(Settings s, byte[] bytes, InetAddress address, int port, long now) {
+		if (s.keyDigest() == null) {
+			return refuse(address, port, Reason.BAD_KEY, "wrong key (the shared key is off)", null, now);
+		}
+		boolean withId = bytes.length > s.keyLength() && bytes[s.keyLength()] == ':';
+		byte[] secret = withId ? Arrays.copyOf(bytes, s.keyLength()) : bytes;
+		if (!MessageDigest.isEqual(sha256(secret), s.keyDigest())) {
+			return refuse(address, port, Reason.BAD_KEY, "wrong key", null, now);
+		}
+		if (!withId) {
+			return null;
+		}
+		String id = clientId(bytes, s.keyLength() + 1);
+		if (id == null) {
+			return refuse(address, port, Reason.UNKNOWN_ID,
+					"client id is not printable ASCII of 1-" + MAX_ID_BYTES + " bytes", null, now);
+		}
+		if (clients.has(id)) {
+			return refuse(address, port, Reason.BAD_KEY, "the shared key for a client id that has its own key", id, now);
+		}
+		return null;
 	}
 
 	/** The id after the separator if it is 1-64 printable ASCII bytes, else null. */
@@ -156,10 +215,10 @@ public final class SharedKeyCheck implements KeyCheck {
 		return new String(bytes, from, length, StandardCharsets.US_ASCII);
 	}
 
-	/** Records a refused handshake; only a wrong key counts towards throttling its source. */
+	/** Records a refused handshake; only a wrong key (or a RADIUS reject) counts towards throttling its source. */
 	private Verdict refuse(InetAddress address, int port, Reason reason, String why, String id, long now) {
 		record(address, port, reason, id == null ? why : why + ": " + id, now);
-		if (reason == Reason.BAD_KEY && throttle.fail(source(address), now)) {
+		if ((reason == Reason.BAD_KEY || reason == Reason.REJECTED_BY_RADIUS) && throttle.fail(source(address), now)) {
 			attempts.add(new IllegalAttempt(address, port, Instant.ofEpochMilli(now), Reason.THROTTLED,
 					"throttled for the rest of the minute after " + throttle.limit() + " wrong keys"));
 			long held = throttleGate.admit(now);
@@ -192,7 +251,11 @@ public final class SharedKeyCheck implements KeyCheck {
 
 	@Override
 	public void record(InetAddress address, int port, Reason reason, String detail) {
-		record(address, port, reason, detail, System.currentTimeMillis());
+		if (reason == Reason.REJECTED_BY_RADIUS) {
+			refuse(address, port, reason, detail, null, System.currentTimeMillis());
+		} else {
+			record(address, port, reason, detail, System.currentTimeMillis());
+		}
 	}
 
 	private void record(InetAddress address, int port, Reason reason, String detail, long now) {
@@ -240,7 +303,77 @@ public final class SharedKeyCheck implements KeyCheck {
 
 	@Override
 	public boolean keyConfigured() {
-		return settings.keyDigest() != null;
+		return settings.keyDigest() != null || !clients.isEmpty();
+	}
+
+	@Override
+	public String add(String clientId) {
+		validId(clientId);
+		synchronized (clients) {
+			if (clients.has(clientId)) {
+				throw new IllegalArgumentException("client " + clientId + " has a key already: rotate or remove it");
+			}
+			String key = write(clientId, () -> clients.put(clientId));
+			log.info("Client {} was given its own key", clientId);
+			return key;
+		}
+	}
+
+	@Override
+	public String rotate(String clientId) {
+		synchronized (clients) {
+			if (!clients.has(clientId)) {
+				throw new IllegalArgumentException("client " + clientId + " has no key of its own");
+			}
+			String key = write(clientId, () -> clients.put(clientId));
+			log.info("Key of client {} rotated: the old key no longer works", clientId);
+			revoked(clientId, "rotated");
+			return key;
+		}
+	}
+
+	@Override
+	public boolean remove(String clientId) {
+		synchronized (clients) {
+			if (!write(clientId, () -> clients.remove(clientId))) {
+				return false;
+			}
+			log.info("Key of client {} removed: it no longer works", clientId);
+			revoked(clientId, "removed");
+			return true;
+		}
+	}
+
+	@Override
+	public List<ClientKeys.Entry> list() {
+		return clients.list().entrySet().stream().map(e -> new ClientKeys.Entry(e.getKey(), e.getValue())).toList();
+	}
+
+	private interface Change<T> {
+		T apply() throws IOException;
+	}
+
+	private <T> T write(String clientId, Change<T> change) {
+		try {
+			return change.apply();
+		} catch (IOException e) {
+			log.error("Cannot write {}: the key of client {} is unchanged", clients.file(), clientId, e);
+			throw new IllegalStateException("cannot write " + clients.file() + ": " + e.getMessage(), e);
+		}
+	}
+
+	private static void validId(String clientId) {
+		if (clientId == null || clientId.isEmpty() || clientId.length() > MAX_ID_BYTES
+				|| !clientId.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
+			throw new IllegalArgumentException("a client id is 1-" + MAX_ID_BYTES + " printable ASCII characters");
+		}
+	}
+
+	private void revoked(String clientId, String action) {
+		EventAdmin ea = events;
+		if (ea != null) {
+			ea.postEvent(new Event(TOPIC_REVOKED, Map.of("client.id", clientId, "action", action)));
+		}
 	}
 
 	/** The source key: an IPv4 address's hash code is the address itself (the socket is IPv4). */

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
@@ -22,6 +24,8 @@ class SharedKeyCheckTest {
 
 	static final String KEY = "s3cret:with:colons";
 
+	@TempDir
+	Path dir;
 	RecordingLogger log = new RecordingLogger();
 	RecordingEvents events = new RecordingEvents();
 	InetAddress phone;
@@ -36,7 +40,7 @@ class SharedKeyCheckTest {
 	SharedKeyCheck check(Map<String, Object> values) {
 		Map<String, Object> config = new HashMap<>(Map.of("key", KEY));
 		config.putAll(values);
-		SharedKeyCheck c = new SharedKeyCheck(Annotations.of(AuthConfig.class, config), config, log.logger);
+		SharedKeyCheck c = new SharedKeyCheck(Annotations.of(AuthConfig.class, config), config, log.logger, dir.resolve("clients"));
 		c.events = events.admin;
 		return c;
 	}

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.apache.felix.webconsole.servlet.ServletConstants;
+import org.mobilegt.gateway.app.ops.KeyOperations;
 import org.mobilegt.gateway.app.ops.Operations;
 import org.mobilegt.gateway.app.ops.Operations.Kick;
 import org.mobilegt.gateway.app.ops.Operations.PoolView;
@@ -54,18 +55,20 @@ public final class VpnPage extends AbstractServlet {
 	private static final long serialVersionUID = 1L;
 	private static final String ROOT = "/" + LABEL;
 	private static final String RESOURCES = ROOT + "/res/";
-	private static final Set<String> RESOURCE_NAMES = Set.of("vpn.js", "vpn.css");
+	private static final Set<String> RESOURCE_NAMES = Set.of("vpn.js", "keys.js", "vpn.css");
 
 	/** What the page shows, in one JSON document. */
 	record Data(long time, Status status, Stats stats, PoolView pool, List<SessionView> clients, List<AttemptView> illegal,
-			List<Point> throughput) {
+			List<Point> throughput, List<KeyOperations.KeyView> keys) {
 	}
 
 	private final transient Operations ops;
+	private final transient KeyOperations keys;
 
 	@Activate
-	public VpnPage(@Reference Operations ops) {
+	public VpnPage(@Reference Operations ops, @Reference KeyOperations keys) {
 		this.ops = ops;
+		this.keys = keys;
 	}
 
 	@Override
@@ -77,9 +80,9 @@ public final class VpnPage extends AbstractServlet {
 			response.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
 		} else if (path.equals("/data.json")) {
 			json(response, HttpServletResponse.SC_OK, data());
-		} else if (path.equals("/kick")) {
+		} else if (path.equals("/kick") || path.equals("/keys")) {
 			response.setHeader("Allow", "POST");
-			error(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "kick changes state: POST only");
+			error(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, path.substring(1) + " changes state: POST only");
 		} else if (getResource(request.getPathInfo()) != null) {
 			spoolResource(request, response);
 		} else {
@@ -90,8 +93,12 @@ public final class VpnPage extends AbstractServlet {
 	@Override
 	protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		String path = subPath(request);
-		if (!path.equals("/kick")) {
+		if (!path.equals("/kick") && !path.equals("/keys")) {
 			error(response, HttpServletResponse.SC_NOT_FOUND, "no such action: " + path);
+			return;
+		}
+		if (path.equals("/keys")) {
+			keyAction(request, response);
 			return;
 		}
 		String session = request.getParameter("session");
@@ -110,6 +117,22 @@ public final class VpnPage extends AbstractServlet {
 			json(response, HttpServletResponse.SC_OK, kick);
 		} else {
 			error(response, HttpServletResponse.SC_NOT_FOUND, kick.message());
+		}
+	}
+
+	/** {@code POST vpn/keys} with {@code action=add|rotate|remove} and {@code client=<id>}; the new key is in the answer. */
+	private void keyAction(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		String action = request.getParameter("action");
+		String client = request.getParameter("client");
+		if (action == null || !action.matches("add|rotate|remove") || client == null) {
+			error(response, HttpServletResponse.SC_BAD_REQUEST, "parameters: action=add|rotate|remove and client=<client id>");
+			return;
+		}
+		KeyOperations.Outcome o = keys.apply(action, client);
+		if (o.ok()) {
+			json(response, HttpServletResponse.SC_OK, o);
+		} else {
+			error(response, HttpServletResponse.SC_BAD_REQUEST, o.message());
 		}
 	}
 
@@ -136,7 +159,7 @@ public final class VpnPage extends AbstractServlet {
 		// the lease list can be long; the page shows the counts
 		PoolView pool = new PoolView(p.subnet(), p.size(), p.used(), p.reserved(), p.free(), List.of());
 		return new Data(System.currentTimeMillis(), ops.status(), ops.stats(), pool, ops.clients(), ops.illegal(ATTEMPTS_SHOWN),
-				ops.history().throughput(CHART_SECONDS));
+				ops.history().throughput(CHART_SECONDS), keys.list());
 	}
 
 	/** Minutes to ban for: 0 when empty, -1 when not a number from 0 to {@link #MAX_BAN_MINUTES}. */
@@ -219,7 +242,20 @@ public final class VpnPage extends AbstractServlet {
 			  <p class="mgt-empty" id="mgt-no-illegal" hidden>None.</p>
 			 </section>
 			</div>
+			<section class="mgt-panel">
+			 <h2>Client keys <span class="mgt-count" id="mgt-key-count"></span></h2>
+			 <p class="mgt-note">A client with its own key sends <span class="mgt-mono">key:client-id</span>; the shared key no longer admits that id.
+			 A new key is shown once. Rotate and Remove end the client's session.</p>
+			 <form id="mgt-key-form"><input id="mgt-key-client" maxlength="64" placeholder="client id" aria-label="client id">
+			 <button type="submit" class="ui-button ui-widget ui-state-default ui-corner-all">Add</button></form>
+			 <p class="mgt-mono" id="mgt-new-key" hidden></p>
+			 <table class="nicetable mgt-table" id="mgt-keys">
+			  <thead><tr><th>Client</th><th>Key created</th><th></th></tr></thead>
+			  <tbody></tbody>
+			 </table>
+			</section>
 			<script src="PLUGIN_ROOT/res/vpn.js"></script>
+			<script src="PLUGIN_ROOT/res/keys.js"></script>
 			</div>
 			""";
 }

@@ -44,7 +44,7 @@ import org.osgi.service.log.LoggerFactory;
 public final class Operations {
 
 	/** The configuration PIDs operators manage. */
-	public static final List<String> PIDS = List.of("mobilegt.tun", "mobilegt.tunnel", "mobilegt.auth",
+	public static final List<String> PIDS = List.of("mobilegt.tun", "mobilegt.tunnel", "mobilegt.auth", "mobilegt.radius",
 			"mobilegt.sessions", "mobilegt.capture", "mobilegt.console");
 
 	public record Stats(Totals totals, Rate last10s, Rate last60s, Map<String, Long> drops, Map<String, Long> rejections,

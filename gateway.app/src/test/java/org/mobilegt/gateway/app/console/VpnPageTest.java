@@ -6,12 +6,13 @@ import org.junit.jupiter.api.Test;
 
 class VpnPageTest {
 
-	private final VpnPage page = new VpnPage(null);
+	private final VpnPage page = new VpnPage(null, null);
 
 	@Test
 	void servesOnlyItsOwnScriptAndStyleSheet() {
 		assertThat(page.getResource("/vpn/res/vpn.js")).isNotNull();
 		assertThat(page.getResource("/vpn/res/vpn.css")).isNotNull();
+		assertThat(page.getResource("/vpn/res/keys.js")).isNotNull();
 		assertThat(page.getResource("/vpn/res/VpnPage.class")).isNull();
 		assertThat(page.getResource("/vpn/res/../console/vpn.js")).isNull();
 		assertThat(page.getResource("/vpn/data.json")).isNull();

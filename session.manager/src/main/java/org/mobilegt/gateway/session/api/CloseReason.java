@@ -9,5 +9,9 @@ public enum CloseReason {
 	/** The client handshook again from a new endpoint; its session moved there. */
 	ROAMED,
 	/** The gateway is shutting the session down. */
-	SHUTDOWN
+	SHUTDOWN,
+	/** The client's own key was removed or rotated. */
+	REVOKED,
+	/** The session lasted as long as its authenticator allows (RADIUS Session-Timeout). */
+	SESSION_TIMEOUT
 }

@@ -38,6 +38,14 @@ public interface SessionManager {
 	 */
 	Session open(long endpoint, String clientId) throws SessionRefusedException;
 
+	/**
+	 * {@link #open(long, String)} with the address an authenticator assigned (RADIUS
+	 * Framed-IP-Address); 0 lets the pool decide.
+	 *
+	 * @throws SessionRefusedException also when {@code requestedAddress} is outside the pool, reserved or held by a live session
+	 */
+	Session open(long endpoint, String clientId, int requestedAddress) throws SessionRefusedException;
+
 	/** The live session of an endpoint, or null. */
 	Session byEndpoint(long endpoint);
 

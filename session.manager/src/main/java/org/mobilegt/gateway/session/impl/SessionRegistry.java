@@ -260,7 +260,12 @@ public final class SessionRegistry implements SessionManager {
 	// ---- handshakes and closes
 
 	@Override
-	public synchronized Session open(long endpoint, String clientId) throws SessionRefusedException {
+	public Session open(long endpoint, String clientId) throws SessionRefusedException {
+		return open(endpoint, clientId, 0);
+	}
+
+	@Override
+	public synchronized Session open(long endpoint, String clientId, int requested) throws SessionRefusedException {
 		long now = System.currentTimeMillis();
 		SessionImpl here = endpoints.get(endpoint);
 		if (here != null) {
@@ -309,7 +314,9 @@ public final class SessionRegistry implements SessionManager {
 		String key = leaseKey(clientId, endpoint);
 		LeaseState lease = leases.get(key);
 		int address;
-		if (lease != null && pool.leasable(lease.address) && !addresses.containsKey(lease.address & 0xFFFFFFFFL)) {
+		if (requested != 0) {
+			address = framed(key, lease, requested);
+		} else if (lease != null && pool.leasable(lease.address) && !addresses.containsKey(lease.address & 0xFFFFFFFFL)) {
 			address = lease.address;
 		} else {
 			limits.checkNewLease(endpoint, now);
@@ -338,6 +345,27 @@ public final class SessionRegistry implements SessionManager {
 		}
 		post(TOPIC_OPENED, s, null);
 		return s;
+	}
+
+	/**
+	 * The address an authenticator assigned (RADIUS Framed-IP-Address): it must lie in the pool and
+	 * be free of live sessions; a stale lease of another client on it gives way, and the client's
+	 * own lease on another address is released.
+	 */
+	private int framed(String key, LeaseState own, int requested) throws SessionRefusedException {
+		if (!pool.leasable(requested)) {
+			throw new SessionRefusedException("assigned address " + Endpoint.formatAddress(requested) + " is outside the client subnet "
+					+ pool.cidr() + " or reserved");
+		}
+		SessionImpl holder = addresses.get(requested & 0xFFFFFFFFL);
+		if (holder != null) {
+			throw new SessionRefusedException("assigned address " + Endpoint.formatAddress(requested) + " is in use by session " + holder.id());
+		}
+		leases.entrySet().removeIf(e -> e.getValue().address == requested && !e.getKey().equals(key));
+		if (own != null && own.address != requested && !addresses.containsKey(own.address & 0xFFFFFFFFL)) {
+			pool.release(own.address);
+		}
+		return requested;
 	}
 
 	private static String notLogged(long held) {

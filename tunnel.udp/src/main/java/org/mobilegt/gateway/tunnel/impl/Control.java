@@ -106,10 +106,22 @@ final class Control {
 			return;
 		}
 		InetAddress address = Endpoint.toInetAddress(Endpoint.address(endpoint));
-		Verdict verdict = keys.check(address, Endpoint.port(endpoint), ByteBuffer.wrap(payload));
+		// an authenticator that asks a server (RADIUS) completes later, on its own workers
+		keys.checkAsync(address, Endpoint.port(endpoint), ByteBuffer.wrap(payload)).whenComplete((verdict, failure) -> {
+			if (failure != null) {
+				log.warn("Key check of {} failed: {}", Endpoint.format(endpoint), failure.toString());
+				metrics.dropped(DropReason.NO_SERVICE);
+			} else {
+				checked(endpoint, verdict, sessions, settings);
+			}
+		});
+	}
+
+	private void checked(long endpoint, Verdict verdict, SessionManager sessions, TunnelSettings settings) {
 		if (!verdict.accepted()) {
 			metrics.handshakesFailed.increment();
-			metrics.dropped(verdict.reason() == Reason.THROTTLED ? DropReason.THROTTLED : DropReason.HANDSHAKE_REFUSED);
+			metrics.dropped(verdict.reason() == Reason.THROTTLED ? DropReason.THROTTLED
+					: verdict.reason() == Reason.BUSY ? DropReason.BUSY : DropReason.HANDSHAKE_REFUSED);
 			return; // no reply: a wrong key must not learn anything
 		}
 		// The budget is asked before a session is opened: a handshake that cannot be answered must
@@ -122,7 +134,7 @@ final class Control {
 		}
 		Session session;
 		try {
-			session = sessions.open(endpoint, verdict.clientId());
+			session = sessions.open(endpoint, verdict.clientId(), verdict.framedAddress());
 		} catch (SessionRefusedException e) {
 			refused(endpoint, e);
 			return;
