@@ -60,6 +60,10 @@ class OperatorDataTest {
 			gw.gogo("start " + tun);
 			await(t.gw(), "/health", null, r -> r.status() == 200);
 
+			// a port that cannot be bound (the console's) is refused, and the running server stays
+			assertThat(gw.gogo("vpn:set mobilegt.metrics port " + gw.consolePort())).contains("rejected", "the previous value is kept");
+			assertThat(get(t.gw(), "/metrics", null).status()).isEqualTo(200);
+
 			// with a token: the token and nothing else, the console's credentials least of all
 			assertThat(gw.gogo("vpn:set mobilegt.metrics token " + TOKEN)).contains("applied");
 			await(t.gw(), "/metrics", null, r -> r.status() == 403);

@@ -2,14 +2,21 @@ package org.mobilegt.gateway.app.connlog;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
+import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.RateGate;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
 import org.osgi.service.log.Logger;
@@ -29,20 +36,39 @@ public final class ConnectionLog implements EventHandler {
 
 	private final Logger log;
 	private RotatingFile file;
+	private Map<String, Object> properties;
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	volatile EventAdmin events;
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	volatile ConfigurationAdmin configurationAdmin;
 	private RateGate opens;
 	private boolean failing;
 
 	@Activate
-	public ConnectionLog(ConnLogConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+	public ConnectionLog(ConnLogConfig config, Map<String, Object> properties, @Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
-		modified(config);
+		modified(config, properties);
 	}
 
+	/** The new file is opened first: one that cannot be written is refused, the old one stays. */
 	@Modified
-	synchronized void modified(ConnLogConfig config) {
+	synchronized void modified(ConnLogConfig config, Map<String, Object> newProperties) {
+		RotatingFile next = new RotatingFile(Path.of(config.file()), config.maxFileSizeMiB() * 1024L * 1024L, config.files());
+		try {
+			next.open();
+		} catch (IOException | RuntimeException e) {
+			ConfigRejection.rejected(log, events, properties == null ? null : configurationAdmin, ConnLogConfig.PID,
+					ConnLogConfig.class, properties, new ConfigValueException(ConnLogConfig.PID, "file", config.file(),
+							"cannot be written: " + e));
+			return;
+		}
 		deactivate();
-		file = new RotatingFile(Path.of(config.file()), config.maxFileSizeMiB() * 1024L * 1024L, config.files());
+		file = next;
 		opens = new RateGate(config.maxOpensPerSecond(), 1000);
+		ConfigRejection.applied(events, ConnLogConfig.PID, properties, newProperties);
+		properties = newProperties;
 	}
 
 	@Deactivate

@@ -35,9 +35,7 @@ final class RotatingFile implements AutoCloseable {
 	/** Appends one line (a newline is added); a line longer than maxBytes gets a file of its own. */
 	synchronized void append(String line) throws IOException {
 		byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-		if (channel == null) {
-			open();
-		}
+		open();
 		if (size > 0 && size + bytes.length > maxBytes) {
 			rotate();
 		}
@@ -48,7 +46,11 @@ final class RotatingFile implements AutoCloseable {
 		size += bytes.length;
 	}
 
-	private void open() throws IOException {
+	/** Opens (creates) the file now; append opens it too when needed. */
+	synchronized void open() throws IOException {
+		if (channel != null) {
+			return;
+		}
 		Path dir = file.toAbsolutePath().getParent();
 		if (dir != null) {
 			Files.createDirectories(dir);

@@ -6,14 +6,21 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.ConfigValueException;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -42,49 +49,75 @@ public final class MetricsServer {
 	private final Operations ops;
 	private final Logger log;
 	private HttpServer server;
-	private ExecutorService executor;
 	private volatile byte[] token;
+	private Map<String, Object> properties;
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	volatile EventAdmin events;
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	volatile ConfigurationAdmin configurationAdmin;
 
 	@Activate
-	public MetricsServer(MetricsConfig config, @Reference GatewayMetrics metrics, @Reference Operations ops,
-			@Reference(service = LoggerFactory.class) Logger log) {
+	public MetricsServer(MetricsConfig config, Map<String, Object> properties, @Reference GatewayMetrics metrics,
+			@Reference Operations ops, @Reference(service = LoggerFactory.class) Logger log) {
 		this.metrics = metrics;
 		this.ops = ops;
 		this.log = log;
-		modified(config);
+		modified(config, properties);
 	}
 
+	/**
+	 * A new address is bound before the old server stops: when it cannot be bound (port taken,
+	 * no such address), the configuration is refused and the running server keeps serving.
+	 */
 	@Modified
-	synchronized void modified(MetricsConfig config) {
-		deactivate();
-		token = config.token().isEmpty() ? null : config.token().getBytes(StandardCharsets.UTF_8);
+	synchronized void modified(MetricsConfig config, Map<String, Object> newProperties) {
+		InetSocketAddress address = new InetSocketAddress(config.bind(), config.port());
+		HttpServer next = server;
 		if (!config.enabled()) {
-			return;
+			next = null;
+		} else if (server == null || !server.getAddress().equals(address)) {
+			try {
+				next = start(address);
+			} catch (IOException | RuntimeException e) {
+				ConfigRejection.rejected(log, events, properties == null ? null : configurationAdmin, MetricsConfig.PID,
+						MetricsConfig.class, properties, new ConfigValueException(MetricsConfig.PID, "port",
+								config.port(), "cannot be bound on " + config.bind() + ": " + e.getMessage()));
+				return;
+			}
 		}
-		try {
-			HttpServer s = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 16);
-			s.createContext("/", this::handle);
-			executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "mobilegt-metrics"));
-			s.setExecutor(executor);
-			s.start();
-			server = s;
+		if (next != server) {
+			deactivate();
+			server = next;
+		}
+		token = config.token().isEmpty() ? null : config.token().getBytes(StandardCharsets.UTF_8);
+		if (server != null) {
 			log.info("Metrics and health on http://{}:{}/metrics and /health ({})", config.bind(), config.port(),
 					token == null ? "loopback clients only" : "bearer token required");
-		} catch (IOException | RuntimeException e) {
-			log.error("Cannot serve metrics on {}:{}: {}", config.bind(), config.port(), e.toString());
-			deactivate();
 		}
+		ConfigRejection.applied(events, MetricsConfig.PID, properties, newProperties);
+		properties = newProperties;
+	}
+
+	private HttpServer start(InetSocketAddress address) throws IOException {
+		HttpServer s = HttpServer.create(address, 16);
+		s.createContext("/", this::handle);
+		s.setExecutor(Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, "mobilegt-metrics");
+			t.setDaemon(true);
+			return t;
+		}));
+		s.start();
+		return s;
 	}
 
 	@Deactivate
 	synchronized void deactivate() {
 		if (server != null) {
 			server.stop(0);
+			((ExecutorService) server.getExecutor()).shutdownNow();
 			server = null;
-		}
-		if (executor != null) {
-			executor.shutdownNow();
-			executor = null;
 		}
 	}
 

@@ -36,7 +36,7 @@ class ConnectionLogTest {
 	private ConnectionLog start(Map<String, ?> values) {
 		Map<String, Object> all = new HashMap<>(values);
 		all.put("file", dir.resolve("connections.jsonl").toString());
-		connlog = new ConnectionLog(Annotations.of(ConnLogConfig.class, all), new RecordingLogger().logger);
+		connlog = new ConnectionLog(Annotations.of(ConnLogConfig.class, all), all, new RecordingLogger().logger);
 		return connlog;
 	}
 
@@ -95,6 +95,17 @@ class ConnectionLogTest {
 		assertThat(suppressed.get("event").getAsString()).isEqualTo("suppressed");
 		long opens = after.stream().filter(o -> o.get("event").getAsString().equals("open")).count();
 		assertThat(suppressed.get("count").getAsLong() + opens).isEqualTo(201);
+	}
+
+	@Test
+	void aFileThatCannotBeWrittenIsRefusedAndTheOldOneKept() throws Exception {
+		ConnectionLog c = start(Map.of());
+		Path blocked = dir.resolve("not-a-dir");
+		Files.writeString(blocked, "");
+		Map<String, Object> bad = Map.of("file", blocked.resolve("connections.jsonl").toString());
+		c.modified(Annotations.of(ConnLogConfig.class, bad), bad);
+		c.handleEvent(event(SessionManager.TOPIC_OPENED, 1, Map.of()));
+		assertThat(lines()).hasSize(1);
 	}
 
 	@Test
