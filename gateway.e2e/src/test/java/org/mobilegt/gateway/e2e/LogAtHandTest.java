@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mobilegt.gateway.e2e.Scenarios.KEY;
 import static org.mobilegt.gateway.e2e.Scenarios.START;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,7 @@ class LogAtHandTest {
 				Gateway gw = Gateway.in(t, "LogAtHandTest/log").conf("mobilegt.auth", Map.of("key", KEY))
 						.conf("mobilegt.console", Map.of("username", USER, "password", PASSWORD))
 						.jvmArgs("-Dmobilegt.control=" + sock).start()) {
-			gw.awaitTunnel(START);
+			InetSocketAddress server = gw.awaitTunnel(START);
 			ControlSocketTest.awaitSocket(gw, sock);
 			gw.awaitConsole(Duration.ofSeconds(30));
 
@@ -49,8 +50,11 @@ class LogAtHandTest {
 			assertThat(lines).hasSizeBetween(1, 20);
 			assertThat(all.out()).endsWith(twenty.out().strip());
 
-			// a refused value is logged as a warning or an error: --level keeps those, and only those
-			ControlSocketTest.cli(t, sock, "vpn:set", "mobilegt.tunnel", "port", "70000");
+			// a wrong key is logged as a warning: --level keeps those, and only those
+			try (ToyVpnClient intruder = ToyVpnClient.open(t.phone(), server)) {
+				assertThat(intruder.tryHandshake("not-the-key", null, 1, Scenarios.SILENCE)).isEmpty();
+				gw.awaitLog("Illegal attempt from ", Scenarios.REPLY);
+			}
 			Exec.Result warnings = ControlSocketTest.cli(t, sock, "vpn:log", "--level", "WARN");
 			List<String> severe = Arrays.stream(warnings.out().split("\n")).filter(l -> LINE.matcher(l).matches()).toList();
 			assertThat(severe).isNotEmpty().allMatch(l -> l.contains(" WARN ") || l.contains(" ERROR "));
