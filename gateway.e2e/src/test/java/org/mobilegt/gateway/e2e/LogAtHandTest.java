@@ -61,6 +61,12 @@ class LogAtHandTest {
 			Exec.Result bogus = ControlSocketTest.cli(t, sock, "vpn:log", "--level", "LOUD");
 			assertThat(bogus.exitCode()).as(bogus.toString()).isNotZero();
 
+			// secrets changed at run time appear nowhere in what the log shows
+			String secret = "e2e-New-Key-" + ProcessHandle.current().pid();
+			assertThat(ControlSocketTest.cli(t, sock, "vpn:set", "mobilegt.auth", "key", secret).out()).contains("applied");
+			assertThat(ControlSocketTest.cli(t, sock, "vpn:set", "mobilegt.metrics", "token", secret).out()).contains("applied");
+			assertThat(ControlSocketTest.cli(t, sock, "vpn:log", "-n", "2000").out()).doesNotContain(secret);
+
 			// the Web Console's Log Service page (its data as the page loads it)
 			Http.Response page = gw.http("/system/console/logs.json?minLevel=INFO", USER, PASSWORD);
 			assertThat(page.status()).as(page.body()).isEqualTo(200);
