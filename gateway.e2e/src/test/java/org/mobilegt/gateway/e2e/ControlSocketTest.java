@@ -145,7 +145,7 @@ class ControlSocketTest {
 	}
 
 	/** Bound once gateway.app is active: polled, as its log line may come before the log configuration. */
-	private static void awaitSocket(Gateway gw, Path sock) {
+	static void awaitSocket(Gateway gw, Path sock) {
 		long deadline = System.nanoTime() + START.toNanos();
 		while (!Files.exists(sock)) {
 			if (System.nanoTime() > deadline || !gw.running()) {

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresRoot
 class DebPackageTest {
 
-	private static final List<String> CFG = List.of("mobilegt.auth.cfg", "mobilegt.capture.cfg", "mobilegt.console.cfg",
-			"mobilegt.sessions.cfg", "mobilegt.tun.cfg", "mobilegt.tunnel.cfg", "org.ops4j.pax.logging.cfg");
+	private static final List<String> CFG = List.of("mobilegt.auth.cfg", "mobilegt.capture.cfg", "mobilegt.connlog.cfg",
+			"mobilegt.console.cfg", "mobilegt.metrics.cfg", "mobilegt.sessions.cfg", "mobilegt.tun.cfg", "mobilegt.tunnel.cfg", "org.ops4j.pax.logging.cfg");
 	private static final Duration TOOL = Duration.ofSeconds(120);
 
 	@TempDir
@@ -73,7 +73,8 @@ class DebPackageTest {
 		}
 		List<String> logging = active(root.resolve("etc/mobilegt/org.ops4j.pax.logging.cfg"));
 		assertThat(logging)
-				.contains("log4j2.rootLogger.appenderRef.console.ref=Console", "log4j2.appender.console.type=Console")
+				.contains("log4j2.rootLogger.appenderRef.console.ref=Console", "log4j2.appender.console.type=Console",
+						"log4j2.rootLogger.appenderRef.ring.ref=Ring", "log4j2.appender.ring.type=PaxOsgi")
 				.noneMatch(l -> l.contains("appenderRef.file") || l.contains("RollingFile"));
 		assertThat(active(root.resolve("usr/lib/tmpfiles.d/mobilegt.conf")))
 				.containsExactly("d /run/mobilegt 0750 mobilegt mobilegt -");

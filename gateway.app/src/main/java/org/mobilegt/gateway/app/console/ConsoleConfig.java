@@ -5,7 +5,7 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(id = ConsoleConfig.PID, name = "mobilegt operator console",
-		description = "Where the Web Console (and the metrics endpoint) listen and who may log in.")
+		description = "Where the Web Console listens and who may log in (metrics and health: mobilegt.metrics).")
 public @interface ConsoleConfig {
 
 	String PID = "mobilegt.console";
@@ -18,9 +18,6 @@ public @interface ConsoleConfig {
 
 	@AttributeDefinition(name = "User name", description = "Web Console user.")
 	String username() default "admin";
-
-	@AttributeDefinition(name = "Metrics endpoint", description = "Serve Prometheus metrics at /metrics on the console's HTTP port, with the console's credentials.")
-	boolean metrics() default false;
 
 	@AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, description = "Web Console password (plain or {sha-256}base64). Empty: a random password is generated at first start and kept in the framework's data area.")
 	String password() default "";

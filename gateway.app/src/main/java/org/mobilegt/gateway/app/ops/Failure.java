@@ -17,7 +17,7 @@ public final class Failure {
 	private Failure() {
 	}
 
-	static String of(CommandSession session, boolean json, String message) {
+	public static String of(CommandSession session, boolean json, String message) {
 		if (session != null) {
 			session.put(VARIABLE, Boolean.TRUE);
 		}

@@ -45,7 +45,7 @@ public final class Operations {
 
 	/** The configuration PIDs operators manage. */
 	public static final List<String> PIDS = List.of("mobilegt.tun", "mobilegt.tunnel", "mobilegt.auth", "mobilegt.radius",
-			"mobilegt.sessions", "mobilegt.capture", "mobilegt.console");
+			"mobilegt.sessions", "mobilegt.capture", "mobilegt.console", "mobilegt.metrics", "mobilegt.connlog");
 
 	public record Stats(Totals totals, Rate last10s, Rate last60s, Map<String, Long> drops, Map<String, Long> rejections,
 			Map<String, Latency> processingNanos) {

@@ -18,11 +18,17 @@ public interface SessionManager {
 	String TOPIC_OPENED = "org/mobilegt/gateway/session/OPENED";
 	String TOPIC_CLOSED = "org/mobilegt/gateway/session/CLOSED";
 	String TOPIC_EXPIRED = "org/mobilegt/gateway/session/EXPIRED";
+	/** A known client id handshook from a new endpoint: its session moved there ({@link #PROP_PREVIOUS_ENDPOINT}). */
+	String TOPIC_ROAMED = "org/mobilegt/gateway/session/ROAMED";
 	/** Event properties. */
 	String PROP_SESSION_ID = "session.id";
 	String PROP_CLIENT_ID = "client.id";
 	String PROP_ENDPOINT = "endpoint";
 	String PROP_TUNNEL_ADDRESS = "tunnel.address";
+	/** The endpoint a roamed session came from (ROAMED only). */
+	String PROP_PREVIOUS_ENDPOINT = "endpoint.previous";
+	/** When the session opened, in milliseconds since the epoch (a Long). */
+	String PROP_START = "start";
 	String PROP_REASON = "reason";
 	String PROP_RX_PACKETS = "rx.packets";
 	String PROP_RX_BYTES = "rx.bytes";

@@ -292,8 +292,10 @@ public final class SessionRegistry implements SessionManager {
 					log.info("Client {} moved from {} to {}{}", clientId, Endpoint.format(roaming.endpoint()), Endpoint.format(endpoint),
 							notLogged(held));
 				}
+				String previous = Endpoint.format(roaming.endpoint());
 				roaming.endpoint(endpoint);
 				roaming.received(0, false, now);
+				post(TOPIC_ROAMED, roaming, null, previous);
 				endpoints.put(endpoint, roaming);
 				byEndpoint.put(endpoint, roaming);
 				recent.remove(endpoint);
@@ -444,6 +446,10 @@ public final class SessionRegistry implements SessionManager {
 	}
 
 	private void post(String topic, SessionImpl s, CloseReason reason) {
+		post(topic, s, reason, null);
+	}
+
+	private void post(String topic, SessionImpl s, CloseReason reason, String previousEndpoint) {
 		EventAdmin ea = events;
 		if (ea == null) {
 			return;
@@ -455,6 +461,10 @@ public final class SessionRegistry implements SessionManager {
 		}
 		props.put(PROP_ENDPOINT, Endpoint.format(s.endpoint()));
 		props.put(PROP_TUNNEL_ADDRESS, Endpoint.formatAddress(s.tunnelAddress()));
+		props.put(PROP_START, s.since().toEpochMilli());
+		if (previousEndpoint != null) {
+			props.put(PROP_PREVIOUS_ENDPOINT, previousEndpoint);
+		}
 		if (reason != null) {
 			props.put(PROP_REASON, reason.name());
 			props.put(PROP_RX_PACKETS, s.rxPackets());

@@ -173,6 +173,18 @@ class SessionRegistryTest {
 	}
 
 	@Test
+	void aRoamPostsWhereTheSessionCameFrom() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("maxSessionsPerSource", 0));
+		Session s = r.open(PHONE_A, "roamer");
+		assertThat(r.open(PHONE_B, "roamer")).isSameAs(s);
+		assertThat(events.topic(SessionManager.TOPIC_ROAMED)).singleElement().satisfies(e -> {
+			assertThat(e.getProperty(SessionManager.PROP_PREVIOUS_ENDPOINT)).isEqualTo(Endpoint.format(PHONE_A));
+			assertThat(e.getProperty(SessionManager.PROP_ENDPOINT)).isEqualTo(Endpoint.format(PHONE_B));
+			assertThat(e.getProperty(SessionManager.PROP_START)).isEqualTo(s.since().toEpochMilli());
+		});
+	}
+
+	@Test
 	void aKickedClientsLeaseStaysReserved() throws Exception {
 		SessionRegistry r = start("fw1", Map.of());
 		Session alice = r.open(PHONE_A, "alice");
