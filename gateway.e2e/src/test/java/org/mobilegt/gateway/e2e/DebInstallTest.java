@@ -76,7 +76,7 @@ class DebInstallTest {
 				"mode 640 root:mobilegt /etc/mobilegt/mobilegt.auth.cfg",
 				"mode 640 root:mobilegt /etc/mobilegt/org.ops4j.pax.logging.cfg", "ip_forward=1",
 				"serving=1 as mobilegt", "exit=143", "dpkg-purge=0");
-		assertThat(out).filteredOn(l -> l.startsWith("mode ") && l.endsWith(".cfg")).hasSize(9)
+		assertThat(out).filteredOn(l -> l.startsWith("mode ") && l.endsWith(".cfg")).hasSize(DebPackageTest.CFG.size())
 				.allMatch(l -> l.startsWith("mode 640 root:mobilegt "));
 		assertThat(out).noneMatch(l -> l.startsWith("left "));
 

@@ -24,12 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresRoot
 class DebPackageTest {
 
-	private static final List<String> CFG = List.of("mobilegt.auth.cfg", "mobilegt.capture.cfg", "mobilegt.connlog.cfg",
-			"mobilegt.console.cfg", "mobilegt.metrics.cfg", "mobilegt.sessions.cfg", "mobilegt.tun.cfg", "mobilegt.tunnel.cfg", "org.ops4j.pax.logging.cfg");
+	/** Every default configuration file of the source tree (cnf/conf) ships as a conffile. */
+	static final List<String> CFG = shippedConfiguration();
 	private static final Duration TOOL = Duration.ofSeconds(120);
 
 	@TempDir
 	Path tmp;
+
+	private static List<String> shippedConfiguration() {
+		try (Stream<Path> files = Files.list(ServiceUnit.debDir().resolve("../cnf/conf").normalize())) {
+			return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".cfg")).sorted().toList();
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
 
 	@Test
 	void shipsJarUnitCliConfigurationAndDocsWithTheirModes() {
