@@ -79,7 +79,10 @@ class NonRootServiceTest {
 				assertThat(Scenarios.ping(t.phone(), phone.tunName(), t.inetAddress(), 3).out()).contains(Scenarios.allReplied(3));
 			}
 			assertThat(Netns.exec(t.gw(), "nft", "list", "tables").out()).contains("mobilegt_mgt0");
-			assertThat(gw.log()).as("nothing failed for want of root").noneMatch(l -> l.startsWith("ERROR") || l.contains(" ERROR "));
+			// what a missing privilege looks like, from the JDK, JNA, ip and nft (an unrelated error, e.g. Felix HTTP's
+			// occasional whiteboard race at start, is not this test's business)
+			assertThat(gw.log()).as("nothing failed for want of root").noneMatch(l -> (l.startsWith("ERROR") || l.contains(" ERROR "))
+					&& l.matches("(?i).*(not permitted|permission denied|AccessDenied|EPERM|EACCES|must be root|requires root).*"));
 
 			assertThat(gw.stop()).isEqualTo(143);
 			assertThat(Netns.exec(t.gw(), "ip", "route", "show", "10.77.0.0/16").out().strip()).as("route removed").isEmpty();
