@@ -92,6 +92,9 @@ public final class ConsoleAccess implements SecurityProvider, Credentials {
 		String access = "Web Console: http://" + config.bind() + ":" + config.port() + "/system/console, user "
 				+ config.username() + ", " + where;
 		log.info(access);
+		if (config.metrics()) {
+			log.warn("{} metrics=true is no longer used: /metrics and /health are served by mobilegt.metrics", ConsoleConfig.PID);
+		}
 		if (generated) {
 			// First start only: the log backend is still being configured from the default files, and
 			// the operator must learn where the generated password is, so this goes to stdout as well.

@@ -19,6 +19,10 @@ public @interface ConsoleConfig {
 	@AttributeDefinition(name = "User name", description = "Web Console user.")
 	String username() default "admin";
 
+	/** Kept so that an operator's file from before mobilegt.metrics is not refused as a whole. */
+	@AttributeDefinition(name = "Metrics endpoint (no longer used)", description = "Ignored: /metrics and /health are served by mobilegt.metrics on a port of their own.")
+	boolean metrics() default false;
+
 	@AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, description = "Web Console password (plain or {sha-256}base64). Empty: a random password is generated at first start and kept in the framework's data area.")
 	String password() default "";
 }
