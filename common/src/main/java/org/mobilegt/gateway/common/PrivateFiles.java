@@ -2,6 +2,7 @@ package org.mobilegt.gateway.common;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -31,18 +32,19 @@ public final class PrivateFiles {
 
 	/**
 	 * Writes {@code content} to {@code file} atomically: a temporary file in the same directory,
-	 * created 0600, then renamed over {@code file}. Readers see the old or the new content, never
-	 * a part, and never a moment of wider permissions.
+	 * created 0600 and synced to disk, then renamed over {@code file}. Readers see the old or the
+	 * new content, never a part (not even after a power cut), and never a moment of wider permissions.
 	 */
 	public static void write(Path file, byte[] content) throws IOException {
 		Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
 		Files.deleteIfExists(tmp); // left by a crash: it may have other permissions
-		try (SeekableByteChannel out = Files.newByteChannel(tmp,
-				EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes(tmp, OWNER_FILE))) {
+		try (FileChannel out = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+				attributes(tmp, OWNER_FILE))) {
 			ByteBuffer buffer = ByteBuffer.wrap(content);
 			while (buffer.hasRemaining()) {
 				out.write(buffer);
 			}
+			out.force(true);
 		}
 		try {
 			Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,15 +1,9 @@
 package org.mobilegt.gateway.auth.impl;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -20,11 +14,12 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import org.mobilegt.gateway.common.PrivateFiles;
 
 /**
  * The {@code clients} file: one line per client, {@code <salt> <hash> <created> <client id>}
@@ -47,7 +42,6 @@ final class ClientKeyStore {
 	static final int KEY_BYTES = 18;
 	static final int KEY_LENGTH = 24;
 	private static final int SALT_BYTES = 16;
-	private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 	private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
 		try {
 			return Mac.getInstance("HmacSHA256");
@@ -81,8 +75,8 @@ final class ClientKeyStore {
 			entries = Map.of();
 			return problems;
 		}
-		if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
-			Files.setPosixFilePermissions(file, OWNER_ONLY);
+		if (!Files.getPosixFilePermissions(file).equals(PrivateFiles.OWNER_FILE)) {
+			Files.setPosixFilePermissions(file, PrivateFiles.OWNER_FILE);
 			problems.add(file + " was readable by others; set to 0600");
 		}
 		Map<String, Entry> read = new HashMap<>();
@@ -163,18 +157,7 @@ final class ClientKeyStore {
 				.append(b64.encodeToString(e.hash())).append(' ').append(e.created().getEpochSecond()).append(' ')
 				.append(id).append('\n'));
 		Files.createDirectories(file.toAbsolutePath().getParent());
-		Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-		Files.deleteIfExists(tmp);
-		Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-		Files.writeString(tmp, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-		try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-			ch.force(true);
-		}
-		try {
-			Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-		} catch (AtomicMoveNotSupportedException e) {
-			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-		}
+		PrivateFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
 		entries = Map.copyOf(next);
 	}
 

@@ -1,13 +1,12 @@
 package org.mobilegt.gateway.tun.impl;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+
+import org.mobilegt.gateway.common.PrivateFiles;
 
 /**
  * Turns IPv4 forwarding on and remembers, in a file of the bundle's data area, the value it found,
@@ -90,12 +89,6 @@ class ForwardingRecord {
 
 	private void write(String value) throws IOException {
 		Files.createDirectories(record.getParent());
-		Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-		try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-				StandardOpenOption.TRUNCATE_EXISTING)) {
-			ch.write(StandardCharsets.UTF_8.encode(value + "\n" + where + "\n"));
-			ch.force(true);
-		}
-		Files.move(tmp, record, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		PrivateFiles.write(record, (value + "\n" + where + "\n").getBytes(StandardCharsets.UTF_8)); // synced, then renamed
 	}
 }
