@@ -3,7 +3,6 @@ package org.mobilegt.gateway.e2e;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
@@ -104,17 +103,15 @@ final class Fuzzer implements AutoCloseable {
 	 */
 	static Fuzzer open(long seed, String ns, List<String> addresses, int portsPerAddress, InetSocketAddress server,
 			ToyVpnClient mallory, String inet, String key) {
-		List<DatagramChannel> channels = Netns.inside(ns, () -> {
-			List<DatagramChannel> list = new ArrayList<>();
-			for (String a : addresses) {
-				for (int i = 0; i < portsPerAddress; i++) {
-					DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(a, 0));
-					c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
-					list.add(c);
-				}
+		List<DatagramChannel> channels = UdpSockets.bind(ns, addresses, portsPerAddress);
+		try {
+			for (DatagramChannel c : channels) {
+				c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
 			}
-			return list;
-		});
+		} catch (IOException e) {
+			UdpSockets.close(channels);
+			throw new UncheckedIOException(e);
+		}
 		Fuzzer f = new Fuzzer(ns, seed, server, channels, mallory, inet, key);
 		Cleanup.register(ns, f);
 		return f;
@@ -296,13 +293,7 @@ final class Fuzzer implements AutoCloseable {
 
 	@Override
 	public void close() {
-		for (DatagramChannel c : strangers) {
-			try {
-				c.close();
-			} catch (IOException e) {
-				// closing anyway
-			}
-		}
+		UdpSockets.close(strangers);
 		Cleanup.unregister(ns, this);
 	}
 }
