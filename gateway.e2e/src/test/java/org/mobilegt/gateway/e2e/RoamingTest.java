@@ -29,6 +29,8 @@ class RoamingTest {
 				before.send(Packets.icmpEchoRequest(address, t.inetAddress(), 1, 1, "before".getBytes()));
 				before.receive(r -> r.isEchoReply(1, 1), REPLY);
 
+				// the gateway's output is read on another thread: the first open is in before the mark
+				gw.awaitLog("opened: client roamer", REPLY);
 				int mark = gw.logMark();
 				Parameters second = after.handshake(KEY, "roamer");
 				assertThat(second.address()).as("address after the move").isEqualTo(address);
