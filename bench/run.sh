@@ -888,18 +888,21 @@ plot() {
 	local n
 	n=$(($(wc -l <"$OUT/plot.dat") - 1))
 	((n > 0)) || return 0
+	# Labels are right-aligned and rotated about their end, so each one ends under its own cluster.
 	gnuplot 2>"$LOGS/gnuplot.log" <<-EOF
-		set terminal pngcairo size 1400,900 font "sans,10" noenhanced
+		set terminal pngcairo size 1600,1100 font "sans,10" noenhanced
 		set output "$OUT/plot.png"
 		set datafile separator "\t"
 		set datafile missing "-"
 		set style data histograms
 		set style histogram clustered gap 1
 		set style fill solid 0.8 border -1
-		set key top right autotitle columnhead
+		set key outside top center horizontal autotitle columnhead
 		set grid ytics
-		set xtics rotate by -20
-		set multiplot layout 2,1 title "bench $(basename "$OUT"): medians of $REPS run(s), $(nproc) cores, tunnel MTU $TUN_MTU"
+		set xtics rotate by 25 right nomirror
+		set bmargin 9
+		set tmargin 5
+		set multiplot layout 2,2 title "bench $(basename "$OUT"): medians of $REPS run(s), $(nproc) cores, tunnel MTU $TUN_MTU\n"
 		set title "TCP throughput (Mbit/s, log scale)"
 		set logscale y
 		plot "$OUT/plot.dat" using 2:xtic(1), '' using 3, '' using 4, '' using 5
@@ -907,6 +910,12 @@ plot() {
 		set yrange [0:*]
 		set title "UDP received packets/s (thousands)"
 		plot "$OUT/plot.dat" using 6:xtic(1), '' using 7, '' using 8
+		set title "RTT added to direct routing (ms, lower is better)"
+		set yrange [*:*]
+		plot "$OUT/plot.dat" using 9:xtic(1), '' using 10
+		set title "CPU per packet, UDP 64 B at a fixed rate (us, lower is better)"
+		set yrange [0:*]
+		plot "$OUT/plot.dat" using 11:xtic(1), '' using 12
 		unset multiplot
 	EOF
 }

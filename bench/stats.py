@@ -33,7 +33,7 @@ SYSTEM_LABELS = {
     "gateway": "(e) mobilegt gateway",
 }
 BASELINES = [("direct", "a"), ("wg", "b"), ("ovpn-none", "c0")]
-# (metric, column title, format); missing metrics print as "-". "rtt_added_ms" is derived.
+# (metric, column title, format); missing metrics print as "-". "rtt_*added_ms" are derived.
 THROUGHPUT = [
     ("tcp1_mbps", "TCP1", "{:.0f}"),
     ("tcp4_mbps", "TCP4", "{:.0f}"),
@@ -51,6 +51,7 @@ LATENCY_CPU = [
     ("rtt_med_ms", "RTT med", "{:.3f}"),
     ("rtt_added_ms", "+med vs (a)", "{:+.3f}"),
     ("rtt_p99_ms", "RTT p99", "{:.3f}"),
+    ("rtt_p99_added_ms", "+p99 vs (a)", "{:+.3f}"),
     ("rtt_load_avg_ms", "load avg", "{:.2f}"),
     ("rtt_load_p99_ms", "load p99", "{:.2f}"),
     ("cpu_cores_per_gbps", "cores/Gbps", "{:.2f}"),
@@ -63,9 +64,12 @@ LATENCY_CPU = [
     ("load_after", "after", "{:.2f}"),
 ]
 RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "tcp1r_mbps", "tcp4r_mbps", "udp64_kpps", "udpmtu_kpps", "blast_kpps"]
+# plot.dat's columns, in the order of run.sh's plot panels: TCP 2-5, UDP 6-8, RTT added 9-10, CPU 11-12
 PLOT_METRICS = [("tcp1_mbps", "TCP 1 stream"), ("tcp4_mbps", "TCP 4 streams"), ("tcp1r_mbps", "TCP 1 reverse"),
                 ("tcp4r_mbps", "TCP 4 reverse"), ("udp64_kpps", "UDP 64 B payload"),
-                ("udpmtu_kpps", "UDP 1400 B packets"), ("blast_kpps", "UDP 64 B blast")]
+                ("udpmtu_kpps", "UDP 1400 B packets"), ("blast_kpps", "UDP 64 B blast"),
+                ("rtt_added_ms", "RTT added, median"), ("rtt_p99_added_ms", "RTT added, p99"),
+                ("cpu_fix_srv_us_per_pkt", "gateway-side endpoint"), ("cpu_fix_us_per_pkt", "both ends")]
 DIRECTIONS = ["FROM_CLIENT", "TO_CLIENT"]
 LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) ")
 PROMPT = "g! "
@@ -407,10 +411,11 @@ def gateway_section(med, keys):
 def report(raw_path, outdir):
     samples, order = read_raw(raw_path)
     med = {k: statistics.median(v) for k, v in samples.items()}
-    # RTT added by a tunnel: its median RTT minus direct routing's (medians over the repetitions).
+    # RTT added by a tunnel: its median (p99) RTT minus direct routing's (medians over the repetitions).
     for s in order:
-        if (s, "rtt_med_ms") in med and ("direct", "rtt_med_ms") in med:
-            med[(s, "rtt_added_ms")] = med[(s, "rtt_med_ms")] - med[("direct", "rtt_med_ms")]
+        for added, rtt in (("rtt_added_ms", "rtt_med_ms"), ("rtt_p99_added_ms", "rtt_p99_ms")):
+            if (s, rtt) in med and ("direct", rtt) in med:
+                med[(s, added)] = med[(s, rtt)] - med[("direct", rtt)]
 
     with open(outdir + "/results.tsv", "w") as f:
         f.write("system\tmetric\tmedian\tn\tmin\tmax\n")
