@@ -14,9 +14,11 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +64,8 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 	static final String CONF_PROPERTY = "mobilegt.conf";
 	/** How long a write-back waits for the component's verdict. */
 	static final long VERDICT_MILLIS = 15_000;
+	/** How long a changed file must stay unchanged before it is read. */
+	static final long SETTLE_MILLIS = 250;
 	/** How long after a refusal the file is matched to the restored configuration. */
 	static final long RESTORE_MILLIS = 2_000;
 	private static final String SUFFIX = ".cfg";
@@ -77,6 +81,12 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 	private final Thread watchThread;
 	/** Write-backs waiting for their component's verdict, by PID. */
 	private final Map<String, ScheduledFuture<?>> awaiting = new ConcurrentHashMap<>();
+	/**
+	 * Each file's values as last applied from it or written into it. The watcher also sees our own
+	 * write-backs, possibly after the next change reached Configuration Admin: applied then, such
+	 * an echo would set that change back.
+	 */
+	private final Map<String, Map<String, String>> synced = new ConcurrentHashMap<>();
 	private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
 		Thread t = new Thread(r, "mobilegt-config-writeback");
 		t.setDaemon(true);
@@ -157,24 +167,38 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 		}
 	}
 
+	/**
+	 * Applies each changed file once it has been quiet for {@link #SETTLE_MILLIS}: an editor that
+	 * saves in place truncates first, and a file read then would apply every default.
+	 */
 	private void watch() {
 		try {
+			Set<Path> changed = new LinkedHashSet<>();
 			while (true) {
-				WatchKey key = watcher.take();
+				WatchKey key = changed.isEmpty() ? watcher.take() : watcher.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+				if (key == null) {
+					changed.forEach(this::settled);
+					changed.clear();
+					continue;
+				}
 				for (WatchEvent<?> event : key.pollEvents()) {
 					if (event.context() instanceof Path name && isCfg(name)) {
-						Path file = dir.resolve(name);
-						if (event.kind() == StandardWatchEventKinds.ENTRY_DELETE) {
-							removed(file);
-						} else {
-							apply(file);
-						}
+						changed.add(dir.resolve(name));
 					}
 				}
 				key.reset();
 			}
 		} catch (ClosedWatchServiceException | InterruptedException e) {
 			// deactivated
+		}
+	}
+
+	/** A file that changed, or went, and has been quiet since (a save by rename deletes first). */
+	private void settled(Path file) {
+		if (Files.exists(file)) {
+			apply(file);
+		} else {
+			removed(file);
 		}
 	}
 
@@ -191,6 +215,9 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 			log.error("{}: cannot read: {}", file, e.getMessage());
 			return;
 		}
+		if (values.equals(synced.get(pid))) {
+			return; // our own write-back, or a save without a change: not an edit
+		}
 		List<String> problems = schema.validate(pid, values);
 		if (!problems.isEmpty()) {
 			problems.forEach(p -> log.error("{}: {}; the running configuration of {} is kept", file, p, pid));
@@ -202,6 +229,7 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 			if (configuration.updateIfDifferent(schema.convert(pid, values)) && !before.equals(values)) {
 				log.info("{}: applied to {} ({})", file, pid, changes(pid, before, values));
 			}
+			synced.put(pid, values);
 		} catch (IOException | RuntimeException e) {
 			log.error("{}: could not be applied to {}: {}", file, pid, e.getMessage());
 		}
@@ -209,6 +237,7 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 
 	private synchronized void removed(Path file) {
 		String pid = pid(file);
+		synced.remove(pid);
 		try {
 			Configuration[] existing = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
 			if (existing != null) {
@@ -286,6 +315,7 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 						now.put(key, value);
 					}
 				});
+				synced.put(pid, now);
 				if (now.equals(inFile)) {
 					return;
 				}
