@@ -1,0 +1,56 @@
+package org.mobilegt.gateway.e2e;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * systemd's side of sd_notify(3) for a test: a Unix datagram socket bound at a path by a python3
+ * child in a namespace, open to any uid (as /run/systemd/notify is); every message it receives
+ * becomes one output line, its newlines shown as '|'.
+ */
+final class NotifySocket implements AutoCloseable {
+
+	private static final String SCRIPT = String.join("\n", "import os, socket, sys",
+			"s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)", "s.bind(sys.argv[1])", "os.chmod(sys.argv[1], 0o666)",
+			"print('bound', flush=True)", "while True:", "    print('msg ' + s.recv(4096).decode().replace('\\n', '|'), flush=True)");
+
+	private final Background receiver;
+	private final Path path;
+
+	private NotifySocket(Background receiver, Path path) {
+		this.receiver = receiver;
+		this.path = path;
+	}
+
+	static NotifySocket bind(String ns, Path path) {
+		NotifySocket s = new NotifySocket(Netns.start(ns, "python3", "-c", SCRIPT, path.toString()), path);
+		s.receiver.awaitOutput("bound", Duration.ofSeconds(10));
+		return s;
+	}
+
+	Path path() {
+		return path;
+	}
+
+	/** The messages received so far, in order. */
+	List<String> messages() {
+		return receiver.output().lines().filter(l -> l.startsWith("msg ")).map(l -> l.substring(4)).toList();
+	}
+
+	/** Waits until {@code count} messages equal to {@code message} have arrived. */
+	void await(String message, int count, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (messages().stream().filter(message::equals).count() < count) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError(count + " x \"" + message + "\" not received within " + timeout + "; got " + messages());
+			}
+			Thread.sleep(50);
+		}
+	}
+
+	@Override
+	public void close() {
+		receiver.close();
+	}
+}
