@@ -98,6 +98,17 @@ class NonRootServiceTest {
 		}
 		// healthy (TUN, socket, key, forwarding): keep-alives every WATCHDOG_USEC/2
 		systemd.await("WATCHDOG=1", 3, Duration.ofSeconds(30));
+		// broken: forwarding off, clients reach nothing; no keep-alive from then on (systemd would restart
+		// the service after WatchdogSec), STATUS= says why; back on, the keep-alives are back
+		Netns.exec(t.gw(), "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward").check();
+		int broken = systemd.await(m -> m.startsWith("STATUS=Tunnel serving, unhealthy: forwarding net.ipv4.ip_forward=0"), 0,
+				Duration.ofSeconds(10));
+		Thread.sleep(3_000); // three keep-alive intervals
+		assertThat(systemd.messages().subList(broken, systemd.messages().size())).as("no keep-alive while unhealthy")
+				.doesNotContain("WATCHDOG=1");
+		Netns.exec(t.gw(), "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").check();
+		int healed = systemd.await(m -> m.startsWith("STATUS=Tunnel serving ("), broken, Duration.ofSeconds(10));
+		systemd.await("WATCHDOG=1"::equals, healed, Duration.ofSeconds(10));
 		assertThat(Netns.exec(t.gw(), "nft", "list", "tables").out()).contains("mobilegt_mgt0");
 		// what a missing privilege looks like, from the JDK, JNA, ip and nft (an unrelated error, e.g. Felix HTTP's
 		// occasional whiteboard race at start, is not this test's business)

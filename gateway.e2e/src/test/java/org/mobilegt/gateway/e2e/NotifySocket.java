@@ -3,6 +3,7 @@ package org.mobilegt.gateway.e2e;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * systemd's side of sd_notify(3) for a test: a Unix datagram socket bound at a path by a python3
@@ -40,10 +41,24 @@ final class NotifySocket implements AutoCloseable {
 
 	/** Waits until {@code count} messages equal to {@code message} have arrived. */
 	void await(String message, int count, Duration timeout) throws InterruptedException {
+		int from = 0;
+		for (int i = 0; i < count; i++) {
+			from = await(message::equals, from, timeout) + 1;
+		}
+	}
+
+	/** Waits for a message matching {@code match} at or after index {@code from}; its index. */
+	int await(Predicate<String> match, int from, Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		while (messages().stream().filter(message::equals).count() < count) {
+		while (true) {
+			List<String> messages = messages();
+			for (int i = from; i < messages.size(); i++) {
+				if (match.test(messages.get(i))) {
+					return i;
+				}
+			}
 			if (System.nanoTime() > deadline) {
-				throw new AssertionError(count + " x \"" + message + "\" not received within " + timeout + "; got " + messages());
+				throw new AssertionError("no matching message from #" + from + " within " + timeout + "; got " + messages);
 			}
 			Thread.sleep(50);
 		}
