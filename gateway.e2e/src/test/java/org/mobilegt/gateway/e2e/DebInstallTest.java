@@ -59,6 +59,8 @@ class DebInstallTest {
 				"serve() { " + asService + " >/mnt/$1 2>&1) & gw=$!; cd /; i=0; while [ $i -lt 600 ] && ! grep -q 'Tunnel serving' /mnt/$1;"
 						+ " do sleep 0.2; i=$((i+1)); done; echo $1 serving=$(grep -c 'Tunnel serving' /mnt/$1) as $(stat -c %U /proc/$gw); }",
 				"serve gateway.out",
+				// the README's service path: `sudo mobilegt vpn:status` (root, the package's socket found by itself)
+				"mobilegt vpn:status >/mnt/status.out; echo root-status=$?; sed 's/^/| /' /mnt/status.out",
 				"stat -c 'socket %a %U:%G %n' /run/mobilegt/control.sock",
 				"echo member=$(setpriv --reuid=mgtop --regid=mgtop --init-groups mobilegt --socket /run/mobilegt/control.sock vpn:status"
 						+ " | grep -c 'serving *yes')",
@@ -100,6 +102,7 @@ class DebInstallTest {
 				"gateway.out serving=1 as mobilegt", "restarted.out serving=1 as mobilegt", "dpkg-purge=0");
 		assertThat(out).filteredOn(l -> l.startsWith("mode ") && l.endsWith(".cfg")).hasSize(DebPackageTest.CFG.size())
 				.allMatch(l -> l.startsWith("mode 660 root:mobilegt "));
+		assertThat(out).contains("root-status=0", "| serving   yes");
 		// the control socket: group mobilegt may use it, nobody else
 		assertThat(out).contains("socket 660 mobilegt:mobilegt /run/mobilegt/control.sock", "member=1", "other=2");
 		// vpn:set through the socket, written back under ProtectSystem=strict, kept across a restart
