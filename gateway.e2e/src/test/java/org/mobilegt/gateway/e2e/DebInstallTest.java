@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * runs verbatim as the created user with CAP_NET_ADMIN only, with / read-only but the unit's
  * ReadWritePaths (its ProtectSystem=strict): a member of group mobilegt may use the control
  * socket and another account may not, a {@code mobilegt vpn:set} is written back to its file in
- * /etc/mobilegt and still holds after a restart. Dependencies are forced (they are
+ * /etc/mobilegt and still holds after a restart, and an upgrade that changes that conffile keeps
+ * it (the package's version beside it, as dpkg offers it) and gives it back to root. Dependencies are forced (they are
  * checked in DebPackageTest: this box's Java need not be a Debian package); no systemd runs here,
  * so the maintainer scripts skip systemctl as on a chroot or container.
  */
@@ -56,7 +57,7 @@ class DebInstallTest {
 				"for d in " + String.join(" ", ServiceUnit.words(unit.one("ReadWritePaths"))) + "; do mount --bind $d $d; done",
 				"mount -o remount,bind,ro / && echo protected=$(touch /usr/mgt-probe 2>/dev/null && echo no || echo yes)",
 				// the service as systemd would start it: the unit's lines verbatim, as user mobilegt
-				"serve() { " + asService + " >/mnt/$1 2>&1) & gw=$!; cd /; i=0; while [ $i -lt 600 ] && ! grep -q 'Tunnel serving' /mnt/$1;"
+				"serve() { " + asService + " >/mnt/$1 2>&1) & gw=$!; cd /; i=0; while [ $i -lt 600 ] && ! grep -qs 'Tunnel serving' /mnt/$1;"
 						+ " do sleep 0.2; i=$((i+1)); done; echo $1 serving=$(grep -c 'Tunnel serving' /mnt/$1) as $(stat -c %U /proc/$gw); }",
 				"serve gateway.out",
 				// the README's service path: `sudo mobilegt vpn:status` (root, the package's socket found by itself)
@@ -76,6 +77,14 @@ class DebInstallTest {
 				"kill $gw; wait $gw; echo exit=$?",
 				"mount -o remount,bind,rw /; for d in " + String.join(" ", ServiceUnit.words(unit.one("ReadWritePaths")))
 						+ "; do umount $d; done",
+				// an upgrade whose package changed that conffile: dpkg keeps the written-back one and offers its own
+				"dpkg-deb -R /mnt/mobilegt.deb /tmp/next && sed -i 's/^Version: .*/&+next/' /tmp/next/DEBIAN/control"
+						+ " && echo '# next' >> /tmp/next/etc/mobilegt/mobilegt.sessions.cfg"
+						+ " && dpkg-deb --root-owner-group -b /tmp/next /tmp/next.deb >/dev/null"
+						+ " && dpkg -i --force-depends --force-confold /tmp/next.deb >/dev/null </dev/null; echo upgrade=$?",
+				"echo kept=$(grep -c '^maxClients=50$' /etc/mobilegt/mobilegt.sessions.cfg)"
+						+ " offered=$(grep -c '^# next$' /etc/mobilegt/mobilegt.sessions.cfg.dpkg-dist)",
+				"stat -c 'upgraded %a %U:%G %n' /etc/mobilegt/mobilegt.sessions.cfg",
 				"dpkg --purge mobilegt >/dev/null; echo dpkg-purge=$?",
 				"for d in /etc/mobilegt /var/lib/mobilegt /var/log/mobilegt /usr/share/mobilegt; do [ -e $d ] && echo left $d; done; true"));
 		String script = "set -e; mount -t overlay overlay -o lowerdir=/,upperdir=" + tmp.resolve("upper") + ",workdir="
@@ -108,6 +117,7 @@ class DebInstallTest {
 		// vpn:set through the socket, written back under ProtectSystem=strict, kept across a restart
 		assertThat(out).contains("set=0", "written 660 mobilegt:mobilegt /etc/mobilegt/mobilegt.sessions.cfg", "written=1 left=0",
 				"after restart: maxClients * 50");
+		assertThat(out).contains("upgrade=0", "kept=1 offered=1", "upgraded 660 root:mobilegt /etc/mobilegt/mobilegt.sessions.cfg");
 		assertThat(out).filteredOn(l -> l.startsWith("exit=")).containsExactly("exit=143", "exit=143");
 		assertThat(out).noneMatch(l -> l.startsWith("left "));
 
