@@ -113,12 +113,13 @@ final class ServiceNotifier implements AutoCloseable {
 		}
 	}
 
+	/** One line: a newline would end the STATUS= assignment and start another. */
 	static String status(Health h) {
-		if (h.healthy()) {
-			return "Tunnel serving (" + h.checks().get("socket").status() + ")";
-		}
-		return (h.serving() ? "Tunnel serving, unhealthy: " : "Tunnel not serving: ") + h.checks().entrySet().stream()
-				.filter(c -> !c.getValue().ok()).map(c -> c.getKey() + " " + c.getValue().status()).collect(Collectors.joining("; "));
+		String text = h.healthy() ? "Tunnel serving (" + h.checks().get("socket").status() + ")"
+				: (h.serving() ? "Tunnel serving, unhealthy: " : "Tunnel not serving: ") + h.checks().entrySet().stream()
+						.filter(c -> !c.getValue().ok()).map(c -> c.getKey() + " " + c.getValue().status())
+						.collect(Collectors.joining("; "));
+		return text.replaceAll("[\\r\\n]+", " ");
 	}
 
 	/** Stops notifying; {@code stopping}: the gateway shuts down, which systemd is told. */

@@ -108,6 +108,14 @@ class ServiceNotifierTest {
 				.hasMessageContaining("too long");
 	}
 
+	@Test
+	void statusIsOneLine() {
+		Map<String, Health.Check> checks = new LinkedHashMap<>();
+		checks.put("socket", new Health.Check(true, "listening on 0.0.0.0:8000"));
+		checks.put("tun", new Health.Check(false, "mgt0 down\nWATCHDOG=1"));
+		assertThat(ServiceNotifier.status(new Health(false, checks))).isEqualTo("Tunnel serving, unhealthy: tun mgt0 down WATCHDOG=1");
+	}
+
 	private static Health health(boolean serving, boolean key) {
 		Map<String, Health.Check> checks = new LinkedHashMap<>();
 		checks.put("tun", new Health.Check(true, "mgt0 up"));
