@@ -158,10 +158,10 @@ class DebPackageTest {
 		assertThat(recorded).contains("getent passwd mobilegt",
 				"adduser --quiet --system --group --no-create-home --home /var/lib/mobilegt --gecos mobilegt VPN gateway mobilegt",
 				"install -d -m 0750 -o mobilegt -g mobilegt /var/lib/mobilegt /var/log/mobilegt",
-				"chown root:mobilegt /etc/mobilegt", "chmod 0750 /etc/mobilegt", "systemd-tmpfiles --create mobilegt.conf",
+				"chown root:mobilegt /etc/mobilegt", "chmod 0770 /etc/mobilegt", "systemd-tmpfiles --create mobilegt.conf",
 				"deb-systemd-helper enable mobilegt.service");
 		for (String cfg : CFG) {
-			assertThat(recorded).contains("chown root:mobilegt /etc/mobilegt/" + cfg, "chmod 0640 /etc/mobilegt/" + cfg);
+			assertThat(recorded).contains("chown root:mobilegt /etc/mobilegt/" + cfg, "chmod 0660 /etc/mobilegt/" + cfg);
 		}
 		assertThat(recorded.indexOf("getent passwd mobilegt")).isLessThan(recorded.indexOf("chown root:mobilegt /etc/mobilegt"));
 	}

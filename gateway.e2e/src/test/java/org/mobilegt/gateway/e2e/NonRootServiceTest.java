@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,12 +36,15 @@ class NonRootServiceTest {
 	private static final String NET_ADMIN_ONLY = "0000000000001000";
 
 	@Test
-	void unitRunsAsUnprivilegedUidWithOnlyCapNetAdminAndPassesTraffic() throws IOException {
+	void unitRunsAsUnprivilegedUidWithOnlyCapNetAdminAndPassesTraffic() throws IOException, InterruptedException {
 		ServiceUnit unit = ServiceUnit.read();
 		assertThat(unit.one("User")).isEqualTo("mobilegt");
 		assertThat(unit.one("AmbientCapabilities")).isEqualTo("CAP_NET_ADMIN");
 		assertThat(unit.one("CapabilityBoundingSet")).isEqualTo("CAP_NET_ADMIN");
 		assertThat(unit.one("NoNewPrivileges")).isEqualTo("yes");
+		assertThat(unit.one("Type")).isEqualTo("notify");
+		assertThat(unit.one("NotifyAccess")).isEqualTo("main");
+		assertThat(unit.one("WatchdogSec")).isEqualTo("30");
 		assertThat(Netns.host("getent", "passwd", Integer.toString(UID)).ok()).as("uid %d must have no passwd entry", UID).isFalse();
 
 		try (Topology t = Topology.create(); Gateway gw = Gateway.in(t, "NonRootServiceTest/traffic")) {
@@ -58,45 +62,72 @@ class NonRootServiceTest {
 
 			forwardingAsExecStartPre(t, unit, pkg.resolve(ServiceUnit.SYSCTL.substring(1)));
 
-			// UMask= and Environment= of the unit, then its user, group and capabilities
-			List<String> argv = new ArrayList<>(
-					List.of("sh", "-c", "umask " + unit.one("UMask") + " && exec \"$@\"", "sh", "env"));
-			unit.get("Environment").forEach(e -> argv.addAll(ServiceUnit.words(e)));
-			argv.addAll(List.of("setpriv", "--reuid=" + UID, "--regid=" + GID, "--clear-groups", "--inh-caps=-all,+net_admin",
-					"--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin", "--no-new-privs", "--"));
-			argv.addAll(execStart);
-			gw.command(argv).start();
-			InetSocketAddress server = gw.awaitTunnel(START);
-
-			Map<String, String> status = procStatus(gw.pid());
-			assertThat(status.get("Uid")).isEqualTo(UID + "\t" + UID + "\t" + UID + "\t" + UID);
-			assertThat(status.get("CapEff")).isEqualTo(NET_ADMIN_ONLY);
-			assertThat(status.get("CapPrm")).isEqualTo(NET_ADMIN_ONLY);
-			assertThat(status.get("CapBnd")).isEqualTo(NET_ADMIN_ONLY);
-			assertThat(status.get("NoNewPrivs")).isEqualTo("1");
-
-			try (ToyVpnClient phone = ToyVpnClient.withTun(t.phone(), server, "mgtc0", KEY, "nonroot")) {
-				assertThat(Scenarios.ping(t.phone(), phone.tunName(), t.inetAddress(), 3).out()).contains(Scenarios.allReplied(3));
+			try (NotifySocket systemd = NotifySocket.bind(t.gw(), dir.resolve("notify.sock"))) {
+				runAsTheUnit(t, gw, unit, execStart, systemd);
 			}
-			assertThat(Netns.exec(t.gw(), "nft", "list", "tables").out()).contains("mobilegt_mgt0");
-			// what a missing privilege looks like, from the JDK, JNA, ip and nft (an unrelated error, e.g. Felix HTTP's
-			// occasional whiteboard race at start, is not this test's business)
-			assertThat(gw.log()).as("nothing failed for want of root").noneMatch(l -> (l.startsWith("ERROR") || l.contains(" ERROR "))
-					&& l.matches("(?i).*(not permitted|permission denied|AccessDenied|EPERM|EACCES|must be root|requires root).*"));
-
-			assertThat(gw.stop()).isEqualTo(143);
-			assertThat(Netns.exec(t.gw(), "ip", "route", "show", "10.77.0.0/16").out().strip()).as("route removed").isEmpty();
-			assertThat(Netns.exec(t.gw(), "nft", "list", "tables").out()).as("NAT removed").doesNotContain("mobilegt_mgt0");
-			assertThat(owners(dir.resolve("data"))).as("what the service wrote is its own").containsOnly(UID);
-			assertThat(dir.resolve("log")).as("the package's logging: stdout (the journal) only, no file").doesNotExist();
-			assertThat(gw.log()).as("the package's layout: the journal adds the time")
-					.anyMatch(l -> l.startsWith("INFO  [TunDriver] TUN mgt0 up"));
-			assertThat(Files.getPosixFilePermissions(dir.resolve("data"))).as("UMask=0077")
-					.isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 		}
 	}
 
-	/** /etc/mobilegt as the package leaves it: its cfg files, root:mobilegt 0750/0640. */
+	private static void runAsTheUnit(Topology t, Gateway gw, ServiceUnit unit, List<String> execStart, NotifySocket systemd)
+			throws IOException, InterruptedException {
+		Path dir = gw.workDir();
+		// UMask= and Environment= of the unit, then its user, group and capabilities; systemd's
+		// NOTIFY_SOCKET (Type=notify) and WATCHDOG_USEC (WatchdogSec=, shortened to 2 s here)
+		List<String> argv = new ArrayList<>(
+				List.of("sh", "-c", "umask " + unit.one("UMask") + " && exec \"$@\"", "sh", "env",
+						"NOTIFY_SOCKET=" + systemd.path(), "WATCHDOG_USEC=2000000"));
+		unit.get("Environment").forEach(e -> argv.addAll(ServiceUnit.words(e)));
+		argv.addAll(List.of("setpriv", "--reuid=" + UID, "--regid=" + GID, "--clear-groups", "--inh-caps=-all,+net_admin",
+				"--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin", "--no-new-privs", "--"));
+		argv.addAll(execStart);
+		gw.command(argv).start();
+		// ready means serving: READY=1 is the first message, and a client connects right after it
+		systemd.await("READY=1|STATUS=Tunnel serving (listening on 0.0.0.0:" + Gateway.DEFAULT_TUNNEL_PORT + ")", 1, START);
+		assertThat(systemd.messages()).first().asString().startsWith("READY=1");
+		InetSocketAddress server = gw.awaitTunnel(Duration.ofSeconds(5));
+
+		Map<String, String> status = procStatus(gw.pid());
+		assertThat(status.get("Uid")).isEqualTo(UID + "\t" + UID + "\t" + UID + "\t" + UID);
+		assertThat(status.get("CapEff")).isEqualTo(NET_ADMIN_ONLY);
+		assertThat(status.get("CapPrm")).isEqualTo(NET_ADMIN_ONLY);
+		assertThat(status.get("CapBnd")).isEqualTo(NET_ADMIN_ONLY);
+		assertThat(status.get("NoNewPrivs")).isEqualTo("1");
+
+		try (ToyVpnClient phone = ToyVpnClient.withTun(t.phone(), server, "mgtc0", KEY, "nonroot")) {
+			assertThat(Scenarios.ping(t.phone(), phone.tunName(), t.inetAddress(), 3).out()).contains(Scenarios.allReplied(3));
+		}
+		// healthy (TUN, socket, key, forwarding): keep-alives every WATCHDOG_USEC/2
+		systemd.await("WATCHDOG=1", 3, Duration.ofSeconds(30));
+		// broken: forwarding off, clients reach nothing; no keep-alive from then on (systemd would restart
+		// the service after WatchdogSec), STATUS= says why; back on, the keep-alives are back
+		Netns.exec(t.gw(), "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward").check();
+		int broken = systemd.await(m -> m.startsWith("STATUS=Tunnel serving, unhealthy: forwarding net.ipv4.ip_forward=0"), 0,
+				Duration.ofSeconds(10));
+		Thread.sleep(3_000); // three keep-alive intervals
+		assertThat(systemd.messages().subList(broken, systemd.messages().size())).as("no keep-alive while unhealthy")
+				.doesNotContain("WATCHDOG=1");
+		Netns.exec(t.gw(), "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").check();
+		int healed = systemd.await(m -> m.startsWith("STATUS=Tunnel serving ("), broken, Duration.ofSeconds(10));
+		systemd.await("WATCHDOG=1"::equals, healed, Duration.ofSeconds(10));
+		assertThat(Netns.exec(t.gw(), "nft", "list", "tables").out()).contains("mobilegt_mgt0");
+		// what a missing privilege looks like, from the JDK, JNA, ip and nft (an unrelated error, e.g. Felix HTTP's
+		// occasional whiteboard race at start, is not this test's business)
+		assertThat(gw.log()).as("nothing failed for want of root").noneMatch(l -> (l.startsWith("ERROR") || l.contains(" ERROR "))
+				&& l.matches("(?i).*(not permitted|permission denied|AccessDenied|EPERM|EACCES|must be root|requires root).*"));
+
+		assertThat(gw.stop()).isEqualTo(143);
+		systemd.await("STOPPING=1|STATUS=Shutting down", 1, Duration.ofSeconds(5));
+		assertThat(Netns.exec(t.gw(), "ip", "route", "show", "10.77.0.0/16").out().strip()).as("route removed").isEmpty();
+		assertThat(Netns.exec(t.gw(), "nft", "list", "tables").out()).as("NAT removed").doesNotContain("mobilegt_mgt0");
+		assertThat(owners(dir.resolve("data"))).as("what the service wrote is its own").containsOnly(UID);
+		assertThat(dir.resolve("log")).as("the package's logging: stdout (the journal) only, no file").doesNotExist();
+		assertThat(gw.log()).as("the package's layout: the journal adds the time")
+				.anyMatch(l -> l.startsWith("INFO  [TunDriver] TUN mgt0 up"));
+		assertThat(Files.getPosixFilePermissions(dir.resolve("data"))).as("UMask=0077")
+				.isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+	}
+
+	/** /etc/mobilegt as the package leaves it: its cfg files, root:mobilegt 0770/0660. */
 	private static void packagedConfiguration(Gateway gw, Path shippedConf) throws IOException {
 		Path conf = gw.workDir().resolve("conf");
 		try (Stream<Path> shipped = Files.list(shippedConf)) {
@@ -109,7 +140,7 @@ class NonRootServiceTest {
 		Netns.host("chown", "-R", UID + ":" + GID, dir.toString()).check();
 		Netns.host("chmod", "0750", dir.toString()).check();
 		Netns.host("chown", "-R", "0:" + GID, conf.toString()).check();
-		Netns.host("sh", "-c", "chmod 0750 \"$1\" && chmod 0640 \"$1\"/*", "sh", conf.toString()).check();
+		Netns.host("sh", "-c", "chmod 0770 \"$1\" && chmod 0660 \"$1\"/*", "sh", conf.toString()).check();
 	}
 
 	private static Map<String, String> standIns(Path dir, Path pkg) {

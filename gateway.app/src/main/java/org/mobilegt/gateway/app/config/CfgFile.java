@@ -18,7 +18,7 @@ import org.mobilegt.gateway.common.PrivateFiles;
  * A Karaf/FileInstall style {@code <pid>.cfg} file: {@code key=value} lines, {@code #} comments.
  * Updating it keeps the operator's comments and line order: changed keys are rewritten in place,
  * commented-out keys ({@code #key=value}) are uncommented, removed keys are commented out and new
- * keys are appended. Writes are atomic (temporary file, then rename) and owner-only readable.
+ * keys are appended. Writes are atomic (temporary file, then rename) and never readable by others.
  */
 public final class CfgFile {
 
@@ -79,9 +79,12 @@ public final class CfgFile {
 		return String.join("\n", lines) + "\n";
 	}
 
-	/** Writes atomically, the file owner-only readable from its creation (it may hold secrets). */
+	/**
+	 * Writes atomically, the file owner-only readable from its creation (it may hold secrets), or
+	 * shared with the group the replaced file was shared with (the package's root:mobilegt 0660).
+	 */
 	public void write(Path file) throws IOException {
-		PrivateFiles.write(file, text().getBytes(StandardCharsets.UTF_8));
+		PrivateFiles.replaceShared(file, text().getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Values are literal text after the '='; a line break cannot be part of one. */

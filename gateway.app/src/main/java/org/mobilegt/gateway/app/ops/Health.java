@@ -16,6 +16,12 @@ public record Health(boolean healthy, Map<String, Check> checks) {
 	public record Check(boolean ok, String status) {
 	}
 
+	/** The tunnel serves: its UDP socket, TUN device, key check and sessions are all there. */
+	public boolean serving() {
+		Check socket = checks.get("socket");
+		return socket != null && socket.ok();
+	}
+
 	static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
 
 	public static Health of(Operations.Status status, Check forwarding) {
