@@ -2,8 +2,8 @@ package org.mobilegt.gateway.capture.impl;
 
 import java.util.Optional;
 
+import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
-import org.mobilegt.gateway.session.api.Endpoint;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.osgi.service.event.Event;
@@ -18,7 +18,7 @@ import org.osgi.service.event.Event;
 record Target(long sessionId, String clientId, int address, String endpoint) {
 
 	static Target of(Session s) {
-		return new Target(s.id(), s.clientId(), s.tunnelAddress(), Endpoint.format(s.endpoint()));
+		return new Target(s.id(), s.clientId(), s.tunnelAddress(), EndpointKey.format(s.endpoint()));
 	}
 
 	/** The session of an OPENED event, from the event itself: a client id cannot pose as a session id. */
