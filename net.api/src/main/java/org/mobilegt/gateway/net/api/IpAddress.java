@@ -129,7 +129,10 @@ public final class IpAddress implements Comparable<IpAddress> {
 		return b;
 	}
 
-	/** The address for Java's socket API (no name lookup is ever made). */
+	/**
+	 * The address for Java's socket API (no name lookup is ever made). Java turns a v4-mapped
+	 * address into an {@link java.net.Inet4Address}, so {@code of(toInetAddress())} of one is IPv4.
+	 */
 	public InetAddress toInetAddress() {
 		try {
 			return InetAddress.getByAddress(bytes());

@@ -136,4 +136,11 @@ class IpAddressTest {
 		assertThat(IpAddress.of(v4.toInetAddress())).isEqualTo(v4);
 		assertThatThrownBy(() -> IpAddress.of(new byte[5])).hasMessage("an IP address has 4 or 16 bytes, not 5");
 	}
+
+	@Test
+	void javaFoldsV4MappedIntoIpv4() {
+		IpAddress mapped = IpAddress.parse("::ffff:192.0.2.1");
+		assertThat(IpAddress.of(mapped.toInetAddress())).isEqualTo(IpAddress.parse("192.0.2.1"));
+		assertThat(IpAddress.of(mapped.bytes())).as("bytes keep the family").isEqualTo(mapped);
+	}
 }
