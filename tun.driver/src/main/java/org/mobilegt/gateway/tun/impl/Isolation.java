@@ -61,7 +61,10 @@ record Isolation(boolean on, List<String> allow, List<String> deny, boolean clie
 		return List.copyOf(out);
 	}
 
-	/** An IPv4 network {@code a.b.c.d/n}, or a single address {@code a.b.c.d} (a /32). */
+	/**
+	 * An IPv4 network {@code a.b.c.d/n}, or a single address {@code a.b.c.d} (a /32). Its canonical
+	 * text is all that reaches the nft script: digits, dots and a slash, whatever was configured.
+	 */
 	private static IpPrefix network(String key, String v) {
 		String t = v.trim();
 		try {
