@@ -2,7 +2,6 @@ package org.mobilegt.gateway.radius.impl;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,6 +32,7 @@ import org.aaa4j.radius.core.attribute.attributes.NasIdentifier;
 import org.aaa4j.radius.core.attribute.attributes.NasIpAddress;
 import org.aaa4j.radius.core.attribute.attributes.UserName;
 import org.aaa4j.radius.core.packet.packets.AccountingRequest;
+import org.mobilegt.gateway.net.api.IpAddress;
 
 /**
  * One accounting record, kept as plain values so that a Stop waiting for a server can be written
@@ -90,12 +90,7 @@ record AcctRecord(int status, String sessionId, String user, String callingStati
 	}
 
 	private static Inet4Address ipv4(int address) {
-		byte[] b = { (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address };
-		try {
-			return (Inet4Address) InetAddress.getByAddress(b);
-		} catch (UnknownHostException e) {
-			throw new IllegalStateException(e);
-		}
+		return (Inet4Address) IpAddress.ofIpv4(address).toInetAddress();
 	}
 
 	/** One line: the fields, tab-separated, text fields base64. */

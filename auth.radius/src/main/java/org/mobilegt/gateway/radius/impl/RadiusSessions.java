@@ -1,13 +1,11 @@
 package org.mobilegt.gateway.radius.impl;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.net.UnknownHostException;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.session.api.CloseReason;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.osgi.framework.BundleContext;
@@ -152,12 +150,9 @@ public final class RadiusSessions implements EventHandler {
 
 	/** A dotted IPv4 address (a literal: no name lookup) as an int, 0 when it is none. */
 	private static int address(String dotted) {
-		if (!dotted.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-			return 0;
-		}
 		try {
-			return Endpoint.toInt(InetAddress.getByName(dotted));
-		} catch (UnknownHostException e) {
+			return IpAddress.parseIpv4(dotted);
+		} catch (IllegalArgumentException e) {
 			return 0;
 		}
 	}

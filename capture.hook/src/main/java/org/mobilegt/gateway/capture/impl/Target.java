@@ -2,7 +2,8 @@ package org.mobilegt.gateway.capture.impl;
 
 import java.util.Optional;
 
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.osgi.service.event.Event;
@@ -17,7 +18,7 @@ import org.osgi.service.event.Event;
 record Target(long sessionId, String clientId, int address, String endpoint) {
 
 	static Target of(Session s) {
-		return new Target(s.id(), s.clientId(), s.tunnelAddress(), Endpoint.format(s.endpoint()));
+		return new Target(s.id(), s.clientId(), s.tunnelAddress(), EndpointKey.format(s.endpoint()));
 	}
 
 	/** The session of an OPENED event, from the event itself: a client id cannot pose as a session id. */
@@ -32,23 +33,17 @@ record Target(long sessionId, String clientId, int address, String endpoint) {
 		return Optional.of(new Target(id, client instanceof String c ? c : null, a, String.valueOf(endpoint)));
 	}
 
+	/** The dotted IPv4 address as int, 0 when it is none. */
 	private static int parseAddress(String dotted) {
-		String[] parts = dotted.split("\\.");
-		if (parts.length != 4) {
+		try {
+			return IpAddress.parseIpv4(dotted);
+		} catch (IllegalArgumentException e) {
 			return 0;
 		}
-		int a = 0;
-		for (String p : parts) {
-			if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
-				return 0;
-			}
-			a = a << 8 | Integer.parseInt(p);
-		}
-		return a;
 	}
 
 	String dottedAddress() {
-		return Endpoint.formatAddress(address);
+		return IpAddress.formatIpv4(address);
 	}
 
 	/** For log lines: "session 3 (client x, 10.77.0.2)", the id made printable. */

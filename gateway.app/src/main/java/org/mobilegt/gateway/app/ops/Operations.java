@@ -17,8 +17,8 @@ import org.mobilegt.gateway.app.ops.Views.LeaseView;
 import org.mobilegt.gateway.app.ops.Views.SessionView;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.capture.api.CaptureControl;
+import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.session.api.CloseReason;
-import org.mobilegt.gateway.session.api.Endpoint;
 import org.mobilegt.gateway.session.api.Pool;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
@@ -139,10 +139,10 @@ public final class Operations {
 	private String close(SessionManager sm, Session s, int banMinutes) {
 		sm.close(s, CloseReason.KICKED);
 		String what = "kicked session " + s.id() + " (" + (s.clientId() == null ? "anonymous" : Views.printable(s.clientId()))
-				+ " at " + Endpoint.format(s.endpoint()) + ")";
+				+ " at " + EndpointKey.format(s.endpoint()) + ")";
 		KeyCheck k = keys;
 		if (banMinutes > 0 && k != null) {
-			k.ban(Endpoint.toInetAddress(Endpoint.address(s.endpoint())), s.clientId(), Duration.ofMinutes(banMinutes));
+			k.ban(EndpointKey.toInetAddress(EndpointKey.address(s.endpoint())), s.clientId(), Duration.ofMinutes(banMinutes));
 			what += ", banned for " + banMinutes + " min";
 		}
 		log.info("Operator {}", what);

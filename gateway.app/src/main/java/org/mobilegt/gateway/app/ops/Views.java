@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.Locale;
 
 import org.mobilegt.gateway.auth.api.IllegalAttempt;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.session.api.Lease;
 import org.mobilegt.gateway.session.api.Session;
 
@@ -33,7 +34,7 @@ public final class Views {
 	}
 
 	public static SessionView of(Session s, long nowMillis) {
-		return new SessionView(s.id(), s.clientId(), Endpoint.format(s.endpoint()), Endpoint.formatAddress(s.tunnelAddress()),
+		return new SessionView(s.id(), s.clientId(), EndpointKey.format(s.endpoint()), IpAddress.formatIpv4(s.tunnelAddress()),
 				s.since().toString(), Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
 				s.txPackets(), s.txBytes(), s.drops());
 	}
@@ -43,7 +44,7 @@ public final class Views {
 	}
 
 	public static LeaseView of(Lease l) {
-		return new LeaseView(l.clientId(), Endpoint.formatAddress(l.address()), l.live(),
+		return new LeaseView(l.clientId(), IpAddress.formatIpv4(l.address()), l.live(),
 				l.expires() == null ? null : l.expires().toString());
 	}
 

@@ -2,61 +2,58 @@ package org.mobilegt.gateway.session.api;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
+
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 
 /**
- * IPv4 UDP endpoints packed into a long ({@code address << 16 | port}) so that the data path can
- * look sessions up without allocating.
+ * IPv4 UDP endpoints packed into a long ({@code address << 16 | port}).
+ *
+ * @deprecated moved to the address vocabulary: {@link EndpointKey}, and {@link IpAddress} for the
+ *             address forms; this delegate goes with the next major version of this package.
  */
+@Deprecated
 public final class Endpoint {
 
 	private Endpoint() {
 	}
 
 	public static long key(int address, int port) {
-		return (address & 0xFFFFFFFFL) << 16 | (port & 0xFFFF);
+		return EndpointKey.key(address, port);
 	}
 
 	public static int address(long key) {
-		return (int) (key >>> 16);
+		return EndpointKey.address(key);
 	}
 
 	public static int port(long key) {
-		return (int) (key & 0xFFFF);
+		return EndpointKey.port(key);
 	}
 
 	/** The key of an IPv4 socket address. */
 	public static long key(InetSocketAddress address) {
-		return key(toInt(address.getAddress()), address.getPort());
+		return EndpointKey.key(address);
 	}
 
 	public static InetSocketAddress toSocketAddress(long key) {
-		return new InetSocketAddress(toInetAddress(address(key)), port(key));
+		return EndpointKey.toSocketAddress(key);
 	}
 
 	/** "a.b.c.d:port". */
 	public static String format(long key) {
-		return formatAddress(address(key)) + ":" + port(key);
+		return EndpointKey.format(key);
 	}
 
 	/** "a.b.c.d" for an IPv4 address as int. */
 	public static String formatAddress(int a) {
-		return (a >>> 24) + "." + (a >>> 16 & 0xFF) + "." + (a >>> 8 & 0xFF) + "." + (a & 0xFF);
+		return IpAddress.formatIpv4(a);
 	}
 
 	public static int toInt(InetAddress address) {
-		byte[] b = address.getAddress();
-		if (b.length != 4) {
-			throw new IllegalArgumentException("not an IPv4 address: " + address);
-		}
-		return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | b[3] & 0xFF;
+		return EndpointKey.toInt(address);
 	}
 
 	public static InetAddress toInetAddress(int a) {
-		try {
-			return InetAddress.getByAddress(new byte[] { (byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a });
-		} catch (UnknownHostException e) {
-			throw new AssertionError(e); // four bytes are always a valid address
-		}
+		return EndpointKey.toInetAddress(a);
 	}
 }

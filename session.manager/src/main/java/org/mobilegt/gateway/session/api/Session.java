@@ -19,7 +19,7 @@ public interface Session {
 	/** The id the client sent in its handshake, or null for an anonymous ToyVpn client. */
 	String clientId();
 
-	/** The client's current UDP endpoint, see {@link Endpoint}. */
+	/** The client's current UDP endpoint, see {@link org.mobilegt.gateway.net.api.EndpointKey}. */
 	long endpoint();
 
 	/** The leased tunnel address. */

@@ -9,7 +9,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * The sessions of connected clients and the leases of the address pool. Lookups by endpoint and by
  * tunnel address are O(1), lock-free and allocation-free: they sit on the data path.
  * <p>
- * Endpoints are IPv4 UDP endpoints packed into a long by {@link Endpoint#key(int, int)}; tunnel
+ * Endpoints are IPv4 UDP endpoints packed into a long by {@link org.mobilegt.gateway.net.api.EndpointKey#key(int, int)}; tunnel
  * addresses are IPv4 addresses as ints (network order, most significant byte first).
  */
 @ProviderType

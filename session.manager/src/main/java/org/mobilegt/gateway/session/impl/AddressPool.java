@@ -4,7 +4,7 @@ import java.util.BitSet;
 import java.util.OptionalInt;
 import java.util.Set;
 
-import org.apache.commons.net.util.SubnetUtils;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 /**
  * The addresses of the client subnet that clients can lease: all hosts except the network and
@@ -22,10 +22,13 @@ final class AddressPool {
 	private int cursor;
 
 	AddressPool(String cidr, Set<Integer> excluded) {
-		SubnetUtils.SubnetInfo info = new SubnetUtils(cidr).getInfo();
+		IpPrefix subnet = IpPrefix.parse(cidr);
+		if (!subnet.isIpv4()) {
+			throw new IllegalArgumentException(cidr + " is not an IPv4 subnet");
+		}
 		this.cidr = cidr;
-		this.network = info.asInteger(info.getNetworkAddress());
-		long count = info.getAddressCountLong();
+		this.network = subnet.address().ipv4();
+		long count = Math.max(0, (1L << subnet.hostBits()) - 2); // without the network and broadcast addresses
 		this.hosts = (int) Math.min(count, Integer.MAX_VALUE - 1);
 		this.unavailable = new BitSet(hosts);
 		unavailable.set(0); // network + 1: the gateway's own address

@@ -4,7 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.mobilegt.gateway.common.BoundedTable;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.session.api.SessionRefusedException;
 
 /**
@@ -30,25 +31,25 @@ final class SourceLimits {
 
 	/** Refuses a session from {@code endpoint}'s address when it has its maximum already. */
 	void checkSession(long endpoint) throws SessionRefusedException {
-		int source = Endpoint.address(endpoint);
+		int source = EndpointKey.address(endpoint);
 		int n = sessions.getOrDefault(source, 0);
 		if (maxSessions > 0 && n >= maxSessions) {
-			throw new SessionRefusedException(n + " sessions from " + Endpoint.formatAddress(source)
+			throw new SessionRefusedException(n + " sessions from " + IpAddress.formatIpv4(source)
 					+ " already (maxSessionsPerSource=" + maxSessions + ")", true);
 		}
 	}
 
 	/** Refuses a fresh address to {@code endpoint}'s address when it had its share this minute. */
 	void checkNewLease(long endpoint, long now) throws SessionRefusedException {
-		long[] w = leases.get(Endpoint.address(endpoint));
+		long[] w = leases.get(EndpointKey.address(endpoint));
 		if (maxNewLeases > 0 && w != null && now - w[0] < WINDOW_MILLIS && w[1] >= maxNewLeases) {
-			throw new SessionRefusedException(w[1] + " new addresses leased to " + Endpoint.formatAddress(Endpoint.address(endpoint))
+			throw new SessionRefusedException(w[1] + " new addresses leased to " + IpAddress.formatIpv4(EndpointKey.address(endpoint))
 					+ " within a minute (maxNewLeasesPerSourcePerMinute=" + maxNewLeases + ")", true);
 		}
 	}
 
 	void newLease(long endpoint, long now) {
-		leases.compute(Endpoint.address(endpoint), (k, w) -> {
+		leases.compute(EndpointKey.address(endpoint), (k, w) -> {
 			long[] window = w == null || now - w[0] >= WINDOW_MILLIS ? new long[] { now, 0 } : w;
 			window[1]++;
 			return window;
@@ -56,11 +57,11 @@ final class SourceLimits {
 	}
 
 	void opened(long endpoint) {
-		sessions.merge(Endpoint.address(endpoint), 1, Integer::sum);
+		sessions.merge(EndpointKey.address(endpoint), 1, Integer::sum);
 	}
 
 	void closed(long endpoint) {
-		sessions.computeIfPresent(Endpoint.address(endpoint), (k, n) -> n > 1 ? n - 1 : null);
+		sessions.computeIfPresent(EndpointKey.address(endpoint), (k, n) -> n > 1 ? n - 1 : null);
 	}
 
 	int sessions(int source) {

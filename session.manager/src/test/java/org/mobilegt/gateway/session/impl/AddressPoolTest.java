@@ -7,7 +7,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.IpAddress;
 
 class AddressPoolTest {
 
@@ -22,7 +22,7 @@ class AddressPoolTest {
 		assertThat(pool.size()).as(".2 .3 .5 .6").isEqualTo(4);
 		Set<String> leased = new HashSet<>();
 		for (OptionalInt a = pool.allocate(); a.isPresent(); a = pool.allocate()) {
-			leased.add(Endpoint.formatAddress(a.getAsInt()));
+			leased.add(IpAddress.formatIpv4(a.getAsInt()));
 		}
 		assertThat(leased).containsExactlyInAnyOrder("10.77.0.2", "10.77.0.3", "10.77.0.5", "10.77.0.6");
 		assertThat(pool.leasable(ip("10.77.0.1"))).isFalse();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 /**
  * Link, route, forwarding and firewall set-up for the TUN device through the system's own tools.
@@ -44,7 +45,7 @@ class HostNetwork {
 	 */
 	Installed route(String subnet, String device) throws IOException {
 		String ip = ip();
-		Optional<String> conflict = HostRoutes.conflict(Cidr.parse(subnet).orElseThrow(), device,
+		Optional<String> conflict = HostRoutes.conflict(IpPrefix.parse(subnet), device,
 				commands.check(ip, "-4", "-o", "route", "show", "table", "main"),
 				commands.check(ip, "-4", "-o", "addr", "show"));
 		if (conflict.isPresent()) {

@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.mobilegt.gateway.net.api.IpPrefix;
+
 /** Finds the host's routes and addresses that overlap a client subnet, from {@code ip -o} listings. */
 final class HostRoutes {
 
@@ -23,28 +25,37 @@ final class HostRoutes {
 	 * interface other than {@code device} that shares addresses with {@code subnet}, described as
 	 * the tools print it. The default route is not a conflict: every subnet is more specific.
 	 */
-	static Optional<String> conflict(Cidr subnet, String device, String routes, String addresses) {
+	static Optional<String> conflict(IpPrefix subnet, String device, String routes, String addresses) {
 		for (String line : routes.split("\n")) {
 			List<String> words = List.of(line.trim().split("\\s+"));
 			int i = !words.isEmpty() && ROUTE_TYPES.contains(words.get(0)) ? 1 : 0;
 			if (words.size() <= i || words.get(i).equals("default") || device.equals(dev(line))) {
 				continue;
 			}
-			Optional<Cidr> dest = Cidr.parse(words.get(i));
-			if (dest.isPresent() && dest.get().prefix() > 0 && dest.get().overlaps(subnet)) {
+			Optional<IpPrefix> dest = prefix(words.get(i));
+			if (dest.isPresent() && dest.get().length() > 0 && dest.get().overlaps(subnet)) {
 				return Optional.of("the route " + String.join(" ", words).replace("\\", "").trim());
 			}
 		}
 		for (String line : addresses.split("\n")) {
 			Matcher m = ADDR.matcher(line.trim());
 			if (m.find() && !m.group(1).equals(device)) {
-				Optional<Cidr> a = Cidr.parse(m.group(2));
+				Optional<IpPrefix> a = prefix(m.group(2));
 				if (a.isPresent() && a.get().overlaps(subnet)) {
 					return Optional.of("the address " + m.group(2) + " of " + m.group(1));
 				}
 			}
 		}
 		return Optional.empty();
+	}
+
+	/** The network of a listed {@code a.b.c.d/n} or {@code a.b.c.d}; empty for any other word. */
+	private static Optional<IpPrefix> prefix(String word) {
+		try {
+			return Optional.of(IpPrefix.parseCovering(word));
+		} catch (IllegalArgumentException e) {
+			return Optional.empty();
+		}
 	}
 
 	private static String dev(String line) {

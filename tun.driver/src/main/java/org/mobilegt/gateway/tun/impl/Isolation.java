@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.net.api.HostBitsException;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 /**
  * What clients may reach, validated: the networks in {@code allow} and {@code deny} in canonical
@@ -38,12 +41,7 @@ record Isolation(boolean on, List<String> allow, List<String> deny, boolean clie
 			if (v == null || v.isBlank()) {
 				continue; // an empty entry of a list edited by hand
 			}
-			Cidr c = Cidr.parse(v).orElseThrow(() -> new ConfigValueException(TunConfig.PID, key, v,
-					"is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)"));
-			if (c.hostBitsSet()) {
-				throw new ConfigValueException(TunConfig.PID, key, v, "has host bits set; did you mean " + c.network() + "?");
-			}
-			out.add(c.toString());
+			out.add(network(key, v).toString());
 		}
 		return List.copyOf(out);
 	}
@@ -54,10 +52,34 @@ record Isolation(boolean on, List<String> allow, List<String> deny, boolean clie
 			if (v == null || v.isBlank()) {
 				continue;
 			}
-			Cidr c = Cidr.parse(v).filter(a -> a.prefix() == 32 && !v.contains("/")).orElseThrow(
-					() -> new ConfigValueException(TunConfig.PID, "dns", v, "is not an IPv4 address (e.g. 8.8.8.8)"));
-			out.add(c.addressText());
+			try {
+				out.add(IpAddress.formatIpv4(IpAddress.parseIpv4(v.trim())));
+			} catch (IllegalArgumentException e) {
+				throw new ConfigValueException(TunConfig.PID, "dns", v, "is not an IPv4 address (e.g. 8.8.8.8)");
+			}
 		}
 		return List.copyOf(out);
+	}
+
+	/**
+	 * An IPv4 network {@code a.b.c.d/n}, or a single address {@code a.b.c.d} (a /32). Its canonical
+	 * text is all that reaches the nft script: digits, dots and a slash, whatever was configured.
+	 */
+	private static IpPrefix network(String key, String v) {
+		String t = v.trim();
+		try {
+			IpPrefix p = t.indexOf('/') < 0 ? IpPrefix.parseCovering(t) : IpPrefix.parse(t);
+			if (p.isIpv4()) {
+				return p;
+			}
+		} catch (HostBitsException e) {
+			if (e.network().isIpv4()) {
+				throw new ConfigValueException(TunConfig.PID, key, v, "has host bits set; did you mean " + e.network() + "?");
+			}
+		} catch (IllegalArgumentException e) {
+			// the rule below says what is expected
+		}
+		throw new ConfigValueException(TunConfig.PID, key, v,
+				"is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
 	}
 }

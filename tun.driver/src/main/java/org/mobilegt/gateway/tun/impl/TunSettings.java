@@ -3,8 +3,8 @@ package org.mobilegt.gateway.tun.impl;
 import java.util.regex.Pattern;
 
 import org.mobilegt.gateway.common.ConfigValueException;
-
-import org.apache.commons.net.util.SubnetUtils;
+import org.mobilegt.gateway.net.api.HostBitsException;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 /**
  * The validated form of {@link TunConfig}. Construction fails with a message naming the key and
@@ -61,27 +61,30 @@ record TunSettings(String name, int mtu, String subnet, boolean nat, String egre
 	 * address itself (10.77.0.0/16, not 10.77.0.5/16) with room for clients, and returns it.
 	 */
 	static String networkCidr(String cidr) {
+		String rule = "must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16";
 		if (cidr == null || cidr.isBlank()) {
-			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16");
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, rule);
 		}
-		String trimmed = cidr.trim();
-		SubnetUtils.SubnetInfo info;
+		IpPrefix prefix;
 		try {
-			info = new SubnetUtils(trimmed).getInfo();
+			prefix = IpPrefix.parse(cidr.trim());
+		} catch (HostBitsException e) {
+			if (!e.network().isIpv4()) {
+				throw new ConfigValueException(TunConfig.PID, "subnet", cidr, rule);
+			}
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "has host bits set; did you mean " + e.network() + "?");
 		} catch (IllegalArgumentException e) {
-			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16");
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, rule);
 		}
-		String network = info.getNetworkAddress() + "/" + info.getCidrSignature().split("/")[1];
-		if (!info.getAddress().equals(info.getNetworkAddress())) {
-			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "has host bits set; did you mean " + network + "?");
+		if (!prefix.isIpv4()) {
+			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, rule);
 		}
-		int prefix = Integer.parseInt(trimmed.substring(trimmed.indexOf('/') + 1));
-		if (prefix > 30) {
+		if (prefix.length() > 30) {
 			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "is too small: a prefix of at most /30 is needed for clients");
 		}
-		if (prefix < 8) {
+		if (prefix.length() < 8) {
 			throw new ConfigValueException(TunConfig.PID, "subnet", cidr, "is too large: use a prefix of at least /8");
 		}
-		return network;
+		return prefix.toString();
 	}
 }

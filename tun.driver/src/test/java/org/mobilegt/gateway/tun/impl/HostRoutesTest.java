@@ -3,6 +3,7 @@ package org.mobilegt.gateway.tun.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 class HostRoutesTest {
 
@@ -20,7 +21,7 @@ class HostRoutesTest {
 			""";
 
 	private static String conflict(String subnet) {
-		return HostRoutes.conflict(Cidr.parse(subnet).orElseThrow(), "mgt0", ROUTES, ADDRS).orElse(null);
+		return HostRoutes.conflict(IpPrefix.parse(subnet), "mgt0", ROUTES, ADDRS).orElse(null);
 	}
 
 	@Test

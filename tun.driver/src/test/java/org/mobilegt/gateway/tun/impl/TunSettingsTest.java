@@ -78,7 +78,7 @@ class TunSettingsTest {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "10.77.0.0", "10.77.0.0/", "10.77.0.0/33", "10.77.0/16", "300.1.0.0/16", "mgt0", "10.77.0.0/x",
-			"::1/64" })
+			"::1/64", "2001:db8::/64", "010.77.0.0/16", "10.77.0.0/016", "10.77.0.0/16/16" })
 	void rejectsWhatIsNotCidr(String subnet) {
 		rejected("subnet", subnet, "mobilegt.tun: subnet=" + subnet + " must be an IPv4 subnet in CIDR notation, e.g. 10.77.0.0/16");
 	}
@@ -179,7 +179,16 @@ class TunSettingsTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "8.8.8.0/24", "dns.google", "8.8.8" })
+	@ValueSource(strings = { "allow", "deny" })
+	void rejectsIpv6NetworksForNow(String key) {
+		rejected(key, new String[] { "2001:db8::/32" }, "mobilegt.tun: " + key
+				+ "=2001:db8::/32 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
+		rejected(key, new String[] { "2001:db8::1/32" }, "mobilegt.tun: " + key
+				+ "=2001:db8::1/32 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "8.8.8.0/24", "dns.google", "8.8.8", "08.8.8.8", "::1" })
 	void rejectsADnsServerThatIsNotAnAddress(String dns) {
 		rejected("dns", new String[] { dns }, "mobilegt.tun: dns=" + dns + " is not an IPv4 address (e.g. 8.8.8.8)");
 	}

@@ -13,7 +13,7 @@ import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.RateGate;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.session.api.SessionRefusedException;
@@ -94,7 +94,7 @@ final class Control {
 
 	/** Whether {@code endpoint} may get a re-handshake hint now (and it is charged to the budget). */
 	boolean hint(long endpoint) {
-		return budget.hint(endpoint, Endpoint.address(endpoint), TunnelSettings.REHANDSHAKE.length, System.nanoTime());
+		return budget.hint(endpoint, EndpointKey.address(endpoint), TunnelSettings.REHANDSHAKE.length, System.nanoTime());
 	}
 
 	private void handle(long endpoint, byte[] payload) {
@@ -105,11 +105,11 @@ final class Control {
 			metrics.dropped(DropReason.NO_SERVICE);
 			return;
 		}
-		InetAddress address = Endpoint.toInetAddress(Endpoint.address(endpoint));
+		InetAddress address = EndpointKey.toInetAddress(EndpointKey.address(endpoint));
 		// an authenticator that asks a server (RADIUS) completes later, on its own workers
-		keys.checkAsync(address, Endpoint.port(endpoint), ByteBuffer.wrap(payload)).whenComplete((verdict, failure) -> {
+		keys.checkAsync(address, EndpointKey.port(endpoint), ByteBuffer.wrap(payload)).whenComplete((verdict, failure) -> {
 			if (failure != null) {
-				log.warn("Key check of {} failed: {}", Endpoint.format(endpoint), failure.toString());
+				log.warn("Key check of {} failed: {}", EndpointKey.format(endpoint), failure.toString());
 				metrics.dropped(DropReason.NO_SERVICE);
 			} else {
 				checked(endpoint, verdict, sessions, settings);
@@ -126,7 +126,7 @@ final class Control {
 		}
 		// The budget is asked before a session is opened: a handshake that cannot be answered must
 		// not hold an address either.
-		ReplyBudget.Grant grant = budget.reply(endpoint, Endpoint.address(endpoint), TunnelSettings.REPLY_SIZE,
+		ReplyBudget.Grant grant = budget.reply(endpoint, EndpointKey.address(endpoint), TunnelSettings.REPLY_SIZE,
 				settings.replyRepeats(), System.nanoTime());
 		if (grant.copies() == 0) {
 			metrics.dropped(grant.repeated() ? DropReason.HANDSHAKE_REPEATED : DropReason.REPLY_LIMITED);
@@ -158,7 +158,7 @@ final class Control {
 		metrics.dropped(e.perSource() ? DropReason.SOURCE_LIMIT : DropReason.POOL_EXHAUSTED);
 		long held = refusalLog.admit(System.currentTimeMillis());
 		if (held >= 0) {
-			log.warn("Handshake from {} refused: {}{}", Endpoint.format(endpoint), e.getMessage(),
+			log.warn("Handshake from {} refused: {}{}", EndpointKey.format(endpoint), e.getMessage(),
 					held > 0 ? " (" + held + " more not logged)" : "");
 		}
 	}

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.mobilegt.gateway.common.LibC;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -58,7 +58,7 @@ final class GsoSender {
 	 */
 	int send(UdpSocket socket, long endpoint, int length, int size) {
 		nameView.put(0, (byte) Sockets.AF_INET).put(1, (byte) 0);
-		nameView.putShort(2, (short) Endpoint.port(endpoint)).putInt(4, Endpoint.address(endpoint));
+		nameView.putShort(2, (short) EndpointKey.port(endpoint)).putInt(4, EndpointKey.address(endpoint));
 		int off = 0;
 		int failed = 0;
 		if (gso && length > size) {

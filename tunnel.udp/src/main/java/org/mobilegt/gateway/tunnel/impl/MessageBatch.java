@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.mobilegt.gateway.common.LibC;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -107,10 +107,10 @@ final class MessageBatch {
 		return (headerView.getInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_FLAGS) & Sockets.MSG_TRUNC) != 0;
 	}
 
-	/** The sender of datagram {@code i}, see {@link Endpoint#key(int, int)}. */
+	/** The sender of datagram {@code i}, see {@link EndpointKey#key(int, int)}. */
 	long endpoint(int i) {
 		int base = i * Sockets.SOCKADDR_SIZE;
-		return Endpoint.key(nameView.getInt(base + 4), Short.toUnsignedInt(nameView.getShort(base + 2)));
+		return EndpointKey.key(nameView.getInt(base + 4), Short.toUnsignedInt(nameView.getShort(base + 2)));
 	}
 
 	/** Slot {@code i} holding the datagram between position (the headroom) and limit. */
@@ -142,8 +142,8 @@ final class MessageBatch {
 		iovecView.putLong(count * Sockets.IOVEC_SIZE + 8, length);
 		int base = count * Sockets.SOCKADDR_SIZE;
 		nameView.put(base, (byte) Sockets.AF_INET).put(base + 1, (byte) 0); // sa_family, little-endian u16
-		nameView.putShort(base + 2, (short) Endpoint.port(endpoint));
-		nameView.putInt(base + 4, Endpoint.address(endpoint));
+		nameView.putShort(base + 2, (short) EndpointKey.port(endpoint));
+		nameView.putInt(base + 4, EndpointKey.address(endpoint));
 		headerView.putInt(count * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
 		count++;
 	}

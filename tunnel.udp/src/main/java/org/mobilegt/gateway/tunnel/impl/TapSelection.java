@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mobilegt.gateway.common.LongTable;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.tunnel.api.Direction;
 import org.mobilegt.gateway.tunnel.api.PacketTap;
 
@@ -34,12 +34,12 @@ final class TapSelection {
 			for (String a : addresses(selection)) {
 				if (a.equals("*")) {
 					all.add(tap);
-				} else if (a.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+				} else {
 					try {
-						long key = Endpoint.toInt(java.net.InetAddress.getByName(a)) & 0xFFFFFFFFL;
+						long key = IpAddress.parseIpv4(a.strip()) & 0xFFFFFFFFL;
 						by.computeIfAbsent(key, k -> new ArrayList<>()).add(tap);
-					} catch (java.net.UnknownHostException e) {
-						// not an address: ignored
+					} catch (IllegalArgumentException e) {
+						// not an IPv4 address: ignored
 					}
 				}
 			}

@@ -1,7 +1,6 @@
 package org.mobilegt.gateway.tunnel.impl;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +8,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import org.mobilegt.gateway.common.ConfigValueException;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.HostBitsException;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 /** The validated form of {@link TunnelConfig}, and the handshake reply it implies. */
 record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, List<String> routes, String searchDomain,
@@ -18,23 +19,17 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, Lis
 
 	/** Size of a handshake reply: the reference server pads its parameters with spaces to 1024 bytes. */
 	static final int REPLY_SIZE = 1024;
-	private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 	private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
 
 	static TunnelSettings of(TunnelConfig c) {
 		String pid = TunnelConfig.PID;
-		if (!IPV4.matcher(c.bind().strip()).matches()) {
-			throw new ConfigValueException(pid, "bind", c.bind(), "must be an IPv4 address (0.0.0.0 for all)");
-		}
+		InetAddress bind = ipv4(c.bind(), "bind", "must be an IPv4 address (0.0.0.0 for all)").toInetAddress();
 		range(pid, "port", c.port(), 1, 65535);
 		range(pid, "mtu", c.mtu(), 576, 65535);
 		List<String> dns = new ArrayList<>();
 		for (String d : c.dns()) {
 			if (!d.isBlank()) {
-				if (!IPV4.matcher(d.strip()).matches()) {
-					throw new ConfigValueException(pid, "dns", d, "must be IPv4 addresses");
-				}
-				dns.add(d.strip());
+				dns.add(ipv4(d, "dns", "must be IPv4 addresses").toString());
 			}
 		}
 		List<String> routes = new ArrayList<>();
@@ -54,15 +49,10 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, Lis
 		range(pid, "socketBufferBytes", c.socketBufferBytes(), 65536, 268435456);
 		range(pid, "replyBytesPerSource", c.replyBytesPerSource(), 1024, 1 << 30);
 		range(pid, "replyBytesPerSecond", c.replyBytesPerSecond(), 1024, 1 << 30);
-		TunnelSettings settings;
-		try {
-			settings = new TunnelSettings(InetAddress.getByName(c.bind().strip()), c.port(), c.mtu(), List.copyOf(dns),
-					List.copyOf(routes), search, c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds() * 1000L,
-					c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes(),
-					c.replyBytesPerSource(), c.replyBytesPerSecond());
-		} catch (UnknownHostException e) {
-			throw new ConfigValueException(pid, "bind", c.bind(), "must be an IPv4 address");
-		}
+		TunnelSettings settings = new TunnelSettings(bind, c.port(), c.mtu(), List.copyOf(dns), List.copyOf(routes), search,
+				c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds() * 1000L,
+				c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes(),
+				c.replyBytesPerSource(), c.replyBytesPerSecond());
 		if (settings.parameters(-1).length() >= REPLY_SIZE) {
 			throw new ConfigValueException(pid, "routes", routes.size() + " routes and " + dns.size() + " DNS servers",
 					"do not fit in the " + REPLY_SIZE + "-byte handshake reply");
@@ -76,13 +66,34 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, Lis
 		}
 	}
 
-	/** "a.b.c.d,prefix" from "a.b.c.d/prefix", checked. */
-	private static String route(String cidr) {
-		String[] parts = cidr.split("/");
-		if (parts.length != 2 || !IPV4.matcher(parts[0]).matches() || !parts[1].matches("\\d{1,2}") || Integer.parseInt(parts[1]) > 32) {
-			throw new ConfigValueException(TunnelConfig.PID, "routes", cidr, "must be IPv4 CIDR routes, e.g. 0.0.0.0/0");
+	/** The IPv4 address literal {@code text} (never a name lookup), or the rule it breaks. */
+	private static IpAddress ipv4(String text, String key, String rule) {
+		try {
+			return IpAddress.ofIpv4(IpAddress.parseIpv4(text.strip()));
+		} catch (IllegalArgumentException e) {
+			throw new ConfigValueException(TunnelConfig.PID, key, text, rule);
 		}
-		return parts[0] + "," + Integer.parseInt(parts[1]);
+	}
+
+	/**
+	 * "a.b.c.d,prefix" from "a.b.c.d/prefix", checked. Host bits are refused: Android's
+	 * VpnService.Builder.addRoute throws on them, which would fail every client's handshake.
+	 */
+	private static String route(String cidr) {
+		String rule = "must be IPv4 CIDR routes, e.g. 0.0.0.0/0";
+		IpPrefix p;
+		try {
+			p = IpPrefix.parse(cidr);
+		} catch (HostBitsException e) {
+			throw new ConfigValueException(TunnelConfig.PID, "routes", cidr,
+					e.network().isIpv4() ? "has host bits set; did you mean " + e.network() + "?" : rule);
+		} catch (IllegalArgumentException e) {
+			throw new ConfigValueException(TunnelConfig.PID, "routes", cidr, rule);
+		}
+		if (!p.isIpv4()) {
+			throw new ConfigValueException(TunnelConfig.PID, "routes", cidr, rule);
+		}
+		return p.address() + "," + p.length();
 	}
 
 	/** Same socket? Otherwise a change must rebind. */
@@ -107,7 +118,7 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, Lis
 	/** The parameters text of the reply (checked at validation to fit). */
 	private String parameters(int address) {
 		StringBuilder sb = new StringBuilder();
-		sb.append("m,").append(mtu).append(" a,").append(Endpoint.formatAddress(address)).append(",32");
+		sb.append("m,").append(mtu).append(" a,").append(IpAddress.formatIpv4(address)).append(",32");
 		routes.forEach(r -> sb.append(" r,").append(r));
 		dns.forEach(d -> sb.append(" d,").append(d));
 		if (!searchDomain.isEmpty()) {

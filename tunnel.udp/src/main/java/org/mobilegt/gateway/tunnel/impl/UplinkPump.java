@@ -7,7 +7,8 @@ import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.common.Wakeup;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -81,7 +82,7 @@ final class UplinkPump implements Runnable {
 						datagram(i, now, sessions, tun);
 					} catch (RuntimeException e) {
 						counters.dropped(DropReason.MALFORMED);
-						logError("Datagram from " + Endpoint.format(batch.endpoint(i)) + " failed", e);
+						logError("Datagram from " + EndpointKey.format(batch.endpoint(i)) + " failed", e);
 					}
 				}
 				if (tun != null) {
@@ -192,7 +193,7 @@ final class UplinkPump implements Runnable {
 			return;
 		}
 		KeyCheck keys = server.keyCheck();
-		if (keys != null && keys.blocked(Endpoint.toInetAddress(Endpoint.address(endpoint)))) {
+		if (keys != null && keys.blocked(EndpointKey.toInetAddress(EndpointKey.address(endpoint)))) {
 			metrics.dropped(DropReason.THROTTLED); // dropped without work
 			return;
 		}
@@ -217,7 +218,7 @@ final class UplinkPump implements Runnable {
 		if (sessions.recentlyClosed(endpoint)) {
 			hint(endpoint);
 		} else if (keys != null) {
-			keys.record(Endpoint.toInetAddress(Endpoint.address(endpoint)), Endpoint.port(endpoint), Reason.UNKNOWN_ENDPOINT,
+			keys.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.UNKNOWN_ENDPOINT,
 					"data from an endpoint without a session");
 		}
 	}
@@ -227,7 +228,7 @@ final class UplinkPump implements Runnable {
 			return false;
 		}
 		Session owner = sessions.byTunnelAddress(Packets.source(p));
-		return owner != null && Endpoint.address(owner.endpoint()) == Endpoint.address(endpoint);
+		return owner != null && EndpointKey.address(owner.endpoint()) == EndpointKey.address(endpoint);
 	}
 
 	private void hint(long endpoint) {
@@ -239,9 +240,9 @@ final class UplinkPump implements Runnable {
 	private void spoofed(long endpoint, ByteBuffer p, Session session, long now) {
 		KeyCheck keys = server.keyCheck();
 		if (keys != null && spoofRecords.admit(now) >= 0) {
-			keys.record(Endpoint.toInetAddress(Endpoint.address(endpoint)), Endpoint.port(endpoint), Reason.SPOOFED,
-					"source " + Endpoint.formatAddress(Packets.source(p)) + " is not the lease "
-							+ Endpoint.formatAddress(session.tunnelAddress()));
+			keys.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.SPOOFED,
+					"source " + IpAddress.formatIpv4(Packets.source(p)) + " is not the lease "
+							+ IpAddress.formatIpv4(session.tunnelAddress()));
 		}
 	}
 
@@ -249,7 +250,7 @@ final class UplinkPump implements Runnable {
 		long held = shareLog.admit(System.currentTimeMillis());
 		if (held >= 0) {
 			log.warn("Client {} at {} sends more than its share (mobilegt.sessions maxPacketsPerSecond): the excess is dropped{}",
-					session.clientId() == null ? "(anonymous)" : session.clientId(), Endpoint.format(session.endpoint()),
+					session.clientId() == null ? "(anonymous)" : session.clientId(), EndpointKey.format(session.endpoint()),
 					held > 0 ? " (" + held + " more not logged)" : "");
 		}
 	}

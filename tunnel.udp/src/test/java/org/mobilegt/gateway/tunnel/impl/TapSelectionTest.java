@@ -31,6 +31,12 @@ class TapSelectionTest {
 	}
 
 	@Test
+	void whatIsNotAnIpv4LiteralSelectsNothing() {
+		assertThat(TapSelection.of(Map.of(new Recorder(), new String[] { "localhost", "::1", "10.77.0.02", "10.77.2" })))
+				.as("names are never looked up, odd forms are not guessed at").isNull();
+	}
+
+	@Test
 	void tapsGetTheirAddressesOnlyAndTheBufferIsLeftAsItWas() {
 		Recorder one = new Recorder();
 		Recorder all = new Recorder();

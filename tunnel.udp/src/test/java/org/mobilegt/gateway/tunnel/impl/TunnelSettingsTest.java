@@ -67,4 +67,23 @@ class TunnelSettingsTest {
 	void zeroWorkersMeansOnePerCore() {
 		assertThat(settings(Map.of()).workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
 	}
+
+	@Test
+	void addressesAreLiteralsOnly() {
+		assertThatThrownBy(() -> settings(Map.of("bind", "010.0.0.1"))).as("a leading zero: octal to some tools")
+				.hasMessage("mobilegt.tunnel: bind=010.0.0.1 must be an IPv4 address (0.0.0.0 for all)");
+		assertThatThrownBy(() -> settings(Map.of("bind", "::"))).hasMessageContaining("bind=:: must be an IPv4 address");
+		assertThatThrownBy(() -> settings(Map.of("bind", "127.1"))).hasMessageContaining("bind=127.1 must be an IPv4 address");
+		assertThatThrownBy(() -> settings(Map.of("dns", new String[] { "8.8.8.08" }))).hasMessage(
+				"mobilegt.tunnel: dns=8.8.8.08 must be IPv4 addresses");
+		assertThat(settings(Map.of("bind", " 127.0.0.1 ")).bind().getHostAddress()).isEqualTo("127.0.0.1");
+	}
+
+	@Test
+	void routesWithHostBitsAreRefusedNamingTheNetwork() {
+		assertThatThrownBy(() -> settings(Map.of("routes", new String[] { "10.1.2.3/8" }))).hasMessage(
+				"mobilegt.tunnel: routes=10.1.2.3/8 has host bits set; did you mean 10.0.0.0/8?");
+		assertThatThrownBy(() -> settings(Map.of("routes", new String[] { "::/0" }))).hasMessage(
+				"mobilegt.tunnel: routes=::/0 must be IPv4 CIDR routes, e.g. 0.0.0.0/0");
+	}
 }

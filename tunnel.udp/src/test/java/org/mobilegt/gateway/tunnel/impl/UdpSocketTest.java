@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.Wakeup;
-import org.mobilegt.gateway.session.api.Endpoint;
+import org.mobilegt.gateway.net.api.EndpointKey;
 
 /** The JNA socket layer against real sockets on the loopback interface. */
 class UdpSocketTest {
@@ -37,7 +37,7 @@ class UdpSocketTest {
 				}
 			}
 			assertThat(n).isEqualTo(3);
-			long from = Endpoint.key(0x7F000001, peer.getLocalPort());
+			long from = EndpointKey.key(0x7F000001, peer.getLocalPort());
 			for (int i = 0; i < n; i++) {
 				assertThat(batch.endpoint(i)).isEqualTo(from);
 				assertThat(batch.truncated(i)).isFalse();
