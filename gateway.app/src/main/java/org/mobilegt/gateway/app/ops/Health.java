@@ -22,13 +22,23 @@ public record Health(boolean healthy, Map<String, Check> checks) {
 		return socket != null && socket.ok();
 	}
 
+	/**
+	 * A check failing that a restart may mend: the TUN device, the socket, forwarding (the unit's
+	 * ExecStartPre sets it again). A missing key is the operator's to fix: restarting the service
+	 * over and over would only add noise to the journal.
+	 */
+	public boolean restartMayMend() {
+		return checks.entrySet().stream().anyMatch(c -> !c.getValue().ok() && !c.getKey().equals(KEY));
+	}
+
+	static final String KEY = "key";
 	static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
 
 	public static Health of(Operations.Status status, Check forwarding) {
 		Map<String, Check> checks = new LinkedHashMap<>();
 		checks.put("tun", new Check(status.tunUp(), status.tun()));
 		checks.put("socket", new Check(status.serving(), status.socket()));
-		checks.put("key", new Check(status.keyConfigured(), status.auth()));
+		checks.put(KEY, new Check(status.keyConfigured(), status.auth()));
 		checks.put("forwarding", forwarding);
 		return new Health(checks.values().stream().allMatch(Check::ok), checks);
 	}

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * Tells systemd (a {@code Type=notify} unit) how the gateway is: {@code READY=1} once the tunnel
  * serves, then {@code WATCHDOG=1} every half watchdog interval but only while the health verdict
- * of {@code /health} is healthy, so that a wedged or broken gateway is restarted;
+ * of {@code /health} has no failure a restart may mend, so that a wedged or broken gateway is
+ * restarted (a missing key is reported in {@code STATUS=}, not restarted over);
  * {@code STATUS=} says why, {@code STOPPING=1} marks a shutdown. One daemon thread.
  */
 final class ServiceNotifier implements AutoCloseable {
@@ -92,13 +93,14 @@ final class ServiceNotifier implements AutoCloseable {
 	}
 
 	private void watchdog(Health h) {
-		if (h.healthy()) {
+		boolean broken = h.restartMayMend();
+		if (!broken) {
 			send("WATCHDOG=1");
 		} else if (!unhealthy) {
 			warn.accept("Unhealthy (" + status + "): no watchdog keep-alive for systemd, which restarts the service after "
 					+ watchdogMillis / 1000 + " s");
 		}
-		unhealthy = !h.healthy();
+		unhealthy = broken;
 	}
 
 	private void send(String state) {

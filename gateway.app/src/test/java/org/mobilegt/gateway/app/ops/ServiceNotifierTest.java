@@ -35,7 +35,7 @@ class ServiceNotifierTest {
 	Path dir;
 
 	@Test
-	void readyOnceServingWatchdogOnlyWhileHealthyAndStoppingAtShutdown() throws Exception {
+	void readyOnceServingWatchdogOnlyWhileNothingARestartMendsIsBrokenAndStoppingAtShutdown() throws Exception {
 		String socket = dir.resolve("notify").toString();
 		try (Receiver systemd = new Receiver(socket)) {
 			AtomicReference<Health> health = new AtomicReference<>(health(false, true));
@@ -50,11 +50,16 @@ class ServiceNotifierTest {
 				assertThat(systemd.next(WAIT)).isEqualTo("WATCHDOG=1");
 			}
 
-			// wedged: the key is gone; the keep-alives stop (one may be on its way), systemd is told why
-			health.set(health(true, false));
+			// the key is gone: systemd is told, but a restart would not bring it back, so no restart
+			health.set(health(true, false, true));
 			assertThat(systemd.skipping("WATCHDOG=1")).isEqualTo("STATUS=Tunnel serving, unhealthy: key no key configured");
-			assertThat(systemd.next(Duration.ofMillis(800))).as("no keep-alive while unhealthy").isNull();
-			assertThat(warnings).anyMatch(w -> w.startsWith("Unhealthy (Tunnel serving, unhealthy: key no key configured)"));
+			assertThat(systemd.next(WAIT)).as("keep-alives without a key").isEqualTo("WATCHDOG=1");
+
+			// forwarding is off, which the unit's ExecStartPre mends: the keep-alives stop
+			health.set(health(true, true, false));
+			assertThat(systemd.skipping("WATCHDOG=1")).isEqualTo("STATUS=Tunnel serving, unhealthy: forwarding net.ipv4.ip_forward=0");
+			assertThat(systemd.next(Duration.ofMillis(800))).as("no keep-alive while broken").isNull();
+			assertThat(warnings).anyMatch(w -> w.startsWith("Unhealthy (Tunnel serving, unhealthy: forwarding net.ipv4.ip_forward=0)"));
 
 			health.set(health(true, true));
 			assertThat(systemd.next(WAIT)).isEqualTo("STATUS=Tunnel serving (listening on 0.0.0.0:8000)");
@@ -117,11 +122,15 @@ class ServiceNotifierTest {
 	}
 
 	private static Health health(boolean serving, boolean key) {
+		return health(serving, key, true);
+	}
+
+	private static Health health(boolean serving, boolean key, boolean forwarding) {
 		Map<String, Health.Check> checks = new LinkedHashMap<>();
 		checks.put("tun", new Health.Check(true, "mgt0 up"));
 		checks.put("socket", new Health.Check(serving, serving ? "listening on 0.0.0.0:8000" : "not bound"));
 		checks.put("key", new Health.Check(key, key ? "shared key" : "no key configured"));
-		checks.put("forwarding", new Health.Check(true, "net.ipv4.ip_forward=1"));
+		checks.put("forwarding", new Health.Check(forwarding, "net.ipv4.ip_forward=" + (forwarding ? 1 : 0)));
 		return new Health(checks.values().stream().allMatch(Health.Check::ok), checks);
 	}
 
