@@ -1,10 +1,16 @@
 package org.mobilegt.gateway.session.impl;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.OptionalInt;
 import java.util.Set;
 
 import org.apache.commons.net.util.SubnetUtils;
+import org.mobilegt.gateway.session.api.Endpoint;
 
 /**
  * The addresses of the client subnet that clients can lease: all hosts except the network and
@@ -95,6 +101,23 @@ final class AddressPool {
 			i = Math.max(a, b);
 		}
 		return -1;
+	}
+
+	/** The host's own IPv4 addresses: never leased to a client. */
+	static Set<Integer> localAddresses() {
+		Set<Integer> local = new HashSet<>();
+		try {
+			for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+				for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+					if (a.getAddress().length == 4) {
+						local.add(Endpoint.toInt(a));
+					}
+				}
+			}
+		} catch (SocketException e) {
+			// no interfaces listed: nothing extra to exclude
+		}
+		return local;
 	}
 
 	@Override

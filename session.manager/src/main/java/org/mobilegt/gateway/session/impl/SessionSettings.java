@@ -1,0 +1,36 @@
+package org.mobilegt.gateway.session.impl;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.session.api.Endpoint;
+
+/** The registry's configuration, checked: an exclusion that is not an IPv4 address is refused. */
+record SessionSettings(int maxClients, long leaseMillis, long recentMillis, Set<Integer> excluded, int packetsPerSecond,
+		int maxSessionsPerSource, int maxNewLeasesPerSourcePerMinute) {
+
+	static SessionSettings of(SessionsConfig c) {
+		Set<Integer> excluded = new HashSet<>();
+		for (String a : c.exclude()) {
+			String address = a.strip();
+			if (address.isEmpty()) {
+				continue;
+			}
+			try {
+				if (!address.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+					throw new IllegalArgumentException();
+				}
+				excluded.add(Endpoint.toInt(InetAddress.getByName(address)));
+			} catch (IOException | IllegalArgumentException e) {
+				throw new ConfigValueException(SessionsConfig.PID, "exclude", address, "is not an IPv4 address");
+			}
+		}
+		return new SessionSettings(c.maxClients(), TimeUnit.MINUTES.toMillis(c.leaseMinutes()),
+				TimeUnit.MINUTES.toMillis(c.recentMinutes()), Set.copyOf(excluded), c.maxPacketsPerSecond(), c.maxSessionsPerSource(),
+				c.maxNewLeasesPerSourcePerMinute());
+	}
+}
