@@ -63,6 +63,7 @@ public final class TunnelServer implements TunnelStats {
 	private final ScheduledExecutorService housekeeping;
 	private final ControlSender keepalives = new ControlSender();
 	private final Control control;
+	private final Pumps pumps;
 
 	private volatile TunnelSettings settings;
 	private volatile Map<String, Object> properties;
@@ -70,10 +71,6 @@ public final class TunnelServer implements TunnelStats {
 	private volatile String socketError;
 	private volatile TunDevice tun;
 	private volatile TapSelection taps;
-	private UplinkPump uplink;
-	private Thread uplinkThread;
-	private final List<DownlinkPump> downlinks = new ArrayList<>();
-	private final List<Thread> downlinkThreads = new ArrayList<>();
 
 	private volatile KeyCheck keyCheck;
 	private volatile SessionManager sessions;
@@ -105,6 +102,7 @@ public final class TunnelServer implements TunnelStats {
 		}
 		settings = s;
 		control = new Control(this, metrics, log, s);
+		pumps = new Pumps(this, metrics, control, log);
 		if (s != null) {
 			try {
 				listen(s);
@@ -154,12 +152,8 @@ public final class TunnelServer implements TunnelStats {
 	private synchronized void listen(TunnelSettings s) throws IOException {
 		UdpSocket next = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes());
 		UdpSocket previous = socket;
-		stopUplink();
+		pumps.uplink(next);
 		socket = next;
-		uplink = new UplinkPump(this, next, metrics, control, log);
-		uplinkThread = new Thread(uplink, "mobilegt-uplink");
-		uplinkThread.setDaemon(true);
-		uplinkThread.start();
 		if (previous != null) {
 			previous.release();
 		}
@@ -172,8 +166,8 @@ public final class TunnelServer implements TunnelStats {
 	synchronized void deactivate() throws InterruptedException {
 		wasServing = false; // "Tunnel stopped" says it all
 		housekeeping.shutdownNow();
-		stopDownlinks();
-		stopUplink();
+		pumps.stopDownlinks();
+		pumps.stopUplink();
 		if (socket != null) {
 			socket.release();
 			socket = null;
@@ -187,29 +181,13 @@ public final class TunnelServer implements TunnelStats {
 		log.info("Tunnel stopped");
 	}
 
-	private void stopUplink() {
-		if (uplink != null) {
-			uplink.stop();
-			socket.close(); // wakes the pump; released by the caller
-			join(uplinkThread);
-			uplink = null;
-		}
-	}
-
 	// ---- the TUN device
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindTun(TunDevice device) {
-		stopDownlinks();
+		pumps.stopDownlinks();
 		tun = device;
-		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
-			DownlinkPump pump = new DownlinkPump(this, device, q, metrics, log);
-			Thread t = new Thread(pump, "mobilegt-downlink-" + q);
-			t.setDaemon(true);
-			downlinks.add(pump);
-			downlinkThreads.add(t);
-			t.start();
-		}
+		pumps.downlinks(device);
 		log.info("Tunnel attached to TUN {} ({} queue(s))", device.name(), device.queues());
 		servingChanged();
 	}
@@ -217,10 +195,7 @@ public final class TunnelServer implements TunnelStats {
 	synchronized void unbindTun(TunDevice device) {
 		if (tun == device) {
 			tun = null;
-			stopDownlinks();
-			if (uplink != null) {
-				uplink.quiesce(); // the uplink no longer writes to the old device
-			}
+			pumps.detach(); // no pump uses the old device after this
 			log.info("Tunnel detached from TUN {}", device.name());
 			servingChanged();
 		}
@@ -283,21 +258,6 @@ public final class TunnelServer implements TunnelStats {
 			missing.add("no session manager");
 		}
 		return String.join(", ", missing);
-	}
-
-	private void stopDownlinks() {
-		downlinks.forEach(DownlinkPump::stop);
-		downlinkThreads.forEach(TunnelServer::join);
-		downlinks.clear();
-		downlinkThreads.clear();
-	}
-
-	private static void join(Thread t) {
-		try {
-			t.join(2000);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 	// ---- packet taps (whiteboard)
