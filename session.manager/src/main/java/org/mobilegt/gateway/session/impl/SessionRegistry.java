@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.common.BoundedTable;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.session.api.CloseReason;
 import org.mobilegt.gateway.session.api.Endpoint;
@@ -95,11 +95,7 @@ public final class SessionRegistry implements SessionManager {
 		share.packetsPerSecond = settings.packetsPerSecond();
 		limits.limits(settings.maxSessionsPerSource(), settings.maxNewLeasesPerSourcePerMinute());
 		restore();
-		housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "mobilegt-sessions");
-			t.setDaemon(true);
-			return t;
-		});
+		housekeeping = Daemons.scheduler("mobilegt-sessions");
 		housekeeping.scheduleWithFixedDelay(this::housekeeping, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
 	}
 

@@ -3,6 +3,7 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.service.log.Logger;
 
@@ -37,7 +38,7 @@ final class Pumps {
 		stopUplink();
 		uplink = new UplinkPump(server, socket, metrics, control, log);
 		uplinkSocket = socket;
-		uplinkThread = start(uplink, "mobilegt-uplink");
+		uplinkThread = Daemons.start(uplink, "mobilegt-uplink");
 	}
 
 	/** Stops the uplink; its socket is closed, the caller releases it. */
@@ -57,7 +58,7 @@ final class Pumps {
 		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
 			DownlinkPump pump = new DownlinkPump(server, device, q, metrics, log);
 			downlinks.add(pump);
-			downlinkThreads.add(start(pump, "mobilegt-downlink-" + q));
+			downlinkThreads.add(Daemons.start(pump, "mobilegt-downlink-" + q));
 		}
 	}
 
@@ -74,13 +75,6 @@ final class Pumps {
 		if (uplink != null) {
 			uplink.quiesce();
 		}
-	}
-
-	private static Thread start(Runnable pump, String name) {
-		Thread t = new Thread(pump, name);
-		t.setDaemon(true);
-		t.start();
-		return t;
 	}
 
 	private static void join(Thread t) {

@@ -7,13 +7,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -111,11 +111,7 @@ public final class TunnelServer implements TunnelStats {
 				log.error("Tunnel not listening: {}", e.getMessage());
 			}
 		}
-		housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "mobilegt-tunnel-housekeeping");
-			t.setDaemon(true);
-			return t;
-		});
+		housekeeping = Daemons.scheduler("mobilegt-tunnel-housekeeping");
 		housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
 	}
 
