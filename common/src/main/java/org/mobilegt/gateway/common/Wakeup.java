@@ -47,7 +47,7 @@ public final class Wakeup implements Closeable {
 		int n = LibC.poll(pollFdsAddress, 2, timeoutMillis);
 		if (n < 0) {
 			int errno = LibC.errno();
-			if (errno == LibC.EINTR) {
+			if (errno == Errno.EINTR) {
 				return Ready.TIMEOUT;
 			}
 			throw new IOException("poll failed: " + LibC.describe(errno));

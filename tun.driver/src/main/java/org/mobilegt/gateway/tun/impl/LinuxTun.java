@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -32,11 +33,6 @@ final class LinuxTun implements Tun {
 	static final long TUNSETIFF = 0x400454caL;
 	static final long TUNSETPERSIST = 0x400454cbL;
 	private static final int IFREQ_SIZE = 40;
-	private static final int ENOENT = 2;
-	private static final int EPERM = 1;
-	private static final int EACCES = 13;
-	private static final int EBUSY = 16;
-	private static final int EINVAL = 22;
 	private static final long CLOSE_WAIT_MILLIS = 1000;
 
 	private final String name;
@@ -117,8 +113,8 @@ final class LinuxTun implements Tun {
 		if (fd < 0) {
 			int errno = LibC.errno();
 			throw new TunOpenException(switch (errno) {
-			case ENOENT -> "no " + clonePath + ": load the tun module (modprobe tun)";
-			case EPERM, EACCES -> "cannot open " + clonePath + ": permission denied (run as root or grant CAP_NET_ADMIN)";
+			case Errno.ENOENT -> "no " + clonePath + ": load the tun module (modprobe tun)";
+			case Errno.EPERM, Errno.EACCES -> "cannot open " + clonePath + ": permission denied (run as root or grant CAP_NET_ADMIN)";
 			default -> "cannot open " + clonePath + ": " + LibC.describe(errno);
 			});
 		}
@@ -130,9 +126,9 @@ final class LinuxTun implements Tun {
 			int errno = LibC.errno();
 			LibC.close(fd);
 			throw new TunOpenException(switch (errno) {
-			case EPERM, EACCES -> "cannot create TUN device " + name + ": not root and no CAP_NET_ADMIN";
-			case EBUSY -> "TUN device " + name + " is busy: another process holds it" + (multiQueue ? "" : " (or it is multiqueue)");
-			case EINVAL -> invalidReason(name, multiQueue);
+			case Errno.EPERM, Errno.EACCES -> "cannot create TUN device " + name + ": not root and no CAP_NET_ADMIN";
+			case Errno.EBUSY -> "TUN device " + name + " is busy: another process holds it" + (multiQueue ? "" : " (or it is multiqueue)");
+			case Errno.EINVAL -> invalidReason(name, multiQueue);
 			default -> "TUNSETIFF " + name + " failed: " + LibC.describe(errno);
 			});
 		}
@@ -190,10 +186,10 @@ final class LinuxTun implements Tun {
 				return (int) n;
 			}
 			int errno = LibC.errno();
-			if (errno == LibC.EINTR) {
+			if (errno == Errno.EINTR) {
 				continue;
 			}
-			if (errno != LibC.EAGAIN) {
+			if (errno != Errno.EAGAIN) {
 				throw new IOException("read from " + name + " failed: " + LibC.describe(errno));
 			}
 			switch (wakeups[queue].awaitReadable(timeoutMillis)) {

@@ -3,6 +3,7 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.session.api.Endpoint;
 
@@ -72,7 +73,7 @@ final class GsoSender {
 					continue;
 				}
 				int errno = LibC.errno();
-				if (errno == Sockets.EIO || errno == Sockets.EINVAL || errno == Sockets.EOPNOTSUPP) {
+				if (errno == Errno.EIO || errno == Errno.EINVAL || errno == Errno.EOPNOTSUPP) {
 					gso = false; // no UDP GSO here: one datagram per call from now on
 					break;
 				}
@@ -97,7 +98,7 @@ final class GsoSender {
 		long n;
 		do {
 			n = Sockets.sendmsg(socket.fd(), messageAddress, 0);
-		} while (n < 0 && LibC.errno() == LibC.EINTR);
+		} while (n < 0 && LibC.errno() == Errno.EINTR);
 		return n >= 0;
 	}
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.session.api.Endpoint;
 
@@ -91,7 +92,7 @@ final class MessageBatch {
 			return n;
 		}
 		int errno = LibC.errno();
-		if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+		if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
 			return 0;
 		}
 		throw new IOException("recvmmsg failed: " + LibC.describe(errno));
@@ -174,7 +175,7 @@ final class MessageBatch {
 			int n = Sockets.sendmmsg(socket.fd(), headersAddress + (long) done * Sockets.MMSGHDR_SIZE, count - done, 0);
 			if (n > 0) {
 				sent += n;
-			} else if (n < 0 && LibC.errno() == LibC.EINTR) {
+			} else if (n < 0 && LibC.errno() == Errno.EINTR) {
 				continue;
 			} else {
 				failed++; // the first remaining datagram is refused (buffer full, unreachable...): skip it

@@ -23,12 +23,6 @@ final class Sockets {
 	static final int MSG_TRUNC = 0x20;
 	static final int SOL_UDP = 17;
 	static final int UDP_SEGMENT = 103;
-	static final int EIO = 5;
-	static final int EINVAL = 22;
-	static final int EOPNOTSUPP = 95;
-	static final int EACCES = 13;
-	static final int EADDRINUSE = 98;
-	static final int EADDRNOTAVAIL = 99;
 
 	/** struct sockaddr_in. */
 	static final int SOCKADDR_SIZE = 16;

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
 
@@ -50,9 +51,9 @@ final class UdpSocket implements Closeable {
 				LibC.close(fd);
 				String where = bind.getHostAddress() + ":" + port;
 				throw new BindException(switch (errno) {
-				case Sockets.EADDRINUSE -> "UDP " + where + " is in use by another socket";
-				case Sockets.EADDRNOTAVAIL -> "UDP " + where + ": no local interface has address " + bind.getHostAddress();
-				case Sockets.EACCES -> "UDP " + where + ": permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+				case Errno.EADDRINUSE -> "UDP " + where + " is in use by another socket";
+				case Errno.EADDRNOTAVAIL -> "UDP " + where + ": no local interface has address " + bind.getHostAddress();
+				case Errno.EACCES -> "UDP " + where + ": permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
 				default -> "cannot bind UDP " + where + ": " + LibC.describe(errno);
 				});
 			}
