@@ -32,7 +32,10 @@ final class LinuxTun implements Tun {
 	static final int TUN_F_TSO4 = 0x02;
 	static final long TUNSETIFF = 0x400454caL;
 	static final long TUNSETPERSIST = 0x400454cbL;
+	/** struct ifreq: char ifr_name[IFNAMSIZ], then a union whose short ifr_flags TUNSETIFF reads. */
 	private static final int IFREQ_SIZE = 40;
+	private static final int IFNAMSIZ = 16;
+	private static final int IFR_FLAGS = IFNAMSIZ;
 	private static final long CLOSE_WAIT_MILLIS = 1000;
 
 	private final String name;
@@ -120,7 +123,7 @@ final class LinuxTun implements Tun {
 		}
 		ByteBuffer ifr = ByteBuffer.allocateDirect(IFREQ_SIZE).order(java.nio.ByteOrder.nativeOrder());
 		ifr.put(name.getBytes(StandardCharsets.US_ASCII));
-		ifr.putShort(16, (short) (IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (offload ? IFF_VNET_HDR : 0)));
+		ifr.putShort(IFR_FLAGS, (short) (IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (offload ? IFF_VNET_HDR : 0)));
 		ifr.clear();
 		if (LibC.ioctl(fd, TUNSETIFF, ifr) < 0) {
 			int errno = LibC.errno();

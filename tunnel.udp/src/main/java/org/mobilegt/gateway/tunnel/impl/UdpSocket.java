@@ -44,8 +44,8 @@ final class UdpSocket implements Closeable {
 		try (Memory address = new Memory(Sockets.SOCKADDR_SIZE)) {
 			address.clear();
 			ByteBuffer a = address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.nativeOrder());
-			a.putShort(0, (short) Sockets.AF_INET);
-			a.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port).put(4, bind.getAddress());
+			a.putShort(Sockets.SIN_FAMILY, (short) Sockets.AF_INET);
+			a.order(ByteOrder.BIG_ENDIAN).putShort(Sockets.SIN_PORT, (short) port).put(Sockets.SIN_ADDR, bind.getAddress());
 			if (Sockets.bind(fd, address, Sockets.SOCKADDR_SIZE) < 0) {
 				int errno = LibC.errno();
 				LibC.close(fd);
@@ -74,7 +74,7 @@ final class UdpSocket implements Closeable {
 			if (Sockets.getsockname(fd, address, length) < 0) {
 				throw new IOException("getsockname failed: " + LibC.describe(LibC.errno()));
 			}
-			return Short.toUnsignedInt(address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.BIG_ENDIAN).getShort(2));
+			return Short.toUnsignedInt(address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.BIG_ENDIAN).getShort(Sockets.SIN_PORT));
 		}
 	}
 
