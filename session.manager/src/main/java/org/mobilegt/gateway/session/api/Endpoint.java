@@ -30,10 +30,6 @@ public final class Endpoint {
 		return key(toInt(address.getAddress()), address.getPort());
 	}
 
-	public static InetSocketAddress toSocketAddress(long key) {
-		return new InetSocketAddress(toInetAddress(address(key)), port(key));
-	}
-
 	/** "a.b.c.d:port". */
 	public static String format(long key) {
 		return formatAddress(address(key)) + ":" + port(key);
