@@ -49,6 +49,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * a second, and on deactivation). On deactivation live sessions are saved too: a bundle update
  * resumes them with their counters, while a framework restart turns them into re-handshake hints.
  * The client subnet is the TUN device's.
+ * <p>
+ * This class is the DS component and the facade of the parts: {@link SessionIndex} (the live
+ * sessions), {@link Leases} (pool, sticky leases, {@link SourceLimits}) and {@link SessionStore}
+ * (the saved state).
  */
 @Component(configurationPid = SessionsConfig.PID)
 @Designate(ocd = SessionsConfig.class)
