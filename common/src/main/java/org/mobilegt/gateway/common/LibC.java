@@ -24,8 +24,6 @@ public final class LibC {
 	public static final int EFD_CLOEXEC = 0x80000;
 	public static final int EFD_NONBLOCK = 0x800;
 	public static final short POLLIN = 0x1;
-	public static final int EINTR = 4;
-	public static final int EAGAIN = 11;
 
 	static {
 		Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));

@@ -2,6 +2,7 @@ package org.mobilegt.gateway.common;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
 
 /**
  * A hash map from long keys to values for one writer and any number of readers: reads are
@@ -101,6 +102,24 @@ public final class LongMap<V> {
 				KEYS.setRelease(t.keys, i, DELETED);
 				size--;
 				return;
+			}
+		}
+	}
+
+	/**
+	 * Gives each live value to {@code action}. Any thread: weakly consistent like a concurrent
+	 * map's view (an entry put or removed meanwhile may or may not be seen), never another key's value.
+	 */
+	@SuppressWarnings("unchecked")
+	public void forEach(Consumer<? super V> action) {
+		Table t = table;
+		for (int i = 0; i < t.keys.length; i++) {
+			long k = (long) KEYS.getAcquire(t.keys, i);
+			if (k != EMPTY && k != DELETED) {
+				Object v = VALUES.getAcquire(t.values, i);
+				if (v != null && (long) KEYS.getAcquire(t.keys, i) == k) {
+					action.accept((V) v);
+				}
 			}
 		}
 	}

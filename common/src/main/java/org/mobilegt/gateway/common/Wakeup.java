@@ -19,7 +19,13 @@ public final class Wakeup implements Closeable {
 		READABLE, TIMEOUT, CLOSED
 	}
 
-	private static final int POLLFD_SIZE = 8; // int fd; short events; short revents
+	/** struct pollfd: int fd; short events; short revents. */
+	private static final int POLLFD_SIZE = 8;
+	private static final int POLLFD_FD = 0;
+	private static final int POLLFD_EVENTS = 4;
+	private static final int POLLFD_REVENTS = 6;
+	/** An eventfd is written and read as one unsigned 64-bit counter. */
+	private static final int EVENTFD_COUNTER_SIZE = 8;
 
 	private final int eventFd;
 	private final Memory pollFds = new Memory(2L * POLLFD_SIZE);
@@ -31,10 +37,10 @@ public final class Wakeup implements Closeable {
 		if (eventFd < 0) {
 			throw new IOException("eventfd failed: " + LibC.describe(LibC.errno()));
 		}
-		pollFds.setInt(0, fd);
-		pollFds.setShort(4, LibC.POLLIN);
-		pollFds.setInt(POLLFD_SIZE, eventFd);
-		pollFds.setShort(POLLFD_SIZE + 4, LibC.POLLIN);
+		pollFds.setInt(POLLFD_FD, fd);
+		pollFds.setShort(POLLFD_EVENTS, LibC.POLLIN);
+		pollFds.setInt(POLLFD_SIZE + POLLFD_FD, eventFd);
+		pollFds.setShort(POLLFD_SIZE + POLLFD_EVENTS, LibC.POLLIN);
 	}
 
 	/** Blocks until the descriptor is readable, the timeout passes or this is closed. */
@@ -42,17 +48,17 @@ public final class Wakeup implements Closeable {
 		if (closed) {
 			return Ready.CLOSED;
 		}
-		pollFds.setShort(6, (short) 0);
-		pollFds.setShort(POLLFD_SIZE + 6, (short) 0);
+		pollFds.setShort(POLLFD_REVENTS, (short) 0);
+		pollFds.setShort(POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
 		int n = LibC.poll(pollFdsAddress, 2, timeoutMillis);
 		if (n < 0) {
 			int errno = LibC.errno();
-			if (errno == LibC.EINTR) {
+			if (errno == Errno.EINTR) {
 				return Ready.TIMEOUT;
 			}
 			throw new IOException("poll failed: " + LibC.describe(errno));
 		}
-		if (closed || pollFds.getShort(POLLFD_SIZE + 6) != 0) {
+		if (closed || pollFds.getShort(POLLFD_SIZE + POLLFD_REVENTS) != 0) {
 			return Ready.CLOSED;
 		}
 		return n == 0 ? Ready.TIMEOUT : Ready.READABLE;
@@ -63,9 +69,9 @@ public final class Wakeup implements Closeable {
 	public void close() {
 		if (!closed) {
 			closed = true;
-			try (Memory one = new Memory(8)) {
+			try (Memory one = new Memory(EVENTFD_COUNTER_SIZE)) {
 				one.setLong(0, 1);
-				LibC.write(eventFd, Pointer.nativeValue(one), 8);
+				LibC.write(eventFd, Pointer.nativeValue(one), EVENTFD_COUNTER_SIZE);
 			}
 		}
 	}

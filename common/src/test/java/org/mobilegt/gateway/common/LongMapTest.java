@@ -2,7 +2,9 @@ package org.mobilegt.gateway.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +31,9 @@ class LongMapTest {
 			}
 		}
 		assertThat(map.size()).isEqualTo(model.size());
+		List<String> seen = new ArrayList<>();
+		map.forEach(seen::add);
+		assertThat(seen).containsExactlyInAnyOrderElementsOf(model.values());
 		for (long k = 0; k < 5000; k++) {
 			assertThat(map.get(k)).isEqualTo(model.get(k));
 		}

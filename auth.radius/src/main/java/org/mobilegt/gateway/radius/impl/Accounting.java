@@ -10,12 +10,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.aaa4j.radius.client.RadiusClientException;
+import org.mobilegt.gateway.common.Daemons;
 import org.osgi.service.log.Logger;
 
 /**
@@ -32,11 +32,7 @@ final class Accounting {
 	private final Path queueFile;
 	private final Logger log;
 	private final ConcurrentLinkedDeque<AcctRecord> stops = new ConcurrentLinkedDeque<>();
-	private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "mobilegt-radius-accounting");
-		t.setDaemon(true);
-		return t;
-	});
+	private final ScheduledExecutorService sender = Daemons.scheduler("mobilegt-radius-accounting");
 	private volatile RadiusServers servers;
 	private volatile RadiusSettings settings;
 	private boolean retryScheduled;

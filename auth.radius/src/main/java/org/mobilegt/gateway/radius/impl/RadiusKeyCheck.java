@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.aaa4j.radius.client.RadiusClientException;
@@ -43,6 +42,7 @@ import org.mobilegt.gateway.auth.api.IllegalAttempt;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
+import org.mobilegt.gateway.common.Daemons;
 import org.osgi.service.log.Logger;
 
 /**
@@ -88,13 +88,8 @@ final class RadiusKeyCheck implements KeyCheck {
 		this.servers = servers;
 		this.local = local;
 		this.log = log;
-		AtomicInteger n = new AtomicInteger();
 		workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 30, TimeUnit.SECONDS,
-				new ArrayBlockingQueue<>(settings.queue()), r -> {
-					Thread t = new Thread(r, "mobilegt-radius-" + n.incrementAndGet());
-					t.setDaemon(true);
-					return t;
-				});
+				new ArrayBlockingQueue<>(settings.queue()), Daemons.numbered("mobilegt-radius"));
 	}
 
 	void close() {

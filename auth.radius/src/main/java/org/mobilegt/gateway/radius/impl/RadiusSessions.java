@@ -10,12 +10,12 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.mobilegt.gateway.session.api.CloseReason;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.session.api.CloseReason;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.osgi.framework.BundleContext;
@@ -47,11 +47,7 @@ public final class RadiusSessions implements EventHandler {
 	private final Logger log;
 	private final String bootPrefix = Long.toHexString(System.currentTimeMillis() / 1000);
 	private final Map<Long, Tracked> tracked = new ConcurrentHashMap<>();
-	private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "mobilegt-radius-sessions");
-		t.setDaemon(true);
-		return t;
-	});
+	private final ScheduledExecutorService ticker = Daemons.scheduler("mobilegt-radius-sessions");
 
 	private final Path stateFile;
 

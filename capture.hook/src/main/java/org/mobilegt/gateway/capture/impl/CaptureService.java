@@ -18,6 +18,7 @@ import org.mobilegt.gateway.capture.impl.CaptureSettings.Method;
 import org.mobilegt.gateway.capture.impl.CaptureSettings.Mode;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
@@ -86,11 +87,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
 		this.properties = properties;
-		supervisor = new ScheduledThreadPoolExecutor(1, r -> {
-			Thread t = new Thread(r, "mobilegt-capture-supervisor");
-			t.setDaemon(true);
-			return t;
-		});
+		supervisor = new ScheduledThreadPoolExecutor(1, Daemons.named("mobilegt-capture-supervisor"));
 		// on stop, pending maxSeconds timers must not keep the supervisor alive
 		supervisor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		scripts = new ScriptCaptures(context, log, this::error);

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
 
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.RateGate;
 
 /**
@@ -32,8 +33,7 @@ final class OutputPump implements Runnable {
 	private OutputPump(InputStream in, Consumer<String> log, String name) {
 		this.in = in;
 		this.log = log;
-		this.thread = new Thread(this, name);
-		thread.setDaemon(true);
+		this.thread = Daemons.daemon(this, name);
 	}
 
 	/** Starts pumping {@code in} to {@code log} on a thread named {@code name}. */

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.LongTable;
 import org.mobilegt.gateway.tunnel.api.Direction;
 import org.mobilegt.gateway.tunnel.api.PacketTap;
@@ -87,9 +88,7 @@ final class PcapTap implements PacketTap {
 		this.onSelection = onSelection;
 		this.onFailure = onFailure;
 		this.log = log;
-		this.writer = new Thread(this::write, "mobilegt-capture-pcap-writer");
-		writer.setDaemon(true);
-		writer.start();
+		this.writer = Daemons.start(this::write, "mobilegt-capture-pcap-writer");
 	}
 
 	// ---- the data path

@@ -20,13 +20,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.PrivateFiles;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -87,11 +87,7 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 	 * an echo would set that change back.
 	 */
 	private final Map<String, Map<String, String>> synced = new ConcurrentHashMap<>();
-	private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "mobilegt-config-writeback");
-		t.setDaemon(true);
-		return t;
-	});
+	private final ScheduledExecutorService writer = Daemons.scheduler("mobilegt-config-writeback");
 
 	@Activate
 	public ConfigDirectory(BundleContext context, @Reference ConfigurationAdmin cm, @Reference MetaTypeService metaType,
@@ -112,9 +108,7 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 		watcher = dir.getFileSystem().newWatchService();
 		dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
 				StandardWatchEventKinds.ENTRY_DELETE);
-		watchThread = new Thread(this::watch, "mobilegt-config-watch");
-		watchThread.setDaemon(true);
-		watchThread.start();
+		watchThread = Daemons.start(this::watch, "mobilegt-config-watch");
 		log.info("Configuration directory {}", dir);
 	}
 

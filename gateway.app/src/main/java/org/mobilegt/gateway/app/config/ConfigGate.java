@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.Daemons;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
@@ -57,11 +58,7 @@ public final class ConfigGate implements ConfigurationPlugin {
 	private final Logger log;
 	private final Map<String, Dictionary<String, Object>> lastGood = new ConcurrentHashMap<>();
 	/** Configuration Admin is not called back from inside its own delivery. */
-	private final ExecutorService restorer = Executors.newSingleThreadExecutor(r -> {
-		Thread t = new Thread(r, "mobilegt-config-restore");
-		t.setDaemon(true);
-		return t;
-	});
+	private final ExecutorService restorer = Executors.newSingleThreadExecutor(Daemons.named("mobilegt-config-restore"));
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;

@@ -16,7 +16,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,6 +27,7 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.mobilegt.gateway.app.ops.Failure;
+import org.mobilegt.gateway.common.Daemons;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -61,13 +61,9 @@ public final class ControlSocket {
 	private final Path path;
 	private final ServerSocketChannel server;
 	private final ExecutorService workers = new ThreadPoolExecutor(0, WORKERS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-			r -> new Thread(r, "mobilegt-control"));
+			Daemons.named("mobilegt-control"));
 	private final Thread acceptor;
-	private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "mobilegt-control-timeout");
-		t.setDaemon(true);
-		return t;
-	});
+	private final ScheduledExecutorService timeouts = Daemons.scheduler("mobilegt-control-timeout");
 
 	@Activate
 	public ControlSocket(BundleContext context, @Reference CommandProcessor processor,
@@ -82,9 +78,7 @@ public final class ControlSocket {
 			log.error("Control socket {} not available: {}", path, e.toString());
 			throw e;
 		}
-		this.acceptor = new Thread(this::accept, "mobilegt-control-accept");
-		acceptor.setDaemon(true);
-		acceptor.start();
+		this.acceptor = Daemons.start(this::accept, "mobilegt-control-accept");
 		log.info("Control socket {} ({}): mobilegt --socket {} vpn:status", path, access(path), path);
 	}
 

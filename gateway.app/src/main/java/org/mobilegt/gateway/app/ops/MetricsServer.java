@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.Daemons;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -103,11 +104,7 @@ public final class MetricsServer {
 	private HttpServer start(InetSocketAddress address) throws IOException {
 		HttpServer s = HttpServer.create(address, 16);
 		s.createContext("/", this::handle);
-		s.setExecutor(Executors.newSingleThreadExecutor(r -> {
-			Thread t = new Thread(r, "mobilegt-metrics");
-			t.setDaemon(true);
-			return t;
-		}));
+		s.setExecutor(Executors.newSingleThreadExecutor(Daemons.named("mobilegt-metrics")));
 		s.start();
 		return s;
 	}

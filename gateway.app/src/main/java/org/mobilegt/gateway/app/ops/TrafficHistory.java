@@ -2,10 +2,10 @@ package org.mobilegt.gateway.app.ops;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.tunnel.api.Totals;
 import org.mobilegt.gateway.tunnel.api.TunnelStats;
 import org.osgi.service.component.annotations.Activate;
@@ -46,11 +46,7 @@ public final class TrafficHistory {
 
 	@Activate
 	public TrafficHistory() {
-		sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "mobilegt-traffic-history");
-			t.setDaemon(true);
-			return t;
-		});
+		sampler = Daemons.scheduler("mobilegt-traffic-history");
 		sampler.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
 	}
 

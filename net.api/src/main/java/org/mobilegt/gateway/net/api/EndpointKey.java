@@ -39,10 +39,6 @@ public final class EndpointKey {
 		return IpEndpoint.of(IpAddress.ofIpv4(address(key)), port(key));
 	}
 
-	public static InetSocketAddress toSocketAddress(long key) {
-		return new InetSocketAddress(toInetAddress(address(key)), port(key));
-	}
-
 	/** "a.b.c.d:port". */
 	public static String format(long key) {
 		return IpAddress.formatIpv4(address(key)) + ":" + port(key);

@@ -27,7 +27,7 @@ class EndpointKeyTest {
 		InetSocketAddress s = new InetSocketAddress(EndpointKey.toInetAddress(0xC0000201), 8000);
 		long key = EndpointKey.key(s);
 		assertThat(EndpointKey.format(key)).isEqualTo("192.0.2.1:8000");
-		assertThat(EndpointKey.toSocketAddress(key)).isEqualTo(s);
+		assertThat(EndpointKey.toEndpoint(key).toSocketAddress()).isEqualTo(s);
 	}
 
 	@Test

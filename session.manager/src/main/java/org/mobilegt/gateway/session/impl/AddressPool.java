@@ -1,9 +1,15 @@
 package org.mobilegt.gateway.session.impl;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.OptionalInt;
 import java.util.Set;
 
+import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpPrefix;
 
 /**
@@ -98,6 +104,23 @@ final class AddressPool {
 			i = Math.max(a, b);
 		}
 		return -1;
+	}
+
+	/** The host's own IPv4 addresses: never leased to a client. */
+	static Set<Integer> localAddresses() {
+		Set<Integer> local = new HashSet<>();
+		try {
+			for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+				for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+					if (a.getAddress().length == 4) {
+						local.add(EndpointKey.toInt(a));
+					}
+				}
+			}
+		} catch (SocketException e) {
+			// no interfaces listed: nothing extra to exclude
+		}
+		return local;
 	}
 
 	@Override

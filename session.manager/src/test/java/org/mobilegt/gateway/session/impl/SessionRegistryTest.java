@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.common.testing.Annotations;
 import org.mobilegt.gateway.common.testing.RecordingEvents;
 import org.mobilegt.gateway.common.testing.RecordingLogger;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.session.api.CloseReason;
-import org.mobilegt.gateway.session.api.Endpoint;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.session.api.SessionRefusedException;
@@ -32,9 +33,9 @@ class SessionRegistryTest {
 	RecordingEvents events = new RecordingEvents();
 	SessionRegistry registry;
 
-	static final long PHONE_A = Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 40000);
-	static final long PHONE_B = Endpoint.key(AddressPoolTest.ip("172.31.0.3"), 40000);
-	static final long PHONE_A2 = Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 40001);
+	static final long PHONE_A = EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 40000);
+	static final long PHONE_B = EndpointKey.key(AddressPoolTest.ip("172.31.0.3"), 40000);
+	static final long PHONE_A2 = EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 40001);
 
 	BundleContext context(String framework) {
 		return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(), new Class<?>[] { BundleContext.class },
@@ -66,7 +67,7 @@ class SessionRegistryTest {
 		SessionRegistry r = start("fw1", Map.of());
 		Session a = r.open(PHONE_A, null);
 		assertThat(r.open(PHONE_A, null)).isSameAs(a);
-		assertThat(Endpoint.formatAddress(a.tunnelAddress())).isEqualTo("10.77.0.2");
+		assertThat(IpAddress.formatIpv4(a.tunnelAddress())).isEqualTo("10.77.0.2");
 		assertThat(r.byEndpoint(PHONE_A)).isSameAs(a);
 		assertThat(r.byTunnelAddress(a.tunnelAddress())).isSameAs(a);
 		assertThat(events.topic(SessionManager.TOPIC_OPENED)).hasSize(1);
@@ -104,7 +105,7 @@ class SessionRegistryTest {
 	void thePoolRunsOutWithAClearRefusalWhenAddressesAreReserved() throws Exception {
 		SessionRegistry r = start("fw1", Map.of());
 		for (int i = 0; i < 5; i++) {
-			Session s = r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 1000 + i), "c" + i);
+			Session s = r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 1000 + i), "c" + i);
 			r.close(s, CloseReason.KICKED); // its address stays reserved for c<i>
 		}
 		assertThatThrownBy(() -> r.open(PHONE_B, "late")).isInstanceOf(SessionRefusedException.class)
@@ -117,7 +118,7 @@ class SessionRegistryTest {
 	void allAddressesLiveIsTheClientLimit() throws Exception {
 		SessionRegistry r = start("fw1", Map.of());
 		for (int i = 0; i < 5; i++) {
-			r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 1000 + i), "c" + i);
+			r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 1000 + i), "c" + i);
 		}
 		assertThatThrownBy(() -> r.open(PHONE_B, "late")).isInstanceOf(SessionRefusedException.class)
 				.hasMessage("client limit reached: 5 connected (every address of 10.77.0.0/29 is in use)");
@@ -134,17 +135,17 @@ class SessionRegistryTest {
 	@Test
 	void oneSourceAddressGetsItsShareOfSessionsAndNewLeasesOthersStillGetAddresses() throws Exception {
 		SessionRegistry r = start("fw1", Map.of("maxSessionsPerSource", 2, "maxNewLeasesPerSourcePerMinute", 3));
-		r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 1), "x1");
-		Session x2 = r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 2), "x2");
-		assertThatThrownBy(() -> r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 3), "x3"))
+		r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 1), "x1");
+		Session x2 = r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 2), "x2");
+		assertThatThrownBy(() -> r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 3), "x3"))
 				.isInstanceOf(SessionRefusedException.class).hasMessageContaining("maxSessionsPerSource=2")
 				.matches(e -> ((SessionRefusedException) e).perSource());
 		r.close(x2, CloseReason.KICKED);
-		r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 3), "x3"); // the third new lease this minute
+		r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 3), "x3"); // the third new lease this minute
 		r.close(r.find("x3").orElseThrow(), CloseReason.KICKED);
-		assertThatThrownBy(() -> r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 4), "x4"))
+		assertThatThrownBy(() -> r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 4), "x4"))
 				.isInstanceOf(SessionRefusedException.class).hasMessageContaining("maxNewLeasesPerSourcePerMinute=3");
-		assertThat(r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 5), "x2").tunnelAddress())
+		assertThat(r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 5), "x2").tunnelAddress())
 				.as("a client id's own address back is no new lease").isEqualTo(x2.tunnelAddress());
 		assertThat(r.open(PHONE_B, "other").live()).as("another source still gets an address").isTrue();
 	}
@@ -153,7 +154,7 @@ class SessionRegistryTest {
 	void anAnonymousClientsAddressReturnsToThePoolWhenItsSessionEnds() throws Exception {
 		SessionRegistry r = start("fw1", Map.of());
 		for (int round = 0; round < 20; round++) { // a /29 has 5 addresses: without release the pool would run out
-			Session s = r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), 2000 + round), null);
+			Session s = r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 2000 + round), null);
 			r.close(s, CloseReason.EXPIRED);
 		}
 		assertThat(r.pool().reserved()).isZero();
@@ -165,11 +166,11 @@ class SessionRegistryTest {
 		SessionRegistry r = start("fw1", Map.of("maxSessionsPerSource", 0, "maxNewLeasesPerSourcePerMinute", 0));
 		Session s = r.open(PHONE_B, "roamer");
 		for (int port = 1; port <= SessionRegistry.MAX_RECENT + 10; port++) {
-			r.open(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), port), "roamer"); // each move leaves a recent endpoint
+			r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), port), "roamer"); // each move leaves a recent endpoint
 		}
-		assertThat(s.endpoint()).isEqualTo(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), SessionRegistry.MAX_RECENT + 10));
+		assertThat(s.endpoint()).isEqualTo(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), SessionRegistry.MAX_RECENT + 10));
 		assertThat(r.recentlyClosed(PHONE_B)).as("the oldest was forgotten").isFalse();
-		assertThat(r.recentlyClosed(Endpoint.key(AddressPoolTest.ip("172.31.0.2"), SessionRegistry.MAX_RECENT + 9))).isTrue();
+		assertThat(r.recentlyClosed(EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), SessionRegistry.MAX_RECENT + 9))).isTrue();
 	}
 
 	@Test
@@ -178,8 +179,8 @@ class SessionRegistryTest {
 		Session s = r.open(PHONE_A, "roamer");
 		assertThat(r.open(PHONE_B, "roamer")).isSameAs(s);
 		assertThat(events.topic(SessionManager.TOPIC_ROAMED)).singleElement().satisfies(e -> {
-			assertThat(e.getProperty(SessionManager.PROP_PREVIOUS_ENDPOINT)).isEqualTo(Endpoint.format(PHONE_A));
-			assertThat(e.getProperty(SessionManager.PROP_ENDPOINT)).isEqualTo(Endpoint.format(PHONE_B));
+			assertThat(e.getProperty(SessionManager.PROP_PREVIOUS_ENDPOINT)).isEqualTo(EndpointKey.format(PHONE_A));
+			assertThat(e.getProperty(SessionManager.PROP_ENDPOINT)).isEqualTo(EndpointKey.format(PHONE_B));
 			assertThat(e.getProperty(SessionManager.PROP_START)).isEqualTo(s.since().toEpochMilli());
 		});
 	}
@@ -251,7 +252,7 @@ class SessionRegistryTest {
 		SessionRegistry r = start("fw1", Map.of());
 		Session alice = r.open(PHONE_A, "alice");
 		assertThat(r.find("alice")).containsSame(alice);
-		assertThat(r.find(Endpoint.formatAddress(alice.tunnelAddress()))).containsSame(alice);
+		assertThat(r.find(IpAddress.formatIpv4(alice.tunnelAddress()))).containsSame(alice);
 		assertThat(r.find(Long.toString(alice.id()))).containsSame(alice);
 		assertThat(r.find("nobody")).isEmpty();
 	}

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.mobilegt.gateway.common.Daemons;
 
 /**
  * Runs the system's network tools (ip, nft, iptables) with an argument vector, never through a
@@ -87,9 +88,7 @@ class Commands {
 
 	private static FutureTask<String> drain(InputStream in, String tool) {
 		FutureTask<String> task = new FutureTask<>(() -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
-		Thread reader = new Thread(task, "mobilegt-tun " + tool);
-		reader.setDaemon(true);
-		reader.start();
+		Daemons.start(task, "mobilegt-tun " + tool);
 		return task;
 	}
 }

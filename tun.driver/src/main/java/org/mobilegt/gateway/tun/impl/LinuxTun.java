@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -31,12 +32,10 @@ final class LinuxTun implements Tun {
 	static final int TUN_F_TSO4 = 0x02;
 	static final long TUNSETIFF = 0x400454caL;
 	static final long TUNSETPERSIST = 0x400454cbL;
+	/** struct ifreq: char ifr_name[IFNAMSIZ], then a union whose short ifr_flags TUNSETIFF reads. */
 	private static final int IFREQ_SIZE = 40;
-	private static final int ENOENT = 2;
-	private static final int EPERM = 1;
-	private static final int EACCES = 13;
-	private static final int EBUSY = 16;
-	private static final int EINVAL = 22;
+	private static final int IFNAMSIZ = 16;
+	private static final int IFR_FLAGS = IFNAMSIZ;
 	private static final long CLOSE_WAIT_MILLIS = 1000;
 
 	private final String name;
@@ -117,22 +116,22 @@ final class LinuxTun implements Tun {
 		if (fd < 0) {
 			int errno = LibC.errno();
 			throw new TunOpenException(switch (errno) {
-			case ENOENT -> "no " + clonePath + ": load the tun module (modprobe tun)";
-			case EPERM, EACCES -> "cannot open " + clonePath + ": permission denied (run as root or grant CAP_NET_ADMIN)";
+			case Errno.ENOENT -> "no " + clonePath + ": load the tun module (modprobe tun)";
+			case Errno.EPERM, Errno.EACCES -> "cannot open " + clonePath + ": permission denied (run as root or grant CAP_NET_ADMIN)";
 			default -> "cannot open " + clonePath + ": " + LibC.describe(errno);
 			});
 		}
 		ByteBuffer ifr = ByteBuffer.allocateDirect(IFREQ_SIZE).order(java.nio.ByteOrder.nativeOrder());
 		ifr.put(name.getBytes(StandardCharsets.US_ASCII));
-		ifr.putShort(16, (short) (IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (offload ? IFF_VNET_HDR : 0)));
+		ifr.putShort(IFR_FLAGS, (short) (IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (offload ? IFF_VNET_HDR : 0)));
 		ifr.clear();
 		if (LibC.ioctl(fd, TUNSETIFF, ifr) < 0) {
 			int errno = LibC.errno();
 			LibC.close(fd);
 			throw new TunOpenException(switch (errno) {
-			case EPERM, EACCES -> "cannot create TUN device " + name + ": not root and no CAP_NET_ADMIN";
-			case EBUSY -> "TUN device " + name + " is busy: another process holds it" + (multiQueue ? "" : " (or it is multiqueue)");
-			case EINVAL -> invalidReason(name, multiQueue);
+			case Errno.EPERM, Errno.EACCES -> "cannot create TUN device " + name + ": not root and no CAP_NET_ADMIN";
+			case Errno.EBUSY -> "TUN device " + name + " is busy: another process holds it" + (multiQueue ? "" : " (or it is multiqueue)");
+			case Errno.EINVAL -> invalidReason(name, multiQueue);
 			default -> "TUNSETIFF " + name + " failed: " + LibC.describe(errno);
 			});
 		}
@@ -190,10 +189,10 @@ final class LinuxTun implements Tun {
 				return (int) n;
 			}
 			int errno = LibC.errno();
-			if (errno == LibC.EINTR) {
+			if (errno == Errno.EINTR) {
 				continue;
 			}
-			if (errno != LibC.EAGAIN) {
+			if (errno != Errno.EAGAIN) {
 				throw new IOException("read from " + name + " failed: " + LibC.describe(errno));
 			}
 			switch (wakeups[queue].awaitReadable(timeoutMillis)) {

@@ -1,8 +1,8 @@
 package org.mobilegt.gateway.tun.impl;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.mobilegt.gateway.common.Daemons;
 
 /** Runs a check on its own daemon thread every few seconds until closed. */
 final class PeriodicCheck implements AutoCloseable {
@@ -10,11 +10,7 @@ final class PeriodicCheck implements AutoCloseable {
 	private final ScheduledExecutorService executor;
 
 	PeriodicCheck(String name, Runnable check, int seconds) {
-		executor = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, name);
-			t.setDaemon(true);
-			return t;
-		});
+		executor = Daemons.scheduler(name);
 		executor.scheduleWithFixedDelay(check, seconds, seconds, TimeUnit.SECONDS);
 	}
 

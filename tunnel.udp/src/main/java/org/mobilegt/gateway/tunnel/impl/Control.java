@@ -7,11 +7,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.session.api.Session;
@@ -51,17 +51,9 @@ final class Control {
 		this.budget = settings == null ? new ReplyBudget(65536, 4 << 20)
 				: new ReplyBudget(settings.replyBytesPerSource(), settings.replyBytesPerSecond());
 		int workers = settings == null ? 1 : settings.workers();
-		pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), threads("control"));
-		deferred = new ScheduledThreadPoolExecutor(1, threads("replies"));
-	}
-
-	private static java.util.concurrent.ThreadFactory threads(String name) {
-		AtomicInteger n = new AtomicInteger();
-		return r -> {
-			Thread t = new Thread(r, "mobilegt-" + name + "-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		};
+		pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
+				Daemons.numbered("mobilegt-control"));
+		deferred = new ScheduledThreadPoolExecutor(1, Daemons.numbered("mobilegt-replies"));
 	}
 
 	/** Applies the workers and reply budget of {@code s}. */

@@ -3,6 +3,7 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.net.api.EndpointKey;
 
@@ -25,7 +26,7 @@ final class GsoSender {
 
 	private final ByteBuffer buffer = ByteBuffer.allocateDirect(CAPACITY);
 	private final long bufferAddress = LibC.address(buffer);
-	private final Memory message = new Memory(56);
+	private final Memory message = new Memory(Sockets.MSGHDR_SIZE);
 	private final long messageAddress = Pointer.nativeValue(message);
 	private final Memory iovec = new Memory(Sockets.IOVEC_SIZE);
 	private final Memory name = new Memory(Sockets.SOCKADDR_SIZE);
@@ -42,7 +43,8 @@ final class GsoSender {
 		message.setInt(Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
 		message.setPointer(Sockets.MSG_IOV, iovec);
 		message.setLong(Sockets.MSG_IOVLEN, 1);
-		controlView.putLong(0, Sockets.CMSG_U16_LEN).putInt(8, Sockets.SOL_UDP).putInt(12, Sockets.UDP_SEGMENT);
+		controlView.putLong(Sockets.CMSG_LEN, Sockets.CMSG_U16_LEN).putInt(Sockets.CMSG_LEVEL, Sockets.SOL_UDP)
+				.putInt(Sockets.CMSG_TYPE, Sockets.UDP_SEGMENT);
 	}
 
 	/** The buffer to fill with the run of datagrams, from position 0. */
@@ -57,12 +59,12 @@ final class GsoSender {
 	 * @return how many datagrams could not be sent
 	 */
 	int send(UdpSocket socket, long endpoint, int length, int size) {
-		nameView.put(0, (byte) Sockets.AF_INET).put(1, (byte) 0);
-		nameView.putShort(2, (short) EndpointKey.port(endpoint)).putInt(4, EndpointKey.address(endpoint));
+		nameView.put(Sockets.SIN_FAMILY, (byte) Sockets.AF_INET).put(Sockets.SIN_FAMILY + 1, (byte) 0); // little-endian u16
+		nameView.putShort(Sockets.SIN_PORT, (short) EndpointKey.port(endpoint)).putInt(Sockets.SIN_ADDR, EndpointKey.address(endpoint));
 		int off = 0;
 		int failed = 0;
 		if (gso && length > size) {
-			controlView.putShort(16, (short) size);
+			controlView.putShort(Sockets.CMSG_DATA, (short) size);
 			message.setPointer(Sockets.MSG_CONTROL, control);
 			message.setLong(Sockets.MSG_CONTROLLEN, Sockets.CMSG_U16_SPACE);
 			int chunk = Math.min(MAX_SEGMENTS, MAX_PAYLOAD / size) * size;
@@ -72,7 +74,7 @@ final class GsoSender {
 					continue;
 				}
 				int errno = LibC.errno();
-				if (errno == Sockets.EIO || errno == Sockets.EINVAL || errno == Sockets.EOPNOTSUPP) {
+				if (errno == Errno.EIO || errno == Errno.EINVAL || errno == Errno.EOPNOTSUPP) {
 					gso = false; // no UDP GSO here: one datagram per call from now on
 					break;
 				}
@@ -87,17 +89,13 @@ final class GsoSender {
 		return failed;
 	}
 
-	boolean segmentationOffload() {
-		return gso;
-	}
-
 	private boolean sendmsg(UdpSocket socket, int offset, int length) {
-		iovec.setLong(0, bufferAddress + offset);
-		iovec.setLong(8, length);
+		iovec.setLong(Sockets.IOV_BASE, bufferAddress + offset);
+		iovec.setLong(Sockets.IOV_LEN, length);
 		long n;
 		do {
 			n = Sockets.sendmsg(socket.fd(), messageAddress, 0);
-		} while (n < 0 && LibC.errno() == LibC.EINTR);
+		} while (n < 0 && LibC.errno() == Errno.EINTR);
 		return n >= 0;
 	}
 }

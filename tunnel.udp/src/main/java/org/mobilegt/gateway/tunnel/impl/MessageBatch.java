@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.net.api.EndpointKey;
 
@@ -60,7 +61,7 @@ final class MessageBatch {
 			slots[i] = data.slice(i * slotSize, slotSize);
 			slotAddresses[i] = dataAddress + (long) i * slotSize;
 			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i]);
-			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize);
+			iovecView.putLong(i * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, slotSize);
 			int h = i * Sockets.MMSGHDR_SIZE;
 			headerView.putLong(h + Sockets.MSG_NAME, Pointer.nativeValue(names) + (long) i * Sockets.SOCKADDR_SIZE);
 			headerView.putInt(h + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
@@ -84,14 +85,14 @@ final class MessageBatch {
 		for (int i = 0; i < capacity; i++) {
 			headerView.putInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
 			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i] + headroom);
-			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize - headroom);
+			iovecView.putLong(i * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, slotSize - headroom);
 		}
 		int n = Sockets.recvmmsg(socket.fd(), headersAddress, capacity, 0, 0);
 		if (n >= 0) {
 			return n;
 		}
 		int errno = LibC.errno();
-		if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+		if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
 			return 0;
 		}
 		throw new IOException("recvmmsg failed: " + LibC.describe(errno));
@@ -110,7 +111,7 @@ final class MessageBatch {
 	/** The sender of datagram {@code i}, see {@link EndpointKey#key(int, int)}. */
 	long endpoint(int i) {
 		int base = i * Sockets.SOCKADDR_SIZE;
-		return EndpointKey.key(nameView.getInt(base + 4), Short.toUnsignedInt(nameView.getShort(base + 2)));
+		return EndpointKey.key(nameView.getInt(base + Sockets.SIN_ADDR), Short.toUnsignedInt(nameView.getShort(base + Sockets.SIN_PORT)));
 	}
 
 	/** Slot {@code i} holding the datagram between position (the headroom) and limit. */
@@ -139,11 +140,11 @@ final class MessageBatch {
 	/** Queues {@code length} bytes from {@code offset} of the next slot for {@code endpoint}. */
 	void commit(int offset, int length, long endpoint) {
 		iovecView.putLong(count * Sockets.IOVEC_SIZE, slotAddresses[count] + offset);
-		iovecView.putLong(count * Sockets.IOVEC_SIZE + 8, length);
+		iovecView.putLong(count * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, length);
 		int base = count * Sockets.SOCKADDR_SIZE;
-		nameView.put(base, (byte) Sockets.AF_INET).put(base + 1, (byte) 0); // sa_family, little-endian u16
-		nameView.putShort(base + 2, (short) EndpointKey.port(endpoint));
-		nameView.putInt(base + 4, EndpointKey.address(endpoint));
+		nameView.put(base + Sockets.SIN_FAMILY, (byte) Sockets.AF_INET).put(base + Sockets.SIN_FAMILY + 1, (byte) 0); // sa_family, little-endian u16
+		nameView.putShort(base + Sockets.SIN_PORT, (short) EndpointKey.port(endpoint));
+		nameView.putInt(base + Sockets.SIN_ADDR, EndpointKey.address(endpoint));
 		headerView.putInt(count * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
 		count++;
 	}
@@ -174,7 +175,7 @@ final class MessageBatch {
 			int n = Sockets.sendmmsg(socket.fd(), headersAddress + (long) done * Sockets.MMSGHDR_SIZE, count - done, 0);
 			if (n > 0) {
 				sent += n;
-			} else if (n < 0 && LibC.errno() == LibC.EINTR) {
+			} else if (n < 0 && LibC.errno() == Errno.EINTR) {
 				continue;
 			} else {
 				failed++; // the first remaining datagram is refused (buffer full, unreachable...): skip it

@@ -23,17 +23,18 @@ final class Sockets {
 	static final int MSG_TRUNC = 0x20;
 	static final int SOL_UDP = 17;
 	static final int UDP_SEGMENT = 103;
-	static final int EIO = 5;
-	static final int EINVAL = 22;
-	static final int EOPNOTSUPP = 95;
-	static final int EACCES = 13;
-	static final int EADDRINUSE = 98;
-	static final int EADDRNOTAVAIL = 99;
 
-	/** struct sockaddr_in. */
+	/** struct sockaddr_in: sa_family_t (host order), in_port_t and in_addr (network order), padding. */
 	static final int SOCKADDR_SIZE = 16;
-	/** struct iovec. */
+	static final int SIN_FAMILY = 0;
+	static final int SIN_PORT = 2;
+	static final int SIN_ADDR = 4;
+	/** struct iovec: void *iov_base; size_t iov_len. */
 	static final int IOVEC_SIZE = 16;
+	static final int IOV_BASE = 0;
+	static final int IOV_LEN = 8;
+	/** struct msghdr. */
+	static final int MSGHDR_SIZE = 56;
 	/** struct mmsghdr: struct msghdr (56 bytes) then unsigned msg_len, padded. */
 	static final int MMSGHDR_SIZE = 64;
 	static final int MSG_NAME = 0;
@@ -47,6 +48,10 @@ final class Sockets {
 	/** struct cmsghdr (len, level, type) and a u16 payload, padded: CMSG_SPACE(2). */
 	static final int CMSG_U16_SPACE = 24;
 	static final int CMSG_U16_LEN = 18;
+	static final int CMSG_LEN = 0;
+	static final int CMSG_LEVEL = 8;
+	static final int CMSG_TYPE = 12;
+	static final int CMSG_DATA = 16;
 
 	static {
 		if (Native.POINTER_SIZE != 8 || !Platform.isLinux()) {

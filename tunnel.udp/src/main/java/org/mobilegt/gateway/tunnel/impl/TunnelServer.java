@@ -7,13 +7,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -63,6 +63,7 @@ public final class TunnelServer implements TunnelStats {
 	private final ScheduledExecutorService housekeeping;
 	private final ControlSender keepalives = new ControlSender();
 	private final Control control;
+	private final Pumps pumps;
 
 	private volatile TunnelSettings settings;
 	private volatile Map<String, Object> properties;
@@ -70,10 +71,6 @@ public final class TunnelServer implements TunnelStats {
 	private volatile String socketError;
 	private volatile TunDevice tun;
 	private volatile TapSelection taps;
-	private UplinkPump uplink;
-	private Thread uplinkThread;
-	private final List<DownlinkPump> downlinks = new ArrayList<>();
-	private final List<Thread> downlinkThreads = new ArrayList<>();
 
 	private volatile KeyCheck keyCheck;
 	private volatile SessionManager sessions;
@@ -105,6 +102,7 @@ public final class TunnelServer implements TunnelStats {
 		}
 		settings = s;
 		control = new Control(this, metrics, log, s);
+		pumps = new Pumps(this, metrics, control, log);
 		if (s != null) {
 			try {
 				listen(s);
@@ -113,11 +111,7 @@ public final class TunnelServer implements TunnelStats {
 				log.error("Tunnel not listening: {}", e.getMessage());
 			}
 		}
-		housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "mobilegt-tunnel-housekeeping");
-			t.setDaemon(true);
-			return t;
-		});
+		housekeeping = Daemons.scheduler("mobilegt-tunnel-housekeeping");
 		housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
 	}
 
@@ -154,12 +148,8 @@ public final class TunnelServer implements TunnelStats {
 	private synchronized void listen(TunnelSettings s) throws IOException {
 		UdpSocket next = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes());
 		UdpSocket previous = socket;
-		stopUplink();
+		pumps.uplink(next);
 		socket = next;
-		uplink = new UplinkPump(this, next, metrics, control, log);
-		uplinkThread = new Thread(uplink, "mobilegt-uplink");
-		uplinkThread.setDaemon(true);
-		uplinkThread.start();
 		if (previous != null) {
 			previous.release();
 		}
@@ -172,8 +162,8 @@ public final class TunnelServer implements TunnelStats {
 	synchronized void deactivate() throws InterruptedException {
 		wasServing = false; // "Tunnel stopped" says it all
 		housekeeping.shutdownNow();
-		stopDownlinks();
-		stopUplink();
+		pumps.stopDownlinks();
+		pumps.stopUplink();
 		if (socket != null) {
 			socket.release();
 			socket = null;
@@ -187,29 +177,13 @@ public final class TunnelServer implements TunnelStats {
 		log.info("Tunnel stopped");
 	}
 
-	private void stopUplink() {
-		if (uplink != null) {
-			uplink.stop();
-			socket.close(); // wakes the pump; released by the caller
-			join(uplinkThread);
-			uplink = null;
-		}
-	}
-
 	// ---- the TUN device
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindTun(TunDevice device) {
-		stopDownlinks();
+		pumps.stopDownlinks();
 		tun = device;
-		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
-			DownlinkPump pump = new DownlinkPump(this, device, q, metrics, log);
-			Thread t = new Thread(pump, "mobilegt-downlink-" + q);
-			t.setDaemon(true);
-			downlinks.add(pump);
-			downlinkThreads.add(t);
-			t.start();
-		}
+		pumps.downlinks(device);
 		log.info("Tunnel attached to TUN {} ({} queue(s))", device.name(), device.queues());
 		servingChanged();
 	}
@@ -217,10 +191,7 @@ public final class TunnelServer implements TunnelStats {
 	synchronized void unbindTun(TunDevice device) {
 		if (tun == device) {
 			tun = null;
-			stopDownlinks();
-			if (uplink != null) {
-				uplink.quiesce(); // the uplink no longer writes to the old device
-			}
+			pumps.detach(); // no pump uses the old device after this
 			log.info("Tunnel detached from TUN {}", device.name());
 			servingChanged();
 		}
@@ -283,21 +254,6 @@ public final class TunnelServer implements TunnelStats {
 			missing.add("no session manager");
 		}
 		return String.join(", ", missing);
-	}
-
-	private void stopDownlinks() {
-		downlinks.forEach(DownlinkPump::stop);
-		downlinkThreads.forEach(TunnelServer::join);
-		downlinks.clear();
-		downlinkThreads.clear();
-	}
-
-	private static void join(Thread t) {
-		try {
-			t.join(2000);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 	// ---- packet taps (whiteboard)

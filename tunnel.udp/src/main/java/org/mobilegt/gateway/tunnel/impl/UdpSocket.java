@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
 
@@ -43,16 +44,16 @@ final class UdpSocket implements Closeable {
 		try (Memory address = new Memory(Sockets.SOCKADDR_SIZE)) {
 			address.clear();
 			ByteBuffer a = address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.nativeOrder());
-			a.putShort(0, (short) Sockets.AF_INET);
-			a.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port).put(4, bind.getAddress());
+			a.putShort(Sockets.SIN_FAMILY, (short) Sockets.AF_INET);
+			a.order(ByteOrder.BIG_ENDIAN).putShort(Sockets.SIN_PORT, (short) port).put(Sockets.SIN_ADDR, bind.getAddress());
 			if (Sockets.bind(fd, address, Sockets.SOCKADDR_SIZE) < 0) {
 				int errno = LibC.errno();
 				LibC.close(fd);
 				String where = bind.getHostAddress() + ":" + port;
 				throw new BindException(switch (errno) {
-				case Sockets.EADDRINUSE -> "UDP " + where + " is in use by another socket";
-				case Sockets.EADDRNOTAVAIL -> "UDP " + where + ": no local interface has address " + bind.getHostAddress();
-				case Sockets.EACCES -> "UDP " + where + ": permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+				case Errno.EADDRINUSE -> "UDP " + where + " is in use by another socket";
+				case Errno.EADDRNOTAVAIL -> "UDP " + where + ": no local interface has address " + bind.getHostAddress();
+				case Errno.EACCES -> "UDP " + where + ": permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
 				default -> "cannot bind UDP " + where + ": " + LibC.describe(errno);
 				});
 			}
@@ -73,7 +74,7 @@ final class UdpSocket implements Closeable {
 			if (Sockets.getsockname(fd, address, length) < 0) {
 				throw new IOException("getsockname failed: " + LibC.describe(LibC.errno()));
 			}
-			return Short.toUnsignedInt(address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.BIG_ENDIAN).getShort(2));
+			return Short.toUnsignedInt(address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.BIG_ENDIAN).getShort(Sockets.SIN_PORT));
 		}
 	}
 

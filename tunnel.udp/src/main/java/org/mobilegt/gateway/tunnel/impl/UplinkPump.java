@@ -29,6 +29,7 @@ final class UplinkPump implements Runnable {
 	static final int BATCH = 32;
 	static final int SLOT = 65536;
 	private static final int POLL_MILLIS = 250;
+	private static final long QUIESCE_NANOS = 500_000_000L;
 
 	private final TunnelServer server;
 	private final UdpSocket socket;
@@ -44,9 +45,8 @@ final class UplinkPump implements Runnable {
 	private final RateGate errorLog = new RateGate(5, 60_000);
 	private final RateGate spoofRecords = new RateGate(10, 1_000);
 	private final RateGate shareLog = new RateGate(1, 10_000);
+	private final BatchGate gate = new BatchGate();
 	private volatile boolean running = true;
-	private volatile boolean inBatch;
-	private volatile long batches;
 	private long sequence;
 
 	UplinkPump(TunnelServer server, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
@@ -73,7 +73,7 @@ final class UplinkPump implements Runnable {
 				if (n == 0) {
 					continue;
 				}
-				inBatch = true;
+				gate.enter();
 				long now = System.currentTimeMillis();
 				SessionManager sessions = server.sessions();
 				TunDevice tun = server.tun();
@@ -92,8 +92,7 @@ final class UplinkPump implements Runnable {
 				drained = true; // never spin on a failing socket
 				logError("UDP receive failed", e);
 			} finally {
-				inBatch = false;
-				batches++;
+				gate.leave();
 			}
 		}
 	}
@@ -264,11 +263,7 @@ final class UplinkPump implements Runnable {
 
 	/** Waits (bounded) until the pump is not inside a batch, so it no longer uses an old TUN device. */
 	void quiesce() {
-		long seen = batches;
-		long deadline = System.nanoTime() + 500_000_000L;
-		while (inBatch && batches == seen && System.nanoTime() < deadline) {
-			Thread.onSpinWait();
-		}
+		gate.quiesce(QUIESCE_NANOS);
 	}
 
 	void stop() {

@@ -1,0 +1,58 @@
+package org.mobilegt.gateway.session.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mobilegt.gateway.session.impl.AddressPoolTest.ip;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.net.api.EndpointKey;
+
+class SessionIndexTest {
+
+	private final SessionIndex index = new SessionIndex();
+
+	private static SessionImpl session(long id, String clientId, long endpoint, String address) {
+		return new SessionImpl(id, clientId, endpoint, ip(address), Instant.EPOCH, 0, new SessionImpl.Share());
+	}
+
+	@Test
+	void findsASessionByEachKeyUntilItIsRemoved() {
+		long ep = EndpointKey.key(ip("198.51.100.7"), 4000);
+		SessionImpl s = session(7, "alice", ep, "10.77.0.2");
+		index.add(s);
+		assertThat(index.byEndpoint(ep)).isSameAs(s);
+		assertThat(index.byAddress(ip("10.77.0.2"))).isSameAs(s);
+		assertThat(index.byClient("alice")).isSameAs(s);
+		assertThat(index.byId(7)).isSameAs(s);
+		assertThat(index.size()).isEqualTo(1);
+		index.remove(s);
+		assertThat(index.byEndpoint(ep)).isNull();
+		assertThat(index.byAddress(ip("10.77.0.2"))).isNull();
+		assertThat(index.byClient("alice")).isNull();
+		assertThat(index.snapshot()).isEmpty();
+	}
+
+	@Test
+	void addressesWithTheHighBitSetAreFound() {
+		SessionImpl s = session(1, null, 1, "172.31.0.2");
+		SessionImpl high = session(2, null, 2, "240.0.0.2");
+		index.add(s);
+		index.add(high);
+		assertThat(index.byAddress(ip("240.0.0.2"))).isSameAs(high);
+		assertThat(index.snapshot()).containsExactlyInAnyOrder(s, high);
+	}
+
+	@Test
+	void aRoamingSessionMovesToItsNewEndpoint() {
+		long from = EndpointKey.key(ip("198.51.100.7"), 4000);
+		long to = EndpointKey.key(ip("203.0.113.9"), 5000);
+		SessionImpl s = session(1, "alice", from, "10.77.0.2");
+		index.add(s);
+		index.move(s, to);
+		assertThat(index.byEndpoint(from)).isNull();
+		assertThat(index.byEndpoint(to)).isSameAs(s);
+		assertThat(s.endpoint()).isEqualTo(to);
+		assertThat(index.size()).isEqualTo(1);
+	}
+}
