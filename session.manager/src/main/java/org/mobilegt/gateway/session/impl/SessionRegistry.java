@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,7 +70,9 @@ public final class SessionRegistry implements SessionManager {
 	private final Logger log;
 	private final SessionStore store;
 	private final ScheduledExecutorService housekeeping;
-	private final ExecutorService poster = Executors.newSingleThreadExecutor(Daemons.named("mobilegt-session-events"));
+	private final ExecutorService posterThread = Executors.newSingleThreadExecutor(Daemons.named("mobilegt-session-events"));
+	/** Where events are posted from (see {@link #post}); unit tests post directly. */
+	Executor poster = posterThread;
 	private final SessionImpl.Share share = new SessionImpl.Share();
 	/** Session lifecycle lines: every one normally, a count when thousands of clients (re)connect at once. */
 	private final RateGate lifecycleLog = new RateGate(50, 1000);
@@ -130,8 +133,8 @@ public final class SessionRegistry implements SessionManager {
 	void deactivate() throws InterruptedException {
 		housekeeping.shutdown();
 		housekeeping.awaitTermination(5, TimeUnit.SECONDS);
-		poster.shutdown();
-		poster.awaitTermination(2, TimeUnit.SECONDS);
+		posterThread.shutdown();
+		posterThread.awaitTermination(2, TimeUnit.SECONDS);
 		store.write(store.capture(nextId));
 	}
 
@@ -310,10 +313,8 @@ public final class SessionRegistry implements SessionManager {
 	}
 
 	/**
-	 * EventAdmin keeps asynchronous events in order per posting thread only, and opens, roams and
-	 * closes happen on control workers, pumps and housekeeping: one thread posts them all, in the
-	 * order they happened (under this registry's lock), so that the connection log never shows a
-	 * roam before its open.
+	 * EventAdmin keeps events in order per posting thread only: one thread posts them all, in the
+	 * order they happened under this lock, so that the connection log never has a roam before its open.
 	 */
 	private void post(String topic, SessionImpl s, CloseReason reason, String previousEndpoint) {
 		EventAdmin ea = events;

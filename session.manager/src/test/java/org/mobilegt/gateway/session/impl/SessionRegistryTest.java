@@ -50,6 +50,7 @@ class SessionRegistryTest {
 		SessionRegistry r = new SessionRegistry(context(framework), Annotations.of(SessionsConfig.class, values), new HashMap<>(values),
 				log.logger);
 		r.events = events.admin;
+		r.poster = Runnable::run;
 		r.bindTun(null, Map.of(TunDevice.SUBNET, "10.77.0.0/29"));
 		registry = r;
 		return r;
