@@ -8,9 +8,10 @@
 #
 #   sudo bench/probe.sh [JVM OPTION...]     e.g. sudo MALLOC_ARENA_MAX=2 bench/probe.sh -Xmx64m
 #
-# Prints one line: start_ms, then "idle" and "at_N" figures in KiB (rss anon file threads
-# heap_committed heap_used). CLIENTS (1000) sets N. The candidates table of BENCHMARKS.md
-# ("Footprint") comes from it; bench/footprint.sh measures the chosen profile with the data path.
+# Prints one line: start_ms and the JVM's CPU time until then (cpu_ms), then "idle" and "at_N"
+# figures in KiB (rss anon file threads heap_committed heap_used). CLIENTS (1000) sets N. The
+# candidates table of BENCHMARKS.md ("Footprint") comes from it; bench/footprint.sh measures the
+# chosen profile with the data path.
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
@@ -60,6 +61,9 @@ for ((i = 0; i < 400; i++)); do
 	sleep 0.05
 done
 start_ms=$((($(date +%s%N) - t0) / 1000000))
+# CPU time of the JVM (all threads) up to "Tunnel serving": unlike start_ms, barely changed by
+# the load of other processes on the box
+cpu_ms=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$GW_PID/stat")
 sleep 2
 
 # figures NAME: "NAME rss anon file threads heap_committed heap_used" (KiB)
@@ -86,4 +90,4 @@ at=$(figures "at_$CLIENTS")
 [[ ${NMT:-0} == 1 ]] && jcmd "$GW_PID" VM.native_memory summary.diff >"$OUT/nmt-diff.txt"
 jcmd "$GW_PID" VM.classloader_stats >"$OUT/classloaders-at_$CLIENTS.txt"
 jcmd "$GW_PID" GC.class_histogram >"$OUT/histogram-at_$CLIENTS.txt" # last: it runs a full GC
-echo "start_ms $start_ms | $idle | $at | $(grep '^RESULT' "$OUT/handshakes.log" | grep -o 'failed=[0-9]*') | $OUT"
+echo "start_ms $start_ms cpu_ms $cpu_ms | $idle | $at | $(grep '^RESULT' "$OUT/handshakes.log" | grep -o 'failed=[0-9]*') | $OUT"
