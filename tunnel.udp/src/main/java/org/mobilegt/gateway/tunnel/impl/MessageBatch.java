@@ -14,11 +14,8 @@ import com.sun.jna.Pointer;
  * A batch of datagrams for recvmmsg/sendmmsg: native message headers, one iovec and one IPv4
  * address per message, and one slot of native memory per message. Everything is allocated once;
  * receiving and sending reuse it, so the data path allocates nothing. One thread uses a batch.
- * <p>
- * The slots are malloc'd, not {@code allocateDirect}ed: Java zeroes a direct buffer and so makes
- * every page resident at once, while a large malloc is fresh mmap'd memory whose pages cost RSS
- * only once a datagram reaches them. 32 slots of 64 KiB are 2 MiB per batch, of which datagrams
- * of MTU size touch one page per slot (BENCHMARKS.md, "Footprint").
+ * The slots' memory becomes resident only where datagrams reach it ({@link LazyBuffers}): 32 slots
+ * of 64 KiB are 2 MiB, of which packets of MTU size touch one page per slot.
  */
 final class MessageBatch {
 
@@ -30,7 +27,6 @@ final class MessageBatch {
 	private final long headersAddress;
 	private final Memory iovecs;
 	private final Memory names;
-	private final Memory data;
 	private final ByteBuffer headerView;
 	private final ByteBuffer iovecView;
 	private final ByteBuffer nameView;
@@ -59,13 +55,12 @@ final class MessageBatch {
 		headerView = headers.getByteBuffer(0, headers.size()).order(ByteOrder.nativeOrder());
 		iovecView = iovecs.getByteBuffer(0, iovecs.size()).order(ByteOrder.nativeOrder());
 		nameView = names.getByteBuffer(0, names.size()).order(ByteOrder.BIG_ENDIAN);
-		data = new Memory((long) capacity * slotSize);
-		long dataAddress = Pointer.nativeValue(data);
-		ByteBuffer all = data.getByteBuffer(0, data.size());
+		ByteBuffer data = LazyBuffers.allocate(capacity * slotSize);
+		long dataAddress = LibC.address(data);
 		slots = new ByteBuffer[capacity];
 		for (int i = 0; i < capacity; i++) {
-			data.setMemory((long) i * slotSize, headroom, (byte) 0); // malloc does not zero
-			slots[i] = all.slice(i * slotSize, slotSize);
+			slots[i] = data.slice(i * slotSize, slotSize);
+			slots[i].put(0, new byte[headroom]); // the memory is not zeroed
 			slotAddresses[i] = dataAddress + (long) i * slotSize;
 			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i]);
 			iovecView.putLong(i * Sockets.IOVEC_SIZE + 8, slotSize);
