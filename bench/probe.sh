@@ -31,6 +31,7 @@ cleanup() {
 	if [[ -n $GW_PID ]]; then kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; fi
 	ip netns del "$NS_PH" 2>/dev/null || true
 	ip netns del "$NS_GW" 2>/dev/null || true
+	rm -rf "$OUT/data" # the framework's cache, a copy of every bundle (~17 MiB)
 }
 trap cleanup EXIT
 for ns in "$NS_PH" "$NS_GW"; do ip netns add "$ns" && ip -n "$ns" link set lo up; done
