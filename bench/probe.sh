@@ -8,6 +8,9 @@
 #
 #   sudo bench/probe.sh [JVM OPTION...]     e.g. sudo MALLOC_ARENA_MAX=2 bench/probe.sh -Xmx64m
 #
+# STATE=DIR runs in DIR and keeps its framework cache: a second run measures a restart, as the
+# service restarts (the first start installs every bundle from the jar).
+#
 # Prints one line: start_ms and the JVM's CPU time until then (cpu_ms), then "idle" and "at_N"
 # figures in KiB (rss anon file threads heap_committed heap_used). CLIENTS (1000) sets N. The
 # candidates table of BENCHMARKS.md ("Footprint") comes from it; bench/footprint.sh measures the
@@ -24,14 +27,15 @@ RELAY=$BENCH/out/relay
 
 P=mgt-p$$ # namespaces mgt-p<pid>-ph and -gw; removed on exit
 NS_PH=$P-ph NS_GW=$P-gw
-OUT=$BENCH/out/probe-$$
+# STATE=DIR keeps the working directory (the framework cache) for the next run: a restart
+OUT=${STATE:-$BENCH/out/probe-$$}
 SECRET=probe-$RANDOM$RANDOM
 GW_PID=""
 cleanup() {
 	if [[ -n $GW_PID ]]; then kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; fi
 	ip netns del "$NS_PH" 2>/dev/null || true
 	ip netns del "$NS_GW" 2>/dev/null || true
-	rm -rf "$OUT/data" # the framework's cache, a copy of every bundle (~17 MiB)
+	[[ -n ${STATE:-} ]] || rm -rf "$OUT/data" # the framework's cache, a copy of every bundle (~17 MiB)
 }
 trap cleanup EXIT
 for ns in "$NS_PH" "$NS_GW"; do ip netns add "$ns" && ip -n "$ns" link set lo up; done
