@@ -4,7 +4,7 @@
 # each profile bench/run.sh runs the gateway alone (SYSTEMS=gateway), headless as the unit runs
 # it: time from launch to "Tunnel serving", RSS idle, with 1 and with 1,000 clients (their
 # handshakes' failures counted: headless, there is no vpn:stats to count sessions), TCP
-# throughput and UDP 64-byte pps, and the JVM's CPU per Gbit/s and per packet in those tests.
+# throughput and UDP 64-byte pps, and both tunnel ends' CPU per Gbit/s and per packet in those.
 #
 #   sudo bench/footprint.sh        (~3 min on 2 cores; REPS, DURATION as in bench/run.sh)
 #
@@ -50,8 +50,8 @@ median() {
 	echo "JVM: $(java -version 2>&1 | head -1); $(nproc) cores; REPS=$REPS DURATION=$DURATION s"
 	echo "small profile: $SMALL_ENV$SMALL"
 	printf '%-28s %12s %12s %8s\n' figure default small ratio
-	# cpu_*: the JVM's CPU time per Gbit/s (tcp1) and per packet (udp64), which the load of other
-	# processes changes much less than the rates themselves
+	# cpu_*: CPU time of both tunnel ends (the JVM and the C client) per Gbit/s (tcp1) and per
+	# packet (udp64), which the load of other processes changes less than the rates themselves
 	for m in start_ms rss_kb_idle rss_kb_at_1 rss_hs_failed_at_1000 rss_kb_at_1000 hwm_kb_at_1000 tcp1_mbps udp64_kpps \
 		cpu_cores_per_gbps cpu_us_per_pkt; do
 		d=$(median "${RAW[default]}" "$m") s=$(median "${RAW[small]}" "$m")
