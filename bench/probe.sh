@@ -75,8 +75,8 @@ sleep 2
 figures() {
 	local r heap
 	r=$(awk '/^Rss:/ {r = $2} /^Anonymous:/ {a = $2} END {print r, a, r - a}' "/proc/$GW_PID/smaps_rollup")
-	# committed and used over the generations (Serial, Parallel) or the one G1 heap
-	heap=$(jcmd "$GW_PID" GC.heap_info | awk '/(generation|heap) +total/ {
+	# committed and used over the generations (Serial, Parallel; "DefNew"/"Tenured" on 25) or G1's heap
+	heap=$(jcmd "$GW_PID" GC.heap_info | awk '/(generation|heap|DefNew|Tenured) +total/ {
 		for (i = 1; i < NF; i++) { if ($i == "total") t += $(i + 1); if ($i == "used") u += $(i + 1) } }
 		END {print t + 0, u + 0}')
 	cat /proc/"$GW_PID"/task/*/comm | sort | uniq -c >"$OUT/threads-$1.txt"
