@@ -4,7 +4,7 @@
 # each profile bench/run.sh runs the gateway alone (SYSTEMS=gateway), headless as the unit runs
 # it: time from launch to "Tunnel serving", RSS idle, with 1 and with 1,000 clients (their
 # handshakes' failures counted: headless, there is no vpn:stats to count sessions), TCP
-# throughput and UDP 64-byte pps.
+# throughput and UDP 64-byte pps, and both tunnel ends' CPU per Gbit/s and per packet in those.
 #
 #   sudo bench/footprint.sh        (~3 min on 2 cores; REPS, DURATION as in bench/run.sh)
 #
@@ -43,14 +43,17 @@ done
 # median of one metric of the gateway over its repetitions (RAW FILE, METRIC)
 median() {
 	awk -F'\t' -v m="$2" '$1 == "gateway" && $3 == m && $4 != "nan" {print $4}' "$1" | sort -g |
-		awk '{v[NR] = $1} END {if (!NR) print "nan"; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
+		awk '{v[NR] = $1} END {if (!NR) print "nan"; else printf "%.6g\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
 }
 
 {
 	echo "JVM: $(java -version 2>&1 | head -1); $(nproc) cores; REPS=$REPS DURATION=$DURATION s"
 	echo "small profile: $SMALL_ENV$SMALL"
 	printf '%-28s %12s %12s %8s\n' figure default small ratio
-	for m in start_ms rss_kb_idle rss_kb_at_1 rss_hs_failed_at_1000 rss_kb_at_1000 hwm_kb_at_1000 tcp1_mbps udp64_kpps; do
+	# cpu_*: CPU time of both tunnel ends (the JVM and the C client) per Gbit/s (tcp1) and per
+	# packet (udp64), which the load of other processes changes less than the rates themselves
+	for m in start_ms rss_kb_idle rss_kb_at_1 rss_hs_failed_at_1000 rss_kb_at_1000 hwm_kb_at_1000 tcp1_mbps udp64_kpps \
+		cpu_cores_per_gbps cpu_us_per_pkt; do
 		d=$(median "${RAW[default]}" "$m") s=$(median "${RAW[small]}" "$m")
 		printf '%-28s %12s %12s %8s\n' "$m" "$d" "$s" "$(awk -v d="$d" -v s="$s" 'BEGIN {if (d + 0 > 0) printf "%.2f", s / d; else print "-"}')"
 	done

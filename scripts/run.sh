@@ -3,8 +3,8 @@
 # configuration in ./conf (documented defaults are written there at first start), framework
 # data in ./data, logs in ./log. Needs root or CAP_NET_ADMIN for the TUN device and NAT.
 # JVM options: the embedded-box profile of the systemd unit (its ExecStart's -X options, see
-# BENCHMARKS.md "Footprint") and its MALLOC_ARENA_MAX=2; MOBILEGT_JVM_OPTS replaces both ("" = the
-# JVM's defaults).
+# BENCHMARKS.md "Footprint") and its Environment= (MALLOC_ARENA_MAX; a value set by the caller
+# wins); MOBILEGT_JVM_OPTS replaces both ("" = the JVM's defaults).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$root/gateway.app/target/gateway.jar"
@@ -13,6 +13,11 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root" -name '*.java' -newer "$jar" -o -name
 	(cd "$root" && mvn -B -q package -DskipTests)
 fi
 opts=${MOBILEGT_JVM_OPTS-$(sed -n 's/^ExecStart=//p' "$unit" | tr ' ' '\n' | grep '^-X' | tr '\n' ' ')}
-[ -n "${MOBILEGT_JVM_OPTS+set}" ] || export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} # as the unit's Environment=
+if [ -z "${MOBILEGT_JVM_OPTS+set}" ]; then
+	for env in $(sed -n 's/^Environment=//p' "$unit"); do
+		name=${env%%=*}
+		[ -n "${!name:-}" ] || export "${env?}"
+	done
+fi
 # shellcheck disable=SC2086 # a list of options
 exec java $opts -jar "$jar" "$@"

@@ -24,7 +24,7 @@ final class GsoSender {
 	private static final int MAX_PAYLOAD = 65535 - 20 - 8;
 	private static final int MAX_SEGMENTS = 64;
 
-	private final ByteBuffer buffer = ByteBuffer.allocateDirect(CAPACITY);
+	private final ByteBuffer buffer = LazyBuffers.allocate(CAPACITY); // written before each send
 	private final long bufferAddress = LibC.address(buffer);
 	private final Memory message = new Memory(Sockets.MSGHDR_SIZE);
 	private final long messageAddress = Pointer.nativeValue(message);

@@ -13,8 +13,10 @@ import com.sun.jna.Pointer;
 
 /**
  * A batch of datagrams for recvmmsg/sendmmsg: native message headers, one iovec and one IPv4
- * address per message, and one slot of a direct buffer per message. Everything is allocated once;
+ * address per message, and one slot of native memory per message. Everything is allocated once;
  * receiving and sending reuse it, so the data path allocates nothing. One thread uses a batch.
+ * The slots' memory becomes resident only where datagrams reach it ({@link LazyBuffers}): 32 slots
+ * of 64 KiB are 2 MiB, of which packets of MTU size touch one page per slot.
  */
 final class MessageBatch {
 
@@ -54,11 +56,12 @@ final class MessageBatch {
 		headerView = headers.getByteBuffer(0, headers.size()).order(ByteOrder.nativeOrder());
 		iovecView = iovecs.getByteBuffer(0, iovecs.size()).order(ByteOrder.nativeOrder());
 		nameView = names.getByteBuffer(0, names.size()).order(ByteOrder.BIG_ENDIAN);
-		ByteBuffer data = ByteBuffer.allocateDirect(capacity * slotSize);
+		ByteBuffer data = LazyBuffers.allocate(capacity * slotSize);
 		long dataAddress = LibC.address(data);
 		slots = new ByteBuffer[capacity];
 		for (int i = 0; i < capacity; i++) {
 			slots[i] = data.slice(i * slotSize, slotSize);
+			slots[i].put(0, new byte[headroom]); // the memory is not zeroed
 			slotAddresses[i] = dataAddress + (long) i * slotSize;
 			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i]);
 			iovecView.putLong(i * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, slotSize);

@@ -144,7 +144,8 @@ final class TcpCoalescer {
 
 	/** One held flow: its first packet in place, or a copy with the packets that joined it. */
 	private static final class Flow {
-		private final ByteBuffer merged = ByteBuffer.allocateDirect(Offload.HEADER + MAX_IP_LENGTH);
+		/** Resident only as far as segments were merged into it (LazyBuffers); finish() writes the header. */
+		private final ByteBuffer merged = LazyBuffers.allocate(Offload.HEADER + MAX_IP_LENGTH);
 		ByteBuffer packet;
 		Session session;
 		int segments;

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.net.api.EndpointKey;
 
+import com.sun.jna.Memory;
+
 /** The JNA socket layer against real sockets on the loopback interface. */
 class UdpSocketTest {
 
@@ -74,6 +76,36 @@ class UdpSocketTest {
 			socket.awaitReadable(2000);
 			assertThat(batch.receive(socket)).isEqualTo(1);
 			assertThat(batch.truncated(0)).isTrue();
+		} finally {
+			socket.release();
+		}
+	}
+
+	@Test
+	void theHeadroomInFrontOfAReceivedDatagramIsZeroInRecycledMemory() throws Exception {
+		// malloc hands freed memory out again as it was: the batch must zero the headroom itself
+		// (the guard after them keeps the freed chunks from merging into the top and being trimmed)
+		Memory[] dirty = new Memory[4];
+		for (int i = 0; i < dirty.length; i++) {
+			dirty[i] = new Memory(4 * 2048);
+			dirty[i].setMemory(0, dirty[i].size(), (byte) 0xFF);
+		}
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		try (Memory guard = new Memory(4 * 2048); DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+			for (Memory m : dirty) {
+				m.close();
+			}
+			peer.send(new DatagramPacket(new byte[] {7, 8}, 2, LOOPBACK, socket.port()));
+			MessageBatch batch = new MessageBatch(4, 2048, Offload.HEADER);
+			socket.awaitReadable(2000);
+			assertThat(batch.receive(socket)).isEqualTo(1);
+			ByteBuffer d = batch.received(0);
+			assertThat(d.position()).isEqualTo(Offload.HEADER);
+			for (int i = 0; i < Offload.HEADER; i++) {
+				assertThat(d.get(i)).as("headroom byte %d", i).isZero();
+			}
+			assertThat(d.get(Offload.HEADER)).isEqualTo((byte) 7);
+			assertThat(d.remaining()).isEqualTo(2);
 		} finally {
 			socket.release();
 		}
