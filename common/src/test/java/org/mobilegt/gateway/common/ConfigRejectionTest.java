@@ -1,6 +1,5 @@
 package org.mobilegt.gateway.common;
 
-import org.mobilegt.gateway.config.api.ConfigVerdict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
