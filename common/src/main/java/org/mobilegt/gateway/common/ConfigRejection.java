@@ -29,7 +29,7 @@ public final class ConfigRejection {
 	}
 
 	/** Reports that {@code pid}'s new configuration was applied. */
-	public static void applied(EventAdmin events, String pid) {
+	private static void applied(EventAdmin events, String pid) {
 		if (events != null) {
 			events.postEvent(new Event(ConfigVerdict.TOPIC_APPLIED, Map.of(ConfigVerdict.PID, pid)));
 		}
