@@ -10,6 +10,7 @@ import java.util.Hashtable;
 import java.util.Map;
 import java.util.Objects;
 
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.event.Event;
@@ -19,26 +20,18 @@ import org.osgi.service.log.Logger;
 /**
  * What a component does when a new configuration cannot be applied: it keeps running with the
  * previous one, says why in the log, announces the verdict on EventAdmin (so {@code vpn:set} can
- * tell the operator) and writes the previous values back into Configuration Admin, so the bad
- * value is neither kept nor applied again at the next start.
+ * tell the operator, see {@link ConfigVerdict}) and writes the previous values back into
+ * Configuration Admin, so the bad value is neither kept nor applied again at the next start.
  */
 public final class ConfigRejection {
-
-	/** EventAdmin topic of a configuration a component refused; properties {@link #PID}, {@link #KEY}, {@link #MESSAGE}. */
-	public static final String TOPIC_REJECTED = "org/mobilegt/gateway/config/REJECTED";
-	/** EventAdmin topic of a configuration a component applied; property {@link #PID}. */
-	public static final String TOPIC_APPLIED = "org/mobilegt/gateway/config/APPLIED";
-	public static final String PID = "pid";
-	public static final String KEY = "key";
-	public static final String MESSAGE = "message";
 
 	private ConfigRejection() {
 	}
 
 	/** Reports that {@code pid}'s new configuration was applied. */
-	public static void applied(EventAdmin events, String pid) {
+	private static void applied(EventAdmin events, String pid) {
 		if (events != null) {
-			events.postEvent(new Event(TOPIC_APPLIED, Map.of(PID, pid)));
+			events.postEvent(new Event(ConfigVerdict.TOPIC_APPLIED, Map.of(ConfigVerdict.PID, pid)));
 		}
 	}
 
@@ -80,10 +73,10 @@ public final class ConfigRejection {
 		log.error("Configuration {} rejected, keeping the previous one: {}", pid, cause.getMessage());
 		if (events != null) {
 			Map<String, Object> props = new HashMap<>();
-			props.put(PID, pid);
-			props.put(KEY, key);
-			props.put(MESSAGE, String.valueOf(cause.getMessage()));
-			events.postEvent(new Event(TOPIC_REJECTED, props));
+			props.put(ConfigVerdict.PID, pid);
+			props.put(ConfigVerdict.KEY, key);
+			props.put(ConfigVerdict.MESSAGE, String.valueOf(cause.getMessage()));
+			events.postEvent(new Event(ConfigVerdict.TOPIC_REJECTED, props));
 		}
 		if (cm != null) {
 			try {

@@ -16,6 +16,14 @@ public final class ConfigValueException extends IllegalArgumentException {
 		this.key = key;
 	}
 
+	/** {@code value}, or a refusal unless it lies between {@code min} and {@code max} (inclusive). */
+	public static int between(String pid, String key, int value, int min, int max) {
+		if (value < min || value > max) {
+			throw new ConfigValueException(pid, key, value, "must be between " + min + " and " + max);
+		}
+		return value;
+	}
+
 	public String pid() {
 		return pid;
 	}

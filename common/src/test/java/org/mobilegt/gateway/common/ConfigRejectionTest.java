@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
@@ -31,8 +32,8 @@ class ConfigRejectionTest {
 	void aChangedConfigurationIsReportedApplied() {
 		ConfigRejection.applied(events, "mobilegt.tunnel", Map.of("port", 8000), Map.of("port", 8001));
 		assertThat(posted).singleElement().satisfies(e -> {
-			assertThat(e.getTopic()).isEqualTo(ConfigRejection.TOPIC_APPLIED);
-			assertThat(e.getProperty(ConfigRejection.PID)).isEqualTo("mobilegt.tunnel");
+			assertThat(e.getTopic()).isEqualTo(ConfigVerdict.TOPIC_APPLIED);
+			assertThat(e.getProperty(ConfigVerdict.PID)).isEqualTo("mobilegt.tunnel");
 		});
 	}
 

@@ -9,6 +9,7 @@ import static org.mobilegt.gateway.e2e.Scenarios.KEY;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresRoot
 class ConsoleValidationTest {
+
+	private static final int BUSY_PORT = 8091;
 
 	@Test
 	void authLogSizeZeroIsRefusedAndHandshakesStillWork() {
@@ -103,6 +106,40 @@ class ConsoleValidationTest {
 			gw.awaitConsole(Duration.ofSeconds(30));
 			refused(gw, "mobilegt.console", "port", "0", "is invalid");
 			assertThat(gw.http("/system/console/vpn/data.json", USER, PASSWORD).status()).isEqualTo(200);
+		}
+	}
+
+	/**
+	 * Values only the console itself can judge, through {@code vpn:set}: a port another socket
+	 * holds (Jetty would fail after the fact, with the console gone) and a user name Basic
+	 * authentication cannot carry. Both are rejected, and the console keeps serving as before.
+	 */
+	@Test
+	void consoleValuesItCannotUseAreRejectedAndTheConsoleStays() throws Exception {
+		try (Topology t = Topology.create(); Gateway gw = start(t, "console-use")) {
+			gw.awaitTunnel(Scenarios.START);
+			gw.awaitConsole(Duration.ofSeconds(30));
+			int port = gw.consolePort();
+			try (ServerSocket squatter = Netns.inside(t.gw(), () -> {
+				ServerSocket s = new ServerSocket();
+				s.bind(new InetSocketAddress("127.0.0.1", BUSY_PORT));
+				return s;
+			})) {
+				assertThat(gw.gogo("vpn:set mobilegt.console port " + BUSY_PORT)).as("vpn:set port in use")
+						.contains("rejected", "cannot be bound on 127.0.0.1", "the previous value is kept");
+			}
+			assertThat(gw.gogo("vpn:set mobilegt.console username ad:min")).as("vpn:set username with a colon")
+					.contains("rejected", "without ':'", "the previous value is kept");
+			assertThat(gw.consolePort()).isEqualTo(port);
+			// every update of mobilegt.console, even one set back, modifies the security provider's
+			// service properties, and the Web Console re-checks it: it answers again shortly after
+			int status = 0;
+			for (int i = 0; i < 50 && status != 200; i++) {
+				Sleep.millis(200);
+				status = gw.http("/system/console/vpn/data.json", USER, PASSWORD).status();
+			}
+			assertThat(status).as("the console after the refused values").isEqualTo(200);
+			assertThat(gw.gogo("vpn:config mobilegt.console")).doesNotContain("ad:min").doesNotContain(Integer.toString(BUSY_PORT));
 		}
 	}
 

@@ -92,8 +92,9 @@ class ConfigRejectionTest {
 
 	/**
 	 * Straight through the ConfigurationAdmin API, past every file, console and vpn:set check: a
-	 * value the component itself would accept (logSize 5) but outside its Metatype range (min 10)
-	 * is stopped by the gateway's ConfigurationPlugin and set back.
+	 * value outside its Metatype range (logSize 5, min 10) is stopped by the gateway's
+	 * ConfigurationPlugin and set back before it reaches the component (whose own check, the last
+	 * line, would answer "must be between" rather than "is invalid").
 	 */
 	@Test
 	void aValueOutsideItsMetatypeRangeIsStoppedOnTheConfigurationAdminPath() throws Exception {

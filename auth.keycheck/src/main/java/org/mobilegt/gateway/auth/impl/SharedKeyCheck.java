@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.mobilegt.gateway.auth.api.ClientKeys;
@@ -22,7 +20,7 @@ import org.mobilegt.gateway.auth.api.IllegalAttempt;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
-import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.framework.BundleContext;
@@ -61,9 +59,6 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 	/** "Throttling" lines: at most this many per minute, then a count. */
 	private static final int THROTTLE_LOG_PERMITS = 10;
 
-	private record Settings(int keyLength, byte[] keyDigest, Set<String> allowed) {
-	}
-
 	private final Logger log;
 	private final Throttle throttle;
 	private final AttemptLog attempts;
@@ -73,14 +68,14 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 	private final RateGate logGate = new RateGate(LOG_PERMITS, 10_000);
 	private final RateGate eventGate = new RateGate(EVENT_PERMITS, 1_000);
 	private final RateGate throttleGate = new RateGate(THROTTLE_LOG_PERMITS, 60_000);
-	private volatile Settings settings;
+	private volatile AuthSettings settings;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	volatile EventAdmin events;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	volatile ConfigurationAdmin configurationAdmin;
-	private Map<String, Object> properties;
+	private final LiveConfig<AuthConfig, AuthSettings> live;
 
 	@Activate
 	public SharedKeyCheck(AuthConfig config, Map<String, Object> properties, @Reference(service = LoggerFactory.class) Logger log,
@@ -90,7 +85,8 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 
 	SharedKeyCheck(AuthConfig config, Map<String, Object> properties, Logger log, Path clientsFile) {
 		this.log = log;
-		AuthChecks.check(config);
+		this.live = new LiveConfig<>(AuthConfig.PID, AuthConfig.class, AuthSettings::of, log, () -> events, () -> configurationAdmin);
+		AuthSettings initial = live.start(config, properties);
 		this.clients = new ClientKeyStore(clientsFile);
 		try {
 			clients.load().forEach(log::warn);
@@ -100,29 +96,23 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 		if (!clients.isEmpty()) {
 			log.info("{} clients with their own key in {}", clients.list().size(), clientsFile.toAbsolutePath());
 		}
-		this.throttle = new Throttle(config.maxFailuresPerMinute());
-		this.attempts = new AttemptLog(config.logSize());
-		modified(config, properties);
+		this.throttle = new Throttle(initial.maxFailuresPerMinute());
+		this.attempts = new AttemptLog(initial.logSize());
+		use(initial);
 	}
 
 	@Modified
 	synchronized void modified(AuthConfig config, Map<String, Object> newProperties) {
-		try {
-			AuthChecks.check(config);
-		} catch (IllegalArgumentException e) {
-			ConfigRejection.rejected(log, events, configurationAdmin, AuthConfig.PID, AuthConfig.class, properties, e);
-			return;
-		}
-		properties = newProperties;
-		byte[] key = config.key().getBytes(StandardCharsets.UTF_8);
-		Set<String> allowed = Set.copyOf(Arrays.stream(config.clientIds()).map(String::strip).filter(s -> !s.isEmpty()).toList());
-		settings = new Settings(key.length, key.length == 0 ? null : sha256(key), allowed);
-		throttle.limit(config.maxFailuresPerMinute());
-		attempts.capacity(config.logSize());
-		if (key.length == 0) {
+		live.update(config, newProperties, this::use);
+	}
+
+	private void use(AuthSettings next) {
+		settings = next;
+		throttle.limit(next.maxFailuresPerMinute());
+		attempts.capacity(next.logSize());
+		if (next.keyDigest() == null) {
 			log.warn("No shared key configured ({} key): only clients with their own key (vpn:keys) get in", AuthConfig.PID);
 		}
-		ConfigRejection.applied(events, AuthConfig.PID);
 	}
 
 	@Override
@@ -133,7 +123,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 			attempts.count(Reason.THROTTLED);
 			return new Verdict(Reason.THROTTLED, null);
 		}
-		Settings s = settings;
+		AuthSettings s = settings;
 		boolean perClient = !clients.isEmpty();
 		if (s.keyDigest() == null && !perClient) {
 			return refuse(address, port, Reason.BAD_KEY, "no shared key and no client keys are configured", null, now);
@@ -178,13 +168,13 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 	 * Checks {@code secret} or {@code secret:id} against the shared key: null when it passes, else
 	 * the refusal. An id that has its own key is refused with the shared key (no hijacking).
 	 */
-	private Verdict sharedKey(Settings s, byte[] bytes, InetAddress address, int port, long now) {
+	private Verdict sharedKey(AuthSettings s, byte[] bytes, InetAddress address, int port, long now) {
 		if (s.keyDigest() == null) {
 			return refuse(address, port, Reason.BAD_KEY, "wrong key (the shared key is off)", null, now);
 		}
 		boolean withId = bytes.length > s.keyLength() && bytes[s.keyLength()] == ':';
 		byte[] secret = withId ? Arrays.copyOf(bytes, s.keyLength()) : bytes;
-		if (!MessageDigest.isEqual(sha256(secret), s.keyDigest())) {
+		if (!MessageDigest.isEqual(AuthSettings.sha256(secret), s.keyDigest())) {
 			return refuse(address, port, Reason.BAD_KEY, "wrong key", null, now);
 		}
 		if (!withId) {
@@ -379,13 +369,5 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 	/** The source key: an IPv4 address's hash code is the address itself (the socket is IPv4). */
 	private static int source(InetAddress address) {
 		return address.hashCode();
-	}
-
-	private static byte[] sha256(byte[] data) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(data);
-		} catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException("SHA-256 is required of every JVM", e);
-		}
 	}
 }

@@ -5,8 +5,7 @@ import java.util.Hashtable;
 import java.util.Map;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.common.ConfigRejection;
-import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -43,7 +42,7 @@ public final class RadiusAuth {
 	private final Granted granted = new Granted();
 	private final Accounting accounting;
 	private RadiusSettings settings;
-	private Map<String, Object> properties;
+	private final LiveConfig<RadiusConfig, RadiusSettings> live;
 	private RadiusServers servers;
 	private RadiusKeyCheck check;
 	private ServiceRegistration<KeyCheck> registration;
@@ -60,6 +59,8 @@ public final class RadiusAuth {
 		this.context = context;
 		this.log = log;
 		this.local = local;
+		this.live = new LiveConfig<>(RadiusConfig.PID, RadiusConfig.class, RadiusSettings::of, log, () -> events,
+				() -> configurationAdmin);
 		java.io.File data = context.getDataFile("accounting-stops");
 		this.accounting = new Accounting(data == null ? null : data.toPath(), log);
 		modified(config, properties);
@@ -67,18 +68,12 @@ public final class RadiusAuth {
 
 	@Modified
 	synchronized void modified(RadiusConfig config, Map<String, Object> newProperties) {
-		RadiusSettings next;
-		try {
-			next = RadiusSettings.of(config);
-		} catch (ConfigValueException e) {
-			ConfigRejection.rejected(log, events, settings == null ? null : configurationAdmin, RadiusConfig.PID, RadiusConfig.class,
-					settings == null ? Map.of() : properties, e);
-			return;
-		}
+		live.update(config, newProperties, this::use);
+	}
+
+	private void use(RadiusSettings next) {
 		stop();
 		settings = next;
-		Map<String, Object> previous = properties;
-		properties = newProperties;
 		if (next.active()) {
 			servers = new RadiusServers(next, log);
 			check = new RadiusKeyCheck(next, servers, local, granted, log);
@@ -95,7 +90,6 @@ public final class RadiusAuth {
 		} else {
 			log.info("RADIUS off ({} servers is empty): the gateway's own keys decide", RadiusConfig.PID);
 		}
-		ConfigRejection.applied(events, RadiusConfig.PID, previous, newProperties);
 	}
 
 	/** Withdraws the RADIUS key check: the tunnel re-binds to auth.keycheck at once. */

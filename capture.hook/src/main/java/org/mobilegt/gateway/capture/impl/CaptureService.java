@@ -16,9 +16,9 @@ import org.mobilegt.gateway.capture.api.CaptureControl;
 import org.mobilegt.gateway.capture.api.CaptureException;
 import org.mobilegt.gateway.capture.impl.CaptureSettings.Method;
 import org.mobilegt.gateway.capture.impl.CaptureSettings.Mode;
-import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
@@ -68,7 +68,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 	private final RunningCaptures running = new RunningCaptures();
 	private final DiskBudget budget = new DiskBudget();
 	private volatile CaptureSettings settings;
-	private volatile Map<String, Object> properties;
+	private final LiveConfig<CaptureConfig, CaptureSettings> live;
 	private volatile String configError;
 	private volatile String lastError;
 	private final ScriptCaptures scripts;
@@ -86,14 +86,15 @@ public final class CaptureService implements CaptureControl, EventHandler {
 	public CaptureService(BundleContext context, CaptureConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
-		this.properties = properties;
+		this.live = new LiveConfig<>(CaptureConfig.PID, CaptureConfig.class, this::checked, log, () -> events,
+				() -> configurationAdmin);
 		supervisor = new ScheduledThreadPoolExecutor(1, Daemons.named("mobilegt-capture-supervisor"));
 		// on stop, pending maxSeconds timers must not keep the supervisor alive
 		supervisor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		scripts = new ScriptCaptures(context, log, this::error);
 		builtins = new BuiltinCaptures(context, log, this::writeFailed);
 		try {
-			settings = CaptureSettings.of(config);
+			settings = live.start(config, properties);
 			announce(settings);
 		} catch (ConfigValueException e) {
 			configError = e.getMessage();
@@ -105,30 +106,29 @@ public final class CaptureService implements CaptureControl, EventHandler {
 
 	@Modified
 	void modified(CaptureConfig config, Map<String, Object> newProperties) {
-		CaptureSettings previous = settings;
-		CaptureSettings next;
+		live.update(config, newProperties, next -> {
+			settings = next;
+			configError = null;
+			announce(next);
+			if (next.mode() == Mode.OFF) {
+				supervise(() -> endAll("capture mode off"));
+			} else if (next.mode() == Mode.ALL) {
+				supervise(this::captureAll);
+			}
+		});
+	}
+
+	/** The settings of {@code config}; while capture has none, the reason it stays disabled is kept. */
+	private CaptureSettings checked(CaptureConfig config) throws ConfigValueException {
 		try {
-			next = CaptureSettings.of(config);
-			next.checkUsable(previous);
+			CaptureSettings next = CaptureSettings.of(config);
+			next.checkUsable(settings);
+			return next;
 		} catch (ConfigValueException e) {
-			if (previous == null) {
+			if (settings == null) {
 				configError = e.getMessage();
 			}
-			// without a previous configuration there is nothing to restore
-			ConfigRejection.rejected(log, events, previous == null ? null : configurationAdmin, CaptureConfig.PID,
-					CaptureConfig.class, previous == null ? Map.of() : properties, e);
-			return;
-		}
-		settings = next;
-		Map<String, Object> previousProperties = properties;
-		properties = newProperties;
-		configError = null;
-		ConfigRejection.applied(events, CaptureConfig.PID, previousProperties, newProperties);
-		announce(next);
-		if (next.mode() == Mode.OFF) {
-			supervise(() -> endAll("capture mode off"));
-		} else if (next.mode() == Mode.ALL) {
-			supervise(this::captureAll);
+			throw e;
 		}
 	}
 

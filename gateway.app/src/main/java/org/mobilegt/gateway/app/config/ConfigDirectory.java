@@ -25,7 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.PrivateFiles;
 import org.osgi.framework.BundleContext;
@@ -58,7 +58,7 @@ import org.osgi.service.metatype.MetaTypeService;
  * </ul>
  */
 @Component(immediate = true, service = { ConfigurationListener.class, EventHandler.class }, property = EventConstants.EVENT_TOPIC
-		+ "=org/mobilegt/gateway/config/*")
+		+ "=" + ConfigVerdict.TOPIC_ANY)
 public final class ConfigDirectory implements ConfigurationListener, EventHandler {
 
 	static final String CONF_PROPERTY = "mobilegt.conf";
@@ -271,10 +271,10 @@ public final class ConfigDirectory implements ConfigurationListener, EventHandle
 	 */
 	@Override
 	public void handleEvent(Event event) {
-		if (!(event.getProperty(ConfigRejection.PID) instanceof String pid)) {
+		if (!(event.getProperty(ConfigVerdict.PID) instanceof String pid)) {
 			return;
 		}
-		boolean applied = event.getTopic().equals(ConfigRejection.TOPIC_APPLIED);
+		boolean applied = event.getTopic().equals(ConfigVerdict.TOPIC_APPLIED);
 		ScheduledFuture<?> previous = awaiting.put(pid,
 				writer.schedule(() -> writeBack(pid), applied ? 0 : RESTORE_MILLIS, TimeUnit.MILLISECONDS));
 		if (previous != null) {

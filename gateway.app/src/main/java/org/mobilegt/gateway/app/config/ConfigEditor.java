@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -30,7 +30,7 @@ import org.osgi.service.metatype.MetaTypeService;
  * applied through Configuration Admin, then confirmed by the component itself (it posts APPLIED
  * or REJECTED), so {@code vpn:set} can say whether the change took effect or why not.
  */
-@Component(service = { ConfigEditor.class, EventHandler.class }, property = EventConstants.EVENT_TOPIC + "=org/mobilegt/gateway/config/*")
+@Component(service = { ConfigEditor.class, EventHandler.class }, property = EventConstants.EVENT_TOPIC + "=" + ConfigVerdict.TOPIC_ANY)
 public final class ConfigEditor implements EventHandler {
 
 	/** How long a component may take to answer a configuration change. */
@@ -130,9 +130,9 @@ public final class ConfigEditor implements EventHandler {
 					return new Outcome(true, shown + " stored (the component did not confirm within "
 							+ VERDICT_MILLIS / 1000 + " s; see vpn:status)");
 				}
-				if (pid.equals(e.getProperty(ConfigRejection.PID))) {
-					return e.getTopic().equals(ConfigRejection.TOPIC_REJECTED)
-							? new Outcome(false, "rejected: " + e.getProperty(ConfigRejection.MESSAGE) + "; the previous value is kept")
+				if (pid.equals(e.getProperty(ConfigVerdict.PID))) {
+					return e.getTopic().equals(ConfigVerdict.TOPIC_REJECTED)
+							? new Outcome(false, "rejected: " + e.getProperty(ConfigVerdict.MESSAGE) + "; the previous value is kept")
 							: new Outcome(true, shown + " applied");
 				}
 			}

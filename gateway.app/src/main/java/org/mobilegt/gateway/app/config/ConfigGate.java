@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.Daemons;
 import org.osgi.framework.BundleContext;
@@ -40,7 +41,7 @@ import org.osgi.service.metatype.MetaTypeService;
  * keys added later, without code in the components; and a plugin runs <em>before</em> delivery, so
  * a component never runs, even for a moment, with a value outside its declared range. What only a
  * component can judge (a port in use, a CIDR the kernel refuses) stays in the component, which
- * refuses and restores through {@link ConfigRejection}.
+ * refuses and restores through {@link ConfigRejection}; both post the verdicts of {@link ConfigVerdict}.
  * <p>
  * A configuration breaking a rule is not delivered: the component gets the last configuration
  * that passed (or, if none did yet, this one without the bad keys, i.e. their defaults), the
@@ -105,10 +106,10 @@ public final class ConfigGate implements ConfigurationPlugin {
 		EventAdmin ea = events;
 		if (ea != null) {
 			Map<String, Object> props = new HashMap<>();
-			props.put(ConfigRejection.PID, pid);
-			props.put(ConfigRejection.KEY, problems.keySet().iterator().next());
-			props.put(ConfigRejection.MESSAGE, message);
-			ea.postEvent(new Event(ConfigRejection.TOPIC_REJECTED, props));
+			props.put(ConfigVerdict.PID, pid);
+			props.put(ConfigVerdict.KEY, problems.keySet().iterator().next());
+			props.put(ConfigVerdict.MESSAGE, message);
+			ea.postEvent(new Event(ConfigVerdict.TOPIC_REJECTED, props));
 		}
 		restorer.execute(() -> restore(pid, kept));
 	}

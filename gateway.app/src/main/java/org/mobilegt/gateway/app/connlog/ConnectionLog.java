@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -36,7 +36,7 @@ public final class ConnectionLog implements EventHandler {
 
 	private final Logger log;
 	private RotatingFile file;
-	private Map<String, Object> properties;
+	private final LiveConfig<ConnLogConfig, ConnLogConfig> live;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	volatile EventAdmin events;
@@ -49,26 +49,27 @@ public final class ConnectionLog implements EventHandler {
 	@Activate
 	public ConnectionLog(ConnLogConfig config, Map<String, Object> properties, @Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
+		// the values are Metatype-checked; whether the file can be written is checked in use()
+		this.live = new LiveConfig<>(ConnLogConfig.PID, ConnLogConfig.class, c -> c, log, () -> events, () -> configurationAdmin);
 		modified(config, properties);
 	}
 
-	/** The new file is opened first: one that cannot be written is refused, the old one stays. */
 	@Modified
 	synchronized void modified(ConnLogConfig config, Map<String, Object> newProperties) {
+		live.update(config, newProperties, this::use);
+	}
+
+	/** The new file is opened first: one that cannot be written is refused, the old one stays. */
+	private void use(ConnLogConfig config) {
 		RotatingFile next = new RotatingFile(Path.of(config.file()), config.maxFileSizeMiB() * 1024L * 1024L, config.files());
 		try {
 			next.open();
 		} catch (IOException | RuntimeException e) {
-			ConfigRejection.rejected(log, events, properties == null ? null : configurationAdmin, ConnLogConfig.PID,
-					ConnLogConfig.class, properties, new ConfigValueException(ConnLogConfig.PID, "file", config.file(),
-							"cannot be written: " + e));
-			return;
+			throw new ConfigValueException(ConnLogConfig.PID, "file", config.file(), "cannot be written: " + e);
 		}
 		deactivate();
 		file = next;
 		opens = new RateGate(config.maxOpensPerSecond(), 1000);
-		ConfigRejection.applied(events, ConnLogConfig.PID, properties, newProperties);
-		properties = newProperties;
 	}
 
 	@Deactivate

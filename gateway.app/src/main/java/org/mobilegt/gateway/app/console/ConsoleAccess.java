@@ -8,14 +8,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Dictionary;
-import java.util.Hashtable;
+import java.util.Map;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
-import org.mobilegt.gateway.common.ConfigRejection;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.PrivateFiles;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -49,35 +47,40 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class ConsoleAccess implements SecurityProvider, Credentials {
 
 	static final String ID = "mobilegt";
-	static final String HTTP_PID = "org.apache.felix.http";
 	static final String PASSWORD_FILE = "console-password";
 	private static final String REALM = "mobilegt gateway";
 
 	private final BundleContext context;
 	private final ConfigurationAdmin cm;
 	private final Logger log;
+	private final LiveConfig<ConsoleConfig, ConsoleSettings> live;
 	private volatile byte[] user;
 	private volatile byte[] passwordDigest;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 
+	/** A first configuration the console cannot run with fails the activation: the console stays closed. */
 	@Activate
-	public ConsoleAccess(BundleContext context, ConsoleConfig config, @Reference ConfigurationAdmin cm,
+	public ConsoleAccess(BundleContext context, ConsoleConfig config, Map<String, Object> properties, @Reference ConfigurationAdmin cm,
 			@Reference(service = LoggerFactory.class) Logger log) throws IOException {
 		this.context = context;
 		this.cm = cm;
 		this.log = log;
-		modified(config);
+		this.live = new LiveConfig<>(ConsoleConfig.PID, ConsoleConfig.class, ConsoleSettings::of, log, () -> events, () -> cm);
+		use(live.start(config, properties));
 	}
 
 	@Modified
-	void modified(ConsoleConfig config) throws IOException {
-		user = config.username().getBytes(StandardCharsets.UTF_8);
+	synchronized void modified(ConsoleConfig config, Map<String, Object> properties) {
+		live.update(config, properties, this::use);
+	}
+
+	private void use(ConsoleSettings config) throws IOException {
 		String password = config.password();
 		String where;
 		boolean generated = false;
-		if (password == null || password.isEmpty()) {
+		if (password.isEmpty()) {
 			Path file = context.getDataFile(PASSWORD_FILE).toPath();
 			generated = !Files.exists(file);
 			password = generatedPassword(file);
@@ -85,11 +88,12 @@ public final class ConsoleAccess implements SecurityProvider, Credentials {
 		} else {
 			where = "password from configuration " + ConsoleConfig.PID;
 		}
-		passwordDigest = password.startsWith("{sha-256}") ? Base64.getDecoder().decode(password.substring(9))
+		byte[] digest = password.startsWith(ConsoleSettings.SHA256) ? ConsoleSettings.digest(password)
 				: sha256(password.getBytes(StandardCharsets.UTF_8));
-		bindHttp(config.bind(), config.port());
-		ConfigRejection.applied(events, ConsoleConfig.PID);
-		String access = "Web Console: http://" + config.bind() + ":" + config.port() + "/system/console, user "
+		HttpBinding.bind(cm, config);
+		user = config.username().getBytes(StandardCharsets.UTF_8);
+		passwordDigest = digest;
+		String access = "Web Console: http://" + config.host() + ":" + config.port() + "/system/console, user "
 				+ config.username() + ", " + where;
 		log.info(access);
 		if (config.metrics()) {
@@ -111,22 +115,6 @@ public final class ConsoleAccess implements SecurityProvider, Credentials {
 					(Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n").getBytes(StandardCharsets.UTF_8));
 		}
 		return Files.readString(file).strip();
-	}
-
-	private void bindHttp(String bind, int port) throws IOException {
-		Configuration http = cm.getConfiguration(HTTP_PID, "?");
-		Dictionary<String, Object> props = http.getProperties();
-		Hashtable<String, Object> next = new Hashtable<>();
-		if (props != null) {
-			for (var keys = props.keys(); keys.hasMoreElements();) {
-				String k = keys.nextElement();
-				next.put(k, props.get(k));
-			}
-		}
-		next.put("org.apache.felix.http.host", bind);
-		next.put("org.osgi.service.http.port", port);
-		next.put("org.apache.felix.http.jetty.sendServerHeader", false);
-		http.updateIfDifferent(next);
 	}
 
 	@Override

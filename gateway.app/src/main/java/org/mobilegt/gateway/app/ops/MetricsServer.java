@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -51,7 +51,7 @@ public final class MetricsServer {
 	private final Logger log;
 	private HttpServer server;
 	private volatile byte[] token;
-	private Map<String, Object> properties;
+	private final LiveConfig<MetricsConfig, MetricsConfig> live;
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	volatile EventAdmin events;
@@ -65,6 +65,8 @@ public final class MetricsServer {
 		this.metrics = metrics;
 		this.ops = ops;
 		this.log = log;
+		// the values are Metatype-checked; what only binding can tell is checked in use()
+		this.live = new LiveConfig<>(MetricsConfig.PID, MetricsConfig.class, c -> c, log, () -> events, () -> configurationAdmin);
 		modified(config, properties);
 	}
 
@@ -74,6 +76,10 @@ public final class MetricsServer {
 	 */
 	@Modified
 	synchronized void modified(MetricsConfig config, Map<String, Object> newProperties) {
+		live.update(config, newProperties, this::use);
+	}
+
+	private void use(MetricsConfig config) {
 		InetSocketAddress address = new InetSocketAddress(config.bind(), config.port());
 		HttpServer next = server;
 		if (!config.enabled()) {
@@ -82,10 +88,8 @@ public final class MetricsServer {
 			try {
 				next = start(address);
 			} catch (IOException | RuntimeException e) {
-				ConfigRejection.rejected(log, events, properties == null ? null : configurationAdmin, MetricsConfig.PID,
-						MetricsConfig.class, properties, new ConfigValueException(MetricsConfig.PID, "port",
-								config.port(), "cannot be bound on " + config.bind() + ": " + e.getMessage()));
-				return;
+				throw new ConfigValueException(MetricsConfig.PID, "port", config.port(),
+						"cannot be bound on " + config.bind() + ": " + e.getMessage());
 			}
 		}
 		if (next != server) {
@@ -97,8 +101,6 @@ public final class MetricsServer {
 			log.info("Metrics and health on http://{}:{}/metrics and /health ({})", config.bind(), config.port(),
 					token == null ? "loopback clients only" : "bearer token required");
 		}
-		ConfigRejection.applied(events, MetricsConfig.PID, properties, newProperties);
-		properties = newProperties;
 	}
 
 	private HttpServer start(InetSocketAddress address) throws IOException {

@@ -16,9 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.common.BoundedTable;
-import org.mobilegt.gateway.common.ConfigRejection;
-import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
@@ -85,7 +84,7 @@ public final class SessionRegistry implements SessionManager {
 	// Written under this object's lock. The index and the leases can be copied without it, so that
 	// persistence, expiry and queries do not hold the lock that handshakes need.
 	private volatile SessionSettings settings;
-	private Map<String, Object> properties;
+	private final LiveConfig<SessionsConfig, SessionSettings> live;
 	private final SessionIndex index = new SessionIndex();
 	private final Leases leases = new Leases();
 	private final SourceLimits limits = leases.limits();
@@ -101,8 +100,9 @@ public final class SessionRegistry implements SessionManager {
 		this.log = log;
 		this.store = new SessionStore(new StateFile(context.getDataFile(STATE_FILE).toPath()), context.getProperty(Constants.FRAMEWORK_UUID),
 				log, index, leases, recent);
-		this.settings = SessionSettings.of(config);
-		this.properties = properties;
+		this.live = new LiveConfig<>(SessionsConfig.PID, SessionsConfig.class, SessionSettings::of, log, () -> events,
+				() -> configurationAdmin);
+		this.settings = live.start(config, properties);
 		share.packetsPerSecond = settings.packetsPerSecond();
 		limits.limits(settings.maxSessionsPerSource(), settings.maxNewLeasesPerSourcePerMinute());
 		restore();
@@ -112,21 +112,15 @@ public final class SessionRegistry implements SessionManager {
 
 	@Modified
 	synchronized void modified(SessionsConfig config, Map<String, Object> newProperties) {
-		try {
-			SessionSettings next = SessionSettings.of(config);
+		live.update(config, newProperties, next -> {
 			boolean exclusionsChanged = !next.excluded().equals(settings.excluded());
 			settings = next;
-			Map<String, Object> previousProperties = properties;
-			properties = newProperties;
 			share.packetsPerSecond = next.packetsPerSecond();
 			limits.limits(next.maxSessionsPerSource(), next.maxNewLeasesPerSourcePerMinute());
 			if (exclusionsChanged && leases.pool() != null) {
 				repool(leases.pool().cidr());
 			}
-			ConfigRejection.applied(events, SessionsConfig.PID, previousProperties, newProperties);
-		} catch (ConfigValueException e) {
-			ConfigRejection.rejected(log, events, configurationAdmin, SessionsConfig.PID, SessionsConfig.class, properties, e);
-		}
+		});
 	}
 
 	@Deactivate

@@ -1,5 +1,7 @@
 package org.mobilegt.gateway.session.impl;
 
+import static org.mobilegt.gateway.common.ConfigValueException.between;
+
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -7,9 +9,15 @@ import java.util.concurrent.TimeUnit;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.net.api.IpAddress;
 
-/** The registry's configuration, checked: an exclusion that is not an IPv4 address is refused. */
+/**
+ * The registry's configuration, checked: the ranges of {@link SessionsConfig}'s Metatype, and an
+ * exclusion that is not an IPv4 address, are refused.
+ */
 record SessionSettings(int maxClients, long leaseMillis, long recentMillis, Set<Integer> excluded, int packetsPerSecond,
 		int maxSessionsPerSource, int maxNewLeasesPerSourcePerMinute) {
+
+	/** The most clients, per-source sessions or leases a count may name: a /8 pool. */
+	private static final int MAX_COUNT = 16_777_216;
 
 	static SessionSettings of(SessionsConfig c) {
 		Set<Integer> excluded = new HashSet<>();
@@ -24,8 +32,12 @@ record SessionSettings(int maxClients, long leaseMillis, long recentMillis, Set<
 				throw new ConfigValueException(SessionsConfig.PID, "exclude", address, "is not an IPv4 address");
 			}
 		}
-		return new SessionSettings(c.maxClients(), TimeUnit.MINUTES.toMillis(c.leaseMinutes()),
-				TimeUnit.MINUTES.toMillis(c.recentMinutes()), Set.copyOf(excluded), c.maxPacketsPerSecond(), c.maxSessionsPerSource(),
-				c.maxNewLeasesPerSourcePerMinute());
+		String pid = SessionsConfig.PID;
+		return new SessionSettings(between(pid, "maxClients", c.maxClients(), 0, MAX_COUNT),
+				TimeUnit.MINUTES.toMillis(between(pid, "leaseMinutes", c.leaseMinutes(), 1, 5_256_000)),
+				TimeUnit.MINUTES.toMillis(between(pid, "recentMinutes", c.recentMinutes(), 0, 10_080)), Set.copyOf(excluded),
+				between(pid, "maxPacketsPerSecond", c.maxPacketsPerSecond(), 0, 10_000_000),
+				between(pid, "maxSessionsPerSource", c.maxSessionsPerSource(), 0, MAX_COUNT),
+				between(pid, "maxNewLeasesPerSourcePerMinute", c.maxNewLeasesPerSourcePerMinute(), 0, MAX_COUNT));
 	}
 }

@@ -8,8 +8,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
-import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.mobilegt.gateway.tun.api.TunStatus;
 import org.osgi.framework.Bundle;
@@ -66,7 +66,7 @@ public final class TunDriver implements TunStatus {
 
 	// Changed only from DS callbacks, which DS serialises; read by status calls from any thread.
 	private TunSettings settings;
-	private Map<String, Object> properties;
+	private final LiveConfig<TunConfig, TunSettings> live;
 	private volatile OpenTun device;
 	private ServiceRegistration<TunDevice> registration;
 	private Installed link;
@@ -92,6 +92,7 @@ public final class TunDriver implements TunStatus {
 		this.log = log;
 		this.host = host;
 		this.opener = opener;
+		this.live = new LiveConfig<>(TunConfig.PID, TunConfig.class, TunSettings::of, log, () -> events, () -> configurationAdmin);
 		modified(config, properties);
 		blockerCheck = new PeriodicCheck("mobilegt-tun forward check", this::checkBlockers, BLOCKER_CHECK_SECONDS);
 	}
@@ -100,8 +101,7 @@ public final class TunDriver implements TunStatus {
 	synchronized void modified(TunConfig config, Map<String, Object> newProperties) {
 		TunSettings previous = settings;
 		boolean wasUp = device != null;
-		try {
-			TunSettings next = TunSettings.of(config);
+		live.update(config, newProperties, next -> {
 			if (!wasUp) {
 				open(next);
 			} else if (!next.sameDevice(previous)) {
@@ -111,19 +111,11 @@ public final class TunDriver implements TunStatus {
 			}
 			settings = next;
 			checkBlockers();
-			Map<String, Object> previousProperties = properties;
-			properties = newProperties;
 			error = null;
-			ConfigRejection.applied(events, TunConfig.PID, previousProperties, newProperties);
-		} catch (ConfigValueException | IOException e) {
-			if (wasUp) {
-				ConfigRejection.rejected(log, events, configurationAdmin, TunConfig.PID, TunConfig.class, properties, e);
-			} else {
-				settings = previous;
-				error = e.getMessage();
-				log.error("TUN device not available: {}", e.getMessage());
-			}
-		}
+		}, wasUp ? null : e -> {
+			error = e.getMessage();
+			log.error("TUN device not available: {}", e.getMessage());
+		});
 	}
 
 	/** {@code reason}: a {@link ComponentConstants} DEACTIVATION_REASON_* value. */

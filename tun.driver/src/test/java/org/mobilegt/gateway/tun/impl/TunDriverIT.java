@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.tun.api.TunDevice;
 
@@ -317,14 +318,14 @@ class TunDriverIT {
 		assertThat(mtu(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).isEqualTo(1300);
 		assertThat(registry.device().mtu()).isEqualTo(1300);
 		assertThat(registration.props()).containsEntry(TunDevice.MTU, 1300);
-		assertThat(events.topics()).containsExactly(ConfigRejection.TOPIC_APPLIED);
+		assertThat(events.topics()).containsExactly(ConfigVerdict.TOPIC_APPLIED);
 
 		// The tun driver accepts every MTU from 68 to 65535, so within the configuration's bounds
 		// (576-65535) the kernel refuses none: above them validation refuses, before the kernel.
 		values.put("mtu", 65536);
 		driver.modified(Fakes.config(values), Fakes.properties(values));
-		assertThat(events.last().getTopic()).isEqualTo(ConfigRejection.TOPIC_REJECTED);
-		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("mobilegt.tun: mtu=65536 must be between 576 and 65535");
+		assertThat(events.last().getTopic()).isEqualTo(ConfigVerdict.TOPIC_REJECTED);
+		assertThat(events.last().getProperty(ConfigVerdict.MESSAGE)).isEqualTo("mobilegt.tun: mtu=65536 must be between 576 and 65535");
 		assertThat(mtu(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).isEqualTo(1300);
 		assertThat(registry.device().mtu()).isEqualTo(1300);
 		values.put("mtu", 1300);

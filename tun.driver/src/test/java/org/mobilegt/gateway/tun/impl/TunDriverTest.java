@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.service.component.ComponentConstants;
@@ -365,7 +366,7 @@ class TunDriverTest {
 		assertThat(host.calls).containsExactly("mtu mgt0 1300");
 		assertThat(registry.device().mtu()).isEqualTo(1300);
 		assertThat(registry.current().props()).containsEntry(TunDevice.MTU, 1300);
-		assertThat(events.topics()).containsExactly(ConfigRejection.TOPIC_APPLIED);
+		assertThat(events.topics()).containsExactly(ConfigVerdict.TOPIC_APPLIED);
 		assertThat(opened).hasSize(1);
 	}
 
@@ -381,10 +382,10 @@ class TunDriverTest {
 		assertThat(registry.current().props()).containsEntry(TunDevice.MTU, 1400);
 		assertThat(driver.summary()).contains("mtu 1400");
 		Event rejected = events.last();
-		assertThat(rejected.getTopic()).isEqualTo(ConfigRejection.TOPIC_REJECTED);
-		assertThat(rejected.getProperty(ConfigRejection.PID)).isEqualTo("mobilegt.tun");
-		assertThat(rejected.getProperty(ConfigRejection.KEY)).isEqualTo("mtu");
-		assertThat(rejected.getProperty(ConfigRejection.MESSAGE))
+		assertThat(rejected.getTopic()).isEqualTo(ConfigVerdict.TOPIC_REJECTED);
+		assertThat(rejected.getProperty(ConfigVerdict.PID)).isEqualTo("mobilegt.tun");
+		assertThat(rejected.getProperty(ConfigVerdict.KEY)).isEqualTo("mtu");
+		assertThat(rejected.getProperty(ConfigVerdict.MESSAGE))
 				.isEqualTo("mobilegt.tun: mtu=1300 was refused by the kernel: mtu mgt0 1300: Error: refused");
 		assertThat(cm.restored).singleElement().isEqualTo(BASE); // the values it runs with, not DS's own properties
 		assertThat(log.at("ERROR")).containsExactly(
@@ -398,7 +399,7 @@ class TunDriverTest {
 		modify(driver, with(BASE, "mtu", 70000));
 
 		assertThat(host.calls).isEmpty();
-		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("mobilegt.tun: mtu=70000 must be between 576 and 65535");
+		assertThat(events.last().getProperty(ConfigVerdict.MESSAGE)).isEqualTo("mobilegt.tun: mtu=70000 must be between 576 and 65535");
 		assertThat(registry.device().mtu()).isEqualTo(1400);
 	}
 
@@ -460,7 +461,7 @@ class TunDriverTest {
 				"net.ipv4.ip_forward=1 (was 0)", "nat 10.77.0.0/16 out of !mgt0");
 		assertThat(registry.device().mtu()).isEqualTo(1400);
 		assertThat(registry.device().subnet()).isEqualTo("10.77.0.0/16");
-		assertThat(events.last().getProperty(ConfigRejection.MESSAGE)).isEqualTo("nat add 10.78.0.0/16 out of !mgt0: Error: refused");
+		assertThat(events.last().getProperty(ConfigVerdict.MESSAGE)).isEqualTo("nat add 10.78.0.0/16 out of !mgt0: Error: refused");
 		assertThat(cm.restored).containsExactly(BASE);
 
 		// the driver still knows what it runs with: deactivation removes exactly that
@@ -494,7 +495,7 @@ class TunDriverTest {
 		assertThat(opened).extracting(t -> t.name + (t.closed ? " closed" : " open")).containsExactly("mgt0 closed", "mgt0 open");
 		assertThat(registry.device().name()).isEqualTo("mgt0");
 		assertThat(driver.up()).isTrue();
-		assertThat(events.last().getProperty(ConfigRejection.MESSAGE))
+		assertThat(events.last().getProperty(ConfigVerdict.MESSAGE))
 				.isEqualTo("the name mgtx is in use by a non-TUN device; choose another name");
 	}
 
@@ -578,7 +579,7 @@ class TunDriverTest {
 		modify(driver, with(BASE, "allow", new String[] { "192.168.5.0/24", "192.168.5.1/24" }));
 
 		assertThat(host.calls).isEmpty();
-		assertThat(events.last().getProperty(ConfigRejection.MESSAGE))
+		assertThat(events.last().getProperty(ConfigVerdict.MESSAGE))
 				.isEqualTo("mobilegt.tun: allow=192.168.5.1/24 has host bits set; did you mean 192.168.5.0/24?");
 		assertThat(cm.restored).containsExactly(BASE);
 	}

@@ -11,9 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -66,7 +66,7 @@ public final class TunnelServer implements TunnelStats {
 	private final Pumps pumps;
 
 	private volatile TunnelSettings settings;
-	private volatile Map<String, Object> properties;
+	private final LiveConfig<TunnelConfig, TunnelSettings> live;
 	private volatile UdpSocket socket;
 	private volatile String socketError;
 	private volatile TunDevice tun;
@@ -84,7 +84,8 @@ public final class TunnelServer implements TunnelStats {
 	public TunnelServer(BundleContext context, TunnelConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
-		this.properties = properties;
+		this.live = new LiveConfig<>(TunnelConfig.PID, TunnelConfig.class, TunnelSettings::of, log, () -> events,
+				() -> configurationAdmin);
 		this.framework = context.getProperty(Constants.FRAMEWORK_UUID);
 		this.countersFile = context.getDataFile(COUNTERS_FILE).toPath();
 		try {
@@ -94,7 +95,7 @@ public final class TunnelServer implements TunnelStats {
 		}
 		TunnelSettings s;
 		try {
-			s = TunnelSettings.of(config);
+			s = live.start(config, properties);
 		} catch (ConfigValueException e) {
 			log.error("Tunnel not started: {}", e.getMessage());
 			socketError = e.getMessage();
@@ -118,30 +119,25 @@ public final class TunnelServer implements TunnelStats {
 	@Modified
 	synchronized void modified(TunnelConfig config, Map<String, Object> newProperties) {
 		TunnelSettings previous = settings;
-		try {
-			TunnelSettings next = TunnelSettings.of(config);
+		boolean serving = previous != null && socket != null;
+		live.update(config, newProperties, next -> {
 			if (!next.sameSocket(previous) || socket == null) {
-				listen(next);
+				try {
+					listen(next);
+				} catch (IOException e) {
+					throw serving ? new ConfigValueException(TunnelConfig.PID, "port", config.bind() + ":" + config.port(),
+							"cannot be bound: " + e.getMessage()) : e;
+				}
 			} else if (next.socketBufferBytes() != previous.socketBufferBytes()) {
 				socket.buffers(next.socketBufferBytes());
 			}
 			control.apply(next);
 			settings = next;
-			Map<String, Object> previousProperties = properties;
-			properties = newProperties;
 			socketError = null;
-			ConfigRejection.applied(events, TunnelConfig.PID, previousProperties, newProperties);
-		} catch (ConfigValueException | IOException e) {
-			if (previous != null && socket != null) {
-				ConfigRejection.rejected(log, events, configurationAdmin, TunnelConfig.PID, TunnelConfig.class, properties,
-						e instanceof ConfigValueException ? e
-								: new ConfigValueException(TunnelConfig.PID, "port", config.bind() + ":" + config.port(),
-										"cannot be bound: " + e.getMessage()));
-			} else {
-				socketError = e.getMessage();
-				log.error("Tunnel not listening: {}", e.getMessage());
-			}
-		}
+		}, serving ? null : e -> {
+			socketError = e.getMessage();
+			log.error("Tunnel not listening: {}", e.getMessage());
+		});
 	}
 
 	/** Binds the socket of {@code s} and moves the uplink to it; the old socket closes after. */
