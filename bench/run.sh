@@ -7,7 +7,7 @@
 #   sudo bench/run.sh --smoke    one short repetition of a subset; exits non-zero when a tunnel
 #                                does not pass traffic (CI)
 # Env: see bench/README.md (REPS, DURATION, SYSTEMS, TESTS, GATEWAY, GATEWAY_JVM_OPTS, RSS_CLIENTS,
-#      AGG_CLIENTS, ALLOC, CPU_PACKETS, PIN, ...).
+#      AGG_SIZES, AGG_CLIENTS, ALLOC, CPU_PACKETS, PIN, ...).
 # Results: bench/out/<timestamp>/ (raw.tsv, results.tsv, table.txt, plot.png, machine.txt,
 # alloc.txt, logs/).
 set -euo pipefail
@@ -30,6 +30,7 @@ if ((SMOKE)); then
 	HANDSHAKES=${HANDSHAKES:-200}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100"}
 	ALLOC=${ALLOC:-0}
+	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4}}
 else
 	REPS=${REPS:-3}
 	DURATION=${DURATION:-5}
@@ -39,6 +40,7 @@ else
 	HANDSHAKES=${HANDSHAKES:-10000}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
 	ALLOC=${ALLOC:-1}
+	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4 16}}
 fi
 GATEWAY=${GATEWAY:-1}
 # Offered UDP rates: far above what any userspace tunnel here carries, so received pps is the limit.
@@ -58,9 +60,10 @@ IDLE_TIMEOUT=${IDLE_TIMEOUT:-900}
 CPU_PACKETS=${CPU_PACKETS:-100000}
 CPU_PPS=${CPU_PPS:-20000}
 # test "blast" and the gateway's aggregate: `relay blast` offers BLAST_PPS 64-byte datagrams/s in
-# total (like UDP64_RATE), in one flow, and in one flow per client over AGG_CLIENTS gateway clients.
+# total (like UDP64_RATE), in one flow, and in one flow per client over N gateway clients for each N
+# in AGG_SIZES (AGG_CLIENTS=N: that one size). Metrics agg_* for 4 clients, agg<N>_* for the others.
 BLAST_PPS=${BLAST_PPS:-300000}
-AGG_CLIENTS=${AGG_CLIENTS:-4}
+AGG_MAX=$(printf '%s\n' $AGG_SIZES | sort -n | tail -1)
 # Allocation check (a second gateway run with JFR and a GC log): ALLOC_SECONDS of UDP at
 # ALLOC_UDP_RATE in 1400-byte packets, then ALLOC_SECONDS of one TCP stream.
 ALLOC_SECONDS=${ALLOC_SECONDS:-10}
@@ -235,7 +238,7 @@ setup_topology() {
 	start "$NS_IN" iperf3-server iperf3 -s -B "$INET_IP"
 	# The sink of `relay blast`: flow i to port 9000+i, counted and dropped by the inet host's kernel.
 	local port rules=""
-	for ((port = 9000; port < 9000 + (AGG_CLIENTS > 1 ? AGG_CLIENTS : 1); port++)); do
+	for ((port = 9000; port < 9000 + (AGG_MAX > 1 ? AGG_MAX : 1); port++)); do
 		rules+="udp dport $port counter drop"$'\n'
 	done
 	nsx "$NS_IN" nft -f - <<-EOF
@@ -572,51 +575,62 @@ gateway_handshakes() {
 	record gateway 1 hs_p99_ms "$(kv p99_ms "$result")"
 }
 
-# Aggregate packets/s: AGG_CLIENTS ToyVpn clients (one TUN each in the phone ns), `relay blast`
+# Aggregate packets/s: N ToyVpn clients for each N in AGG_SIZES (one TUN each in the phone ns), `relay blast`
 # with one 64-byte flow per client, BLAST_PPS in total. Policy routing sends what a flow sends from
 # its client's address out of that client's TUN. (iperf3 cannot do this: a stream's UDP set-up
 # datagram is lost on a tunnel the other streams already overload, and the stream hangs.)
 gateway_aggregate() {
-	((AGG_CLIENTS > 1)) || return 0
-	local i rep tuns=("${ID}gc") addrs=("$CLIENT_ADDR")
-	for ((i = 2; i <= AGG_CLIENTS; i++)); do
-		if ! gateway_client "gateway-client$i" "${ID}g$i" "bench-phone-$i"; then
-			log "gateway aggregate: client $i did not connect (see $LOGS/gateway-client$i.log)"
-			return 0
-		fi
-		tuns+=("${ID}g$i") addrs+=("$CLIENT_ADDR")
+	local n i tuns=("${ID}gc") addrs=("$CLIENT_ADDR")
+	for n in $(printf '%s\n' $AGG_SIZES | sort -n); do
+		((n > 1)) || continue
+		for ((i = ${#tuns[@]} + 1; i <= n; i++)); do
+			if ! gateway_client "gateway-client$i" "${ID}g$i" "bench-phone-$i"; then
+				log "gateway aggregate: client $i did not connect (see $LOGS/gateway-client$i.log)"
+				break 2
+			fi
+			tuns+=("${ID}g$i") addrs+=("$CLIENT_ADDR")
+		done
+		for ((i = 0; i < n; i++)); do
+			ip -n "$NS_PH" route replace "$INET_NET" dev "${tuns[i]}" src "${addrs[i]}" table $((200 + i))
+			ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
+			ip -n "$NS_PH" rule add from "${addrs[i]}" lookup $((200 + i))
+			nsx "$NS_PH" ip route get "$INET_IP" from "${addrs[i]}" | grep -q "dev ${tuns[i]} " ||
+				fail "gateway aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
+		done
+		gateway_aggregate_size "$n"
 	done
-	for ((i = 0; i < AGG_CLIENTS; i++)); do
-		ip -n "$NS_PH" route replace "$INET_NET" dev "${tuns[i]}" src "${addrs[i]}" table $((200 + i))
-		ip -n "$NS_PH" rule add from "${addrs[i]}" lookup $((200 + i))
-		nsx "$NS_PH" ip route get "$INET_IP" from "${addrs[i]}" | grep -q "dev ${tuns[i]} " ||
-			fail "gateway aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
+	for ((i = 0; i < ${#addrs[@]}; i++)); do
+		ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
 	done
+}
+
+# gateway_aggregate_size N: REPS blasts, one flow from each of the first N clients (tuns, addrs of
+# gateway_aggregate); metrics agg_* for 4 clients (the issue's goal), agg<N>_* otherwise.
+gateway_aggregate_size() {
+	local n=$1 i rep prefix=agg
+	((n == 4)) || prefix=agg$n
 	for ((rep = 1; rep <= REPS; rep++)); do
-		local c0 c1 tx0=() tx1 f name=gateway-agg$AGG_CLIENTS-$rep
-		log "gateway: $AGG_CLIENTS clients, repetition $rep/$REPS"
-		for ((i = 0; i < AGG_CLIENTS; i++)); do
+		local c0 c1 tx0=() tx1 f name=gateway-agg$n-$rep
+		log "gateway: $n clients, repetition $rep/$REPS"
+		for ((i = 0; i < n; i++)); do
 			tx0+=($(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped"))))
 		done
 		c0=$(cpu_ticks "$GW_PID")
-		f=$(blast "$name" "$(IFS=,; echo "${addrs[*]}")") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
+		f=$(blast "$name" "$(IFS=,; echo "${addrs[*]:0:n}")") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
 		c1=$(cpu_ticks "$GW_PID")
-		for ((i = 0; i < AGG_CLIENTS; i++)); do
+		for ((i = 0; i < n; i++)); do
 			tx1=$(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped")))
 			((tx1 - tx0[i] >= $(awk -v k="flow$((i + 1))_sent" '$1 == k {print $2}' <<<"$f") * 9 / 10)) ||
 				fail "gateway aggregate: ${tuns[i]} carried $((tx1 - tx0[i])) packets of flow $((i + 1)) ($f)"
 		done
-		record_lines gateway "$rep" "$(awk '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
+		record_lines gateway "$rep" "$(awk -v p="$prefix" '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
 			$1 ~ /^flow[0-9]+_received$/ {sub("_received", "", $1); f[$1] = $2}
 			END {
-				print "agg_kpps", r / s / 1000
-				print "agg_loss_pct", 100 * (t - r) / (t ? t : 1)
-				for (k in f) print "agg_" k "_kpps", f[k] / s / 1000
+				print p "_kpps", r / s / 1000
+				print p "_loss_pct", 100 * (t - r) / (t ? t : 1)
+				for (k in f) print p "_" k "_kpps", f[k] / s / 1000
 			}' <<<"$f")"
-		record gateway "$rep" agg_cpu_srv_us_per_pkt "$(python3 -c "print(($c1 - $c0) / $HZ * 1e6 / max(1, $(awk '$1 == "received" {print $2}' <<<"$f")))")"
-	done
-	for ((i = 0; i < AGG_CLIENTS; i++)); do
-		ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
+		record gateway "$rep" "${prefix}_cpu_srv_us_per_pkt" "$(python3 -c "print(($c1 - $c0) / $HZ * 1e6 / max(1, $(awk '$1 == "received" {print $2}' <<<"$f")))")"
 	done
 }
 
@@ -877,7 +891,7 @@ machine_facts() {
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD TUN_QUEUES=$TUN_QUEUES smoke=$SMOKE"
-		echo "          CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS AGG_CLIENTS=$AGG_CLIENTS RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
+		echo "          CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
 		echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -958,7 +972,13 @@ smoke_check() {
 		if [[ $s == gateway ]]; then
 			need+=hs_per_s,hs_failed=0,proc_from_client_samples,proc_to_client_samples
 			for t in $RSS_CLIENTS; do need+=,sessions_at_$t=$t; done
-			((AGG_CLIENTS > 1)) && for ((t = 1; t <= AGG_CLIENTS; t++)); do need+=,agg_flow${t}_kpps; done
+			local n prefix
+			for n in $AGG_SIZES; do
+				((n > 1)) || continue
+				prefix=agg
+				((n == 4)) || prefix=agg$n
+				for ((t = 1; t <= n; t++)); do need+=,${prefix}_flow${t}_kpps; done
+			done
 		fi
 		specs+=("$s:${need%,}")
 	done

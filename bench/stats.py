@@ -369,6 +369,16 @@ def goals(med):
     return render(["goal", "measured", "status"], rows)
 
 
+def agg_prefixes(keys):
+    """The gateway's aggregate metric prefixes ("agg" = 4 clients, "aggN" = N clients), by client count."""
+    found = {k[:-len("_kpps")] for s, k in keys if s == "gateway" and re.match(r"agg\d*_kpps$", k)}
+    return sorted(found, key=agg_clients)
+
+
+def agg_clients(prefix):
+    return int(prefix[3:] or 4)
+
+
 def gateway_section(med, keys):
     g = "gateway"
     out = []
@@ -390,17 +400,20 @@ def gateway_section(med, keys):
     if rows:
         out += ["Gateway per-packet processing time after the data tests (vpn:stats, 1 in 64 packets timed, us)",
                 render(["direction", "samples", "p50", "p99", "p99.9", "max"], rows), ""]
-    if (g, "agg_kpps") in med:
-        flows = sorted(k for s, k in keys if s == g and re.match(r"agg_flow\d+_kpps$", k))
+    for prefix in agg_prefixes(keys):
+        flows = sorted((k for s, k in keys if s == g and re.match(prefix + r"_flow\d+_kpps$", k)),
+                       key=lambda k: int(re.search(r"flow(\d+)_", k).group(1)))
         out += ["Gateway aggregate, {} clients, one 64-byte blast flow each (offered in total as in blast64): "
                 "{:.1f} kpps received (per client {}), loss {:.1f}%, {:.2f} us JVM CPU per packet; "
                 "{} one C relay's blast64, {} its iperf3 UDP64, {} the gateway's own one-client blast64".format(
-                    len(flows), med[(g, "agg_kpps")],
+                    len(flows), med[(g, prefix + "_kpps")],
                     " / ".join(fmt(med.get((g, k)), "{:.1f}") for k in flows),
-                    med.get((g, "agg_loss_pct"), float("nan")), med.get((g, "agg_cpu_srv_us_per_pkt"), float("nan")),
+                    med.get((g, prefix + "_loss_pct"), float("nan")),
+                    med.get((g, prefix + "_cpu_srv_us_per_pkt"), float("nan")),
                     *("-" if r is None else "{:.2f}x".format(r) for r in (
-                        ratio(med, g, "relay", "agg_kpps", "blast_kpps"), ratio(med, g, "relay", "agg_kpps", "udp64_kpps"),
-                        ratio(med, g, g, "agg_kpps", "blast_kpps")))), ""]
+                        ratio(med, g, "relay", prefix + "_kpps", "blast_kpps"),
+                        ratio(med, g, "relay", prefix + "_kpps", "udp64_kpps"),
+                        ratio(med, g, g, prefix + "_kpps", "blast_kpps")))), ""]
     if (g, "hs_per_s") in med:
         out += ["Gateway handshakes: {:.0f}/s, {:.0f} failed or unfinished, p99 latency {:.1f} ms".format(
             med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan"))),
@@ -459,9 +472,10 @@ def report(raw_path, outdir):
             cells = [fmt(med.get((s, m)), "{:.3f}") for m, _ in PLOT_METRICS]
             if any(c != "-" for c in cells):  # skipped systems stay out of the plot
                 f.write(SYSTEM_LABELS.get(s, s) + "\t" + "\t".join(cells) + "\n")
-        if ("gateway", "agg_kpps") in med:
-            f.write("(e) gateway, 4 clients\t" + "\t".join(
-                fmt(med[("gateway", "agg_kpps")], "{:.3f}") if m == "blast_kpps" else "-" for m, _ in PLOT_METRICS) + "\n")
+        for prefix in agg_prefixes(samples.keys()):
+            f.write("(e) gateway, {} clients\t".format(agg_clients(prefix)) + "\t".join(
+                fmt(med[("gateway", prefix + "_kpps")], "{:.3f}") if m == "blast_kpps" else "-"
+                for m, _ in PLOT_METRICS) + "\n")
 
 
 def check(raw_path, specs):
