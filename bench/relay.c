@@ -7,13 +7,14 @@
  *   relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P] [--parallel K]
  *                    [--keys FILE]   (client i sends line i of FILE as its key instead of S)
  *                    [--timeout-ms MS] [--tries T] [--first-port P] [--max-seconds S]
- *   relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64] [--pps N] [--seconds S]
+ *   relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64 | --imix] [--pps N] [--seconds S]
  *
  * blast is a UDP load generator without any set-up exchange (iperf3's per-stream set-up datagram
  * is lost on a tunnel that other streams already overload): one flow per --from address (bound
  * to it, so policy routing can pick a tunnel per flow), flow i sending to PORT+i, N datagrams/s in
  * total (0 = as fast as it can), in sendmmsg batches, round robin. The receiver counts them
- * (bench/run.sh: nft counters on the internet host).
+ * (bench/run.sh: nft counters on the internet host). --imix mixes IP packet sizes instead of one
+ * --len: 60 % 64 B, 25 % 576 B, 15 % 1400 B, interleaved in a fixed 20-packet cycle.
  *
  * Wire protocol: /work/shared/docs/protocol.md (ToyVpn). A datagram whose first byte is 0 is
  * control (a lone 0 is a keepalive); anything else is exactly one raw IP packet.
@@ -87,6 +88,7 @@ static double now_s(void)
 struct opts {
 	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix, *to, *from, *keys;
 	int mtu, batch;
+	bool imix;
 	long clients, parallel, timeout_ms, tries, first_port, max_seconds, len, pps, seconds;
 };
 
@@ -99,7 +101,7 @@ static void usage(void)
 	      "  relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P]\n"
 	      "                   [--parallel 64] [--timeout-ms 1000] [--tries 3] [--first-port 20000] [--keys FILE]\n"
 	      "                   [--max-seconds 120]\n"
-	      "  relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64] [--pps 0]\n"
+	      "  relay blast      --to ADDR:PORT [--from ADDR[,ADDR...]] [--len 64 | --imix] [--pps 0]\n"
 	      "                   [--seconds 5]\n",
 	      stderr);
 	exit(2);
@@ -124,6 +126,10 @@ static struct opts parse_opts(int argc, char **argv)
 	o.mode = argv[1];
 	for (int i = 2; i < argc; i++) {
 		const char *k = argv[i];
+		if (!strcmp(k, "--imix")) { /* the one option without a value */
+			o.imix = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			die("option %s needs a value", k);
 		const char *v = argv[++i];
@@ -818,6 +824,15 @@ static int run_handshakes(const struct opts *o)
 
 #define MAX_FLOWS 64
 
+/* Packet n's UDP payload in the --imix cycle: 12 of 64 B, 5 of 576 B, 3 of 1400 B IP packets in
+ * every 20, spread out so that each batch carries the mix. */
+static size_t imix_payload(uint64_t n)
+{
+	static const unsigned short ip_len[20] = { 64, 576, 64, 1400, 64, 576, 64, 64, 576, 64,
+						   1400, 64, 576, 64, 64, 576, 64, 1400, 64, 64 };
+	return (size_t)ip_len[n % 20] - 28;
+}
+
 static int run_blast(const struct opts *o)
 {
 	if (!o->to)
@@ -862,10 +877,13 @@ static int run_blast(const struct opts *o)
 
 	static unsigned char payload[1472];
 	memset(payload, 0x5a, sizeof payload);
-	struct iovec iov = { payload, (size_t)o->len };
+	struct iovec iov[BATCH];
 	struct mmsghdr msgs[BATCH];
-	for (int i = 0; i < BATCH; i++)
-		msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
+	for (int i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ payload, (size_t)o->len };
+		msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+	}
+	uint64_t sent_bytes = 0;
 
 	double start = now_s(), end = start + (double)o->seconds;
 	uint64_t total = 0;
@@ -887,18 +905,24 @@ static int run_blast(const struct opts *o)
 			if (due < n)
 				n = (int)due;
 		}
+		if (o->imix)
+			for (int i = 0; i < n; i++)
+				iov[i].iov_len = imix_payload(total + (uint64_t)i);
 		int k = sendmmsg(fds[f], msgs, (unsigned)n, 0);
 		if (k < 0) {
 			if (errno != EINTR)
 				errors++;
 			continue;
 		}
+		for (int i = 0; i < k; i++)
+			sent_bytes += iov[i].iov_len + 28; /* IP + UDP headers */
 		sent[f] += (uint64_t)k;
 		total += (uint64_t)k;
 	}
 	double seconds = now_s() - start;
-	printf("BLAST flows=%d seconds=%.3f len=%ld sent=%llu pps=%.0f errors=%llu per_flow=", flows, seconds, o->len,
-	       (unsigned long long)total, (double)total / seconds, (unsigned long long)errors);
+	printf("BLAST flows=%d seconds=%.3f len=%ld imix=%d sent=%llu sent_ip_bytes=%llu pps=%.0f errors=%llu per_flow=",
+	       flows, seconds, o->len, o->imix, (unsigned long long)total, (unsigned long long)sent_bytes,
+	       (double)total / seconds, (unsigned long long)errors);
 	for (int f = 0; f < flows; f++) {
 		printf("%s%llu", f ? "," : "", (unsigned long long)sent[f]);
 		close(fds[f]);

@@ -35,7 +35,7 @@ else
 	REPS=${REPS:-3}
 	DURATION=${DURATION:-5}
 	SYSTEMS=${SYSTEMS:-"direct wg ovpn-none ovpn-gcm relay relay1 gateway"}
-	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast cpu"}
+	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast imix cpu"}
 	PINGS=${PINGS:-200}
 	HANDSHAKES=${HANDSHAKES:-10000}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
@@ -63,6 +63,9 @@ CPU_PPS=${CPU_PPS:-20000}
 # total (like UDP64_RATE), in one flow, and in one flow per client over N gateway clients for each N
 # in AGG_SIZES (AGG_CLIENTS=N: that one size). Metrics agg_* for 4 clients, agg<N>_* for the others.
 BLAST_PPS=${BLAST_PPS:-300000}
+# test "imix": `relay blast --imix`, IMIX_PPS datagrams/s of mixed IP sizes (60 % 64 B, 25 % 576 B,
+# 15 % 1400 B: 392 B on average, ~940 Mbit/s at 300k/s), one flow.
+IMIX_PPS=${IMIX_PPS:-$BLAST_PPS}
 AGG_MAX=$(printf '%s\n' $AGG_SIZES | sort -n | tail -1)
 # Allocation check (a second gateway run with JFR and a GC log): ALLOC_SECONDS of UDP at
 # ALLOC_UDP_RATE in 1400-byte packets, then ALLOC_SECONDS of one TCP stream.
@@ -256,17 +259,20 @@ setup_topology() {
 	fail "iperf3 server did not start (see $LOGS/iperf3-server.log)"
 }
 
-sink_counts() { # packets counted per sink port, "port packets" lines
-	nsx "$NS_IN" nft list table inet mgtsink | sed -n 's/.*udp dport \([0-9]*\) counter packets \([0-9]*\).*/\1 \2/p'
+sink_counts() { # packets and IP bytes counted per sink port, "port packets bytes" lines
+	nsx "$NS_IN" nft list table inet mgtsink |
+		sed -n 's/.*udp dport \([0-9]*\) counter packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2 \3/p'
 }
 
-# blast NAME FROM,...: `relay blast` for DURATION s, one flow per source address (flow i to port
-# 9000+i). Prints "seconds S sent N received N" and per flow "flowI_sent N" "flowI_received N".
+# blast NAME FROM,... [RELAY BLAST OPTION...]: `relay blast` for DURATION s, one flow per source
+# address (flow i to port 9000+i); by default 64-byte datagrams at BLAST_PPS. Prints "seconds S
+# sent N received N received_ip_bytes B" and per flow "flowI_sent N" "flowI_received N".
 blast() {
-	local name=$1 from=$2 before after out
+	local name=$1 from=$2 before after out opts=(--len 64 --pps "$BLAST_PPS")
+	(($# > 2)) && opts=("${@:3}")
 	before=$(sink_counts)
 	out=$(timeout "$IPERF_LIMIT" ip netns exec "$NS_PH" $(pin "$NS_PH") "$RELAY" blast --to "$INET_IP:9000" \
-		--from "$from" --len 64 --pps "$BLAST_PPS" --seconds "$DURATION" 2>&1) || { echo "$out" >"$LOGS/$name.txt"; return 1; }
+		--from "$from" "${opts[@]}" --seconds "$DURATION" 2>&1) || { echo "$out" >"$LOGS/$name.txt"; return 1; }
 	sleep 0.3 # what is still queued in a tunnel arrives
 	after=$(sink_counts)
 	printf '%s\n--- sink before\n%s\n--- sink after\n%s\n' "$out" "$before" "$after" >"$LOGS/$name.txt"
@@ -802,16 +808,22 @@ measure() {
 				record "$sys" "$rep" cpu_us_per_pkt "$(python3 -c "print(($c1-$c0)/$HZ*1e6 / max(1, $(kv received "$r")))")"
 			fi
 			;;
-		blast)
-			# The same 64-byte flood as the gateway's aggregate, one flow: its like-for-like baseline.
-			local f p0 p1 dropped
+		blast | imix)
+			# blast: the same 64-byte flood as the gateway's aggregate, one flow: its like-for-like
+			# baseline. imix: one flow of mixed sizes (relay.c), received kpps, IP Mbit/s, loss.
+			local f p0 p1 opts=()
+			[[ $t == imix ]] && opts=(--imix --pps "$IMIX_PPS")
 			p0=$(($(tx_stat tx_packets) + $(tx_stat tx_dropped)))
-			f=$(blast "$name" "$PH_SRC") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
+			f=$(blast "$name" "$PH_SRC" "${opts[@]}") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
 			p1=$(($(tx_stat tx_packets) + $(tx_stat tx_dropped)))
 			((p1 - p0 >= $(awk '$1 == "sent" {print $2}' <<<"$f") * 9 / 10)) ||
 				fail "$sys: $PH_DEV carried $((p1 - p0)) packets of $(awk '$1 == "sent" {print $2}' <<<"$f") blasted"
-			record "$sys" "$rep" blast_kpps "$(awk '$1 == "seconds" {s = $2} $1 == "received" {r = $2} END {print r / s / 1000}' <<<"$f")"
-			record "$sys" "$rep" blast_loss_pct "$(awk '$1 == "sent" {s = $2} $1 == "received" {r = $2} END {print 100 * (s - r) / (s ? s : 1)}' <<<"$f")"
+			record "$sys" "$rep" "${t}_kpps" "$(awk '$1 == "seconds" {s = $2} $1 == "received" {r = $2} END {print r / s / 1000}' <<<"$f")"
+			record "$sys" "$rep" "${t}_loss_pct" "$(awk '$1 == "sent" {s = $2} $1 == "received" {r = $2} END {print 100 * (s - r) / (s ? s : 1)}' <<<"$f")"
+			if [[ $t == imix ]]; then
+				record "$sys" "$rep" imix_mbps \
+					"$(awk '$1 == "seconds" {s = $2} $1 == "received_ip_bytes" {b = $2} END {print b * 8 / s / 1e6}' <<<"$f")"
+			fi
 			;;
 		cpu)
 			# CPU per forwarded packet over a fixed count at a rate every tunnel carries: the
@@ -891,7 +903,7 @@ machine_facts() {
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD TUN_QUEUES=$TUN_QUEUES smoke=$SMOKE"
-		echo "          CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
+		echo "          CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
 		echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -923,13 +935,13 @@ plot() {
 		unset logscale y
 		set yrange [0:*]
 		set title "UDP received packets/s (thousands)"
-		plot "$OUT/plot.dat" using 6:xtic(1), '' using 7, '' using 8
+		plot "$OUT/plot.dat" using 6:xtic(1), '' using 7, '' using 8, '' using 9
 		set title "RTT added to direct routing (ms, lower is better)"
 		set yrange [*:*]
-		plot "$OUT/plot.dat" using 9:xtic(1), '' using 10
+		plot "$OUT/plot.dat" using 10:xtic(1), '' using 11
 		set title "CPU per packet, UDP 64 B at a fixed rate (us, lower is better)"
 		set yrange [0:*]
-		plot "$OUT/plot.dat" using 11:xtic(1), '' using 12
+		plot "$OUT/plot.dat" using 12:xtic(1), '' using 13
 		unset multiplot
 	EOF
 }
@@ -964,7 +976,7 @@ smoke_check() {
 		for t in $TESTS; do
 			case $t in
 			ping) need+=rtt_avg_ms, ;;
-			udp64 | udpmtu | blast) need+=${t}_kpps, ;;
+			udp64 | udpmtu | blast | imix) need+=${t}_kpps, ;;
 			cpu) need+=cpu_fix_us_per_pkt, ;;
 			*) need+=${t}_mbps, ;;
 			esac

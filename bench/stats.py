@@ -45,6 +45,9 @@ THROUGHPUT = [
     ("udpmtu_loss_pct", "loss%", "{:.1f}"),
     ("blast_kpps", "blast64 kpps", "{:.1f}"),
     ("blast_loss_pct", "loss%", "{:.1f}"),
+    ("imix_kpps", "IMIX kpps", "{:.1f}"),
+    ("imix_mbps", "IMIX Mbps", "{:.0f}"),
+    ("imix_loss_pct", "loss%", "{:.1f}"),
 ]
 LATENCY_CPU = [
     ("rtt_avg_ms", "RTT avg", "{:.3f}"),
@@ -63,11 +66,12 @@ LATENCY_CPU = [
     ("load_before", "load1 before", "{:.2f}"),
     ("load_after", "after", "{:.2f}"),
 ]
-RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "tcp1r_mbps", "tcp4r_mbps", "udp64_kpps", "udpmtu_kpps", "blast_kpps"]
-# plot.dat's columns, in the order of run.sh's plot panels: TCP 2-5, UDP 6-8, RTT added 9-10, CPU 11-12
+RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "tcp1r_mbps", "tcp4r_mbps", "udp64_kpps", "udpmtu_kpps", "blast_kpps", "imix_kpps"]
+# plot.dat's columns, in the order of run.sh's plot panels: TCP 2-5, UDP 6-9, RTT added 10-11, CPU 12-13
 PLOT_METRICS = [("tcp1_mbps", "TCP 1 stream"), ("tcp4_mbps", "TCP 4 streams"), ("tcp1r_mbps", "TCP 1 reverse"),
                 ("tcp4r_mbps", "TCP 4 reverse"), ("udp64_kpps", "UDP 64 B payload"),
                 ("udpmtu_kpps", "UDP 1400 B packets"), ("blast_kpps", "UDP 64 B blast"),
+                ("imix_kpps", "UDP IMIX blast"),
                 ("rtt_added_ms", "RTT added, median"), ("rtt_p99_added_ms", "RTT added, p99"),
                 ("cpu_fix_srv_us_per_pkt", "gateway-side endpoint"), ("cpu_fix_us_per_pkt", "both ends")]
 DIRECTIONS = ["FROM_CLIENT", "TO_CLIENT"]
@@ -125,13 +129,15 @@ def ping(path, expected=None):
 
 def blast(out, before, after):
     kv = dict(f.split("=", 1) for f in out.split() if "=" in f)
-    b = dict(map(int, l.split()) for l in before.splitlines() if l.strip())
-    a = dict(map(int, l.split()) for l in after.splitlines() if l.strip())
+    # sink_counts lines: port packets IP-bytes
+    b = {int(l.split()[0]): [int(x) for x in l.split()[1:]] for l in before.splitlines() if l.strip()}
+    a = {int(l.split()[0]): [int(x) for x in l.split()[1:]] for l in after.splitlines() if l.strip()}
     sent = [int(x) for x in kv["per_flow"].split(",")]
-    received = [a[9000 + i] - b[9000 + i] for i in range(len(sent))]
+    received = [a[9000 + i][0] - b[9000 + i][0] for i in range(len(sent))]
     print("seconds", kv["seconds"])
     print("sent", sum(sent))
     print("received", sum(received))
+    print("received_ip_bytes", sum(a[9000 + i][1] - b[9000 + i][1] for i in range(len(sent))))
     for i, (s, r) in enumerate(zip(sent, received)):
         print("flow%d_sent %d" % (i + 1, s))
         print("flow%d_received %d" % (i + 1, r))
@@ -437,7 +443,8 @@ def report(raw_path, outdir):
                 system, metric, med[(system, metric)], len(values), min(values), max(values)))
 
     text = ["Throughput, medians (TCP Mbit/s client ns -> internet host, -R = reverse; UDP payload 64 B and "
-            "1372 B = 1400 B IP packets: received kpps and loss)",
+            "1372 B = 1400 B IP packets: received kpps and loss; blast64 and IMIX = relay blast, one flow, IMIX = 60 % "
+            "64 B, 25 % 576 B, 15 % 1400 B IP packets: received kpps, IP Mbit/s, loss)",
             table(order, med, THROUGHPUT), "",
             "Latency, CPU, memory, medians (ping RTT ms idle and under a TCP stream; +med = median RTT minus "
             "direct's; CPU of the tunnel endpoint processes, all threads: cores per Gbit/s in TCP1, us per "
