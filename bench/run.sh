@@ -726,6 +726,34 @@ cpu_ticks() {
 	echo "$total"
 }
 
+# thread_ticks PID: utime+stime in clock ticks of the gateway's threads by class, "uplink downlink
+# control". The kernel's thread names are the Java names cut to 15 characters (tunnel.udp's Pumps,
+# Control): mobilegt-uplink, mobilegt-downli(nk-Q), mobilegt-contro(l-N) and mobilegt-replie(s-N).
+# gateway.app's control socket threads share the "mobilegt-contro" prefix; idle in the test.
+thread_ticks() {
+	local task comm stat t up=0 down=0 ctl=0
+	for task in /proc/"$1"/task/*; do
+		comm=$(cat "$task/comm" 2>/dev/null) && stat=$(cat "$task/stat" 2>/dev/null) || continue
+		stat=${stat##*) }
+		read -r -a f <<<"$stat"
+		t=$((f[11] + f[12]))
+		case $comm in
+		mobilegt-uplink*) up=$((up + t)) ;;
+		mobilegt-downli*) down=$((down + t)) ;;
+		mobilegt-contro* | mobilegt-replie*) ctl=$((ctl + t)) ;;
+		esac
+	done
+	echo "$up $down $ctl"
+}
+
+# softirq_ticks: the whole box's softirq time in clock ticks (/proc/stat, line cpu, 7th value): the
+# kernel's veth, TUN, NAT and UDP receive work, mostly outside the endpoints' own time. Other load
+# on the box counts too. With tick accounting and no IRQ_TIME_ACCOUNTING (machine.txt), a softirq
+# tick also counts for the task it interrupted: softirq run in a tunnel thread's syscall is in both.
+softirq_ticks() { awk '$1 == "cpu" {print $8}' /proc/stat; }
+
+per_pkt() { python3 -c "print($1 / $HZ * 1e6 / max(1, $2))"; } # TICKS PACKETS: us per packet
+
 rss_kb() {
 	local pid total=0 kb
 	for pid in "${ENDPOINTS[@]}"; do
@@ -828,13 +856,26 @@ measure() {
 		cpu)
 			# CPU per forwarded packet over a fixed count at a rate every tunnel carries: the
 			# gw-side endpoint alone (the gateway JVM, all threads / the relay server / the
-			# wireguard-go or OpenVPN server) and both endpoints (plus the phone-side client).
+			# wireguard-go or OpenVPN server) and both endpoints (plus the phone-side client); the
+			# box's softirq time over the same interval; for the gateway, its threads by class.
 			((${#ENDPOINTS[@]})) || continue
-			local c0 c1 s0 s1 received
-			c0=$(cpu_ticks "${ENDPOINTS[@]}") s0=$(cpu_ticks "${ENDPOINTS[0]}")
+			local c0 c1 s0 s1 q0 q1 th0=(0 0 0) th1=(0 0 0) received
+			[[ $sys == gateway ]] && read -r -a th0 <<<"$(thread_ticks "$GW_PID")"
+			c0=$(cpu_ticks "${ENDPOINTS[@]}") s0=$(cpu_ticks "${ENDPOINTS[0]}") q0=$(softirq_ticks)
 			KIND=udp r=$(iperf "$name" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PACKETS" -w 4M) || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
-			c1=$(cpu_ticks "${ENDPOINTS[@]}") s1=$(cpu_ticks "${ENDPOINTS[0]}")
+			c1=$(cpu_ticks "${ENDPOINTS[@]}") s1=$(cpu_ticks "${ENDPOINTS[0]}") q1=$(softirq_ticks)
+			[[ $sys == gateway ]] && read -r -a th1 <<<"$(thread_ticks "$GW_PID")"
 			received=$(kv received "$r")
+			record "$sys" "$rep" cpu_fix_softirq_us_per_pkt "$(per_pkt $((q1 - q0)) "$received")"
+			record "$sys" "$rep" cpu_fix_srv_softirq_us_per_pkt "$(per_pkt $((s1 - s0 + q1 - q0)) "$received")"
+			if [[ $sys == gateway ]]; then
+				local up=$((th1[0] - th0[0])) down=$((th1[1] - th0[1])) ctl=$((th1[2] - th0[2]))
+				record "$sys" "$rep" cpu_fix_uplink_us_per_pkt "$(per_pkt "$up" "$received")"
+				record "$sys" "$rep" cpu_fix_downlink_us_per_pkt "$(per_pkt "$down" "$received")"
+				record "$sys" "$rep" cpu_fix_control_us_per_pkt "$(per_pkt "$ctl" "$received")"
+				# the rest of the JVM (GC, JIT, ...; exited threads too): its total minus the classes
+				record "$sys" "$rep" cpu_fix_other_us_per_pkt "$(per_pkt $((s1 - s0 - up - down - ctl)) "$received")"
+			fi
 			record "$sys" "$rep" cpu_fix_srv_us_per_pkt "$(python3 -c "print(($s1-$s0)/$HZ*1e6 / max(1, $received))")"
 			record "$sys" "$rep" cpu_fix_us_per_pkt "$(python3 -c "print(($c1-$c0)/$HZ*1e6 / max(1, $received))")"
 			record "$sys" "$rep" cpu_fix_loss_pct "$(kv loss_pct "$r")"
@@ -894,6 +935,9 @@ machine_facts() {
 		echo "cpu: $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 		echo "cores: $(nproc)"
 		echo "kernel: $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME") $(cat /etc/debian_version 2>/dev/null); memory $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)$(lscpu 2>/dev/null | awk -F': *' '/^Hypervisor vendor/ {print "; " $2 " guest"}')"
+		# tick-based accounting without IRQ time: a softirq tick also counts for the task it interrupted
+		echo "kernel CPU accounting: $({ cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null; } |
+			sed -n 's/^CONFIG_\(TICK_CPU_ACCOUNTING\|VIRT_CPU_ACCOUNTING_GEN\|IRQ_TIME_ACCOUNTING\)=y$/\1/p' | paste -sd' ')"
 		echo "gcc: $(gcc --version | head -1); $(nft --version)"
 		echo "iperf3: $(iperf3 --version | head -1)"
 		command -v wireguard-go >/dev/null && echo "wireguard-go: $(wireguard-go --version | head -1)"

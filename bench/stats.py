@@ -61,6 +61,8 @@ LATENCY_CPU = [
     ("cpu_us_per_pkt", "us/pkt sat", "{:.2f}"),
     ("cpu_fix_srv_us_per_pkt", "us/pkt gw-side", "{:.2f}"),
     ("cpu_fix_us_per_pkt", "us/pkt both", "{:.2f}"),
+    ("cpu_fix_softirq_us_per_pkt", "softirq", "{:.2f}"),
+    ("cpu_fix_srv_softirq_us_per_pkt", "gw-side+softirq", "{:.2f}"),
     ("cpu_fix_loss_pct", "loss%", "{:.1f}"),
     ("rss_kb", "RSS KiB", "{:.0f}"),
     ("load_before", "load1 before", "{:.2f}"),
@@ -420,6 +422,15 @@ def gateway_section(med, keys):
                         ratio(med, g, "relay", prefix + "_kpps", "blast_kpps"),
                         ratio(med, g, "relay", prefix + "_kpps", "udp64_kpps"),
                         ratio(med, g, g, prefix + "_kpps", "blast_kpps")))), ""]
+    if (g, "cpu_fix_uplink_us_per_pkt") in med:
+        parts = [(c, med.get((g, "cpu_fix_%s_us_per_pkt" % c), float("nan")))
+                 for c in ("uplink", "downlink", "control", "other")]
+        out += ["Gateway CPU per packet by thread, test cpu (us per received packet; other = the rest of the JVM: "
+                "GC, JIT, ...): " + ", ".join("{} {:.2f}".format(c, v) for c, v in parts) +
+                "; JVM {:.2f}; the box's softirq {:.2f}; JVM + softirq {:.2f}".format(
+                    med.get((g, "cpu_fix_srv_us_per_pkt"), float("nan")),
+                    med.get((g, "cpu_fix_softirq_us_per_pkt"), float("nan")),
+                    med.get((g, "cpu_fix_srv_softirq_us_per_pkt"), float("nan"))), ""]
     if (g, "hs_per_s") in med:
         out += ["Gateway handshakes: {:.0f}/s, {:.0f} failed or unfinished, p99 latency {:.1f} ms".format(
             med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan"))),
@@ -449,7 +460,9 @@ def report(raw_path, outdir):
             "Latency, CPU, memory, medians (ping RTT ms idle and under a TCP stream; +med = median RTT minus "
             "direct's; CPU of the tunnel endpoint processes, all threads: cores per Gbit/s in TCP1, us per "
             "received packet in UDP64 at saturation (both ends) and over a fixed count at a fixed rate "
-            "(gw-side endpoint alone, and both ends); RSS of the endpoints after the tests; load average "
+            "(gw-side endpoint alone, and both ends), the whole box's kernel softirq time per packet in that test, "
+            "alone and added to the gw side (an upper bound where machine.txt shows tick accounting without "
+            "IRQ_TIME_ACCOUNTING: softirq run in an endpoint's syscall then counts in both); RSS of the endpoints after the tests; load average "
             "before/after the system)",
             table(order, med, LATENCY_CPU), ""]
     ratio_rows = []
