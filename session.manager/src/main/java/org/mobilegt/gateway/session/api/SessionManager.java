@@ -11,6 +11,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>
  * Endpoints are IPv4 UDP endpoints packed into a long by {@link org.mobilegt.gateway.net.api.EndpointKey#key(int, int)}; tunnel
  * addresses are IPv4 addresses as ints (network order, most significant byte first).
+ * <p>
+ * The session manager owns the per-session policies because it enforces them, and they are
+ * configured in mobilegt.sessions: idle expiry ({@code idleTimeoutSeconds}, run by the manager
+ * itself) and each client's packet rate ({@code maxPacketsPerSecond}, the token bucket behind
+ * {@link Session#admit()}). Do not move them to the tunnel, which only asks.
  */
 @ProviderType
 public interface SessionManager {
@@ -67,8 +72,16 @@ public interface SessionManager {
 	/** Closes a session now (kick); its lease stays reserved for its client id. */
 	void close(Session session, CloseReason reason);
 
-	/** Closes sessions that received nothing for {@code idleMillis}, as {@link CloseReason#EXPIRED}. */
-	int expireIdle(long idleMillis);
+	/**
+	 * Compatibility: the value of {@code idleTimeoutSeconds} in mobilegt.tunnel, a deprecated key (the
+	 * session manager expires idle sessions itself, after {@code idleTimeoutSeconds} of mobilegt.sessions).
+	 * While it is not 0 it applies instead, so that configurations written before the key moved keep
+	 * working; the session manager warns about it once per value.
+	 *
+	 * @param seconds 0 (not set) or 5 to 86400
+	 * @throws IllegalArgumentException for any other value
+	 */
+	void legacyIdleTimeout(int seconds);
 
 	/** All live sessions. */
 	Collection<Session> sessions();

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,6 +89,7 @@ public final class SessionRegistry implements SessionManager {
 	private final SessionIndex index = new SessionIndex();
 	private final Leases leases = new Leases();
 	private final SourceLimits limits = leases.limits();
+	private final IdleTimeout idle;
 	private volatile long nextId = 1;
 	private boolean dirty;
 
@@ -105,6 +107,7 @@ public final class SessionRegistry implements SessionManager {
 		this.settings = live.start(config, properties);
 		share.packetsPerSecond = settings.packetsPerSecond();
 		limits.limits(settings.maxSessionsPerSource(), settings.maxNewLeasesPerSourcePerMinute());
+		idle = new IdleTimeout(log, settings.idleMillis());
 		restore();
 		housekeeping = Daemons.scheduler("mobilegt-sessions");
 		housekeeping.scheduleWithFixedDelay(this::housekeeping, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
@@ -117,6 +120,7 @@ public final class SessionRegistry implements SessionManager {
 			settings = next;
 			share.packetsPerSecond = next.packetsPerSecond();
 			limits.limits(next.maxSessionsPerSource(), next.maxNewLeasesPerSourcePerMinute());
+			idle.own(next.idleMillis());
 			if (exclusionsChanged && leases.pool() != null) {
 				repool(leases.pool().cidr());
 			}
@@ -290,16 +294,15 @@ public final class SessionRegistry implements SessionManager {
 	}
 
 	@Override
-	public int expireIdle(long idleMillis) {
-		long now = System.currentTimeMillis();
-		int expired = 0;
-		for (SessionImpl s : index.snapshot()) {
-			if (now - s.lastReceivedMillis() > idleMillis) {
-				close(s, CloseReason.EXPIRED);
-				expired++;
-			}
-		}
-		return expired;
+	public void legacyIdleTimeout(int seconds) {
+		idle.legacy(seconds);
+	}
+
+	/** Closes the sessions idle at {@code nowMillis} as {@link CloseReason#EXPIRED}; returns how many. */
+	int expireIdle(long nowMillis) {
+		List<SessionImpl> due = idle.due(index.snapshot(), nowMillis);
+		due.forEach(s -> close(s, CloseReason.EXPIRED));
+		return due.size();
 	}
 
 	private void post(String topic, SessionImpl s, CloseReason reason) {
@@ -358,6 +361,7 @@ public final class SessionRegistry implements SessionManager {
 		try {
 			boolean save;
 			long now = System.currentTimeMillis();
+			expireIdle(now);
 			synchronized (this) {
 				dirty |= leases.expire(now);
 				limits.prune(now);

@@ -13,8 +13,8 @@ import org.mobilegt.gateway.net.api.IpAddress;
  * The registry's configuration, checked: the ranges of {@link SessionsConfig}'s Metatype, and an
  * exclusion that is not an IPv4 address, are refused.
  */
-record SessionSettings(int maxClients, long leaseMillis, long recentMillis, Set<Integer> excluded, int packetsPerSecond,
-		int maxSessionsPerSource, int maxNewLeasesPerSourcePerMinute) {
+record SessionSettings(int maxClients, long leaseMillis, long recentMillis, long idleMillis, Set<Integer> excluded,
+		int packetsPerSecond, int maxSessionsPerSource, int maxNewLeasesPerSourcePerMinute) {
 
 	/** The most clients, per-source sessions or leases a count may name: a /8 pool. */
 	private static final int MAX_COUNT = 16_777_216;
@@ -35,7 +35,9 @@ record SessionSettings(int maxClients, long leaseMillis, long recentMillis, Set<
 		String pid = SessionsConfig.PID;
 		return new SessionSettings(between(pid, "maxClients", c.maxClients(), 0, MAX_COUNT),
 				TimeUnit.MINUTES.toMillis(between(pid, "leaseMinutes", c.leaseMinutes(), 1, 5_256_000)),
-				TimeUnit.MINUTES.toMillis(between(pid, "recentMinutes", c.recentMinutes(), 0, 10_080)), Set.copyOf(excluded),
+				TimeUnit.MINUTES.toMillis(between(pid, "recentMinutes", c.recentMinutes(), 0, 10_080)),
+				TimeUnit.SECONDS.toMillis(between(pid, "idleTimeoutSeconds", c.idleTimeoutSeconds(), IdleTimeout.MIN_SECONDS, IdleTimeout.MAX_SECONDS)),
+				Set.copyOf(excluded),
 				between(pid, "maxPacketsPerSecond", c.maxPacketsPerSecond(), 0, 10_000_000),
 				between(pid, "maxSessionsPerSource", c.maxSessionsPerSource(), 0, MAX_COUNT),
 				between(pid, "maxNewLeasesPerSourcePerMinute", c.maxNewLeasesPerSourcePerMinute(), 0, MAX_COUNT));

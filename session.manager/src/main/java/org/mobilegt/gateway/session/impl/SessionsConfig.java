@@ -24,7 +24,10 @@ public @interface SessionsConfig {
 	@AttributeDefinition(name = "Recent window (minutes)", description = "An endpoint whose session ended less than this ago is told to handshake again when it sends data.", min = "0", max = "10080")
 	int recentMinutes() default 10;
 
-	@AttributeDefinition(name = "Packets per second per client", description = "A client's share: data packets it may send per second (with one second of burst); the excess is dropped and counted. 0 = no limit.", min = "0", max = "10000000")
+	@AttributeDefinition(name = "Idle timeout (s)", description = "End a session after this many seconds without any datagram from its client. While the deprecated idleTimeoutSeconds of mobilegt.tunnel is set (not 0), that value applies instead.", min = "5", max = "86400")
+	int idleTimeoutSeconds() default 60;
+
+	@AttributeDefinition(name = "Packets per second per client", description = "A client's share: data packets it may send per second (with one second of burst); the excess is dropped and counted. 0 = no limit. Enforced by each session's token bucket, so it is configured here, not in mobilegt.tunnel.", min = "0", max = "10000000")
 	int maxPacketsPerSecond() default 0;
 
 	@AttributeDefinition(name = "Excluded addresses", description = "Addresses of the subnet that are never leased.")

@@ -92,7 +92,8 @@ class SessionRegistryTest {
 		SessionRegistry r = start("fw1", Map.of());
 		Session alice = r.open(PHONE_A, "alice");
 		int address = alice.tunnelAddress();
-		assertThat(r.expireIdle(-1)).isEqualTo(1);
+		assertThat(r.expireIdle(System.currentTimeMillis() + 59_000)).as("idle for less than the default 60 s").isZero();
+		assertThat(r.expireIdle(System.currentTimeMillis() + 61_000)).isEqualTo(1);
 		assertThat(alice.live()).isFalse();
 		assertThat(r.byEndpoint(PHONE_A)).isNull();
 		assertThat(r.recentlyClosed(PHONE_A)).isTrue();
@@ -100,6 +101,33 @@ class SessionRegistryTest {
 		assertThat(events.topic(SessionManager.TOPIC_EXPIRED)).hasSize(1);
 		r.open(PHONE_B, "bob");
 		assertThat(r.open(PHONE_A2, "alice").tunnelAddress()).isEqualTo(address);
+	}
+
+	@Test
+	void theSessionManagerExpiresIdleSessionsAfterItsOwnTimeout() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("idleTimeoutSeconds", 5));
+		Session s = r.open(PHONE_A, "alice");
+		assertThat(r.expireIdle(System.currentTimeMillis() + 4_000)).isZero();
+		r.modified(Annotations.of(SessionsConfig.class, Map.of("idleTimeoutSeconds", 300)), Map.of("idleTimeoutSeconds", 300));
+		assertThat(r.expireIdle(System.currentTimeMillis() + 200_000)).as("the new value applies live").isZero();
+		assertThat(r.expireIdle(System.currentTimeMillis() + 301_000)).isEqualTo(1);
+		assertThat(s.live()).isFalse();
+		assertThat(events.topic(SessionManager.TOPIC_EXPIRED)).hasSize(1);
+	}
+
+	@Test
+	void theTunnelsDeprecatedIdleTimeoutAppliesWhileSetAndIsWarnedAboutOnce() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("idleTimeoutSeconds", 30));
+		r.open(PHONE_A, "alice");
+		r.legacyIdleTimeout(600); // an old mobilegt.tunnel idleTimeoutSeconds=600
+		r.legacyIdleTimeout(600); // the tunnel says it again every second
+		assertThat(r.expireIdle(System.currentTimeMillis() + 100_000)).as("600 s apply, not mobilegt.sessions' 30 s").isZero();
+		assertThat(log.at("WARN")).filteredOn(l -> l.contains("deprecated")).singleElement().asString()
+				.contains("mobilegt.tunnel idleTimeoutSeconds=600").contains("set idleTimeoutSeconds in mobilegt.sessions");
+		r.legacyIdleTimeout(0); // the old key removed: mobilegt.sessions decides again
+		assertThat(r.expireIdle(System.currentTimeMillis() + 31_000)).isEqualTo(1);
+		assertThatThrownBy(() -> r.legacyIdleTimeout(4)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> r.legacyIdleTimeout(86_401)).isInstanceOf(IllegalArgumentException.class);
 	}
 
 	@Test

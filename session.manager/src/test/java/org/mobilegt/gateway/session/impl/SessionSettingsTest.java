@@ -30,6 +30,8 @@ class SessionSettingsTest {
 		refused("leaseMinutes", 0, "must be between 1 and 5256000");
 		refused("recentMinutes", 10_081, "must be between 0 and 10080");
 		refused("maxPacketsPerSecond", -1, "must be between 0 and 10000000");
+		refused("idleTimeoutSeconds", 4, "must be between 5 and 86400");
+		refused("idleTimeoutSeconds", 86_401, "must be between 5 and 86400");
 		assertThatThrownBy(() -> of(Map.of("exclude", new String[] { "10.77.0.300" })))
 				.hasMessage("mobilegt.sessions: exclude=10.77.0.300 is not an IPv4 address");
 	}
@@ -37,6 +39,7 @@ class SessionSettingsTest {
 	@Test
 	void theDefaultsAndTheBoundsAreAccepted() {
 		assertThat(of(Map.of()).maxClients()).isZero();
+		assertThat(of(Map.of()).idleMillis()).isEqualTo(60_000);
 		SessionSettings s = of(Map.of("maxClients", 16_777_216, "leaseMinutes", 1, "recentMinutes", 10_080));
 		assertThat(s.maxClients()).isEqualTo(16_777_216);
 		assertThat(s.leaseMillis()).isEqualTo(60_000);

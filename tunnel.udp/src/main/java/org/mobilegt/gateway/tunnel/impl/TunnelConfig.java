@@ -33,8 +33,8 @@ public @interface TunnelConfig {
 	@AttributeDefinition(name = "Keepalive (s)", description = "Send a keepalive to a client after this many seconds without sending it anything.", min = "1", max = "3600")
 	int keepaliveSeconds() default 10;
 
-	@AttributeDefinition(name = "Idle timeout (s)", description = "End a session after this many seconds without any datagram from its client.", min = "5", max = "86400")
-	int idleTimeoutSeconds() default 60;
+	@AttributeDefinition(name = "Idle timeout (s), deprecated", description = "Deprecated: set idleTimeoutSeconds in mobilegt.sessions, which enforces it. 0 = not set; a value from 5 to 86400 still applies, instead of mobilegt.sessions' one.", min = "0", max = "86400")
+	int idleTimeoutSeconds() default 0;
 
 	@AttributeDefinition(name = "Control workers", description = "Threads that handle handshakes and control messages; 0 = number of cores.", min = "0", max = "64")
 	int workers() default 0;

@@ -42,7 +42,7 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * The ToyVpn tunnel: one UDP socket for every client, one uplink pump (UDP to TUN), one downlink
  * pump per TUN queue (TUN to UDP), a pool of control workers for handshakes and a housekeeping
- * tick for keepalives and idle expiry.
+ * tick for keepalives (the session manager expires idle sessions itself).
  * <p>
  * Every collaborator is a dynamic reference: when the TUN driver, the session manager or the key
  * check is updated, the tunnel keeps its socket and sessions and re-binds to the new service.
@@ -296,7 +296,7 @@ public final class TunnelServer implements TunnelStats {
 		return taps;
 	}
 
-	// ---- housekeeping: keepalives and idle expiry
+	// ---- housekeeping: keepalives
 
 	private void housekeeping() {
 		try {
@@ -306,7 +306,7 @@ public final class TunnelServer implements TunnelStats {
 			if (s == null || sm == null) {
 				return;
 			}
-			sm.expireIdle(s.idleMillis());
+			sm.legacyIdleTimeout(s.legacyIdleSeconds()); // the session manager expires idle sessions itself
 			long now = System.currentTimeMillis();
 			Collection<Session> live = sm.sessions();
 			long[] idle = new long[live.size()];

@@ -14,7 +14,7 @@ import org.mobilegt.gateway.net.api.IpPrefix;
 
 /** The validated form of {@link TunnelConfig}, and the handshake reply it implies. */
 record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, List<String> routes, String searchDomain,
-		int replyRepeats, long keepaliveMillis, long idleMillis, int workers, int socketBufferBytes, int replyBytesPerSource,
+		int replyRepeats, long keepaliveMillis, int legacyIdleSeconds, int workers, int socketBufferBytes, int replyBytesPerSource,
 		int replyBytesPerSecond) {
 
 	/** Size of a handshake reply: the reference server pads its parameters with spaces to 1024 bytes. */
@@ -44,13 +44,15 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<String> dns, Lis
 		}
 		range(pid, "replyRepeats", c.replyRepeats(), 1, 10);
 		range(pid, "keepaliveSeconds", c.keepaliveSeconds(), 1, 3600);
-		range(pid, "idleTimeoutSeconds", c.idleTimeoutSeconds(), 5, 86400);
+		if (c.idleTimeoutSeconds() != 0) {
+			range(pid, "idleTimeoutSeconds", c.idleTimeoutSeconds(), 5, 86400); // deprecated, see SessionManager.legacyIdleTimeout
+		}
 		range(pid, "workers", c.workers(), 0, 64);
 		range(pid, "socketBufferBytes", c.socketBufferBytes(), 65536, 268435456);
 		range(pid, "replyBytesPerSource", c.replyBytesPerSource(), 1024, 1 << 30);
 		range(pid, "replyBytesPerSecond", c.replyBytesPerSecond(), 1024, 1 << 30);
 		TunnelSettings settings = new TunnelSettings(bind, c.port(), c.mtu(), List.copyOf(dns), List.copyOf(routes), search,
-				c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds() * 1000L,
+				c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds(),
 				c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes(),
 				c.replyBytesPerSource(), c.replyBytesPerSecond());
 		if (settings.parameters(-1).length() >= REPLY_SIZE) {

@@ -54,6 +54,17 @@ class TunnelSettingsTest {
 	}
 
 	@Test
+	void theDeprecatedIdleTimeoutIsUnsetByDefaultAndStillRangeChecked() {
+		assertThat(settings(Map.of()).legacyIdleSeconds()).as("0: mobilegt.sessions decides").isZero();
+		assertThat(settings(Map.of("idleTimeoutSeconds", 600)).legacyIdleSeconds()).isEqualTo(600);
+		assertThat(settings(Map.of("idleTimeoutSeconds", 5)).legacyIdleSeconds()).isEqualTo(5);
+		assertThatThrownBy(() -> settings(Map.of("idleTimeoutSeconds", 4))).isInstanceOf(ConfigValueException.class)
+				.hasMessage("mobilegt.tunnel: idleTimeoutSeconds=4 must be between 5 and 86400");
+		assertThatThrownBy(() -> settings(Map.of("idleTimeoutSeconds", 86401))).hasMessageContaining("idleTimeoutSeconds=86401");
+		assertThatThrownBy(() -> settings(Map.of("idleTimeoutSeconds", -1))).hasMessageContaining("idleTimeoutSeconds=-1");
+	}
+
+	@Test
 	void parametersThatDoNotFitTheReplyAreRejected() {
 		String[] routes = new String[80];
 		for (int i = 0; i < routes.length; i++) {
