@@ -24,9 +24,21 @@ class IdleExpiryTest {
 	/** Expiry runs once a second: the idle time plus that, plus slack for a loaded machine. */
 	private static final Duration EXPIRY = Duration.ofSeconds(IDLE_SECONDS + 10);
 
+	/** The idle timeout where it lives now: mobilegt.sessions. */
 	private static Gateway gateway(Topology t, String name) {
-		return Scenarios.gateway(t, name).conf("mobilegt.tunnel",
-				Map.of("idleTimeoutSeconds", Integer.toString(IDLE_SECONDS), "keepaliveSeconds", Integer.toString(KEEPALIVE_SECONDS)));
+		return Scenarios.gateway(t, name).conf("mobilegt.tunnel", Map.of("keepaliveSeconds", Integer.toString(KEEPALIVE_SECONDS)))
+				.conf("mobilegt.sessions", Map.of("idleTimeoutSeconds", Integer.toString(IDLE_SECONDS)));
+	}
+
+	/**
+	 * A configuration from before the key moved: the deprecated mobilegt.tunnel key, explicitly set,
+	 * applies even over a longer mobilegt.sessions value.
+	 */
+	private static Gateway legacyGateway(Topology t, String name) {
+		return Scenarios.gateway(t, name)
+				.conf("mobilegt.tunnel",
+						Map.of("idleTimeoutSeconds", Integer.toString(IDLE_SECONDS), "keepaliveSeconds", Integer.toString(KEEPALIVE_SECONDS)))
+				.conf("mobilegt.sessions", Map.of("idleTimeoutSeconds", "600"));
 	}
 
 	@Test
@@ -70,7 +82,7 @@ class IdleExpiryTest {
 
 	@Test
 	void expiredEndpointIsToldToHandshakeAgainAndAStrangerGetsNothing() {
-		try (Topology t = Topology.create(); Gateway gw = gateway(t, "IdleExpiryTest/rehandshakeHint").start()) {
+		try (Topology t = Topology.create(); Gateway gw = legacyGateway(t, "IdleExpiryTest/rehandshakeHint").start()) {
 			InetSocketAddress server = gw.awaitTunnel(START);
 			// the stranger has an address of its own: from the sleeper's address, a packet from the
 			// sleeper's lease would be the sleeper behind a NAT that changed its port (RebindingTest)
@@ -80,6 +92,8 @@ class IdleExpiryTest {
 				int mark = gw.logMark();
 				String address = sleeper.handshake(KEY, "sleeper").address();
 				gw.awaitLog("expired: client sleeper at " + t.phoneAddress() + ":" + sleeper.localPort(), mark, EXPIRY);
+				assertThat(Scenarios.logLines(gw, 0, "mobilegt.tunnel idleTimeoutSeconds=5 is deprecated")).as("deprecation warning")
+						.hasSize(1).allSatisfy(l -> assertThat(l).contains("set idleTimeoutSeconds in mobilegt.sessions"));
 
 				sleeper.send(Packets.icmpEchoRequest(address, t.inetAddress(), 6, 1, "still there?".getBytes()));
 				assertThat(sleeper.awaitRehandshakeHint(REPLY)).as("re-handshake hint (\\0 x,rehandshake)").isTrue();
