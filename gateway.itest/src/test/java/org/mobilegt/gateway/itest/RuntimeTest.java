@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.capture.api.CaptureControl;
+import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.mobilegt.gateway.tun.api.TunStatus;
@@ -65,8 +66,10 @@ class RuntimeTest {
 	@Test
 	void apiServicesAreRegistered(@InjectService(timeout = 5000) KeyCheck keyCheck,
 			@InjectService(timeout = 5000) SessionManager sessions, @InjectService(timeout = 5000) TunnelStats tunnel,
-			@InjectService(timeout = 5000) CaptureControl capture, @InjectService(timeout = 5000) TunStatus tun) {
+			@InjectService(timeout = 5000) CaptureControl capture, @InjectService(timeout = 5000) TunStatus tun,
+			@InjectService(timeout = 5000) SecurityLog attempts) {
 		assertThat(keyCheck.keyConfigured()).as("key from the test configuration").isTrue();
+		assertThat(attempts.illegalAttempts(10)).as("the security log is its own service").isNotNull();
 		assertThat(sessions.sessions()).isEmpty();
 		assertThat(tunnel.socketStatus()).startsWith("listening on 0.0.0.0:");
 		assertThat(capture.status()).contains("mode off");

@@ -3,8 +3,6 @@ package org.mobilegt.gateway.auth.api;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -12,18 +10,15 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Decides whether a handshake carries the shared key (compared in constant time) and an allowed
- * client id, keeps a bounded log of illegal attempts and throttles sources that keep failing.
- * Every rejection is also posted on EventAdmin as {@link #TOPIC_REJECTED}.
+ * client id, and throttles sources that keep failing. Every refusal is reported to the gateway's
+ * {@link org.mobilegt.gateway.security.api.SecurityLog}, which is not this service's job to show.
  */
 @ProviderType
 public interface KeyCheck {
 
-	/** EventAdmin topic of an illegal attempt; properties address, port, reason, detail. */
-	String TOPIC_REJECTED = "org/mobilegt/gateway/auth/REJECTED";
-
 	/**
 	 * Checks a handshake from {@code address:port}. {@code payload} holds the bytes after the
-	 * leading 0: {@code secret} or {@code secret:clientId}. Failures are recorded; wrong keys (only
+	 * leading 0: {@code secret} or {@code secret:clientId}. Failures are reported to the security log; wrong keys (only
 	 * they) count towards throttling the source, which then gets one check a second. The buffer's
 	 * position is not changed.
 	 */
@@ -46,23 +41,10 @@ public interface KeyCheck {
 	boolean blocked(InetAddress address);
 
 	/**
-	 * Records an illegal attempt noticed elsewhere (data from an unknown endpoint, spoofing...): it
-	 * is logged and counted, but never throttles the source's handshakes - except
-	 * {@link Reason#REJECTED_BY_RADIUS}, which is a wrong key decided elsewhere and throttles like one.
-	 */
-	void record(InetAddress address, int port, Reason reason, String detail);
-
-	/**
 	 * Bans {@code address} (when not null) and {@code clientId} (when not null) for {@code duration}:
 	 * their handshakes are refused until it has passed.
 	 */
 	void ban(InetAddress address, String clientId, Duration duration);
-
-	/** The newest illegal attempts, newest first, at most {@code max}. */
-	List<IllegalAttempt> illegalAttempts(int max);
-
-	/** Illegal attempts by reason since start, including those the bounded log has forgotten. */
-	Map<Reason, Long> rejections();
 
 	/** Whether a shared key is configured; without one no handshake succeeds. */
 	boolean keyConfigured();

@@ -1,5 +1,7 @@
 package org.mobilegt.gateway.auth.api;
 
+import org.mobilegt.gateway.security.api.Reason;
+
 /**
  * The result of a handshake check.
  *

@@ -1,27 +1,71 @@
 package org.mobilegt.gateway.auth.impl;
 
+import java.net.InetAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
-import org.mobilegt.gateway.auth.api.IllegalAttempt;
-import org.mobilegt.gateway.auth.api.Reason;
+import org.mobilegt.gateway.common.RateGate;
+import org.mobilegt.gateway.security.api.IllegalAttempt;
+import org.mobilegt.gateway.security.api.Reason;
+import org.mobilegt.gateway.security.api.SecurityLog;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.log.Logger;
 
-/** A bounded ring of the newest illegal attempts, and exact counts by reason. */
+/**
+ * The {@link SecurityLog}'s bookkeeping: exact counts by reason, a bounded ring of the newest
+ * illegal attempts, and rate-limited log lines and EventAdmin events, so that a flood of attempts
+ * costs a count, not a line or an event each.
+ */
 final class AttemptLog {
 
+	/** Illegal attempts logged in full: at most this many per 10 s, then a count. */
+	private static final int LOG_PERMITS = 10;
+	/** REJECTED events posted: at most this many per second. */
+	private static final int EVENT_PERMITS = 50;
+
 	private final Map<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
+	private final Logger log;
+	private final Supplier<EventAdmin> events;
+	private final RateGate logGate = new RateGate(LOG_PERMITS, 10_000);
+	private final RateGate eventGate = new RateGate(EVENT_PERMITS, 1_000);
 	private IllegalAttempt[] ring;
 	private int next;
 	private int size;
 
-	AttemptLog(int capacity) {
+	AttemptLog(int capacity, Logger log, Supplier<EventAdmin> events) {
 		for (Reason r : Reason.values()) {
 			counts.put(r, new LongAdder());
 		}
 		ring = new IllegalAttempt[capacity];
+		this.log = log;
+		this.events = events;
+	}
+
+	/** One attempt: counted, kept, logged and posted (the last two within their rates). */
+	void record(InetAddress address, int port, Reason reason, String detail, long now) {
+		count(reason);
+		add(new IllegalAttempt(address, port, Instant.ofEpochMilli(now), reason, detail));
+		long held = logGate.admit(now);
+		if (held >= 0) {
+			log.warn("Illegal attempt from {}:{}: {} ({}){}", address.getHostAddress(), port, reason, detail,
+					held > 0 ? " (" + held + " more not logged)" : "");
+		}
+		EventAdmin ea = events.get();
+		if (ea != null && eventGate.admit(now) >= 0) {
+			Map<String, Object> props = new HashMap<>();
+			props.put("address", address.getHostAddress());
+			props.put("port", port);
+			props.put("reason", reason.name());
+			props.put("detail", detail);
+			ea.postEvent(new Event(SecurityLog.TOPIC_REJECTED, props));
+		}
 	}
 
 	void count(Reason reason) {

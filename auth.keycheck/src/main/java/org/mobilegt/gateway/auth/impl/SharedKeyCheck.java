@@ -9,19 +9,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.mobilegt.gateway.auth.api.ClientKeys;
-import org.mobilegt.gateway.auth.api.IllegalAttempt;
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
+import org.mobilegt.gateway.security.api.IllegalAttempt;
+import org.mobilegt.gateway.security.api.Reason;
+import org.mobilegt.gateway.security.api.SecurityLog;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -42,20 +42,19 @@ import org.osgi.service.metatype.annotations.Designate;
  * does not depend on how much of a guess is right nor on the key's length. A handshake
  * {@code <own key>:<id>} whose id has a key is checked against that key; the shared key then does
  * not admit that id. Keys never appear in logs, events or attempt details.
+ * <p>
+ * It is also the gateway's {@link SecurityLog} (kept by {@link AttemptLog}, sized by {@code logSize}):
+ * its own refusals go there, and a RADIUS reject reported there throttles like a wrong key.
  */
-@Component(configurationPid = AuthConfig.PID, service = { KeyCheck.class, ClientKeys.class })
+@Component(configurationPid = AuthConfig.PID, service = { KeyCheck.class, ClientKeys.class, SecurityLog.class })
 @Designate(ocd = AuthConfig.class)
-public final class SharedKeyCheck implements KeyCheck, ClientKeys {
+public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 
 	/** Framework property naming the configuration directory, which holds the {@code clients} file. */
 	static final String CONF_PROPERTY = "mobilegt.conf";
 	static final String CLIENTS_FILE = "clients";
 
 	static final int MAX_ID_BYTES = 64;
-	/** Illegal attempts logged in full: at most this many per 10 s, then a count. */
-	private static final int LOG_PERMITS = 10;
-	/** REJECTED events posted: at most this many per second. */
-	private static final int EVENT_PERMITS = 50;
 	/** "Throttling" lines: at most this many per minute, then a count. */
 	private static final int THROTTLE_LOG_PERMITS = 10;
 
@@ -65,8 +64,6 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 	private final ClientKeyStore clients;
 	private final Map<Integer, Long> bannedAddresses = new ConcurrentHashMap<>();
 	private final Map<String, Long> bannedIds = new ConcurrentHashMap<>();
-	private final RateGate logGate = new RateGate(LOG_PERMITS, 10_000);
-	private final RateGate eventGate = new RateGate(EVENT_PERMITS, 1_000);
 	private final RateGate throttleGate = new RateGate(THROTTLE_LOG_PERMITS, 60_000);
 	private volatile AuthSettings settings;
 
@@ -97,7 +94,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 			log.info("{} clients with their own key in {}", clients.list().size(), clientsFile.toAbsolutePath());
 		}
 		this.throttle = new Throttle(initial.maxFailuresPerMinute());
-		this.attempts = new AttemptLog(initial.logSize());
+		this.attempts = new AttemptLog(initial.logSize(), log, () -> events);
 		use(initial);
 	}
 
@@ -207,7 +204,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 
 	/** Records a refused handshake; only a wrong key (or a RADIUS reject) counts towards throttling its source. */
 	private Verdict refuse(InetAddress address, int port, Reason reason, String why, String id, long now) {
-		record(address, port, reason, id == null ? why : why + ": " + id, now);
+		attempts.record(address, port, reason, id == null ? why : why + ": " + id, now);
 		if ((reason == Reason.BAD_KEY || reason == Reason.REJECTED_BY_RADIUS) && throttle.fail(source(address), now)) {
 			attempts.add(new IllegalAttempt(address, port, Instant.ofEpochMilli(now), Reason.THROTTLED,
 					"throttled for the rest of the minute after " + throttle.limit() + " wrong keys"));
@@ -244,27 +241,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 		if (reason == Reason.REJECTED_BY_RADIUS) {
 			refuse(address, port, reason, detail, null, System.currentTimeMillis());
 		} else {
-			record(address, port, reason, detail, System.currentTimeMillis());
-		}
-	}
-
-	private void record(InetAddress address, int port, Reason reason, String detail, long now) {
-		attempts.count(reason);
-		IllegalAttempt attempt = new IllegalAttempt(address, port, Instant.ofEpochMilli(now), reason, detail);
-		attempts.add(attempt);
-		long held = logGate.admit(now);
-		if (held >= 0) {
-			log.warn("Illegal attempt from {}:{}: {} ({}){}", address.getHostAddress(), port, reason, detail,
-					held > 0 ? " (" + held + " more not logged)" : "");
-		}
-		EventAdmin ea = events;
-		if (ea != null && eventGate.admit(now) >= 0) {
-			Map<String, Object> props = new HashMap<>();
-			props.put("address", address.getHostAddress());
-			props.put("port", port);
-			props.put("reason", reason.name());
-			props.put("detail", detail);
-			ea.postEvent(new Event(TOPIC_REJECTED, props));
+			attempts.record(address, port, reason, detail, System.currentTimeMillis());
 		}
 	}
 
@@ -287,7 +264,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys {
 	}
 
 	@Override
-	public Map<Reason, Long> rejections() {
+	public Map<Reason, Long> counts() {
 		return attempts.counts();
 	}
 

@@ -1,4 +1,4 @@
-package org.mobilegt.gateway.auth.api;
+package org.mobilegt.gateway.security.api;
 
 import java.net.InetAddress;
 import java.time.Instant;

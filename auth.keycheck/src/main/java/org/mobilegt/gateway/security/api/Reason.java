@@ -1,4 +1,4 @@
-package org.mobilegt.gateway.auth.api;
+package org.mobilegt.gateway.security.api;
 
 /** Why a datagram or handshake was refused. */
 public enum Reason {

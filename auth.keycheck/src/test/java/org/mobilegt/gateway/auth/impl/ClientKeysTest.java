@@ -15,10 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.auth.api.ClientKeys;
-import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.common.testing.Annotations;
 import org.mobilegt.gateway.common.testing.RecordingEvents;
 import org.mobilegt.gateway.common.testing.RecordingLogger;
+import org.mobilegt.gateway.security.api.Reason;
 
 class ClientKeysTest {
 

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.testing.Annotations;
 import org.mobilegt.gateway.common.testing.RecordingEvents;
 import org.mobilegt.gateway.common.testing.RecordingLogger;
+import org.mobilegt.gateway.security.api.Reason;
+import org.mobilegt.gateway.security.api.SecurityLog;
 
 class SharedKeyCheckTest {
 
@@ -105,7 +106,7 @@ class SharedKeyCheckTest {
 			assertThat(a.detail()).doesNotContain(KEY);
 		});
 		assertThat(String.join("\n", log.lines())).doesNotContain(KEY);
-		assertThat(events.topic(KeyCheck.TOPIC_REJECTED)).isNotEmpty()
+		assertThat(events.topic(SecurityLog.TOPIC_REJECTED)).isNotEmpty()
 				.allSatisfy(e -> assertThat(e.getProperty("address")).isEqualTo("172.31.0.2"));
 	}
 
@@ -146,7 +147,22 @@ class SharedKeyCheckTest {
 		assertThat(c.check(phone, 2000, payload(KEY)).reason()).isEqualTo(Reason.THROTTLED);
 		assertThat(c.check(other, 2000, payload(KEY)).accepted()).isTrue();
 		assertThat(c.illegalAttempts(10)).anyMatch(a -> a.reason() == Reason.THROTTLED);
-		assertThat(c.rejections()).containsEntry(Reason.BAD_KEY, 3L).containsKey(Reason.THROTTLED);
+		assertThat(c.counts()).containsEntry(Reason.BAD_KEY, 3L).containsKey(Reason.THROTTLED);
+	}
+
+	@Test
+	void everyAttemptIsCountedOnceUnderOneReasonAndLoggedOnce() {
+		SharedKeyCheck c = check(Map.of());
+		SecurityLog attempts = c; // the security log, a service of its own
+		attempts.record(phone, 1000, Reason.SPOOFED, "source 10.77.0.9 is not the lease 10.77.0.2");
+		c.check(other, 2000, payload("wrong"));
+		attempts.record(other, 2001, Reason.UNKNOWN_ENDPOINT, "data from an endpoint without a session");
+		assertThat(attempts.counts()).containsExactlyInAnyOrderEntriesOf(
+				Map.of(Reason.SPOOFED, 1L, Reason.BAD_KEY, 1L, Reason.UNKNOWN_ENDPOINT, 1L));
+		assertThat(attempts.illegalAttempts(10)).extracting(a -> a.reason() + " " + a.address().getHostAddress() + ":" + a.port())
+				.containsExactly("UNKNOWN_ENDPOINT 172.31.0.3:2001", "BAD_KEY 172.31.0.3:2000", "SPOOFED 172.31.0.2:1000");
+		assertThat(events.topic(SecurityLog.TOPIC_REJECTED)).hasSize(3);
+		assertThat(log.at("WARN")).filteredOn(l -> l.startsWith("Illegal attempt from ")).hasSize(3);
 	}
 
 	@Test
@@ -159,7 +175,7 @@ class SharedKeyCheckTest {
 		c.check(phone, 1, payload(KEY + ":" + "x".repeat(65))); // a bad id is not a key guess either
 		assertThat(c.blocked(phone)).isFalse();
 		assertThat(c.check(phone, 2000, payload(KEY + ":neighbour")).accepted()).isTrue();
-		assertThat(c.rejections()).containsEntry(Reason.UNKNOWN_ENDPOINT, 100L).doesNotContainKey(Reason.THROTTLED);
+		assertThat(c.counts()).containsEntry(Reason.UNKNOWN_ENDPOINT, 100L).doesNotContainKey(Reason.THROTTLED);
 	}
 
 	@Test
@@ -206,7 +222,7 @@ class SharedKeyCheckTest {
 		}
 		assertThat(c.illegalAttempts(100)).hasSize(10);
 		assertThat(c.illegalAttempts(2)).extracting(a -> a.detail()).containsExactly("n24", "n23");
-		assertThat(c.rejections()).containsEntry(Reason.UNKNOWN_ENDPOINT, 25L);
+		assertThat(c.counts()).containsEntry(Reason.UNKNOWN_ENDPOINT, 25L);
 	}
 
 	@Test
@@ -216,6 +232,6 @@ class SharedKeyCheckTest {
 			c.record(phone, i, Reason.MALFORMED, "junk");
 		}
 		assertThat(log.at("WARN").stream().filter(l -> l.startsWith("Illegal attempt"))).hasSizeLessThanOrEqualTo(10);
-		assertThat(events.topic(KeyCheck.TOPIC_REJECTED)).hasSizeLessThanOrEqualTo(50);
+		assertThat(events.topic(SecurityLog.TOPIC_REJECTED)).hasSizeLessThanOrEqualTo(50);
 	}
 }

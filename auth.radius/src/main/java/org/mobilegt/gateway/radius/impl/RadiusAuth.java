@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.common.LiveConfig;
+import org.mobilegt.gateway.security.api.SecurityLog;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -39,6 +40,7 @@ public final class RadiusAuth {
 	private final BundleContext context;
 	private final Logger log;
 	private final KeyCheck local;
+	private final SecurityLog attempts;
 	private final Granted granted = new Granted();
 	private final Accounting accounting;
 	private RadiusSettings settings;
@@ -55,10 +57,11 @@ public final class RadiusAuth {
 	@Activate
 	public RadiusAuth(BundleContext context, RadiusConfig config, Map<String, Object> properties,
 			@Reference(target = "(component.name=org.mobilegt.gateway.auth.impl.SharedKeyCheck)") KeyCheck local,
-			@Reference(service = LoggerFactory.class) Logger log) {
+			@Reference SecurityLog attempts, @Reference(service = LoggerFactory.class) Logger log) {
 		this.context = context;
 		this.log = log;
 		this.local = local;
+		this.attempts = attempts;
 		this.live = new LiveConfig<>(RadiusConfig.PID, RadiusConfig.class, RadiusSettings::of, log, () -> events,
 				() -> configurationAdmin);
 		java.io.File data = context.getDataFile("accounting-stops");
@@ -76,7 +79,7 @@ public final class RadiusAuth {
 		settings = next;
 		if (next.active()) {
 			servers = new RadiusServers(next, log);
-			check = new RadiusKeyCheck(next, servers, local, granted, log);
+			check = new RadiusKeyCheck(next, servers, local, attempts, granted, log);
 			Dictionary<String, Object> props = new Hashtable<>();
 			props.put(Constants.SERVICE_RANKING, RANKING);
 			props.put("mobilegt.auth", "radius");

@@ -38,11 +38,11 @@ import org.aaa4j.radius.core.attribute.attributes.UserPassword;
 import org.aaa4j.radius.core.packet.Packet;
 import org.aaa4j.radius.core.packet.packets.AccessAccept;
 import org.aaa4j.radius.core.packet.packets.AccessRequest;
-import org.mobilegt.gateway.auth.api.IllegalAttempt;
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.security.api.Reason;
+import org.mobilegt.gateway.security.api.SecurityLog;
 import org.osgi.service.log.Logger;
 
 /**
@@ -62,6 +62,8 @@ final class RadiusKeyCheck implements KeyCheck {
 	private final RadiusSettings settings;
 	private final RadiusServers servers;
 	private final KeyCheck local;
+	/** Where refusals are reported: the gateway's log, which throttles a RADIUS reject like a wrong key. */
+	private final SecurityLog attempts;
 	private final Granted granted;
 	private final Logger log;
 	private final ThreadPoolExecutor workers;
@@ -82,11 +84,12 @@ final class RadiusKeyCheck implements KeyCheck {
 		}
 	}
 
-	RadiusKeyCheck(RadiusSettings settings, RadiusServers servers, KeyCheck local, Granted granted, Logger log) {
+	RadiusKeyCheck(RadiusSettings settings, RadiusServers servers, KeyCheck local, SecurityLog attempts, Granted granted, Logger log) {
 		this.settings = settings;
 		this.granted = granted;
 		this.servers = servers;
 		this.local = local;
+		this.attempts = attempts;
 		this.log = log;
 		workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 30, TimeUnit.SECONDS,
 				new ArrayBlockingQueue<>(settings.queue()), Daemons.numbered("mobilegt-radius"));
@@ -107,7 +110,7 @@ final class RadiusKeyCheck implements KeyCheck {
 			return CompletableFuture.completedFuture(new Verdict(Reason.THROTTLED, null));
 		}
 		if (payload.remaining() > MAX_PAYLOAD) {
-			local.record(address, port, Reason.UNKNOWN_ID, "handshake of " + payload.remaining() + " bytes is too long for RADIUS");
+			attempts.record(address, port, Reason.UNKNOWN_ID, "handshake of " + payload.remaining() + " bytes is too long for RADIUS");
 			return CompletableFuture.completedFuture(new Verdict(Reason.UNKNOWN_ID, null));
 		}
 		byte[] bytes = new byte[payload.remaining()];
@@ -141,13 +144,13 @@ final class RadiusKeyCheck implements KeyCheck {
 		if (colon >= 0) {
 			id = clientId(bytes, colon + 1);
 			if (id == null) {
-				local.record(address, port, Reason.UNKNOWN_ID, "client id is not printable ASCII of 1-64 bytes");
+				attempts.record(address, port, Reason.UNKNOWN_ID, "client id is not printable ASCII of 1-64 bytes");
 				return new Verdict(Reason.UNKNOWN_ID, null);
 			}
 		}
 		byte[] password = colon >= 0 ? Arrays.copyOf(bytes, colon) : bytes;
 		if (password.length == 0) {
-			local.record(address, port, Reason.BAD_KEY, "empty key");
+			attempts.record(address, port, Reason.BAD_KEY, "empty key");
 			return new Verdict(Reason.BAD_KEY, id);
 		}
 		String user = id == null ? settings.anonymousName() : id;
@@ -158,11 +161,11 @@ final class RadiusKeyCheck implements KeyCheck {
 			if (settings.localWhenUnreachable()) {
 				return local.check(address, port, ByteBuffer.wrap(bytes));
 			}
-			local.record(address, port, Reason.RADIUS_UNREACHABLE, "no RADIUS server answered for user " + user);
+			attempts.record(address, port, Reason.RADIUS_UNREACHABLE, "no RADIUS server answered for user " + user);
 			return new Verdict(Reason.RADIUS_UNREACHABLE, id);
 		}
 		if (!(answer instanceof AccessAccept) && answer.getCode() != 2) {
-			local.record(address, port, Reason.REJECTED_BY_RADIUS, "Access-Reject for user " + user);
+			attempts.record(address, port, Reason.REJECTED_BY_RADIUS, "Access-Reject for user " + user);
 			return new Verdict(Reason.REJECTED_BY_RADIUS, id);
 		}
 		int framed = answer.getAttribute(FramedIpAddress.class).map(a -> toInt(a.getData().getValue())).orElse(0);
@@ -225,23 +228,8 @@ final class RadiusKeyCheck implements KeyCheck {
 	}
 
 	@Override
-	public void record(InetAddress address, int port, Reason reason, String detail) {
-		local.record(address, port, reason, detail);
-	}
-
-	@Override
 	public void ban(InetAddress address, String clientId, Duration duration) {
 		local.ban(address, clientId, duration);
-	}
-
-	@Override
-	public List<IllegalAttempt> illegalAttempts(int max) {
-		return local.illegalAttempts(max);
-	}
-
-	@Override
-	public Map<Reason, Long> rejections() {
-		return local.rejections();
 	}
 
 	@Override

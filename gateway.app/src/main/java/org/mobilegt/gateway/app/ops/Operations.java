@@ -18,6 +18,7 @@ import org.mobilegt.gateway.app.ops.Views.SessionView;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.capture.api.CaptureControl;
 import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.session.api.CloseReason;
 import org.mobilegt.gateway.session.api.Pool;
 import org.mobilegt.gateway.session.api.Session;
@@ -75,6 +76,8 @@ public final class Operations {
 	private volatile TunnelStats tunnel;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile KeyCheck keys;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile SecurityLog attempts;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile TunStatus tun;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -151,7 +154,7 @@ public final class Operations {
 
 	public Stats stats() {
 		TunnelStats t = tunnel;
-		KeyCheck k = keys;
+		SecurityLog a = attempts;
 		Map<String, Long> drops = new TreeMap<>();
 		Map<String, Latency> latency = new LinkedHashMap<>();
 		Totals totals = new Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -163,8 +166,8 @@ public final class Operations {
 			}
 		}
 		Map<String, Long> rejections = new TreeMap<>();
-		if (k != null) {
-			k.rejections().forEach((r, n) -> rejections.put(r.name(), n));
+		if (a != null) {
+			a.counts().forEach((r, n) -> rejections.put(r.name(), n));
 		}
 		return new Stats(totals, history.rate(10), history.rate(60), drops, rejections, latency);
 	}
@@ -176,8 +179,8 @@ public final class Operations {
 	}
 
 	public List<AttemptView> illegal(int max) {
-		KeyCheck k = keys;
-		return k == null ? List.of() : k.illegalAttempts(max).stream().map(Views::of).toList();
+		SecurityLog a = attempts;
+		return a == null ? List.of() : a.illegalAttempts(max).stream().map(Views::of).toList();
 	}
 
 	public PoolView pool() {

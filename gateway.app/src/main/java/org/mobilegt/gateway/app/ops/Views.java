@@ -3,9 +3,9 @@ package org.mobilegt.gateway.app.ops;
 import java.time.Instant;
 import java.util.Locale;
 
-import org.mobilegt.gateway.auth.api.IllegalAttempt;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.security.api.IllegalAttempt;
 import org.mobilegt.gateway.session.api.Lease;
 import org.mobilegt.gateway.session.api.Session;
 

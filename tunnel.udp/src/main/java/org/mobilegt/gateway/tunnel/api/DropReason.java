@@ -1,6 +1,11 @@
 package org.mobilegt.gateway.tunnel.api;
 
-/** Why the tunnel dropped a datagram or packet. */
+/**
+ * Why the tunnel dropped a datagram or packet. These counters count packets, each exactly once
+ * (forwarded plus dropped is everything received); attempts (who tried what) are counted by the
+ * security log ({@code org.mobilegt.gateway.security.api.SecurityLog}), to which the tunnel reports
+ * some of these drops as one attempt each, never as a second packet count.
+ */
 public enum DropReason {
 	/** Too short to be an IP packet, or its header length/total length is inconsistent. */
 	TRUNCATED,

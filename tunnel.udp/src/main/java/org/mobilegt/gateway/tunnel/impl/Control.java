@@ -9,11 +9,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.security.api.Reason;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.session.api.SessionRefusedException;

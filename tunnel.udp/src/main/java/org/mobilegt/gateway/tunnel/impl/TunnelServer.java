@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
+import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.LiveConfig;
@@ -75,6 +76,9 @@ public final class TunnelServer implements TunnelStats {
 	private volatile KeyCheck keyCheck;
 	private volatile SessionManager sessions;
 	private boolean wasServing;
+	/** Where the pumps report illegal attempts (unknown endpoints, spoofed sources). */
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	private volatile SecurityLog securityLog;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -286,6 +290,10 @@ public final class TunnelServer implements TunnelStats {
 
 	KeyCheck keyCheck() {
 		return keyCheck;
+	}
+
+	SecurityLog securityLog() {
+		return securityLog;
 	}
 
 	SessionManager sessions() {

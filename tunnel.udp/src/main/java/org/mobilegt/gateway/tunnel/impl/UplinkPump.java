@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.auth.api.Reason;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.security.api.Reason;
+import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -213,11 +214,11 @@ final class UplinkPump implements Runnable {
 			return;
 		}
 		counters.dropped(DropReason.UNKNOWN_ENDPOINT);
-		KeyCheck keys = server.keyCheck();
+		SecurityLog attempts = server.securityLog();
 		if (sessions.recentlyClosed(endpoint)) {
 			hint(endpoint);
-		} else if (keys != null) {
-			keys.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.UNKNOWN_ENDPOINT,
+		} else if (attempts != null) {
+			attempts.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.UNKNOWN_ENDPOINT,
 					"data from an endpoint without a session");
 		}
 	}
@@ -237,9 +238,9 @@ final class UplinkPump implements Runnable {
 	}
 
 	private void spoofed(long endpoint, ByteBuffer p, Session session, long now) {
-		KeyCheck keys = server.keyCheck();
-		if (keys != null && spoofRecords.admit(now) >= 0) {
-			keys.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.SPOOFED,
+		SecurityLog attempts = server.securityLog();
+		if (attempts != null && spoofRecords.admit(now) >= 0) {
+			attempts.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.SPOOFED,
 					"source " + IpAddress.formatIpv4(Packets.source(p)) + " is not the lease "
 							+ IpAddress.formatIpv4(session.tunnelAddress()));
 		}
