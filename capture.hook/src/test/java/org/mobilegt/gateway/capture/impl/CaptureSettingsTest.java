@@ -11,11 +11,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.common.testing.Annotations;
 
 class CaptureSettingsTest {
 
 	static CaptureSettings settings(Map<String, Object> values) {
-		return CaptureSettings.of(Configs.capture(values));
+		return CaptureSettings.of(Annotations.of(CaptureConfig.class, values));
 	}
 
 	@Test

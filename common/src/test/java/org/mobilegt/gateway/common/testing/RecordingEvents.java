@@ -24,6 +24,17 @@ public final class RecordingEvents {
 		return List.copyOf(events);
 	}
 
+	/** The topics posted or sent, in order. */
+	public List<String> topics() {
+		return all().stream().map(Event::getTopic).toList();
+	}
+
+	/** The newest event. */
+	public Event last() {
+		List<Event> all = all();
+		return all.get(all.size() - 1);
+	}
+
 	public List<Event> topic(String topic) {
 		return all().stream().filter(e -> e.getTopic().equals(topic)).toList();
 	}

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mobilegt.gateway.common.testing.Annotations;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -21,11 +22,11 @@ import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.ComponentConstants;
-import org.osgi.service.event.Event;
-import org.osgi.service.event.EventAdmin;
-import org.osgi.service.log.Logger;
 
-/** Just enough of OSGi (DS, the service registry, CM, EventAdmin, logging) to drive TunDriver directly. */
+/**
+ * Just enough of OSGi (DS, the service registry, CM) to drive TunDriver directly; the logger and
+ * EventAdmin are common's test support ({@code org.mobilegt.gateway.common.testing}).
+ */
 final class Fakes {
 
 	/** Why DS deactivates a component when its bundle stops (for any reason). */
@@ -44,14 +45,7 @@ final class Fakes {
 
 	/** A TunConfig with the given values, every other key at its declared default. */
 	static TunConfig config(Map<String, Object> values) {
-		return (TunConfig) Proxy.newProxyInstance(TunConfig.class.getClassLoader(), new Class<?>[] { TunConfig.class },
-				(proxy, method, args) -> switch (method.getName()) {
-				case "annotationType" -> TunConfig.class;
-				case "toString" -> "TunConfig" + values;
-				case "hashCode" -> values.hashCode();
-				case "equals" -> proxy == args[0];
-				default -> values.containsKey(method.getName()) ? values.get(method.getName()) : method.getDefaultValue();
-				});
+		return Annotations.of(TunConfig.class, values);
 	}
 
 	/** The component properties DS would pass along with {@link #config(Map)}. */
@@ -184,68 +178,6 @@ final class Fakes {
 				throw new IllegalStateException("unregistered twice");
 			}
 			unregistered = true;
-		}
-	}
-
-	/** A Logger that keeps "LEVEL message" lines with the {} placeholders filled in. */
-	static final class Log {
-		final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-		final Logger logger = (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] { Logger.class },
-				(proxy, method, args) -> {
-					String name = method.getName();
-					if (name.startsWith("is")) {
-						return true;
-					}
-					if (name.equals("getName")) {
-						return "fake";
-					}
-					if (args != null && args[0] instanceof String format) {
-						Object[] params = args.length == 1 ? new Object[0]
-								: args.length == 2 && args[1] instanceof Object[] a ? a
-										: java.util.Arrays.copyOfRange(args, 1, args.length);
-						lines.add(name.toUpperCase() + " " + fill(format, params));
-					}
-					return null;
-				});
-
-		private static String fill(String format, Object[] params) {
-			StringBuilder b = new StringBuilder();
-			int from = 0;
-			int i = 0;
-			for (int at; (at = format.indexOf("{}", from)) >= 0; from = at + 2) {
-				b.append(format, from, at).append(i < params.length ? params[i++] : "{}");
-			}
-			return b.append(format.substring(from)).toString();
-		}
-
-		List<String> at(String level) {
-			synchronized (lines) {
-				return lines.stream().filter(l -> l.startsWith(level + " ")).map(l -> l.substring(level.length() + 1)).toList();
-			}
-		}
-	}
-
-	static final class Events implements EventAdmin {
-		final List<Event> posted = Collections.synchronizedList(new ArrayList<>());
-
-		@Override
-		public void postEvent(Event event) {
-			posted.add(event);
-		}
-
-		@Override
-		public void sendEvent(Event event) {
-			posted.add(event);
-		}
-
-		List<String> topics() {
-			synchronized (posted) {
-				return posted.stream().map(Event::getTopic).toList();
-			}
-		}
-
-		Event last() {
-			return posted.get(posted.size() - 1);
 		}
 	}
 

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mobilegt.gateway.common.testing.RecordingEvents;
+import org.mobilegt.gateway.common.testing.RecordingLogger;
 import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -49,8 +51,8 @@ class TunDriverIT {
 	private final List<TunDriver> drivers = new ArrayList<>();
 	private final List<String> devices = new ArrayList<>();
 	private final Fakes.Registry registry = new Fakes.Registry();
-	private final Fakes.Log log = new Fakes.Log();
-	private final Fakes.Events events = new Fakes.Events();
+	private final RecordingLogger log = new RecordingLogger();
+	private final RecordingEvents events = new RecordingEvents();
 
 	private static final boolean FRESH_NAMESPACE = "fresh".equals(System.getenv("MGT_NETNS"));
 	private static final String SKIP_REASON = "TunDriverIT SKIPPED: it needs a fresh network namespace (root; the JVM started by "
@@ -87,7 +89,7 @@ class TunDriverIT {
 	private TunDriver activate(Map<String, Object> values) {
 		devices.add((String) values.get("name"));
 		TunDriver driver = new TunDriver(registry.context, Fakes.config(values), Fakes.properties(values), log.logger);
-		driver.events = events;
+		driver.events = events.admin;
 		drivers.add(driver);
 		return driver;
 	}

@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.testing.RecordingEvents;
+import org.mobilegt.gateway.common.testing.RecordingLogger;
 import org.mobilegt.gateway.config.api.ConfigVerdict;
 import org.mobilegt.gateway.common.ConfigRejection;
 import org.mobilegt.gateway.tun.api.TunDevice;
@@ -164,8 +166,8 @@ class TunDriverTest {
 	final Set<String> unopenable = new HashSet<>();
 	boolean refuseOffloads;
 	final Fakes.Registry registry = new Fakes.Registry();
-	final Fakes.Log log = new Fakes.Log();
-	final Fakes.Events events = new Fakes.Events();
+	final RecordingLogger log = new RecordingLogger();
+	final RecordingEvents events = new RecordingEvents();
 	final Fakes.ConfigAdmin cm = new Fakes.ConfigAdmin();
 
 	private Tun open(String clonePath, String name, int queues, boolean offload) throws IOException {
@@ -183,7 +185,7 @@ class TunDriverTest {
 	private TunDriver activate(Map<String, Object> values) {
 		TunDriver driver = new TunDriver(registry.context, Fakes.config(values), Fakes.properties(values), log.logger, host,
 				this::open);
-		driver.events = events; // DS binds the dynamic references after the constructor
+		driver.events = events.admin; // DS binds the dynamic references after the constructor
 		driver.configurationAdmin = cm.admin;
 		return driver;
 	}
