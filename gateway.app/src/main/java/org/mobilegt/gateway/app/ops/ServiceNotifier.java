@@ -2,13 +2,14 @@ package org.mobilegt.gateway.app.ops;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+
+import org.mobilegt.gateway.common.Daemons;
 
 /**
  * Tells systemd (a {@code Type=notify} unit) how the gateway is: {@code READY=1} once the tunnel
@@ -30,11 +31,7 @@ final class ServiceNotifier implements AutoCloseable {
 	private final Supplier<Health> health;
 	private final long watchdogMillis;
 	private final Consumer<String> warn;
-	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "mobilegt-sd-notify");
-		t.setDaemon(true);
-		return t;
-	});
+	private final ScheduledExecutorService timer = Daemons.scheduler("mobilegt-sd-notify");
 	private boolean ready;
 	private String status = "";
 	/** Unhealthy at the last watchdog time (said once, not at every tick). */
