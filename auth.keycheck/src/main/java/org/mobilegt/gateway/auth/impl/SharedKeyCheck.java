@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.mobilegt.gateway.auth.api.ClientKeys;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Verdict;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.security.api.IllegalAttempt;
@@ -281,7 +282,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 				throw new IllegalArgumentException("client " + clientId + " has a key already: rotate or remove it");
 			}
 			String key = write(clientId, () -> clients.put(clientId));
-			log.info("Client {} was given its own key", clientId);
+			log.info("Client {} was given its own key", ClientIds.printable(clientId));
 			return key;
 		}
 	}
@@ -293,7 +294,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 				throw new IllegalArgumentException("client " + clientId + " has no key of its own");
 			}
 			String key = write(clientId, () -> clients.put(clientId));
-			log.info("Key of client {} rotated: the old key no longer works", clientId);
+			log.info("Key of client {} rotated: the old key no longer works", ClientIds.printable(clientId));
 			revoked(clientId, "rotated");
 			return key;
 		}
@@ -305,7 +306,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 			if (!write(clientId, () -> clients.remove(clientId))) {
 				return false;
 			}
-			log.info("Key of client {} removed: it no longer works", clientId);
+			log.info("Key of client {} removed: it no longer works", ClientIds.printable(clientId));
 			revoked(clientId, "removed");
 			return true;
 		}
@@ -324,7 +325,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 		try {
 			return change.apply();
 		} catch (IOException e) {
-			log.error("Cannot write {}: the key of client {} is unchanged", clients.file(), clientId, e);
+			log.error("Cannot write {}: the key of client {} is unchanged", clients.file(), ClientIds.printable(clientId), e);
 			throw new IllegalStateException("cannot write " + clients.file() + ": " + e.getMessage(), e);
 		}
 	}

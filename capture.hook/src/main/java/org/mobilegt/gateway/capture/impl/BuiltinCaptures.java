@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.mobilegt.gateway.capture.api.CaptureException;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.mobilegt.gateway.tunnel.api.PacketTap;
 import org.osgi.framework.BundleContext;
@@ -37,7 +38,7 @@ final class BuiltinCaptures {
 
 	/** Starts capturing {@code t} into a new file ring in {@code dir}. */
 	synchronized BuiltinCapture start(Target t, CaptureSettings s, Path dir, TunDevice device) throws CaptureException {
-		String prefix = FileNames.time(Instant.now()) + "_s" + t.sessionId() + "_" + FileNames.safe(t.clientId());
+		String prefix = FileNames.time(Instant.now()) + "_s" + t.sessionId() + "_" + ClientIds.fileName(t.clientId());
 		PcapFile file;
 		try {
 			file = PcapFile.create(dir, prefix, s.maxBytes(), s.files());

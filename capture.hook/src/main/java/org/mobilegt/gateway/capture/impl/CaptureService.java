@@ -16,6 +16,7 @@ import org.mobilegt.gateway.capture.api.CaptureControl;
 import org.mobilegt.gateway.capture.api.CaptureException;
 import org.mobilegt.gateway.capture.impl.CaptureSettings.Method;
 import org.mobilegt.gateway.capture.impl.CaptureSettings.Mode;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.LiveConfig;
@@ -202,7 +203,7 @@ public final class CaptureService implements CaptureControl, EventHandler {
 		if (sm == null) {
 			throw new CaptureException("session.manager is not available");
 		}
-		Session session = sm.find(client).orElseThrow(() -> new CaptureException("no connected client " + Target.printable(client)));
+		Session session = sm.find(client).orElseThrow(() -> new CaptureException("no connected client " + ClientIds.printable(client)));
 		RunningCapture c = start(Target.of(session), s);
 		if (c instanceof ScriptCapture sc) {
 			ScriptCaptures.awaitEarlyExit(sc);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import org.mobilegt.gateway.capture.api.CaptureException;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.log.Logger;
@@ -68,7 +69,7 @@ final class ScriptCaptures {
 		}
 		Map<String, String> values = new HashMap<>();
 		values.put(ArgsTemplate.TUN, device == null ? "" : device.name());
-		values.put(ArgsTemplate.CLIENT, FileNames.safe(t.clientId()));
+		values.put(ArgsTemplate.CLIENT, ClientIds.fileName(t.clientId()));
 		values.put(ArgsTemplate.ADDRESS, t.dottedAddress());
 		values.put(ArgsTemplate.ENDPOINT, t.endpoint());
 		values.put(ArgsTemplate.SESSION, Long.toString(t.sessionId()));

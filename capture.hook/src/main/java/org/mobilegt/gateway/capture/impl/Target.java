@@ -2,6 +2,7 @@ package org.mobilegt.gateway.capture.impl;
 
 import java.util.Optional;
 
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.session.api.Session;
@@ -48,16 +49,6 @@ record Target(long sessionId, String clientId, int address, String endpoint) {
 
 	/** For log lines: "session 3 (client x, 10.77.0.2)", the id made printable. */
 	String describe() {
-		return "session " + sessionId + " (client " + printable(clientId) + ", " + dottedAddress() + ")";
-	}
-
-	/** {@code text} with anything outside printable ASCII shown as '?', for logs and messages. */
-	static String printable(String text) {
-		if (text == null) {
-			return "(anonymous)";
-		}
-		StringBuilder sb = new StringBuilder(text.length());
-		text.chars().forEach(c -> sb.append(c >= 0x20 && c < 0x7F ? (char) c : '?'));
-		return sb.toString();
+		return "session " + sessionId + " (client " + ClientIds.printable(clientId) + ", " + dottedAddress() + ")";
 	}
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mobilegt.gateway.common.ClientIds;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -28,7 +29,7 @@ public final class KeyCommands {
 			return Views.json(list);
 		}
 		Table t = new Table("CLIENT", "KEY CREATED");
-		list.forEach(e -> t.row(Views.printable(e.clientId()), e.created()));
+		list.forEach(e -> t.row(ClientIds.printable(e.clientId()), e.created()));
 		return t.toString() + list.size() + " client(s) with their own key";
 	}
 

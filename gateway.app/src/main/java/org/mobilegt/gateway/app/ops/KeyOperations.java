@@ -3,6 +3,7 @@ package org.mobilegt.gateway.app.ops;
 import java.util.List;
 
 import org.mobilegt.gateway.auth.api.ClientKeys;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.session.api.CloseReason;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
@@ -53,7 +54,7 @@ public final class KeyOperations {
 		if (k == null) {
 			return new Outcome(false, "auth.keycheck not available", null);
 		}
-		String who = Views.printable(clientId);
+		String who = ClientIds.printable(clientId);
 		try {
 			switch (action) {
 			case "add":
@@ -82,7 +83,7 @@ public final class KeyOperations {
 		for (Session s : sm.sessions()) {
 			if (clientId.equals(s.clientId())) {
 				sm.close(s, CloseReason.REVOKED);
-				log.info("Session {} of client {} closed: its key was revoked", s.id(), Views.printable(clientId));
+				log.info("Session {} of client {} closed: its key was revoked", s.id(), ClientIds.printable(clientId));
 				return ", its session " + s.id() + " closed";
 			}
 		}

@@ -17,6 +17,7 @@ import org.mobilegt.gateway.app.ops.Views.LeaseView;
 import org.mobilegt.gateway.app.ops.Views.SessionView;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.capture.api.CaptureControl;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.session.api.CloseReason;
@@ -123,7 +124,7 @@ public final class Operations {
 			return new Kick(false, "session manager not available");
 		}
 		return sm.find(who).map(s -> new Kick(true, close(sm, s, banMinutes)))
-				.orElse(new Kick(false, "no client " + Views.printable(who)));
+				.orElse(new Kick(false, "no client " + ClientIds.printable(who)));
 	}
 
 	/**
@@ -141,7 +142,7 @@ public final class Operations {
 
 	private String close(SessionManager sm, Session s, int banMinutes) {
 		sm.close(s, CloseReason.KICKED);
-		String what = "kicked session " + s.id() + " (" + (s.clientId() == null ? "anonymous" : Views.printable(s.clientId()))
+		String what = "kicked session " + s.id() + " (" + ClientIds.printable(s.clientId())
 				+ " at " + EndpointKey.format(s.endpoint()) + ")";
 		KeyCheck k = keys;
 		if (banMinutes > 0 && k != null) {

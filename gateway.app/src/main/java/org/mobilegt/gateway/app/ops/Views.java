@@ -3,6 +3,7 @@ package org.mobilegt.gateway.app.ops;
 import java.time.Instant;
 import java.util.Locale;
 
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.security.api.IllegalAttempt;
@@ -23,7 +24,8 @@ public final class Views {
 	private Views() {
 	}
 
-	public record SessionView(long id, String clientId, String endpoint, String address, String since, long idleSeconds,
+	/** {@code clientId} is the id as sent (null: anonymous), {@code client} its printable form ({@link ClientIds}). */
+	public record SessionView(long id, String clientId, String client, String endpoint, String address, String since, long idleSeconds,
 			long rxPackets, long rxBytes, long txPackets, long txBytes, long drops) {
 	}
 
@@ -34,7 +36,7 @@ public final class Views {
 	}
 
 	public static SessionView of(Session s, long nowMillis) {
-		return new SessionView(s.id(), s.clientId(), EndpointKey.format(s.endpoint()), IpAddress.formatIpv4(s.tunnelAddress()),
+		return new SessionView(s.id(), s.clientId(), ClientIds.printable(s.clientId()), EndpointKey.format(s.endpoint()), IpAddress.formatIpv4(s.tunnelAddress()),
 				s.since().toString(), Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
 				s.txPackets(), s.txBytes(), s.drops());
 	}
@@ -91,19 +93,8 @@ public final class Views {
 		return Math.max(0, (nowMillis - t.toEpochMilli()) / 1000);
 	}
 
-	/** Client ids are attacker-controlled: shown as-is only when printable ASCII, else escaped. */
+	/** Other text from outside (an operator's argument, an attempt's detail) the way client ids are shown; null is "-". */
 	public static String printable(String s) {
-		if (s == null) {
-			return "-";
-		}
-		StringBuilder sb = new StringBuilder(s.length());
-		for (char c : s.toCharArray()) {
-			if (c >= 0x20 && c < 0x7f) {
-				sb.append(c);
-			} else {
-				sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c & 0xff));
-			}
-		}
-		return sb.toString();
+		return s == null ? "-" : ClientIds.escape(s);
 	}
 }

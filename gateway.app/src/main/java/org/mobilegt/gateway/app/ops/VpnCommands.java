@@ -18,6 +18,7 @@ import org.mobilegt.gateway.app.ops.Views.SessionView;
 import org.mobilegt.gateway.capture.api.Capture;
 import org.mobilegt.gateway.capture.api.CaptureControl;
 import org.mobilegt.gateway.capture.api.CaptureException;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.session.api.Session;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,7 +49,7 @@ public final class VpnCommands {
 				">TX BYTES", ">DROPS");
 		long now = System.currentTimeMillis();
 		for (SessionView c : clients) {
-			t.row(c.id(), Views.printable(c.clientId()), c.endpoint(), c.address(),
+			t.row(c.id(), c.client(), c.endpoint(), c.address(),
 					Views.duration(Views.secondsSince(java.time.Instant.parse(c.since()), now)) + " ago",
 					Views.duration(c.idleSeconds()), c.rxPackets(), Views.bytes(c.rxBytes()), c.txPackets(),
 					Views.bytes(c.txBytes()), c.drops());
@@ -61,7 +62,7 @@ public final class VpnCommands {
 			@Descriptor("client id, tunnel address or session id") String who) {
 		Optional<Session> s = ops.find(who);
 		if (s.isEmpty()) {
-			return Failure.of(session, json, "no client " + Views.printable(who));
+			return Failure.of(session, json, "no client " + ClientIds.printable(who));
 		}
 		SessionView v = Views.of(s.get(), System.currentTimeMillis());
 		if (json) {
@@ -70,7 +71,7 @@ public final class VpnCommands {
 		return String.format(Locale.ROOT,
 				"session     %d%nclient id   %s%nendpoint    %s%naddress     %s%nsince       %s%nidle        %s%n"
 						+ "received    %d packets, %s%nsent        %d packets, %s%ndropped     %d packets",
-				v.id(), Views.printable(v.clientId()), v.endpoint(), v.address(), v.since(), Views.duration(v.idleSeconds()),
+				v.id(), v.client(), v.endpoint(), v.address(), v.since(), Views.duration(v.idleSeconds()),
 				v.rxPackets(), Views.bytes(v.rxBytes()), v.txPackets(), Views.bytes(v.txBytes()), v.drops());
 	}
 
@@ -143,7 +144,7 @@ public final class VpnCommands {
 		}
 		Table t = new Table("ADDRESS", "CLIENT", "STATE", "RESERVED UNTIL");
 		for (LeaseView l : p.leases()) {
-			t.row(l.address(), l.clientId() == null ? "(anonymous)" : Views.printable(l.clientId()), l.live() ? "live" : "reserved",
+			t.row(l.address(), ClientIds.printable(l.clientId()), l.live() ? "live" : "reserved",
 					l.expires());
 		}
 		return String.format(Locale.ROOT, "pool %s: %d addresses, %d used, %d reserved, %d free%n", p.subnet(), p.size(), p.used(),
@@ -218,7 +219,7 @@ public final class VpnCommands {
 		}
 		Table t = new Table(">SESSION", "CLIENT", "ADDRESS", "METHOD", "OUTPUT", ">PID", "SINCE");
 		for (Capture cap : c.captures()) {
-			t.row(cap.sessionId(), Views.printable(cap.clientId()), cap.tunnelAddress(), cap.method(), cap.output(),
+			t.row(cap.sessionId(), ClientIds.printable(cap.clientId()), cap.tunnelAddress(), cap.method(), cap.output(),
 					cap.pid() < 0 ? "-" : cap.pid(), cap.since());
 		}
 		return c.status() + "\n" + t;

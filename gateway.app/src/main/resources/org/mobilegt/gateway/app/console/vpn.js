@@ -274,11 +274,11 @@
 		var button = el('button', 'mgt-kick ui-button ui-widget ui-state-default ui-corner-all', 'Kick');
 		button.type = 'button';
 		button.addEventListener('click', function () {
-			kick(c.id, anonymous ? '(anonymous)' : c.clientId, ban, button);
+			kick(c.id, c.client, ban, button);
 		});
 		var row = el('tr', 'mgt-session', [
 			el('td', 'num', String(c.id)),
-			el('td', anonymous ? 'mgt-client mgt-muted' : 'mgt-client', anonymous ? '(anonymous)' : c.clientId),
+			el('td', anonymous ? 'mgt-client mgt-muted' : 'mgt-client', c.client),
 			el('td', 'mgt-mono'), el('td', 'mgt-mono'), el('td'), el('td', 'num'), el('td', 'num'), el('td', 'num'),
 			el('td', 'num'), el('td', 'num'), el('td', 'num'), el('td', null, [ban]), el('td', null, [button])]);
 		row.setAttribute('data-session', String(c.id));

@@ -25,6 +25,25 @@ class ViewsTest {
 	}
 
 	@Test
+	void aSessionCarriesItsIdAsSentAndAsEveryViewPrintsIt() {
+		assertThat(Views.of(session(null), 0).client()).isEqualTo("(anonymous)");
+		Views.SessionView evil = Views.of(session("x\u001b[2J\ny"), 0);
+		assertThat(evil.clientId()).isEqualTo("x\u001b[2J\ny");
+		assertThat(evil.client()).isEqualTo("x\\x1b[2J\\x0ay");
+	}
+
+	private static org.mobilegt.gateway.session.api.Session session(String clientId) {
+		return (org.mobilegt.gateway.session.api.Session) java.lang.reflect.Proxy.newProxyInstance(ViewsTest.class.getClassLoader(),
+				new Class<?>[] { org.mobilegt.gateway.session.api.Session.class }, (proxy, method, args) -> switch (method.getName()) {
+				case "clientId" -> clientId;
+				case "since" -> java.time.Instant.EPOCH;
+				case "id", "endpoint", "rxPackets", "rxBytes", "txPackets", "txBytes", "drops", "lastReceivedMillis" -> 0L;
+				case "tunnelAddress" -> 0;
+				default -> throw new UnsupportedOperationException(method.getName());
+				});
+	}
+
+	@Test
 	void jsonKeepsCharactersAsTheyAre() {
 		assertThat(Views.json(new Views.AttemptView("t", "1.2.3.4", 5, "BAD_KEY", "<b>"))).isEqualTo(
 				"{\"time\":\"t\",\"address\":\"1.2.3.4\",\"port\":5,\"reason\":\"BAD_KEY\",\"detail\":\"<b>\"}");

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.common.BoundedTable;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
@@ -221,7 +222,7 @@ public final class SessionRegistry implements SessionManager {
 				recent.put(roaming.endpoint(), now);
 				long held = lifecycleLog.admit(now);
 				if (held >= 0) {
-					log.info("Client {} moved from {} to {}{}", clientId, EndpointKey.format(roaming.endpoint()), EndpointKey.format(endpoint),
+					log.info("Client {} moved from {} to {}{}", ClientIds.printable(clientId), EndpointKey.format(roaming.endpoint()), EndpointKey.format(endpoint),
 							notLogged(held));
 				}
 				String previous = EndpointKey.format(roaming.endpoint());
@@ -256,7 +257,7 @@ public final class SessionRegistry implements SessionManager {
 		dirty = true;
 		long held = lifecycleLog.admit(now);
 		if (held >= 0) {
-			log.info("Session {} opened: client {} at {} has {}{}", s.id(), clientId == null ? "(anonymous)" : clientId,
+			log.info("Session {} opened: client {} at {} has {}{}", s.id(), ClientIds.printable(clientId),
 					EndpointKey.format(endpoint), IpAddress.formatIpv4(address), notLogged(held));
 		}
 		post(TOPIC_OPENED, s, null);
@@ -286,7 +287,7 @@ public final class SessionRegistry implements SessionManager {
 			long held = lifecycleLog.admit(now);
 			if (held >= 0) {
 				log.info("Session {} {}: client {} at {} ({}), rx {} packets, tx {} packets{}", s.id(),
-						reason == CloseReason.EXPIRED ? "expired" : "closed", s.clientId() == null ? "(anonymous)" : s.clientId(),
+						reason == CloseReason.EXPIRED ? "expired" : "closed", ClientIds.printable(s.clientId()),
 						EndpointKey.format(s.endpoint()), reason, s.rxPackets(), s.txPackets(), notLogged(held));
 			}
 			post(reason == CloseReason.EXPIRED ? TOPIC_EXPIRED : TOPIC_CLOSED, s, reason);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
+import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.net.api.EndpointKey;
@@ -250,7 +251,7 @@ final class UplinkPump implements Runnable {
 		long held = shareLog.admit(System.currentTimeMillis());
 		if (held >= 0) {
 			log.warn("Client {} at {} sends more than its share (mobilegt.sessions maxPacketsPerSecond): the excess is dropped{}",
-					session.clientId() == null ? "(anonymous)" : session.clientId(), EndpointKey.format(session.endpoint()),
+					ClientIds.printable(session.clientId()), EndpointKey.format(session.endpoint()),
 					held > 0 ? " (" + held + " more not logged)" : "");
 		}
 	}
