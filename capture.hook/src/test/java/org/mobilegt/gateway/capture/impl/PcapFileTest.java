@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mobilegt.gateway.common.testing.Ipv4Packets;
 
 class PcapFileTest {
 
@@ -20,7 +21,7 @@ class PcapFileTest {
 
 	@Test
 	void writesOneFileWithoutLimit() throws IOException {
-		byte[] p = Ipv4.echo("10.77.0.2", "8.8.8.8", true, 1, 1, 56);
+		byte[] p = Ipv4Packets.icmpEcho("10.77.0.2", "8.8.8.8", true, 1, 1, 56);
 		try (PcapFile f = PcapFile.create(dir, "x", 0, 1)) {
 			f.write(1_000_000_000_000_001L, p, p.length, p.length);
 			f.write(1_000_000_000_500_000L, p, 20, p.length);
@@ -39,7 +40,7 @@ class PcapFileTest {
 
 	@Test
 	void rotatesThroughARingOfFilesKeepingTheNewest() throws IOException {
-		byte[] p = Ipv4.echo("10.77.0.2", "8.8.8.8", true, 1, 1, 1100 - 28);
+		byte[] p = Ipv4Packets.icmpEcho("10.77.0.2", "8.8.8.8", true, 1, 1, 1100 - 28);
 		try (PcapFile f = PcapFile.create(dir, "ring", 4096, 2)) {
 			for (int i = 0; i < 12; i++) { // 3 records of 16 + 1100 bytes fit a 4096-byte file after its 24-byte header, 4 do not
 				f.write(i, p, p.length, p.length);
@@ -60,7 +61,7 @@ class PcapFileTest {
 	void filesAreCreatedOwnerOnlyWhateverTheUmask() throws IOException {
 		// the umask can only take bits away, so a file created 0600 never passes through a wider mode
 		try (PcapFile f = PcapFile.create(dir, "private", 4096, 3)) {
-			byte[] p = Ipv4.echo("10.77.0.2", "8.8.8.8", true, 1, 1, 1000);
+			byte[] p = Ipv4Packets.icmpEcho("10.77.0.2", "8.8.8.8", true, 1, 1, 1000);
 			for (int i = 0; i < 8; i++) {
 				f.write(i, p, p.length, p.length);
 			}

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.testing.Ipv4Packets;
 import org.mobilegt.gateway.tunnel.api.Direction;
 
 /**
@@ -36,9 +37,9 @@ class PcapTapBench {
 		PcapTap tap = new PcapTap(1400, a -> { }, c -> { }, l -> System.out.println("[bench] " + l));
 		try {
 			ByteBuffer packet = ByteBuffer.allocateDirect(1400);
-			packet.put(Ipv4.echo("10.77.0.2", "172.31.3.2", true, 1, 1, 1400 - 28)).flip();
-			int captured = Ipv4.address("10.77.0.2");
-			int other = Ipv4.address("10.77.0.3");
+			packet.put(Ipv4Packets.icmpEcho("10.77.0.2", "172.31.3.2", true, 1, 1, 1400 - 28)).flip();
+			int captured = Ipv4Packets.address("10.77.0.2");
+			int other = Ipv4Packets.address("10.77.0.3");
 			for (int round = 1; round <= ROUNDS; round++) {
 				BuiltinCapture c = new BuiltinCapture(new Target(round, "bench", captured, "-"), PcapFile.create(dir, "r" + round, 0, 1));
 				tap.add(c);

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mobilegt.gateway.common.testing.Ipv4Packets;
 import org.mobilegt.gateway.tunnel.api.Direction;
 
 class PcapTapTest {
@@ -35,7 +36,7 @@ class PcapTapTest {
 	}
 
 	private BuiltinCapture capture(long session, String address) throws IOException {
-		return new BuiltinCapture(new Target(session, "c" + session, Ipv4.address(address), "172.31.2.2:4000" + session),
+		return new BuiltinCapture(new Target(session, "c" + session, Ipv4Packets.address(address), "172.31.2.2:4000" + session),
 				PcapFile.create(dir, "s" + session, 0, 1));
 	}
 
@@ -58,19 +59,19 @@ class PcapTapTest {
 
 		List<byte[]> sentA = new ArrayList<>();
 		for (int seq = 1; seq <= 5; seq++) {
-			byte[] request = Ipv4.echo("10.77.0.2", "172.31.3.2", true, 9, seq, 56);
-			byte[] reply = Ipv4.echo("172.31.3.2", "10.77.0.2", false, 9, seq, 56);
+			byte[] request = Ipv4Packets.icmpEcho("10.77.0.2", "172.31.3.2", true, 9, seq, 56);
+			byte[] reply = Ipv4Packets.icmpEcho("172.31.3.2", "10.77.0.2", false, 9, seq, 56);
 			ByteBuffer buf = onDataPath(request);
-			tap.packet(Ipv4.address("10.77.0.2"), Direction.FROM_CLIENT, buf);
+			tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.FROM_CLIENT, buf);
 			assertThat(buf.position()).as("the tap leaves the buffer as it was").isEqualTo(7);
 			assertThat(buf.limit()).isEqualTo(7 + request.length);
-			tap.packet(Ipv4.address("10.77.0.2"), Direction.TO_CLIENT, onDataPath(reply));
+			tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.TO_CLIENT, onDataPath(reply));
 			sentA.add(request);
 			sentA.add(reply);
 		}
-		byte[] other = Ipv4.echo("10.77.0.3", "172.31.3.2", true, 10, 1, 8);
-		tap.packet(Ipv4.address("10.77.0.3"), Direction.FROM_CLIENT, onDataPath(other));
-		tap.packet(Ipv4.address("10.77.0.9"), Direction.FROM_CLIENT, onDataPath(other)); // not selected: ignored
+		byte[] other = Ipv4Packets.icmpEcho("10.77.0.3", "172.31.3.2", true, 10, 1, 8);
+		tap.packet(Ipv4Packets.address("10.77.0.3"), Direction.FROM_CLIENT, onDataPath(other));
+		tap.packet(Ipv4Packets.address("10.77.0.9"), Direction.FROM_CLIENT, onDataPath(other)); // not selected: ignored
 
 		String summary = tap.remove(a);
 		assertThat(summary).startsWith("10 packets, 0 dropped (queue full), in " + dir.resolve("s1.pcap"));
@@ -85,7 +86,7 @@ class PcapTapTest {
 		long now = System.currentTimeMillis() / 1000;
 		assertThat(fileA.records().get(0).seconds()).isBetween(now - 60, now + 1);
 
-		tap.packet(Ipv4.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(other)); // after the stop: ignored
+		tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(other)); // after the stop: ignored
 		tap.remove(b);
 		assertThat(PcapReader.read(dir.resolve("s2.pcap")).records()).extracting(PcapReader.Record::data).containsExactly(other);
 		assertThat(PcapReader.read(dir.resolve("s1.pcap")).records()).hasSize(10);
@@ -97,8 +98,8 @@ class PcapTapTest {
 	void packetsLongerThanASlotAreCutButKeepTheirLength() throws IOException {
 		BuiltinCapture a = capture(1, "10.77.0.2");
 		tap.add(a);
-		byte[] big = Ipv4.echo("10.77.0.2", "172.31.3.2", true, 1, 1, 3000);
-		tap.packet(Ipv4.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(big));
+		byte[] big = Ipv4Packets.icmpEcho("10.77.0.2", "172.31.3.2", true, 1, 1, 3000);
+		tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(big));
 		tap.remove(a);
 		PcapReader.Record r = PcapReader.read(dir.resolve("s1.pcap")).records().get(0);
 		assertThat(r.included()).isEqualTo(PcapTap.MIN_SLOT_BYTES);
@@ -110,7 +111,7 @@ class PcapTapTest {
 	void theFileIsReadableWhileTheCaptureRuns() throws Exception {
 		BuiltinCapture a = capture(1, "10.77.0.2");
 		tap.add(a);
-		tap.packet(Ipv4.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(Ipv4.echo("10.77.0.2", "1.2.3.4", true, 1, 1, 8)));
+		tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(Ipv4Packets.icmpEcho("10.77.0.2", "1.2.3.4", true, 1, 1, 8)));
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
 		while (Files.size(dir.resolve("s1.pcap")) <= PcapFormat.GLOBAL_HEADER && System.nanoTime() < deadline) {
 			Thread.sleep(50); // waiting for the writer's idle flush (200 ms)
@@ -124,8 +125,8 @@ class PcapTapTest {
 		BuiltinCapture a = capture(1, "10.77.0.2");
 		tap.add(a);
 		for (int seq = 1; seq <= 3; seq++) {
-			tap.packet(Ipv4.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(Ipv4.echo("10.77.0.2", "172.31.3.2", true, 77, seq, 56)));
-			tap.packet(Ipv4.address("10.77.0.2"), Direction.TO_CLIENT, onDataPath(Ipv4.echo("172.31.3.2", "10.77.0.2", false, 77, seq, 56)));
+			tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.FROM_CLIENT, onDataPath(Ipv4Packets.icmpEcho("10.77.0.2", "172.31.3.2", true, 77, seq, 56)));
+			tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.TO_CLIENT, onDataPath(Ipv4Packets.icmpEcho("172.31.3.2", "10.77.0.2", false, 77, seq, 56)));
 		}
 		tap.remove(a);
 		Process p = new ProcessBuilder("tshark", "-r", dir.resolve("s1.pcap").toString(), "-T", "fields", "-e", "ip.src", "-e",
@@ -154,7 +155,7 @@ class PcapTapTest {
 						buf.put((byte) (seq + k));
 					}
 					buf.flip();
-					tap.packet(Ipv4.address("10.77.0.2"), Direction.FROM_CLIENT, buf);
+					tap.packet(Ipv4Packets.address("10.77.0.2"), Direction.FROM_CLIENT, buf);
 				}
 			});
 			pumps[p].start();

@@ -15,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mobilegt.gateway.common.testing.Ipv4Packets;
 
 /** Supervision of capture scripts: real processes, fake scripts. */
 class ScriptCaptureTest {
 
-	private static final Target TARGET = new Target(3, "phone-1", Ipv4.address("10.77.0.2"), "172.31.2.2:40000");
+	private static final Target TARGET = new Target(3, "phone-1", Ipv4Packets.address("10.77.0.2"), "172.31.2.2:40000");
 
 	@TempDir
 	Path dir;

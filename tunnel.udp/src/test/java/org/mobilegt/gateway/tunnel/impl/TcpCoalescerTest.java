@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.testing.Ipv4Packets;
 
 class TcpCoalescerTest {
 
@@ -44,7 +45,7 @@ class TcpCoalescerTest {
 		ByteBuffer p = slot.slice(Offload.HEADER, length);
 		p.put(0, (byte) 0x45).putShort(2, (short) length).putShort(4, (short) (seq / MSS));
 		p.putShort(6, (short) 0x4000).put(8, (byte) 64).put(9, (byte) 6).putInt(12, CLIENT).putInt(16, SERVER);
-		p.putShort(10, (short) ChecksumsTest.naive(bytes(p), 0, 20, 0));
+		p.putShort(10, (short) Ipv4Packets.checksum(bytes(p), 0, 20, 0));
 		p.putShort(20, (short) port).putShort(22, (short) 80).putInt(24, seq).putInt(28, 0x01020304);
 		p.put(32, (byte) 0x80).put(33, (byte) flags).putShort(34, (short) 502);
 		p.putInt(40, 0x0101080A).putInt(44, 0x11223344).putInt(48, 0x55667788);
@@ -78,7 +79,7 @@ class TcpCoalescerTest {
 		assertThat(Offload.csumOffset(w.bytes(), 0)).isEqualTo(16);
 		ByteBuffer merged = w.packet();
 		assertThat(Short.toUnsignedInt(merged.getShort(2))).isEqualTo(52 + 3 * MSS + 100);
-		assertThat(ChecksumsTest.naive(bytes(merged), 0, 20, 0)).as("IP checksum").isZero();
+		assertThat(Ipv4Packets.checksum(bytes(merged), 0, 20, 0)).as("IP checksum").isZero();
 
 		ByteBuffer cut = ByteBuffer.allocate(GsoSender.CAPACITY);
 		assertThat(Offload.segment(merged, MSS, cut)).isEqualTo(52 + MSS);
