@@ -36,8 +36,8 @@ public final class Views {
 	}
 
 	public static SessionView of(Session s, long nowMillis) {
-		return new SessionView(s.id(), s.clientId(), ClientIds.printable(s.clientId()), EndpointKey.format(s.endpoint()), IpAddress.formatIpv4(s.tunnelAddress()),
-				s.since().toString(), Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
+		return new SessionView(s.id(), s.clientId(), ClientIds.printable(s.clientId()), EndpointKey.format(s.endpoint()),
+				IpAddress.formatIpv4(s.tunnelAddress()), s.since().toString(), Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
 				s.txPackets(), s.txBytes(), s.drops());
 	}
 

@@ -222,8 +222,8 @@ public final class SessionRegistry implements SessionManager {
 				recent.put(roaming.endpoint(), now);
 				long held = lifecycleLog.admit(now);
 				if (held >= 0) {
-					log.info("Client {} moved from {} to {}{}", ClientIds.printable(clientId), EndpointKey.format(roaming.endpoint()), EndpointKey.format(endpoint),
-							notLogged(held));
+					log.info("Client {} moved from {} to {}{}", ClientIds.printable(clientId), EndpointKey.format(roaming.endpoint()),
+							EndpointKey.format(endpoint), notLogged(held));
 				}
 				String previous = EndpointKey.format(roaming.endpoint());
 				index.move(roaming, endpoint);
