@@ -49,8 +49,9 @@ import org.osgi.service.log.Logger;
  * {@link KeyCheck} through RADIUS: a handshake {@code key[:id]} becomes an Access-Request (PAP,
  * User-Name the id or the anonymous name, Message-Authenticator), sent by bounded workers so that
  * nothing of the tunnel waits for the round trip. A full queue drops the handshake (counted; the
- * client repeats it). The illegal-attempt log, throttling and bans stay with the gateway's own
- * key check ({@code local}), which also decides when {@code onUnreachable=local}.
+ * client repeats it). Refusals go to the gateway's security log ({@code attempts}); throttling
+ * and bans stay with the gateway's own key check ({@code local}), which also decides when
+ * {@code onUnreachable=local}.
  */
 final class RadiusKeyCheck implements KeyCheck {
 
