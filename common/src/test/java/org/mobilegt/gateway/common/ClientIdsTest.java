@@ -28,11 +28,7 @@ class ClientIdsTest {
 
 	@Test
 	void everyCharacterComesOutPrintable() {
-		StringBuilder all = new StringBuilder();
-		for (char c = 0; c < 0x300; c++) {
-			all.append(c);
-		}
-		assertThat(ClientIds.printable(all.toString())).matches("[\\x20-\\x7e]+");
+		assertThat(ClientIds.printable(chars(0, 0x300))).matches("[\\x20-\\x7e]+");
 	}
 
 	@Test
@@ -74,10 +70,15 @@ class ClientIdsTest {
 
 	@Test
 	void onlySafeCharactersEverSurviveInFileNames() {
+		assertThat(ClientIds.fileName(chars(0x20, 0x7f))).matches("[A-Za-z0-9_][A-Za-z0-9._-]*~[0-9a-f]{8}");
+	}
+
+	/** Every character from {@code from} to before {@code to}. */
+	private static String chars(int from, int to) {
 		StringBuilder all = new StringBuilder();
-		for (char c = 0x20; c < 0x7F; c++) {
-			all.append(c);
+		for (int c = from; c < to; c++) {
+			all.append((char) c);
 		}
-		assertThat(ClientIds.fileName(all.toString())).matches("[A-Za-z0-9_][A-Za-z0-9._-]*~[0-9a-f]{8}");
+		return all.toString();
 	}
 }
