@@ -80,6 +80,32 @@ class IdleExpiryTest {
 		}
 	}
 
+	/**
+	 * The operator's old habit, live: {@code vpn:set mobilegt.tunnel idleTimeoutSeconds 600} still
+	 * keeps a silent client over mobilegt.sessions' 5 s, a value out of range is refused, and 0 hands
+	 * the policy back to mobilegt.sessions.
+	 */
+	@Test
+	void theDeprecatedKeySetLiveAppliesUntilItIsSetBackToZero() throws InterruptedException {
+		try (Topology t = Topology.create(); Gateway gw = gateway(t, "IdleExpiryTest/legacyLive").interactive().start()) {
+			InetSocketAddress server = gw.awaitTunnel(START);
+			assertThat(gw.gogo("vpn:set mobilegt.tunnel idleTimeoutSeconds 600")).contains("applied");
+			assertThat(gw.gogo("vpn:set mobilegt.tunnel idleTimeoutSeconds 3")).contains("rejected");
+			gw.awaitLog("mobilegt.tunnel idleTimeoutSeconds=600 is deprecated", 0, REPLY);
+			try (ToyVpnClient sleeper = ToyVpnClient.open(t.phone(), server)) {
+				int mark = gw.logMark();
+				sleeper.handshake(KEY, "sleeper");
+				String endpoint = t.phoneAddress() + ":" + sleeper.localPort();
+				Thread.sleep(Duration.ofSeconds(IDLE_SECONDS + 4).toMillis()); // silent for longer than mobilegt.sessions allows
+				assertThat(Scenarios.logLines(gw, mark, "expired: client sleeper")).as("expired after mobilegt.sessions' 5 s").isEmpty();
+				assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).containsExactly("sleeper");
+
+				assertThat(gw.gogo("vpn:set mobilegt.tunnel idleTimeoutSeconds 0")).contains("applied");
+				gw.awaitLog("expired: client sleeper at " + endpoint, mark, EXPIRY);
+			}
+		}
+	}
+
 	@Test
 	void expiredEndpointIsToldToHandshakeAgainAndAStrangerGetsNothing() {
 		try (Topology t = Topology.create(); Gateway gw = legacyGateway(t, "IdleExpiryTest/rehandshakeHint").start()) {
