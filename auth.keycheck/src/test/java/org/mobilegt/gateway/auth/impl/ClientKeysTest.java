@@ -9,13 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.auth.api.ClientKeys;
-import org.mobilegt.gateway.common.testing.Annotations;
 import org.mobilegt.gateway.common.testing.RecordingEvents;
 import org.mobilegt.gateway.common.testing.RecordingLogger;
 import org.mobilegt.gateway.security.api.Reason;
@@ -31,11 +29,7 @@ class ClientKeysTest {
 	InetAddress phone = InetAddress.getLoopbackAddress();
 
 	SharedKeyCheck check(Map<String, Object> values) {
-		Map<String, Object> config = new HashMap<>(Map.of("key", SHARED, "maxFailuresPerMinute", 100000));
-		config.putAll(values);
-		SharedKeyCheck c = new SharedKeyCheck(Annotations.of(AuthConfig.class, config), config, log.logger, dir.resolve("clients"));
-		c.events = events.admin;
-		return c;
+		return SharedKeyCheckTest.check(Map.of("key", SHARED, "maxFailuresPerMinute", 100000), values, log, events, dir);
 	}
 
 	static ByteBuffer payload(String text) {

@@ -39,7 +39,13 @@ class SharedKeyCheckTest {
 	}
 
 	SharedKeyCheck check(Map<String, Object> values) {
-		Map<String, Object> config = new HashMap<>(Map.of("key", KEY));
+		return check(Map.of("key", KEY), values, log, events, dir);
+	}
+
+	/** The component as DS makes it, with {@code values} over {@code defaults}, its clients file in {@code dir}. */
+	static SharedKeyCheck check(Map<String, Object> defaults, Map<String, Object> values, RecordingLogger log, RecordingEvents events,
+			Path dir) {
+		Map<String, Object> config = new HashMap<>(defaults);
 		config.putAll(values);
 		SharedKeyCheck c = new SharedKeyCheck(Annotations.of(AuthConfig.class, config), config, log.logger, dir.resolve("clients"));
 		c.events = events.admin;
