@@ -14,14 +14,14 @@ final class HostRoutes {
 	private static final Set<String> ROUTE_TYPES = Set.of("unicast", "local", "broadcast", "multicast", "throw",
 			"unreachable", "prohibit", "blackhole", "nat", "anycast");
 	private static final Pattern DEV = Pattern.compile("\\bdev\\s+(\\S+)");
-	/** {@code 2: eth0    inet 192.168.1.5/24 brd ... scope global eth0\ ...} */
-	private static final Pattern ADDR = Pattern.compile("^\\d+:\\s+(\\S+)\\s+inet\\s+(\\S+)");
+	/** {@code 2: eth0    inet 192.168.1.5/24 brd ... scope global eth0\ ...}, or {@code inet6 2001:db8::5/64 ...} */
+	private static final Pattern ADDR = Pattern.compile("^\\d+:\\s+(\\S+)\\s+inet6?\\s+(\\S+)");
 
 	private HostRoutes() {
 	}
 
 	/**
-	 * The first route ({@code ip -4 -o route show}) or address ({@code ip -4 -o addr show}) of an
+	 * The first route ({@code ip -4|-6 -o route show}) or address ({@code ip -4|-6 -o addr show}) of an
 	 * interface other than {@code device} that shares addresses with {@code subnet}, described as
 	 * the tools print it. The default route is not a conflict: every subnet is more specific.
 	 */
@@ -49,7 +49,7 @@ final class HostRoutes {
 		return Optional.empty();
 	}
 
-	/** The network of a listed {@code a.b.c.d/n} or {@code a.b.c.d}; empty for any other word. */
+	/** The network of a listed {@code a.b.c.d/n}, {@code a.b.c.d} or IPv6 equivalent; empty for any other word. */
 	private static Optional<IpPrefix> prefix(String word) {
 		try {
 			return Optional.of(IpPrefix.parseCovering(word));

@@ -18,7 +18,7 @@ class FirewallTest {
 
 	@Test
 	void defaultTableMasqueradesOutOfAnyInterfaceButTheTunAndIsolatesClients() {
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT).nftCreate()).isEqualTo("""
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT, null, true).nftCreate()).isEqualTo("""
 				table inet mobilegt_mgt0 {
 				  chain postrouting {
 				    type nat hook postrouting priority srcnat; policy accept;
@@ -55,7 +55,7 @@ class FirewallTest {
 	@Test
 	void denyComesFirstThenAllowBeforeTheBlockedRanges() {
 		Isolation i = new Isolation(true, List.of("192.168.5.0/24"), List.of("203.0.113.0/24"), true, List.of());
-		String script = new Firewall("mgt0", "10.77.0.0/16", false, "eth0", i).nftCreate();
+		String script = new Firewall("mgt0", "10.77.0.0/16", false, "eth0", i, null, true).nftCreate();
 		assertThat(script).doesNotContain("postrouting", "dport 53");
 		assertThat(script.lines().map(String::trim).toList()).containsSubsequence(
 				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
@@ -71,17 +71,17 @@ class FirewallTest {
 	@Test
 	void withoutIsolationOnlyDenyAndTheClientToClientSwitchRemain() {
 		Isolation i = new Isolation(false, List.of("192.168.5.0/24"), List.of(), false, List.of("8.8.8.8"));
-		String script = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i).nftCreate();
+		String script = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i, null, true).nftCreate();
 		assertThat(script).contains("ip saddr 10.77.0.0/16 oifname \"eth0\" masquerade", "iifname \"mgt0\" oifname \"mgt0\" drop")
 				.doesNotContain("192.168", "10.0.0.0/8", "dport 53", "iifname \"mgt0\" drop");
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i).needsNft()).isTrue();
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", new Isolation(false, List.of(), List.of(), true, List.of()))
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i, null, true).needsNft()).isTrue();
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", new Isolation(false, List.of(), List.of(), true, List.of()), null, true)
 				.needsNft()).isFalse();
 	}
 
 	@Test
 	void replaceSwapsTheTableAndTheOldIpTableInOneTransaction() {
-		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT);
+		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT, null, true);
 		assertThat(f.nftReplace()).isEqualTo("""
 				add table inet mobilegt_mgt0
 				delete table inet mobilegt_mgt0
@@ -94,7 +94,7 @@ class FirewallTest {
 	@Test
 	void describesWhatItDoes() {
 		Isolation i = new Isolation(true, List.of("192.168.5.0/24"), List.of("203.0.113.0/24"), false, List.of());
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, i).describe()).isEqualTo(
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, i, null, true).describe()).isEqualTo(
 				"nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0; isolation on, "
 						+ "allow 192.168.5.0/24, deny 203.0.113.0/24, client-to-client off");
 	}

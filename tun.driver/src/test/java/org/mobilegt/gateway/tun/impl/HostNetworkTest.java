@@ -54,7 +54,7 @@ class HostNetworkTest {
 	private static final Isolation ON = new Isolation(true, List.of(), List.of(), false, List.of("8.8.8.8"));
 
 	private HostNetwork host(FakeCommands commands) throws IOException {
-		return new HostNetwork(commands, record("boot1 net:[1]"));
+		return new HostNetwork(commands, record("boot1 net:[1]"), ipv6("boot1 net:[1]"));
 	}
 
 	private ForwardingRecord record(String where) throws IOException {
@@ -63,6 +63,21 @@ class HostNetworkTest {
 			Files.writeString(ipForward, "0\n");
 		}
 		return new ForwardingRecord(ipForward, dir.resolve("data/ip_forward.original"), where);
+	}
+
+	/** A /proc/sys/net/ipv6/conf of lo, all, default, the device and eth0, all at the kernel's defaults. */
+	private Ipv6Sysctls ipv6(String where) throws IOException {
+		Path conf = dir.resolve("ipv6conf");
+		for (String iface : List.of("all", "default", "lo", "mgt0", "eth0")) {
+			Path d = conf.resolve(iface);
+			if (!Files.exists(d)) {
+				Files.createDirectories(d);
+				Files.writeString(d.resolve("forwarding"), "0\n");
+				Files.writeString(d.resolve("accept_ra"), "1\n");
+				Files.writeString(d.resolve("disable_ipv6"), "0\n");
+			}
+		}
+		return new Ipv6Sysctls(conf, dir.resolve("data"), where);
 	}
 
 	@Test
@@ -121,10 +136,11 @@ class HostNetworkTest {
 	}
 
 	@Test
-	void forwardingThatCannotBeWrittenIsReportedWithTheFix() {
+	void forwardingThatCannotBeWrittenIsReportedWithTheFix() throws IOException {
 		// a /proc file nobody may write, not even root: as /proc/sys is for a process without root
 		HostNetwork host = new HostNetwork(new FakeCommands(),
-				new ForwardingRecord(Path.of("/proc/version"), dir.resolve("data/ip_forward.original"), "boot1 net:[1]"));
+				new ForwardingRecord(Path.of("/proc/version"), dir.resolve("data/ip_forward.original"), "boot1 net:[1]"),
+				ipv6("boot1 net:[1]"));
 		assertThatThrownBy(host::forwarding).isInstanceOf(HostNetwork.ForwardingOff.class)
 				.hasMessageContaining("sysctl -w net.ipv4.ip_forward=1").hasMessageContaining("60-mobilegt.conf");
 		assertThat(dir.resolve("data/ip_forward.original")).as("nothing changed, nothing recorded").doesNotExist();
@@ -152,7 +168,7 @@ class HostNetworkTest {
 
 	@Test
 	void aRecordOfAnotherBootOrNamespaceIsDropped() throws IOException {
-		new HostNetwork(new FakeCommands(), record("boot0 net:[1]")).forwarding().orElseThrow();
+		new HostNetwork(new FakeCommands(), record("boot0 net:[1]"), ipv6("boot0 net:[1]")).forwarding().orElseThrow();
 		Files.writeString(dir.resolve("ip_forward"), "1"); // the new boot's own setting
 		assertThat(host(new FakeCommands()).forwarding()).isEmpty();
 		assertThat(dir.resolve("data/ip_forward.original")).doesNotExist();
@@ -161,7 +177,7 @@ class HostNetworkTest {
 	@Test
 	void firewallWithNftReplacesTheTableInOneTransaction() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
-		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, ON);
+		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, ON, null, true);
 		Installed fw = host(c).firewall(f);
 		assertThat(fw.description()).isEqualTo(f.describe());
 		// whatever an earlier run or a handed-over device left goes in the same transaction
@@ -183,14 +199,14 @@ class HostNetworkTest {
 	void nftRefusalIsReported() throws IOException {
 		FakeCommands c = new FakeCommands("nft");
 		c.answers.put("nft -f -", new Commands.Result(1, "", "Error: Could not process rule: No such file or directory"));
-		assertThatThrownBy(() -> host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", ON)))
+		assertThatThrownBy(() -> host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", ON, null, true)))
 				.isInstanceOf(IOException.class)
 				.hasMessage("nft could not install the table mobilegt_mgt0: Error: Could not process rule: No such file or directory");
 	}
 
 	@Test
 	void withoutNftIsolationIsRefusedRatherThanMissing() throws IOException {
-		assertThatThrownBy(() -> host(new FakeCommands("iptables")).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", ON)))
+		assertThatThrownBy(() -> host(new FakeCommands("iptables")).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", ON, null, true)))
 				.isInstanceOf(IOException.class).hasMessageStartingWith("client isolation needs nft (install nftables)");
 	}
 
@@ -202,7 +218,7 @@ class HostNetworkTest {
 				-A POSTROUTING -s 10.70.0.0/16 -o eth0 -m comment --comment "mobilegt:mgt0" -j MASQUERADE
 				-A POSTROUTING -o eth0 -j MASQUERADE
 				""", ""));
-		Installed nat = host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", OFF));
+		Installed nat = host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", OFF, null, true));
 		assertThat(nat.description()).isEqualTo("iptables nat POSTROUTING: masquerade 10.77.0.0/16 out of eth0");
 		nat.undo().run();
 		assertThat(c.ran).containsExactly("iptables -w -t nat -S POSTROUTING",
@@ -213,7 +229,7 @@ class HostNetworkTest {
 
 	@Test
 	void withoutNftOrIptablesThereIsNoNat() throws IOException {
-		assertThatThrownBy(() -> host(new FakeCommands("ip")).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", OFF)))
+		assertThatThrownBy(() -> host(new FakeCommands("ip")).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", OFF, null, true)))
 				.isInstanceOf(IOException.class).hasMessage("neither nft (nftables) nor iptables is installed: cannot NAT");
 	}
 

@@ -30,7 +30,7 @@ class TunDriverTest {
 		List<String> blockers = List.of();
 
 		FakeHost() {
-			super(null, null);
+			super(null, null, null);
 		}
 
 		private void call(String line) throws IOException {
@@ -87,10 +87,50 @@ class TunDriverTest {
 			}));
 		}
 
+		/** Like Ipv6Sysctls: the forwarding value found first, kept until the undo. */
+		String ipv6Forwarding = "0";
+		String recorded6;
+
+		@Override
+		Installed address6(String subnet6, String device) throws IOException {
+			call("address6 add " + subnet6 + " dev " + device);
+			return installed("address6 " + subnet6 + " dev " + device, "address6 del " + subnet6 + " dev " + device);
+		}
+
+		@Override
+		Optional<Installed> forwarding6(String device) throws IOException {
+			if (recorded6 == null) {
+				if (ipv6Forwarding.equals("1")) {
+					return Optional.empty();
+				}
+				recorded6 = ipv6Forwarding;
+			}
+			if (refuse.contains("ipv6 forwarding 1")) {
+				throw new ForwardingOff("net.ipv6.conf.all.forwarding", "1",
+						new java.nio.file.AccessDeniedException("/proc/sys/net/ipv6/conf/all/forwarding"));
+			}
+			if (!ipv6Forwarding.equals("1")) {
+				call("ipv6 forwarding 1");
+				ipv6Forwarding = "1";
+			}
+			String original = recorded6;
+			return Optional.of(new Installed("net.ipv6.conf.all.forwarding=1 (was " + original + ")", () -> restoreForwarding6()));
+		}
+
+		@Override
+		void restoreForwarding6() throws IOException {
+			if (recorded6 != null) {
+				call("ipv6 forwarding " + recorded6);
+				ipv6Forwarding = recorded6;
+				recorded6 = null;
+			}
+		}
+
 		@Override
 		Installed firewall(Firewall f) throws IOException {
 			Isolation i = f.isolation();
 			String rule = (f.nat() ? f.subnet() + " out of " + (f.egress() == null ? "!" + f.device() : f.egress()) : "filter only")
+					+ (f.subnet6() == null ? "" : " + " + f.subnet6() + (f.nat() && f.masquerade6() ? " masq" : " routed"))
 					+ (i.on() ? "" : " open") + (i.clientToClient() ? " c2c" : "") + (i.allow().isEmpty() ? "" : " allow " + i.allow())
 					+ (i.deny().isEmpty() ? "" : " deny " + i.deny());
 			call("nat add " + rule);
@@ -181,15 +221,22 @@ class TunDriverTest {
 	}
 
 	private TunDriver activate(Map<String, Object> values) {
-		TunDriver driver = new TunDriver(registry.context, Fakes.config(values), Fakes.properties(values), log.logger, host,
-				this::open);
+		TunDriver driver = new TunDriver(registry.context, Fakes.config(v4only(values)), Fakes.properties(values), log.logger,
+				host, this::open, Fakes.ULA);
 		driver.events = events; // DS binds the dynamic references after the constructor
 		driver.configurationAdmin = cm.admin;
 		return driver;
 	}
 
 	private static void modify(TunDriver driver, Map<String, Object> values) {
-		driver.modified(Fakes.config(values), Fakes.properties(values));
+		driver.modified(Fakes.config(v4only(values)), Fakes.properties(values));
+	}
+
+	/** The tests before IPv6 run without it: subnet6 empty unless they set it. */
+	private static Map<String, Object> v4only(Map<String, Object> values) {
+		Map<String, Object> m = new HashMap<>(values);
+		m.putIfAbsent("subnet6", "");
+		return m;
 	}
 
 	private static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
