@@ -98,4 +98,87 @@ class FirewallTest {
 				"nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0; isolation on, "
 						+ "allow 192.168.5.0/24, deny 203.0.113.0/24, client-to-client off");
 	}
+
+	@Test
+	void withSubnet6TheTableMasqueradesBothFamiliesIsolatesIpv6AndDropsForeignIpv6Sources() {
+		Isolation i = new Isolation(true, List.of(), List.of(), false, List.of("8.8.8.8", "2001:4860:4860::8888"));
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, i, "fd12:3456:789a::/64", true).nftCreate()).isEqualTo("""
+				table inet mobilegt_mgt0 {
+				  chain postrouting {
+				    type nat hook postrouting priority srcnat; policy accept;
+				    ip saddr 10.77.0.0/16 oifname != "mgt0" masquerade
+				    ip6 saddr fd12:3456:789a::/64 oifname != "mgt0" masquerade
+				  }
+				  chain forward {
+				    type filter hook forward priority filter; policy accept;
+				    iifname "mgt0" ip6 saddr != fd12:3456:789a::/64 drop
+				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
+				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
+				    iifname "mgt0" oifname "mgt0" drop
+				    iifname "mgt0" ip daddr 0.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 10.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 100.64.0.0/10 drop
+				    iifname "mgt0" ip daddr 127.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 169.254.0.0/16 drop
+				    iifname "mgt0" ip daddr 172.16.0.0/12 drop
+				    iifname "mgt0" ip daddr 192.168.0.0/16 drop
+				    iifname "mgt0" ip daddr 224.0.0.0/4 drop
+				    iifname "mgt0" ip daddr 240.0.0.0/4 drop
+				    iifname "mgt0" ip6 daddr ::/128 drop
+				    iifname "mgt0" ip6 daddr ::1/128 drop
+				    iifname "mgt0" ip6 daddr ::ffff:0:0/96 drop
+				    iifname "mgt0" ip6 daddr 64:ff9b:1::/48 drop
+				    iifname "mgt0" ip6 daddr 100::/64 drop
+				    iifname "mgt0" ip6 daddr fc00::/7 drop
+				    iifname "mgt0" ip6 daddr fe80::/10 drop
+				    iifname "mgt0" ip6 daddr fec0::/10 drop
+				    iifname "mgt0" ip6 daddr ff00::/8 drop
+				  }
+				  chain input {
+				    type filter hook input priority filter; policy accept;
+				    iifname "mgt0" ip6 saddr != fd12:3456:789a::/64 drop
+				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
+				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
+				    iifname "mgt0" ct state established,related accept
+				    iifname "mgt0" icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept
+				    iifname "mgt0" drop
+				  }
+				}
+				""");
+	}
+
+	@Test
+	void aRoutedPrefixIsForwardedUntranslated() {
+		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", DEFAULT, "2001:db8:7::/64", false);
+		assertThat(f.nftCreate()).contains("ip saddr 10.77.0.0/16 oifname \"eth0\" masquerade", "ip6 saddr != 2001:db8:7::/64 drop")
+				.doesNotContain("ip6 saddr 2001:db8:7::/64 oifname");
+		assertThat(f.describe()).isEqualTo("nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of eth0; route 2001:db8:7::/64 "
+				+ "untranslated; isolation on, client-to-client off");
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT, "2001:db8:7::/64", true).describe()).isEqualTo(
+				"nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0; masquerade 2001:db8:7::/64 "
+						+ "out of any interface but mgt0; isolation on, client-to-client off");
+	}
+
+	@Test
+	void ipv6AllowDenyAndDnsEntriesUseIp6AndWithoutSubnet6AreLeftToTheBlanketDrop() {
+		Isolation i = new Isolation(true, List.of("2001:db8:5::/48"), List.of("2001:db8:6::/48", "203.0.113.0/24"), false,
+				List.of("2001:4860:4860::8888"));
+		List<String> with = new Firewall("mgt0", "10.77.0.0/16", true, null, i, "fd12:3456:789a::/64", true).nftCreate().lines()
+				.map(String::trim).toList();
+		assertThat(with).containsSubsequence(
+				"iifname \"mgt0\" ip6 saddr != fd12:3456:789a::/64 drop",
+				"iifname \"mgt0\" ip6 daddr 2001:db8:6::/48 drop",
+				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
+				"iifname \"mgt0\" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept",
+				"iifname \"mgt0\" oifname \"mgt0\" drop",
+				"iifname \"mgt0\" ip6 daddr 2001:db8:5::/48 accept",
+				"iifname \"mgt0\" ip6 daddr fc00::/7 drop");
+		String without = new Firewall("mgt0", "10.77.0.0/16", true, null, i, null, true).nftCreate();
+		assertThat(without).contains("iifname \"mgt0\" meta nfproto ipv6 drop", "ip daddr 203.0.113.0/24 drop")
+				.doesNotContain("ip6 ", "2001:db8", "fc00::/7", "icmpv6");
+	}
 }

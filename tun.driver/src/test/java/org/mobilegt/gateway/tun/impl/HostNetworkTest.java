@@ -243,4 +243,152 @@ class HostNetworkTest {
 		iptables.answers.put("iptables -w -S FORWARD", new Commands.Result(0, "-P FORWARD DROP\n-A FORWARD -j DOCKER\n", ""));
 		assertThat(host(iptables).forwardBlockers("mgt0")).containsExactly("iptables filter FORWARD");
 	}
+
+	// IPv6
+
+	private Path sysctl(String iface, String name) {
+		return dir.resolve("ipv6conf").resolve(iface).resolve(name);
+	}
+
+	private static String read(Path p) throws IOException {
+		return Files.readString(p).trim();
+	}
+
+	@Test
+	void address6LooksForConflictsThenGivesTheGatewayPrefixOneAndUndoDeletesIt() throws IOException {
+		FakeCommands c = new FakeCommands("ip");
+		Installed a = host(c).address6("fd12:3456:789a::/64", "mgt0");
+		assertThat(a.description()).isEqualTo("address fd12:3456:789a::1/64 dev mgt0");
+		a.undo().run();
+		assertThat(c.ran).containsExactly("ip -6 -o route show table main", "ip -6 -o addr show",
+				"ip -6 addr replace fd12:3456:789a::1/64 dev mgt0 nodad", "ip -6 addr del fd12:3456:789a::1/64 dev mgt0");
+	}
+
+	@Test
+	void address6OverlappingAnotherInterfacesPrefixIsRefusedNamingIt() throws IOException {
+		FakeCommands c = new FakeCommands("ip");
+		c.answers.put("ip -6 -o route show table main", new Commands.Result(0,
+				"2001:db8:5::/48 dev eth0 proto kernel metric 256 pref medium\nfe80::/64 dev eth0 proto kernel metric 256\n", ""));
+		HostNetwork host = host(c);
+		assertThatThrownBy(() -> host.address6("2001:db8:5:1::/64", "mgt0")).isInstanceOf(ConfigValueException.class)
+				.hasMessage("mobilegt.tun: subnet6=2001:db8:5:1::/64 overlaps the route 2001:db8:5::/48 dev eth0 proto kernel "
+						+ "metric 256 pref medium on this host: choose a prefix that is not in use");
+		assertThat(c.ran).noneMatch(l -> l.contains("addr replace"));
+	}
+
+	@Test
+	void ipv6TurnedOffOnTheDeviceIsTurnedOnForTheAddressAndOffAgainAfter() throws IOException {
+		FakeCommands c = new FakeCommands("ip");
+		HostNetwork host = host(c);
+		Files.writeString(sysctl("mgt0", "disable_ipv6"), "1\n");
+		Installed a = host.address6("fd12:3456:789a::/64", "mgt0");
+		assertThat(a.description()).isEqualTo("address fd12:3456:789a::1/64 dev mgt0 (disable_ipv6 was 1)");
+		assertThat(read(sysctl("mgt0", "disable_ipv6"))).isEqualTo("0");
+		a.undo().run();
+		assertThat(read(sysctl("mgt0", "disable_ipv6"))).isEqualTo("1");
+	}
+
+	@Test
+	void aKernelWithoutIpv6RefusesSubnet6() throws IOException {
+		HostNetwork host = new HostNetwork(new FakeCommands("ip"), record("boot1 net:[1]"),
+				new Ipv6Sysctls(dir.resolve("no-ipv6"), dir.resolve("data"), "boot1 net:[1]"));
+		assertThatThrownBy(() -> host.address6("fd12:3456:789a::/64", "mgt0")).isInstanceOf(ConfigValueException.class)
+				.hasMessageContaining("this kernel has IPv6 turned off");
+	}
+
+	@Test
+	void ipv6ForwardingKeepsRouterAdvertisementsComingAndUndoPutsEverythingBack() throws IOException {
+		HostNetwork host = host(new FakeCommands());
+		Files.writeString(sysctl("lo", "accept_ra"), "1\n");
+		Installed f = host.forwarding6("mgt0").orElseThrow();
+		assertThat(f.description()).isEqualTo("net.ipv6.conf.all.forwarding=1 (was 0), net.ipv6.conf.eth0.accept_ra=2 (was 1)");
+		assertThat(read(sysctl("all", "forwarding"))).isEqualTo("1");
+		assertThat(read(sysctl("eth0", "accept_ra"))).as("RAs still accepted while forwarding").isEqualTo("2");
+		assertThat(read(sysctl("mgt0", "accept_ra"))).as("the device's own: it gets no RAs").isEqualTo("1");
+		assertThat(read(sysctl("default", "accept_ra"))).isEqualTo("1");
+		assertThat(dir.resolve("data/ipv6_forwarding.original")).hasContent("0\nboot1 net:[1]");
+		assertThat(dir.resolve("data/accept_ra.eth0.original")).hasContent("1\nboot1 net:[1]");
+
+		f.undo().run();
+		assertThat(read(sysctl("all", "forwarding"))).isEqualTo("0");
+		assertThat(read(sysctl("eth0", "accept_ra"))).isEqualTo("1");
+		assertThat(dir.resolve("data/ipv6_forwarding.original")).doesNotExist();
+		assertThat(dir.resolve("data/accept_ra.eth0.original")).doesNotExist();
+	}
+
+	@Test
+	void anInterfaceThatDoesNotTakeRasOrAlreadyTakesThemWhenForwardingIsLeftAlone() throws IOException {
+		HostNetwork host = host(new FakeCommands());
+		Files.writeString(sysctl("eth0", "accept_ra"), "0\n");
+		assertThat(host.forwarding6("mgt0").orElseThrow().description()).isEqualTo("net.ipv6.conf.all.forwarding=1 (was 0)");
+		assertThat(read(sysctl("eth0", "accept_ra"))).isEqualTo("0");
+	}
+
+	@Test
+	void aHostThatForwardsIpv6AlreadyIsLeftAsItIs() throws IOException {
+		HostNetwork host = host(new FakeCommands());
+		Files.writeString(sysctl("all", "forwarding"), "1\n");
+		assertThat(host.forwarding6("mgt0")).isEmpty();
+		assertThat(read(sysctl("eth0", "accept_ra"))).isEqualTo("1");
+		assertThat(dir.resolve("data")).doesNotExist();
+	}
+
+	@Test
+	void ipv6SysctlsAreRestoredAfterAnyNumberOfKilledRuns() throws IOException {
+		host(new FakeCommands()).forwarding6("mgt0").orElseThrow(); // then killed: nothing undone
+		for (int run = 0; run < 3; run++) {
+			Installed again = host(new FakeCommands()).forwarding6("mgt0").orElseThrow();
+			assertThat(again.description()).isEqualTo("net.ipv6.conf.all.forwarding=1 (was 0), net.ipv6.conf.eth0.accept_ra=2 (was 1)");
+		}
+		host(new FakeCommands()).forwarding6("mgt0").orElseThrow().undo().run();
+		assertThat(read(sysctl("all", "forwarding"))).isEqualTo("0");
+		assertThat(read(sysctl("eth0", "accept_ra"))).isEqualTo("1");
+	}
+
+	@Test
+	void whatAKilledRunChangedIsPutBackWhenIpv6ForwardingIsNoLongerWanted() throws IOException {
+		host(new FakeCommands()).forwarding6("mgt0").orElseThrow(); // killed, then started with subnet6 empty
+		host(new FakeCommands()).restoreForwarding6();
+		assertThat(read(sysctl("all", "forwarding"))).isEqualTo("0");
+		assertThat(read(sysctl("eth0", "accept_ra"))).isEqualTo("1");
+		assertThat(dir.resolve("data/ipv6_forwarding.original")).doesNotExist();
+		assertThat(dir.resolve("data/accept_ra.eth0.original")).doesNotExist();
+	}
+
+	@Test
+	void anInterfaceRemovedSinceLeavesNothingToRestore() throws IOException {
+		Installed f = host(new FakeCommands()).forwarding6("mgt0").orElseThrow();
+		Files.delete(sysctl("eth0", "accept_ra"));
+		Files.delete(sysctl("eth0", "forwarding"));
+		Files.delete(sysctl("eth0", "disable_ipv6"));
+		Files.delete(dir.resolve("ipv6conf/eth0"));
+		f.undo().run();
+		assertThat(read(sysctl("all", "forwarding"))).isEqualTo("0");
+		assertThat(dir.resolve("data/accept_ra.eth0.original")).doesNotExist();
+	}
+
+	@Test
+	void withoutNftNat66FallsBackToIp6tables() throws IOException {
+		FakeCommands c = new FakeCommands("iptables", "ip6tables");
+		Installed nat = host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, null, OFF, "2001:db8:1::/64", true));
+		assertThat(nat.description()).isEqualTo("iptables nat POSTROUTING: masquerade 10.77.0.0/16 out of any interface but mgt0; "
+				+ "ip6tables nat POSTROUTING: masquerade 2001:db8:1::/64 out of any interface but mgt0");
+		nat.undo().run();
+		assertThat(c.ran).containsExactly("iptables -w -t nat -S POSTROUTING", "ip6tables -w -t nat -S POSTROUTING",
+				"iptables -w -t nat -A POSTROUTING -s 10.77.0.0/16 ! -o mgt0 -m comment --comment mobilegt:mgt0 -j MASQUERADE",
+				"ip6tables -w -t nat -A POSTROUTING -s 2001:db8:1::/64 ! -o mgt0 -m comment --comment mobilegt:mgt0 -j MASQUERADE",
+				"ip6tables -w -t nat -D POSTROUTING -s 2001:db8:1::/64 ! -o mgt0 -m comment --comment mobilegt:mgt0 -j MASQUERADE",
+				"iptables -w -t nat -D POSTROUTING -s 10.77.0.0/16 ! -o mgt0 -m comment --comment mobilegt:mgt0 -j MASQUERADE");
+		FakeCommands routed = new FakeCommands("iptables", "ip6tables");
+		host(routed).firewall(new Firewall("mgt0", "10.77.0.0/16", true, null, OFF, "2001:db8:1::/64", false));
+		assertThat(routed.ran).noneMatch(l -> l.startsWith("ip6tables -w -t nat -A"));
+	}
+
+	@Test
+	void withoutIp6tablesNat66IsRefusedAndTheIpv4RuleTakenBack() {
+		FakeCommands c = new FakeCommands("iptables");
+		assertThatThrownBy(() -> host(c).firewall(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", OFF, "2001:db8:1::/64", true)))
+				.isInstanceOf(IOException.class).hasMessage("neither nft (nftables) nor ip6tables is installed: cannot NAT");
+		assertThat(c.ran).last().asString().startsWith("iptables -w -t nat -D POSTROUTING -s 10.77.0.0/16");
+	}
 }

@@ -9,9 +9,11 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 class TunSettingsTest {
 
@@ -209,5 +211,64 @@ class TunSettingsTest {
 		assertThat(on.sameDevice(off)).isTrue();
 		assertThat(on.firewall()).isNotEqualTo(off.firewall());
 		assertThat(on.firewall().egress()).as("egress=auto: any interface but the TUN").isNull();
+	}
+
+	@Test
+	void subnet6AutoIsTheKeptUlaAndEmptyTurnsIpv6Off() {
+		assertThat(settings("subnet6", "auto").subnet6()).isEqualTo(ULA);
+		assertThat(settings("subnet6", " auto ").ipv6()).isTrue();
+		assertThat(settings("subnet6", "").ipv6()).isFalse();
+		assertThat(settings("subnet6", "").firewall().subnet6()).isNull();
+		assertThat(settings("subnet6", null).subnet6()).isEmpty();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "2001:db8:1:2::/64", "2001:DB8:1:2:0::/64", "fd00:1::/126", "fc00:1::/96", "2a00:1::/80" })
+	void subnet6TakesGlobalOrUniqueLocalPrefixesOf64To126(String prefix) {
+		assertThat(settings("subnet6", prefix).subnet6()).isEqualTo(IpPrefix.parse(prefix.toLowerCase()).toString());
+	}
+
+	@Test
+	void subnet6IsCanonical() {
+		assertThat(settings("subnet6", " 2001:DB8:0001:0002:0000::/64 ").subnet6()).isEqualTo("2001:db8:1:2::/64");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "2001:db8::/63", "2001:db8::/48", "2001:db8::/127", "2001:db8::/128", "10.77.0.0/16", "garbage",
+			"2001:db8::", "fe80::1%eth0/64", "2001:db8::/64; drop" })
+	void subnet6OfTheWrongFormOrLengthIsRefused(String prefix) {
+		rejected("subnet6", prefix, "mobilegt.tun: subnet6=" + prefix + " must be an IPv6 prefix of /64 to /126, "
+				+ "e.g. fd12:3456:789a::/64, 'auto' or empty (no IPv6)");
+	}
+
+	@Test
+	void subnet6WithHostBitsNamesTheNetworkMeant() {
+		rejected("subnet6", "2001:db8::1/64", "mobilegt.tun: subnet6=2001:db8::1/64 has host bits set; did you mean 2001:db8::/64?");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = ';', value = { "fe80::/64;link-local or site-local", "fec0::/64;link-local or site-local",
+			"ff02::/64;multicast", "::/64;loopback, v4-mapped or reserved", "::ffff:0:0/96;loopback, v4-mapped or reserved",
+			"100::/64;reserved", "4000::/64;reserved" })
+	void subnet6ThatNoRouterForwardsIsRefused(String prefix, String kind) {
+		rejected("subnet6", prefix, "mobilegt.tun: subnet6=" + prefix + " is not routable unicast (" + kind
+				+ "): use a global (2000::/3) or unique local (fc00::/7) prefix");
+	}
+
+	@Test
+	void nat6IsMasqueradeOrRouted() {
+		assertThat(settings("nat6", "routed").firewall().masquerade6()).isFalse();
+		assertThat(settings("nat6", "masquerade").firewall().masquerade6()).isTrue();
+		assertThat(settings("nat6", "").nat6()).isEqualTo("masquerade");
+		rejected("nat6", "nat66", "mobilegt.tun: nat6=nat66 must be 'masquerade' or 'routed'");
+	}
+
+	@Test
+	void subnet6ThatCannotBeKeptIsRefusedNamingTheFile() throws Exception {
+		java.nio.file.Path conf = java.nio.file.Files.createTempDirectory("mgt-conf");
+		java.nio.file.Files.writeString(conf.resolve(UlaPrefix.FILE), "fd12::/48\n");
+		UlaPrefix broken = new UlaPrefix(conf.resolve(UlaPrefix.FILE), new java.security.SecureRandom());
+		assertThatThrownBy(() -> TunSettings.of(Fakes.config(Map.of()), broken)).isInstanceOf(ConfigValueException.class)
+				.hasMessageStartingWith("mobilegt.tun: subnet6=auto cannot be kept: " + conf.resolve(UlaPrefix.FILE) + " holds 'fd12::/48'");
 	}
 }
