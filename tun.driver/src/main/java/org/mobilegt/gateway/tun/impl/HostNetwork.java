@@ -96,7 +96,7 @@ class HostNetwork {
 		if (wasDisabled) {
 			Files.writeString(disable, "0");
 		}
-		String address = Subnet6.gateway(prefix) + "/" + prefix.length();
+		String address = address6(subnet6);
 		try {
 			commands.check(ip, "-6", "addr", "replace", address, "dev", device, "nodad");
 		} catch (IOException e) {
@@ -111,6 +111,26 @@ class HostNetwork {
 				Files.writeString(disable, "1");
 			}
 		});
+	}
+
+	/** The gateway's own address in {@code subnet6} as {@code ip} lists it: {@code <prefix>::1/<length>}. */
+	static String address6(String subnet6) {
+		IpPrefix prefix = IpPrefix.parse(subnet6);
+		return Subnet6.gateway(prefix) + "/" + prefix.length();
+	}
+
+	/**
+	 * Deletes the device's global IPv6 addresses but {@code keep} (null: all): an earlier run's,
+	 * killed or handed over with another subnet6, would still route its prefix here.
+	 */
+	void removeStaleAddresses6(String device, String keep) throws IOException {
+		String ip = ip();
+		Commands.Result listing = commands.run(ip, "-6", "-o", "addr", "show", "dev", device, "scope", "global");
+		for (String address : HostRoutes.addresses(listing.ok() ? listing.out() : "")) {
+			if (!address.equals(keep)) {
+				commands.run(ip, "-6", "addr", "del", address, "dev", device);
+			}
+		}
 	}
 
 	/** Turns IPv4 forwarding on; see {@link ForwardingRecord}. */

@@ -1,5 +1,6 @@
 package org.mobilegt.gateway.tun.impl;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +48,18 @@ final class HostRoutes {
 			}
 		}
 		return Optional.empty();
+	}
+
+	/** The addresses ({@code a.b.c.d/n}, {@code 2001:db8::1/64}) of an {@code ip -o addr show} listing. */
+	static List<String> addresses(String listing) {
+		List<String> found = new ArrayList<>();
+		for (String line : listing.split("\n")) {
+			Matcher m = ADDR.matcher(line.trim());
+			if (m.find()) {
+				found.add(m.group(2));
+			}
+		}
+		return found;
 	}
 
 	/** The network of a listed {@code a.b.c.d/n}, {@code a.b.c.d} or IPv6 equivalent; empty for any other word. */

@@ -24,11 +24,15 @@ final class Ipv6Host {
 		this.log = log;
 	}
 
-	/** At open: the address when {@code s} has IPv6; else what a killed run left is put back. */
+	/**
+	 * At open: the address when {@code s} has IPv6, and no other (a killed or handed-over run's);
+	 * the IPv6 sysctls a killed run changed are put back when forwarding is not wanted now.
+	 */
 	void open(TunSettings s) throws IOException {
 		if (s.ipv6()) {
 			address = host.address6(s.subnet6(), s.name());
 		}
+		host.removeStaleAddresses6(s.name(), s.ipv6() ? HostNetwork.address6(s.subnet6()) : null);
 		if (!wantsForwarding(s)) {
 			try {
 				host.restoreForwarding6();

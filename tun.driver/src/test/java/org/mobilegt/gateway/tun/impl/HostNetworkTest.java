@@ -391,4 +391,15 @@ class HostNetworkTest {
 				.isInstanceOf(IOException.class).hasMessage("neither nft (nftables) nor ip6tables is installed: cannot NAT");
 		assertThat(c.ran).last().asString().startsWith("iptables -w -t nat -D POSTROUTING -s 10.77.0.0/16");
 	}
+
+	@Test
+	void staleGlobalAddressesOfTheDeviceAreDeletedButTheWantedOne() throws IOException {
+		FakeCommands c = new FakeCommands("ip");
+		c.answers.put("ip -6 -o addr show dev mgt0 scope global", new Commands.Result(0, """
+				7: mgt0    inet6 2001:db8:9::1/64 scope global \\       valid_lft forever preferred_lft forever
+				7: mgt0    inet6 fd12:3456:789a::1/64 scope global \\       valid_lft forever preferred_lft forever
+				""", ""));
+		host(c).removeStaleAddresses6("mgt0", HostNetwork.address6("fd12:3456:789a::/64"));
+		assertThat(c.ran).containsExactly("ip -6 -o addr show dev mgt0 scope global", "ip -6 addr del 2001:db8:9::1/64 dev mgt0");
+	}
 }

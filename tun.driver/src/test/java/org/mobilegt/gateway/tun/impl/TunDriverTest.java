@@ -117,6 +117,19 @@ class TunDriverTest {
 			return Optional.of(new Installed("net.ipv6.conf.all.forwarding=1 (was " + original + ")", () -> restoreForwarding6()));
 		}
 
+		/** Global IPv6 addresses on the device, as a killed run may leave them. */
+		final List<String> addresses6 = new ArrayList<>();
+
+		@Override
+		void removeStaleAddresses6(String device, String keep) throws IOException {
+			for (String a : List.copyOf(addresses6)) {
+				if (!a.equals(keep)) {
+					call("address6 stale del " + a);
+					addresses6.remove(a);
+				}
+			}
+		}
+
 		@Override
 		void restoreForwarding6() throws IOException {
 			if (recorded6 != null) {
@@ -760,5 +773,16 @@ class TunDriverTest {
 		assertThat(driver.up()).isTrue();
 		assertThat(log.at("WARN")).singleElement().asString().contains("net.ipv6.conf.all.forwarding is not 1",
 				"sysctl -w net.ipv6.conf.all.forwarding=1");
+	}
+
+	@Test
+	void addressesAnEarlierRunLeftOnTheDeviceGoButTheOneStillWanted() {
+		host.addresses6.addAll(List.of("fd12:3456:789a::1/64", "2001:db8:9::1/64"));
+		activate(DUAL);
+		assertThat(host.calls).contains("address6 stale del 2001:db8:9::1/64").doesNotContain("address6 stale del fd12:3456:789a::1/64");
+		host.addresses6.add("2001:db8:9::1/64");
+		host.calls.clear();
+		activate(with(BASE, "name", "mgt1"));
+		assertThat(host.calls).contains("address6 stale del fd12:3456:789a::1/64", "address6 stale del 2001:db8:9::1/64");
 	}
 }
