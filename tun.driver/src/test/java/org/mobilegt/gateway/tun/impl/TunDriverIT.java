@@ -545,6 +545,46 @@ class TunDriverIT {
 		assertThat(read(IPV6_FORWARDING)).isEqualTo("1");
 	}
 
+	/**
+	 * ICMPv6 echo through the real kernel: the gateway's own address is isolated until allowed, and
+	 * a source outside subnet6 is dropped by the table even when routed here (without the table,
+	 * the control, the kernel answers it).
+	 */
+	@Test
+	void isolationKeepsClientsFromTheGatewaysIpv6AddressAndForeignIpv6SourcesAreDropped() throws IOException {
+		Map<String, Object> values = config("mgtit14", "10.99.14.0/24", "subnet6", "fd00:99:14::/64");
+		TunDriver driver = activate(values);
+		TunDevice device = registry.device();
+		assertThat(echo6(device, "fd00:99:14::2", 1)).as("isolated: no reply").isFalse();
+
+		values.put("allow", new String[] { "fd00:99:14::1" });
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(echo6(device, "fd00:99:14::2", 2)).as("allowed live: a reply").isTrue();
+
+		sh("ip", "-6", "route", "add", "2001:db8:77::/64", "dev", "mgtit14"); // replies to the spoofed source go back in
+		assertThat(echo6(device, "2001:db8:77::2", 3)).as("a source outside subnet6").isFalse();
+		sh("nft", "delete", "table", "inet", "mobilegt_mgtit14");
+		assertThat(echo6(device, "2001:db8:77::2", 4)).as("control: without the table the kernel answers").isTrue();
+	}
+
+	/** Writes an echo request for the gateway's fd00:99:14::1 from {@code src}; true when the reply comes back. */
+	private static boolean echo6(TunDevice device, String src, int seq) throws IOException {
+		ByteBuffer out = ByteBuffer.allocateDirect(2048);
+		out.position(device.offloadHeader());
+		int id = 0x7600 + seq;
+		Icmp6.echoRequest(out, src, "fd00:99:14::1", id, seq, 56);
+		out.position(0);
+		device.write(out);
+		ByteBuffer in = ByteBuffer.allocateDirect(70000);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+		while (System.nanoTime() < deadline) {
+			if (device.read(0, in.clear(), 200) > 0 && Icmp6.isEchoReply(in.flip().position(device.offloadHeader()), id, src)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** Reads until the echo reply with {@code id} arrives (skipping anything else the kernel sends), 3 s at most. */
 	static Icmp.Packet readEchoReply(TunDevice device, int queue, ByteBuffer in, int at, int id) throws IOException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
