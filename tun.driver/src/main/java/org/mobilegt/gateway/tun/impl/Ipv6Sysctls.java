@@ -115,13 +115,21 @@ class Ipv6Sysctls {
 		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(conf)) {
 			for (Path dir : dirs) {
 				String name = dir.getFileName().toString();
-				if (!Set.of("all", "default", "lo", device).contains(name)
-						&& Files.readString(dir.resolve("accept_ra")).trim().equals("1")) {
+				if (!Set.of("all", "default", "lo", device).contains(name) && acceptsRasOnlyWhileNotForwarding(dir)) {
 					names.add(name);
 				}
 			}
 		}
 		return names;
+	}
+
+	/** An interface removed while the listing is read has nothing to keep. */
+	private static boolean acceptsRasOnlyWhileNotForwarding(Path dir) {
+		try {
+			return Files.readString(dir.resolve("accept_ra")).trim().equals("1");
+		} catch (IOException e) {
+			return false;
+		}
 	}
 
 	private List<String> recordedRaInterfaces() throws IOException {
