@@ -32,7 +32,8 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Owns the gateway's TUN device: opens it, brings it up with its MTU, routes the client subnet to
- * it, sets up forwarding and masquerading, and registers {@link TunDevice} while all of that holds.
+ * it (and with {@code subnet6} gives it the gateway's IPv6 address, see {@link Ipv6Host}), sets up
+ * forwarding and masquerading, and registers {@link TunDevice} while all of that holds.
  * Live changes of MTU, subnet and NAT apply in place; a change the system refuses is reported and
  * the previous setting stays. When the device cannot be opened, the component stays active and
  * says why through {@link TunStatus}.
