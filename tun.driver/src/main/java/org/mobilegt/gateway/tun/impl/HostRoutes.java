@@ -34,7 +34,8 @@ final class HostRoutes {
 				continue;
 			}
 			Optional<IpPrefix> dest = prefix(words.get(i));
-			if (dest.isPresent() && dest.get().length() > 0 && dest.get().overlaps(subnet)) {
+			if (dest.isPresent() && dest.get().length() > 0 && dest.get().overlaps(subnet)
+					&& !guardsDelegation(subnet, i == 1 ? words.get(0) : "unicast", dest.get())) {
 				return Optional.of("the route " + String.join(" ", words).replace("\\", "").trim());
 			}
 		}
@@ -48,6 +49,15 @@ final class HostRoutes {
 			}
 		}
 		return Optional.empty();
+	}
+
+	/**
+	 * An IPv6 prefix delegated to this host is commonly held by an unreachable (or blackhole,
+	 * prohibit) route for the whole delegation, from which the /64s are carved: a more specific
+	 * subnet6 inside it takes nothing away from anyone.
+	 */
+	private static boolean guardsDelegation(IpPrefix subnet, String type, IpPrefix dest) {
+		return !subnet.isIpv4() && Set.of("unreachable", "blackhole", "prohibit").contains(type) && dest.length() < subnet.length();
 	}
 
 	/** The addresses ({@code a.b.c.d/n}, {@code 2001:db8::1/64}) of an {@code ip -o addr show} listing. */

@@ -62,4 +62,17 @@ class HostRoutesTest {
 				"the route 2001:db8:5::/48 dev eth0 proto ra metric 100 pref medium");
 		assertThat(HostRoutes.conflict(IpPrefix.parse("fd99::/64"), "mgt0", routes, addrs)).contains("the address fd99::1/128 of wg0");
 	}
+
+	@Test
+	void anUnreachableRouteHoldingADelegatedIpv6PrefixIsNoConflictForASubnetInsideIt() {
+		String routes = """
+				unreachable 2001:db8:7::/56 dev lo proto dhcp metric 1024 pref medium
+				blackhole 2001:db8:8::/64 dev lo metric 1024 pref medium
+				""";
+		assertThat(HostRoutes.conflict(IpPrefix.parse("2001:db8:7:1::/64"), "mgt0", routes, "")).isEmpty();
+		assertThat(HostRoutes.conflict(IpPrefix.parse("2001:db8:8::/64"), "mgt0", routes, "")).as("not more specific")
+				.contains("the route blackhole 2001:db8:8::/64 dev lo metric 1024 pref medium");
+		assertThat(HostRoutes.conflict(IpPrefix.parse("2001:db8::/32"), "mgt0", routes, "")).as("covering it")
+				.contains("the route unreachable 2001:db8:7::/56 dev lo proto dhcp metric 1024 pref medium");
+	}
 }
