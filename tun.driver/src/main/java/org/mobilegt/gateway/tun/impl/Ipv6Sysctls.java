@@ -24,6 +24,7 @@ import java.util.TreeSet;
  */
 class Ipv6Sysctls {
 
+	private static final String FORWARDING = "net.ipv6.conf.all.forwarding";
 	private static final String FORWARDING_RECORD = "ipv6_forwarding.original";
 	private static final String RA_RECORD = "accept_ra.";
 	private static final String RECORD_SUFFIX = ".original";
@@ -74,6 +75,9 @@ class Ipv6Sysctls {
 			for (Installed step : done) {
 				step.undo().run();
 			}
+			if (e instanceof HostNetwork.ForwardingOff && e.getCause() instanceof IOException cause) {
+				throw new HostNetwork.ForwardingOff(FORWARDING, "1", cause); // the fix names both settings
+			}
 			throw e;
 		}
 		if (done.isEmpty()) {
@@ -100,8 +104,7 @@ class Ipv6Sysctls {
 	}
 
 	private ForwardingRecord forwarding() {
-		return new ForwardingRecord(conf.resolve("all/forwarding"), data.resolve(FORWARDING_RECORD), where,
-				"net.ipv6.conf.all.forwarding", "1");
+		return new ForwardingRecord(conf.resolve("all/forwarding"), data.resolve(FORWARDING_RECORD), where, FORWARDING, "1");
 	}
 
 	private ForwardingRecord acceptRa(String iface) {

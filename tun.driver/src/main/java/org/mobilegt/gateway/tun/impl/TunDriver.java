@@ -83,7 +83,7 @@ public final class TunDriver implements TunStatus {
 	public TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this(context, config, properties, log, HostNetwork.ofSystem(context.getDataFile("").toPath()), LinuxTun::open,
-				UlaPrefix.inConfigurationDirectory(context.getProperty(UlaPrefix.CONF_PROPERTY)));
+				UlaPrefix.inConfigurationDirectory(context.getProperty(UlaPrefix.CONF_PROPERTY), log::info));
 	}
 
 	TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties, Logger log, HostNetwork host,

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import org.mobilegt.gateway.common.PrivateFiles;
 import org.mobilegt.gateway.net.api.IpAddress;
@@ -26,16 +27,19 @@ final class UlaPrefix {
 
 	private final Path file;
 	private final Random random;
+	private final Consumer<String> announce;
 	private IpPrefix prefix;
 
-	static UlaPrefix inConfigurationDirectory(String directory) {
-		return new UlaPrefix(Path.of(directory == null ? "conf" : directory, FILE), new SecureRandom());
+	/** {@code announce}: told once, when a prefix is generated, what it is and where it is kept. */
+	static UlaPrefix inConfigurationDirectory(String directory, Consumer<String> announce) {
+		return new UlaPrefix(Path.of(directory == null ? "conf" : directory, FILE), new SecureRandom(), announce);
 	}
 
 	/** {@code random}: a {@link SecureRandom}, replaceable so tests can count on the bits. */
-	UlaPrefix(Path file, Random random) {
+	UlaPrefix(Path file, Random random, Consumer<String> announce) {
 		this.file = file;
 		this.random = random;
+		this.announce = announce;
 	}
 
 	/**
@@ -62,6 +66,8 @@ final class UlaPrefix {
 		IpPrefix fresh = generate(random);
 		Files.createDirectories(file.toAbsolutePath().getParent());
 		PrivateFiles.write(file, (fresh + "\n").getBytes(StandardCharsets.UTF_8)); // synced, then renamed
+		announce.accept("subnet6=auto: generated the unique local prefix " + fresh + " (RFC 4193), kept in "
+				+ file.toAbsolutePath() + " (delete it, or set subnet6, to renumber)");
 		return prefix = fresh;
 	}
 

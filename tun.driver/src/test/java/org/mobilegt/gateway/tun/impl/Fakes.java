@@ -42,7 +42,7 @@ final class Fakes {
 		try {
 			Path file = Files.createTempDirectory("mgt-conf").resolve(UlaPrefix.FILE);
 			Files.writeString(file, ULA_PREFIX + "\n");
-			return new UlaPrefix(file, new java.util.Random(0));
+			return new UlaPrefix(file, new java.util.Random(0), m -> { });
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}

@@ -2,6 +2,7 @@ package org.mobilegt.gateway.tun.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -401,5 +402,19 @@ class HostNetworkTest {
 				""", ""));
 		host(c).removeStaleAddresses6("mgt0", HostNetwork.address6("fd12:3456:789a::/64"));
 		assertThat(c.ran).containsExactly("ip -6 -o addr show dev mgt0 scope global", "ip -6 addr del 2001:db8:9::1/64 dev mgt0");
+	}
+
+	@Test
+	void ipv6SysctlsThisProcessMayNotSetAreReportedAsIpv6ForwardingWithTheFixAndNothingIsChanged() throws IOException {
+		Path readOnlyOne = Path.of("/sys/class/net/lo/carrier"); // "1", and no write succeeds, not even root's
+		assumeTrue(Files.isReadable(readOnlyOne) && read(readOnlyOne).equals("1"), "no read-only sysfs file holding 1 here");
+		HostNetwork host = host(new FakeCommands());
+		Files.delete(sysctl("eth0", "accept_ra"));
+		Files.createSymbolicLink(sysctl("eth0", "accept_ra"), readOnlyOne);
+		assertThatThrownBy(() -> host.forwarding6("mgt0")).isInstanceOf(HostNetwork.ForwardingOff.class)
+				.hasMessageStartingWith("net.ipv6.conf.all.forwarding is not 1 and this process cannot set it")
+				.hasMessageContaining("sysctl -w net.ipv6.conf.all.forwarding=1", "accept_ra=2");
+		assertThat(read(sysctl("all", "forwarding"))).isEqualTo("0");
+		assertThat(dir.resolve("data/accept_ra.eth0.original")).doesNotExist();
 	}
 }

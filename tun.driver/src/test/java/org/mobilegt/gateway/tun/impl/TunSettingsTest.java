@@ -267,7 +267,7 @@ class TunSettingsTest {
 	void subnet6ThatCannotBeKeptIsRefusedNamingTheFile() throws Exception {
 		java.nio.file.Path conf = java.nio.file.Files.createTempDirectory("mgt-conf");
 		java.nio.file.Files.writeString(conf.resolve(UlaPrefix.FILE), "fd12::/48\n");
-		UlaPrefix broken = new UlaPrefix(conf.resolve(UlaPrefix.FILE), new java.security.SecureRandom());
+		UlaPrefix broken = new UlaPrefix(conf.resolve(UlaPrefix.FILE), new java.security.SecureRandom(), m -> { });
 		assertThatThrownBy(() -> TunSettings.of(Fakes.config(Map.of()), broken)).isInstanceOf(ConfigValueException.class)
 				.hasMessageStartingWith("mobilegt.tun: subnet6=auto cannot be kept: " + conf.resolve(UlaPrefix.FILE) + " holds 'fd12::/48'");
 	}

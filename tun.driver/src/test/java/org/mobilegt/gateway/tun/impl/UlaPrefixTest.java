@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
@@ -62,13 +64,17 @@ class UlaPrefixTest {
 	@Test
 	void theFirstPrefixIsWrittenOwnerOnlyAndKeptByEveryLaterStart() throws IOException {
 		Path file = dir.resolve("conf").resolve(UlaPrefix.FILE);
-		IpPrefix first = new UlaPrefix(file, new SecureRandom()).get();
+		List<String> announced = new ArrayList<>();
+		IpPrefix first = new UlaPrefix(file, new SecureRandom(), announced::add).get();
+		assertThat(announced).singleElement().asString().contains("generated the unique local prefix " + first,
+				file.toAbsolutePath().toString());
 		assertThat(UlaPrefix.isUla64(first)).isTrue();
 		assertThat(file).hasContent(first.toString());
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
 		for (int start = 0; start < 3; start++) {
-			assertThat(new UlaPrefix(file, new SecureRandom()).get()).isEqualTo(first);
+			assertThat(new UlaPrefix(file, new SecureRandom(), announced::add).get()).isEqualTo(first);
 		}
+		assertThat(announced).as("announced once, at generation").hasSize(1);
 	}
 
 	@Test
@@ -76,7 +82,7 @@ class UlaPrefixTest {
 		Path file = dir.resolve(UlaPrefix.FILE);
 		for (String bad : new String[] { "garbage", "2001:db8::/64", "fd12:3456:789a::/48", "fd12:3456:789a::1/64" }) {
 			Files.writeString(file, bad + "\n");
-			assertThatThrownBy(() -> new UlaPrefix(file, new SecureRandom()).get()).isInstanceOf(IOException.class)
+			assertThatThrownBy(() -> new UlaPrefix(file, new SecureRandom(), m -> { }).get()).isInstanceOf(IOException.class)
 					.hasMessageContaining("not a unique local /64").hasMessageContaining("renumbers every client");
 			assertThat(file).hasContent(bad);
 		}
