@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway leaves the box's network exactly as it found it: sysctls, routes, nft and iptables
+ * The gateway leaves the box's network exactly as it found it: sysctls (IPv6's too), routes, nft and iptables
  * rulesets compared as text before the first start and after the final stop, across kill -9 and
  * restarts; a client subnet that would take over a host route is refused; NAT follows the default
  * route when it moves to another interface; a foreign forward chain with policy drop is reported.
@@ -32,11 +32,14 @@ class HostStateTest {
 	void stopAfterKill9AndRestartsRestoresSysctlsRoutesAndRulesetsExactly() {
 		try (Topology t = Topology.create()) {
 			String before = hostState(t);
-			assertThat(before).contains("net.ipv4.ip_forward = 0");
+			assertThat(before).contains("net.ipv4.ip_forward = 0", "net.ipv6.conf.all.forwarding = 0",
+					"net.ipv6.conf." + Topology.GW_INET_IF + ".accept_ra = 1");
 			try (Gateway gw = Scenarios.gateway(t, "HostStateTest/restore").start();
 					Servers.UdpEcho echo = Servers.udpEcho(t.inet(), ECHO_PORT)) {
 				InetSocketAddress server = gw.awaitTunnel(START);
 				assertThat(forwarding(t)).isEqualTo("1");
+				assertThat(Netns.exec(t.gw(), "sysctl", "-n", "net.ipv6.conf.all.forwarding", "net.ipv6.conf."
+						+ Topology.GW_INET_IF + ".accept_ra").check().out()).as("IPv6 forwarding, RAs still accepted").isEqualTo("1\n2");
 				assertThat(record(gw)).as("the original ip_forward, kept in the data area").isNotNull();
 				for (int crash = 1; crash <= 2; crash++) {
 					gw.kill9();
@@ -168,10 +171,14 @@ class HostStateTest {
 	static String hostState(Topology t) {
 		String sysctls = Netns.exec(t.gw(), "sysctl", "net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding",
 				"net.ipv4.conf.default.forwarding", "net.ipv4.conf." + Topology.GW_INET_IF + ".forwarding",
-				"net.ipv4.conf." + Topology.GW_PHONE_IF + ".forwarding").check().out();
+				"net.ipv4.conf." + Topology.GW_PHONE_IF + ".forwarding", "net.ipv6.conf.all.forwarding",
+				"net.ipv6.conf." + Topology.GW_INET_IF + ".forwarding", "net.ipv6.conf." + Topology.GW_INET_IF + ".accept_ra",
+				"net.ipv6.conf." + Topology.GW_PHONE_IF + ".accept_ra").check().out();
 		String iptables = Netns.exec(t.gw(), "sh", "-c",
 				"if command -v iptables-save >/dev/null; then iptables-save | sed '/^#/d'; else echo no iptables; fi").check().out();
-		return "== sysctl\n" + sysctls + "== routes\n" + routes(t) + "== rules\n"
+		// IPv6's main table: the local one gains the veths' link-local addresses once their DAD is done
+		return "== sysctl\n" + sysctls + "== routes\n" + routes(t) + "== IPv6 routes\n"
+				+ Netns.exec(t.gw(), "ip", "-6", "route", "show", "table", "main").check().out() + "== rules\n"
 				+ Netns.exec(t.gw(), "ip", "-4", "rule", "show").check().out() + "== nft\n"
 				+ Netns.exec(t.gw(), "nft", "list", "ruleset").check().out() + "== iptables\n" + iptables;
 	}

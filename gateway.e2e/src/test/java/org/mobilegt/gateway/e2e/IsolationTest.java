@@ -101,7 +101,7 @@ class IsolationTest {
 			String before = Netns.exec(t.gw(), "nft", "list", "table", "inet", "mobilegt_mgt0").check().out();
 			int mark = gw.logMark();
 			gw.conf("mobilegt.tun", Map.of("deny", "10.0.0.0/8,1.2.3.4/33"));
-			gw.awaitLog("1.2.3.4/33 is not an IPv4 network", mark, LIVE);
+			gw.awaitLog("1.2.3.4/33 is not a network in CIDR notation", mark, LIVE);
 			assertThat(Netns.exec(t.gw(), "nft", "list", "table", "inet", "mobilegt_mgt0").check().out()).isEqualTo(before);
 			try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server)) {
 				String a = alice.handshake(KEY, "alice").address();

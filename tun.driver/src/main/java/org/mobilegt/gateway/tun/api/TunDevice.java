@@ -21,6 +21,12 @@ public interface TunDevice {
 	String MTU = "tun.mtu";
 	/** Service property: the client subnet routed to the device, CIDR notation. */
 	String SUBNET = "tun.subnet";
+	/**
+	 * Service property: the client IPv6 prefix routed to the device, e.g. {@code fd12:3456:789a::/64}
+	 * (the gateway holds {@code <prefix>::1}; clients get /128s from the rest). Empty when IPv6 is
+	 * off; absent from drivers before 1.2.
+	 */
+	String SUBNET6 = "tun.subnet6";
 	/** Service property: {@link #offloadHeader()}. */
 	String OFFLOAD_HEADER = "tun.offload.header";
 	/**

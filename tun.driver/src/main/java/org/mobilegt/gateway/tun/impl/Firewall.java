@@ -12,9 +12,21 @@ import java.util.List;
  * translated there, with no re-resolution and no route monitor. Isolation keeps clients from any
  * interface but the internet, so "any interface" in practice is the egress.
  *
- * @param egress null: any interface but the device
+ * <p>
+ * With {@code subnet6} the same holds for IPv6: NAT66 unless {@code masquerade6} is off (a routed,
+ * delegated prefix), the IPv6 ranges of {@link Isolation#BLOCKED6}, and a source outside the
+ * prefix is dropped as a second line of defence behind the tunnel's per-client check. ICMPv6
+ * errors to clients are never filtered here (they are not from the TUN), and clients' own errors
+ * (packet too big first) reach the gateway even when isolated, for Path MTU discovery.
+ *
+ * @param egress  null: any interface but the device
+ * @param subnet6 null: no IPv6, every IPv6 packet from the device is dropped
  */
-record Firewall(String device, String subnet, boolean nat, String egress, Isolation isolation) {
+record Firewall(String device, String subnet, boolean nat, String egress, Isolation isolation, String subnet6,
+		boolean masquerade6) {
+
+	/** The ICMPv6 errors (RFC 4443) a client may always send the gateway. */
+	static final String ICMPV6_ERRORS = "{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }";
 
 	static String table(String device) {
 		// Interface names ([A-Za-z0-9_.-]) are valid in an nft identifier after the letter prefix:
@@ -31,9 +43,13 @@ record Firewall(String device, String subnet, boolean nat, String egress, Isolat
 	/** For operators: what the table does. */
 	String describe() {
 		StringBuilder d = new StringBuilder("nft table inet ").append(table(device)).append(": ");
+		String out = egress == null ? "any interface but " + device : egress;
 		if (nat) {
-			d.append("masquerade ").append(subnet).append(" out of ")
-					.append(egress == null ? "any interface but " + device : egress).append("; ");
+			d.append("masquerade ").append(subnet).append(" out of ").append(out).append("; ");
+			if (subnet6 != null) {
+				d.append(masquerade6 ? "masquerade " + subnet6 + " out of " + out : "route " + subnet6 + " untranslated")
+						.append("; ");
+			}
 		}
 		Isolation i = isolation;
 		d.append("isolation ").append(i.on() ? "on" : "off");
@@ -63,7 +79,11 @@ record Firewall(String device, String subnet, boolean nat, String egress, Isolat
 		if (nat) {
 			String out = egress == null ? "oifname != \"" + device + "\"" : "oifname \"" + egress + "\"";
 			s.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n")
-					.append("    ip saddr ").append(subnet).append(' ').append(out).append(" masquerade\n  }\n");
+					.append("    ip saddr ").append(subnet).append(' ').append(out).append(" masquerade\n");
+			if (subnet6 != null && masquerade6) {
+				s.append("    ip6 saddr ").append(subnet6).append(' ').append(out).append(" masquerade\n");
+			}
+			s.append("  }\n");
 		}
 		s.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
 		common(s, in);
@@ -71,34 +91,58 @@ record Firewall(String device, String subnet, boolean nat, String egress, Isolat
 		if (isolation.on()) {
 			rules(s, in, isolation.allow(), "accept");
 			rules(s, in, Isolation.BLOCKED, "drop");
+			if (subnet6 != null) {
+				rules(s, in, Isolation.BLOCKED6, "drop");
+			}
 		}
 		s.append("  }\n  chain input {\n    type filter hook input priority filter; policy accept;\n");
 		common(s, in);
 		if (isolation.on()) {
 			s.append(in).append("ct state established,related accept\n");
+			if (subnet6 != null) {
+				s.append(in).append("icmpv6 type ").append(ICMPV6_ERRORS).append(" accept\n");
+			}
 			rules(s, in, isolation.allow(), "accept");
 			s.append(in).append("drop\n");
 		}
 		return s.append("  }\n}\n").toString();
 	}
 
-	/** Both hooks: IPv6 (the tunnel is IPv4 only), deny first, then DNS to the servers clients are given. */
+	/**
+	 * Both hooks: IPv6 from a source outside subnet6 (all of it without subnet6), deny first, then
+	 * DNS to the servers clients are given.
+	 */
 	private void common(StringBuilder s, String in) {
-		s.append(in).append("meta nfproto ipv6 drop\n");
+		if (subnet6 == null) {
+			s.append(in).append("meta nfproto ipv6 drop\n");
+		} else {
+			s.append(in).append("ip6 saddr != ").append(subnet6).append(" drop\n");
+		}
 		rules(s, in, isolation.deny(), "drop");
 		if (isolation.on()) {
 			for (String dns : isolation.dns()) {
-				s.append(in).append("ip daddr ").append(dns).append(" udp dport 53 accept\n");
-				s.append(in).append("ip daddr ").append(dns).append(" tcp dport 53 accept\n");
+				if (subnet6 != null || !Isolation.isIpv6(dns)) {
+					s.append(in).append(daddr(dns)).append(" udp dport 53 accept\n");
+					s.append(in).append(daddr(dns)).append(" tcp dport 53 accept\n");
+				}
 			}
 		}
 	}
 
-	/** One rule per network: nft refuses overlapping elements in one interval set. */
-	private static void rules(StringBuilder s, String in, List<String> networks, String verdict) {
+	/**
+	 * One rule per network: nft refuses overlapping elements in one interval set. An IPv6 network
+	 * without subnet6 is left out: every IPv6 packet is dropped before.
+	 */
+	private void rules(StringBuilder s, String in, List<String> networks, String verdict) {
 		for (String n : networks) {
-			s.append(in).append("ip daddr ").append(n).append(' ').append(verdict).append('\n');
+			if (subnet6 != null || !Isolation.isIpv6(n)) {
+				s.append(in).append(daddr(n)).append(' ').append(verdict).append('\n');
+			}
 		}
+	}
+
+	private static String daddr(String network) {
+		return (Isolation.isIpv6(network) ? "ip6 daddr " : "ip daddr ") + network;
 	}
 
 	static List<String> nftDelete(String device) {

@@ -1,6 +1,8 @@
 package org.mobilegt.gateway.tun.impl;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,11 +18,24 @@ class HostNetwork {
 
 	private final Commands commands;
 	private final ForwardingRecord forwarding;
+	private final Ipv6Sysctls ipv6;
 
-	/** {@code forwarding}: the ip_forward sysctl and its record, replaceable so tests never touch the real one. */
-	HostNetwork(Commands commands, ForwardingRecord forwarding) {
+	/**
+	 * {@code forwarding}: the ip_forward sysctl and its record; {@code ipv6}: IPv6's sysctls and
+	 * their records; both replaceable so tests never touch the real ones.
+	 */
+	HostNetwork(Commands commands, ForwardingRecord forwarding, Ipv6Sysctls ipv6) {
 		this.commands = commands;
 		this.forwarding = forwarding;
+		this.ipv6 = ipv6;
+	}
+
+	/** The system's tools and sysctls, the records of the sysctls in {@code dataArea} (the bundle's). */
+	static HostNetwork ofSystem(Path dataArea) {
+		String where = ForwardingRecord.currentPlace();
+		return new HostNetwork(new Commands(), new ForwardingRecord(Path.of("/proc/sys/net/ipv4/ip_forward"),
+				dataArea.resolve("ip_forward.original"), where),
+				new Ipv6Sysctls(Path.of("/proc/sys/net/ipv6/conf"), dataArea, where));
 	}
 
 	private String ip() throws IOException {
@@ -57,15 +72,89 @@ class HostNetwork {
 				() -> commands.run(ip, "route", "del", subnet, "dev", device));
 	}
 
+	/**
+	 * Gives the device the gateway's address {@code <subnet6>::1} and so the kernel's route of the
+	 * prefix to it, turning IPv6 on for the device first if it was off there ({@code disable_ipv6}).
+	 * Conflicts are refused as for the IPv4 subnet.
+	 */
+	Installed address6(String subnet6, String device) throws IOException {
+		if (!ipv6.available()) {
+			throw new ConfigValueException(TunConfig.PID, "subnet6", subnet6,
+					"cannot be served: this kernel has IPv6 turned off (ipv6.disable=1); set subnet6 empty");
+		}
+		String ip = ip();
+		IpPrefix prefix = IpPrefix.parse(subnet6);
+		Optional<String> conflict = HostRoutes.conflict(prefix, device,
+				commands.check(ip, "-6", "-o", "route", "show", "table", "main"),
+				commands.check(ip, "-6", "-o", "addr", "show"));
+		if (conflict.isPresent()) {
+			throw new ConfigValueException(TunConfig.PID, "subnet6", subnet6,
+					"overlaps " + conflict.get() + " on this host: choose a prefix that is not in use");
+		}
+		Path disable = ipv6.disableIpv6(device);
+		boolean wasDisabled = Files.readString(disable).trim().equals("1");
+		if (wasDisabled) {
+			Files.writeString(disable, "0");
+		}
+		String address = address6(subnet6);
+		try {
+			commands.check(ip, "-6", "addr", "replace", address, "dev", device, "nodad");
+		} catch (IOException e) {
+			if (wasDisabled) {
+				Files.writeString(disable, "1");
+			}
+			throw e;
+		}
+		return new Installed("address " + address + " dev " + device + (wasDisabled ? " (disable_ipv6 was 1)" : ""), () -> {
+			commands.run(ip, "-6", "addr", "del", address, "dev", device);
+			if (wasDisabled) {
+				Files.writeString(disable, "1");
+			}
+		});
+	}
+
+	/** The gateway's own address in {@code subnet6} as {@code ip} lists it: {@code <prefix>::1/<length>}. */
+	static String address6(String subnet6) {
+		IpPrefix prefix = IpPrefix.parse(subnet6);
+		return Subnet6.gateway(prefix) + "/" + prefix.length();
+	}
+
+	/**
+	 * Deletes the device's global IPv6 addresses but {@code keep} (null: all): an earlier run's,
+	 * killed or handed over with another subnet6, would still route its prefix here.
+	 */
+	void removeStaleAddresses6(String device, String keep) throws IOException {
+		String ip = ip();
+		Commands.Result listing = commands.run(ip, "-6", "-o", "addr", "show", "dev", device, "scope", "global");
+		for (String address : HostRoutes.addresses(listing.ok() ? listing.out() : "")) {
+			if (!address.equals(keep)) {
+				commands.run(ip, "-6", "addr", "del", address, "dev", device);
+			}
+		}
+	}
+
 	/** Turns IPv4 forwarding on; see {@link ForwardingRecord}. */
 	Optional<Installed> forwarding() throws IOException {
 		return forwarding.turnOn();
 	}
 
+	/** Turns IPv6 forwarding on, keeping router advertisements accepted; see {@link Ipv6Sysctls}. */
+	Optional<Installed> forwarding6(String device) throws IOException {
+		return ipv6.forwardingOn(device);
+	}
+
+	/** Puts back the IPv6 sysctls a killed run changed, when IPv6 forwarding is not wanted now. */
+	void restoreForwarding6() throws IOException {
+		if (ipv6.available()) {
+			ipv6.restoreLeftovers();
+		}
+	}
+
 	/**
 	 * Installs the device's firewall (NAT and isolation) with nft, replacing an earlier run's table
-	 * in the same transaction (see {@link Firewall#nftReplace()}). Without nft, iptables can only
-	 * masquerade: isolation then is refused rather than silently missing.
+	 * in the same transaction (see {@link Firewall#nftReplace()}). Without nft, iptables (and
+	 * ip6tables for NAT66) can only masquerade: isolation then is refused rather than silently
+	 * missing, and IPv6 sources are checked by the tunnel alone.
 	 */
 	Installed firewall(Firewall f) throws IOException {
 		Optional<String> nft = commands.find("nft");
@@ -82,20 +171,38 @@ class HostNetwork {
 			throw new IOException("client isolation needs nft (install nftables), or set isolation=false, "
 					+ "clientToClient=true and no deny");
 		}
-		return f.nat() ? masquerade(f.device(), f.subnet(), f.egress()) : null;
+		if (!f.nat()) {
+			return null;
+		}
+		removeIptablesLeftovers(f.device());
+		Installed v4 = masquerade("iptables", f.device(), f.subnet(), f.egress());
+		if (f.subnet6() == null || !f.masquerade6()) {
+			return v4;
+		}
+		Installed v6;
+		try {
+			v6 = masquerade("ip6tables", f.device(), f.subnet6(), f.egress());
+		} catch (IOException e) {
+			v4.undo().run();
+			throw e;
+		}
+		return new Installed(v4.description() + "; " + v6.description(), () -> {
+			v6.undo().run();
+			v4.undo().run();
+		});
 	}
 
-	private Installed masquerade(String device, String subnet, String egress) throws IOException {
+	/** {@code tool}: iptables or ip6tables. */
+	private Installed masquerade(String tool, String device, String subnet, String egress) throws IOException {
 		String out = egress == null ? "any interface but " + device : egress;
-		String iptables = commands.find("iptables")
-				.orElseThrow(() -> new IOException("neither nft (nftables) nor iptables is installed: cannot NAT"));
-		removeIptablesLeftovers(device);
+		String iptables = commands.find(tool)
+				.orElseThrow(() -> new IOException("neither nft (nftables) nor " + tool + " is installed: cannot NAT"));
 		List<String> rule = NatRules.iptablesRule(device, subnet, egress);
 		Commands.Result r = commands.run(prepend(iptables, NatRules.iptables("-A", rule)), null);
 		if (!r.ok()) {
-			throw new IOException("iptables could not add the masquerade rule: " + r.err());
+			throw new IOException(tool + " could not add the masquerade rule: " + r.err());
 		}
-		return new Installed("iptables nat POSTROUTING: masquerade " + subnet + " out of " + out,
+		return new Installed(tool + " nat POSTROUTING: masquerade " + subnet + " out of " + out,
 				() -> commands.run(prepend(iptables, NatRules.iptables("-D", rule)), null));
 	}
 
@@ -131,28 +238,40 @@ class HostNetwork {
 	}
 
 	private void removeIptablesLeftovers(String device) throws IOException {
-		Optional<String> iptables = commands.find("iptables");
-		if (iptables.isPresent()) {
-			Commands.Result listing = commands.run(iptables.get(), "-w", "-t", "nat", "-S", "POSTROUTING");
-			if (listing.ok()) {
-				for (List<String> delete : NatRules.iptablesLeftovers(device, listing.out())) {
-					commands.run(prepend(iptables.get(), delete), null);
+		for (String tool : List.of("iptables", "ip6tables")) {
+			Optional<String> iptables = commands.find(tool);
+			if (iptables.isPresent()) {
+				Commands.Result listing = commands.run(iptables.get(), "-w", "-t", "nat", "-S", "POSTROUTING");
+				if (listing.ok()) {
+					for (List<String> delete : NatRules.iptablesLeftovers(device, listing.out())) {
+						commands.run(prepend(iptables.get(), delete), null);
+					}
 				}
 			}
 		}
 	}
 
 	/**
-	 * ip_forward is 0 and /proc/sys is root's (a service with CAP_NET_ADMIN only): clients can
-	 * still reach the gateway itself, so this is a warning with the fix, not a failed device.
+	 * ip_forward (or IPv6's forwarding, or an accept_ra it needs) is not set and /proc/sys is
+	 * root's (a service with CAP_NET_ADMIN only): clients can still reach the gateway itself, so
+	 * this is a warning with the fix, not a failed device.
 	 */
 	static final class ForwardingOff extends IOException {
 		private static final long serialVersionUID = 1L;
 
 		ForwardingOff(IOException cause) {
-			super("IPv4 forwarding is off and this process cannot turn it on (" + cause + "): clients reach the "
-					+ "gateway but nothing beyond it. As root: sysctl -w net.ipv4.ip_forward=1 (the Debian package's "
-					+ "/usr/lib/sysctl.d/60-mobilegt.conf sets it at boot and before each start)", cause);
+			this(ForwardingRecord.IP_FORWARD, "1", cause);
+		}
+
+		ForwardingOff(String sysctl, String value, IOException cause) {
+			super(sysctl.equals(ForwardingRecord.IP_FORWARD)
+					? "IPv4 forwarding is off and this process cannot turn it on (" + cause + "): clients reach the gateway "
+							+ "but nothing beyond it. As root: sysctl -w net.ipv4.ip_forward=1 (the Debian package's "
+							+ "/usr/lib/sysctl.d/60-mobilegt.conf sets it at boot and before each start)"
+					: sysctl + " is not " + value + " and this process cannot set it (" + cause + "): clients reach the "
+							+ "gateway but not beyond it over IPv6. As root: sysctl -w " + sysctl + "=" + value
+							+ " (keep it in /etc/sysctl.d; with forwarding on, an interface that learns its route from "
+							+ "router advertisements needs accept_ra=2)", cause);
 		}
 	}
 

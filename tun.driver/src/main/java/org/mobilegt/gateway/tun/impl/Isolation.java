@@ -10,7 +10,7 @@ import org.mobilegt.gateway.net.api.IpPrefix;
 
 /**
  * What clients may reach, validated: the networks in {@code allow} and {@code deny} in canonical
- * CIDR form, the DNS servers as plain addresses. A wrong entry is refused with its key and value.
+ * CIDR form, the DNS servers as plain addresses, each of either family. A wrong entry is refused with its key and value.
  */
 record Isolation(boolean on, List<String> allow, List<String> deny, boolean clientToClient, List<String> dns) {
 
@@ -20,6 +20,14 @@ record Isolation(boolean on, List<String> allow, List<String> deny, boolean clie
 	 */
 	static final List<String> BLOCKED = List.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
 			"169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4");
+
+	/**
+	 * The same for IPv6: unspecified, loopback, v4-mapped (the IPv4 ranges through the back door),
+	 * discard-only (RFC 6666), local-use NAT64 (RFC 8215), unique local (the client prefix itself is
+	 * left to the client-to-client rule before), link-local, site-local and multicast.
+	 */
+	static final List<String> BLOCKED6 = List.of("::/128", "::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64",
+			"fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8");
 
 	Isolation {
 		allow = networks("allow", allow);
@@ -53,33 +61,33 @@ record Isolation(boolean on, List<String> allow, List<String> deny, boolean clie
 				continue;
 			}
 			try {
-				out.add(IpAddress.formatIpv4(IpAddress.parseIpv4(v.trim())));
+				out.add(IpAddress.parse(v.trim()).toString());
 			} catch (IllegalArgumentException e) {
-				throw new ConfigValueException(TunConfig.PID, "dns", v, "is not an IPv4 address (e.g. 8.8.8.8)");
+				throw new ConfigValueException(TunConfig.PID, "dns", v, "is not an IP address (e.g. 8.8.8.8 or 2001:4860:4860::8888)");
 			}
 		}
 		return List.copyOf(out);
 	}
 
+	/** Whether a canonical address or network of these lists is IPv6 (nft: {@code ip6} rather than {@code ip}). */
+	static boolean isIpv6(String canonical) {
+		return canonical.indexOf(':') >= 0;
+	}
+
 	/**
-	 * An IPv4 network {@code a.b.c.d/n}, or a single address {@code a.b.c.d} (a /32). Its canonical
-	 * text is all that reaches the nft script: digits, dots and a slash, whatever was configured.
+	 * A network {@code a.b.c.d/n} or {@code 2001:db8::/32}, or a single address (a /32 or /128).
+	 * Its canonical text is all that reaches the nft script: hex digits, dots, colons and a slash,
+	 * whatever was configured.
 	 */
 	private static IpPrefix network(String key, String v) {
 		String t = v.trim();
 		try {
-			IpPrefix p = t.indexOf('/') < 0 ? IpPrefix.parseCovering(t) : IpPrefix.parse(t);
-			if (p.isIpv4()) {
-				return p;
-			}
+			return t.indexOf('/') < 0 ? IpPrefix.parseCovering(t) : IpPrefix.parse(t);
 		} catch (HostBitsException e) {
-			if (e.network().isIpv4()) {
-				throw new ConfigValueException(TunConfig.PID, key, v, "has host bits set; did you mean " + e.network() + "?");
-			}
+			throw new ConfigValueException(TunConfig.PID, key, v, "has host bits set; did you mean " + e.network() + "?");
 		} catch (IllegalArgumentException e) {
-			// the rule below says what is expected
+			throw new ConfigValueException(TunConfig.PID, key, v,
+					"is not a network in CIDR notation (e.g. 192.168.1.0/24, 192.168.1.7 or 2001:db8::/32)");
 		}
-		throw new ConfigValueException(TunConfig.PID, key, v,
-				"is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
 	}
 }

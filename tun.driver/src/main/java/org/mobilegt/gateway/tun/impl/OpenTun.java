@@ -14,12 +14,15 @@ final class OpenTun implements TunDevice {
 	private final Tun tun;
 	private volatile int mtu;
 	private volatile String subnet;
+	private volatile String subnet6;
 	private volatile List<String> blockers = List.of();
 
-	OpenTun(Tun tun, int mtu, String subnet) {
+	/** {@code subnet6}: empty without IPv6. */
+	OpenTun(Tun tun, int mtu, String subnet, String subnet6) {
 		this.tun = tun;
 		this.mtu = mtu;
 		this.subnet = subnet;
+		this.subnet6 = subnet6;
 	}
 
 	@Override
@@ -35,6 +38,10 @@ final class OpenTun implements TunDevice {
 	@Override
 	public String subnet() {
 		return subnet;
+	}
+
+	String subnet6() {
+		return subnet6;
 	}
 
 	@Override
@@ -57,9 +64,10 @@ final class OpenTun implements TunDevice {
 		return tun.write(0, src);
 	}
 
-	void settings(int mtu, String subnet) {
+	void settings(int mtu, String subnet, String subnet6) {
 		this.mtu = mtu;
 		this.subnet = subnet;
+		this.subnet6 = subnet6;
 	}
 
 	void blockers(List<String> blockers) {
@@ -70,11 +78,23 @@ final class OpenTun implements TunDevice {
 		return tun;
 	}
 
+	/** For {@link TunDriver#summary()}: {@code natOn} when the firewall that does it is in place. */
+	String summary(TunSettings s, boolean natOn, List<String> blockers) {
+		return name() + " up, mtu " + mtu + ", " + queues() + " queue(s), subnet " + subnet
+				+ (subnet6.isEmpty() ? "" : ", subnet6 " + subnet6)
+				+ (s.nat() && natOn ? ", NAT on" + (s.ipv6() && s.nat6().equals(TunSettings.ROUTED) ? " (IPv6 routed)" : "") : ", NAT off")
+				+ (s.isolation().on() ? ", clients isolated" : ", clients NOT isolated")
+				+ (offloadHeader() > 0 ? ", offloads on" : "")
+				+ (blockers.isEmpty() ? "" : "; WARNING: client traffic may be dropped by forward chain "
+						+ String.join(", ", blockers) + " (policy drop)");
+	}
+
 	Dictionary<String, Object> serviceProperties() {
 		Hashtable<String, Object> props = new Hashtable<>();
 		props.put(NAME, name());
 		props.put(MTU, mtu);
 		props.put(SUBNET, subnet);
+		props.put(SUBNET6, subnet6);
 		props.put(OFFLOAD_HEADER, tun.offloadHeader());
 		props.put(FORWARD_BLOCKERS, blockers.toArray(new String[0]));
 		return props;

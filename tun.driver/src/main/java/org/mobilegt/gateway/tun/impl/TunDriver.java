@@ -1,7 +1,6 @@
 package org.mobilegt.gateway.tun.impl;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -33,7 +32,8 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Owns the gateway's TUN device: opens it, brings it up with its MTU, routes the client subnet to
- * it, sets up forwarding and masquerading, and registers {@link TunDevice} while all of that holds.
+ * it (and with {@code subnet6} gives it the gateway's IPv6 address, see {@link Ipv6Host}), sets up
+ * forwarding and masquerading, and registers {@link TunDevice} while all of that holds.
  * Live changes of MTU, subnet and NAT apply in place; a change the system refuses is reported and
  * the previous setting stays. When the device cannot be opened, the component stays active and
  * says why through {@link TunStatus}.
@@ -57,6 +57,7 @@ public final class TunDriver implements TunStatus {
 	private final HostNetwork host;
 	private final Tun.Opener opener;
 	private final PeriodicCheck blockerCheck;
+	private final Ipv6Host v6;
 
 	// Package-private so that tests can play DS.
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -81,18 +82,19 @@ public final class TunDriver implements TunStatus {
 	@Activate
 	public TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
-		this(context, config, properties, log, new HostNetwork(new Commands(), new ForwardingRecord(
-				Path.of("/proc/sys/net/ipv4/ip_forward"), context.getDataFile("ip_forward.original").toPath(),
-				ForwardingRecord.currentPlace())), LinuxTun::open);
+		this(context, config, properties, log, HostNetwork.ofSystem(context.getDataFile("").toPath()), LinuxTun::open,
+				UlaPrefix.inConfigurationDirectory(context.getProperty(UlaPrefix.CONF_PROPERTY), log::info));
 	}
 
 	TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties, Logger log, HostNetwork host,
-			Tun.Opener opener) {
+			Tun.Opener opener, UlaPrefix ula) {
 		this.context = context;
 		this.log = log;
 		this.host = host;
 		this.opener = opener;
-		this.live = new LiveConfig<>(TunConfig.PID, TunConfig.class, TunSettings::of, log, () -> events, () -> configurationAdmin);
+		this.v6 = new Ipv6Host(host, log);
+		this.live = new LiveConfig<>(TunConfig.PID, TunConfig.class, c -> TunSettings.of(c, ula), log, () -> events,
+				() -> configurationAdmin);
 		modified(config, properties);
 		blockerCheck = new PeriodicCheck("mobilegt-tun forward check", this::checkBlockers, BLOCKER_CHECK_SECONDS);
 	}
@@ -149,18 +151,20 @@ public final class TunDriver implements TunStatus {
 		try {
 			link = host.linkUp(s.name(), s.mtu());
 			route = host.route(s.subnet(), s.name());
+			v6.open(s);
 			applyFirewall(s);
 			if (!s.nat()) {
 				undo(forwarding); // kept over a re-open that turned NAT off
 				forwarding = null;
 			}
+			v6.settle(s);
 			tun.persist(s.persist());
 		} catch (IOException | RuntimeException e) {
-			undoAll();
+			undoAll(false);
 			tun.close();
 			throw e;
 		}
-		device = new OpenTun(tun, s.mtu(), s.subnet());
+		device = new OpenTun(tun, s.mtu(), s.subnet(), s.subnet6());
 		device.blockers(blockers);
 		registration = context.registerService(TunDevice.class, device, device.serviceProperties());
 		log.info("TUN {} up{}: {}", s.name(), tun.offloadHeader() > 0 ? " with offloads" : "", String.join("; ", installed()));
@@ -191,6 +195,7 @@ public final class TunDriver implements TunStatus {
 				log.warn(e.getMessage()); // a non-root service: the package's sysctl.d turns it on
 			}
 		}
+		v6.forwarding(s);
 		Installed f = host.firewall(s.firewall());
 		if (f == null) {
 			host.removeLeftovers(s.name()); // NAT of an earlier run or of a handed-over device
@@ -221,6 +226,7 @@ public final class TunDriver implements TunStatus {
 	 */
 	private void change(TunSettings previous, TunSettings next) throws IOException {
 		boolean subnetChanged = !next.subnet().equals(previous.subnet());
+		boolean subnet6Changed = !next.subnet6().equals(previous.subnet6());
 		boolean firewallChanged = !next.firewall().equals(previous.firewall());
 		Deque<Installed> takeBack = new ArrayDeque<>();
 		Installed newRoute = null;
@@ -232,6 +238,9 @@ public final class TunDriver implements TunStatus {
 			if (subnetChanged) {
 				newRoute = host.route(next.subnet(), next.name());
 				takeBack.push(newRoute);
+			}
+			if (subnet6Changed) {
+				takeBack.push(v6.stage(next)); // the new address beside the old one
 			}
 			if (firewallChanged) {
 				// replaced in one step, never removed first: no moment without NAT or isolation
@@ -248,11 +257,15 @@ public final class TunDriver implements TunStatus {
 			undo(route);
 			route = newRoute;
 		}
+		if (subnet6Changed) {
+			v6.commit();
+		}
 		if (!next.nat()) {
 			undo(forwarding);
 			forwarding = null;
 		}
-		device.settings(next.mtu(), next.subnet());
+		v6.settle(next);
+		device.settings(next.mtu(), next.subnet(), next.subnet6());
 		registration.setProperties(device.serviceProperties());
 	}
 
@@ -270,6 +283,7 @@ public final class TunDriver implements TunStatus {
 			undo(forwarding);
 			forwarding = null;
 		}
+		v6.settle(previous);
 	}
 
 	/** {@code keepForwarding}: for a re-open, which must not switch forwarding off for a moment. */
@@ -282,7 +296,7 @@ public final class TunDriver implements TunStatus {
 		if (keepForwarding) {
 			forwarding = null;
 		}
-		undoAll();
+		undoAll(keepForwarding);
 		forwarding = keep;
 		device.tun().close();
 		device = null;
@@ -296,13 +310,15 @@ public final class TunDriver implements TunStatus {
 		registration.unregister();
 		registration = null;
 		firewall = forwarding = route = link = null;
+		v6.handOver();
 		device.tun().close();
 		device = null;
 	}
 
-	private void undoAll() {
+	private void undoAll(boolean keepForwarding6) {
 		undo(firewall);
 		undo(forwarding);
+		v6.close(keepForwarding6);
 		undo(route);
 		undo(link);
 		firewall = forwarding = route = link = null;
@@ -336,13 +352,7 @@ public final class TunDriver implements TunStatus {
 	}
 
 	private void undo(Installed item) {
-		if (item != null) {
-			try {
-				item.undo().run();
-			} catch (IOException e) {
-				log.warn("Could not take back {}: {}", item.description(), e.getMessage());
-			}
-		}
+		Installed.undo(item, log);
 	}
 
 	@Override
@@ -354,13 +364,7 @@ public final class TunDriver implements TunStatus {
 	public synchronized String summary() {
 		OpenTun d = device;
 		if (d != null) {
-			List<String> b = blockers;
-			return d.name() + " up, mtu " + d.mtu() + ", " + d.queues() + " queue(s), subnet " + d.subnet()
-					+ (settings.nat() && firewall != null ? ", NAT on" : ", NAT off")
-					+ (settings.isolation().on() ? ", clients isolated" : ", clients NOT isolated")
-					+ (d.offloadHeader() > 0 ? ", offloads on" : "")
-					+ (b.isEmpty() ? "" : "; WARNING: client traffic may be dropped by forward chain " + String.join(", ", b)
-							+ " (policy drop)");
+			return d.summary(settings, firewall != null, blockers);
 		}
 		return "no TUN device: " + (error == null ? "not configured" : error);
 	}
@@ -383,6 +387,7 @@ public final class TunDriver implements TunStatus {
 				items.add(i.description());
 			}
 		}
+		v6.installed().forEach(i -> items.add(i.description()));
 		return items;
 	}
 }

@@ -1,5 +1,6 @@
 package org.mobilegt.gateway.tun.impl;
 
+import java.io.IOException;
 import java.util.regex.Pattern;
 
 import org.mobilegt.gateway.common.ConfigValueException;
@@ -11,9 +12,11 @@ import org.mobilegt.gateway.net.api.IpPrefix;
  * the rule, so a bad value is rejected before anything touches the system.
  */
 record TunSettings(String name, int mtu, String subnet, boolean nat, String egress, boolean persist, int queues,
-		String device, boolean offload, Isolation isolation) {
+		String device, boolean offload, Isolation isolation, String subnet6, String nat6) {
 
 	static final String AUTO = "auto";
+	static final String MASQUERADE = "masquerade";
+	static final String ROUTED = "routed";
 	/** Linux interface names: at most IFNAMSIZ-1 bytes, no '/', ':', or whitespace. */
 	private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
 
@@ -38,16 +41,36 @@ record TunSettings(String name, int mtu, String subnet, boolean nat, String egre
 		if (device == null || device.isBlank()) {
 			throw new ConfigValueException(TunConfig.PID, "device", device, "must be the path of the TUN clone device");
 		}
+		subnet6 = subnet6 == null || subnet6.isBlank() ? "" : Subnet6.check(subnet6);
+		nat6 = nat6 == null || nat6.isBlank() ? MASQUERADE : nat6.trim();
+		if (!nat6.equals(MASQUERADE) && !nat6.equals(ROUTED)) {
+			throw new ConfigValueException(TunConfig.PID, "nat6", nat6, "must be 'masquerade' or 'routed'");
+		}
 	}
 
-	static TunSettings of(TunConfig c) {
+	/** {@code ula}: the kept default prefix, asked for only when {@code subnet6} is {@value #AUTO}. */
+	static TunSettings of(TunConfig c, UlaPrefix ula) {
+		String subnet6 = c.subnet6() == null ? "" : c.subnet6().trim();
+		if (subnet6.equals(AUTO)) {
+			try {
+				subnet6 = ula.get().toString();
+			} catch (IOException e) {
+				throw new ConfigValueException(TunConfig.PID, "subnet6", AUTO, "cannot be kept: " + e.getMessage());
+			}
+		}
 		return new TunSettings(c.name(), c.mtu(), c.subnet(), c.nat(), c.egress(), c.persist(), c.queues(), c.device(),
-				c.offload(), Isolation.of(c));
+				c.offload(), Isolation.of(c), subnet6, c.nat6());
+	}
+
+	/** Whether the device carries IPv6: {@code subnet6} is not empty. */
+	boolean ipv6() {
+		return !subnet6.isEmpty();
 	}
 
 	/** The firewall these settings ask for; {@code egress=auto} is any interface but the device. */
 	Firewall firewall() {
-		return new Firewall(name, subnet, nat, egress.equals(AUTO) ? null : egress, isolation);
+		return new Firewall(name, subnet, nat, egress.equals(AUTO) ? null : egress, isolation,
+				ipv6() ? subnet6 : null, nat6.equals(MASQUERADE));
 	}
 
 	/** Settings that can only change by closing and re-opening the device. */

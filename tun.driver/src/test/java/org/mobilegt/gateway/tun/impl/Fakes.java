@@ -32,7 +32,21 @@ final class Fakes {
 	/** Why DS deactivates a component when its bundle stops (for any reason). */
 	static final int BUNDLE_STOPPED = ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED;
 
+	/** The kept default subnet6 of every fake configuration directory. */
+	static final String ULA_PREFIX = "fd12:3456:789a::/64";
+	static final UlaPrefix ULA = keptUla();
+
 	private Fakes() {
+	}
+
+	private static UlaPrefix keptUla() {
+		try {
+			Path file = Files.createTempDirectory("mgt-conf").resolve(UlaPrefix.FILE);
+			Files.writeString(file, ULA_PREFIX + "\n");
+			return new UlaPrefix(file, new java.util.Random(0), m -> { });
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
 	}
 
 	static Map<String, Object> copy(Dictionary<?, ?> d) {
@@ -72,6 +86,9 @@ final class Fakes {
 						Registration r = new Registration(type, args[1], (Dictionary<?, ?>) args[2]);
 						registrations.add(r);
 						return r;
+					}
+					if (method.getName().equals("getProperty") && UlaPrefix.CONF_PROPERTY.equals(args[0])) {
+						return dataArea().resolve("conf").toString(); // kept as long as the data area, for the tests
 					}
 					if (method.getName().equals("getDataFile")) {
 						return dataArea().resolve((String) args[0]).toFile();

@@ -18,7 +18,7 @@ class FirewallTest {
 
 	@Test
 	void defaultTableMasqueradesOutOfAnyInterfaceButTheTunAndIsolatesClients() {
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT).nftCreate()).isEqualTo("""
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT, null, true).nftCreate()).isEqualTo("""
 				table inet mobilegt_mgt0 {
 				  chain postrouting {
 				    type nat hook postrouting priority srcnat; policy accept;
@@ -55,7 +55,7 @@ class FirewallTest {
 	@Test
 	void denyComesFirstThenAllowBeforeTheBlockedRanges() {
 		Isolation i = new Isolation(true, List.of("192.168.5.0/24"), List.of("203.0.113.0/24"), true, List.of());
-		String script = new Firewall("mgt0", "10.77.0.0/16", false, "eth0", i).nftCreate();
+		String script = new Firewall("mgt0", "10.77.0.0/16", false, "eth0", i, null, true).nftCreate();
 		assertThat(script).doesNotContain("postrouting", "dport 53");
 		assertThat(script.lines().map(String::trim).toList()).containsSubsequence(
 				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
@@ -71,17 +71,17 @@ class FirewallTest {
 	@Test
 	void withoutIsolationOnlyDenyAndTheClientToClientSwitchRemain() {
 		Isolation i = new Isolation(false, List.of("192.168.5.0/24"), List.of(), false, List.of("8.8.8.8"));
-		String script = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i).nftCreate();
+		String script = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i, null, true).nftCreate();
 		assertThat(script).contains("ip saddr 10.77.0.0/16 oifname \"eth0\" masquerade", "iifname \"mgt0\" oifname \"mgt0\" drop")
 				.doesNotContain("192.168", "10.0.0.0/8", "dport 53", "iifname \"mgt0\" drop");
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i).needsNft()).isTrue();
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", new Isolation(false, List.of(), List.of(), true, List.of()))
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i, null, true).needsNft()).isTrue();
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", new Isolation(false, List.of(), List.of(), true, List.of()), null, true)
 				.needsNft()).isFalse();
 	}
 
 	@Test
 	void replaceSwapsTheTableAndTheOldIpTableInOneTransaction() {
-		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT);
+		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT, null, true);
 		assertThat(f.nftReplace()).isEqualTo("""
 				add table inet mobilegt_mgt0
 				delete table inet mobilegt_mgt0
@@ -94,8 +94,91 @@ class FirewallTest {
 	@Test
 	void describesWhatItDoes() {
 		Isolation i = new Isolation(true, List.of("192.168.5.0/24"), List.of("203.0.113.0/24"), false, List.of());
-		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, i).describe()).isEqualTo(
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, i, null, true).describe()).isEqualTo(
 				"nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0; isolation on, "
 						+ "allow 192.168.5.0/24, deny 203.0.113.0/24, client-to-client off");
+	}
+
+	@Test
+	void withSubnet6TheTableMasqueradesBothFamiliesIsolatesIpv6AndDropsForeignIpv6Sources() {
+		Isolation i = new Isolation(true, List.of(), List.of(), false, List.of("8.8.8.8", "2001:4860:4860::8888"));
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, i, "fd12:3456:789a::/64", true).nftCreate()).isEqualTo("""
+				table inet mobilegt_mgt0 {
+				  chain postrouting {
+				    type nat hook postrouting priority srcnat; policy accept;
+				    ip saddr 10.77.0.0/16 oifname != "mgt0" masquerade
+				    ip6 saddr fd12:3456:789a::/64 oifname != "mgt0" masquerade
+				  }
+				  chain forward {
+				    type filter hook forward priority filter; policy accept;
+				    iifname "mgt0" ip6 saddr != fd12:3456:789a::/64 drop
+				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
+				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
+				    iifname "mgt0" oifname "mgt0" drop
+				    iifname "mgt0" ip daddr 0.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 10.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 100.64.0.0/10 drop
+				    iifname "mgt0" ip daddr 127.0.0.0/8 drop
+				    iifname "mgt0" ip daddr 169.254.0.0/16 drop
+				    iifname "mgt0" ip daddr 172.16.0.0/12 drop
+				    iifname "mgt0" ip daddr 192.168.0.0/16 drop
+				    iifname "mgt0" ip daddr 224.0.0.0/4 drop
+				    iifname "mgt0" ip daddr 240.0.0.0/4 drop
+				    iifname "mgt0" ip6 daddr ::/128 drop
+				    iifname "mgt0" ip6 daddr ::1/128 drop
+				    iifname "mgt0" ip6 daddr ::ffff:0:0/96 drop
+				    iifname "mgt0" ip6 daddr 64:ff9b:1::/48 drop
+				    iifname "mgt0" ip6 daddr 100::/64 drop
+				    iifname "mgt0" ip6 daddr fc00::/7 drop
+				    iifname "mgt0" ip6 daddr fe80::/10 drop
+				    iifname "mgt0" ip6 daddr fec0::/10 drop
+				    iifname "mgt0" ip6 daddr ff00::/8 drop
+				  }
+				  chain input {
+				    type filter hook input priority filter; policy accept;
+				    iifname "mgt0" ip6 saddr != fd12:3456:789a::/64 drop
+				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
+				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
+				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
+				    iifname "mgt0" ct state established,related accept
+				    iifname "mgt0" icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept
+				    iifname "mgt0" drop
+				  }
+				}
+				""");
+	}
+
+	@Test
+	void aRoutedPrefixIsForwardedUntranslated() {
+		Firewall f = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", DEFAULT, "2001:db8:7::/64", false);
+		assertThat(f.nftCreate()).contains("ip saddr 10.77.0.0/16 oifname \"eth0\" masquerade", "ip6 saddr != 2001:db8:7::/64 drop")
+				.doesNotContain("ip6 saddr 2001:db8:7::/64 oifname");
+		assertThat(f.describe()).isEqualTo("nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of eth0; route 2001:db8:7::/64 "
+				+ "untranslated; isolation on, client-to-client off");
+		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, null, DEFAULT, "2001:db8:7::/64", true).describe()).isEqualTo(
+				"nft table inet mobilegt_mgt0: masquerade 10.77.0.0/16 out of any interface but mgt0; masquerade 2001:db8:7::/64 "
+						+ "out of any interface but mgt0; isolation on, client-to-client off");
+	}
+
+	@Test
+	void ipv6AllowDenyAndDnsEntriesUseIp6AndWithoutSubnet6AreLeftToTheBlanketDrop() {
+		Isolation i = new Isolation(true, List.of("2001:db8:5::/48"), List.of("2001:db8:6::/48", "203.0.113.0/24"), false,
+				List.of("2001:4860:4860::8888"));
+		List<String> with = new Firewall("mgt0", "10.77.0.0/16", true, null, i, "fd12:3456:789a::/64", true).nftCreate().lines()
+				.map(String::trim).toList();
+		assertThat(with).containsSubsequence(
+				"iifname \"mgt0\" ip6 saddr != fd12:3456:789a::/64 drop",
+				"iifname \"mgt0\" ip6 daddr 2001:db8:6::/48 drop",
+				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
+				"iifname \"mgt0\" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept",
+				"iifname \"mgt0\" oifname \"mgt0\" drop",
+				"iifname \"mgt0\" ip6 daddr 2001:db8:5::/48 accept",
+				"iifname \"mgt0\" ip6 daddr fc00::/7 drop");
+		String without = new Firewall("mgt0", "10.77.0.0/16", true, null, i, null, true).nftCreate();
+		assertThat(without).contains("iifname \"mgt0\" meta nfproto ipv6 drop", "ip daddr 203.0.113.0/24 drop")
+				.doesNotContain("ip6 ", "2001:db8", "fc00::/7", "icmpv6");
 	}
 }

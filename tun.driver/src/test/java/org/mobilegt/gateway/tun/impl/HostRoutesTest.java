@@ -43,4 +43,36 @@ class HostRoutesTest {
 		assertThat(conflict("10.66.0.0/16")).isEqualTo("the address 10.66.6.1/32 of wg0");
 		assertThat(conflict("127.0.0.0/8")).isEqualTo("the address 127.0.0.1/8 of lo");
 	}
+
+	@Test
+	void ipv6RoutesAndAddressesOfOtherInterfacesConflictTooButLinkLocalAndDefaultDoNot() {
+		String routes = """
+				2001:db8:5::/48 dev eth0 proto ra metric 100 pref medium
+				fd12:3456:789a::/64 dev mgt0 proto kernel metric 256 pref medium
+				fe80::/64 dev eth0 proto kernel metric 256 pref medium
+				default via fe80::1 dev eth0 proto ra metric 100 pref medium
+				""";
+		String addrs = """
+				1: lo    inet6 ::1/128 scope host noprefixroute \\       valid_lft forever preferred_lft forever
+				2: eth0    inet6 2001:db8:5::9/64 scope global dynamic mngtmpaddr \\       valid_lft 86000sec
+				5: wg0    inet6 fd99::1/128 scope global \\       valid_lft forever preferred_lft forever
+				""";
+		assertThat(HostRoutes.conflict(IpPrefix.parse("fd12:3456:789a::/64"), "mgt0", routes, addrs)).isEmpty();
+		assertThat(HostRoutes.conflict(IpPrefix.parse("2001:db8:5:7::/64"), "mgt0", routes, addrs)).contains(
+				"the route 2001:db8:5::/48 dev eth0 proto ra metric 100 pref medium");
+		assertThat(HostRoutes.conflict(IpPrefix.parse("fd99::/64"), "mgt0", routes, addrs)).contains("the address fd99::1/128 of wg0");
+	}
+
+	@Test
+	void anUnreachableRouteHoldingADelegatedIpv6PrefixIsNoConflictForASubnetInsideIt() {
+		String routes = """
+				unreachable 2001:db8:7::/56 dev lo proto dhcp metric 1024 pref medium
+				blackhole 2001:db8:8::/64 dev lo metric 1024 pref medium
+				""";
+		assertThat(HostRoutes.conflict(IpPrefix.parse("2001:db8:7:1::/64"), "mgt0", routes, "")).isEmpty();
+		assertThat(HostRoutes.conflict(IpPrefix.parse("2001:db8:8::/64"), "mgt0", routes, "")).as("not more specific")
+				.contains("the route blackhole 2001:db8:8::/64 dev lo metric 1024 pref medium");
+		assertThat(HostRoutes.conflict(IpPrefix.parse("2001:db8::/32"), "mgt0", routes, "")).as("covering it")
+				.contains("the route unreachable 2001:db8:7::/56 dev lo proto dhcp metric 1024 pref medium");
+	}
 }

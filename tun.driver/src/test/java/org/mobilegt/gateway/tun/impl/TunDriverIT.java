@@ -44,6 +44,9 @@ import org.mobilegt.gateway.tun.api.TunDevice;
 class TunDriverIT {
 
 	private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+	private static final Path IPV6_FORWARDING = Path.of("/proc/sys/net/ipv6/conf/all/forwarding");
+	/** A veth end that learns its route from router advertisements (accept_ra=1), as a SLAAC uplink does. */
+	private static final String UPLINK = "mgtup0";
 	private static final String LOCAL = "10.99.1.1";
 	private static final Pattern FLAGS = Pattern.compile("<([^>]*)>");
 	private static final Pattern MTU = Pattern.compile(" mtu (\\d+) ");
@@ -69,6 +72,10 @@ class TunDriverIT {
 				.as("interfaces in the test namespace").allMatch(n -> n.equals("lo") || n.startsWith("mgt"));
 		sh("ip", "addr", "add", LOCAL + "/32", "dev", "lo");
 		Files.writeString(IP_FORWARD, "0"); // the namespace's own, so that the test sees it turned on and back
+		Files.writeString(IPV6_FORWARDING, "0");
+		sh("ip", "link", "add", UPLINK, "type", "veth", "peer", "name", "mgtup1");
+		Files.writeString(acceptRa(UPLINK), "1");
+		Files.writeString(acceptRa("mgtup1"), "0"); // the other end takes no RAs: left alone
 	}
 
 	@BeforeEach
@@ -94,8 +101,9 @@ class TunDriverIT {
 		return driver;
 	}
 
+	/** IPv4 only unless {@code more} sets subnet6. */
 	private static Map<String, Object> config(String name, String subnet, Object... more) {
-		Map<String, Object> m = new HashMap<>(Map.of("name", name, "subnet", subnet, "mtu", 1400, "offload", false));
+		Map<String, Object> m = new HashMap<>(Map.of("name", name, "subnet", subnet, "mtu", 1400, "offload", false, "subnet6", ""));
 		for (int i = 0; i < more.length; i += 2) {
 			m.put((String) more[i], more[i + 1]);
 		}
@@ -421,6 +429,162 @@ class TunDriverIT {
 		assertThat(driver.up()).isFalse();
 		assertThat(driver.error()).isEqualTo("mobilegt.tun: subnet=10.99.0.1/24 has host bits set; did you mean 10.99.0.0/24?");
 		assertThat(run("ip", "link", "show", "dev", "mgtit9").exit()).isNotZero();
+	}
+
+	private static Path acceptRa(String iface) {
+		return Path.of("/proc/sys/net/ipv6/conf", iface, "accept_ra");
+	}
+
+	private static String read(Path p) throws IOException {
+		return Files.readString(p).strip();
+	}
+
+	@Test
+	void ipv6AddressRouteForwardingAndNat66AreInstalledAndAllTakenBack() throws IOException {
+		TunDriver driver = activate(config("mgtit10", "10.99.10.0/24", "subnet6", "fd00:99:10::/64"));
+
+		assertThat(driver.error()).isNull();
+		assertThat(sh("ip", "-6", "addr", "show", "dev", "mgtit10")).contains("inet6 fd00:99:10::1/64 scope global");
+		assertThat(sh("ip", "-6", "route", "show", "fd00:99:10::/64")).contains("fd00:99:10::/64 dev mgtit10");
+		assertThat(read(IPV6_FORWARDING)).isEqualTo("1");
+		assertThat(read(acceptRa(UPLINK))).as("RAs still accepted on the uplink while forwarding").isEqualTo("2");
+		String table = sh("nft", "list", "table", "inet", "mobilegt_mgtit10");
+		assertThat(table).contains("ip6 saddr fd00:99:10::/64 oifname != \"mgtit10\" masquerade",
+				"iifname \"mgtit10\" ip6 saddr != fd00:99:10::/64 drop", "iifname \"mgtit10\" ip6 daddr fc00::/7 drop",
+				"packet-too-big").doesNotContain("meta nfproto ipv6 drop");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "fd00:99:10::/64");
+		assertThat(driver.installed()).contains("address fd00:99:10::1/64 dev mgtit10",
+				"net.ipv6.conf.all.forwarding=1 (was 0), net.ipv6.conf." + UPLINK + ".accept_ra=2 (was 1)");
+
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		drivers.remove(driver);
+
+		assertThat(sh("ip", "-6", "addr", "show", "dev", "mgtit10")).doesNotContain("fd00:99:10::1");
+		assertThat(sh("ip", "-6", "route", "show", "fd00:99:10::/64")).isEmpty();
+		assertThat(read(IPV6_FORWARDING)).isEqualTo("0");
+		assertThat(read(acceptRa(UPLINK))).isEqualTo("1");
+		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtit10");
+		assertThat(registry.dataArea().resolve("ipv6_forwarding.original")).doesNotExist();
+	}
+
+	@Test
+	void theDefaultUlaIsGeneratedOnceKeptInTheConfigurationDirectoryAndServed() throws IOException {
+		TunDriver first = activate(config("mgtit11", "10.99.11.0/24", "subnet6", "auto"));
+		String prefix = (String) registry.current().props().get(TunDevice.SUBNET6);
+		assertThat(prefix).matches("fd[0-9a-f]{2}(:[0-9a-f]{1,4}){0,2}::/64");
+		Path kept = Path.of(registry.context.getProperty(UlaPrefix.CONF_PROPERTY), UlaPrefix.FILE);
+		assertThat(kept).hasContent(prefix);
+		assertThat(sh("ip", "-6", "route", "show", prefix)).contains("dev mgtit11");
+		first.deactivate(Fakes.BUNDLE_STOPPED);
+		drivers.remove(first);
+
+		TunDriver again = activate(config("mgtit11", "10.99.11.0/24", "subnet6", "auto"));
+		assertThat(again.summary()).contains("subnet6 " + prefix);
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, prefix);
+	}
+
+	/**
+	 * A run that dies without its stop (kill -9, or here a hand-over nobody takes) leaves address,
+	 * forwarding, accept_ra and table behind with their records: the next run takes them over and
+	 * its stop restores the values found before the first; a next run without IPv6 restores them at
+	 * once and takes the stale address away.
+	 */
+	@ParameterizedTest(name = "next subnet6=''{0}''")
+	@ValueSource(strings = { "fd00:99:12::/64", "" })
+	void whatADeadRunLeftIsRestoredByTheNext(String nextSubnet6) throws IOException {
+		TunDriver dead = activate(config("mgtit12", "10.99.12.0/24", "subnet6", "fd00:99:12::/64"));
+		registry.updating();
+		dead.deactivate(Fakes.BUNDLE_STOPPED); // everything stays, as after kill -9
+		drivers.remove(dead);
+		assertThat(read(IPV6_FORWARDING)).isEqualTo("1");
+		assertThat(read(acceptRa(UPLINK))).isEqualTo("2");
+		assertThat(registry.dataArea().resolve("ipv6_forwarding.original")).exists();
+
+		registry.stoppedByOperator();
+		TunDriver next = activate(config("mgtit12", "10.99.12.0/24", "subnet6", nextSubnet6));
+		if (nextSubnet6.isEmpty()) {
+			assertThat(read(IPV6_FORWARDING)).as("restored at start").isEqualTo("0");
+			assertThat(read(acceptRa(UPLINK))).isEqualTo("1");
+			assertThat(sh("ip", "-6", "addr", "show", "dev", "mgtit12")).doesNotContain("fd00:99:12::1");
+			assertThat(sh("nft", "list", "table", "inet", "mobilegt_mgtit12")).contains("meta nfproto ipv6 drop");
+		} else {
+			assertThat(next.installed()).contains("net.ipv6.conf.all.forwarding=1 (was 0), net.ipv6.conf." + UPLINK
+					+ ".accept_ra=2 (was 1)");
+			assertThat(sh("ip", "-6", "addr", "show", "dev", "mgtit12")).containsOnlyOnce("inet6 fd00:99:12::1/64");
+		}
+		next.deactivate(Fakes.BUNDLE_STOPPED);
+		drivers.remove(next);
+		assertThat(read(IPV6_FORWARDING)).isEqualTo("0");
+		assertThat(read(acceptRa(UPLINK))).isEqualTo("1");
+		assertThat(sh("ip", "-6", "route", "show", "fd00:99:12::/64")).isEmpty();
+		assertThat(registry.dataArea().resolve("ipv6_forwarding.original")).doesNotExist();
+		assertThat(registry.dataArea().resolve("accept_ra." + UPLINK + ".original")).doesNotExist();
+	}
+
+	@Test
+	void aLiveSubnet6ChangeMovesAddressRouteAndNat66AndARefusedOneKeepsThem() throws IOException {
+		Map<String, Object> values = config("mgtit13", "10.99.13.0/24", "subnet6", "fd00:99:13::/64");
+		TunDriver driver = activate(values);
+
+		values.put("subnet6", "2001:db8:99:13::/64");
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(events.last().getTopic()).isEqualTo(ConfigVerdict.TOPIC_APPLIED);
+		assertThat(sh("ip", "-6", "route", "show", "2001:db8:99:13::/64")).contains("dev mgtit13");
+		assertThat(sh("ip", "-6", "route", "show", "fd00:99:13::/64")).isEmpty();
+		assertThat(sh("nft", "list", "table", "inet", "mobilegt_mgtit13")).contains("ip6 saddr 2001:db8:99:13::/64 oifname")
+				.doesNotContain("fd00:99:13::");
+
+		values.put("subnet6", "ff02::/64");
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(events.last().getTopic()).isEqualTo(ConfigVerdict.TOPIC_REJECTED);
+		assertThat(sh("ip", "-6", "route", "show", "2001:db8:99:13::/64")).contains("dev mgtit13");
+
+		values.put("subnet6", "2001:db8:99:13::/64");
+		values.put("nat6", "routed");
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(sh("nft", "list", "table", "inet", "mobilegt_mgtit13")).doesNotContain("ip6 saddr 2001:db8:99:13::/64 oifname")
+				.contains("ip6 saddr != 2001:db8:99:13::/64 drop");
+		assertThat(read(IPV6_FORWARDING)).isEqualTo("1");
+	}
+
+	/**
+	 * ICMPv6 echo through the real kernel: the gateway's own address is isolated until allowed, and
+	 * a source outside subnet6 is dropped by the table even when routed here (without the table,
+	 * the control, the kernel answers it).
+	 */
+	@Test
+	void isolationKeepsClientsFromTheGatewaysIpv6AddressAndForeignIpv6SourcesAreDropped() throws IOException {
+		Map<String, Object> values = config("mgtit14", "10.99.14.0/24", "subnet6", "fd00:99:14::/64");
+		TunDriver driver = activate(values);
+		TunDevice device = registry.device();
+		assertThat(echo6(device, "fd00:99:14::2", 1)).as("isolated: no reply").isFalse();
+
+		values.put("allow", new String[] { "fd00:99:14::1" });
+		driver.modified(Fakes.config(values), Fakes.properties(values));
+		assertThat(echo6(device, "fd00:99:14::2", 2)).as("allowed live: a reply").isTrue();
+
+		sh("ip", "-6", "route", "add", "2001:db8:77::/64", "dev", "mgtit14"); // replies to the spoofed source go back in
+		assertThat(echo6(device, "2001:db8:77::2", 3)).as("a source outside subnet6").isFalse();
+		sh("nft", "delete", "table", "inet", "mobilegt_mgtit14");
+		assertThat(echo6(device, "2001:db8:77::2", 4)).as("control: without the table the kernel answers").isTrue();
+	}
+
+	/** Writes an echo request for the gateway's fd00:99:14::1 from {@code src}; true when the reply comes back. */
+	private static boolean echo6(TunDevice device, String src, int seq) throws IOException {
+		ByteBuffer out = ByteBuffer.allocateDirect(2048);
+		out.position(device.offloadHeader());
+		int id = 0x7600 + seq;
+		Icmp6.echoRequest(out, src, "fd00:99:14::1", id, seq, 56);
+		out.position(0);
+		device.write(out);
+		ByteBuffer in = ByteBuffer.allocateDirect(70000);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+		while (System.nanoTime() < deadline) {
+			if (device.read(0, in.clear(), 200) > 0 && Icmp6.isEchoReply(in.flip().position(device.offloadHeader()), id, src)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Reads until the echo reply with {@code id} arrives (skipping anything else the kernel sends), 3 s at most. */

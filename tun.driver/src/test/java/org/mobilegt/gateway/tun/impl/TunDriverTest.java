@@ -32,7 +32,7 @@ class TunDriverTest {
 		List<String> blockers = List.of();
 
 		FakeHost() {
-			super(null, null);
+			super(null, null, null);
 		}
 
 		private void call(String line) throws IOException {
@@ -89,10 +89,63 @@ class TunDriverTest {
 			}));
 		}
 
+		/** Like Ipv6Sysctls: the forwarding value found first, kept until the undo. */
+		String ipv6Forwarding = "0";
+		String recorded6;
+
+		@Override
+		Installed address6(String subnet6, String device) throws IOException {
+			call("address6 add " + subnet6 + " dev " + device);
+			return installed("address6 " + subnet6 + " dev " + device, "address6 del " + subnet6 + " dev " + device);
+		}
+
+		@Override
+		Optional<Installed> forwarding6(String device) throws IOException {
+			if (recorded6 == null) {
+				if (ipv6Forwarding.equals("1")) {
+					return Optional.empty();
+				}
+				recorded6 = ipv6Forwarding;
+			}
+			if (refuse.contains("ipv6 forwarding 1")) {
+				throw new ForwardingOff("net.ipv6.conf.all.forwarding", "1",
+						new java.nio.file.AccessDeniedException("/proc/sys/net/ipv6/conf/all/forwarding"));
+			}
+			if (!ipv6Forwarding.equals("1")) {
+				call("ipv6 forwarding 1");
+				ipv6Forwarding = "1";
+			}
+			String original = recorded6;
+			return Optional.of(new Installed("net.ipv6.conf.all.forwarding=1 (was " + original + ")", () -> restoreForwarding6()));
+		}
+
+		/** Global IPv6 addresses on the device, as a killed run may leave them. */
+		final List<String> addresses6 = new ArrayList<>();
+
+		@Override
+		void removeStaleAddresses6(String device, String keep) throws IOException {
+			for (String a : List.copyOf(addresses6)) {
+				if (!a.equals(keep)) {
+					call("address6 stale del " + a);
+					addresses6.remove(a);
+				}
+			}
+		}
+
+		@Override
+		void restoreForwarding6() throws IOException {
+			if (recorded6 != null) {
+				call("ipv6 forwarding " + recorded6);
+				ipv6Forwarding = recorded6;
+				recorded6 = null;
+			}
+		}
+
 		@Override
 		Installed firewall(Firewall f) throws IOException {
 			Isolation i = f.isolation();
 			String rule = (f.nat() ? f.subnet() + " out of " + (f.egress() == null ? "!" + f.device() : f.egress()) : "filter only")
+					+ (f.subnet6() == null ? "" : " + " + f.subnet6() + (f.nat() && f.masquerade6() ? " masq" : " routed"))
 					+ (i.on() ? "" : " open") + (i.clientToClient() ? " c2c" : "") + (i.allow().isEmpty() ? "" : " allow " + i.allow())
 					+ (i.deny().isEmpty() ? "" : " deny " + i.deny());
 			call("nat add " + rule);
@@ -183,15 +236,22 @@ class TunDriverTest {
 	}
 
 	private TunDriver activate(Map<String, Object> values) {
-		TunDriver driver = new TunDriver(registry.context, Fakes.config(values), Fakes.properties(values), log.logger, host,
-				this::open);
+		TunDriver driver = new TunDriver(registry.context, Fakes.config(v4only(values)), Fakes.properties(values), log.logger,
+				host, this::open, Fakes.ULA);
 		driver.events = events.admin; // DS binds the dynamic references after the constructor
 		driver.configurationAdmin = cm.admin;
 		return driver;
 	}
 
 	private static void modify(TunDriver driver, Map<String, Object> values) {
-		driver.modified(Fakes.config(values), Fakes.properties(values));
+		driver.modified(Fakes.config(v4only(values)), Fakes.properties(values));
+	}
+
+	/** The tests before IPv6 run without it: subnet6 empty unless they set it. */
+	private static Map<String, Object> v4only(Map<String, Object> values) {
+		Map<String, Object> m = new HashMap<>(values);
+		m.putIfAbsent("subnet6", "");
+		return m;
 	}
 
 	private static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
@@ -602,5 +662,129 @@ class TunDriverTest {
 		assertThat(driver.forwardBlockers()).isEmpty();
 		assertThat((String[]) registry.current().props().get(TunDevice.FORWARD_BLOCKERS)).isEmpty();
 		assertThat(driver.summary()).doesNotContain("WARNING");
+	}
+
+	// IPv6
+
+	private static final Map<String, Object> DUAL = Map.of("name", "mgt0", "subnet", "10.77.0.0/16", "subnet6", "auto");
+
+	@Test
+	void withSubnet6TheDeviceGetsItsAddressForwardingAndNat66AndPublishesThePrefix() {
+		TunDriver driver = activate(DUAL);
+
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0",
+				"address6 add fd12:3456:789a::/64 dev mgt0", "ip_forward 1", "ipv6 forwarding 1",
+				"nat add 10.77.0.0/16 out of !mgt0 + fd12:3456:789a::/64 masq");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "fd12:3456:789a::/64");
+		assertThat(driver.summary()).isEqualTo("mgt0 up, mtu 1400, 1 queue(s), subnet 10.77.0.0/16, subnet6 fd12:3456:789a::/64, "
+				+ "NAT on, clients isolated, offloads on");
+		assertThat(driver.installed()).containsExactly("link mgt0 up", "route 10.77.0.0/16 dev mgt0", "net.ipv4.ip_forward=1 (was 0)",
+				"nat 10.77.0.0/16 out of !mgt0 + fd12:3456:789a::/64 masq", "address6 fd12:3456:789a::/64 dev mgt0",
+				"net.ipv6.conf.all.forwarding=1 (was 0)");
+		assertThat(log.at("INFO")).singleElement().asString().contains("address6 fd12:3456:789a::/64 dev mgt0");
+
+		host.calls.clear();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		assertThat(host.calls).containsExactly("nat del 10.77.0.0/16 out of !mgt0 + fd12:3456:789a::/64 masq", "ip_forward 0",
+				"ipv6 forwarding 0", "address6 del fd12:3456:789a::/64 dev mgt0", "route del 10.77.0.0/16 dev mgt0", "link down mgt0");
+	}
+
+	@Test
+	void withoutSubnet6ThePropertyIsEmptyAndNothingOfIpv6IsTouched() {
+		activate(BASE);
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "");
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0", "ip_forward 1",
+				"nat add 10.77.0.0/16 out of !mgt0");
+	}
+
+	@Test
+	void routedServesThePrefixWithoutNat66() {
+		TunDriver driver = activate(with(DUAL, "subnet6", "2001:db8:7::/64", "nat6", "routed"));
+		assertThat(host.calls).contains("ipv6 forwarding 1", "nat add 10.77.0.0/16 out of !mgt0 + 2001:db8:7::/64 routed");
+		assertThat(driver.summary()).contains("subnet6 2001:db8:7::/64, NAT on (IPv6 routed)");
+	}
+
+	@Test
+	void subnet6ChangeAddsTheNewAddressBeforeRemovingTheOld() {
+		TunDriver driver = activate(DUAL);
+		host.calls.clear();
+		modify(driver, with(DUAL, "subnet6", "2001:db8:7::/64"));
+
+		assertThat(host.calls).containsExactly("address6 add 2001:db8:7::/64 dev mgt0",
+				"nat add 10.77.0.0/16 out of !mgt0 + 2001:db8:7::/64 masq", "address6 del fd12:3456:789a::/64 dev mgt0");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "2001:db8:7::/64");
+		assertThat(events.last().getTopic()).isEqualTo(ConfigVerdict.TOPIC_APPLIED);
+	}
+
+	@Test
+	void subnet6TurnedOffLiveRemovesAddressAndIpv6ForwardingAndOnAgainRestoresThem() {
+		TunDriver driver = activate(DUAL);
+		host.calls.clear();
+		modify(driver, with(DUAL, "subnet6", ""));
+		assertThat(host.calls).containsExactly("nat add 10.77.0.0/16 out of !mgt0", "address6 del fd12:3456:789a::/64 dev mgt0",
+				"ipv6 forwarding 0");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "");
+		assertThat(host.ipv6Forwarding).isEqualTo("0");
+
+		host.calls.clear();
+		modify(driver, DUAL);
+		assertThat(host.calls).containsExactly("address6 add fd12:3456:789a::/64 dev mgt0", "ipv6 forwarding 1",
+				"nat add 10.77.0.0/16 out of !mgt0 + fd12:3456:789a::/64 masq");
+	}
+
+	@Test
+	void aRefusedSubnet6KeepsTheOldPrefixEverywhere() {
+		TunDriver driver = activate(DUAL);
+		host.calls.clear();
+		modify(driver, with(DUAL, "subnet6", "fe80::/64"));
+
+		assertThat(host.calls).isEmpty();
+		assertThat(events.last().getTopic()).isEqualTo(ConfigVerdict.TOPIC_REJECTED);
+		assertThat(events.last().getProperty(ConfigVerdict.MESSAGE)).isEqualTo("mobilegt.tun: subnet6=fe80::/64 is not routable "
+				+ "unicast (link-local or site-local): use a global (2000::/3) or unique local (fc00::/7) prefix");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "fd12:3456:789a::/64");
+	}
+
+	@Test
+	void anAddressTheSystemRefusesLiveTakesBackTheStepsBeforeAndKeepsTheOldPrefix() {
+		TunDriver driver = activate(DUAL);
+		host.calls.clear();
+		host.refuse.add("address6 add 2001:db8:7::/64 dev mgt0");
+		modify(driver, with(DUAL, "subnet6", "2001:db8:7::/64", "mtu", 1300));
+
+		assertThat(host.calls).containsExactly("mtu mgt0 1300", "mtu mgt0 1400");
+		assertThat(events.last().getTopic()).isEqualTo(ConfigVerdict.TOPIC_REJECTED);
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "fd12:3456:789a::/64").containsEntry(TunDevice.MTU, 1400);
+		assertThat(driver.installed()).contains("address6 fd12:3456:789a::/64 dev mgt0");
+	}
+
+	@Test
+	void natOffLeavesIpv6ForwardingAloneAndAKilledRunsChangesAreRestored() {
+		host.recorded6 = "0"; // a killed run turned it on
+		host.ipv6Forwarding = "1";
+		activate(with(DUAL, "nat", false));
+		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0",
+				"address6 add fd12:3456:789a::/64 dev mgt0", "ipv6 forwarding 0", "nat add filter only + fd12:3456:789a::/64 routed");
+		assertThat(host.ipv6Forwarding).isEqualTo("0");
+	}
+
+	@Test
+	void ipv6ForwardingThatMayNotBeTurnedOnIsAWarningAndTheDeviceRuns() {
+		host.refuse.add("ipv6 forwarding 1");
+		TunDriver driver = activate(DUAL);
+		assertThat(driver.up()).isTrue();
+		assertThat(log.at("WARN")).singleElement().asString().contains("net.ipv6.conf.all.forwarding is not 1",
+				"sysctl -w net.ipv6.conf.all.forwarding=1");
+	}
+
+	@Test
+	void addressesAnEarlierRunLeftOnTheDeviceGoButTheOneStillWanted() {
+		host.addresses6.addAll(List.of("fd12:3456:789a::1/64", "2001:db8:9::1/64"));
+		activate(DUAL);
+		assertThat(host.calls).contains("address6 stale del 2001:db8:9::1/64").doesNotContain("address6 stale del fd12:3456:789a::1/64");
+		host.addresses6.add("2001:db8:9::1/64");
+		host.calls.clear();
+		activate(with(BASE, "name", "mgt1"));
+		assertThat(host.calls).contains("address6 stale del fd12:3456:789a::1/64", "address6 stale del 2001:db8:9::1/64");
 	}
 }

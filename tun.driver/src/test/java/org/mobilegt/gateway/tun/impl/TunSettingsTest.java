@@ -9,16 +9,18 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mobilegt.gateway.common.ConfigValueException;
+import org.mobilegt.gateway.net.api.IpPrefix;
 
 class TunSettingsTest {
 
 	private static TunSettings settings(String key, Object value) {
 		Map<String, Object> values = new HashMap<>();
 		values.put(key, value);
-		return TunSettings.of(Fakes.config(values));
+		return TunSettings.of(Fakes.config(values), Fakes.ULA);
 	}
 
 	private static void rejected(String key, Object value, String message) {
@@ -28,12 +30,13 @@ class TunSettingsTest {
 				.satisfies(e -> assertThat(((ConfigValueException) e).pid()).isEqualTo("mobilegt.tun"));
 	}
 
+	private static final String ULA = Fakes.ULA_PREFIX;
 	private static final Isolation I = new Isolation(true, List.of(), List.of(), false, List.of("8.8.8.8"));
 
 	@Test
 	void defaultsAreValid() {
-		TunSettings s = TunSettings.of(Fakes.config(Map.of()));
-		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true, I));
+		TunSettings s = TunSettings.of(Fakes.config(Map.of()), Fakes.ULA);
+		assertThat(s).isEqualTo(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true, I, ULA, "masquerade"));
 	}
 
 	@ParameterizedTest
@@ -148,13 +151,13 @@ class TunSettingsTest {
 
 	@Test
 	void sameDeviceOnlyWhenNothingNeedsAReopen() {
-		TunSettings s = new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false, I);
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1300, "10.78.0.0/16", false, "eth0", true, 1, "/dev/net/tun", false, I))).isTrue();
-		assertThat(s.sameDevice(new TunSettings("mgt1", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false, I))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", false, 1, "/dev/net/tun", false, I))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 2, "/dev/net/tun", false, I))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/tun", false, I))).isFalse();
-		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true, I))).isFalse();
+		TunSettings s = new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false, I, ULA, "masquerade");
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1300, "10.78.0.0/16", false, "eth0", true, 1, "/dev/net/tun", false, I, ULA, "masquerade"))).isTrue();
+		assertThat(s.sameDevice(new TunSettings("mgt1", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", false, I, ULA, "masquerade"))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", false, 1, "/dev/net/tun", false, I, ULA, "masquerade"))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 2, "/dev/net/tun", false, I, ULA, "masquerade"))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/tun", false, I, ULA, "masquerade"))).isFalse();
+		assertThat(s.sameDevice(new TunSettings("mgt0", 1400, "10.77.0.0/16", true, "auto", true, 1, "/dev/net/tun", true, I, ULA, "masquerade"))).isFalse();
 	}
 
 	@Test
@@ -168,29 +171,37 @@ class TunSettingsTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "allow", "deny" })
 	void rejectsWhatIsNotACidr(String key) {
-		rejected(key, new String[] { "10.0.0.0/8", "10.0.0.0/33" }, "mobilegt.tun: " + key
-				+ "=10.0.0.0/33 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
-		rejected(key, new String[] { "256.1.1.1" }, "mobilegt.tun: " + key
-				+ "=256.1.1.1 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
-		rejected(key, new String[] { "1.2.3.4/24\"; drop" }, "mobilegt.tun: " + key
-				+ "=1.2.3.4/24\"; drop is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
+		String rule = " is not a network in CIDR notation (e.g. 192.168.1.0/24, 192.168.1.7 or 2001:db8::/32)";
+		rejected(key, new String[] { "10.0.0.0/8", "10.0.0.0/33" }, "mobilegt.tun: " + key + "=10.0.0.0/33" + rule);
+		rejected(key, new String[] { "256.1.1.1" }, "mobilegt.tun: " + key + "=256.1.1.1" + rule);
+		rejected(key, new String[] { "1.2.3.4/24\"; drop" }, "mobilegt.tun: " + key + "=1.2.3.4/24\"; drop" + rule);
+		rejected(key, new String[] { "2001:db8::/129" }, "mobilegt.tun: " + key + "=2001:db8::/129" + rule);
+		rejected(key, new String[] { "fe80::1%eth0" }, "mobilegt.tun: " + key + "=fe80::1%eth0" + rule);
 		rejected(key, new String[] { "192.168.1.7/24" }, "mobilegt.tun: " + key
 				+ "=192.168.1.7/24 has host bits set; did you mean 192.168.1.0/24?");
+		rejected(key, new String[] { "2001:db8::1/32" }, "mobilegt.tun: " + key
+				+ "=2001:db8::1/32 has host bits set; did you mean 2001:db8::/32?");
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "allow", "deny" })
-	void rejectsIpv6NetworksForNow(String key) {
-		rejected(key, new String[] { "2001:db8::/32" }, "mobilegt.tun: " + key
-				+ "=2001:db8::/32 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
-		rejected(key, new String[] { "2001:db8::1/32" }, "mobilegt.tun: " + key
-				+ "=2001:db8::1/32 is not an IPv4 network in CIDR notation (e.g. 192.168.1.0/24 or 192.168.1.7)");
+	void acceptsIpv6NetworksAndAddressesInCanonicalForm(String key) {
+		TunSettings s = settings(key, new String[] { "2001:DB8:0::/32", "2001:db8:0:0:0:0:0:7", "192.168.5.0/24" });
+		assertThat(key.equals("allow") ? s.isolation().allow() : s.isolation().deny())
+				.containsExactly("2001:db8::/32", "2001:db8::7/128", "192.168.5.0/24");
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "8.8.8.0/24", "dns.google", "8.8.8", "08.8.8.8", "::1" })
+	@ValueSource(strings = { "8.8.8.0/24", "dns.google", "8.8.8", "08.8.8.8", "2001:4860::/32", "fe80::1%eth0" })
 	void rejectsADnsServerThatIsNotAnAddress(String dns) {
-		rejected("dns", new String[] { dns }, "mobilegt.tun: dns=" + dns + " is not an IPv4 address (e.g. 8.8.8.8)");
+		rejected("dns", new String[] { dns }, "mobilegt.tun: dns=" + dns
+				+ " is not an IP address (e.g. 8.8.8.8 or 2001:4860:4860::8888)");
+	}
+
+	@Test
+	void dnsServersOfBothFamilies() {
+		assertThat(settings("dns", new String[] { "8.8.8.8", "2001:4860:4860:0:0:0:0:8888" }).isolation().dns())
+				.containsExactly("8.8.8.8", "2001:4860:4860::8888");
 	}
 
 	@Test
@@ -200,5 +211,64 @@ class TunSettingsTest {
 		assertThat(on.sameDevice(off)).isTrue();
 		assertThat(on.firewall()).isNotEqualTo(off.firewall());
 		assertThat(on.firewall().egress()).as("egress=auto: any interface but the TUN").isNull();
+	}
+
+	@Test
+	void subnet6AutoIsTheKeptUlaAndEmptyTurnsIpv6Off() {
+		assertThat(settings("subnet6", "auto").subnet6()).isEqualTo(ULA);
+		assertThat(settings("subnet6", " auto ").ipv6()).isTrue();
+		assertThat(settings("subnet6", "").ipv6()).isFalse();
+		assertThat(settings("subnet6", "").firewall().subnet6()).isNull();
+		assertThat(settings("subnet6", null).subnet6()).isEmpty();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "2001:db8:1:2::/64", "2001:DB8:1:2:0::/64", "fd00:1::/126", "fc00:1::/96", "2a00:1::/80" })
+	void subnet6TakesGlobalOrUniqueLocalPrefixesOf64To126(String prefix) {
+		assertThat(settings("subnet6", prefix).subnet6()).isEqualTo(IpPrefix.parse(prefix.toLowerCase()).toString());
+	}
+
+	@Test
+	void subnet6IsCanonical() {
+		assertThat(settings("subnet6", " 2001:DB8:0001:0002:0000::/64 ").subnet6()).isEqualTo("2001:db8:1:2::/64");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "2001:db8::/63", "2001:db8::/48", "2001:db8::/127", "2001:db8::/128", "10.77.0.0/16", "garbage",
+			"2001:db8::", "fe80::1%eth0/64", "2001:db8::/64; drop" })
+	void subnet6OfTheWrongFormOrLengthIsRefused(String prefix) {
+		rejected("subnet6", prefix, "mobilegt.tun: subnet6=" + prefix + " must be an IPv6 prefix of /64 to /126, "
+				+ "e.g. fd12:3456:789a::/64, 'auto' or empty (no IPv6)");
+	}
+
+	@Test
+	void subnet6WithHostBitsNamesTheNetworkMeant() {
+		rejected("subnet6", "2001:db8::1/64", "mobilegt.tun: subnet6=2001:db8::1/64 has host bits set; did you mean 2001:db8::/64?");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = ';', value = { "fe80::/64;link-local or site-local", "fec0::/64;link-local or site-local",
+			"ff02::/64;multicast", "::/64;loopback, v4-mapped or reserved", "::ffff:0:0/96;loopback, v4-mapped or reserved",
+			"100::/64;reserved", "4000::/64;reserved" })
+	void subnet6ThatNoRouterForwardsIsRefused(String prefix, String kind) {
+		rejected("subnet6", prefix, "mobilegt.tun: subnet6=" + prefix + " is not routable unicast (" + kind
+				+ "): use a global (2000::/3) or unique local (fc00::/7) prefix");
+	}
+
+	@Test
+	void nat6IsMasqueradeOrRouted() {
+		assertThat(settings("nat6", "routed").firewall().masquerade6()).isFalse();
+		assertThat(settings("nat6", "masquerade").firewall().masquerade6()).isTrue();
+		assertThat(settings("nat6", "").nat6()).isEqualTo("masquerade");
+		rejected("nat6", "nat66", "mobilegt.tun: nat6=nat66 must be 'masquerade' or 'routed'");
+	}
+
+	@Test
+	void subnet6ThatCannotBeKeptIsRefusedNamingTheFile() throws Exception {
+		java.nio.file.Path conf = java.nio.file.Files.createTempDirectory("mgt-conf");
+		java.nio.file.Files.writeString(conf.resolve(UlaPrefix.FILE), "fd12::/48\n");
+		UlaPrefix broken = new UlaPrefix(conf.resolve(UlaPrefix.FILE), new java.security.SecureRandom(), m -> { });
+		assertThatThrownBy(() -> TunSettings.of(Fakes.config(Map.of()), broken)).isInstanceOf(ConfigValueException.class)
+				.hasMessageStartingWith("mobilegt.tun: subnet6=auto cannot be kept: " + conf.resolve(UlaPrefix.FILE) + " holds 'fd12::/48'");
 	}
 }
