@@ -7,6 +7,7 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 
 class SessionIndexTest {
 
@@ -54,5 +55,23 @@ class SessionIndexTest {
 		assertThat(index.byEndpoint(to)).isSameAs(s);
 		assertThat(s.endpoint()).isEqualTo(to);
 		assertThat(index.size()).isEqualTo(1);
+	}
+
+	@Test
+	void findsASessionByItsIpv6AddressOnlyWithBothHalves() {
+		IpAddress a = IpAddress.parse("fd00:77::1234:5678:9abc:def0");
+		SessionImpl s = new SessionImpl(9, "bob", EndpointKey.key(ip("198.51.100.7"), 4001), ip("10.77.0.3"), a.high(), a.low(),
+				Instant.EPOCH, 0, new SessionImpl.Share());
+		index.add(s);
+		assertThat(index.byAddress6(a.high(), a.low())).isSameAs(s);
+		assertThat(index.byAddress6(a.high() + 1, a.low())).as("another /64, same low bits").isNull();
+		assertThat(index.byAddress6(a.high(), a.low() + 1)).isNull();
+		assertThat(s.tunnelAddress6()).isEqualTo(a);
+		index.remove(s);
+		assertThat(index.byAddress6(a.high(), a.low())).isNull();
+		SessionImpl v4only = session(10, "carol", 5, "10.77.0.4");
+		index.add(v4only);
+		assertThat(v4only.tunnelAddress6()).isNull();
+		assertThat(index.byAddress6(0, 0)).isNull();
 	}
 }

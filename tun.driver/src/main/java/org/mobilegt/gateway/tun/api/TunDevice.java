@@ -21,6 +21,8 @@ public interface TunDevice {
 	String MTU = "tun.mtu";
 	/** Service property: the client subnet routed to the device, CIDR notation. */
 	String SUBNET = "tun.subnet";
+	/** Service property: the IPv6 client prefix routed to the device, CIDR; absent or empty while IPv6 is off. */
+	String SUBNET6 = "tun.subnet6";
 	/** Service property: {@link #offloadHeader()}. */
 	String OFFLOAD_HEADER = "tun.offload.header";
 	/**
