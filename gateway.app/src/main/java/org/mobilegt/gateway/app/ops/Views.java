@@ -23,19 +23,21 @@ public final class Views {
 	private Views() {
 	}
 
-	public record SessionView(long id, String clientId, String endpoint, String address, String since, long idleSeconds,
-			long rxPackets, long rxBytes, long txPackets, long txBytes, long drops) {
+	/** address6: the IPv6 tunnel address, null when the session has none. */
+	public record SessionView(long id, String clientId, String endpoint, String address, String address6, String since,
+			long idleSeconds, long rxPackets, long rxBytes, long txPackets, long txBytes, long drops) {
 	}
 
 	public record AttemptView(String time, String address, int port, String reason, String detail) {
 	}
 
-	public record LeaseView(String clientId, String address, boolean live, String expires) {
+	/** address6: the IPv6 address of the lease, null when it has none. */
+	public record LeaseView(String clientId, String address, String address6, boolean live, String expires) {
 	}
 
 	public static SessionView of(Session s, long nowMillis) {
 		return new SessionView(s.id(), s.clientId(), EndpointKey.format(s.endpoint()), IpAddress.formatIpv4(s.tunnelAddress()),
-				s.since().toString(), Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
+				text(s.tunnelAddress6()), s.since().toString(), Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
 				s.txPackets(), s.txBytes(), s.drops());
 	}
 
@@ -44,8 +46,12 @@ public final class Views {
 	}
 
 	public static LeaseView of(Lease l) {
-		return new LeaseView(l.clientId(), IpAddress.formatIpv4(l.address()), l.live(),
+		return new LeaseView(l.clientId(), IpAddress.formatIpv4(l.address()), text(l.address6()), l.live(),
 				l.expires() == null ? null : l.expires().toString());
+	}
+
+	private static String text(IpAddress a) {
+		return a == null ? null : a.toString();
 	}
 
 	public static String json(Object o) {
