@@ -60,8 +60,8 @@ final class AddressPool6 {
 		this.random = random;
 		Set<IpAddress> own = new HashSet<>();
 		for (IpAddress a : excluded) {
-			if (a.isIpv6() && p.contains(a)) {
-				own.add(a);
+			if (a.isIpv6() && p.contains(a) && !router(a.high(), a.low())) {
+				own.add(a); // ::0 and ::1 are never leased anyway: counted once in size()
 			}
 		}
 		this.excluded = Set.copyOf(own);
@@ -91,8 +91,12 @@ final class AddressPool6 {
 		if (!contains(hi, lo) || lo == Long.MIN_VALUE || lo == Long.MIN_VALUE + 1) {
 			return false; // the two keys the index reserves
 		}
-		boolean router = hi == high && (lo == low || lo == low + 1);
-		return !router && !excluded.contains(IpAddress.ofIpv6(hi, lo));
+		return !router(hi, lo) && !excluded.contains(IpAddress.ofIpv6(hi, lo));
+	}
+
+	/** The prefix's ::0 (subnet-router anycast) or ::1 (the gateway). */
+	private boolean router(long hi, long lo) {
+		return hi == high && (lo == low || lo == low + 1);
 	}
 
 	/** Whether {@code hi:lo}, or another address with the same low 64 bits, is taken. */

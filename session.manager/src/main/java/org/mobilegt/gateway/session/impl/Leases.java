@@ -16,9 +16,9 @@ import org.mobilegt.gateway.session.api.Pool;
 import org.mobilegt.gateway.session.api.SessionRefusedException;
 
 /**
- * The address pool and its leases: a client id's address stays reserved for it for the lease time
- * after its session ended (sticky), an anonymous client's (keyed by endpoint) only while its
- * session lives. Also the per-source limits on sessions and fresh leases. Written under the
+ * The address pools and their leases: a client id's addresses (IPv4, and IPv6 while it is on) stay
+ * reserved for it for the lease time after its session ended (sticky), an anonymous client's
+ * (keyed by endpoint) only while its session lives. Also the per-source limits on sessions and fresh leases. Written under the
  * registry's lock; the lease map is concurrent so that persistence copies it without the lock.
  */
 final class Leases {

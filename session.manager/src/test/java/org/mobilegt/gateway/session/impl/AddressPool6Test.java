@@ -19,8 +19,8 @@ class AddressPool6Test {
 
 	@Test
 	void aSmallPrefixLeasesEveryHostButTheRouterAnycastTheGatewayAndExclusionsThenIsExhausted() {
-		AddressPool6 pool = new AddressPool6("fd00:77::/120", Set.of(v6("fd00:77::9"), v6("fd00:99::9")), new Random(1));
-		assertThat(pool.size()).as("256 - ::0 - ::1 - ::9").isEqualTo(253);
+		AddressPool6 pool = new AddressPool6("fd00:77::/120", Set.of(v6("fd00:77::9"), v6("fd00:99::9"), v6("fd00:77::1")), new Random(1));
+		assertThat(pool.size()).as("256 - ::0 - ::1 - ::9 (::1 excluded again counts once)").isEqualTo(253);
 		Set<IpAddress> leased = new HashSet<>();
 		for (IpAddress a = pool.allocate(); a != null; a = pool.allocate()) {
 			assertThat(leased.add(a)).as("distinct").isTrue();
