@@ -74,4 +74,30 @@ class SessionIndexTest {
 		assertThat(v4only.tunnelAddress6()).isNull();
 		assertThat(index.byAddress6(0, 0)).isNull();
 	}
+
+	@Test
+	void anIpv6LookupAllocatesNothing() {
+		IpAddress[] addresses = new IpAddress[1000];
+		for (int i = 0; i < addresses.length; i++) {
+			addresses[i] = IpAddress.ofIpv6(0xfd00_0077_0000_0000L, 0x1234_5678_0000_0000L + i * 0x9E37_79B9L);
+			index.add(new SessionImpl(i, "c" + i, i + 1, ip("10.77.0.2") + i, addresses[i].high(), addresses[i].low(), Instant.EPOCH, 0,
+					new SessionImpl.Share()));
+		}
+		long hi = addresses[0].high();
+		long[] lows = new long[addresses.length];
+		for (int i = 0; i < lows.length; i++) {
+			lows[i] = addresses[i].low();
+		}
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+		long found = 0;
+		long before = threads.getCurrentThreadAllocatedBytes();
+		for (int round = 0; round < 1000; round++) {
+			for (long lo : lows) {
+				found += index.byAddress6(hi, lo) != null ? 1 : 0;
+			}
+		}
+		long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+		assertThat(found).isEqualTo(1_000_000);
+		assertThat(allocated).as("bytes allocated by a million lookups").isLessThan(1024);
+	}
 }
