@@ -128,4 +128,16 @@ class LeasesTest {
 		leases.repool6(new AddressPool6("fd00:88::/64", Set.of()));
 		assertThat(leases.assign(Leases.key("alice", EP), EP, 0, 0, MINUTE, a -> false).address6().toString()).startsWith("fd00:88::");
 	}
+
+	@Test
+	void aPerSourceRefusalGivesTheIpv6AddressBack() throws Exception {
+		leases.repool6(new AddressPool6("fd00:77::/126", Set.of())); // ::2 and ::3
+		leases.limits().limits(0, 1); // one new lease per source and minute
+		assign("a", 0, 0);
+		assertThatThrownBy(() -> assign("b", 0, 0)).isInstanceOf(SessionRefusedException.class)
+				.hasMessageContaining("maxNewLeasesPerSourcePerMinute=1");
+		long other = EndpointKey.key(ip("203.0.113.9"), 4000);
+		Leases.LeaseState c = leases.assign(Leases.key("c", other), other, 0, 0, MINUTE, a -> false);
+		assertThat(c.address6()).as("the refused one's IPv6 address was not kept").isNotNull();
+	}
 }
