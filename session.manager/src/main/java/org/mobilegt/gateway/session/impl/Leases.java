@@ -18,8 +18,9 @@ import org.mobilegt.gateway.session.api.SessionRefusedException;
 /**
  * The address pools and their leases: a client id's addresses (IPv4, and IPv6 while it is on) stay
  * reserved for it for the lease time after its session ended (sticky), an anonymous client's
- * (keyed by endpoint) only while its session lives. Also the per-source limits on sessions and fresh leases. Written under the
- * registry's lock; the lease map is concurrent so that persistence copies it without the lock.
+ * (keyed by endpoint) only while its session lives. Also the per-source limits on sessions and
+ * fresh leases. Written under the registry's lock; the lease map is concurrent so that
+ * persistence copies it without the lock.
  */
 final class Leases {
 
@@ -190,7 +191,13 @@ final class Leases {
 			throw new SessionRefusedException("assigned address " + IpAddress.formatIpv4(requested) + " is outside the client subnet "
 					+ p.cidr() + " or reserved");
 		}
-		leases.entrySet().removeIf(e -> e.getValue().address == requested && !e.getKey().equals(key));
+		leases.entrySet().removeIf(e -> {
+			if (e.getValue().address == requested && !e.getKey().equals(key)) {
+				release6(e.getValue()); // its IPv6 address goes with it
+				return true;
+			}
+			return false;
+		});
 		if (own != null && own.address != requested && !inUse.test(own.address)) {
 			p.release(own.address);
 		}

@@ -140,4 +140,15 @@ class LeasesTest {
 		Leases.LeaseState c = leases.assign(Leases.key("c", other), other, 0, 0, MINUTE, a -> false);
 		assertThat(c.address6()).as("the refused one's IPv6 address was not kept").isNotNull();
 	}
+
+	@Test
+	void anAssignedAddressThatDisplacesAReservationFreesItsIpv6AddressToo() throws Exception {
+		leases.repool6(new AddressPool6("fd00:77::/126", Set.of())); // ::2 and ::3
+		Leases.LeaseState alice = leases.assign(Leases.key("alice", EP), EP, 0, 0, MINUTE, a -> false);
+		leases.ended("alice", EP, alice.address, 0, MINUTE);
+		assign("bob", alice.address, 0); // RADIUS gives bob alice's reserved IPv4 address: her lease ends
+		assertThat(leases.pool6().taken(alice.lo6)).as("alice's IPv6 address is free again").isFalse();
+		assign("carol", 0, 0);
+		assertThat(leases.view(2, 0).used6()).isEqualTo(2);
+	}
 }
