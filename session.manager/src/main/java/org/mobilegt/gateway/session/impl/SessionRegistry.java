@@ -52,9 +52,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * The client subnet is the TUN device's.
  * <p>
  * This class is the DS component and the facade of the parts: {@link SessionIndex} (the live
- * sessions), {@link Leases} (pools, sticky leases, {@link SourceLimits}), {@link Subnets} (the pools from
- * the TUN device's subnets) and {@link SessionStore}
- * (the saved state).
+ * sessions), {@link Leases} (pools, sticky leases, {@link SourceLimits}), {@link Subnets} (the
+ * pools from the TUN device's subnets) and {@link SessionStore} (the saved state).
  */
 @Component(configurationPid = SessionsConfig.PID)
 @Designate(ocd = SessionsConfig.class)
