@@ -1,5 +1,8 @@
 package org.mobilegt.gateway.e2e;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,10 +10,12 @@ import java.util.List;
 /**
  * The parameters of a handshake reply ({@code docs/protocol.md}): the text after the 0 byte,
  * {@code m,<mtu> a,<address>,<prefix> r,<route>,<prefix> d,<dns> s,<domain>}, trimmed and split on
- * spaces and commas like ToyVpn does; unknown letters are ignored.
+ * spaces and commas like ToyVpn does; unknown letters are ignored. An IPv6 {@code a,} item (a dual-stack
+ * gateway's) is {@code address6}, IPv6 {@code r,} items are {@code routes6} ("address/prefix"); DNS
+ * servers of either family are in {@code dns}.
  */
 public record Parameters(int mtu, String address, int prefix, List<Route> routes, List<String> dns,
-		List<String> searchDomains) {
+		List<String> searchDomains, String address6, List<String> routes6) {
 
 	/** A route the server pushes: {@code address/prefix}. */
 	public record Route(String address, int prefix) {
@@ -54,6 +59,7 @@ public record Parameters(int mtu, String address, int prefix, List<Route> routes
 
 	public Parameters {
 		routes = List.copyOf(routes);
+		routes6 = List.copyOf(routes6);
 		dns = List.copyOf(dns);
 		searchDomains = List.copyOf(searchDomains);
 	}
@@ -75,6 +81,8 @@ public record Parameters(int mtu, String address, int prefix, List<Route> routes
 		Integer mtu = null;
 		String address = null;
 		int prefix = 32;
+		String address6 = null;
+		List<String> routes6 = new ArrayList<>();
 		List<Route> routes = new ArrayList<>();
 		List<String> dns = new ArrayList<>();
 		List<String> search = new ArrayList<>();
@@ -84,11 +92,21 @@ public record Parameters(int mtu, String address, int prefix, List<Route> routes
 				switch (f[0]) {
 				case "m" -> mtu = Integer.parseInt(f[1]);
 				case "a" -> {
-					address = f[1];
-					Packets.address(address);
-					prefix = Integer.parseInt(f[2]);
+					if (f[1].contains(":")) {
+						address6 = ipv6(f[1], Integer.parseInt(f[2]));
+					} else {
+						address = f[1];
+						Packets.address(address);
+						prefix = Integer.parseInt(f[2]);
+					}
 				}
-				case "r" -> routes.add(new Route(f[1], Integer.parseInt(f[2])));
+				case "r" -> {
+					if (f[1].contains(":")) {
+						routes6.add(ipv6(f[1], Integer.parseInt(f[2])) + "/" + f[2]);
+					} else {
+						routes.add(new Route(f[1], Integer.parseInt(f[2])));
+					}
+				}
 				case "d" -> dns.add(f[1]);
 				case "s" -> search.add(f[1]);
 				default -> {
@@ -103,6 +121,21 @@ public record Parameters(int mtu, String address, int prefix, List<Route> routes
 			throw new IllegalArgumentException("handshake reply without " + (mtu == null ? "m,<mtu>" : "a,<address>,<prefix>")
 					+ ": \"" + text.trim() + '"');
 		}
-		return new Parameters(mtu, address, prefix, routes, dns, search);
+		return new Parameters(mtu, address, prefix, routes, dns, search, address6, routes6);
+	}
+
+	/** An IPv6 address literal (Java parses a text with ':' as one, never a name) with a prefix 0-128. */
+	private static String ipv6(String text, int prefix) {
+		if (prefix < 0 || prefix > 128) {
+			throw new IllegalArgumentException("IPv6 prefix out of range: " + text + "/" + prefix);
+		}
+		try {
+			if (InetAddress.getByName(text) instanceof Inet6Address) {
+				return text;
+			}
+		} catch (UnknownHostException e) {
+			// not an address: refused below
+		}
+		throw new IllegalArgumentException("not an IPv6 address: " + text);
 	}
 }

@@ -49,6 +49,20 @@ class ParametersTest {
 	}
 
 	@Test
+	void parsesADualStackReply() {
+		Parameters p = Parameters.parse(" m,1400 a,10.77.0.2,32 a,fd00:77::c0ff:ee,128 r,0.0.0.0,0 r,::,0 r,2000::,3 d,8.8.8.8 "
+				+ "d,2001:4860:4860::8888");
+		assertThat(p.address()).isEqualTo("10.77.0.2");
+		assertThat(p.address6()).isEqualTo("fd00:77::c0ff:ee");
+		assertThat(p.routes()).containsExactly(new Parameters.Route("0.0.0.0", 0));
+		assertThat(p.routes6()).containsExactly("::/0", "2000::/3");
+		assertThat(p.dns()).containsExactly("8.8.8.8", "2001:4860:4860::8888");
+		assertThat(Parameters.parse(" m,1400 a,10.77.0.2,32").address6()).isNull();
+		assertThatThrownBy(() -> Parameters.parse(" m,1400 a,10.77.0.2,32 a,fd00::1::2,128")).hasMessageContaining("\"a,fd00::1::2,128\"");
+		assertThatThrownBy(() -> Parameters.parse(" m,1400 a,10.77.0.2,32 r,::,129")).hasMessageContaining("\"r,::,129\"");
+	}
+
+	@Test
 	void routesContainAddresses() {
 		assertThat(Parameters.Route.of("172.31.5.0/24").contains("172.31.5.200")).isTrue();
 		assertThat(Parameters.Route.of("172.31.5.0/24").contains("172.31.6.1")).isFalse();

@@ -39,6 +39,9 @@ final class ConnectionLine {
 			o.addProperty("previous_endpoint", previous);
 		}
 		o.addProperty("address", (String) property.apply(PROP_TUNNEL_ADDRESS));
+		if (property.apply(PROP_TUNNEL_ADDRESS6) instanceof String address6) {
+			o.addProperty("address6", address6);
+		}
 		if (property.apply(PROP_START) instanceof Long start) {
 			o.addProperty("start", Instant.ofEpochMilli(start).toString());
 			if (!event.equals("open")) {

@@ -155,9 +155,8 @@ public final class VpnPage extends AbstractServlet {
 	}
 
 	Data data() {
-		PoolView p = ops.pool();
 		// the lease list can be long; the page shows the counts
-		PoolView pool = new PoolView(p.subnet(), p.size(), p.used(), p.reserved(), p.free(), List.of());
+		PoolView pool = ops.pool().counts();
 		return new Data(System.currentTimeMillis(), ops.status(), ops.stats(), pool, ops.clients(), ops.illegal(ATTEMPTS_SHOWN),
 				ops.history().throughput(CHART_SECONDS), keys.list());
 	}

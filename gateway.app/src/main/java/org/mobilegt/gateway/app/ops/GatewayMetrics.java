@@ -50,6 +50,12 @@ public final class GatewayMetrics {
 		b.metricSnapshot(GaugeSnapshot.builder().name("mobilegt_pool_addresses").help("Addresses of the client pool by state")
 				.dataPoint(gaugePoint(pool.used(), "state", "used")).dataPoint(gaugePoint(pool.reserved(), "state", "reserved"))
 				.dataPoint(gaugePoint(pool.free(), "state", "free")).build());
+		if (pool.subnet6() != null) {
+			// a /64's free addresses are too many to count: used and reserved only
+			b.metricSnapshot(GaugeSnapshot.builder().name("mobilegt_pool6_addresses").help("Addresses of the IPv6 client pool by state")
+					.dataPoint(gaugePoint(pool.used6(), "state", "used")).dataPoint(gaugePoint(pool.reserved6(), "state", "reserved"))
+					.build());
+		}
 		b.metricSnapshot(CounterSnapshot.builder().name("mobilegt_packets").help("Data packets forwarded, by direction")
 				.dataPoint(counterPoint(t.rxPackets(), "direction", "from_client"))
 				.dataPoint(counterPoint(t.txPackets(), "direction", "to_client")).build());

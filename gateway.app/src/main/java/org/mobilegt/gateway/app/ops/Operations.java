@@ -53,7 +53,17 @@ public final class Operations {
 			Map<String, Latency> processingNanos) {
 	}
 
-	public record PoolView(String subnet, int size, int used, int reserved, int free, List<LeaseView> leases) {
+	/**
+	 * The pools; subnet6 is null while IPv6 is off, size6 and free6 are {@link Long#MAX_VALUE} for
+	 * a prefix too large to count (a /64).
+	 */
+	public record PoolView(String subnet, int size, int used, int reserved, int free, String subnet6, long size6, int used6,
+			int reserved6, long free6, List<LeaseView> leases) {
+
+		/** The same figures without the lease list. */
+		public PoolView counts() {
+			return new PoolView(subnet, size, used, reserved, free, subnet6, size6, used6, reserved6, free6, List.of());
+		}
 	}
 
 	/** A parameter's effective value, secrets masked, and whether it is configured or the default. */
@@ -187,10 +197,11 @@ public final class Operations {
 	public PoolView pool() {
 		SessionManager sm = sessions;
 		if (sm == null) {
-			return new PoolView("(session manager not available)", 0, 0, 0, 0, List.of());
+			return new PoolView("(session manager not available)", 0, 0, 0, 0, null, 0, 0, 0, 0, List.of());
 		}
 		Pool p = sm.pool();
-		return new PoolView(p.subnet(), p.size(), p.used(), p.reserved(), p.free(), p.leases().stream().map(Views::of).toList());
+		return new PoolView(p.subnet(), p.size(), p.used(), p.reserved(), p.free(), p.subnet6(), p.size6(), p.used6(), p.reserved6(),
+				p.free6(), p.leases().stream().map(Views::of).toList());
 	}
 
 	public Status status() {

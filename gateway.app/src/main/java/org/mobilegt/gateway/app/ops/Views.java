@@ -24,20 +24,23 @@ public final class Views {
 	private Views() {
 	}
 
-	/** {@code clientId} is the id as sent (null: anonymous), {@code client} its printable form ({@link ClientIds}). */
-	public record SessionView(long id, String clientId, String client, String endpoint, String address, String since, long idleSeconds,
-			long rxPackets, long rxBytes, long txPackets, long txBytes, long drops) {
+	/** {@code clientId} is the id as sent (null: anonymous), {@code client} its printable form ({@link ClientIds});
+	 * {@code address6} the IPv6 tunnel address, null when the session has none. */
+	public record SessionView(long id, String clientId, String client, String endpoint, String address, String address6,
+			String since, long idleSeconds, long rxPackets, long rxBytes, long txPackets, long txBytes, long drops) {
 	}
 
 	public record AttemptView(String time, String address, int port, String reason, String detail) {
 	}
 
-	public record LeaseView(String clientId, String address, boolean live, String expires) {
+	/** address6: the IPv6 address of the lease, null when it has none. */
+	public record LeaseView(String clientId, String address, String address6, boolean live, String expires) {
 	}
 
 	public static SessionView of(Session s, long nowMillis) {
 		return new SessionView(s.id(), s.clientId(), ClientIds.printable(s.clientId()), EndpointKey.format(s.endpoint()),
-				IpAddress.formatIpv4(s.tunnelAddress()), s.since().toString(), Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
+				IpAddress.formatIpv4(s.tunnelAddress()), text(s.tunnelAddress6()), s.since().toString(),
+				Math.max(0, (nowMillis - s.lastReceivedMillis()) / 1000), s.rxPackets(), s.rxBytes(),
 				s.txPackets(), s.txBytes(), s.drops());
 	}
 
@@ -46,8 +49,12 @@ public final class Views {
 	}
 
 	public static LeaseView of(Lease l) {
-		return new LeaseView(l.clientId(), IpAddress.formatIpv4(l.address()), l.live(),
+		return new LeaseView(l.clientId(), IpAddress.formatIpv4(l.address()), text(l.address6()), l.live(),
 				l.expires() == null ? null : l.expires().toString());
+	}
+
+	private static String text(IpAddress a) {
+		return a == null ? null : a.toString();
 	}
 
 	public static String json(Object o) {

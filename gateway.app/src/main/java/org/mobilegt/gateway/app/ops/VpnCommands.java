@@ -45,11 +45,11 @@ public final class VpnCommands {
 		if (json) {
 			return Views.json(clients);
 		}
-		Table t = new Table(">SESSION", "CLIENT", "ENDPOINT", "ADDRESS", "SINCE", ">IDLE", ">RX PKTS", ">RX BYTES", ">TX PKTS",
-				">TX BYTES", ">DROPS");
+		Table t = new Table(">SESSION", "CLIENT", "ENDPOINT", "ADDRESS", "ADDRESS6", "SINCE", ">IDLE", ">RX PKTS", ">RX BYTES",
+				">TX PKTS", ">TX BYTES", ">DROPS");
 		long now = System.currentTimeMillis();
 		for (SessionView c : clients) {
-			t.row(c.id(), c.client(), c.endpoint(), c.address(),
+			t.row(c.id(), c.client(), c.endpoint(), c.address(), orDash(c.address6()),
 					Views.duration(Views.secondsSince(java.time.Instant.parse(c.since()), now)) + " ago",
 					Views.duration(c.idleSeconds()), c.rxPackets(), Views.bytes(c.rxBytes()), c.txPackets(),
 					Views.bytes(c.txBytes()), c.drops());
@@ -69,9 +69,9 @@ public final class VpnCommands {
 			return Views.json(v);
 		}
 		return String.format(Locale.ROOT,
-				"session     %d%nclient id   %s%nendpoint    %s%naddress     %s%nsince       %s%nidle        %s%n"
+				"session     %d%nclient id   %s%nendpoint    %s%naddress     %s%naddress6    %s%nsince       %s%nidle        %s%n"
 						+ "received    %d packets, %s%nsent        %d packets, %s%ndropped     %d packets",
-				v.id(), v.client(), v.endpoint(), v.address(), v.since(), Views.duration(v.idleSeconds()),
+				v.id(), v.client(), v.endpoint(), v.address(), orDash(v.address6()), v.since(), Views.duration(v.idleSeconds()),
 				v.rxPackets(), Views.bytes(v.rxBytes()), v.txPackets(), Views.bytes(v.txBytes()), v.drops());
 	}
 
@@ -115,6 +115,15 @@ public final class VpnCommands {
 		return sb.toString();
 	}
 
+	private static String orDash(String s) {
+		return s == null ? "-" : s;
+	}
+
+	/** A pool figure; a /64's is too large to count. */
+	private static String countable(long n) {
+		return n == Long.MAX_VALUE ? "too many to count" : String.valueOf(n);
+	}
+
 	private static String micros(long nanos) {
 		return String.format(Locale.ROOT, "%.1f", nanos / 1000.0);
 	}
@@ -142,13 +151,16 @@ public final class VpnCommands {
 		if (json) {
 			return Views.json(p);
 		}
-		Table t = new Table("ADDRESS", "CLIENT", "STATE", "RESERVED UNTIL");
+		Table t = new Table("ADDRESS", "ADDRESS6", "CLIENT", "STATE", "RESERVED UNTIL");
 		for (LeaseView l : p.leases()) {
-			t.row(l.address(), ClientIds.printable(l.clientId()), l.live() ? "live" : "reserved",
+			t.row(l.address(), orDash(l.address6()), ClientIds.printable(l.clientId()), l.live() ? "live" : "reserved",
 					l.expires());
 		}
+		String pool6 = p.subnet6() == null ? String.format(Locale.ROOT, "pool6 off (the TUN device has no IPv6 prefix)%n")
+				: String.format(Locale.ROOT, "pool6 %s: %s addresses, %d used, %d reserved, %s free%n", p.subnet6(), countable(p.size6()),
+						p.used6(), p.reserved6(), countable(p.free6()));
 		return String.format(Locale.ROOT, "pool %s: %d addresses, %d used, %d reserved, %d free%n", p.subnet(), p.size(), p.used(),
-				p.reserved(), p.free()) + t.toString();
+				p.reserved(), p.free()) + pool6 + t.toString();
 	}
 
 	@Descriptor("effective parameters of every configuration (secrets masked; * = configured, else default)")

@@ -241,7 +241,7 @@
 				tbody.appendChild(row);
 			}
 			var cells = row.cells;
-			setText(cells[3], c.address);
+			setText(cells[3], c.address6 ? c.address + ' ' + c.address6 : c.address);
 			setText(cells[2], c.endpoint);
 			setText(cells[4], since(c.since, nowMillis));
 			setText(cells[5], duration(c.idleSeconds));
@@ -319,7 +319,10 @@
 			el('div', 'mgt-bar', [used, reserved]),
 			el('p', 'mgt-pool-legend', [el('span', 'mgt-swatch mgt-used'), count(p.used) + ' used ',
 				el('span', 'mgt-swatch mgt-reserved'), count(p.reserved) + ' reserved ',
-				el('span', 'mgt-swatch mgt-free'), count(p.free) + ' free']));
+				el('span', 'mgt-swatch mgt-free'), count(p.free) + ' free']),
+			p.subnet6 ? el('p', 'mgt-pool-subnet', [el('span', 'mgt-mono', p.subnet6), ' \u2014 IPv6: ' + count(p.used6) + ' used, '
+				+ count(p.reserved6) + ' reserved, ' + (p.size6 > Number.MAX_SAFE_INTEGER ? 'too many to count' : count(p.free6)) + ' free'])
+				: el('p', 'mgt-pool-subnet mgt-muted', 'IPv6 off'));
 	}
 
 	function renderIllegal(attempts) {

@@ -60,6 +60,15 @@ class ConnectionLogTest {
 	}
 
 	@Test
+	void aDualStackSessionsLinesCarryBothAddresses() throws Exception {
+		ConnectionLog c = start(Map.of());
+		c.handleEvent(event(SessionManager.TOPIC_OPENED, 1, Map.of(SessionManager.PROP_TUNNEL_ADDRESS6, "fd00:77::c0ff:ee")));
+		JsonObject open = lines().get(0);
+		assertThat(open.get("address").getAsString()).isEqualTo("10.77.0.2");
+		assertThat(open.get("address6").getAsString()).isEqualTo("fd00:77::c0ff:ee");
+	}
+
+	@Test
 	void openRoamAndCloseAreOneLineEachWithTheirData() throws Exception {
 		ConnectionLog c = start(Map.of());
 		c.handleEvent(event(SessionManager.TOPIC_OPENED, 1, Map.of()));
@@ -72,6 +81,7 @@ class ConnectionLogTest {
 		JsonObject close = lines.get(2);
 		assertThat(close.get("reason").getAsString()).isEqualTo("EXPIRED");
 		assertThat(close.get("address").getAsString()).isEqualTo("10.77.0.2");
+		assertThat(close.has("address6")).as("an IPv4-only session").isFalse();
 		assertThat(close.get("bytes_from_client").getAsLong()).isEqualTo(1500);
 		assertThat(close.get("packets_to_client").getAsLong()).isEqualTo(2);
 		assertThat(close.get("duration_s").getAsDouble()).isBetween(4.0, 60.0);

@@ -2,7 +2,11 @@ package org.mobilegt.gateway.app.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.session.api.Lease;
 
 class ViewsTest {
 
@@ -39,8 +43,21 @@ class ViewsTest {
 				case "since" -> java.time.Instant.EPOCH;
 				case "id", "endpoint", "rxPackets", "rxBytes", "txPackets", "txBytes", "drops", "lastReceivedMillis" -> 0L;
 				case "tunnelAddress" -> 0;
+				case "tunnelAddress6" -> null;
 				default -> throw new UnsupportedOperationException(method.getName());
 				});
+	}
+
+	@Test
+	void leasesAndPoolsShowBothFamilies() {
+		Views.LeaseView dual = Views.of(new Lease("alice", 0x0A4D0002, true, null, IpAddress.parse("fd00:77::c0ff:ee")));
+		assertThat(Views.json(dual)).isEqualTo(
+				"{\"clientId\":\"alice\",\"address\":\"10.77.0.2\",\"address6\":\"fd00:77::c0ff:ee\",\"live\":true,\"expires\":null}");
+		assertThat(Views.of(new Lease(null, 0x0A4D0003, true, null)).address6()).isNull();
+		Operations.PoolView pool = new Operations.PoolView("10.77.0.0/29", 5, 1, 0, 4, "fd00:77::/64", Long.MAX_VALUE, 1, 0,
+				Long.MAX_VALUE, List.of(dual));
+		assertThat(pool.counts().leases()).isEmpty();
+		assertThat(pool.counts().subnet6()).isEqualTo("fd00:77::/64");
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package org.mobilegt.gateway.session.api;
 
 import java.time.Instant;
 
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -24,6 +25,22 @@ public interface Session {
 
 	/** The leased tunnel address. */
 	int tunnelAddress();
+
+	/**
+	 * Bits 127-64 of the leased IPv6 tunnel address (a /128); with {@link #tunnelAddress6Lo()} 0
+	 * the session has none (IPv6 is off). Allocation-free, for the data path.
+	 */
+	long tunnelAddress6Hi();
+
+	/** Bits 63-0 of the leased IPv6 tunnel address, see {@link #tunnelAddress6Hi()}. */
+	long tunnelAddress6Lo();
+
+	/** The leased IPv6 tunnel address, or null when the session has none. */
+	default IpAddress tunnelAddress6() {
+		long hi = tunnelAddress6Hi();
+		long lo = tunnelAddress6Lo();
+		return hi == 0 && lo == 0 ? null : IpAddress.ofIpv6(hi, lo);
+	}
 
 	Instant since();
 

@@ -10,7 +10,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * tunnel address are O(1), lock-free and allocation-free: they sit on the data path.
  * <p>
  * Endpoints are IPv4 UDP endpoints packed into a long by {@link org.mobilegt.gateway.net.api.EndpointKey#key(int, int)}; tunnel
- * addresses are IPv4 addresses as ints (network order, most significant byte first).
+ * addresses are IPv4 addresses as ints (network order, most significant byte first), IPv6 ones two
+ * longs (bits 127-64 and 63-0, see {@link org.mobilegt.gateway.net.api.IpAddress#high()}).
  * <p>
  * The session manager owns the per-session policies because it enforces them, and they are
  * configured in mobilegt.sessions: idle expiry ({@code idleTimeoutSeconds}, run by the manager
@@ -30,6 +31,8 @@ public interface SessionManager {
 	String PROP_CLIENT_ID = "client.id";
 	String PROP_ENDPOINT = "endpoint";
 	String PROP_TUNNEL_ADDRESS = "tunnel.address";
+	/** The IPv6 tunnel address (RFC 5952 text); absent when the session has none. */
+	String PROP_TUNNEL_ADDRESS6 = "tunnel.address6";
 	/** The endpoint a roamed session came from (ROAMED only). */
 	String PROP_PREVIOUS_ENDPOINT = "endpoint.previous";
 	/** When the session opened, in milliseconds since the epoch (a Long). */
@@ -64,6 +67,12 @@ public interface SessionManager {
 	Session byTunnelAddress(int address);
 
 	/**
+	 * The live session holding IPv6 tunnel address {@code hi:lo} (bits 127-64, 63-0), or null. O(1),
+	 * lock-free and allocation-free: the downlink looks up every IPv6 packet's destination.
+	 */
+	Session byTunnelAddress6(long hi, long lo);
+
+	/**
 	 * Whether {@code endpoint} held a session that ended less than the configured recent window
 	 * ago: such a client is told to handshake again instead of being ignored.
 	 */
@@ -86,7 +95,7 @@ public interface SessionManager {
 	/** All live sessions. */
 	Collection<Session> sessions();
 
-	/** A session by client id, tunnel address (dotted) or session id. */
+	/** A session by client id, tunnel address (IPv4 dotted or IPv6) or session id. */
 	Optional<Session> find(String idOrAddress);
 
 	/** The address pool: size, use and leases. */

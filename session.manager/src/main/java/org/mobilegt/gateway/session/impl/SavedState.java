@@ -9,18 +9,23 @@ import java.util.List;
  *
  * @param framework the framework UUID of the run that wrote the file
  * @param savedAt   when it was written (epoch millis)
+ * @param subnet6   the IPv6 prefix, null when IPv6 was off (and in files from before IPv6)
  */
 record SavedState(String framework, long savedAt, long nextId, String subnet, List<SavedLease> leases,
-		List<SavedRecent> recent, List<SavedSession> sessions) {
+		List<SavedRecent> recent, List<SavedSession> sessions, String subnet6) {
 
-	/** A lease: key is "id:<client id>" or "ep:<endpoint key>". */
-	record SavedLease(String key, int address, long expires) {
+	/**
+	 * A lease: key is "id:<client id>" or "ep:<endpoint key>"; address6 the IPv6 address as text,
+	 * null for none (and in files from before IPv6).
+	 */
+	record SavedLease(String key, int address, long expires, String address6) {
 	}
 
 	record SavedRecent(long endpoint, long closedAt) {
 	}
 
+	/** A live session; address6 as in {@link SavedLease}. */
 	record SavedSession(long id, String clientId, long endpoint, int address, long since, long rxPackets,
-			long rxBytes, long rxLast, long txPackets, long txBytes, long txLast, long drops) {
+			long rxBytes, long rxLast, long txPackets, long txBytes, long txLast, long drops, String address6) {
 	}
 }

@@ -28,6 +28,9 @@ final class SessionEvents {
 		}
 		props.put(PROP_ENDPOINT, EndpointKey.format(s.endpoint()));
 		props.put(PROP_TUNNEL_ADDRESS, IpAddress.formatIpv4(s.tunnelAddress()));
+		if (s.has6()) {
+			props.put(PROP_TUNNEL_ADDRESS6, s.tunnelAddress6().toString());
+		}
 		props.put(PROP_START, s.since().toEpochMilli());
 		if (previousEndpoint != null) {
 			props.put(PROP_PREVIOUS_ENDPOINT, previousEndpoint);

@@ -64,6 +64,8 @@ final class SessionImpl implements Session {
 	private final long id;
 	private final String clientId;
 	private final int address;
+	private final long hi6;
+	private final long lo6;
 	private final Instant since;
 	private final Share share;
 	// token bucket, touched only by the receiving thread
@@ -75,8 +77,16 @@ final class SessionImpl implements Session {
 	private volatile long drops;
 	private volatile boolean live = true;
 
+	/** An IPv4-only session. */
 	SessionImpl(long id, String clientId, long endpoint, int address, Instant since, long nowMillis, Share share) {
+		this(id, clientId, endpoint, address, 0, 0, since, nowMillis, share);
+	}
+
+	/** A session with IPv6 tunnel address {@code hi6:lo6} too (0/0: none). */
+	SessionImpl(long id, String clientId, long endpoint, int address, long hi6, long lo6, Instant since, long nowMillis, Share share) {
 		this.id = id;
+		this.hi6 = hi6;
+		this.lo6 = lo6;
 		this.share = share;
 		this.clientId = clientId;
 		this.endpoint = endpoint;
@@ -108,6 +118,20 @@ final class SessionImpl implements Session {
 	@Override
 	public int tunnelAddress() {
 		return address;
+	}
+
+	@Override
+	public long tunnelAddress6Hi() {
+		return hi6;
+	}
+
+	@Override
+	public long tunnelAddress6Lo() {
+		return lo6;
+	}
+
+	boolean has6() {
+		return hi6 != 0 || lo6 != 0;
 	}
 
 	@Override

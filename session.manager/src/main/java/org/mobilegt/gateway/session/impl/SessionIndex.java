@@ -6,16 +6,19 @@ import java.util.List;
 import java.util.Map;
 
 import org.mobilegt.gateway.common.LongMap;
+import org.mobilegt.gateway.net.api.IpAddress;
 
 /**
- * The live sessions by endpoint, tunnel address and client id. One writer (the registry, under its
+ * The live sessions by endpoint, tunnel address (IPv4 and IPv6) and client id. One writer (the registry, under its
  * lock); the data path reads the endpoint and address maps without any lock or allocation, and
- * {@link #snapshot()} copies them from any thread. The client-id map is read under the writer's lock only.
+ * {@link #snapshot()} copies them from any thread. IPv6 addresses are keyed by their low 64 bits,
+ * which {@link AddressPool6} keeps unique, and the high ones are checked on the found session. The client-id map is read under the writer's lock only.
  */
 final class SessionIndex {
 
 	private final LongMap<SessionImpl> byEndpoint = new LongMap<>();
 	private final LongMap<SessionImpl> byAddress = new LongMap<>();
+	private final LongMap<SessionImpl> byAddress6 = new LongMap<>();
 	private final Map<String, SessionImpl> byClient = new HashMap<>();
 
 	/** Any thread. */
@@ -26,6 +29,12 @@ final class SessionIndex {
 	/** Any thread. */
 	SessionImpl byAddress(int address) {
 		return byAddress.get(address & 0xFFFFFFFFL);
+	}
+
+	/** Any thread. */
+	SessionImpl byAddress6(long hi, long lo) {
+		SessionImpl s = byAddress6.get(lo);
+		return s != null && s.tunnelAddress6Hi() == hi ? s : null;
 	}
 
 	/** Writer only. */
@@ -52,6 +61,9 @@ final class SessionIndex {
 	void add(SessionImpl s) {
 		byEndpoint.put(s.endpoint(), s);
 		byAddress.put(s.tunnelAddress() & 0xFFFFFFFFL, s);
+		if (s.has6()) {
+			byAddress6.put(s.tunnelAddress6Lo(), s);
+		}
 		if (s.clientId() != null) {
 			byClient.put(s.clientId(), s);
 		}
@@ -60,6 +72,9 @@ final class SessionIndex {
 	void remove(SessionImpl s) {
 		byEndpoint.remove(s.endpoint());
 		byAddress.remove(s.tunnelAddress() & 0xFFFFFFFFL);
+		if (s.has6() && byAddress6.get(s.tunnelAddress6Lo()) == s) {
+			byAddress6.remove(s.tunnelAddress6Lo());
+		}
 		if (s.clientId() != null) {
 			byClient.remove(s.clientId());
 		}
@@ -77,5 +92,22 @@ final class SessionIndex {
 		List<SessionImpl> list = new ArrayList<>();
 		byEndpoint.forEach(list::add);
 		return list;
+	}
+
+	/** The session of a client id, tunnel address (either family) or session id; null if none. */
+	SessionImpl find(String q) {
+		SessionImpl s = byClient(q);
+		if (s == null && (q.indexOf('.') > 0 || q.indexOf(':') >= 0)) {
+			try {
+				IpAddress a = IpAddress.parse(q);
+				s = a.isIpv4() ? byAddress(a.ipv4()) : byAddress6(a.high(), a.low());
+			} catch (IllegalArgumentException e) {
+				s = null; // not an address: no session has it
+			}
+		}
+		if (s == null && q.matches("\\d{1,18}")) {
+			s = byId(Long.parseLong(q));
+		}
+		return s;
 	}
 }

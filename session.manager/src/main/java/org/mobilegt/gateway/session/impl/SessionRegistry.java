@@ -3,12 +3,10 @@ package org.mobilegt.gateway.session.impl;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,8 +54,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * The client subnet is the TUN device's.
  * <p>
  * This class is the DS component and the facade of the parts: {@link SessionIndex} (the live
- * sessions), {@link Leases} (pool, sticky leases, {@link SourceLimits}) and {@link SessionStore}
- * (the saved state).
+ * sessions), {@link Leases} (pools, sticky leases, {@link SourceLimits}), {@link Subnets} (the
+ * pools from the TUN device's subnets) and {@link SessionStore} (the saved state).
  */
 @Component(configurationPid = SessionsConfig.PID)
 @Designate(ocd = SessionsConfig.class)
@@ -91,6 +89,7 @@ public final class SessionRegistry implements SessionManager {
 	private final Leases leases = new Leases();
 	private final SourceLimits limits = leases.limits();
 	private final IdleTimeout idle;
+	private final Subnets subnets;
 	private volatile long nextId = 1;
 	private boolean dirty;
 
@@ -105,6 +104,7 @@ public final class SessionRegistry implements SessionManager {
 				log, index, leases, recent);
 		this.live = new LiveConfig<>(SessionsConfig.PID, SessionsConfig.class, SessionSettings::of, log, () -> events,
 				() -> configurationAdmin);
+		this.subnets = new Subnets(leases, index, log, this::close);
 		this.settings = live.start(config, properties);
 		share.packetsPerSecond = settings.packetsPerSecond();
 		limits.limits(settings.maxSessionsPerSource(), settings.maxNewLeasesPerSourcePerMinute());
@@ -118,12 +118,16 @@ public final class SessionRegistry implements SessionManager {
 	synchronized void modified(SessionsConfig config, Map<String, Object> newProperties) {
 		live.update(config, newProperties, next -> {
 			boolean exclusionsChanged = !next.excluded().equals(settings.excluded());
+			boolean exclusions6Changed = !next.excluded6().equals(settings.excluded6());
 			settings = next;
 			share.packetsPerSecond = next.packetsPerSecond();
 			limits.limits(next.maxSessionsPerSource(), next.maxNewLeasesPerSourcePerMinute());
 			idle.own(next.idleMillis());
 			if (exclusionsChanged && leases.pool() != null) {
 				repool(leases.pool().cidr());
+			}
+			if (exclusions6Changed && leases.pool6() != null) {
+				repool6(leases.pool6().cidr());
 			}
 		});
 	}
@@ -137,41 +141,33 @@ public final class SessionRegistry implements SessionManager {
 		store.write(store.capture(nextId));
 	}
 
-	// ---- the client subnet comes from the TUN device
+	// ---- the client subnets come from the TUN device; no IPv6 prefix there: IPv6 is off
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	void bindTun(TunDevice tun, Map<String, Object> props) {
-		subnet((String) props.get(TunDevice.SUBNET));
+		subnets(props);
 	}
 
 	void updatedTun(TunDevice tun, Map<String, Object> props) {
-		subnet((String) props.get(TunDevice.SUBNET));
+		subnets(props);
 	}
 
 	void unbindTun(TunDevice tun) {
 		// the pool stays: the device comes back after a TUN driver update
 	}
 
-	private synchronized void subnet(String cidr) {
-		AddressPool pool = leases.pool();
-		if (cidr != null && (pool == null || !pool.cidr().equals(cidr))) {
-			repool(cidr);
-		}
+	private synchronized void subnets(Map<String, Object> props) {
+		dirty |= subnets.fromTun(props, settings);
 	}
 
-	/** Builds the pool for {@code cidr}; sessions and leases outside it end. */
 	private void repool(String cidr) {
-		Set<Integer> excluded = new HashSet<>(settings.excluded());
-		excluded.addAll(AddressPool.localAddresses());
-		AddressPool next = new AddressPool(cidr, excluded);
-		for (SessionImpl s : index.snapshot()) {
-			if (!next.leasable(s.tunnelAddress())) {
-				close(s, CloseReason.SHUTDOWN);
-			}
-		}
-		leases.repool(next);
+		subnets.repool(cidr, settings);
 		dirty = true;
-		log.info("Address pool {}", next);
+	}
+
+	private void repool6(String cidr) {
+		subnets.repool6(cidr, settings);
+		dirty = true;
 	}
 
 	// ---- data path reads
@@ -184,6 +180,11 @@ public final class SessionRegistry implements SessionManager {
 	@Override
 	public Session byTunnelAddress(int address) {
 		return index.byAddress(address);
+	}
+
+	@Override
+	public Session byTunnelAddress6(long hi, long lo) {
+		return index.byAddress6(hi, lo);
 	}
 
 	@Override
@@ -249,16 +250,18 @@ public final class SessionRegistry implements SessionManager {
 		if (holder != null) {
 			throw new SessionRefusedException("assigned address " + IpAddress.formatIpv4(requested) + " is in use by session " + holder.id());
 		}
-		int address = leases.assign(Leases.key(clientId, endpoint), endpoint, requested, now, settings.leaseMillis(),
+		Leases.LeaseState lease = leases.assign(Leases.key(clientId, endpoint), endpoint, requested, now, settings.leaseMillis(),
 				a -> index.byAddress(a) != null);
-		SessionImpl s = new SessionImpl(nextId++, clientId, endpoint, address, Instant.ofEpochMilli(now), now, share);
+		SessionImpl s = new SessionImpl(nextId++, clientId, endpoint, lease.address, lease.hi6, lease.lo6, Instant.ofEpochMilli(now), now,
+				share);
 		add(s);
 		recent.remove(endpoint);
 		dirty = true;
 		long held = lifecycleLog.admit(now);
 		if (held >= 0) {
-			log.info("Session {} opened: client {} at {} has {}{}", s.id(), ClientIds.printable(clientId),
-					EndpointKey.format(endpoint), IpAddress.formatIpv4(address), notLogged(held));
+			log.info("Session {} opened: client {} at {} has {}{}{}", s.id(), ClientIds.printable(clientId),
+					EndpointKey.format(endpoint), IpAddress.formatIpv4(s.tunnelAddress()), s.has6() ? " and " + s.tunnelAddress6() : "",
+					notLogged(held));
 		}
 		post(TOPIC_OPENED, s, null);
 		return s;
@@ -336,19 +339,7 @@ public final class SessionRegistry implements SessionManager {
 
 	@Override
 	public synchronized Optional<Session> find(String idOrAddress) {
-		String q = idOrAddress.strip();
-		SessionImpl s = index.byClient(q);
-		if (s == null && q.indexOf('.') > 0) {
-			try {
-				s = index.byAddress(IpAddress.parseIpv4(q));
-			} catch (IllegalArgumentException e) {
-				s = null; // not an IPv4 address: no session has it
-			}
-		}
-		if (s == null && q.matches("\\d{1,18}")) {
-			s = index.byId(Long.parseLong(q));
-		}
-		return Optional.ofNullable(s);
+		return Optional.ofNullable(index.find(idOrAddress.strip()));
 	}
 
 	@Override
@@ -389,7 +380,7 @@ public final class SessionRegistry implements SessionManager {
 
 	/** Loads the state file at activation. */
 	private synchronized void restore() {
-		long saved = store.restore(share, settings.leaseMillis(), settings.recentMillis(), this::repool);
+		long saved = store.restore(share, settings.leaseMillis(), settings.recentMillis(), this::repool, this::repool6);
 		if (saved > 0) {
 			nextId = Math.max(nextId, saved);
 			dirty = true;

@@ -11,25 +11,33 @@ import org.mobilegt.gateway.net.api.IpAddress;
 
 /**
  * The registry's configuration, checked: the ranges of {@link SessionsConfig}'s Metatype, and an
- * exclusion that is not an IPv4 address, are refused.
+ * exclusion that is not an IP address, are refused. Excluded IPv6 addresses are kept apart
+ * ({@code excluded6}) from the IPv4 keys.
  */
 record SessionSettings(int maxClients, long leaseMillis, long recentMillis, long idleMillis, Set<Integer> excluded,
-		int packetsPerSecond, int maxSessionsPerSource, int maxNewLeasesPerSourcePerMinute) {
+		int packetsPerSecond, int maxSessionsPerSource, int maxNewLeasesPerSourcePerMinute, Set<IpAddress> excluded6) {
 
 	/** The most clients, per-source sessions or leases a count may name: a /8 pool. */
 	private static final int MAX_COUNT = 16_777_216;
 
 	static SessionSettings of(SessionsConfig c) {
 		Set<Integer> excluded = new HashSet<>();
+		Set<IpAddress> excluded6 = new HashSet<>();
 		for (String a : c.exclude()) {
 			String address = a.strip();
 			if (address.isEmpty()) {
 				continue;
 			}
+			IpAddress ip;
 			try {
-				excluded.add(IpAddress.parseIpv4(address));
+				ip = IpAddress.parse(address);
 			} catch (IllegalArgumentException e) {
-				throw new ConfigValueException(SessionsConfig.PID, "exclude", address, "is not an IPv4 address");
+				throw new ConfigValueException(SessionsConfig.PID, "exclude", address, "is not an IPv4 or IPv6 address");
+			}
+			if (ip.isIpv4()) {
+				excluded.add(ip.ipv4());
+			} else {
+				excluded6.add(ip);
 			}
 		}
 		String pid = SessionsConfig.PID;
@@ -40,6 +48,6 @@ record SessionSettings(int maxClients, long leaseMillis, long recentMillis, long
 				Set.copyOf(excluded),
 				between(pid, "maxPacketsPerSecond", c.maxPacketsPerSecond(), 0, 10_000_000),
 				between(pid, "maxSessionsPerSource", c.maxSessionsPerSource(), 0, MAX_COUNT),
-				between(pid, "maxNewLeasesPerSourcePerMinute", c.maxNewLeasesPerSourcePerMinute(), 0, MAX_COUNT));
+				between(pid, "maxNewLeasesPerSourcePerMinute", c.maxNewLeasesPerSourcePerMinute(), 0, MAX_COUNT), Set.copyOf(excluded6));
 	}
 }

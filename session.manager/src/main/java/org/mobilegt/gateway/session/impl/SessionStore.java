@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.mobilegt.gateway.common.BoundedTable;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.osgi.service.log.Logger;
 
 /**
@@ -48,11 +49,12 @@ final class SessionStore {
 		for (SessionImpl s : index.snapshot()) {
 			savedSessions.add(new SavedState.SavedSession(s.id(), s.clientId(), s.endpoint(), s.tunnelAddress(),
 					s.since().toEpochMilli(), s.rxPackets(), s.rxBytes(), s.lastReceivedMillis(), s.txPackets(),
-					s.txBytes(), s.lastSentMillis(), s.drops()));
+					s.txBytes(), s.lastSentMillis(), s.drops(), s.has6() ? s.tunnelAddress6().toString() : null));
 		}
 		AddressPool p = leases.pool();
+		AddressPool6 p6 = leases.pool6();
 		return new SavedState(framework, System.currentTimeMillis(), nextId, p == null ? null : p.cidr(), leases.saved(),
-				savedRecent, savedSessions);
+				savedRecent, savedSessions, p6 == null ? null : p6.cidr());
 	}
 
 	/**
@@ -76,9 +78,10 @@ final class SessionStore {
 	 * Loads the state file into the index, the leases and the recent table; a file that cannot be
 	 * read is moved aside. Returns the saved next session id, 0 when nothing was restored.
 	 *
-	 * @param repool builds the pool for the saved subnet before leases are put back
+	 * @param repool  builds the pool for the saved subnet before leases are put back
+	 * @param repool6 likewise the IPv6 pool for the saved prefix (a file from before IPv6 has none)
 	 */
-	long restore(SessionImpl.Share share, long leaseMillis, long recentMillis, Consumer<String> repool) {
+	long restore(SessionImpl.Share share, long leaseMillis, long recentMillis, Consumer<String> repool, Consumer<String> repool6) {
 		Optional<SavedState> saved;
 		try {
 			saved = file.read();
@@ -99,10 +102,13 @@ final class SessionStore {
 		if (state.subnet() != null) {
 			repool.accept(state.subnet());
 		}
+		if (state.subnet6() != null) {
+			repool6.accept(state.subnet6());
+		}
 		for (SavedState.SavedLease l : nullSafe(state.leases())) {
 			// anonymous leases live only as long as their session (resumed below, or gone)
 			if (l.key().startsWith("id:") && l.expires() > now) {
-				leases.restoreReserved(l.key(), l.address(), l.expires());
+				leases.restoreReserved(l.key(), l.address(), address6(l.address6()), l.expires());
 			}
 		}
 		for (SavedState.SavedRecent r : nullSafe(state.recent())) {
@@ -113,15 +119,16 @@ final class SessionStore {
 		AddressPool pool = leases.pool();
 		for (SavedState.SavedSession ss : nullSafe(state.sessions())) {
 			String key = Leases.key(ss.clientId(), ss.endpoint());
-			if (resume && pool != null && pool.leasable(ss.address())) {
-				SessionImpl s = new SessionImpl(ss.id(), ss.clientId(), ss.endpoint(), ss.address(), Instant.ofEpochMilli(ss.since()), now,
-						share);
+			IpAddress v6 = address6(ss.address6());
+			if (resume && pool != null && pool.leasable(ss.address()) && fits6(v6)) {
+				SessionImpl s = new SessionImpl(ss.id(), ss.clientId(), ss.endpoint(), ss.address(), v6 == null ? 0 : v6.high(),
+						v6 == null ? 0 : v6.low(), Instant.ofEpochMilli(ss.since()), now, share);
 				s.rx.restore(ss.rxPackets(), ss.rxBytes(), ss.rxLast());
 				s.tx.restore(ss.txPackets(), ss.txBytes(), ss.txLast());
 				s.drops(ss.drops());
 				leases.limits().opened(s.endpoint());
 				index.add(s);
-				leases.restore(key, ss.address(), Long.MAX_VALUE, true);
+				leases.restore(key, ss.address(), v6, Long.MAX_VALUE, true);
 				resumed++;
 			} else {
 				// a restart: the client is told to handshake again and gets its address back (an
@@ -129,12 +136,35 @@ final class SessionStore {
 				// did not end, the gateway went away)
 				recent.put(ss.endpoint(), state.savedAt());
 				long expires = state.savedAt() + (ss.clientId() != null ? leaseMillis : recentMillis);
-				leases.restore(key, ss.address(), expires, false);
+				leases.restore(key, ss.address(), v6, expires, false);
 			}
 		}
 		log.info("Restored from {}: {} live sessions resumed, {} leases, {} recent endpoints", file.path(), resumed, leases.size(),
 				recent.size());
 		return Math.max(1, state.nextId());
+	}
+
+	/** The saved IPv6 address, null for none or for text that is not one. */
+	private static IpAddress address6(String text) {
+		if (text == null) {
+			return null;
+		}
+		try {
+			IpAddress a = IpAddress.parse(text);
+			return a.isIpv6() ? a : null;
+		} catch (IllegalArgumentException e) {
+			return null;
+		}
+	}
+
+	/**
+	 * Whether a saved session's IPv6 address (null: none) can be resumed: the session had none and
+	 * IPv6 is off, or it fits the IPv6 pool. Otherwise the client must handshake again to
+	 * learn its addresses.
+	 */
+	private boolean fits6(IpAddress v6) {
+		AddressPool6 p6 = leases.pool6();
+		return v6 == null ? p6 == null : p6 != null && p6.restorable(v6.high(), v6.low());
 	}
 
 	private static <T> List<T> nullSafe(List<T> list) {

@@ -30,6 +30,6 @@ public @interface SessionsConfig {
 	@AttributeDefinition(name = "Packets per second per client", description = "A client's share: data packets it may send per second (with one second of burst); the excess is dropped and counted. 0 = no limit. Enforced by each session's token bucket, so it is configured here, not in mobilegt.tunnel.", min = "0", max = "10000000")
 	int maxPacketsPerSecond() default 0;
 
-	@AttributeDefinition(name = "Excluded addresses", description = "Addresses of the subnet that are never leased.")
+	@AttributeDefinition(name = "Excluded addresses", description = "Addresses of the subnet (IPv4) or of the IPv6 prefix that are never leased.")
 	String[] exclude() default {};
 }

@@ -32,6 +32,8 @@ class SessionRegistryTest {
 	RecordingLogger log = new RecordingLogger();
 	RecordingEvents events = new RecordingEvents();
 	SessionRegistry registry;
+	/** The TUN device's service properties the registry is bound with. */
+	Map<String, Object> tun = Map.of(TunDevice.SUBNET, "10.77.0.0/29");
 
 	static final long PHONE_A = EndpointKey.key(AddressPoolTest.ip("172.31.0.2"), 40000);
 	static final long PHONE_B = EndpointKey.key(AddressPoolTest.ip("172.31.0.3"), 40000);
@@ -51,7 +53,7 @@ class SessionRegistryTest {
 				log.logger);
 		r.events = events.admin;
 		r.poster = Runnable::run;
-		r.bindTun(null, Map.of(TunDevice.SUBNET, "10.77.0.0/29"));
+		r.bindTun(null, tun);
 		registry = r;
 		return r;
 	}
@@ -284,5 +286,77 @@ class SessionRegistryTest {
 		assertThat(r.find(IpAddress.formatIpv4(alice.tunnelAddress()))).containsSame(alice);
 		assertThat(r.find(Long.toString(alice.id()))).containsSame(alice);
 		assertThat(r.find("nobody")).isEmpty();
+	}
+
+	// ---- IPv6
+
+	private SessionRegistry startDualStack(String framework) {
+		tun = Map.of(TunDevice.SUBNET, "10.77.0.0/29", TunDevice.SUBNET6, "fd00:77::/64");
+		return start(framework, Map.of());
+	}
+
+	@Test
+	void withAnIpv6PrefixEverySessionGetsAnIpv6AddressFoundByIt() throws Exception {
+		SessionRegistry r = startDualStack("fw1");
+		Session alice = r.open(PHONE_A, "alice");
+		Session anon = r.open(PHONE_B, null);
+		IpAddress a6 = alice.tunnelAddress6();
+		assertThat(a6).isNotNull();
+		assertThat(anon.tunnelAddress6()).isNotNull().isNotEqualTo(a6);
+		assertThat(a6.toString()).startsWith("fd00:77::");
+		assertThat(r.byTunnelAddress6(a6.high(), a6.low())).isSameAs(alice);
+		assertThat(r.byTunnelAddress6(a6.high(), a6.low() ^ 1)).isNull();
+		assertThat(r.find(a6.toString())).containsSame(alice);
+		assertThat(events.topic(SessionManager.TOPIC_OPENED)).first()
+				.satisfies(e -> assertThat(e.getProperty(SessionManager.PROP_TUNNEL_ADDRESS6)).isEqualTo(a6.toString()));
+		assertThat(r.pool().subnet6()).isEqualTo("fd00:77::/64");
+		assertThat(r.pool().used6()).isEqualTo(2);
+		r.close(alice, CloseReason.KICKED);
+		assertThat(r.byTunnelAddress6(a6.high(), a6.low())).isNull();
+		assertThat(events.topic(SessionManager.TOPIC_CLOSED)).singleElement()
+				.satisfies(e -> assertThat(e.getProperty(SessionManager.PROP_TUNNEL_ADDRESS6)).isEqualTo(a6.toString()));
+	}
+
+	@Test
+	void withoutAnIpv6PrefixSessionsAreIpv4Only() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		Session alice = r.open(PHONE_A, "alice");
+		assertThat(alice.tunnelAddress6()).isNull();
+		assertThat(alice.tunnelAddress6Hi()).isZero();
+		assertThat(alice.tunnelAddress6Lo()).isZero();
+		assertThat(r.pool().subnet6()).isNull();
+		assertThat(events.topic(SessionManager.TOPIC_OPENED)).singleElement()
+				.satisfies(e -> assertThat(e.containsProperty(SessionManager.PROP_TUNNEL_ADDRESS6)).isFalse());
+	}
+
+	@Test
+	void bothAddressesSurviveARestartAndABundleUpdate() throws Exception {
+		SessionRegistry r = startDualStack("fw1");
+		Session alice = r.open(PHONE_A, "alice");
+		r.deactivate();
+		SessionRegistry updated = startDualStack("fw1");
+		Session resumed = updated.byEndpoint(PHONE_A);
+		assertThat(resumed.tunnelAddress6()).isEqualTo(alice.tunnelAddress6());
+		assertThat(updated.byTunnelAddress6(alice.tunnelAddress6Hi(), alice.tunnelAddress6Lo())).isSameAs(resumed);
+		updated.deactivate();
+		SessionRegistry restarted = startDualStack("fw2");
+		Session back = restarted.open(PHONE_A2, "alice");
+		assertThat(back.tunnelAddress()).isEqualTo(alice.tunnelAddress());
+		assertThat(back.tunnelAddress6()).isEqualTo(alice.tunnelAddress6());
+	}
+
+	@Test
+	void turningIpv6OffEndsSessionsThatHadItAndAnExcludedIpv6AddressIsNeverLeased() throws Exception {
+		SessionRegistry r = startDualStack("fw1");
+		Session alice = r.open(PHONE_A, "alice");
+		r.updatedTun(null, Map.of(TunDevice.SUBNET, "10.77.0.0/29", TunDevice.SUBNET6, ""));
+		assertThat(alice.live()).isFalse();
+		Session again = r.open(PHONE_A, "alice");
+		assertThat(again.tunnelAddress()).isEqualTo(alice.tunnelAddress());
+		assertThat(again.tunnelAddress6()).isNull();
+		r.updatedTun(null, Map.of(TunDevice.SUBNET, "10.77.0.0/29", TunDevice.SUBNET6, "fd00:77::/126"));
+		r.modified(Annotations.of(SessionsConfig.class, Map.of("exclude", new String[] { "fd00:77::2" })), Map.of());
+		Session bob = r.open(PHONE_B, "bob");
+		assertThat(bob.tunnelAddress6()).isEqualTo(IpAddress.parse("fd00:77::3"));
 	}
 }

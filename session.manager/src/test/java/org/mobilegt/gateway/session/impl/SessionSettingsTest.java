@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.testing.Annotations;
 
@@ -33,7 +34,16 @@ class SessionSettingsTest {
 		refused("idleTimeoutSeconds", 4, "must be between 5 and 86400");
 		refused("idleTimeoutSeconds", 86_401, "must be between 5 and 86400");
 		assertThatThrownBy(() -> of(Map.of("exclude", new String[] { "10.77.0.300" })))
-				.hasMessage("mobilegt.sessions: exclude=10.77.0.300 is not an IPv4 address");
+				.hasMessage("mobilegt.sessions: exclude=10.77.0.300 is not an IPv4 or IPv6 address");
+		assertThatThrownBy(() -> of(Map.of("exclude", new String[] { "fd00::1::2" })))
+				.hasMessage("mobilegt.sessions: exclude=fd00::1::2 is not an IPv4 or IPv6 address");
+	}
+
+	@Test
+	void excludedAddressesOfEitherFamilyAreKeptApart() {
+		SessionSettings s = of(Map.of("exclude", new String[] { "10.77.0.9", " fd00:77::9 " }));
+		assertThat(s.excluded()).containsExactly(AddressPoolTest.ip("10.77.0.9"));
+		assertThat(s.excluded6()).containsExactly(IpAddress.parse("fd00:77::9"));
 	}
 
 	@Test

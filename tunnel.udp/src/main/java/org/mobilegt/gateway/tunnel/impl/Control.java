@@ -131,7 +131,7 @@ final class Control {
 			refused(endpoint, e);
 			return;
 		}
-		byte[] reply = settings.handshakeReply(session.tunnelAddress());
+		byte[] reply = settings.handshakeReply(session.tunnelAddress(), session.tunnelAddress6());
 		metrics.handshakesOk.increment();
 		if (grant.delayNanos() == 0) {
 			reply(endpoint, session, reply, grant.copies());

@@ -18,11 +18,14 @@ public @interface TunnelConfig {
 	@AttributeDefinition(name = "Advertised MTU", description = "MTU told to clients in the handshake reply; datagrams larger than the TUN device's MTU are dropped.", min = "576", max = "65535")
 	int mtu() default 1400;
 
-	@AttributeDefinition(name = "DNS servers", description = "DNS servers pushed to clients (IPv4 addresses).")
+	@AttributeDefinition(name = "DNS servers", description = "DNS servers pushed to clients (IPv4 or IPv6 addresses; IPv6 ones only to clients with an IPv6 address).")
 	String[] dns() default { "8.8.8.8" };
 
 	@AttributeDefinition(name = "Routes", description = "Routes pushed to clients (IPv4 CIDR).")
 	String[] routes() default { "0.0.0.0/0" };
+
+	@AttributeDefinition(name = "IPv6 routes", description = "IPv6 routes pushed to clients that lease an IPv6 address (IPv6 CIDR); ::/0 sends all their IPv6 traffic through the tunnel.")
+	String[] routes6() default { "::/0" };
 
 	@AttributeDefinition(name = "Search domain", description = "DNS search domain pushed to clients; empty for none.")
 	String searchDomain() default "";

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.testing.Annotations;
+import org.mobilegt.gateway.net.api.IpAddress;
 
 class TunnelSettingsTest {
 
@@ -20,7 +21,7 @@ class TunnelSettingsTest {
 
 	@Test
 	void theReplyIsZeroThenTheParametersPaddedWithSpacesTo1024Bytes() {
-		byte[] reply = settings(Map.of()).handshakeReply(CLIENT);
+		byte[] reply = settings(Map.of()).handshakeReply(CLIENT, null);
 		assertThat(reply).hasSize(1024);
 		assertThat(reply[0]).isZero();
 		String text = new String(reply, 1, 1023, StandardCharsets.US_ASCII);
@@ -31,7 +32,7 @@ class TunnelSettingsTest {
 	@Test
 	void routesDnsAndSearchDomainAreAllPushed() {
 		byte[] reply = settings(Map.of("mtu", 1280, "dns", new String[] { "1.1.1.1", "9.9.9.9" }, "routes",
-				new String[] { "10.0.0.0/8", "192.168.0.0/16" }, "searchDomain", "corp.example")).handshakeReply(CLIENT);
+				new String[] { "10.0.0.0/8", "192.168.0.0/16" }, "searchDomain", "corp.example")).handshakeReply(CLIENT, null);
 		assertThat(new String(reply, 1, 1023, StandardCharsets.US_ASCII).strip())
 				.isEqualTo("m,1280 a,10.77.0.2,32 r,10.0.0.0,8 r,192.168.0.0,16 d,1.1.1.1 d,9.9.9.9 s,corp.example");
 	}
@@ -86,7 +87,9 @@ class TunnelSettingsTest {
 		assertThatThrownBy(() -> settings(Map.of("bind", "::"))).hasMessageContaining("bind=:: must be an IPv4 address");
 		assertThatThrownBy(() -> settings(Map.of("bind", "127.1"))).hasMessageContaining("bind=127.1 must be an IPv4 address");
 		assertThatThrownBy(() -> settings(Map.of("dns", new String[] { "8.8.8.08" }))).hasMessage(
-				"mobilegt.tunnel: dns=8.8.8.08 must be IPv4 addresses");
+				"mobilegt.tunnel: dns=8.8.8.08 must be IPv4 or IPv6 addresses");
+		assertThatThrownBy(() -> settings(Map.of("dns", new String[] { "2001:4860::88::1" }))).hasMessage(
+				"mobilegt.tunnel: dns=2001:4860::88::1 must be IPv4 or IPv6 addresses");
 		assertThat(settings(Map.of("bind", " 127.0.0.1 ")).bind().getHostAddress()).isEqualTo("127.0.0.1");
 	}
 
@@ -96,5 +99,65 @@ class TunnelSettingsTest {
 				"mobilegt.tunnel: routes=10.1.2.3/8 has host bits set; did you mean 10.0.0.0/8?");
 		assertThatThrownBy(() -> settings(Map.of("routes", new String[] { "::/0" }))).hasMessage(
 				"mobilegt.tunnel: routes=::/0 must be IPv4 CIDR routes, e.g. 0.0.0.0/0");
+	}
+
+	// ---- IPv6
+
+	static final IpAddress CLIENT6 = IpAddress.parse("fd00:77::c0ff:ee00:1234:5678");
+
+	static String text(byte[] reply) {
+		return new String(reply, 1, reply.length - 1, StandardCharsets.US_ASCII).strip();
+	}
+
+	@Test
+	void aClientWithAnIpv6AddressGetsItTheIpv6RoutesAndTheIpv6DnsServers() {
+		TunnelSettings s = settings(Map.of("dns", new String[] { "8.8.8.8", "2001:4860:4860::8888" }));
+		assertThat(text(s.handshakeReply(CLIENT, CLIENT6)))
+				.isEqualTo("m,1400 a,10.77.0.2,32 a,fd00:77::c0ff:ee00:1234:5678,128 r,0.0.0.0,0 r,::,0 d,8.8.8.8 d,2001:4860:4860::8888");
+		assertThat(text(s.handshakeReply(CLIENT, null))).as("an IPv4-only client: nothing it cannot reach")
+				.isEqualTo("m,1400 a,10.77.0.2,32 r,0.0.0.0,0 d,8.8.8.8");
+	}
+
+	@Test
+	void ipv6RoutesAreConfigurableAndCheckedLikeIpv4Ones() {
+		TunnelSettings s = settings(Map.of("routes6", new String[] { "2000::/3", " 64:ff9b::/96 " }));
+		assertThat(text(s.handshakeReply(CLIENT, CLIENT6))).contains(" r,0.0.0.0,0 r,2000::,3 r,64:ff9b::,96 d,8.8.8.8");
+		assertThat(text(settings(Map.of("routes6", new String[0])).handshakeReply(CLIENT, CLIENT6))).doesNotContain("r,::");
+		assertThatThrownBy(() -> settings(Map.of("routes6", new String[] { "2001:db8::1/32" }))).isInstanceOf(ConfigValueException.class)
+				.hasMessage("mobilegt.tunnel: routes6=2001:db8::1/32 has host bits set; did you mean 2001:db8::/32?");
+		assertThatThrownBy(() -> settings(Map.of("routes6", new String[] { "0.0.0.0/0" })))
+				.hasMessage("mobilegt.tunnel: routes6=0.0.0.0/0 must be IPv6 CIDR routes, e.g. ::/0 or 2000::/3");
+		assertThatThrownBy(() -> settings(Map.of("routes6", new String[] { "::/129" }))).hasMessageContaining("routes6=::/129");
+	}
+
+	@Test
+	void tooManyIpv6RoutesAreRefusedAtConfigTimeForTheLongestAddressesNotCutOnTheWire() {
+		// " r,2001:db8:1234:5678:9abc:def0:1xxx:0,112" is 42 bytes; with the longest client addresses
+		// (255.255.255.255 and eight ffff groups) 22 of them make 1019 bytes of parameters, 23 make 1061
+		String[] routes6 = new String[23];
+		for (int i = 0; i < routes6.length; i++) {
+			routes6[i] = "2001:db8:1234:5678:9abc:def0:" + Integer.toHexString(0x1000 + i) + ":0/112";
+		}
+		assertThatThrownBy(() -> settings(Map.of("routes6", routes6))).isInstanceOf(ConfigValueException.class)
+				.hasMessageStartingWith("mobilegt.tunnel: routes6=1 routes, 23 IPv6 routes and 1 DNS servers do not fit in the "
+						+ "1024-byte handshake reply (")
+				.hasMessageEndingWith("(1061 bytes of parameters, at most 1023): remove some; nothing is cut off on the wire");
+		String[] fewer = java.util.Arrays.copyOf(routes6, 22);
+		byte[] reply = settings(Map.of("routes6", fewer)).handshakeReply(-1, IpAddress.ofIpv6(-1L, -1L));
+		assertThat(reply).hasSize(1024);
+		assertThat(text(reply)).hasSize(1019).endsWith(" d,8.8.8.8");
+		assertThat(ToyVpnParser.parse(reply).routes()).hasSize(23);
+	}
+
+	@Test
+	void theReplyParsesTheWayTheAndroidToyVpnClientParsesIt() {
+		TunnelSettings s = settings(Map.of("dns", new String[] { "1.1.1.1", "2606:4700:4700::1111" }, "routes6",
+				new String[] { "::/0" }, "searchDomain", "corp.example"));
+		ToyVpnParser.Config c = ToyVpnParser.parse(s.handshakeReply(CLIENT, CLIENT6));
+		assertThat(c.mtu()).isEqualTo(1400);
+		assertThat(c.addresses()).containsExactly("10.77.0.2/32", "fd00:77::c0ff:ee00:1234:5678/128");
+		assertThat(c.routes()).containsExactly("0.0.0.0/0", "::/0");
+		assertThat(c.dns()).containsExactly("1.1.1.1", "2606:4700:4700::1111");
+		assertThat(c.searchDomains()).containsExactly("corp.example");
 	}
 }
