@@ -35,7 +35,7 @@ final class Control {
 	 */
 	static final int MAX_HANDSHAKE = 1024;
 
-	private final TunnelServer server;
+	private final Bindings.Cell bound;
 	private final TunnelMetrics metrics;
 	private final Logger log;
 	private final ThreadPoolExecutor pool;
@@ -44,8 +44,8 @@ final class Control {
 	private final ThreadLocal<ControlSender> senders = ThreadLocal.withInitial(ControlSender::new);
 	private final RateGate refusalLog = new RateGate(10, 10_000);
 
-	Control(TunnelServer server, TunnelMetrics metrics, Logger log, TunnelSettings settings) {
-		this.server = server;
+	Control(Bindings.Cell bound, TunnelMetrics metrics, Logger log, TunnelSettings settings) {
+		this.bound = bound;
 		this.metrics = metrics;
 		this.log = log;
 		this.budget = settings == null ? new ReplyBudget(65536, 4 << 20)
@@ -90,9 +90,10 @@ final class Control {
 	}
 
 	private void handle(long endpoint, byte[] payload) {
-		KeyCheck keys = server.keyCheck();
-		SessionManager sessions = server.sessions();
-		TunnelSettings settings = server.settings();
+		Bindings b = bound.get();
+		KeyCheck keys = b.keyCheck();
+		SessionManager sessions = b.sessions();
+		TunnelSettings settings = b.settings();
 		if (keys == null || sessions == null || settings == null) {
 			metrics.dropped(DropReason.NO_SERVICE);
 			return;
@@ -141,7 +142,7 @@ final class Control {
 	}
 
 	private void reply(long endpoint, Session session, byte[] reply, int copies) {
-		int sent = senders.get().send(server.socket(), reply, endpoint, copies);
+		int sent = senders.get().send(bound.get().socket(), reply, endpoint, copies);
 		session.sent(reply.length * sent, false, System.currentTimeMillis());
 	}
 

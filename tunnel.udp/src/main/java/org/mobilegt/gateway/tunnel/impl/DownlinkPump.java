@@ -24,7 +24,7 @@ final class DownlinkPump implements Runnable {
 
 	private static final int POLL_MILLIS = 250;
 
-	private final TunnelServer server;
+	private final Bindings.Cell bound;
 	private final TunDevice tun;
 	private final int queue;
 	private final PumpCounters counters;
@@ -36,9 +36,11 @@ final class DownlinkPump implements Runnable {
 	private volatile boolean running = true;
 	private long sequence;
 	private long sampleStart;
+	/** The snapshot of the current batch, renewed after each flush. */
+	private Bindings b;
 
-	DownlinkPump(TunnelServer server, TunDevice tun, int queue, TunnelMetrics metrics, Logger log) {
-		this.server = server;
+	DownlinkPump(Bindings.Cell bound, TunDevice tun, int queue, TunnelMetrics metrics, Logger log) {
+		this.bound = bound;
 		this.tun = tun;
 		this.queue = queue;
 		this.counters = metrics.downlink[queue];
@@ -49,6 +51,7 @@ final class DownlinkPump implements Runnable {
 	@Override
 	public void run() {
 		long now = System.currentTimeMillis();
+		b = bound.get();
 		while (running) {
 			try {
 				ByteBuffer slot = batch.next();
@@ -123,7 +126,7 @@ final class DownlinkPump implements Runnable {
 			counters.dropped(version == 6 ? DropReason.IPV6 : DropReason.NOT_IP);
 			return null;
 		}
-		SessionManager sessions = server.sessions();
+		SessionManager sessions = b.sessions();
 		Session session = sessions == null ? null : sessions.byTunnelAddress(Packets.destination(p));
 		if (session == null) {
 			counters.dropped(DropReason.NO_SESSION);
@@ -132,7 +135,7 @@ final class DownlinkPump implements Runnable {
 	}
 
 	private void tap(ByteBuffer p) {
-		TapSelection taps = server.taps();
+		TapSelection taps = b.taps();
 		if (taps != null) {
 			taps.offer(Packets.destination(p), Direction.TO_CLIENT, p);
 		}
@@ -160,7 +163,7 @@ final class DownlinkPump implements Runnable {
 			session.sent(out.remaining(), true, now);
 			counters.forwarded(out.remaining());
 		}
-		UdpSocket socket = server.socket();
+		UdpSocket socket = b.socket();
 		int failed = socket == null ? packets : gso.send(socket, session.endpoint(), length, size);
 		for (int i = 0; i < failed; i++) {
 			counters.dropped(socket == null ? DropReason.NO_SERVICE : DropReason.UDP_SEND_ERROR);
@@ -172,9 +175,10 @@ final class DownlinkPump implements Runnable {
 
 	private void flush() {
 		if (batch.pending() == 0) {
+			b = bound.get();
 			return;
 		}
-		UdpSocket socket = server.socket();
+		UdpSocket socket = b.socket();
 		if (socket == null) {
 			for (int i = batch.pending(); i > 0; i--) {
 				counters.dropped(DropReason.NO_SERVICE);
@@ -189,6 +193,7 @@ final class DownlinkPump implements Runnable {
 			latency.record(System.nanoTime() - sampleStart);
 			sampleStart = 0;
 		}
+		b = bound.get();
 	}
 
 	void stop() {

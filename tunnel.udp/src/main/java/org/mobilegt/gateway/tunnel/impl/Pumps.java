@@ -16,7 +16,7 @@ final class Pumps {
 
 	private static final long JOIN_MILLIS = 2000;
 
-	private final TunnelServer server;
+	private final Bindings.Cell bound;
 	private final TunnelMetrics metrics;
 	private final Control control;
 	private final Logger log;
@@ -26,8 +26,8 @@ final class Pumps {
 	private final List<DownlinkPump> downlinks = new ArrayList<>();
 	private final List<Thread> downlinkThreads = new ArrayList<>();
 
-	Pumps(TunnelServer server, TunnelMetrics metrics, Control control, Logger log) {
-		this.server = server;
+	Pumps(Bindings.Cell bound, TunnelMetrics metrics, Control control, Logger log) {
+		this.bound = bound;
 		this.metrics = metrics;
 		this.control = control;
 		this.log = log;
@@ -36,7 +36,7 @@ final class Pumps {
 	/** Stops the uplink of the previous socket (closing it to wake the pump) and starts one on {@code socket}. */
 	void uplink(UdpSocket socket) {
 		stopUplink();
-		uplink = new UplinkPump(server, socket, metrics, control, log);
+		uplink = new UplinkPump(bound, socket, metrics, control, log);
 		uplinkSocket = socket;
 		uplinkThread = Daemons.start(uplink, "mobilegt-uplink");
 	}
@@ -56,7 +56,7 @@ final class Pumps {
 	void downlinks(TunDevice device) {
 		stopDownlinks();
 		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
-			DownlinkPump pump = new DownlinkPump(server, device, q, metrics, log);
+			DownlinkPump pump = new DownlinkPump(bound, device, q, metrics, log);
 			downlinks.add(pump);
 			downlinkThreads.add(Daemons.start(pump, "mobilegt-downlink-" + q));
 		}

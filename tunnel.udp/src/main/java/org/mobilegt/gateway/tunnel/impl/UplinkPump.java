@@ -31,7 +31,7 @@ final class UplinkPump implements Runnable {
 	private static final int POLL_MILLIS = 250;
 	private static final long QUIESCE_NANOS = 500_000_000L;
 
-	private final TunnelServer server;
+	private final Bindings.Cell bound;
 	private final UdpSocket socket;
 	private final TunnelMetrics metrics;
 	private final PumpCounters counters;
@@ -48,9 +48,11 @@ final class UplinkPump implements Runnable {
 	private final BatchGate gate = new BatchGate();
 	private volatile boolean running = true;
 	private long sequence;
+	/** The snapshot of the current batch. */
+	private Bindings b = Bindings.NONE;
 
-	UplinkPump(TunnelServer server, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
-		this.server = server;
+	UplinkPump(Bindings.Cell bound, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
+		this.bound = bound;
 		this.socket = socket;
 		this.metrics = metrics;
 		this.counters = metrics.uplink;
@@ -75,8 +77,9 @@ final class UplinkPump implements Runnable {
 				}
 				gate.enter();
 				long now = System.currentTimeMillis();
-				SessionManager sessions = server.sessions();
-				TunDevice tun = server.tun();
+				b = bound.get();
+				SessionManager sessions = b.sessions();
+				TunDevice tun = b.tun();
 				for (int i = 0; i < n; i++) {
 					try {
 						datagram(i, now, sessions, tun);
@@ -142,7 +145,7 @@ final class UplinkPump implements Runnable {
 			session.received(0, false, now); // still alive, but nothing forwarded
 			return;
 		}
-		TapSelection taps = server.taps();
+		TapSelection taps = b.taps();
 		if (taps != null) {
 			taps.offer(session.tunnelAddress(), Direction.FROM_CLIENT, p);
 		}
@@ -187,11 +190,11 @@ final class UplinkPump implements Runnable {
 				session.received(1, false, now);
 				metrics.keepalivesIn.increment();
 			} else {
-				unknown(endpoint, server.sessions(), null);
+				unknown(endpoint, b.sessions(), null);
 			}
 			return;
 		}
-		KeyCheck keys = server.keyCheck();
+		KeyCheck keys = b.keyCheck();
 		if (keys != null && keys.blocked(EndpointKey.toInetAddress(EndpointKey.address(endpoint)))) {
 			metrics.dropped(DropReason.THROTTLED); // dropped without work
 			return;
@@ -213,7 +216,7 @@ final class UplinkPump implements Runnable {
 			return;
 		}
 		counters.dropped(DropReason.UNKNOWN_ENDPOINT);
-		KeyCheck keys = server.keyCheck();
+		KeyCheck keys = b.keyCheck();
 		if (sessions.recentlyClosed(endpoint)) {
 			hint(endpoint);
 		} else if (keys != null) {
@@ -237,7 +240,7 @@ final class UplinkPump implements Runnable {
 	}
 
 	private void spoofed(long endpoint, ByteBuffer p, Session session, long now) {
-		KeyCheck keys = server.keyCheck();
+		KeyCheck keys = b.keyCheck();
 		if (keys != null && spoofRecords.admit(now) >= 0) {
 			keys.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.SPOOFED,
 					"source " + IpAddress.formatIpv4(Packets.source(p)) + " is not the lease "
