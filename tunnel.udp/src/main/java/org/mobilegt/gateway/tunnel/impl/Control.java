@@ -29,10 +29,7 @@ import org.osgi.service.log.Logger;
 final class Control {
 
 	static final int QUEUE = 1024;
-	/**
-	 * Longer handshakes are dropped before they are copied or checked: a key and a 64-byte id fit
-	 * easily, and the bounded queue then holds at most {@code QUEUE} such copies.
-	 */
+	/** Longest handshake queued: the bounded queue then holds at most {@code QUEUE} such copies. */
 	static final int MAX_HANDSHAKE = 1024;
 
 	private final Bindings.Cell bound;
@@ -69,12 +66,11 @@ final class Control {
 		budget.rates(s.replyBytesPerSource(), s.replyBytesPerSecond());
 	}
 
-	/** Queues the handshake in {@code datagram} (0 byte, then the payload) from {@code endpoint}. */
+	/**
+	 * Queues the handshake in {@code datagram} (0 byte, then the payload, at most
+	 * {@link #MAX_HANDSHAKE} bytes: {@link Decisions#handshake}) from {@code endpoint}.
+	 */
 	void handshake(long endpoint, ByteBuffer datagram) {
-		if (datagram.remaining() > MAX_HANDSHAKE) {
-			metrics.dropped(DropReason.MALFORMED);
-			return;
-		}
 		byte[] payload = new byte[datagram.remaining() - 1];
 		datagram.get(datagram.position() + 1, payload);
 		try {
