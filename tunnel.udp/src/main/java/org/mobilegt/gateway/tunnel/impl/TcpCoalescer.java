@@ -31,7 +31,7 @@ final class TcpCoalescer {
 	}
 
 	static final int FLOWS = 8;
-	private static final int IPV4_HEADER = 20;
+	private static final int IPV4_HEADER = Packets.IPV4_HEADER;
 	private static final int TCP = 6;
 	private static final int ACK = 0x10;
 	private static final int PSH = 0x08;

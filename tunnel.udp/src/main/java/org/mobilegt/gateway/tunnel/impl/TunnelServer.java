@@ -172,6 +172,12 @@ public final class TunnelServer implements TunnelStats {
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindTun(TunDevice device) {
+		int header = device.offloadHeader();
+		if (header != 0 && header != Offload.HEADER) {
+			log.error("TUN {} not used: its offload header of {} bytes is not a struct virtio_net_hdr ({} bytes)", device.name(),
+					header, Offload.HEADER);
+			return;
+		}
 		pumps.stopDownlinks();
 		bound.set(bound.get().withTun(device));
 		pumps.downlinks(device);
