@@ -146,7 +146,7 @@ final class Fakes {
 	 * A TUN device backed by queues: {@link #toRead} feeds reads (with the offload header when it
 	 * has one), {@link #written} keeps every write; writes fail while {@link #failWrites} is set.
 	 */
-	static final class FakeTun implements TunDevice {
+	static class FakeTun implements TunDevice {
 		final BlockingQueue<byte[]> toRead = new LinkedBlockingQueue<>();
 		final List<byte[]> written = new CopyOnWriteArrayList<>();
 		final int offloadHeader;
