@@ -209,13 +209,16 @@ final class Fakes {
 		final List<String> records = new CopyOnWriteArrayList<>();
 		final Set<InetAddress> blocked = new HashSet<>();
 		final AtomicInteger checks = new AtomicInteger();
+		/** When set, every handshake is refused for it. */
+		volatile Reason refuseWith;
 
 		@Override
 		public Verdict check(InetAddress address, int port, ByteBuffer payload) {
 			checks.incrementAndGet();
 			byte[] key = new byte[payload.remaining()];
 			payload.get(payload.position(), key);
-			return new Verdict(new String(key).equals("secret") ? null : Reason.BAD_KEY, null);
+			Reason refusal = refuseWith != null ? refuseWith : new String(key).equals("secret") ? null : Reason.BAD_KEY;
+			return new Verdict(refusal, null);
 		}
 
 		@Override public boolean blocked(InetAddress address) { return blocked.contains(address); }
