@@ -43,7 +43,7 @@ final class DownlinkPump implements Runnable {
 	/** The queued datagram being timed (-1: none) and when it was read. */
 	private int sampleSlot = -1;
 	private long sampleStart;
-	// the current batch: its snapshot (renewed after each flush), offload header and clock
+	// the current batch: its snapshot (taken at its first packet), offload header and clock
 	private Bindings b;
 	private int header;
 	private long now;
@@ -89,6 +89,9 @@ final class DownlinkPump implements Runnable {
 			return true;
 		}
 		slot.flip();
+		if (batch.pending() == 0) {
+			renew(); // a batch starts: the bindings of now, not of before the wait in read
+		}
 		boolean timed = (++sequence & TunnelMetrics.SAMPLE_MASK) == 0;
 		read(slot, timed ? System.nanoTime() : 0);
 		if (batch.full()) {
@@ -193,7 +196,7 @@ final class DownlinkPump implements Runnable {
 		}
 	}
 
-	/** Sends the queued datagrams and counts each as forwarded or dropped; then takes a new snapshot. */
+	/** Sends the queued datagrams and counts each as forwarded or dropped. */
 	private void flush() {
 		int n = batch.pending();
 		if (n > 0) {
@@ -218,7 +221,6 @@ final class DownlinkPump implements Runnable {
 			Arrays.fill(sessions, 0, n, null); // hold no session past its batch
 		}
 		sampleSlot = -1;
-		renew();
 	}
 
 	private void renew() {

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.tunnel.api.Direction;
 import org.mobilegt.gateway.tunnel.api.DropReason;
@@ -118,6 +119,29 @@ class DownlinkPumpTest {
 		assertThat(rig.drops(DropReason.NO_SERVICE)).isOne();
 		assertThat(session.drops()).isOne();
 		assertThat(rig.metrics.txPackets()).isOne();
+	}
+
+	@Test
+	void aBatchUsesTheBindingsOfWhenItsFirstPacketCameNotOfBeforeTheWait() throws Exception {
+		start(0);
+		Fakes.FakeSessions later = new Fakes.FakeSessions();
+		rig.cell.set(rig.cell.get().withSessions(null));
+		pump = new DownlinkPump(rig.cell, rig.tun, 0, rig.metrics, rig.log.logger);
+		Thread thread = Daemons.start(pump, "test-downlink");
+		try {
+			Thread.sleep(20); // the pump waits in its read, with the snapshot of no sessions
+			Fakes.FakeSession session = later.add(rig.endpoint, Rig.LEASE);
+			rig.cell.set(rig.cell.get().withSessions(later));
+			rig.tun.toRead.add(toClient(60));
+
+			assertThat(rig.receive()).hasSize(60);
+			assertThat(Rig.await(() -> session.txPackets() == 1)).isTrue();
+			assertThat(rig.metrics.drops()).isEmpty();
+		} finally {
+			pump.stop();
+			rig.tun.closed = true;
+			thread.join(10_000);
+		}
 	}
 
 	@Test
