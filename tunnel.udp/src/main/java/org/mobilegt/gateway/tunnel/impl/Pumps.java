@@ -9,8 +9,12 @@ import org.osgi.service.log.Logger;
 
 /**
  * The pump threads and their hand-overs: one uplink on the UDP socket, one downlink per TUN queue.
- * A new socket gets a new uplink after the old one stopped; a TUN device going away stops the
- * downlinks and waits until the uplink no longer writes to it. Called under the server's lock.
+ * A new socket gets a new uplink after the old one stopped. A TUN device going away waits only
+ * until the uplink left the batch that may still write to it ({@link UplinkPump#quiesce}, a park
+ * woken by the pump); its downlinks are told to stop but not waited for, since a device's reads
+ * return -1 once it is closed (the TunDevice contract). A downlink of a new device first waits for
+ * its queue's predecessor, on its own thread, so each queue's counters keep one writer. Called
+ * under the server's lock.
  */
 final class Pumps {
 
@@ -24,7 +28,8 @@ final class Pumps {
 	private UdpSocket uplinkSocket;
 	private Thread uplinkThread;
 	private final List<DownlinkPump> downlinks = new ArrayList<>();
-	private final List<Thread> downlinkThreads = new ArrayList<>();
+	/** The newest downlink thread of each queue, running or retiring. */
+	private final Thread[] lastOnQueue = new Thread[TunnelMetrics.MAX_QUEUES];
 
 	Pumps(Bindings.Cell bound, TunnelMetrics metrics, Control control, Logger log) {
 		this.bound = bound;
@@ -52,32 +57,46 @@ final class Pumps {
 		}
 	}
 
-	/** Replaces the downlinks by one per queue of {@code device}. */
+	/** Replaces the downlinks by one per queue of {@code device}; each starts once its queue's predecessor ended. */
 	void downlinks(TunDevice device) {
-		stopDownlinks();
+		retireDownlinks();
 		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
 			DownlinkPump pump = new DownlinkPump(bound, device, q, metrics, log);
+			Thread predecessor = lastOnQueue[q];
 			downlinks.add(pump);
-			downlinkThreads.add(Daemons.start(pump, "mobilegt-downlink-" + q));
+			lastOnQueue[q] = Daemons.start(() -> {
+				join(predecessor);
+				pump.run();
+			}, "mobilegt-downlink-" + q);
 		}
 	}
 
+	/** Stops the downlinks and waits (bounded) until they ended. */
 	void stopDownlinks() {
-		downlinks.forEach(DownlinkPump::stop);
-		downlinkThreads.forEach(Pumps::join);
-		downlinks.clear();
-		downlinkThreads.clear();
+		retireDownlinks();
+		for (int q = 0; q < lastOnQueue.length; q++) {
+			join(lastOnQueue[q]);
+			lastOnQueue[q] = null;
+		}
 	}
 
-	/** The TUN device is going away: no pump may use it once this returns (bounded). */
+	private void retireDownlinks() {
+		downlinks.forEach(DownlinkPump::stop);
+		downlinks.clear();
+	}
+
+	/** The TUN device is going away: the uplink no longer writes to it once this returns (bounded). */
 	void detach() {
-		stopDownlinks();
+		retireDownlinks();
 		if (uplink != null) {
 			uplink.quiesce();
 		}
 	}
 
 	private static void join(Thread t) {
+		if (t == null) {
+			return;
+		}
 		try {
 			t.join(JOIN_MILLIS);
 		} catch (InterruptedException e) {

@@ -178,7 +178,6 @@ public final class TunnelServer implements TunnelStats {
 					header, Offload.HEADER);
 			return;
 		}
-		pumps.stopDownlinks();
 		bound.set(bound.get().withTun(device));
 		pumps.downlinks(device);
 		log.info("Tunnel attached to TUN {} ({} queue(s))", device.name(), device.queues());
@@ -188,7 +187,7 @@ public final class TunnelServer implements TunnelStats {
 	synchronized void unbindTun(TunDevice device) {
 		if (bound.get().tun() == device) {
 			bound.set(bound.get().withTun(null));
-			pumps.detach(); // no pump uses the old device after this
+			pumps.detach(); // the uplink no longer writes to it; its downlinks end as it closes
 			log.info("Tunnel detached from TUN {}", device.name());
 			servingChanged();
 		}

@@ -190,6 +190,47 @@ class TunnelServerTest {
 		assertThat(slow.written).hasSize(1);
 	}
 
+	/** A device whose reads block until it is closed, as a real one does when nothing arrives. */
+	static final class QuietTun extends Fakes.FakeTun {
+		final CountDownLatch reading = new CountDownLatch(1);
+		final CountDownLatch closing = new CountDownLatch(1);
+
+		QuietTun() {
+			super(0);
+		}
+
+		@Override
+		public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
+			reading.countDown();
+			try {
+				closing.await();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+			return -1;
+		}
+	}
+
+	@Test
+	void theNextDevicesDownlinkStartsWhenTheOldOneEndsAndUnbindDoesNotWaitForIt() throws Exception {
+		QuietTun old = new QuietTun();
+		server.bindTun(old);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		Fakes.FakeSession session = connect();
+		assertThat(old.reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+		server.unbindTun(old); // returns while the old downlink still waits in its read
+		assertThat(old.closing.getCount()).isOne();
+		Fakes.FakeTun next = new Fakes.FakeTun(0);
+		server.bindTun(next);
+		ByteBuffer reply = PacketsTest.ipv4(60, 60).putInt(12, 0x08080808).putInt(16, session.tunnelAddress());
+		next.toRead.add(Arrays.copyOf(reply.array(), 60));
+		old.closing.countDown(); // the old device closes: its reader leaves, the new one may start
+		assertThat(receive()).hasSize(60);
+		assertThat(Rig.await(() -> server.totals().txPackets() == 1)).isTrue();
+	}
+
 	@Test
 	void aReplacedSessionManagerServesTheNextHandshakes() throws Exception {
 		server.bindTun(new Fakes.FakeTun(0));
