@@ -175,7 +175,7 @@ final class DownlinkPump implements Runnable {
 			out.limit(Math.min(off + size, length)).position(off);
 			tap(out);
 		}
-		UdpSocket socket = b.socket();
+		UdpSocket socket = bound.get().socket(); // the newest: a replaced socket is released soon after
 		int failed = socket == null ? packets : gso.send(socket, session.endpoint(), length, size);
 		int bytes = length - (socket == null ? length : gso.failedBytes());
 		DropReason why = socket == null ? DropReason.NO_SERVICE : DropReason.UDP_SEND_ERROR;
@@ -200,7 +200,7 @@ final class DownlinkPump implements Runnable {
 	private void flush() {
 		int n = batch.pending();
 		if (n > 0) {
-			UdpSocket socket = b.socket();
+			UdpSocket socket = bound.get().socket(); // the newest: a replaced socket is released soon after
 			if (socket != null) {
 				batch.flush(socket);
 			} else {
