@@ -88,6 +88,11 @@ final class Pumps {
 	/** The TUN device is going away: the uplink no longer writes to it once this returns (bounded). */
 	void detach() {
 		retireDownlinks();
+		quiesceUplink();
+	}
+
+	/** Waits (bounded) until the uplink left the batch it is in, and with it that batch's snapshot. */
+	void quiesceUplink() {
 		if (uplink != null) {
 			uplink.quiesce();
 		}

@@ -185,12 +185,14 @@ public final class TunnelServer implements TunnelStats {
 	}
 
 	synchronized void unbindTun(TunDevice device) {
-		if (bound.get().tun() == device) {
-			bound.set(bound.get().withTun(null));
-			pumps.detach(); // the uplink no longer writes to it; its downlinks end as it closes
-			log.info("Tunnel detached from TUN {}", device.name());
-			servingChanged();
+		if (bound.get().tun() != device) {
+			pumps.quiesceUplink(); // replaced already, but the uplink's batch may have taken it before
+			return;
 		}
+		bound.set(bound.get().withTun(null));
+		pumps.detach(); // the uplink no longer writes to it; its downlinks end as it closes
+		log.info("Tunnel detached from TUN {}", device.name());
+		servingChanged();
 	}
 
 	// ---- the services a handshake needs; the tunnel keeps its socket while they are replaced

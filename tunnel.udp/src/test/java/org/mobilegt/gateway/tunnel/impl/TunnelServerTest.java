@@ -190,6 +190,41 @@ class TunnelServerTest {
 		assertThat(slow.written).hasSize(1);
 	}
 
+	@Test
+	void unbindingADeviceAlreadyReplacedStillWaitsForTheBatchWritingToIt() throws Exception {
+		CountDownLatch writing = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Fakes.FakeTun slow = new Fakes.FakeTun(0) {
+			@Override
+			public int write(ByteBuffer src) throws IOException {
+				writing.countDown();
+				try {
+					release.await();
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+				return super.write(src);
+			}
+		};
+		server.bindTun(slow);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		connect();
+		send(packet());
+		assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+		Fakes.FakeTun next = new Fakes.FakeTun(0);
+		server.bindTun(next); // a greedy reference: the new device first, then the old one goes
+
+		CompletableFuture<Void> unbound = CompletableFuture.runAsync(() -> server.unbindTun(slow));
+		Thread.sleep(50);
+		assertThat(unbound).as("the uplink is still writing to the old device").isNotDone();
+		release.countDown();
+		unbound.get(10, TimeUnit.SECONDS);
+		assertThat(server.serving()).isTrue();
+		send(packet());
+		assertThat(Rig.await(() -> next.written.size() == 1)).isTrue();
+	}
+
 	/** A device whose reads block until it is closed, as a real one does when nothing arrives. */
 	static final class QuietTun extends Fakes.FakeTun {
 		final CountDownLatch reading = new CountDownLatch(1);
