@@ -14,7 +14,11 @@ public interface TunnelStats {
 	/** Dropped datagrams and packets by reason, only reasons that occurred. */
 	Map<DropReason, Long> drops();
 
-	/** Sampled per-packet processing time of one direction. */
+	/**
+	 * Sampled per-packet processing time of one direction, the same in both: from the return of
+	 * the receive or read that brought a forwarded packet in until the return of the write or send
+	 * that handed it on (including the wait for the rest of its batch).
+	 */
 	Latency processingTime(Direction direction);
 
 	/**

@@ -29,13 +29,10 @@ import org.osgi.service.log.Logger;
 final class Control {
 
 	static final int QUEUE = 1024;
-	/**
-	 * Longer handshakes are dropped before they are copied or checked: a key and a 64-byte id fit
-	 * easily, and the bounded queue then holds at most {@code QUEUE} such copies.
-	 */
+	/** Longest handshake queued: the bounded queue then holds at most {@code QUEUE} such copies. */
 	static final int MAX_HANDSHAKE = 1024;
 
-	private final TunnelServer server;
+	private final Bindings.Cell bound;
 	private final TunnelMetrics metrics;
 	private final Logger log;
 	private final ThreadPoolExecutor pool;
@@ -44,8 +41,8 @@ final class Control {
 	private final ThreadLocal<ControlSender> senders = ThreadLocal.withInitial(ControlSender::new);
 	private final RateGate refusalLog = new RateGate(10, 10_000);
 
-	Control(TunnelServer server, TunnelMetrics metrics, Logger log, TunnelSettings settings) {
-		this.server = server;
+	Control(Bindings.Cell bound, TunnelMetrics metrics, Logger log, TunnelSettings settings) {
+		this.bound = bound;
 		this.metrics = metrics;
 		this.log = log;
 		this.budget = settings == null ? new ReplyBudget(65536, 4 << 20)
@@ -69,12 +66,11 @@ final class Control {
 		budget.rates(s.replyBytesPerSource(), s.replyBytesPerSecond());
 	}
 
-	/** Queues the handshake in {@code datagram} (0 byte, then the payload) from {@code endpoint}. */
+	/**
+	 * Queues the handshake in {@code datagram} (0 byte, then the payload, at most
+	 * {@link #MAX_HANDSHAKE} bytes: {@link Decisions#handshake}) from {@code endpoint}.
+	 */
 	void handshake(long endpoint, ByteBuffer datagram) {
-		if (datagram.remaining() > MAX_HANDSHAKE) {
-			metrics.dropped(DropReason.MALFORMED);
-			return;
-		}
 		byte[] payload = new byte[datagram.remaining() - 1];
 		datagram.get(datagram.position() + 1, payload);
 		try {
@@ -90,9 +86,10 @@ final class Control {
 	}
 
 	private void handle(long endpoint, byte[] payload) {
-		KeyCheck keys = server.keyCheck();
-		SessionManager sessions = server.sessions();
-		TunnelSettings settings = server.settings();
+		Bindings b = bound.get();
+		KeyCheck keys = b.keyCheck();
+		SessionManager sessions = b.sessions();
+		TunnelSettings settings = b.settings();
 		if (keys == null || sessions == null || settings == null) {
 			metrics.dropped(DropReason.NO_SERVICE);
 			return;
@@ -141,7 +138,7 @@ final class Control {
 	}
 
 	private void reply(long endpoint, Session session, byte[] reply, int copies) {
-		int sent = senders.get().send(server.socket(), reply, endpoint, copies);
+		int sent = senders.get().send(bound.get().socket(), reply, endpoint, copies);
 		session.sent(reply.length * sent, false, System.currentTimeMillis());
 	}
 

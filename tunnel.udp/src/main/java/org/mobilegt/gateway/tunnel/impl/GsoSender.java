@@ -34,6 +34,7 @@ final class GsoSender {
 	private final ByteBuffer nameView = name.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.BIG_ENDIAN);
 	private final ByteBuffer controlView = control.getByteBuffer(0, Sockets.CMSG_U16_SPACE).order(ByteOrder.nativeOrder());
 	private boolean gso = true;
+	private int failedBytes;
 
 	GsoSender() {
 		message.clear();
@@ -63,6 +64,7 @@ final class GsoSender {
 		nameView.putShort(Sockets.SIN_PORT, (short) EndpointKey.port(endpoint)).putInt(Sockets.SIN_ADDR, EndpointKey.address(endpoint));
 		int off = 0;
 		int failed = 0;
+		failedBytes = 0;
 		if (gso && length > size) {
 			controlView.putShort(Sockets.CMSG_DATA, (short) size);
 			message.setPointer(Sockets.MSG_CONTROL, control);
@@ -79,14 +81,24 @@ final class GsoSender {
 					break;
 				}
 				failed += (n + size - 1) / size;
+				failedBytes += n;
 			}
 			message.setPointer(Sockets.MSG_CONTROL, null);
 			message.setLong(Sockets.MSG_CONTROLLEN, 0);
 		}
 		for (; off < length; off += size) {
-			failed += sendmsg(socket, off, Math.min(size, length - off)) ? 0 : 1;
+			int n = Math.min(size, length - off);
+			if (!sendmsg(socket, off, n)) {
+				failed++;
+				failedBytes += n;
+			}
 		}
 		return failed;
+	}
+
+	/** The bytes of the datagrams the last {@link #send} could not send. */
+	int failedBytes() {
+		return failedBytes;
 	}
 
 	private boolean sendmsg(UdpSocket socket, int offset, int length) {

@@ -32,6 +32,7 @@ final class MessageBatch {
 	private final ByteBuffer iovecView;
 	private final ByteBuffer nameView;
 	private final ByteBuffer[] slots;
+	private final boolean[] refused;
 	private int count;
 
 	MessageBatch(int capacity, int slotSize) {
@@ -47,6 +48,7 @@ final class MessageBatch {
 		this.slotSize = slotSize;
 		this.headroom = headroom;
 		this.slotAddresses = new long[capacity];
+		this.refused = new boolean[capacity];
 		headers = new Memory((long) capacity * Sockets.MMSGHDR_SIZE);
 		headersAddress = Pointer.nativeValue(headers);
 		iovecs = new Memory((long) capacity * Sockets.IOVEC_SIZE);
@@ -149,6 +151,7 @@ final class MessageBatch {
 		nameView.putShort(base + Sockets.SIN_PORT, (short) EndpointKey.port(endpoint));
 		nameView.putInt(base + Sockets.SIN_ADDR, EndpointKey.address(endpoint));
 		headerView.putInt(count * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+		refused[count] = false;
 		count++;
 	}
 
@@ -168,7 +171,7 @@ final class MessageBatch {
 	/**
 	 * Sends every queued datagram, several per system call.
 	 *
-	 * @return how many could not be sent (the kernel refused them)
+	 * @return how many could not be sent (the kernel refused them; {@link #refused} says which)
 	 */
 	int flush(UdpSocket socket) {
 		int sent = 0;
@@ -181,10 +184,16 @@ final class MessageBatch {
 			} else if (n < 0 && LibC.errno() == Errno.EINTR) {
 				continue;
 			} else {
-				failed++; // the first remaining datagram is refused (buffer full, unreachable...): skip it
+				refused[done] = true; // the first remaining datagram is refused (buffer full, unreachable...): skip it
+				failed++;
 			}
 		}
 		count = 0;
 		return failed;
+	}
+
+	/** Whether the last {@link #flush} could not send datagram {@code i}; until the next commit of slot {@code i}. */
+	boolean refused(int i) {
+		return refused[i];
 	}
 }

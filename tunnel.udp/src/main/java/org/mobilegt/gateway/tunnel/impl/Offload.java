@@ -2,6 +2,8 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import java.nio.ByteBuffer;
 
+import org.mobilegt.gateway.tun.api.TunDevice;
+
 /**
  * What a TUN device with offloads hands over: a {@code struct virtio_net_hdr} in front of each
  * packet, checksums left for us to finish, and TCP segments of up to 64 KiB that we cut into
@@ -10,7 +12,15 @@ import java.nio.ByteBuffer;
  */
 final class Offload {
 
-	static final int HEADER = 10;
+	/** The size of {@code struct virtio_net_hdr}: the TUN API's contract, every offset below ends within it. */
+	static final int HEADER = TunDevice.VIRTIO_NET_HDR;
+	// the fields of struct virtio_net_hdr (little-endian)
+	static final int FLAGS = 0;
+	static final int GSO_TYPE = 1;
+	static final int HDR_LEN = 2;
+	static final int GSO_SIZE = 4;
+	static final int CSUM_START = 6;
+	static final int CSUM_OFFSET = 8;
 	static final int F_NEEDS_CSUM = 1;
 	static final int GSO_NONE = 0;
 	static final int GSO_TCPV4 = 1;
@@ -24,23 +34,23 @@ final class Offload {
 	}
 
 	static int flags(ByteBuffer b, int header) {
-		return b.get(header) & 0xFF;
+		return b.get(header + FLAGS) & 0xFF;
 	}
 
 	static int gsoType(ByteBuffer b, int header) {
-		return b.get(header + 1) & 0xFF & ~GSO_ECN;
+		return b.get(header + GSO_TYPE) & 0xFF & ~GSO_ECN;
 	}
 
 	static int gsoSize(ByteBuffer b, int header) {
-		return Short.toUnsignedInt(Short.reverseBytes(b.getShort(header + 4)));
+		return Short.toUnsignedInt(Short.reverseBytes(b.getShort(header + GSO_SIZE)));
 	}
 
 	static int csumStart(ByteBuffer b, int header) {
-		return Short.toUnsignedInt(Short.reverseBytes(b.getShort(header + 6)));
+		return Short.toUnsignedInt(Short.reverseBytes(b.getShort(header + CSUM_START)));
 	}
 
 	static int csumOffset(ByteBuffer b, int header) {
-		return Short.toUnsignedInt(Short.reverseBytes(b.getShort(header + 8)));
+		return Short.toUnsignedInt(Short.reverseBytes(b.getShort(header + CSUM_OFFSET)));
 	}
 
 	/**
@@ -48,9 +58,10 @@ final class Offload {
 	 * {@code gsoSize} payload bytes, its checksum partial (pseudo-header sum only).
 	 */
 	static void writeTcpHeader(ByteBuffer b, int at, int headers, int gsoSize, int csumStart, int csumOffset) {
-		b.put(at, (byte) F_NEEDS_CSUM).put(at + 1, (byte) GSO_TCPV4);
-		b.putShort(at + 2, Short.reverseBytes((short) headers)).putShort(at + 4, Short.reverseBytes((short) gsoSize));
-		b.putShort(at + 6, Short.reverseBytes((short) csumStart)).putShort(at + 8, Short.reverseBytes((short) csumOffset));
+		b.put(at + FLAGS, (byte) F_NEEDS_CSUM).put(at + GSO_TYPE, (byte) GSO_TCPV4);
+		b.putShort(at + HDR_LEN, Short.reverseBytes((short) headers)).putShort(at + GSO_SIZE, Short.reverseBytes((short) gsoSize));
+		b.putShort(at + CSUM_START, Short.reverseBytes((short) csumStart))
+				.putShort(at + CSUM_OFFSET, Short.reverseBytes((short) csumOffset));
 	}
 
 	/**

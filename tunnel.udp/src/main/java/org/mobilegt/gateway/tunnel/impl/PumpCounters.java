@@ -17,7 +17,11 @@ final class PumpCounters {
 	private final AtomicLongArray values = new AtomicLongArray(DROPS + DropReason.values().length);
 
 	void forwarded(int bytes) {
-		values.lazySet(PACKETS, values.get(PACKETS) + 1);
+		forwarded(1, bytes);
+	}
+
+	void forwarded(int packets, long bytes) {
+		values.lazySet(PACKETS, values.get(PACKETS) + packets);
 		values.lazySet(BYTES, values.get(BYTES) + bytes);
 	}
 

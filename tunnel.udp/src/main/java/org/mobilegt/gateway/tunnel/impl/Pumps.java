@@ -9,14 +9,18 @@ import org.osgi.service.log.Logger;
 
 /**
  * The pump threads and their hand-overs: one uplink on the UDP socket, one downlink per TUN queue.
- * A new socket gets a new uplink after the old one stopped; a TUN device going away stops the
- * downlinks and waits until the uplink no longer writes to it. Called under the server's lock.
+ * A new socket gets a new uplink after the old one stopped. A TUN device going away waits only
+ * until the uplink left the batch that may still write to it ({@link UplinkPump#quiesce}, a park
+ * woken by the pump); its downlinks are told to stop but not waited for, since a device's reads
+ * return -1 once it is closed (the TunDevice contract). A downlink of a new device first waits for
+ * its queue's predecessor, on its own thread, so each queue's counters keep one writer. Called
+ * under the server's lock.
  */
 final class Pumps {
 
 	private static final long JOIN_MILLIS = 2000;
 
-	private final TunnelServer server;
+	private final Bindings.Cell bound;
 	private final TunnelMetrics metrics;
 	private final Control control;
 	private final Logger log;
@@ -24,10 +28,11 @@ final class Pumps {
 	private UdpSocket uplinkSocket;
 	private Thread uplinkThread;
 	private final List<DownlinkPump> downlinks = new ArrayList<>();
-	private final List<Thread> downlinkThreads = new ArrayList<>();
+	/** The newest downlink thread of each queue, running or retiring. */
+	private final Thread[] lastOnQueue = new Thread[TunnelMetrics.MAX_QUEUES];
 
-	Pumps(TunnelServer server, TunnelMetrics metrics, Control control, Logger log) {
-		this.server = server;
+	Pumps(Bindings.Cell bound, TunnelMetrics metrics, Control control, Logger log) {
+		this.bound = bound;
 		this.metrics = metrics;
 		this.control = control;
 		this.log = log;
@@ -36,7 +41,7 @@ final class Pumps {
 	/** Stops the uplink of the previous socket (closing it to wake the pump) and starts one on {@code socket}. */
 	void uplink(UdpSocket socket) {
 		stopUplink();
-		uplink = new UplinkPump(server, socket, metrics, control, log);
+		uplink = new UplinkPump(bound, socket, metrics, control, log);
 		uplinkSocket = socket;
 		uplinkThread = Daemons.start(uplink, "mobilegt-uplink");
 	}
@@ -52,32 +57,51 @@ final class Pumps {
 		}
 	}
 
-	/** Replaces the downlinks by one per queue of {@code device}. */
+	/** Replaces the downlinks by one per queue of {@code device}; each starts once its queue's predecessor ended. */
 	void downlinks(TunDevice device) {
-		stopDownlinks();
+		retireDownlinks();
 		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
-			DownlinkPump pump = new DownlinkPump(server, device, q, metrics, log);
+			DownlinkPump pump = new DownlinkPump(bound, device, q, metrics, log);
+			Thread predecessor = lastOnQueue[q];
 			downlinks.add(pump);
-			downlinkThreads.add(Daemons.start(pump, "mobilegt-downlink-" + q));
+			lastOnQueue[q] = Daemons.start(() -> {
+				join(predecessor);
+				pump.run();
+			}, "mobilegt-downlink-" + q);
 		}
 	}
 
+	/** Stops the downlinks and waits (bounded) until they ended. */
 	void stopDownlinks() {
-		downlinks.forEach(DownlinkPump::stop);
-		downlinkThreads.forEach(Pumps::join);
-		downlinks.clear();
-		downlinkThreads.clear();
+		retireDownlinks();
+		for (int q = 0; q < lastOnQueue.length; q++) {
+			join(lastOnQueue[q]);
+			lastOnQueue[q] = null;
+		}
 	}
 
-	/** The TUN device is going away: no pump may use it once this returns (bounded). */
+	private void retireDownlinks() {
+		downlinks.forEach(DownlinkPump::stop);
+		downlinks.clear();
+	}
+
+	/** The TUN device is going away: the uplink no longer writes to it once this returns (bounded). */
 	void detach() {
-		stopDownlinks();
+		retireDownlinks();
+		quiesceUplink();
+	}
+
+	/** Waits (bounded) until the uplink left the batch it is in, and with it that batch's snapshot. */
+	void quiesceUplink() {
 		if (uplink != null) {
 			uplink.quiesce();
 		}
 	}
 
 	private static void join(Thread t) {
+		if (t == null) {
+			return;
+		}
 		try {
 			t.join(JOIN_MILLIS);
 		} catch (InterruptedException e) {

@@ -20,14 +20,18 @@ import org.mobilegt.gateway.tun.api.TunDevice;
  */
 final class TcpCoalescer {
 
-	/** Writes a packet that starts {@code header} bytes behind its position; counts {@code packets} on failure. */
+	/**
+	 * Writes a packet that starts {@link Offload#HEADER} bytes behind its position and counts the
+	 * {@code packets} it carries ({@code bytes} in all, each {@code size} bytes but the last) once
+	 * the write returned, or as dropped when it failed.
+	 */
 	@FunctionalInterface
 	interface Writer {
-		void write(TunDevice tun, ByteBuffer packet, Session session, int packets);
+		boolean write(TunDevice tun, ByteBuffer packet, Session session, int packets, int size, int bytes);
 	}
 
 	static final int FLOWS = 8;
-	private static final int IPV4_HEADER = 20;
+	private static final int IPV4_HEADER = Packets.IPV4_HEADER;
 	private static final int TCP = 6;
 	private static final int ACK = 0x10;
 	private static final int PSH = 0x08;
@@ -106,12 +110,14 @@ final class TcpCoalescer {
 		ByteBuffer packet = f.packet;
 		int segments = f.segments;
 		Session session = f.session;
+		int size = f.size;
+		int bytes = f.bytes;
 		if (segments > 1) {
 			f.finish();
 		}
 		f.clear(); // before writing: a failure must not leave a stale buffer held
 		packet.position(packet.position() - Offload.HEADER);
-		writer.write(tun, packet, session, segments);
+		writer.write(tun, packet, session, segments, size, bytes);
 	}
 
 	private Flow find(ByteBuffer p, int ip) {
@@ -152,6 +158,9 @@ final class TcpCoalescer {
 		int src;
 		int dst;
 		int ports;
+		/** The IP length of the first packet (each but the last is as long) and of all packets. */
+		int size;
+		int bytes;
 		private int mss;
 		private int nextSeq;
 		private boolean full;
@@ -165,6 +174,8 @@ final class TcpCoalescer {
 			dst = p.getInt(ip + 16);
 			ports = p.getInt(ip + IPV4_HEADER);
 			mss = payload;
+			size = p.remaining();
+			bytes = size;
 			nextSeq = p.getInt(ip + IPV4_HEADER + 4) + payload;
 			full = false;
 		}
@@ -205,6 +216,7 @@ final class TcpCoalescer {
 			merged.put(end, p, p.limit() - payload, payload);
 			merged.put(Offload.HEADER + IPV4_HEADER + 13, (byte) (merged.get(Offload.HEADER + IPV4_HEADER + 13) | flags & PSH));
 			segments++;
+			bytes += p.remaining();
 			nextSeq += payload;
 			full = payload < mss;
 		}

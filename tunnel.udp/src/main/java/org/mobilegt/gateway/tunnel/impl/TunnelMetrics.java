@@ -18,8 +18,14 @@ import org.mobilegt.gateway.tunnel.api.Latency;
 
 /**
  * Every counter of the tunnel. The pumps own single-writer {@link PumpCounters} (one for the UDP
- * receiver, one per TUN queue); control work counts with adders. Processing times are sampled into
- * HdrHistogram recorders (wait-free for the writer) and accumulated since start on read.
+ * receiver, one per TUN queue); control work counts with adders. A packet counts as forwarded only
+ * once the TUN write or UDP send that carried it returned without error.
+ * <p>
+ * Processing time, in both directions alike: for one forwarded packet in {@link #SAMPLE_MASK} + 1,
+ * the time from the return of the receive (recvmmsg) or read that brought it in until the return
+ * of the write or send that handed it on, so it includes waiting for the rest of its batch. An
+ * uplink packet held for coalescing counts until the end of its batch. Samples go into
+ * HdrHistogram recorders (wait-free for the writer) and are accumulated since start on read.
  */
 final class TunnelMetrics {
 

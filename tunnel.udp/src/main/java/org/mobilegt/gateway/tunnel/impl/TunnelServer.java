@@ -2,9 +2,7 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,19 +64,11 @@ public final class TunnelServer implements TunnelStats {
 	private final Control control;
 	private final Pumps pumps;
 
-	private volatile TunnelSettings settings;
+	/** What the pumps and workers use; replaced whole, under this object's lock. */
+	private final Bindings.Cell bound = new Bindings.Cell();
 	private final LiveConfig<TunnelConfig, TunnelSettings> live;
-	private volatile UdpSocket socket;
 	private volatile String socketError;
-	private volatile TunDevice tun;
-	private volatile TapSelection taps;
-
-	private volatile KeyCheck keyCheck;
-	private volatile SessionManager sessions;
 	private boolean wasServing;
-	/** Where the pumps report illegal attempts (unknown endpoints, spoofed sources). */
-	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-	private volatile SecurityLog securityLog;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -105,9 +95,9 @@ public final class TunnelServer implements TunnelStats {
 			socketError = e.getMessage();
 			s = null;
 		}
-		settings = s;
-		control = new Control(this, metrics, log, s);
-		pumps = new Pumps(this, metrics, control, log);
+		bound.set(Bindings.NONE.withSettings(s));
+		control = new Control(bound, metrics, log, s);
+		pumps = new Pumps(bound, metrics, control, log);
 		if (s != null) {
 			try {
 				listen(s);
@@ -122,7 +112,8 @@ public final class TunnelServer implements TunnelStats {
 
 	@Modified
 	synchronized void modified(TunnelConfig config, Map<String, Object> newProperties) {
-		TunnelSettings previous = settings;
+		TunnelSettings previous = bound.get().settings();
+		UdpSocket socket = bound.get().socket();
 		boolean serving = previous != null && socket != null;
 		live.update(config, newProperties, next -> {
 			if (!next.sameSocket(previous) || socket == null) {
@@ -136,7 +127,7 @@ public final class TunnelServer implements TunnelStats {
 				socket.buffers(next.socketBufferBytes());
 			}
 			control.apply(next);
-			settings = next;
+			bound.set(bound.get().withSettings(next));
 			socketError = null;
 		}, serving ? null : e -> {
 			socketError = e.getMessage();
@@ -147,9 +138,9 @@ public final class TunnelServer implements TunnelStats {
 	/** Binds the socket of {@code s} and moves the uplink to it; the old socket closes after. */
 	private synchronized void listen(TunnelSettings s) throws IOException {
 		UdpSocket next = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes());
-		UdpSocket previous = socket;
+		UdpSocket previous = bound.get().socket();
 		pumps.uplink(next);
-		socket = next;
+		bound.set(bound.get().withSocket(next));
 		if (previous != null) {
 			previous.release();
 		}
@@ -164,9 +155,10 @@ public final class TunnelServer implements TunnelStats {
 		housekeeping.shutdownNow();
 		pumps.stopDownlinks();
 		pumps.stopUplink();
+		UdpSocket socket = bound.get().socket();
 		if (socket != null) {
+			bound.set(bound.get().withSocket(null));
 			socket.release();
-			socket = null;
 		}
 		control.shutdown();
 		try {
@@ -181,46 +173,65 @@ public final class TunnelServer implements TunnelStats {
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindTun(TunDevice device) {
-		pumps.stopDownlinks();
-		tun = device;
+		int header = device.offloadHeader();
+		if (header != 0 && header != Offload.HEADER) {
+			log.error("TUN {} not used: its offload header of {} bytes is not a struct virtio_net_hdr ({} bytes)", device.name(),
+					header, Offload.HEADER);
+			return;
+		}
+		bound.set(bound.get().withTun(device));
 		pumps.downlinks(device);
 		log.info("Tunnel attached to TUN {} ({} queue(s))", device.name(), device.queues());
 		servingChanged();
 	}
 
 	synchronized void unbindTun(TunDevice device) {
-		if (tun == device) {
-			tun = null;
-			pumps.detach(); // no pump uses the old device after this
-			log.info("Tunnel detached from TUN {}", device.name());
-			servingChanged();
+		if (bound.get().tun() != device) {
+			pumps.quiesceUplink(); // replaced already, but the uplink's batch may have taken it before
+			return;
 		}
+		bound.set(bound.get().withTun(null));
+		pumps.detach(); // the uplink no longer writes to it; its downlinks end as it closes
+		log.info("Tunnel detached from TUN {}", device.name());
+		servingChanged();
 	}
 
 	// ---- the services a handshake needs; the tunnel keeps its socket while they are replaced
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindKeyCheck(KeyCheck k) {
-		keyCheck = k;
+		bound.set(bound.get().withKeyCheck(k));
 		servingChanged();
 	}
 
 	synchronized void unbindKeyCheck(KeyCheck k) {
-		if (keyCheck == k) {
-			keyCheck = null;
+		if (bound.get().keyCheck() == k) {
+			bound.set(bound.get().withKeyCheck(null));
 			servingChanged();
+		}
+	}
+
+	/** Where the pumps report illegal attempts (unknown endpoints, spoofed sources). */
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	synchronized void bindSecurityLog(SecurityLog l) {
+		bound.set(bound.get().withSecurityLog(l));
+	}
+
+	synchronized void unbindSecurityLog(SecurityLog l) {
+		if (bound.get().securityLog() == l) {
+			bound.set(bound.get().withSecurityLog(null));
 		}
 	}
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindSessions(SessionManager m) {
-		sessions = m;
+		bound.set(bound.get().withSessions(m));
 		servingChanged();
 	}
 
 	synchronized void unbindSessions(SessionManager m) {
-		if (sessions == m) {
-			sessions = null;
+		if (bound.get().sessions() == m) {
+			bound.set(bound.get().withSessions(null));
 			servingChanged();
 		}
 	}
@@ -234,26 +245,9 @@ public final class TunnelServer implements TunnelStats {
 		if (now && !wasServing) {
 			log.info("Tunnel serving");
 		} else if (!now && wasServing) {
-			log.info("Tunnel not serving: {}", missing());
+			log.info("Tunnel not serving: {}", bound.get().missing());
 		}
 		wasServing = now;
-	}
-
-	private String missing() {
-		List<String> missing = new ArrayList<>();
-		if (socket == null) {
-			missing.add("no UDP socket");
-		}
-		if (tun == null) {
-			missing.add("no TUN device");
-		}
-		if (keyCheck == null) {
-			missing.add("no key check");
-		}
-		if (sessions == null) {
-			missing.add("no session manager");
-		}
-		return String.join(", ", missing);
 	}
 
 	// ---- packet taps (whiteboard)
@@ -263,54 +257,25 @@ public final class TunnelServer implements TunnelStats {
 		updatedTap(tap, props);
 	}
 
-	void updatedTap(PacketTap tap, Map<String, Object> props) {
+	synchronized void updatedTap(PacketTap tap, Map<String, Object> props) {
 		Object selection = props.get(PacketTap.ADDRESSES);
 		tapSelections.put(tap, selection == null ? new String[0] : selection);
-		taps = TapSelection.of(tapSelections);
+		bound.set(bound.get().withTaps(TapSelection.of(tapSelections)));
 	}
 
-	void unbindTap(PacketTap tap) {
+	synchronized void unbindTap(PacketTap tap) {
 		tapSelections.remove(tap);
-		taps = TapSelection.of(tapSelections);
-	}
-
-	// ---- what the pumps and workers read
-
-	TunnelSettings settings() {
-		return settings;
-	}
-
-	UdpSocket socket() {
-		return socket;
-	}
-
-	TunDevice tun() {
-		return tun;
-	}
-
-	KeyCheck keyCheck() {
-		return keyCheck;
-	}
-
-	SecurityLog securityLog() {
-		return securityLog;
-	}
-
-	SessionManager sessions() {
-		return sessions;
-	}
-
-	TapSelection taps() {
-		return taps;
+		bound.set(bound.get().withTaps(TapSelection.of(tapSelections)));
 	}
 
 	// ---- housekeeping: keepalives
 
 	private void housekeeping() {
 		try {
-			TunnelSettings s = settings;
-			SessionManager sm = sessions;
-			UdpSocket sock = socket;
+			Bindings b = bound.get();
+			TunnelSettings s = b.settings();
+			SessionManager sm = b.sessions();
+			UdpSocket sock = b.socket();
 			if (s == null || sm == null) {
 				return;
 			}
@@ -336,7 +301,7 @@ public final class TunnelServer implements TunnelStats {
 
 	@Override
 	public Totals totals() {
-		SessionManager sm = sessions;
+		SessionManager sm = bound.get().sessions();
 		return new Totals(metrics.rxPackets(), metrics.rxBytes(), metrics.txPackets(), metrics.txBytes(),
 				metrics.handshakesOk.sum(), metrics.handshakesFailed.sum(), metrics.keepalivesIn.sum(),
 				metrics.keepalivesOut.sum(), metrics.hints.sum(), sm == null ? 0 : sm.sessions().size());
@@ -359,7 +324,7 @@ public final class TunnelServer implements TunnelStats {
 
 	@Override
 	public String socketStatus() {
-		UdpSocket s = socket;
+		UdpSocket s = bound.get().socket();
 		if (s != null) {
 			return "listening on " + s.bindAddress().getHostAddress() + ":" + s.port();
 		}
@@ -368,6 +333,6 @@ public final class TunnelServer implements TunnelStats {
 
 	@Override
 	public boolean serving() {
-		return socket != null && tun != null && keyCheck != null && sessions != null;
+		return bound.get().serving();
 	}
 }

@@ -20,11 +20,11 @@ import org.osgi.service.log.Logger;
 
 /**
  * The UDP to TUN direction: receives datagrams in batches and writes each client's IP packets to
- * the TUN device, after checking the sender has a session and the packet's source is its lease.
- * Handshakes go to {@link Control}; keepalives and datagrams from unknown endpoints are handled
- * here. A malformed datagram is counted and dropped; nothing a client sends stops this thread.
- * With TUN offloads, a batch's consecutive TCP segments of one flow are written as one
- * ({@link TcpCoalescer}).
+ * the TUN device, after checking the sender has a session and the packet's source is its lease
+ * ({@link Decisions}). Handshakes go to {@link Control}; keepalives and datagrams from unknown
+ * endpoints are handled here. A malformed datagram is counted and dropped; nothing a client sends
+ * stops this thread. With TUN offloads, a batch's consecutive TCP segments of one flow are written
+ * as one ({@link TcpCoalescer}). A packet counts as forwarded once its TUN write returned.
  */
 final class UplinkPump implements Runnable {
 
@@ -33,7 +33,7 @@ final class UplinkPump implements Runnable {
 	private static final int POLL_MILLIS = 250;
 	private static final long QUIESCE_NANOS = 500_000_000L;
 
-	private final TunnelServer server;
+	private final Bindings.Cell bound;
 	private final UdpSocket socket;
 	private final TunnelMetrics metrics;
 	private final PumpCounters counters;
@@ -50,9 +50,16 @@ final class UplinkPump implements Runnable {
 	private final BatchGate gate = new BatchGate();
 	private volatile boolean running = true;
 	private long sequence;
+	// the current batch: its snapshot, TUN device, offload header, clock and timed packet held for coalescing
+	private Bindings b = Bindings.NONE;
+	private TunDevice tun;
+	private int header;
+	private long now;
+	private long batchStart;
+	private boolean heldSample;
 
-	UplinkPump(TunnelServer server, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
-		this.server = server;
+	UplinkPump(Bindings.Cell bound, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
+		this.bound = bound;
 		this.socket = socket;
 		this.metrics = metrics;
 		this.counters = metrics.uplink;
@@ -69,72 +76,78 @@ final class UplinkPump implements Runnable {
 				if (drained && socket.awaitReadable(POLL_MILLIS) == Wakeup.Ready.CLOSED) {
 					return;
 				}
-				int n = batch.receive(socket);
 				// A short batch emptied the socket: wait in poll next rather than ask it again first.
-				drained = n < BATCH;
-				if (n == 0) {
-					continue;
-				}
-				gate.enter();
-				long now = System.currentTimeMillis();
-				SessionManager sessions = server.sessions();
-				TunDevice tun = server.tun();
-				for (int i = 0; i < n; i++) {
-					try {
-						datagram(i, now, sessions, tun);
-					} catch (RuntimeException e) {
-						counters.dropped(DropReason.MALFORMED);
-						logError("Datagram from " + EndpointKey.format(batch.endpoint(i)) + " failed", e);
-					}
-				}
-				if (tun != null) {
-					coalescer.flush(tun); // before the next receive overwrites the held packets
-				}
+				drained = receive() < BATCH;
 			} catch (IOException | RuntimeException e) {
 				drained = true; // never spin on a failing socket
 				logError("UDP receive failed", e);
-			} finally {
-				gate.leave();
 			}
 		}
 	}
 
-	private void datagram(int i, long now, SessionManager sessions, TunDevice tun) {
+	/** Receives one batch without waiting and handles it; how many datagrams it held. */
+	int receive() throws IOException {
+		int n = batch.receive(socket);
+		if (n == 0) {
+			return 0;
+		}
+		gate.enter();
+		try {
+			batchStart = System.nanoTime();
+			now = System.currentTimeMillis();
+			b = bound.get();
+			tun = b.tun();
+			header = tun == null || tun.offloadHeader() == 0 ? 0 : Offload.HEADER;
+			for (int i = 0; i < n; i++) {
+				try {
+					datagram(i);
+				} catch (RuntimeException e) {
+					counters.dropped(DropReason.MALFORMED);
+					logError("Datagram from " + EndpointKey.format(batch.endpoint(i)) + " failed", e);
+				}
+			}
+			if (tun != null) {
+				coalescer.flush(tun); // before the next receive overwrites the held packets
+			}
+			if (heldSample) {
+				heldSample = false;
+				latency.record(System.nanoTime() - batchStart);
+			}
+		} finally {
+			tun = null; // no reference to a device that may go away between batches
+			gate.leave();
+		}
+		return n;
+	}
+
+	private void datagram(int i) {
 		long endpoint = batch.endpoint(i);
-		if (batch.truncated(i)) {
-			counters.dropped(DropReason.OVERSIZED);
-			return;
-		}
 		ByteBuffer p = batch.received(i);
-		int length = p.remaining();
-		if (length == 0) {
-			counters.dropped(DropReason.TRUNCATED);
-			return;
+		DropReason why = Decisions.received(batch.truncated(i), p.remaining());
+		SessionManager sessions = b.sessions();
+		if (why == null && sessions == null) {
+			why = DropReason.NO_SERVICE;
 		}
-		if (sessions == null) {
-			counters.dropped(DropReason.NO_SERVICE);
+		if (why != null) {
+			counters.dropped(why);
 			return;
 		}
 		Session session = sessions.byEndpoint(endpoint);
 		if (p.get(p.position()) == 0) {
-			control(endpoint, p, session, now);
-			return;
-		}
-		if (session == null) {
+			control(endpoint, p, session, sessions);
+		} else if (session == null) {
 			unknown(endpoint, sessions, p);
-			return;
+		} else {
+			data(endpoint, p, session);
 		}
+	}
+
+	private void data(long endpoint, ByteBuffer p, Session session) {
 		boolean timed = (++sequence & TunnelMetrics.SAMPLE_MASK) == 0;
-		long start = timed ? System.nanoTime() : 0;
-		DropReason why = Packets.checkIpv4(p, tun == null ? SLOT : tun.mtu());
-		if (why == null && Packets.source(p) != session.tunnelAddress()) {
-			why = DropReason.SPOOFED;
-			spoofed(endpoint, p, session, now);
-		}
-		if (why == null && tun == null) {
-			why = DropReason.NO_TUN;
-		}
-		if (why == null && !session.admit()) {
+		DropReason why = Decisions.data(p, session.tunnelAddress(), tun == null ? 0 : tun.mtu(), header != 0);
+		if (why == DropReason.SPOOFED) {
+			spoofed(endpoint, p, session);
+		} else if (why == null && !session.admit()) {
 			why = DropReason.RATE_LIMITED;
 			overShare(session);
 		}
@@ -144,92 +157,85 @@ final class UplinkPump implements Runnable {
 			session.received(0, false, now); // still alive, but nothing forwarded
 			return;
 		}
-		TapSelection taps = server.taps();
+		TapSelection taps = b.taps();
 		if (taps != null) {
 			taps.offer(session.tunnelAddress(), Direction.FROM_CLIENT, p);
 		}
-		int header = tun.offloadHeader();
-		if (header != 0 && !TcpCoalescer.wellFormed(p)) {
-			counters.dropped(DropReason.TRUNCATED); // the kernel would refuse it; not a TUN error
-			session.dropped();
+		if (header != 0 && coalescer.offer(tun, p, session)) {
+			heldSample |= timed; // written by the end of the batch
 			return;
 		}
-		if (header == 0 || !coalescer.offer(tun, p, session)) {
-			p.position(p.position() - header); // the zero header: a plain, complete packet
-			if (!write(tun, p, session, 1)) {
-				return;
-			}
-		}
-		session.received(length, true, now);
-		counters.forwarded(length);
-		if (timed) {
-			latency.record(System.nanoTime() - start);
+		int length = p.remaining();
+		p.position(p.position() - header); // the zero header: a plain, complete packet
+		if (write(tun, p, session, 1, length, length) && timed) {
+			latency.record(System.nanoTime() - batchStart);
 		}
 	}
 
-	/** Writes a packet to the TUN device, counting {@code packets} drops if that fails. */
-	private boolean write(TunDevice tun, ByteBuffer p, Session session, int packets) {
+	/**
+	 * Writes {@code packets} IP packets as one (a coalesced segment: each {@code size} bytes but
+	 * the last, {@code bytes} in all) and counts them: forwarded when the write returned, dropped
+	 * when it failed.
+	 */
+	private boolean write(TunDevice device, ByteBuffer p, Session session, int packets, int size, int bytes) {
 		try {
-			tun.write(p);
-			return true;
+			device.write(p);
 		} catch (IOException e) {
 			for (int i = 0; i < packets; i++) {
 				counters.dropped(DropReason.TUN_WRITE_ERROR);
 				session.dropped();
 			}
+			heldSample = false;
 			logError("Write to the TUN device failed", e);
 			return false;
 		}
+		counters.forwarded(packets, bytes);
+		for (int i = 1; i < packets; i++) {
+			session.received(size, true, now);
+		}
+		session.received(bytes - (packets - 1) * size, true, now);
+		return true;
 	}
 
 	/** A 0-leading datagram: keepalive (one byte) or handshake. */
-	private void control(long endpoint, ByteBuffer p, Session session, long now) {
+	private void control(long endpoint, ByteBuffer p, Session session, SessionManager sessions) {
 		if (p.remaining() == 1) {
 			if (session != null) {
 				session.received(1, false, now);
 				metrics.keepalivesIn.increment();
 			} else {
-				unknown(endpoint, server.sessions(), null);
+				unknown(endpoint, sessions, null);
 			}
 			return;
 		}
-		KeyCheck keys = server.keyCheck();
-		if (keys != null && keys.blocked(EndpointKey.toInetAddress(EndpointKey.address(endpoint)))) {
-			metrics.dropped(DropReason.THROTTLED); // dropped without work
+		DropReason why = Decisions.handshake(p.remaining());
+		KeyCheck keys = b.keyCheck();
+		if (why == null && keys != null && keys.blocked(EndpointKey.toInetAddress(EndpointKey.address(endpoint)))) {
+			why = DropReason.THROTTLED; // dropped without work
+		}
+		if (why != null) {
+			counters.dropped(why);
 			return;
 		}
 		control.handshake(endpoint, p);
 	}
 
 	/**
-	 * Data ({@code p}, or null for a keepalive) from an endpoint without a session. Data whose
-	 * source is the live lease of a session from the same address is that client behind a NAT
-	 * that changed its port; it and a client whose session ended recently are told to handshake
-	 * again (within the reply budget). Anything else is an illegal attempt, recorded but never
-	 * counted against the address's handshakes: only wrong keys are.
+	 * Data or a keepalive from an endpoint without a session. A client that rebinds behind a NAT,
+	 * and one whose session ended recently, is told to handshake again (within the reply budget).
+	 * Anything else is an illegal attempt, recorded but never counted against the address's
+	 * handshakes: only wrong keys are.
 	 */
 	private void unknown(long endpoint, SessionManager sessions, ByteBuffer p) {
-		if (p != null && rebinding(endpoint, sessions, p)) {
-			counters.dropped(DropReason.REBINDING);
-			hint(endpoint);
-			return;
-		}
-		counters.dropped(DropReason.UNKNOWN_ENDPOINT);
-		SecurityLog attempts = server.securityLog();
-		if (sessions.recentlyClosed(endpoint)) {
+		DropReason why = Decisions.unknown(endpoint, p, sessions);
+		counters.dropped(why);
+		SecurityLog attempts = b.securityLog();
+		if (why == DropReason.REBINDING || sessions.recentlyClosed(endpoint)) {
 			hint(endpoint);
 		} else if (attempts != null) {
 			attempts.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.UNKNOWN_ENDPOINT,
 					"data from an endpoint without a session");
 		}
-	}
-
-	private static boolean rebinding(long endpoint, SessionManager sessions, ByteBuffer p) {
-		if (p.remaining() < Packets.IPV4_HEADER || (p.get(p.position()) >>> 4) != 4) {
-			return false;
-		}
-		Session owner = sessions.byTunnelAddress(Packets.source(p));
-		return owner != null && EndpointKey.address(owner.endpoint()) == EndpointKey.address(endpoint);
 	}
 
 	private void hint(long endpoint) {
@@ -238,8 +244,8 @@ final class UplinkPump implements Runnable {
 		}
 	}
 
-	private void spoofed(long endpoint, ByteBuffer p, Session session, long now) {
-		SecurityLog attempts = server.securityLog();
+	private void spoofed(long endpoint, ByteBuffer p, Session session) {
+		SecurityLog attempts = b.securityLog();
 		if (attempts != null && spoofRecords.admit(now) >= 0) {
 			attempts.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.SPOOFED,
 					"source " + IpAddress.formatIpv4(Packets.source(p)) + " is not the lease "
@@ -248,7 +254,7 @@ final class UplinkPump implements Runnable {
 	}
 
 	private void overShare(Session session) {
-		long held = shareLog.admit(System.currentTimeMillis());
+		long held = shareLog.admit(now);
 		if (held >= 0) {
 			log.warn("Client {} at {} sends more than its share (mobilegt.sessions maxPacketsPerSecond): the excess is dropped{}",
 					ClientIds.printable(session.clientId()), EndpointKey.format(session.endpoint()),

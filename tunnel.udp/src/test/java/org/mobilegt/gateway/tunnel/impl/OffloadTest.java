@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.testing.Ipv4Packets;
+import org.mobilegt.gateway.tun.api.TunDevice;
 
 class OffloadTest {
 
@@ -31,6 +32,20 @@ class OffloadTest {
 			p.put(ipHeader + tcpHeader + i, (byte) i);
 		}
 		return p;
+	}
+
+	@Test
+	void theHeaderIsTheTunApisVirtioNetHdrAndItsFieldsFillItExactly() {
+		assertThat(TunDevice.VIRTIO_NET_HDR).as("sizeof(struct virtio_net_hdr) in linux/virtio_net.h").isEqualTo(10);
+		assertThat(Offload.HEADER).isEqualTo(TunDevice.VIRTIO_NET_HDR);
+		assertThat(List.of(Offload.FLAGS, Offload.GSO_TYPE, Offload.HDR_LEN, Offload.GSO_SIZE, Offload.CSUM_START,
+				Offload.CSUM_OFFSET)).containsExactly(0, 1, 2, 4, 6, 8);
+		ByteBuffer h = ByteBuffer.allocate(Offload.HEADER); // too small a header would throw here
+		Offload.writeTcpHeader(h, 0, 52, 1348, 20, 16);
+		assertThat(Offload.gsoType(h, 0)).isEqualTo(Offload.GSO_TCPV4);
+		assertThat(Offload.gsoSize(h, 0)).isEqualTo(1348);
+		assertThat(Offload.csumStart(h, 0)).isEqualTo(20);
+		assertThat(Offload.csumOffset(h, 0)).isEqualTo(16);
 	}
 
 	static List<ByteBuffer> cut(ByteBuffer segment, int mss) {

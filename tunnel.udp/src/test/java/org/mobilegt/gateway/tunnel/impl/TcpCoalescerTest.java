@@ -17,8 +17,8 @@ class TcpCoalescerTest {
 	private static final int ACK = 0x10;
 	private static final int PSH = 0x08;
 
-	/** What reached the device: a copy from the virtio header on, and how many packets it stands for. */
-	record Written(ByteBuffer bytes, int packets) {
+	/** What reached the device: a copy from the virtio header on, and the packets it stands for (count, size each but the last, bytes). */
+	record Written(ByteBuffer bytes, int packets, int size, int total) {
 		int gsoType() {
 			return Offload.gsoType(bytes, 0);
 		}
@@ -29,10 +29,11 @@ class TcpCoalescerTest {
 	}
 
 	final List<Written> written = new ArrayList<>();
-	final TcpCoalescer coalescer = new TcpCoalescer((tun, p, session, packets) -> {
+	final TcpCoalescer coalescer = new TcpCoalescer((tun, p, session, packets, size, bytes) -> {
 		ByteBuffer copy = ByteBuffer.allocate(p.remaining());
 		copy.put(0, p, p.position(), p.remaining());
-		written.add(new Written(copy, packets));
+		written.add(new Written(copy, packets, size, bytes));
+		return true;
 	});
 
 	/**
@@ -72,6 +73,8 @@ class TcpCoalescerTest {
 		assertThat(written).as("the PSH closes the segment").hasSize(1);
 		Written w = written.get(0);
 		assertThat(w.packets()).isEqualTo(4);
+		assertThat(w.size()).as("each packet but the last").isEqualTo(52 + MSS);
+		assertThat(w.total()).as("the packets' own IP lengths, for the counters").isEqualTo(3 * (52 + MSS) + 52 + 100);
 		assertThat(Offload.flags(w.bytes(), 0)).isEqualTo(Offload.F_NEEDS_CSUM);
 		assertThat(w.gsoType()).isEqualTo(Offload.GSO_TCPV4);
 		assertThat(Offload.gsoSize(w.bytes(), 0)).isEqualTo(MSS);
@@ -100,6 +103,7 @@ class TcpCoalescerTest {
 
 		assertThat(written).singleElement().satisfies(w -> {
 			assertThat(w.packets()).isOne();
+			assertThat(w.total()).isEqualTo(w.size()).isEqualTo(52 + 500);
 			assertThat(bytes(w.bytes().slice(0, Offload.HEADER))).containsOnly(0);
 			assertThat(w.packet()).isEqualTo(original);
 		});

@@ -1,0 +1,92 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.nio.ByteBuffer;
+
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.session.api.Session;
+import org.mobilegt.gateway.session.api.SessionManager;
+import org.mobilegt.gateway.tunnel.api.DropReason;
+
+/**
+ * What the data path does with one datagram or packet, decided apart from doing it: each method
+ * returns null for "forward" or the reason to drop, and neither counts, logs, sends nor allocates.
+ * The pumps act on the answer. The only thing a decision changes is the limit of an IPv4 packet,
+ * trimmed to its total length ({@link Packets#checkIpv4}).
+ */
+final class Decisions {
+
+	private Decisions() {
+	}
+
+	// ---- UDP to TUN
+
+	/** A received datagram, before anything is read from it. */
+	static DropReason received(boolean truncated, int length) {
+		if (truncated) {
+			return DropReason.OVERSIZED;
+		}
+		return length == 0 ? DropReason.TRUNCATED : null;
+	}
+
+	/**
+	 * A handshake ({@code length} bytes with the leading 0). Longer ones are dropped before they
+	 * are copied or checked: a key and a 64-byte id fit easily.
+	 */
+	static DropReason handshake(int length) {
+		return length > Control.MAX_HANDSHAKE ? DropReason.MALFORMED : null;
+	}
+
+	/**
+	 * A data datagram from a session holding lease {@code lease}, bound for a TUN device of
+	 * {@code mtu} (0: there is none) that takes offload headers or not. Whether the client is
+	 * within its share is asked after this, so that only packets that would be forwarded spend it.
+	 */
+	static DropReason data(ByteBuffer p, int lease, int mtu, boolean offload) {
+		DropReason why = Packets.checkIpv4(p, mtu == 0 ? Integer.MAX_VALUE : mtu);
+		if (why != null) {
+			return why;
+		}
+		if (Packets.source(p) != lease) {
+			return DropReason.SPOOFED;
+		}
+		if (mtu == 0) {
+			return DropReason.NO_TUN;
+		}
+		// the kernel's offload path would refuse a TCP packet without its whole header
+		return offload && !TcpCoalescer.wellFormed(p) ? DropReason.TRUNCATED : null;
+	}
+
+	/**
+	 * Data ({@code p}, or null for a keepalive) from an endpoint without a session: REBINDING when
+	 * its source is the live lease of a session from the same address (that client behind a NAT
+	 * that changed its port), otherwise UNKNOWN_ENDPOINT.
+	 */
+	static DropReason unknown(long endpoint, ByteBuffer p, SessionManager sessions) {
+		if (p == null || p.remaining() < Packets.IPV4_HEADER || (p.get(p.position()) >>> 4) != 4) {
+			return DropReason.UNKNOWN_ENDPOINT;
+		}
+		Session owner = sessions.byTunnelAddress(Packets.source(p));
+		boolean rebinding = owner != null && EndpointKey.address(owner.endpoint()) == EndpointKey.address(endpoint);
+		return rebinding ? DropReason.REBINDING : DropReason.UNKNOWN_ENDPOINT;
+	}
+
+	// ---- TUN to UDP
+
+	/** A read from a TUN device with offloads: {@link Offload#HEADER} bytes, then the packet. */
+	static DropReason offloaded(ByteBuffer read) {
+		if (read.remaining() <= Offload.HEADER) {
+			return DropReason.TRUNCATED;
+		}
+		int type = Offload.gsoType(read, read.position());
+		return type == Offload.GSO_NONE || type == Offload.GSO_TCPV4 ? null : DropReason.NOT_IP;
+	}
+
+	/** A packet from the TUN device, to be looked up by its IPv4 destination. */
+	static DropReason outbound(ByteBuffer p) {
+		int version = (p.get(p.position()) & 0xF0) >>> 4;
+		if (version == 4 && p.remaining() >= Packets.IPV4_HEADER) {
+			return null;
+		}
+		return version == 6 ? DropReason.IPV6 : DropReason.NOT_IP;
+	}
+}

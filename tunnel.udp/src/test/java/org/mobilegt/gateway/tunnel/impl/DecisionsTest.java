@@ -1,0 +1,98 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.tunnel.api.DropReason;
+
+/** Every answer of every per-datagram decision, called directly. */
+class DecisionsTest {
+
+	private static final int LEASE = 0x0A4D0002; // what PacketsTest.ipv4 puts as source
+	private static final long CLIENT = EndpointKey.key(0xC6336401, 40000);
+
+	@Test
+	void aReceivedDatagramIsRefusedWhenCutOrEmpty() {
+		assertThat(Decisions.received(true, 65536)).isEqualTo(DropReason.OVERSIZED);
+		assertThat(Decisions.received(false, 0)).isEqualTo(DropReason.TRUNCATED);
+		assertThat(Decisions.received(false, 1)).isNull();
+	}
+
+	@Test
+	void aHandshakeLongerThanAKeyAndAnIdCanBeIsMalformed() {
+		assertThat(Decisions.handshake(Control.MAX_HANDSHAKE)).isNull();
+		assertThat(Decisions.handshake(Control.MAX_HANDSHAKE + 1)).isEqualTo(DropReason.MALFORMED);
+	}
+
+	@Test
+	void dataIsForwardedOnlyFromTheLeaseToAPresentDevice() {
+		assertThat(Decisions.data(PacketsTest.ipv4(60, 64), LEASE, 1400, false)).isNull();
+		assertThat(Decisions.data(PacketsTest.ipv4(60, 60), LEASE + 1, 1400, false)).isEqualTo(DropReason.SPOOFED);
+		assertThat(Decisions.data(PacketsTest.ipv4(60, 60), LEASE, 0, false)).isEqualTo(DropReason.NO_TUN);
+		assertThat(Decisions.data(PacketsTest.ipv4(60, 60), LEASE + 1, 0, false)).as("spoofing is told even without a device")
+				.isEqualTo(DropReason.SPOOFED);
+		assertThat(Decisions.data(PacketsTest.ipv4(1500, 1500), LEASE, 1400, false)).isEqualTo(DropReason.OVERSIZED);
+		assertThat(Decisions.data(PacketsTest.ipv4(100, 60), LEASE, 1400, false)).isEqualTo(DropReason.TRUNCATED);
+		ByteBuffer v6 = PacketsTest.ipv4(60, 60);
+		v6.put(0, (byte) 0x60);
+		assertThat(Decisions.data(v6, LEASE, 1400, false)).isEqualTo(DropReason.IPV6);
+		ByteBuffer junk = PacketsTest.ipv4(60, 60);
+		junk.put(0, (byte) 0x15);
+		assertThat(Decisions.data(junk, LEASE, 1400, false)).isEqualTo(DropReason.NOT_IP);
+	}
+
+	@Test
+	void withOffloadsATcpPacketWithoutItsWholeHeaderIsTruncated() {
+		ByteBuffer tcp = PacketsTest.ipv4(30, 30);
+		tcp.put(9, (byte) 6); // claims TCP, has 10 bytes of it
+		assertThat(Decisions.data(tcp.duplicate(), LEASE, 1400, false)).as("the plain path takes it as it is").isNull();
+		assertThat(Decisions.data(tcp.duplicate(), LEASE, 1400, true)).isEqualTo(DropReason.TRUNCATED);
+		ByteBuffer whole = OffloadTest.tcp(10, 0x10);
+		whole.putInt(12, LEASE);
+		assertThat(Decisions.data(whole, LEASE, 1400, true)).isNull();
+	}
+
+	@Test
+	void dataFromAnUnknownEndpointIsRebindingOnlyFromTheLeaseHoldersAddress() {
+		Fakes.FakeSessions sessions = new Fakes.FakeSessions();
+		assertThat(Decisions.unknown(CLIENT, null, sessions)).as("a keepalive").isEqualTo(DropReason.UNKNOWN_ENDPOINT);
+		assertThat(Decisions.unknown(CLIENT, PacketsTest.ipv4(60, 60), sessions)).as("nobody holds the source")
+				.isEqualTo(DropReason.UNKNOWN_ENDPOINT);
+		sessions.add(EndpointKey.key(0xC6336402, 40000), LEASE);
+		assertThat(Decisions.unknown(CLIENT, PacketsTest.ipv4(60, 60), sessions)).as("held from another address")
+				.isEqualTo(DropReason.UNKNOWN_ENDPOINT);
+		sessions.add(EndpointKey.key(0xC6336401, 1234), LEASE);
+		assertThat(Decisions.unknown(CLIENT, PacketsTest.ipv4(60, 60), sessions)).as("same address, new port")
+				.isEqualTo(DropReason.REBINDING);
+		assertThat(Decisions.unknown(CLIENT, PacketsTest.ipv4(19, 19), sessions)).as("too short to have a source")
+				.isEqualTo(DropReason.UNKNOWN_ENDPOINT);
+	}
+
+	@Test
+	void anOffloadedReadNeedsAPacketAndAKnownSegmentation() {
+		assertThat(Decisions.offloaded(ByteBuffer.allocate(Offload.HEADER))).isEqualTo(DropReason.TRUNCATED);
+		ByteBuffer read = ByteBuffer.allocate(Offload.HEADER + 60);
+		assertThat(Decisions.offloaded(read)).isNull();
+		read.put(1, (byte) Offload.GSO_TCPV4);
+		assertThat(Decisions.offloaded(read)).isNull();
+		read.put(1, (byte) (Offload.GSO_TCPV4 | Offload.GSO_ECN));
+		assertThat(Decisions.offloaded(read)).isNull();
+		read.put(1, (byte) 3); // UDP fragmentation offload
+		assertThat(Decisions.offloaded(read)).isEqualTo(DropReason.NOT_IP);
+	}
+
+	@Test
+	void anOutboundPacketMustBeIpv4() {
+		assertThat(Decisions.outbound(PacketsTest.ipv4(60, 60))).isNull();
+		ByteBuffer v6 = PacketsTest.ipv4(60, 60);
+		v6.put(0, (byte) 0x60);
+		assertThat(Decisions.outbound(v6)).isEqualTo(DropReason.IPV6);
+		assertThat(Decisions.outbound(PacketsTest.ipv4(19, 19))).isEqualTo(DropReason.NOT_IP);
+		ByteBuffer junk = PacketsTest.ipv4(60, 60);
+		junk.put(0, (byte) 0x00);
+		assertThat(Decisions.outbound(junk)).isEqualTo(DropReason.NOT_IP);
+	}
+}

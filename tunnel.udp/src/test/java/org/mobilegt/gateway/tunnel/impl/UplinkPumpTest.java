@@ -1,0 +1,336 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.tunnel.api.Direction;
+import org.mobilegt.gateway.tunnel.api.DropReason;
+
+/** The UDP to TUN direction through a real socket on loopback and a fake TUN device: what an attacker sends. */
+class UplinkPumpTest {
+
+	private Rig rig;
+	private UplinkPump pump;
+
+	private void start(int offloadHeader) throws IOException {
+		rig = new Rig(offloadHeader);
+		pump = new UplinkPump(rig.cell, rig.socket, rig.metrics, rig.control, rig.log.logger);
+	}
+
+	@AfterEach
+	void close() throws Exception {
+		rig.close();
+	}
+
+	/** Sends the datagrams and lets the pump handle them, on this thread. */
+	private void deliver(byte[]... datagrams) throws Exception {
+		for (byte[] d : datagrams) {
+			rig.send(d);
+		}
+		int handled = 0;
+		long deadline = System.nanoTime() + Rig.WAIT_NANOS;
+		while (handled < datagrams.length && System.nanoTime() < deadline) {
+			rig.socket.awaitReadable(100);
+			handled += pump.receive();
+		}
+		assertThat(handled).as("datagrams the pump received").isEqualTo(datagrams.length);
+	}
+
+	private static byte[] bytes(ByteBuffer p) {
+		byte[] b = new byte[p.remaining()];
+		p.get(p.position(), b);
+		return b;
+	}
+
+	private static byte[] packet(int length) {
+		return bytes(PacketsTest.ipv4(length, length));
+	}
+
+	@Test
+	void dataFromTheLeaseIsWrittenAndCountedOnceWritten() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.session();
+		deliver(packet(60), packet(100));
+
+		assertThat(rig.tun.written).hasSize(2);
+		assertThat(rig.tun.written.get(0)).isEqualTo(packet(60));
+		assertThat(rig.metrics.rxPackets()).isEqualTo(2);
+		assertThat(rig.metrics.rxBytes()).isEqualTo(160);
+		assertThat(session.rxPackets()).isEqualTo(2);
+		assertThat(session.rxBytes()).isEqualTo(160);
+		assertThat(rig.metrics.drops()).isEmpty();
+	}
+
+	@Test
+	void withOffloadsAPlainPacketGoesBehindAZeroHeader() throws Exception {
+		start(Offload.HEADER);
+		rig.session();
+		deliver(packet(60));
+
+		assertThat(rig.tun.written).singleElement().satisfies(w -> {
+			assertThat(w).hasSize(Offload.HEADER + 60);
+			assertThat(ByteBuffer.wrap(w, 0, Offload.HEADER).slice()).isEqualTo(ByteBuffer.allocate(Offload.HEADER));
+		});
+	}
+
+	@Test
+	void aSpoofedSourceIsDroppedAndRecordedWithTheLease() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.session();
+		ByteBuffer spoofed = PacketsTest.ipv4(60, 60).putInt(12, Rig.LEASE + 1);
+		deliver(bytes(spoofed));
+
+		assertThat(rig.tun.written).isEmpty();
+		assertThat(rig.drops(DropReason.SPOOFED)).isOne();
+		assertThat(session.drops()).isOne();
+		assertThat(session.rxPackets()).isZero();
+		assertThat(session.lastReceivedMillis()).as("still alive").isPositive();
+		assertThat(rig.keys.records).singleElement().asString().startsWith("SPOOFED 127.0.0.1:" + rig.client.getLocalPort())
+				.contains("source 10.77.0.3 is not the lease 10.77.0.2");
+	}
+
+	@Test
+	void malformedPacketsAreDroppedForWhatIsWrongWithThem() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.session();
+		byte[] v6 = packet(60);
+		v6[0] = 0x60;
+		byte[] junk = packet(60);
+		junk[0] = 0x15;
+		byte[] cut = bytes(PacketsTest.ipv4(100, 60));
+		rig.tun.mtu = 576;
+		deliver(new byte[0], v6, junk, cut, packet(600));
+
+		assertThat(rig.tun.written).isEmpty();
+		assertThat(rig.metrics.drops()).containsEntry(DropReason.TRUNCATED, 2L).containsEntry(DropReason.IPV6, 1L)
+				.containsEntry(DropReason.NOT_IP, 1L).containsEntry(DropReason.OVERSIZED, 1L).hasSize(4);
+		assertThat(session.drops()).as("the empty datagram is nobody's").isEqualTo(4);
+	}
+
+	@Test
+	void withoutADeviceOrSessionManagerNothingIsForwarded() throws Exception {
+		start(0);
+		rig.session();
+		rig.cell.set(rig.cell.get().withTun(null));
+		deliver(packet(60));
+		rig.cell.set(rig.cell.get().withSessions(null));
+		deliver(packet(60));
+
+		assertThat(rig.drops(DropReason.NO_TUN)).isOne();
+		assertThat(rig.drops(DropReason.NO_SERVICE)).isOne();
+		assertThat(rig.tun.written).isEmpty();
+	}
+
+	@Test
+	void aClientOverItsShareLosesTheExcessAndTheOperatorIsToldOnce() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.session();
+		session.share.set(1);
+		deliver(packet(60), packet(60), packet(60));
+
+		assertThat(rig.tun.written).hasSize(1);
+		assertThat(rig.drops(DropReason.RATE_LIMITED)).isEqualTo(2);
+		assertThat(session.drops()).isEqualTo(2);
+		assertThat(rig.log.at("WARN")).singleElement().asString().contains("more than its share");
+	}
+
+	@Test
+	void aFailedTunWriteCountsADropNotAForward() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.session();
+		rig.tun.failWrites = true;
+		deliver(packet(60));
+
+		assertThat(rig.drops(DropReason.TUN_WRITE_ERROR)).isOne();
+		assertThat(rig.metrics.rxPackets()).isZero();
+		assertThat(session.rxPackets()).isZero();
+		assertThat(session.drops()).isOne();
+		assertThat(rig.log.at("ERROR")).singleElement().asString().startsWith("Write to the TUN device failed");
+	}
+
+	private static byte[][] segments(int count) {
+		byte[][] out = new byte[count][];
+		for (int i = 0; i < count; i++) {
+			ByteBuffer s = TcpCoalescerTest.segment(40000, i * 1000, 1000, 0x10 | (i == count - 1 ? 0x08 : 0));
+			out[i] = bytes(s);
+		}
+		return out;
+	}
+
+	@Test
+	void coalescedSegmentsAreCountedOnceAfterTheirWrite() throws Exception {
+		start(Offload.HEADER);
+		Fakes.FakeSession session = rig.session();
+		deliver(segments(3));
+
+		assertThat(rig.tun.written).as("one write for the three").hasSize(1);
+		assertThat(rig.metrics.rxPackets()).isEqualTo(3);
+		assertThat(rig.metrics.rxBytes()).isEqualTo(3 * (52 + 1000));
+		assertThat(session.rxPackets()).isEqualTo(3);
+		assertThat(session.rxBytes()).isEqualTo(3 * (52 + 1000));
+	}
+
+	@Test
+	void coalescedSegmentsWhoseWriteFailsAreOnlyDropped() throws Exception {
+		start(Offload.HEADER);
+		Fakes.FakeSession session = rig.session();
+		rig.tun.failWrites = true;
+		deliver(segments(3));
+
+		assertThat(rig.drops(DropReason.TUN_WRITE_ERROR)).isEqualTo(3);
+		assertThat(rig.metrics.rxPackets()).as("not counted before the write as well").isZero();
+		assertThat(session.rxPackets()).isZero();
+		assertThat(session.drops()).isEqualTo(3);
+	}
+
+	@Test
+	void withOffloadsATcpPacketWithoutItsHeaderIsTruncatedBeforeItSpendsTheShare() throws Exception {
+		start(Offload.HEADER);
+		Fakes.FakeSession session = rig.session();
+		session.share.set(1);
+		ByteBuffer p = PacketsTest.ipv4(30, 30);
+		p.put(9, (byte) 6);
+		deliver(bytes(p), packet(60));
+
+		assertThat(rig.drops(DropReason.TRUNCATED)).isOne();
+		assertThat(rig.tun.written).hasSize(1);
+	}
+
+	@Test
+	void keepalivesShowLifeAndFromAStrangerAreAnIllegalAttempt() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.session();
+		deliver(new byte[] { 0 });
+		assertThat(rig.metrics.keepalivesIn.sum()).isOne();
+		assertThat(session.lastReceivedMillis()).isPositive();
+
+		rig.sessions.close(session, null);
+		deliver(new byte[] { 0 });
+		assertThat(rig.drops(DropReason.UNKNOWN_ENDPOINT)).isOne();
+		assertThat(rig.keys.records).singleElement().asString().startsWith("UNKNOWN_ENDPOINT");
+		assertThat(rig.receive()).as("no hint to a stranger").isNull();
+	}
+
+	private static final byte[] HINT = TunnelSettings.REHANDSHAKE;
+
+	@Test
+	void aRecentlyClosedClientIsHintedOncePerSecond() throws Exception {
+		start(0);
+		rig.sessions.recentlyClosed.add(rig.endpoint);
+		deliver(packet(60), packet(60));
+
+		assertThat(rig.drops(DropReason.UNKNOWN_ENDPOINT)).isEqualTo(2);
+		assertThat(rig.receive()).isEqualTo(HINT);
+		assertThat(rig.receive()).as("the reply budget: one hint a second").isNull();
+		assertThat(rig.metrics.hints.sum()).isOne();
+		assertThat(rig.keys.records).as("not an illegal attempt").isEmpty();
+	}
+
+	@Test
+	void aClientWhoseNatChangedItsPortIsToldToHandshakeAgain() throws Exception {
+		start(0);
+		rig.sessions.add(EndpointKey.key(0x7F000001, rig.client.getLocalPort() ^ 1), Rig.LEASE);
+		deliver(packet(60));
+
+		assertThat(rig.drops(DropReason.REBINDING)).isOne();
+		assertThat(rig.receive()).isEqualTo(HINT);
+		assertThat(rig.tun.written).isEmpty();
+	}
+
+	@Test
+	void aLeaseHeldFromAnotherAddressIsNoRebinding() throws Exception {
+		start(0);
+		rig.sessions.add(EndpointKey.key(0x7F000002, rig.client.getLocalPort()), Rig.LEASE);
+		deliver(packet(60));
+
+		assertThat(rig.drops(DropReason.UNKNOWN_ENDPOINT)).isOne();
+		assertThat(rig.receive()).isNull();
+		assertThat(rig.keys.records).hasSize(1);
+	}
+
+	@Test
+	void handshakesGoToControlUnlessBlockedOrTooLong() throws Exception {
+		start(0);
+		deliver("\0secret".getBytes(StandardCharsets.US_ASCII));
+		byte[] reply = rig.receive();
+		for (int i = 0; reply == null && i < 50; i++) {
+			reply = rig.receive();
+		}
+		assertThat(reply).as("the handshake reply").isNotNull().hasSize(TunnelSettings.REPLY_SIZE);
+		assertThat(rig.metrics.handshakesOk.sum()).isOne();
+
+		byte[] tooLong = new byte[Control.MAX_HANDSHAKE + 1];
+		deliver(tooLong);
+		assertThat(rig.drops(DropReason.MALFORMED)).isOne();
+		rig.keys.blocked.add(Rig.LOOPBACK);
+		int checks = rig.keys.checks.get();
+		deliver("\0secret".getBytes(StandardCharsets.US_ASCII));
+		assertThat(rig.drops(DropReason.THROTTLED)).isOne();
+		assertThat(rig.keys.checks.get()).as("no work for a blocked source").isEqualTo(checks);
+	}
+
+	@Test
+	void everyTimedPacketIsMeasuredFromItsReceive() throws Exception {
+		start(0);
+		rig.session();
+		byte[][] many = new byte[TunnelMetrics.SAMPLE_MASK + 1][];
+		java.util.Arrays.fill(many, packet(60));
+		deliver(many);
+
+		assertThat(rig.metrics.latency(Direction.FROM_CLIENT).samples()).isOne();
+	}
+
+	@Test
+	void aNewDeviceIsUsedFromTheNextBatchAndQuiesceWaitsForTheRunningOne() throws Exception {
+		start(0);
+		rig.session();
+		CountDownLatch writing = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Fakes.FakeTun slow = new Fakes.FakeTun(0) {
+			@Override
+			public int write(ByteBuffer src) throws IOException {
+				writing.countDown();
+				try {
+					release.await();
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+				return super.write(src);
+			}
+		};
+		rig.cell.set(rig.cell.get().withTun(slow));
+		Thread thread = Daemons.start(pump, "test-uplink");
+		try {
+			rig.send(packet(60));
+			assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+
+			Fakes.FakeTun next = new Fakes.FakeTun(0);
+			rig.cell.set(rig.cell.get().withTun(next));
+			CompletableFuture<Void> quiesced = CompletableFuture.runAsync(pump::quiesce);
+			Thread.sleep(50);
+			assertThat(quiesced).as("the batch writing to the old device still runs").isNotDone();
+			release.countDown();
+			quiesced.get(10, TimeUnit.SECONDS);
+			assertThat(slow.written).hasSize(1);
+
+			rig.send(packet(60));
+			assertThat(Rig.await(() -> next.written.size() == 1)).isTrue();
+			assertThat(slow.written).as("nothing more to the old device").hasSize(1);
+		} finally {
+			release.countDown();
+			pump.stop();
+			rig.socket.close();
+			thread.join(10_000);
+		}
+	}
+}
