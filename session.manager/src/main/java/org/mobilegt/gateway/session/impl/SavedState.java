@@ -7,11 +7,11 @@ import java.util.List;
  * data area. Live sessions are resumed only within the same framework run (a bundle update); after
  * a restart their clients are told to handshake again and get their leased address back.
  *
- * @param framework the framework UUID of the run that wrote the file
- * @param savedAt   when it was written (epoch millis)
+ * {@link org.mobilegt.gateway.common.KeptState} stamps the file with the framework run and the time.
+ *
  * @param subnet6   the IPv6 prefix, null when IPv6 was off (and in files from before IPv6)
  */
-record SavedState(String framework, long savedAt, long nextId, String subnet, List<SavedLease> leases,
+record SavedState(long nextId, String subnet, List<SavedLease> leases,
 		List<SavedRecent> recent, List<SavedSession> sessions, String subnet6) {
 
 	/**

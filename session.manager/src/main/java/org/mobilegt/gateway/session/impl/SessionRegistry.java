@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.mobilegt.gateway.common.BoundedTable;
 import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.net.api.EndpointKey;
@@ -100,8 +101,8 @@ public final class SessionRegistry implements SessionManager {
 	public SessionRegistry(BundleContext context, SessionsConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
-		this.store = new SessionStore(new StateFile(context.getDataFile(STATE_FILE).toPath()), context.getProperty(Constants.FRAMEWORK_UUID),
-				log, index, leases, recent);
+		this.store = new SessionStore(new KeptState<>(context.getDataFile(STATE_FILE).toPath(), SavedState.class,
+				context.getProperty(Constants.FRAMEWORK_UUID)), log, index, leases, recent);
 		this.live = new LiveConfig<>(SessionsConfig.PID, SessionsConfig.class, SessionSettings::of, log, () -> events,
 				() -> configurationAdmin);
 		this.subnets = new Subnets(leases, index, log, this::close);

@@ -6,11 +6,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.mobilegt.gateway.common.BoundedTable;
+import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.net.api.IpAddress;
 import org.osgi.service.log.Logger;
 
@@ -22,16 +22,14 @@ import org.osgi.service.log.Logger;
  */
 final class SessionStore {
 
-	private final StateFile file;
-	private final String framework;
+	private final KeptState<SavedState> file;
 	private final Logger log;
 	private final SessionIndex index;
 	private final Leases leases;
 	private final BoundedTable<Long, Long> recent;
 
-	SessionStore(StateFile file, String framework, Logger log, SessionIndex index, Leases leases, BoundedTable<Long, Long> recent) {
+	SessionStore(KeptState<SavedState> file, Logger log, SessionIndex index, Leases leases, BoundedTable<Long, Long> recent) {
 		this.file = file;
-		this.framework = framework;
 		this.log = log;
 		this.index = index;
 		this.leases = leases;
@@ -53,7 +51,7 @@ final class SessionStore {
 		}
 		AddressPool p = leases.pool();
 		AddressPool6 p6 = leases.pool6();
-		return new SavedState(framework, System.currentTimeMillis(), nextId, p == null ? null : p.cidr(), leases.saved(),
+		return new SavedState(nextId, p == null ? null : p.cidr(), leases.saved(),
 				savedRecent, savedSessions, p6 == null ? null : p6.cidr());
 	}
 
@@ -66,7 +64,7 @@ final class SessionStore {
 			return true; // the framework's storage is being removed (a test framework shutting down)
 		}
 		try {
-			file.write(state);
+			file.save(state);
 			return true;
 		} catch (IOException e) {
 			log.error("Could not save sessions to {}: {}", file.path(), e.getMessage());
@@ -82,9 +80,9 @@ final class SessionStore {
 	 * @param repool6 likewise the IPv6 pool for the saved prefix (a file from before IPv6 has none)
 	 */
 	long restore(SessionImpl.Share share, long leaseMillis, long recentMillis, Consumer<String> repool, Consumer<String> repool6) {
-		Optional<SavedState> saved;
+		Optional<KeptState.Loaded<SavedState>> saved;
 		try {
-			saved = file.read();
+			saved = file.load();
 		} catch (IOException e) {
 			log.error("Starting without saved sessions: {}", e.getMessage());
 			try {
@@ -97,7 +95,8 @@ final class SessionStore {
 		if (saved.isEmpty()) {
 			return 0;
 		}
-		SavedState state = saved.get();
+		SavedState state = saved.get().state();
+		long savedAt = saved.get().savedAt();
 		long now = System.currentTimeMillis();
 		if (state.subnet() != null) {
 			repool.accept(state.subnet());
@@ -114,7 +113,7 @@ final class SessionStore {
 		for (SavedState.SavedRecent r : nullSafe(state.recent())) {
 			recent.put(r.endpoint(), r.closedAt());
 		}
-		boolean resume = Objects.equals(state.framework(), framework);
+		boolean resume = saved.get().sameRun();
 		int resumed = 0;
 		AddressPool pool = leases.pool();
 		for (SavedState.SavedSession ss : nullSafe(state.sessions())) {
@@ -134,8 +133,8 @@ final class SessionStore {
 				// a restart: the client is told to handshake again and gets its address back (an
 				// anonymous one only from the same endpoint, within the recent window: its session
 				// did not end, the gateway went away)
-				recent.put(ss.endpoint(), state.savedAt());
-				long expires = state.savedAt() + (ss.clientId() != null ? leaseMillis : recentMillis);
+				recent.put(ss.endpoint(), savedAt);
+				long expires = savedAt + (ss.clientId() != null ? leaseMillis : recentMillis);
 				leases.restore(key, ss.address(), v6, expires, false);
 			}
 		}

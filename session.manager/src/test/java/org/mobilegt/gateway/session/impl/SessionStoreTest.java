@@ -12,6 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.common.BoundedTable;
+import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.common.testing.RecordingLogger;
 import org.mobilegt.gateway.net.api.EndpointKey;
 
@@ -32,7 +33,7 @@ class SessionStoreTest {
 		final SessionStore store;
 
 		Side(String framework) {
-			store = new SessionStore(new StateFile(data.resolve("sessions.json")), framework, log.logger, index, leases, recent);
+			store = new SessionStore(new KeptState<>(data.resolve("sessions.json"), SavedState.class, framework), log.logger, index, leases, recent);
 		}
 
 		long restore() {

@@ -1,17 +1,15 @@
 package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.Properties;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.tunnel.api.Direction;
 import org.mobilegt.gateway.tunnel.api.DropReason;
 import org.mobilegt.gateway.tunnel.api.Latency;
@@ -59,44 +57,39 @@ final class TunnelMetrics {
 		}
 	}
 
+	/** The counters as kept across an update of tunnel.udp: name to value. */
+	record Saved(Map<String, Long> counters) {
+	}
+
 	/**
 	 * Saves the counters so that the next activation in the same framework run (a bundle update or
 	 * restart of tunnel.udp) carries on from them; a framework restart starts from zero.
 	 */
-	void save(Path file, String framework) throws IOException {
-		Properties p = new Properties();
-		p.setProperty("framework", String.valueOf(framework));
-		put(p, "uplink", uplink);
+	void save(KeptState<Saved> file) throws IOException {
+		Map<String, Long> m = new HashMap<>();
+		put(m, "uplink", uplink);
 		for (int q = 0; q < MAX_QUEUES; q++) {
-			put(p, "downlink." + q, downlink[q]);
+			put(m, "downlink." + q, downlink[q]);
 		}
-		Map<String, LongAdder> adders = adders();
-		adders.forEach((k, v) -> p.setProperty(k, Long.toString(v.sum())));
-		controlDrops.forEach((r, v) -> p.setProperty("control.drop." + r.name(), Long.toString(v.sum())));
-		try (Writer w = Files.newBufferedWriter(file)) {
-			p.store(w, "tunnel.udp counters");
-		}
+		adders().forEach((k, v) -> m.put(k, v.sum()));
+		controlDrops.forEach((r, v) -> m.put("control.drop." + r.name(), v.sum()));
+		file.save(new Saved(m));
 	}
 
-	/** Restores what {@link #save} wrote in this framework run, if anything. */
-	void restore(Path file, String framework) throws IOException {
-		if (!Files.exists(file)) {
+	/** Restores what {@link #save} wrote in this framework run, if anything; taken once. */
+	void restore(KeptState<Saved> file) throws IOException {
+		Optional<KeptState.Loaded<Saved>> loaded = file.load();
+		file.delete();
+		if (loaded.isEmpty() || !loaded.get().sameRun() || loaded.get().state().counters() == null) {
 			return;
 		}
-		Properties p = new Properties();
-		try (Reader r = Files.newBufferedReader(file)) {
-			p.load(r);
-		}
-		Files.delete(file);
-		if (!String.valueOf(framework).equals(p.getProperty("framework"))) {
-			return;
-		}
-		carry(p, "uplink", uplink);
+		Map<String, Long> m = loaded.get().state().counters();
+		carry(m, "uplink", uplink);
 		for (int q = 0; q < MAX_QUEUES; q++) {
-			carry(p, "downlink." + q, downlink[q]);
+			carry(m, "downlink." + q, downlink[q]);
 		}
-		adders().forEach((k, v) -> v.add(Long.parseLong(p.getProperty(k, "0"))));
-		controlDrops.forEach((r, v) -> v.add(Long.parseLong(p.getProperty("control.drop." + r.name(), "0"))));
+		adders().forEach((k, v) -> v.add(m.getOrDefault(k, 0L)));
+		controlDrops.forEach((r, v) -> v.add(m.getOrDefault("control.drop." + r.name(), 0L)));
 	}
 
 	private Map<String, LongAdder> adders() {
@@ -104,21 +97,20 @@ final class TunnelMetrics {
 				"keepalivesOut", keepalivesOut, "hints", hints);
 	}
 
-	private static void put(Properties p, String prefix, PumpCounters c) {
-		p.setProperty(prefix + ".packets", Long.toString(c.packets()));
-		p.setProperty(prefix + ".bytes", Long.toString(c.bytes()));
+	private static void put(Map<String, Long> m, String prefix, PumpCounters c) {
+		m.put(prefix + ".packets", c.packets());
+		m.put(prefix + ".bytes", c.bytes());
 		for (DropReason r : DropReason.values()) {
-			p.setProperty(prefix + ".drop." + r.name(), Long.toString(c.drops(r)));
+			m.put(prefix + ".drop." + r.name(), c.drops(r));
 		}
 	}
 
-	private static void carry(Properties p, String prefix, PumpCounters c) {
+	private static void carry(Map<String, Long> m, String prefix, PumpCounters c) {
 		long[] drops = new long[DropReason.values().length];
 		for (DropReason r : DropReason.values()) {
-			drops[r.ordinal()] = Long.parseLong(p.getProperty(prefix + ".drop." + r.name(), "0"));
+			drops[r.ordinal()] = m.getOrDefault(prefix + ".drop." + r.name(), 0L);
 		}
-		c.carry(Long.parseLong(p.getProperty(prefix + ".packets", "0")), Long.parseLong(p.getProperty(prefix + ".bytes", "0")),
-				drops);
+		c.carry(m.getOrDefault(prefix + ".packets", 0L), m.getOrDefault(prefix + ".bytes", 0L), drops);
 	}
 
 	/** A drop counted outside the pumps (control work, housekeeping). */

@@ -12,6 +12,7 @@ import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
@@ -52,11 +53,10 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = TunnelConfig.class)
 public final class TunnelServer implements TunnelStats {
 
-	static final String COUNTERS_FILE = "counters.properties";
+	static final String COUNTERS_FILE = "counters.json";
 
 	private final Logger log;
-	private final String framework;
-	private final Path countersFile;
+	private final KeptState<TunnelMetrics.Saved> countersFile;
 	private final TunnelMetrics metrics = new TunnelMetrics();
 	private final Map<PacketTap, Object> tapSelections = new ConcurrentHashMap<>();
 	private final ScheduledExecutorService housekeeping;
@@ -80,10 +80,10 @@ public final class TunnelServer implements TunnelStats {
 		this.log = log;
 		this.live = new LiveConfig<>(TunnelConfig.PID, TunnelConfig.class, TunnelSettings::of, log, () -> events,
 				() -> configurationAdmin);
-		this.framework = context.getProperty(Constants.FRAMEWORK_UUID);
-		this.countersFile = context.getDataFile(COUNTERS_FILE).toPath();
+		this.countersFile = new KeptState<>(context.getDataFile(COUNTERS_FILE).toPath(), TunnelMetrics.Saved.class,
+				context.getProperty(Constants.FRAMEWORK_UUID));
 		try {
-			metrics.restore(countersFile, framework);
+			metrics.restore(countersFile);
 		} catch (IOException | RuntimeException e) {
 			log.warn("Tunnel counters start from zero: {}", e.toString());
 		}
@@ -162,7 +162,7 @@ public final class TunnelServer implements TunnelStats {
 		}
 		control.shutdown();
 		try {
-			metrics.save(countersFile, framework);
+			metrics.save(countersFile);
 		} catch (IOException e) {
 			log.warn("Tunnel counters not saved: {}", e.toString());
 		}

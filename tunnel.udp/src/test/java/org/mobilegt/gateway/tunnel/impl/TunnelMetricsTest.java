@@ -3,8 +3,14 @@ package org.mobilegt.gateway.tunnel.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.tunnel.api.Direction;
+import org.mobilegt.gateway.tunnel.api.DropReason;
 import org.mobilegt.gateway.tunnel.api.Latency;
 
 class TunnelMetricsTest {
@@ -33,5 +39,27 @@ class TunnelMetricsTest {
 		Latency l = metrics.latency(Direction.FROM_CLIENT);
 		assertThat(l.samples()).isEqualTo(2);
 		assertThat(l.max()).isCloseTo(TunnelMetrics.Sampler.MAX_NANOS, within(TunnelMetrics.Sampler.MAX_NANOS / 1000));
+	}
+
+	@Test
+	void countersCarryOnOverAnUpdateButNotOverARestart(@TempDir Path dir) throws IOException {
+		metrics.uplink.forwarded(100);
+		metrics.uplink.dropped(DropReason.SPOOFED);
+		metrics.hints.add(3);
+		Path file = dir.resolve("counters.json");
+		metrics.save(new KeptState<>(file, TunnelMetrics.Saved.class, "run-1"));
+
+		TunnelMetrics updated = new TunnelMetrics();
+		updated.restore(new KeptState<>(file, TunnelMetrics.Saved.class, "run-1"));
+		assertThat(updated.uplink.packets()).isOne();
+		assertThat(updated.uplink.bytes()).isEqualTo(100);
+		assertThat(updated.uplink.drops(DropReason.SPOOFED)).isOne();
+		assertThat(updated.hints.sum()).isEqualTo(3);
+		assertThat(file).as("taken once").doesNotExist();
+
+		metrics.save(new KeptState<>(file, TunnelMetrics.Saved.class, "run-1"));
+		TunnelMetrics restarted = new TunnelMetrics();
+		restarted.restore(new KeptState<>(file, TunnelMetrics.Saved.class, "run-2"));
+		assertThat(restarted.uplink.packets()).isZero();
 	}
 }
