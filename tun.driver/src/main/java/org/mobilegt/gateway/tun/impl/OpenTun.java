@@ -66,6 +66,14 @@ final class OpenTun implements TunDevice {
 		this.blockers = blockers;
 	}
 
+	String summary(boolean nat, boolean isolated) {
+		List<String> b = blockers;
+		return name() + " up, mtu " + mtu + ", " + queues() + " queue(s), subnet " + subnet + (nat ? ", NAT on" : ", NAT off")
+				+ (isolated ? ", clients isolated" : ", clients NOT isolated") + (offloadHeader() > 0 ? ", offloads on" : "")
+				+ (b.isEmpty() ? "" : "; WARNING: client traffic may be dropped by forward chain " + String.join(", ", b)
+						+ " (policy drop)");
+	}
+
 	Tun tun() {
 		return tun;
 	}

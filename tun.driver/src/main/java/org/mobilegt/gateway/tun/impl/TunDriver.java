@@ -56,6 +56,7 @@ public final class TunDriver implements TunStatus {
 	private final Logger log;
 	private final HostNetwork host;
 	private final Tun.Opener opener;
+	private final HandOver handOver;
 	private final PeriodicCheck blockerCheck;
 
 	// Package-private so that tests can play DS.
@@ -83,15 +84,17 @@ public final class TunDriver implements TunStatus {
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this(context, config, properties, log, new HostNetwork(new Commands(), new ForwardingRecord(
 				Path.of("/proc/sys/net/ipv4/ip_forward"), context.getDataFile("ip_forward.original").toPath(),
-				ForwardingRecord.currentPlace())), LinuxTun::open);
+				ForwardingRecord.currentPlace())), LinuxTun::open, LinuxTun::adopt);
 	}
 
 	TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties, Logger log, HostNetwork host,
-			Tun.Opener opener) {
+			Tun.Opener opener, Tun.Adopter adopter) {
 		this.context = context;
 		this.log = log;
 		this.host = host;
 		this.opener = opener;
+		this.handOver = new HandOver(context.getDataFile("tun.handover").toPath(), context.getProperty(Constants.FRAMEWORK_UUID),
+				adopter, log);
 		this.live = new LiveConfig<>(TunConfig.PID, TunConfig.class, TunSettings::of, log, () -> events, () -> configurationAdmin);
 		modified(config, properties);
 		blockerCheck = new PeriodicCheck("mobilegt-tun forward check", this::checkBlockers, BLOCKER_CHECK_SECONDS);
@@ -126,7 +129,12 @@ public final class TunDriver implements TunStatus {
 			return;
 		}
 		if (settings.persist() && reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED && bundleRestarting()) {
-			handOver();
+			// consumers stop using the device first; its queues stay open (HandOver), and the rest
+			// stays too, the record of ip_forward's original value included
+			unregister();
+			firewall = forwarding = route = link = null;
+			handOver.leave(device.tun(), settings);
+			device = null;
 			log.info("TUN {} handed over to the next activation (bundle update): link, route, forwarding and firewall stay",
 					settings.name());
 		} else {
@@ -144,8 +152,17 @@ public final class TunDriver implements TunStatus {
 				&& context.getBundle().adapt(BundleStartLevel.class).isPersistentlyStarted();
 	}
 
+	/**
+	 * Opens the device, or takes over the queues handed over. Taken over with the same settings, it
+	 * is registered first (forwarding resumes at once) and its set-up, in place, is confirmed after.
+	 */
 	private void open(TunSettings s) throws IOException {
-		Tun tun = openDevice(s);
+		HandOver.Adopted adopted = handOver.take(s);
+		Tun tun = adopted != null ? adopted.tun() : openDevice(s);
+		boolean early = adopted != null && adopted.asBefore();
+		if (early) {
+			register(tun, s);
+		}
 		try {
 			link = host.linkUp(s.name(), s.mtu());
 			route = host.route(s.subnet(), s.name());
@@ -156,14 +173,22 @@ public final class TunDriver implements TunStatus {
 			}
 			tun.persist(s.persist());
 		} catch (IOException | RuntimeException e) {
+			unregister();
+			device = null;
 			undoAll();
 			tun.close();
 			throw e;
 		}
+		if (!early) {
+			register(tun, s);
+		}
+		log.info("TUN {} up{}: {}", s.name(), tun.offloadHeader() > 0 ? " with offloads" : "", String.join("; ", installed()));
+	}
+
+	private void register(Tun tun, TunSettings s) {
 		device = new OpenTun(tun, s.mtu(), s.subnet());
 		device.blockers(blockers);
 		registration = context.registerService(TunDevice.class, device, device.serviceProperties());
-		log.info("TUN {} up{}: {}", s.name(), tun.offloadHeader() > 0 ? " with offloads" : "", String.join("; ", installed()));
 	}
 
 	/** Offloads only make it faster: a kernel that refuses them gets a device without. */
@@ -274,10 +299,7 @@ public final class TunDriver implements TunStatus {
 
 	/** {@code keepForwarding}: for a re-open, which must not switch forwarding off for a moment. */
 	private void close(boolean keepForwarding) {
-		if (registration != null) {
-			registration.unregister(); // consumers unbind and stop using the device first
-			registration = null;
-		}
+		unregister(); // consumers unbind and stop using the device first
 		Installed keep = keepForwarding ? forwarding : null;
 		if (keepForwarding) {
 			forwarding = null;
@@ -288,16 +310,11 @@ public final class TunDriver implements TunStatus {
 		device = null;
 	}
 
-	/**
-	 * Closes the device for the next activation to take over: consumers stop using it first, the
-	 * rest stays. The record of ip_forward's original value stays in the data area for the next one.
-	 */
-	private void handOver() {
-		registration.unregister();
-		registration = null;
-		firewall = forwarding = route = link = null;
-		device.tun().close();
-		device = null;
+	private void unregister() {
+		if (registration != null) {
+			registration.unregister();
+			registration = null;
+		}
 	}
 
 	private void undoAll() {
@@ -354,13 +371,7 @@ public final class TunDriver implements TunStatus {
 	public synchronized String summary() {
 		OpenTun d = device;
 		if (d != null) {
-			List<String> b = blockers;
-			return d.name() + " up, mtu " + d.mtu() + ", " + d.queues() + " queue(s), subnet " + d.subnet()
-					+ (settings.nat() && firewall != null ? ", NAT on" : ", NAT off")
-					+ (settings.isolation().on() ? ", clients isolated" : ", clients NOT isolated")
-					+ (d.offloadHeader() > 0 ? ", offloads on" : "")
-					+ (b.isEmpty() ? "" : "; WARNING: client traffic may be dropped by forward chain " + String.join(", ", b)
-							+ " (policy drop)");
+			return d.summary(settings.nat() && firewall != null, settings.isolation().on());
 		}
 		return "no TUN device: " + (error == null ? "not configured" : error);
 	}
