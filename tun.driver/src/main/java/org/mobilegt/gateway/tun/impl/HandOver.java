@@ -2,7 +2,7 @@ package org.mobilegt.gateway.tun.impl;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,6 +36,7 @@ final class HandOver {
 	}
 
 	private final Path file;
+	private final Path tmp;
 	private final String framework;
 	private final Tun.Adopter adopter;
 	private final Logger log;
@@ -43,6 +44,7 @@ final class HandOver {
 	/** {@code framework}: the framework's UUID, different in every run. */
 	HandOver(Path file, String framework, Tun.Adopter adopter, Logger log) {
 		this.file = file;
+		this.tmp = file.resolveSibling(file.getFileName() + ".tmp");
 		this.framework = framework;
 		this.adopter = adopter;
 		this.log = log;
@@ -66,6 +68,9 @@ final class HandOver {
 
 	/** The device the previous activation of this framework run handed over, or null. */
 	Adopted take(TunSettings settings) {
+		// also at the first activation: the first toString of a record costs milliseconds, which
+		// must not fall into the hand-over
+		String current = settings.toString();
 		try {
 			Optional<Queues> q = read();
 			if (q.isEmpty()) {
@@ -77,7 +82,7 @@ final class HandOver {
 				return null;
 			}
 			log.info("TUN {}: {} queue(s) taken over from the previous activation", tun.name(), tun.queues());
-			return new Adopted(tun, q.get().settings().equals(settings.toString()));
+			return new Adopted(tun, q.get().settings().equals(current));
 		} catch (IOException e) {
 			log.warn("TUN queues not taken over, opened anew: {}", e.toString());
 			return null;
@@ -86,22 +91,22 @@ final class HandOver {
 
 	/** Records the queues for the next activation; written whole or not at all. */
 	private void write(String name, TunSettings settings, int[] fds) throws IOException {
-		Properties p = new Properties();
-		p.setProperty("framework", framework);
-		p.setProperty("name", name);
-		p.setProperty("settings", settings.toString());
-		p.setProperty("fds", String.join(",", Arrays.stream(fds).mapToObj(Integer::toString).toList()));
-		Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-		try (Writer w = Files.newBufferedWriter(tmp)) {
-			p.store(w, "TUN queues handed over by the previous activation of this framework run");
+		// plain appends: no Properties.store (its date comment loads the time zone data) and no
+		// string concatenation, whose first run in this class would cost milliseconds now
+		StringBuilder text = new StringBuilder("framework=").append(framework).append("\nname=").append(name)
+				.append("\nsettings=").append(settings).append("\nfds=");
+		for (int i = 0; i < fds.length; i++) {
+			text.append(i == 0 ? "" : ",").append(fds[i]);
 		}
+		text.append('\n');
+		Files.writeString(tmp, text, StandardCharsets.UTF_8);
 		Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 	}
 
 	/** What the previous activation of this framework run left, at most once. */
 	private Optional<Queues> read() throws IOException {
 		Properties p = new Properties();
-		try (Reader r = Files.newBufferedReader(file)) {
+		try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
 			p.load(r);
 		} catch (NoSuchFileException e) {
 			return Optional.empty();
