@@ -76,7 +76,7 @@ final class HandOver {
 			if (q.isEmpty()) {
 				return null;
 			}
-			Tun tun = adopter.adopt(settings.name(), settings.queues(), q.get().fds());
+			Tun tun = adopter.adopt(q.get().name(), settings.name(), settings.queues(), q.get().fds());
 			if (tun == null) {
 				log.info("TUN queues handed over for {} do not fit {}: opened anew", q.get().name(), settings.name());
 				return null;

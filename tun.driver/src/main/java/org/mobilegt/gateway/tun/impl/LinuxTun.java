@@ -99,17 +99,18 @@ final class LinuxTun implements Tun {
 	}
 
 	/**
-	 * Takes over the queues of {@code name} that a previous activation left open ({@link HandOver}).
-	 * Each descriptor must be a queue of that TUN device, as the kernel says (TUNGETIFF); one that
-	 * is not is left alone, as it may be anyone's. When they do not fit (another device, count or
-	 * queue mode) the fitting ones are closed and null says "open anew".
+	 * Takes over the queues of {@code handedOver} that a previous activation left open
+	 * ({@link HandOver}) as the device {@code name} with {@code queues} queues. Each descriptor must
+	 * be a queue of {@code handedOver}, as the kernel says (TUNGETIFF); one that is not is left
+	 * alone, as it may be anyone's. When they do not fit (another name, count or queue mode) the
+	 * ones that are its queues are closed, and null says "open anew".
 	 */
-	static LinuxTun adopt(String name, int queues, int[] fds) throws TunOpenException {
-		boolean fits = fds.length == queues;
+	static LinuxTun adopt(String handedOver, String name, int queues, int[] fds) {
+		boolean fits = handedOver.equals(name) && fds.length == queues;
 		boolean offload = true;
 		List<Integer> ours = new ArrayList<>();
 		for (int fd : fds) {
-			int flags = flagsIfQueueOf(fd, name);
+			int flags = flagsIfQueueOf(fd, handedOver);
 			if (flags < 0) {
 				fits = false;
 				continue;

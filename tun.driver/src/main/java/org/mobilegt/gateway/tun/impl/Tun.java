@@ -15,11 +15,11 @@ interface Tun {
 		Tun open(String clonePath, String name, int queues, boolean offload) throws IOException;
 	}
 
-	/** Takes over queues a previous activation handed over; see {@link LinuxTun#adopt(String, int, int[])}. */
+	/** Takes over queues a previous activation handed over; see {@link LinuxTun#adopt(String, String, int, int[])}. */
 	@FunctionalInterface
 	interface Adopter {
 		/** @return null when the queues do not fit: then the device is opened anew */
-		Tun adopt(String name, int queues, int[] fds) throws IOException;
+		Tun adopt(String handedOver, String name, int queues, int[] fds) throws IOException;
 	}
 
 	String name();

@@ -200,9 +200,10 @@ class TunDriverTest {
 	}
 
 	/** Like LinuxTun.adopt: the queues of a device handed over and still open, if they fit. */
-	private Tun adopt(String name, int queues, int[] fds) {
-		Optional<FakeTun> left = opened.stream().filter(t -> t.handedOver && java.util.Arrays.equals(t.fds, fds)).findFirst();
-		if (left.isEmpty() || !left.get().name.equals(name) || queues != fds.length) {
+	private Tun adopt(String handedOver, String name, int queues, int[] fds) {
+		Optional<FakeTun> left = opened.stream()
+				.filter(t -> t.handedOver && t.name.equals(handedOver) && java.util.Arrays.equals(t.fds, fds)).findFirst();
+		if (left.isEmpty() || !handedOver.equals(name) || queues != fds.length) {
 			left.ifPresent(t -> t.closed = true);
 			return null;
 		}
@@ -398,6 +399,19 @@ class TunDriverTest {
 		assertThat(opened.get(0).closed).as("the queue handed over").isTrue();
 		assertThat(opened).hasSize(2);
 		assertThat(opened.get(1).queues).isEqualTo(2);
+		assertThat(next.up()).isTrue();
+	}
+
+	@Test
+	void queuesOfADeviceRenamedDuringTheUpdateAreClosedAndTheNewOneOpened() {
+		TunDriver driver = activate(BASE);
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+
+		TunDriver next = activate(with(BASE, "name", "mgt1"));
+		assertThat(adopted).isEmpty();
+		assertThat(opened.get(0).closed).as("mgt0's queue, handed over").isTrue();
+		assertThat(opened.get(1).name).isEqualTo("mgt1");
 		assertThat(next.up()).isTrue();
 	}
 
