@@ -39,8 +39,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * says why through {@link TunStatus}.
  * <p>
  * When the bundle stops only to start again at once (an update or a refresh, the framework running
- * on), a persistent device is handed over instead of torn down: link, route, ip_forward and the
- * firewall table stay for the next activation, which takes them over in place. Removing the NAT
+ * on), a persistent device is handed over instead of torn down: its open queues ({@link HandOver}),
+ * link, route, ip_forward and firewall table stay for the next activation to take over. Removing the NAT
  * table for that moment would break every connection through the gateway: without any NAT chain in
  * the namespace the kernel stops translating replies of existing connections, and answers them
  * with resets; turning ip_forward off would pause forwarding for the whole host.
