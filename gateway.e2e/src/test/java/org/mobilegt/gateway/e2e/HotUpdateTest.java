@@ -248,13 +248,20 @@ class HotUpdateTest {
 		return Integer.parseInt(line.substring(0, line.indexOf(':')));
 	}
 
-	/** Exactly one route to the client subnet and one NAT table: an update re-installs, never adds. */
+	/**
+	 * Exactly one route to the client subnet, one IPv6 address on the device (subnet6 is 'auto' by
+	 * default) and one NAT table with one masquerade rule per family: an update re-installs, never adds.
+	 */
 	static void assertNothingDuplicated(Topology t) {
 		assertThat(Netns.exec(t.gw(), "ip", "route", "show", "10.77.0.0/16").check().out().strip().lines())
 				.as("routes to the client subnet").containsExactly("10.77.0.0/16 dev mgt0 scope link");
+		assertThat(Netns.exec(t.gw(), "ip", "-6", "-o", "addr", "show", "dev", "mgt0", "scope", "global").check().out()
+				.strip().lines()).as("the gateway's IPv6 address").singleElement().asString().containsPattern("inet6 fd[0-9a-f:]+::1/64 ");
 		assertThat(Netns.exec(t.gw(), "nft", "list", "tables").check().out().strip().lines()).as("nft tables")
 				.containsExactly("table inet mobilegt_mgt0");
-		assertThat(Netns.exec(t.gw(), "nft", "list", "table", "inet", "mobilegt_mgt0").check().out())
-				.as("masquerade rules").containsOnlyOnce("masquerade");
+		assertThat(Netns.exec(t.gw(), "nft", "list", "table", "inet", "mobilegt_mgt0").check().out().lines()
+				.filter(l -> l.contains("masquerade")).map(l -> l.strip().replaceAll("saddr \\S+", "saddr *")))
+				.as("masquerade rules").containsExactly("ip saddr * oifname != \"mgt0\" masquerade",
+						"ip6 saddr * oifname != \"mgt0\" masquerade");
 	}
 }
