@@ -512,10 +512,11 @@ class TunDriverIT {
 	}
 
 	/**
-	 * A run that dies without its stop (kill -9, or here a hand-over nobody takes) leaves address,
-	 * forwarding, accept_ra and table behind with their records: the next run takes them over and
-	 * its stop restores the values found before the first; a next run without IPv6 restores them at
-	 * once and takes the stale address away.
+	 * A run that dies without its stop (kill -9) leaves address, forwarding, accept_ra and table
+	 * behind with their records, as a hand-over does (here one, whose queue the next run takes over):
+	 * the next run takes them over, with the same subnet6 publishing it and confirming the address
+	 * in place, and its stop restores the values found before the first; a next run without IPv6
+	 * restores them at once and takes the stale address away.
 	 */
 	@ParameterizedTest(name = "next subnet6=''{0}''")
 	@ValueSource(strings = { "fd00:99:12::/64", "" })
@@ -530,6 +531,8 @@ class TunDriverIT {
 
 		registry.stoppedByOperator();
 		TunDriver next = activate(config("mgtit12", "10.99.12.0/24", "subnet6", nextSubnet6));
+		assertThat(log.at("INFO")).contains("TUN mgtit12: 1 queue(s) taken over from the previous activation");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, nextSubnet6);
 		if (nextSubnet6.isEmpty()) {
 			assertThat(read(IPV6_FORWARDING)).as("restored at start").isEqualTo("0");
 			assertThat(read(acceptRa(UPLINK))).isEqualTo("1");
