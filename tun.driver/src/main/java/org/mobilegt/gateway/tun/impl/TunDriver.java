@@ -38,10 +38,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * When the bundle stops only to start again at once (an update or a refresh, the framework running
  * on), a persistent device is handed over instead of torn down: its open queues ({@link HandOver}),
  * link, route, IPv6 address, ip_forward (and IPv6 forwarding) and firewall table stay for the next
- * activation to take over. Removing the NAT
- * table for that moment would break every connection through the gateway: without any NAT chain in
- * the namespace the kernel stops translating replies of existing connections, and answers them
- * with resets; turning ip_forward off would pause forwarding for the whole host.
+ * activation to take over. Removing the NAT table for that moment would break every connection
+ * through the gateway: without any NAT chain in the namespace the kernel stops translating replies
+ * of existing connections, and answers them with resets; turning ip_forward off would pause
+ * forwarding for the whole host.
  * <p>
  * Other tables' forward chains with policy drop (Docker, ufw) are looked for at every change and
  * every {@value #BLOCKER_CHECK_SECONDS} s, and reported: the driver never opens holes in them.
