@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * deterministic byte stream at a steady rate, checked byte for byte as it arrives. {@link #finish}
  * ends it cleanly (the server stops at a chunk boundary and closes) and tells whether every byte
  * sent arrived, in order, without a reset: proof that a connection survives what happened to the
- * gateway meanwhile. Also records the longest stall of the stream.
+ * gateway meanwhile. Also records the longest stall of the stream, and when data arrived, so that
+ * {@link #stall} can tell the stall around one event.
  */
 final class TcpStream implements AutoCloseable {
 
@@ -50,6 +51,8 @@ final class TcpStream implements AutoCloseable {
 	private volatile long received;
 	private volatile long mismatches;
 	private volatile long longestStallNanos;
+	/** Arrival of each read (epoch ms), for {@link #stall}; guarded by itself. */
+	private final ArrivalTimes arrivals = new ArrivalTimes();
 	private volatile String serverFailure;
 	private volatile String clientFailure;
 
@@ -126,6 +129,7 @@ final class TcpStream implements AutoCloseable {
 				long now = System.nanoTime();
 				longestStallNanos = Math.max(longestStallNanos, now - last);
 				last = now;
+				arrivals.add(System.currentTimeMillis());
 				for (int i = 0; i < n; i++) {
 					if (buf[i] != expected(offset + i)) {
 						mismatches++;
@@ -152,6 +156,15 @@ final class TcpStream implements AutoCloseable {
 			}
 		}
 		return received >= target;
+	}
+
+	/**
+	 * The longest time without data around an event that ran from {@code fromMillis} to
+	 * {@code toMillis} (epoch ms): from the last arrival before it to the first after it, like
+	 * {@link PingLog#gap}. Needs data after {@code toMillis} ({@link #awaitProgress}).
+	 */
+	long stall(long fromMillis, long toMillis) {
+		return arrivals.longestGap(fromMillis, toMillis);
 	}
 
 	/** Ends the stream cleanly and waits (bounded) for the last byte; what arrived. */
@@ -188,5 +201,39 @@ final class TcpStream implements AutoCloseable {
 		join(serverThread, Duration.ofSeconds(5));
 		join(clientThread, Duration.ofSeconds(5));
 		Cleanup.unregister(inetNs, this);
+	}
+
+	/** Growing list of epoch milliseconds, appended by the receiver, read by the test. */
+	private static final class ArrivalTimes {
+		private long[] times = new long[4096];
+		private int size;
+
+		synchronized void add(long millis) {
+			if (size == times.length) {
+				times = java.util.Arrays.copyOf(times, size * 2);
+			}
+			times[size++] = millis;
+		}
+
+		synchronized long longestGap(long fromMillis, long toMillis) {
+			int first = -1;
+			int last = -1;
+			for (int i = 0; i < size; i++) {
+				if (times[i] < fromMillis) {
+					first = i;
+				}
+				if (last < 0 && times[i] > toMillis) {
+					last = i;
+				}
+			}
+			if (first < 0 || last < 0) {
+				throw new AssertionError("no stream data on both sides of " + fromMillis + ".." + toMillis);
+			}
+			long gap = 0;
+			for (int i = first; i < last; i++) {
+				gap = Math.max(gap, times[i + 1] - times[i]);
+			}
+			return gap;
+		}
 	}
 }

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.mobilegt.gateway.common.Errno;
@@ -32,6 +34,7 @@ final class LinuxTun implements Tun {
 	static final int TUN_F_TSO4 = 0x02;
 	static final long TUNSETIFF = 0x400454caL;
 	static final long TUNSETPERSIST = 0x400454cbL;
+	static final long TUNGETIFF = 0x800454d2L;
 	/** struct ifreq: char ifr_name[IFNAMSIZ], then a union whose short ifr_flags TUNSETIFF reads. */
 	private static final int IFREQ_SIZE = 40;
 	private static final int IFNAMSIZ = 16;
@@ -93,6 +96,63 @@ final class LinuxTun implements Tun {
 			}
 			throw e instanceof TunOpenException t ? t : new TunOpenException(e.getMessage());
 		}
+	}
+
+	/**
+	 * Takes over the queues of {@code handedOver} that a previous activation left open
+	 * ({@link HandOver}) as the device {@code name} with {@code queues} queues. Each descriptor must
+	 * be a queue of {@code handedOver}, as the kernel says (TUNGETIFF); one that is not is left
+	 * alone, as it may be anyone's. When they do not fit (another name, count or queue mode) the
+	 * ones that are its queues are closed, and null says "open anew".
+	 */
+	static LinuxTun adopt(String handedOver, String name, int queues, int[] fds) {
+		boolean fits = handedOver.equals(name) && fds.length == queues;
+		boolean offload = true;
+		List<Integer> ours = new ArrayList<>();
+		for (int fd : fds) {
+			int flags = flagsIfQueueOf(fd, handedOver);
+			if (flags < 0) {
+				fits = false;
+				continue;
+			}
+			ours.add(fd);
+			offload &= (flags & IFF_VNET_HDR) != 0;
+			fits &= ((flags & IFF_MULTI_QUEUE) != 0) == (queues > 1);
+		}
+		Wakeup[] wakeups = new Wakeup[fds.length];
+		int made = 0;
+		try {
+			for (; fits && made < fds.length; made++) {
+				wakeups[made] = new Wakeup(fds[made]);
+			}
+		} catch (IOException e) {
+			fits = false;
+		}
+		if (!fits) {
+			for (int i = 0; i < made; i++) {
+				wakeups[i].release();
+			}
+			ours.forEach(LibC::close);
+			return null;
+		}
+		return new LinuxTun(name, fds.clone(), wakeups, offload);
+	}
+
+	/** The device flags if {@code fd} is a queue of the TUN device {@code name}, else -1. */
+	private static int flagsIfQueueOf(int fd, String name) {
+		ByteBuffer ifr = ByteBuffer.allocateDirect(IFREQ_SIZE).order(java.nio.ByteOrder.nativeOrder());
+		if (fd < 0 || LibC.ioctl(fd, TUNGETIFF, ifr) < 0) {
+			return -1;
+		}
+		byte[] raw = new byte[IFNAMSIZ];
+		ifr.get(0, raw);
+		int end = 0;
+		while (end < IFNAMSIZ && raw[end] != 0) {
+			end++;
+		}
+		int flags = ifr.getShort(IFR_FLAGS) & 0xffff;
+		boolean tun = (flags & IFF_TUN) != 0 && (flags & IFF_NO_PI) != 0;
+		return tun && name.equals(new String(raw, 0, end, StandardCharsets.US_ASCII)) ? flags : -1;
 	}
 
 	/**
@@ -227,18 +287,30 @@ final class LinuxTun implements Tun {
 
 	@Override
 	public void close() {
+		for (int fd : stopUsing()) {
+			LibC.close(fd);
+		}
+	}
+
+	@Override
+	public int[] handOver() {
+		return stopUsing();
+	}
+
+	/** Releases blocked readers and waits for every call to leave; the descriptors, still open (none if done before). */
+	private int[] stopUsing() {
 		if (closed) {
-			return;
+			return new int[0];
 		}
 		closed = true;
 		for (Wakeup w : wakeups) {
 			w.close();
 		}
 		awaitNoUsers();
-		for (int i = 0; i < fds.length; i++) {
-			LibC.close(fds[i]);
-			wakeups[i].release();
+		for (Wakeup w : wakeups) {
+			w.release();
 		}
+		return fds.clone();
 	}
 
 	/** Waits (bounded) until no reader or writer is inside a system call on the descriptors. */

@@ -15,6 +15,13 @@ interface Tun {
 		Tun open(String clonePath, String name, int queues, boolean offload) throws IOException;
 	}
 
+	/** Takes over queues a previous activation handed over; see {@link LinuxTun#adopt(String, String, int, int[])}. */
+	@FunctionalInterface
+	interface Adopter {
+		/** @return null when the queues do not fit: then the device is opened anew */
+		Tun adopt(String handedOver, String name, int queues, int[] fds) throws IOException;
+	}
+
 	String name();
 
 	int queues();
@@ -33,4 +40,12 @@ interface Tun {
 
 	/** Wakes blocked readers, then closes every queue. A persistent device stays in the system. */
 	void close();
+
+	/**
+	 * Like {@link #close()} but leaves the queues open, for the next activation to take over: the
+	 * device keeps its queues, and the kernel keeps queueing packets for them.
+	 *
+	 * @return the open descriptors, one per queue
+	 */
+	int[] handOver();
 }

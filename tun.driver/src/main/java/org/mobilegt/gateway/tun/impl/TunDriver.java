@@ -11,11 +11,8 @@ import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.mobilegt.gateway.tun.api.TunStatus;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
@@ -39,11 +36,12 @@ import org.osgi.service.metatype.annotations.Designate;
  * says why through {@link TunStatus}.
  * <p>
  * When the bundle stops only to start again at once (an update or a refresh, the framework running
- * on), a persistent device is handed over instead of torn down: link, route, ip_forward and the
- * firewall table stay for the next activation, which takes them over in place. Removing the NAT
- * table for that moment would break every connection through the gateway: without any NAT chain in
- * the namespace the kernel stops translating replies of existing connections, and answers them
- * with resets; turning ip_forward off would pause forwarding for the whole host.
+ * on), a persistent device is handed over instead of torn down: its open queues ({@link HandOver}),
+ * link, route, IPv6 address, ip_forward (and IPv6 forwarding) and firewall table stay for the next
+ * activation to take over. Removing the NAT table for that moment would break every connection
+ * through the gateway: without any NAT chain in the namespace the kernel stops translating replies
+ * of existing connections, and answers them with resets; turning ip_forward off would pause
+ * forwarding for the whole host.
  * <p>
  * Other tables' forward chains with policy drop (Docker, ufw) are looked for at every change and
  * every {@value #BLOCKER_CHECK_SECONDS} s, and reported: the driver never opens holes in them.
@@ -56,6 +54,7 @@ public final class TunDriver implements TunStatus {
 	private final Logger log;
 	private final HostNetwork host;
 	private final Tun.Opener opener;
+	private final HandOver handOver;
 	private final PeriodicCheck blockerCheck;
 	private final Ipv6Host v6;
 
@@ -83,16 +82,17 @@ public final class TunDriver implements TunStatus {
 	public TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this(context, config, properties, log, HostNetwork.ofSystem(context.getDataFile("").toPath()), LinuxTun::open,
-				UlaPrefix.inConfigurationDirectory(context.getProperty(UlaPrefix.CONF_PROPERTY), log::info));
+				LinuxTun::adopt, UlaPrefix.inConfigurationDirectory(context.getProperty(UlaPrefix.CONF_PROPERTY), log::info));
 	}
 
 	TunDriver(BundleContext context, TunConfig config, Map<String, Object> properties, Logger log, HostNetwork host,
-			Tun.Opener opener, UlaPrefix ula) {
+			Tun.Opener opener, Tun.Adopter adopter, UlaPrefix ula) {
 		this.context = context;
 		this.log = log;
 		this.host = host;
 		this.opener = opener;
 		this.v6 = new Ipv6Host(host, log);
+		this.handOver = new HandOver(context, adopter, log);
 		this.live = new LiveConfig<>(TunConfig.PID, TunConfig.class, c -> TunSettings.of(c, ula), log, () -> events,
 				() -> configurationAdmin);
 		modified(config, properties);
@@ -127,8 +127,14 @@ public final class TunDriver implements TunStatus {
 		if (device == null) {
 			return;
 		}
-		if (settings.persist() && reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED && bundleRestarting()) {
-			handOver();
+		if (settings.persist() && handOver.due(reason)) {
+			// consumers stop using the device first; its queues stay open (HandOver), and the rest
+			// stays too: the IPv6 address and forwarding, and the records of the original sysctls
+			unregister();
+			firewall = forwarding = route = link = null;
+			v6.handOver();
+			handOver.leave(device.tun(), settings);
+			device = null;
 			log.info("TUN {} handed over to the next activation (bundle update): link, route, forwarding and firewall stay",
 					settings.name());
 		} else {
@@ -138,16 +144,16 @@ public final class TunDriver implements TunStatus {
 	}
 
 	/**
-	 * The bundle stops but stays marked for start, and the framework runs on: an update or a
-	 * refresh, not an operator's stop or uninstall (those clear the mark first) nor a shutdown.
+	 * Opens the device, or takes over the queues handed over. Taken over with the same settings, it
+	 * is registered first (forwarding resumes at once) and its set-up, in place, is confirmed after.
 	 */
-	private boolean bundleRestarting() {
-		return context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.ACTIVE
-				&& context.getBundle().adapt(BundleStartLevel.class).isPersistentlyStarted();
-	}
-
 	private void open(TunSettings s) throws IOException {
-		Tun tun = openDevice(s);
+		HandOver.Adopted adopted = handOver.take(s);
+		Tun tun = adopted != null ? adopted.tun() : openDevice(s);
+		boolean early = adopted != null && adopted.asBefore();
+		if (early) {
+			register(tun, s);
+		}
 		try {
 			link = host.linkUp(s.name(), s.mtu());
 			route = host.route(s.subnet(), s.name());
@@ -160,14 +166,22 @@ public final class TunDriver implements TunStatus {
 			v6.settle(s);
 			tun.persist(s.persist());
 		} catch (IOException | RuntimeException e) {
+			unregister();
+			device = null;
 			undoAll(false);
 			tun.close();
 			throw e;
 		}
+		if (!early) {
+			register(tun, s);
+		}
+		log.info("TUN {} up{}: {}", s.name(), tun.offloadHeader() > 0 ? " with offloads" : "", String.join("; ", installed()));
+	}
+
+	private void register(Tun tun, TunSettings s) {
 		device = new OpenTun(tun, s.mtu(), s.subnet(), s.subnet6());
 		device.blockers(blockers);
 		registration = context.registerService(TunDevice.class, device, device.serviceProperties());
-		log.info("TUN {} up{}: {}", s.name(), tun.offloadHeader() > 0 ? " with offloads" : "", String.join("; ", installed()));
 	}
 
 	/** Offloads only make it faster: a kernel that refuses them gets a device without. */
@@ -288,10 +302,7 @@ public final class TunDriver implements TunStatus {
 
 	/** {@code keepForwarding}: for a re-open, which must not switch forwarding off for a moment. */
 	private void close(boolean keepForwarding) {
-		if (registration != null) {
-			registration.unregister(); // consumers unbind and stop using the device first
-			registration = null;
-		}
+		unregister(); // consumers unbind and stop using the device first
 		Installed keep = keepForwarding ? forwarding : null;
 		if (keepForwarding) {
 			forwarding = null;
@@ -302,17 +313,11 @@ public final class TunDriver implements TunStatus {
 		device = null;
 	}
 
-	/**
-	 * Closes the device for the next activation to take over: consumers stop using it first, the
-	 * rest stays. The record of ip_forward's original value stays in the data area for the next one.
-	 */
-	private void handOver() {
-		registration.unregister();
-		registration = null;
-		firewall = forwarding = route = link = null;
-		v6.handOver();
-		device.tun().close();
-		device = null;
+	private void unregister() {
+		if (registration != null) {
+			registration.unregister();
+			registration = null;
+		}
 	}
 
 	private void undoAll(boolean keepForwarding6) {

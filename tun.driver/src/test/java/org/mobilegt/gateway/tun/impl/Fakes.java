@@ -11,11 +11,13 @@ import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.mobilegt.gateway.common.testing.Annotations;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.startlevel.BundleStartLevel;
@@ -79,6 +81,8 @@ final class Fakes {
 	static final class Registry {
 		final List<Registration> registrations = new ArrayList<>();
 		private int frameworkState = Bundle.STOPPING;
+		/** The framework run: {@link #restartFramework()} starts another, keeping the data area. */
+		private String frameworkUuid = UUID.randomUUID().toString();
 		private boolean persistentlyStarted = true;
 		final BundleContext context = (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
 				new Class<?>[] { BundleContext.class }, (proxy, method, args) -> {
@@ -93,6 +97,9 @@ final class Fakes {
 					if (method.getName().equals("getDataFile")) {
 						return dataArea().resolve((String) args[0]).toFile();
 					}
+					if (method.getName().equals("getProperty") && Constants.FRAMEWORK_UUID.equals(args[0])) {
+						return frameworkUuid;
+					}
 					if (method.getName().equals("getBundle")) {
 						return args == null ? bundle(persistentlyStarted) : systemBundle();
 					}
@@ -100,6 +107,10 @@ final class Fakes {
 				});
 
 		private Path dataArea;
+
+		void restartFramework() {
+			frameworkUuid = UUID.randomUUID().toString();
+		}
 
 		/** The bundle's data area: a fresh directory per registry, kept over "updates" like the real one. */
 		synchronized Path dataArea() {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -161,13 +164,21 @@ class TunDriverIT {
 		drivers.remove(driver);
 
 		assertThat(registry.device()).isNull();
-		assertThat(flags(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).as("link while handed over").contains("UP");
+		// its queue stays open: the device keeps its carrier, and a packet for a client meanwhile
+		// waits in the queue for the next driver instead of being dropped
+		assertThat(flags(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).as("link while handed over").contains("UP", "LOWER_UP");
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).contains("10.99.3.0/24 dev mgtit3");
 		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table inet mobilegt_mgtit3 {");
+		try (DatagramSocket s = new DatagramSocket()) {
+			byte[] m = "while handed over".getBytes(StandardCharsets.US_ASCII);
+			s.send(new DatagramPacket(m, m.length, InetAddress.getByName("10.99.3.2"), 9));
+		}
 
 		TunDriver next = activate(config("mgtit3", "10.99.3.0/24"));
 		assertThat(next.up()).isTrue();
 		assertThat(index("mgtit3")).as("the same device").isEqualTo(index);
+		assertThat(log.at("INFO")).contains("TUN mgtit3: 1 queue(s) taken over from the previous activation");
+		assertThat(readUdpTo(registry.device(), "10.99.3.2")).as("the datagram sent while handed over").isTrue();
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24").strip().lines()).hasSize(1);
 		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table inet mobilegt_mgtit3 {").containsOnlyOnce("masquerade");
 
@@ -177,6 +188,23 @@ class TunDriverIT {
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).isEmpty();
 		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtit3");
 		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("0");
+	}
+
+	/** Whether a UDP datagram for {@code dst} comes out of queue 0 within 3 s. */
+	private static boolean readUdpTo(TunDevice device, String dst) throws IOException {
+		byte[] address = Icmp.address(dst);
+		ByteBuffer in = ByteBuffer.allocateDirect(2048);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+		while (System.nanoTime() < deadline) {
+			if (device.read(0, in.clear(), 50) >= Icmp.IP_HEADER && in.get(0) >> 4 == 4 && in.get(9) == 17) {
+				byte[] to = new byte[4];
+				in.get(16, to);
+				if (Arrays.equals(to, address)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	private static int index(String device) {
@@ -484,10 +512,11 @@ class TunDriverIT {
 	}
 
 	/**
-	 * A run that dies without its stop (kill -9, or here a hand-over nobody takes) leaves address,
-	 * forwarding, accept_ra and table behind with their records: the next run takes them over and
-	 * its stop restores the values found before the first; a next run without IPv6 restores them at
-	 * once and takes the stale address away.
+	 * A run that dies without its stop (kill -9) leaves address, forwarding, accept_ra and table
+	 * behind with their records, as a hand-over does (here one, whose queue the next run takes over):
+	 * the next run takes them over, with the same subnet6 publishing it and confirming the address
+	 * in place, and its stop restores the values found before the first; a next run without IPv6
+	 * restores them at once and takes the stale address away.
 	 */
 	@ParameterizedTest(name = "next subnet6=''{0}''")
 	@ValueSource(strings = { "fd00:99:12::/64", "" })
@@ -502,6 +531,8 @@ class TunDriverIT {
 
 		registry.stoppedByOperator();
 		TunDriver next = activate(config("mgtit12", "10.99.12.0/24", "subnet6", nextSubnet6));
+		assertThat(log.at("INFO")).contains("TUN mgtit12: 1 queue(s) taken over from the previous activation");
+		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, nextSubnet6);
 		if (nextSubnet6.isEmpty()) {
 			assertThat(read(IPV6_FORWARDING)).as("restored at start").isEqualTo("0");
 			assertThat(read(acceptRa(UPLINK))).isEqualTo("1");

@@ -46,8 +46,13 @@ class TunDriverTest {
 			return new Installed(description, () -> call(undo));
 		}
 
+		/** Runs as the set-up begins: lets a test look at what was registered by then. */
+		Runnable beforeLinkUp = () -> {
+		};
+
 		@Override
 		Installed linkUp(String device, int mtu) throws IOException {
+			beforeLinkUp.run();
 			call("link up " + device + " mtu " + mtu);
 			return installed("link " + device + " up", "link down " + device);
 		}
@@ -164,16 +169,30 @@ class TunDriverTest {
 	}
 
 	static final class FakeTun implements Tun {
+		private static int nextFd = 100;
 		final String name;
 		final int queues;
 		final boolean offload;
+		final int[] fds;
 		Boolean persist;
 		boolean closed;
+		boolean handedOver;
 
 		FakeTun(String name, int queues, boolean offload) {
+			this(name, offload, java.util.stream.IntStream.range(0, queues).map(q -> nextFd++).toArray());
+		}
+
+		FakeTun(String name, boolean offload, int[] fds) {
 			this.name = name;
-			this.queues = queues;
+			this.queues = fds.length;
 			this.offload = offload;
+			this.fds = fds;
+		}
+
+		@Override
+		public int[] handOver() {
+			handedOver = true;
+			return fds.clone();
 		}
 
 		@Override
@@ -235,9 +254,24 @@ class TunDriverTest {
 		return tun;
 	}
 
+	/** Like LinuxTun.adopt: the queues of a device handed over and still open, if they fit. */
+	private Tun adopt(String handedOver, String name, int queues, int[] fds) {
+		Optional<FakeTun> left = opened.stream()
+				.filter(t -> t.handedOver && t.name.equals(handedOver) && java.util.Arrays.equals(t.fds, fds)).findFirst();
+		if (left.isEmpty() || !handedOver.equals(name) || queues != fds.length) {
+			left.ifPresent(t -> t.closed = true);
+			return null;
+		}
+		FakeTun tun = new FakeTun(name, left.get().offload, fds);
+		adopted.add(tun);
+		return tun;
+	}
+
+	final List<FakeTun> adopted = new ArrayList<>();
+
 	private TunDriver activate(Map<String, Object> values) {
 		TunDriver driver = new TunDriver(registry.context, Fakes.config(v4only(values)), Fakes.properties(values), log.logger,
-				host, this::open, Fakes.ULA);
+				host, this::open, this::adopt, Fakes.ULA);
 		driver.events = events.admin; // DS binds the dynamic references after the constructor
 		driver.configurationAdmin = cm.admin;
 		return driver;
@@ -365,30 +399,96 @@ class TunDriverTest {
 	}
 
 	@Test
-	void aBundleUpdateHandsTheDeviceOverWithRouteAndNatAndTheNextActivationTakesItOver() {
+	void aBundleUpdateHandsTheDeviceOverWithItsQueuesRouteAndNatAndTheNextActivationTakesItOver() {
 		TunDriver driver = activate(BASE);
 		host.calls.clear();
 		registry.updating();
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
 
-		// nothing goes back, ip_forward included: the record of its original value stays
+		// nothing goes back, ip_forward included: the record of its original value stays; the
+		// queues stay open, so the device is never without one
 		assertThat(host.calls).isEmpty();
-		assertThat(opened.get(0).closed).isTrue();
+		assertThat(opened.get(0).handedOver).isTrue();
+		assertThat(opened.get(0).closed).isFalse();
 		assertThat(registry.current()).isNull();
 		assertThat(driver.up()).isFalse();
 		assertThat(log.at("INFO")).contains("TUN mgt0 handed over to the next activation (bundle update): link, route, forwarding and firewall stay");
 
 		host.calls.clear();
+		List<Boolean> registeredAtSetUp = new ArrayList<>();
+		host.beforeLinkUp = () -> registeredAtSetUp.add(registry.current() != null);
 		TunDriver next = activate(BASE);
+		assertThat(opened).as("nothing opened anew").hasSize(1);
+		assertThat(adopted).singleElement().satisfies(t -> assertThat(t.fds).isEqualTo(opened.get(0).fds));
+		assertThat(registeredAtSetUp).as("registered before the set-up, which is in place already").containsExactly(true);
 		assertThat(host.calls).containsExactly("link up mgt0 mtu 1400", "route add 10.77.0.0/16 dev mgt0",
 				"nat add 10.77.0.0/16 out of !mgt0");
 		assertThat(next.up()).isTrue();
-		assertThat(registry.device()).isNotNull();
+		assertThat(registry.device().name()).isEqualTo("mgt0");
 		assertThat(next.installed()).contains("net.ipv4.ip_forward=1 (was 0)");
+		assertThat(log.at("INFO")).contains("TUN mgt0: 1 queue(s) taken over from the previous activation");
 		host.calls.clear();
 		registry.stoppedByOperator();
 		next.deactivate(Fakes.BUNDLE_STOPPED);
 		assertThat(host.calls).contains("ip_forward 0");
+		assertThat(adopted.get(0).closed).isTrue();
+	}
+
+	@Test
+	void queuesHandedOverWithOtherSettingsAreTakenOverButRegisteredOnlyAfterTheSetUp() {
+		TunDriver driver = activate(BASE);
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+
+		List<Boolean> registeredAtSetUp = new ArrayList<>();
+		host.beforeLinkUp = () -> registeredAtSetUp.add(registry.current() != null);
+		TunDriver next = activate(with(BASE, "mtu", 1300));
+		assertThat(opened).hasSize(1);
+		assertThat(adopted).hasSize(1);
+		assertThat(registeredAtSetUp).containsExactly(false);
+		assertThat(next.up()).isTrue();
+		assertThat(registry.device().mtu()).isEqualTo(1300);
+	}
+
+	@Test
+	void queuesThatDoNotFitTheNewSettingsAreClosedAndTheDeviceOpenedAnew() {
+		TunDriver driver = activate(BASE);
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+
+		TunDriver next = activate(with(BASE, "queues", 2));
+		assertThat(adopted).isEmpty();
+		assertThat(opened.get(0).closed).as("the queue handed over").isTrue();
+		assertThat(opened).hasSize(2);
+		assertThat(opened.get(1).queues).isEqualTo(2);
+		assertThat(next.up()).isTrue();
+	}
+
+	@Test
+	void queuesOfADeviceRenamedDuringTheUpdateAreClosedAndTheNewOneOpened() {
+		TunDriver driver = activate(BASE);
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+
+		TunDriver next = activate(with(BASE, "name", "mgt1"));
+		assertThat(adopted).isEmpty();
+		assertThat(opened.get(0).closed).as("mgt0's queue, handed over").isTrue();
+		assertThat(opened.get(1).name).isEqualTo("mgt1");
+		assertThat(next.up()).isTrue();
+	}
+
+	@Test
+	void aHandOverRecordOfAnotherFrameworkRunIsIgnored() {
+		TunDriver driver = activate(BASE);
+		registry.updating();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		registry.restartFramework(); // its descriptor numbers mean nothing in this process
+
+		TunDriver next = activate(BASE);
+		assertThat(adopted).isEmpty();
+		assertThat(opened).hasSize(2);
+		assertThat(next.up()).isTrue();
+		assertThat(registry.dataArea().resolve("tun.handover")).doesNotExist();
 	}
 
 	@Test
@@ -786,5 +886,37 @@ class TunDriverTest {
 		host.calls.clear();
 		activate(with(BASE, "name", "mgt1"));
 		assertThat(host.calls).contains("address6 stale del fd12:3456:789a::1/64", "address6 stale del 2001:db8:9::1/64");
+	}
+
+	@Test
+	void aBundleUpdateHandsTheIpv6SideOverTooAndTheNextActivationPublishesSubnet6BeforeConfirmingTheAddress() {
+		TunDriver driver = activate(DUAL);
+		registry.updating();
+		host.calls.clear();
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+
+		// the address and IPv6 forwarding stay, and so does the record of forwarding's original value
+		assertThat(host.calls).isEmpty();
+		assertThat(host.ipv6Forwarding).isEqualTo("1");
+		assertThat(opened.get(0).handedOver).isTrue();
+
+		List<Object> subnet6AtSetUp = new ArrayList<>();
+		host.beforeLinkUp = () -> subnet6AtSetUp.add(registry.current() == null ? "not registered"
+				: registry.current().props().get(TunDevice.SUBNET6));
+		TunDriver next = activate(DUAL);
+		assertThat(adopted).hasSize(1);
+		assertThat(subnet6AtSetUp).as("registered before the set-up, with subnet6").containsExactly("fd12:3456:789a::/64");
+		assertThat(host.calls).as("the address confirmed in place").containsExactly("link up mgt0 mtu 1400",
+				"route add 10.77.0.0/16 dev mgt0", "address6 add fd12:3456:789a::/64 dev mgt0",
+				"nat add 10.77.0.0/16 out of !mgt0 + fd12:3456:789a::/64 masq");
+		assertThat(next.installed()).contains("address6 fd12:3456:789a::/64 dev mgt0", "net.ipv6.conf.all.forwarding=1 (was 0)");
+		assertThat(next.summary()).contains("subnet6 fd12:3456:789a::/64");
+
+		host.calls.clear();
+		registry.stoppedByOperator();
+		next.deactivate(Fakes.BUNDLE_STOPPED);
+		assertThat(host.calls).contains("ipv6 forwarding 0", "address6 del fd12:3456:789a::/64 dev mgt0");
+		assertThat(host.ipv6Forwarding).isEqualTo("0");
+		assertThat(adopted.get(0).closed).isTrue();
 	}
 }
