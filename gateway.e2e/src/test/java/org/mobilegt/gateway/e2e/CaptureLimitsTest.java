@@ -181,8 +181,10 @@ class CaptureLimitsTest {
 
 			gw.start();
 			gw.awaitTunnel(START);
-			assertThat(gw.awaitLog("left running by a gateway process that is gone", CAPTURING)).contains(Long.toString(scriptPid))
-					.contains(Long.toString(daemon));
+			// the daemon escaped (setsid, TERM ignored) and must be found by the sweep; the script, a
+			// child of the killed JVM, sometimes ends on its own before the sweep looks (seen under
+			// load), so it is only required to be gone
+			assertThat(gw.awaitLog("left running by a gateway process that is gone", CAPTURING)).contains(Long.toString(daemon));
 			awaitGone(scriptPid);
 			awaitGone(daemon);
 		}

@@ -53,11 +53,11 @@ class MultiClientTest {
 							.contains(t.inetSubnet(), EXTRA_ROUTE);
 				}
 				assertThat(Scenarios.logLines(gw, mark, "opened: client (anonymous) at ")).singleElement().asString()
-						.endsWith(" has " + anonymous.parameters().address());
+						.endsWith(leased(anonymous.parameters()));
 				assertThat(Scenarios.logLines(gw, mark, "opened: client alice at ")).singleElement().asString()
-						.endsWith(" has " + alice.parameters().address());
+						.endsWith(leased(alice.parameters()));
 				assertThat(Scenarios.logLines(gw, mark, "opened: client bob at ")).singleElement().asString()
-						.endsWith(" has " + bob.parameters().address());
+						.endsWith(leased(bob.parameters()));
 
 				// all three at the same time, each through its own TUN (and so its own session)
 				List<Exec.Result> pings = new ArrayList<>();
@@ -94,5 +94,10 @@ class MultiClientTest {
 				}
 			}
 		}
+	}
+
+	/** How the session log names a lease: both addresses when the client got an IPv6 one too. */
+	private static String leased(Parameters p) {
+		return " has " + p.address() + (p.address6() == null ? "" : " and " + p.address6());
 	}
 }
