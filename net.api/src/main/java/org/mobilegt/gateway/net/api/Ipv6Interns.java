@@ -11,7 +11,7 @@ import java.security.SecureRandom;
  * new IPv6 source), so it holds at most {@code capacity} addresses; a new address takes a free
  * entry or evicts one nobody {@link #retain retains} (sessions do), oldest first. An evicted entry
  * is reused with the next generation, so a key kept too long resolves to nothing, never to another
- * address.
+ * address. Generations start at random, so keys another run saved resolve to nothing too.
  * <p>
  * Looking up a known address and reading an entry take no lock and allocate nothing: entries are
  * read under a per-entry sequence number (odd while written). Adding, evicting, retaining and
@@ -36,7 +36,8 @@ final class Ipv6Interns {
 	private final int[] index;
 	private final int mask;
 	/** Random per table: remote senders choose their low 64 bits and must not choose collisions. */
-	private final long seed = new SecureRandom().nextLong();
+	private final SecureRandom random = new SecureRandom();
+	private final long seed = random.nextLong();
 	private int used;
 	private int hand;
 
@@ -140,6 +141,7 @@ final class Ipv6Interns {
 		int e;
 		if (used < capacity) {
 			e = used++;
+			generation[e] = random.nextLong(); // keys saved by another run (or table) resolve to nothing
 		} else {
 			e = victim();
 			if (e < 0) {

@@ -203,6 +203,10 @@ public final class SessionRegistry implements SessionManager {
 	@Override
 	public synchronized Session open(long endpoint, String clientId, int requested) throws SessionRefusedException {
 		long now = System.currentTimeMillis();
+		if (EndpointKey.toEndpoint(endpoint) == null) {
+			throw new SessionRefusedException("endpoint " + EndpointKey.format(endpoint) + " was forgotten (too many IPv6 sources): "
+					+ "its next handshake gets a new key");
+		}
 		SessionImpl here = index.byEndpoint(endpoint);
 		if (here != null) {
 			if (Objects.equals(here.clientId(), clientId)) {
@@ -214,7 +218,7 @@ public final class SessionRegistry implements SessionManager {
 		if (clientId != null) {
 			SessionImpl roaming = index.byClient(clientId);
 			if (roaming != null) {
-				if (EndpointKey.address(roaming.endpoint()) != EndpointKey.address(endpoint)) {
+				if (EndpointKey.source(roaming.endpoint()) != EndpointKey.source(endpoint)) {
 					limits.checkSession(endpoint);
 				}
 				limits.closed(roaming.endpoint());
