@@ -63,7 +63,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 	private final Throttle throttle;
 	private final AttemptLog attempts;
 	private final ClientKeyStore clients;
-	private final Map<Integer, Long> bannedAddresses = new ConcurrentHashMap<>();
+	private final Map<Long, Long> bannedAddresses = new ConcurrentHashMap<>();
 	private final Map<String, Long> bannedIds = new ConcurrentHashMap<>();
 	private final RateGate throttleGate = new RateGate(THROTTLE_LOG_PERMITS, 60_000);
 	private volatile AuthSettings settings;
@@ -116,7 +116,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 	@Override
 	public Verdict check(InetAddress address, int port, ByteBuffer payload) {
 		long now = System.currentTimeMillis();
-		int source = source(address);
+		long source = source(address);
 		if (bannedUntil(bannedAddresses, source, now) || throttle.refuse(source, now)) {
 			attempts.count(Reason.THROTTLED);
 			return new Verdict(Reason.THROTTLED, null);
@@ -221,7 +221,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 	@Override
 	public boolean blocked(InetAddress address) {
 		long now = System.currentTimeMillis();
-		int source = source(address);
+		long source = source(address);
 		return throttle.blocked(source, now) || bannedUntil(bannedAddresses, source, now);
 	}
 
@@ -344,8 +344,21 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 		}
 	}
 
-	/** The source key: an IPv4 address's hash code is the address itself (the socket is IPv4). */
-	private static int source(InetAddress address) {
-		return address.hashCode();
+	/**
+	 * The source key throttles and bans count by: an IPv4 address, or an IPv6 address's /64 (one
+	 * subscriber usually holds a whole /64, so per-address counting would be no limit). IPv4 is
+	 * folded into ffff:ffff::/32, multicast space no handshake comes from. The same key as
+	 * net.api's EndpointKey.source.
+	 */
+	static long source(InetAddress address) {
+		byte[] b = address.getAddress();
+		if (b.length == 4) {
+			return 0xFFFF_FFFF_0000_0000L | address.hashCode() & 0xFFFF_FFFFL; // an Inet4Address hashes to itself
+		}
+		long high = 0;
+		for (int i = 0; i < 8; i++) {
+			high = high << 8 | b[i] & 0xFF;
+		}
+		return high;
 	}
 }

@@ -9,8 +9,8 @@ public @interface TunnelConfig {
 
 	String PID = "mobilegt.tunnel";
 
-	@AttributeDefinition(name = "Bind address", description = "Local IPv4 address to listen on; 0.0.0.0 = all.")
-	String bind() default "0.0.0.0";
+	@AttributeDefinition(name = "Bind address", description = "Local address to listen on: :: = all, both IPv4 and IPv6 (dual stack); 0.0.0.0 = all IPv4 only; any other address listens on that address's family only.")
+	String bind() default "::";
 
 	@AttributeDefinition(name = "Port", description = "UDP port to listen on.", min = "1", max = "65535")
 	int port() default 8000;
