@@ -20,6 +20,8 @@ import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.security.api.IllegalAttempt;
 import org.mobilegt.gateway.security.api.Reason;
 import org.mobilegt.gateway.security.api.SecurityLog;
@@ -212,7 +214,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 			long held = throttleGate.admit(now);
 			if (held >= 0) {
 				log.warn("Throttling {}: too many failures ({} wrong keys within a minute); one key check a second until the minute ends{}",
-						address.getHostAddress(), throttle.limit(), held > 0 ? " (" + held + " more not logged)" : "");
+						IpAddress.of(address), throttle.limit(), held > 0 ? " (" + held + " more not logged)" : "");
 			}
 		}
 		return new Verdict(reason, id);
@@ -255,7 +257,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 		if (clientId != null) {
 			bannedIds.put(clientId, until);
 		}
-		log.info("Banned {}{} for {} min", address == null ? "" : address.getHostAddress() + " ",
+		log.info("Banned {}{} for {} min", address == null ? "" : IpAddress.of(address) + " ",
 				clientId == null ? "" : "client " + clientId, duration.toMinutes());
 	}
 
@@ -345,20 +347,11 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 	}
 
 	/**
-	 * The source key throttles and bans count by: an IPv4 address, or an IPv6 address's /64 (one
-	 * subscriber usually holds a whole /64, so per-address counting would be no limit). IPv4 is
-	 * folded into ffff:ffff::/32, multicast space no handshake comes from. The same key as
-	 * net.api's EndpointKey.source.
+	 * The source throttles and bans count by ({@link EndpointKey#source}): an IPv4 address, or an
+	 * IPv6 address's /64, since one subscriber usually holds a whole /64 and per-address counting
+	 * would be no limit.
 	 */
-	static long source(InetAddress address) {
-		byte[] b = address.getAddress();
-		if (b.length == 4) {
-			return 0xFFFF_FFFF_0000_0000L | address.hashCode() & 0xFFFF_FFFFL; // an Inet4Address hashes to itself
-		}
-		long high = 0;
-		for (int i = 0; i < 8; i++) {
-			high = high << 8 | b[i] & 0xFF;
-		}
-		return high;
+	private static long source(InetAddress address) {
+		return EndpointKey.source(address);
 	}
 }
