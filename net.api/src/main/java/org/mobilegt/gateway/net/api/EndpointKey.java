@@ -18,7 +18,9 @@ import java.nio.ByteBuffer;
  * them, logs and consoles print them): any bundle can decode any key without a service. Whoever
  * keeps an IPv6 key beyond the datagram at hand (a session) {@link #retain}s it; addresses nobody
  * retains are evicted, oldest first, when the table is full, and their old keys resolve to nothing
- * (formatted as {@code [forgotten]:port}), never to another address.
+ * (formatted as {@code [forgotten]:port}), never to another address. Recently closed endpoints
+ * (the re-handshake hint) do not retain theirs: a key holder roaming through many sources could
+ * otherwise pin the whole table; under such a flood an old endpoint's late packets get no hint.
  * <p>
  * Per-source limits key a sender by {@link #source}: its IPv4 address, or its IPv6 /64, since one
  * subscriber usually holds a whole /64.

@@ -173,10 +173,11 @@ final class Ipv6Interns {
 	private void write(int e, long hi, long lo, long g) {
 		long s = seq[e];
 		LONGS.setVolatile(seq, e, s + 1);
+		VarHandle.storeStoreFence(); // the entry's new values are not seen before the odd sequence
 		high[e] = hi;
 		low[e] = lo;
 		generation[e] = g;
-		LONGS.setVolatile(seq, e, s + 2);
+		LONGS.setRelease(seq, e, s + 2);
 	}
 
 	/** Removes entry e from the index, shifting later entries of its probe run back (no tombstones). */

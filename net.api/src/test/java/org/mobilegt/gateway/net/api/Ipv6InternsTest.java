@@ -81,6 +81,36 @@ class Ipv6InternsTest {
 	}
 
 	@Test
+	void readersRacingAFloodSeeAnIdsOwnAddressOrNothingNeverAnother() throws Exception {
+		Ipv6Interns t = new Ipv6Interns(256);
+		long session = t.id(NET, -1);
+		t.retain(session);
+		int n = 200_000;
+		java.util.concurrent.atomic.AtomicLongArray issued = new java.util.concurrent.atomic.AtomicLongArray(n); // id + 1 of address i
+		Thread flood = new Thread(() -> {
+			for (int i = 0; i < n; i++) {
+				issued.set(i, t.id(NET, i) + 1);
+			}
+		});
+		flood.start();
+		ByteBuffer out = ByteBuffer.allocate(16);
+		java.util.Random random = new java.util.Random(1);
+		long checked = 0;
+		while (flood.isAlive() || checked == 0) {
+			int i = random.nextInt(n);
+			long id = issued.get(i) - 1;
+			if (id >= 0 && t.copy(id, out, 0)) {
+				assertThat(out.getLong(8)).as("address of id %x", id).isEqualTo(i);
+				checked++;
+			}
+			assertThat(t.find(NET, -1)).isEqualTo(session);
+		}
+		flood.join();
+		assertThat(checked).isPositive();
+		assertThat(t.size()).isEqualTo(256);
+	}
+
+	@Test
 	void knownAddressesAreLookedUpWithoutAllocating() {
 		Ipv6Interns t = new Ipv6Interns(1024);
 		for (long lo = 0; lo < 1024; lo++) {
