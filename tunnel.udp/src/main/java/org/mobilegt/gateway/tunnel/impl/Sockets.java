@@ -15,6 +15,8 @@ final class Sockets {
 	static final int AF_INET6 = 10;
 	static final int IPPROTO_IPV6 = 41;
 	static final int IPV6_V6ONLY = 26;
+	/** errno of socket(AF_INET6, ...) on a kernel without IPv6. */
+	static final int EAFNOSUPPORT = 97;
 	static final int SOCK_DGRAM = 2;
 	static final int SOCK_NONBLOCK = 0x800;
 	static final int SOCK_CLOEXEC = 0x80000;

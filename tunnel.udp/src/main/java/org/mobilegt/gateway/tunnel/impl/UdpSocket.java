@@ -39,7 +39,8 @@ final class UdpSocket implements Closeable {
 
 	/**
 	 * Binds a socket to {@code bind:port} (port 0: any free port): {@code ::} takes both families,
-	 * any other address its own family only.
+	 * any other address its own family only. On a kernel without IPv6 (ipv6.disable=1), {@code ::}
+	 * falls back to {@code 0.0.0.0}, so the default still serves IPv4 ({@link #where} says so).
 	 *
 	 * @throws BindException with an operator-readable reason
 	 */
@@ -47,7 +48,11 @@ final class UdpSocket implements Closeable {
 		boolean v6 = bind instanceof Inet6Address;
 		int fd = Sockets.socket(v6 ? Sockets.AF_INET6 : Sockets.AF_INET, Sockets.SOCK_DGRAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0);
 		if (fd < 0) {
-			throw new IOException("cannot create a UDP socket: " + LibC.describe(LibC.errno()));
+			int errno = LibC.errno();
+			if (errno == Sockets.EAFNOSUPPORT && v6 && bind.isAnyLocalAddress()) {
+				return bind(InetAddress.getByAddress(new byte[4]), port, bufferBytes);
+			}
+			throw new IOException("cannot create a UDP socket: " + LibC.describe(errno));
 		}
 		try (Memory address = new Memory(Sockets.SOCKADDR_SIZE)) {
 			address.clear();
