@@ -83,6 +83,11 @@ final class SessionIndex {
 		}
 	}
 
+	/** Gives back every live session's hold on its endpoint key (the registry goes away). Writer only. */
+	void releaseEndpoints() {
+		byEndpoint.forEach(s -> EndpointKey.release(s.endpoint()));
+	}
+
 	/** Moves a roaming session to {@code endpoint}: readers find it at one endpoint or the other. */
 	void move(SessionImpl s, long endpoint) {
 		EndpointKey.retain(endpoint);

@@ -139,6 +139,9 @@ public final class SessionRegistry implements SessionManager {
 		posterThread.shutdown();
 		posterThread.awaitTermination(2, TimeUnit.SECONDS);
 		store.write(store.capture(nextId));
+		synchronized (this) {
+			index.releaseEndpoints(); // the next instance (a bundle update) retains what it resumes
+		}
 	}
 
 	// ---- the client subnets come from the TUN device; no IPv6 prefix there: IPv6 is off

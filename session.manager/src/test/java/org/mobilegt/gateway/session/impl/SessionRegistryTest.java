@@ -356,6 +356,29 @@ class SessionRegistryTest {
 	}
 
 	@Test
+	void anIpv6SessionResumesAfterABundleUpdateAndItsKeyIsFreedWhenItCloses() throws Exception {
+		SessionRegistry r = startDualStack("fw1");
+		long phone = v6("[2001:db8:5:7::9]:41000");
+		Session s = r.open(phone, "phone");
+		r.deactivate();
+		SessionRegistry updated = startDualStack("fw1");
+		Session resumed = updated.byEndpoint(phone);
+		assertThat(resumed).isNotNull();
+		assertThat(resumed.tunnelAddress()).isEqualTo(s.tunnelAddress());
+		flood();
+		assertThat(updated.byEndpoint(v6("[2001:db8:5:7::9]:41000"))).as("still retained by the resumed session").isSameAs(resumed);
+		updated.close(resumed, CloseReason.KICKED);
+		flood();
+		assertThat(EndpointKey.toEndpoint(phone)).as("no hold left behind by either instance").isNull();
+	}
+
+	private static void flood() {
+		for (int i = 0; i < EndpointKey.IPV6_ADDRESSES + 10; i++) {
+			EndpointKey.key6(0x2001_0db8_0bad_0001L, i, 1);
+		}
+	}
+
+	@Test
 	void ipv6SourcesAreLimitedByTheirSlash64() throws Exception {
 		SessionRegistry r = start("fw1", Map.of("maxSessionsPerSource", 2, "maxNewLeasesPerSourcePerMinute", 0));
 		r.open(v6("[2001:db8:7:8::1]:1"), "x1");
