@@ -35,14 +35,14 @@ class ConfigRejectionTest {
 
 				// a port another socket holds: the old socket stays, and so do the clients on it
 				assertThat(gw.gogo("vpn:set mobilegt.tunnel port " + BUSY_PORT)).as("vpn:set port")
-						.contains("rejected", "UDP 0.0.0.0:" + BUSY_PORT + " is in use by another socket", "the previous value is kept");
+						.contains("rejected", "UDP [::]:" + BUSY_PORT + " is in use by another socket", "the previous value is kept");
 				assertWorking(t, gw, steady);
 				awaitFile(gw, "mobilegt.tunnel", "port", Integer.toString(BUSY_PORT));
 
 				// the same through the file: rejected, and the file is set back to what runs
 				int mark = gw.logMark();
 				gw.conf("mobilegt.tunnel", Map.of("port", Integer.toString(BUSY_PORT)));
-				assertThat(gw.awaitLog("UDP 0.0.0.0:" + BUSY_PORT + " is in use by another socket", mark, Duration.ofSeconds(10)))
+				assertThat(gw.awaitLog("UDP [::]:" + BUSY_PORT + " is in use by another socket", mark, Duration.ofSeconds(10)))
 						.contains("ERROR", "Configuration mobilegt.tunnel rejected, keeping the previous one");
 				awaitFile(gw, "mobilegt.tunnel", "port", Integer.toString(BUSY_PORT));
 				assertWorking(t, gw, steady);
@@ -85,7 +85,7 @@ class ConfigRejectionTest {
 	private static void assertWorking(Topology t, Gateway gw, ToyVpnClient client) {
 		assertThat(Scenarios.ping(t.phone(), client.tunName(), t.inetAddress(), 3).out()).as("ping through %s", client)
 				.contains(Scenarios.allReplied(3));
-		assertThat(gw.gogo("vpn:status")).contains("listening on 0.0.0.0:" + Gateway.DEFAULT_TUNNEL_PORT);
+		assertThat(gw.gogo("vpn:status")).contains("listening on [::]:" + Gateway.DEFAULT_TUNNEL_PORT);
 	}
 
 	/**

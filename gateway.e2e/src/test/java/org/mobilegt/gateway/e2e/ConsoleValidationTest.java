@@ -56,7 +56,7 @@ class ConsoleValidationTest {
 			InetSocketAddress server = gw.awaitTunnel(Scenarios.START);
 			gw.awaitConsole(Duration.ofSeconds(30));
 			refused(gw, "mobilegt.tunnel", "port", "70000", "is invalid");
-			assertThat(gw.gogo("vpn:status")).contains("listening on 0.0.0.0:" + Gateway.DEFAULT_TUNNEL_PORT);
+			assertThat(gw.gogo("vpn:status")).contains("listening on [::]:" + Gateway.DEFAULT_TUNNEL_PORT);
 			try (ToyVpnClient phone = ToyVpnClient.open(t.phone(), server)) {
 				assertThat(phone.tryHandshake(KEY, "phone-1", 3, Duration.ofSeconds(2))).isPresent();
 			}

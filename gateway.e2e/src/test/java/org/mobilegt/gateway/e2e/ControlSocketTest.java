@@ -50,7 +50,7 @@ class ControlSocketTest {
 
 			Exec.Result status = cli(t, sock, "vpn:status");
 			assertThat(status.exitCode()).as(status.toString()).isZero();
-			assertThat(status.out()).contains("serving   yes").contains("listening on 0.0.0.0:" + Gateway.DEFAULT_TUNNEL_PORT);
+			assertThat(status.out()).contains("serving   yes").contains("listening on [::]:" + Gateway.DEFAULT_TUNNEL_PORT);
 			assertThat(json(cli(t, sock, "vpn:status", "--json"), 0).getAsJsonObject().get("serving").getAsBoolean()).isTrue();
 			assertThat(cli(t, sock, "help").out()).as("Gogo's own commands too").contains("vpn:kick", "lb");
 

@@ -82,7 +82,7 @@ class NonRootServiceTest {
 		argv.addAll(execStart);
 		gw.command(argv).start();
 		// ready means serving: READY=1 is the first message, and a client connects right after it
-		systemd.await("READY=1|STATUS=Tunnel serving (listening on 0.0.0.0:" + Gateway.DEFAULT_TUNNEL_PORT + ")", 1, START);
+		systemd.await("READY=1|STATUS=Tunnel serving (listening on [::]:" + Gateway.DEFAULT_TUNNEL_PORT + ")", 1, START);
 		assertThat(systemd.messages()).first().asString().startsWith("READY=1");
 		InetSocketAddress server = gw.awaitTunnel(Duration.ofSeconds(5));
 

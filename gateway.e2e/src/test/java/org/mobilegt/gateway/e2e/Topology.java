@@ -133,6 +133,27 @@ public final class Topology implements AutoCloseable {
 		return address;
 	}
 
+	/**
+	 * Gives the phone link IPv6 (an outer IPv6 network, e.g. LTE): {@code 2001:db8:n::2/64} on the
+	 * phone, {@code 2001:db8:n::1/64} on the gw, without DAD so they work at once; returns the
+	 * gw's, where IPv6 clients send their UDP.
+	 */
+	public String addPhoneLinkIpv6() {
+		Netns.host("ip", "-n", phone(), "-6", "addr", "add", phoneAddress6() + "/64", "dev", PHONE_IF, "nodad").check();
+		Netns.host("ip", "-n", gw(), "-6", "addr", "add", gwAddress6() + "/64", "dev", GW_PHONE_IF, "nodad").check();
+		return gwAddress6();
+	}
+
+	/** The phone's IPv6 address on its link (after {@link #addPhoneLinkIpv6()}). */
+	public String phoneAddress6() {
+		return "2001:db8:" + n + "::2";
+	}
+
+	/** The gw's IPv6 address on the phone link (after {@link #addPhoneLinkIpv6()}). */
+	public String gwAddress6() {
+		return "2001:db8:" + n + "::1";
+	}
+
 	/** The gateway's phone-side address: where clients send their UDP. */
 	public String gwAddress() {
 		return "172.31." + n + ".1";

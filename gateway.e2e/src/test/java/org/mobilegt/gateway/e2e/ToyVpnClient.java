@@ -2,6 +2,8 @@ package org.mobilegt.gateway.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -84,26 +86,36 @@ public final class ToyVpnClient implements AutoCloseable {
 		receiver.setDaemon(true);
 	}
 
-	/** A plain-mode client: a UDP socket (ephemeral port) in {@code ns}; no handshake yet. */
+	/** A plain-mode client: a UDP socket (ephemeral port, the server's family) in {@code ns}; no handshake yet. */
 	public static ToyVpnClient open(String ns, InetSocketAddress server) {
-		return open(ns, "0.0.0.0", server);
+		return open(ns, server.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", server);
 	}
 
 	/**
 	 * As {@link #open(String, InetSocketAddress)}, but sending from {@code localAddress} (an address
-	 * of {@code ns}), so a test can play a second phone with its own source address.
+	 * of {@code ns}, IPv4 or IPv6: the server's family), so a test can play a second phone with its
+	 * own source address.
 	 */
 	public static ToyVpnClient open(String ns, String localAddress, InetSocketAddress server) {
 		if (server.isUnresolved()) {
 			throw new IllegalArgumentException("server must be an address, not a name: " + server);
 		}
-		Packets.address(localAddress); // a literal, never a name lookup
-		DatagramChannel channel = Netns.inside(ns,
-				() -> DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(localAddress, 0)));
+		InetAddress local = literal(localAddress);
+		StandardProtocolFamily family = local instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+		DatagramChannel channel = Netns.inside(ns, () -> DatagramChannel.open(family).bind(new InetSocketAddress(local, 0)));
 		ToyVpnClient client = new ToyVpnClient(ns, server, channel);
 		Cleanup.register(ns, client);
 		client.receiver.start();
 		return client;
+	}
+
+	/** An IPv4 or IPv6 literal, never a name lookup (Java parses text with a colon as IPv6 only). */
+	static InetAddress literal(String address) {
+		try {
+			return address.contains(":") ? InetAddress.getByName(address) : InetAddress.getByAddress(Packets.address(address));
+		} catch (java.net.UnknownHostException e) {
+			throw new IllegalArgumentException("not an IP address: " + address, e);
+		}
 	}
 
 	/**

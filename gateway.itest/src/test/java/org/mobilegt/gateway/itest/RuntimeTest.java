@@ -71,7 +71,7 @@ class RuntimeTest {
 		assertThat(keyCheck.keyConfigured()).as("key from the test configuration").isTrue();
 		assertThat(attempts.illegalAttempts(10)).as("the security log is its own service").isNotNull();
 		assertThat(sessions.sessions()).isEmpty();
-		assertThat(tunnel.socketStatus()).startsWith("listening on 0.0.0.0:");
+		assertThat(tunnel.socketStatus()).startsWith("listening on [::]:");
 		assertThat(capture.status()).contains("mode off");
 		assertThat(tun.summary()).isNotBlank();
 	}

@@ -41,8 +41,9 @@ public interface KeyCheck {
 	boolean blocked(InetAddress address);
 
 	/**
-	 * Bans {@code address} (when not null) and {@code clientId} (when not null) for {@code duration}:
-	 * their handshakes are refused until it has passed.
+	 * Bans {@code address} (when not null; an IPv6 address bans its whole /64, as throttling counts
+	 * it) and {@code clientId} (when not null) for {@code duration}: their handshakes are refused
+	 * until it has passed.
 	 */
 	void ban(InetAddress address, String clientId, Duration duration);
 

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import org.mobilegt.gateway.common.RateGate;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.net.api.IpEndpoint;
 import org.mobilegt.gateway.security.api.IllegalAttempt;
 import org.mobilegt.gateway.security.api.Reason;
 import org.mobilegt.gateway.security.api.SecurityLog;
@@ -54,13 +56,13 @@ final class AttemptLog {
 		add(new IllegalAttempt(address, port, Instant.ofEpochMilli(now), reason, detail));
 		long held = logGate.admit(now);
 		if (held >= 0) {
-			log.warn("Illegal attempt from {}:{}: {} ({}){}", address.getHostAddress(), port, reason, detail,
+			log.warn("Illegal attempt from {}: {} ({}){}", IpEndpoint.of(IpAddress.of(address), port), reason, detail,
 					held > 0 ? " (" + held + " more not logged)" : "");
 		}
 		EventAdmin ea = events.get();
 		if (ea != null && eventGate.admit(now) >= 0) {
 			Map<String, Object> props = new HashMap<>();
-			props.put("address", address.getHostAddress());
+			props.put("address", IpAddress.of(address).toString());
 			props.put("port", port);
 			props.put("reason", reason.name());
 			props.put("detail", detail);

@@ -16,7 +16,7 @@ public @interface AuthConfig {
 	@AttributeDefinition(name = "Allowed client ids", description = "Client ids that may connect; empty allows any id and anonymous ToyVpn clients. With a list, anonymous clients are refused.")
 	String[] clientIds() default {};
 
-	@AttributeDefinition(name = "Failures per minute", description = "A source failing this many times within a minute is throttled (dropped without work) until the minute ends.", min = "1", max = "100000")
+	@AttributeDefinition(name = "Failures per minute", description = "A source (an IPv4 address, or an IPv6 /64) failing this many times within a minute is throttled (dropped without work) until the minute ends.", min = "1", max = "100000")
 	int maxFailuresPerMinute() default 10;
 
 	@AttributeDefinition(name = "Illegal-attempt log size", description = "How many illegal attempts the in-memory log keeps.", min = "10", max = "100000")

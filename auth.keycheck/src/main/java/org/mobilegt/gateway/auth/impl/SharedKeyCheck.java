@@ -20,6 +20,8 @@ import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.ClientIds;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.common.RateGate;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.security.api.IllegalAttempt;
 import org.mobilegt.gateway.security.api.Reason;
 import org.mobilegt.gateway.security.api.SecurityLog;
@@ -63,7 +65,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 	private final Throttle throttle;
 	private final AttemptLog attempts;
 	private final ClientKeyStore clients;
-	private final Map<Integer, Long> bannedAddresses = new ConcurrentHashMap<>();
+	private final Map<Long, Long> bannedAddresses = new ConcurrentHashMap<>();
 	private final Map<String, Long> bannedIds = new ConcurrentHashMap<>();
 	private final RateGate throttleGate = new RateGate(THROTTLE_LOG_PERMITS, 60_000);
 	private volatile AuthSettings settings;
@@ -116,7 +118,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 	@Override
 	public Verdict check(InetAddress address, int port, ByteBuffer payload) {
 		long now = System.currentTimeMillis();
-		int source = source(address);
+		long source = source(address);
 		if (bannedUntil(bannedAddresses, source, now) || throttle.refuse(source, now)) {
 			attempts.count(Reason.THROTTLED);
 			return new Verdict(Reason.THROTTLED, null);
@@ -212,7 +214,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 			long held = throttleGate.admit(now);
 			if (held >= 0) {
 				log.warn("Throttling {}: too many failures ({} wrong keys within a minute); one key check a second until the minute ends{}",
-						address.getHostAddress(), throttle.limit(), held > 0 ? " (" + held + " more not logged)" : "");
+						IpAddress.of(address), throttle.limit(), held > 0 ? " (" + held + " more not logged)" : "");
 			}
 		}
 		return new Verdict(reason, id);
@@ -221,7 +223,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 	@Override
 	public boolean blocked(InetAddress address) {
 		long now = System.currentTimeMillis();
-		int source = source(address);
+		long source = source(address);
 		return throttle.blocked(source, now) || bannedUntil(bannedAddresses, source, now);
 	}
 
@@ -255,7 +257,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 		if (clientId != null) {
 			bannedIds.put(clientId, until);
 		}
-		log.info("Banned {}{} for {} min", address == null ? "" : address.getHostAddress() + " ",
+		log.info("Banned {}{} for {} min", address == null ? "" : IpAddress.of(address) + " ",
 				clientId == null ? "" : "client " + clientId, duration.toMinutes());
 	}
 
@@ -344,8 +346,12 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 		}
 	}
 
-	/** The source key: an IPv4 address's hash code is the address itself (the socket is IPv4). */
-	private static int source(InetAddress address) {
-		return address.hashCode();
+	/**
+	 * The source throttles and bans count by ({@link EndpointKey#source}): an IPv4 address, or an
+	 * IPv6 address's /64, since one subscriber usually holds a whole /64 and per-address counting
+	 * would be no limit.
+	 */
+	private static long source(InetAddress address) {
+		return EndpointKey.source(address);
 	}
 }

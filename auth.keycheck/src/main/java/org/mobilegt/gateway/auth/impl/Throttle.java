@@ -32,7 +32,7 @@ final class Throttle {
 		}
 	}
 
-	private final BoundedTable<Integer, Window> windows = new BoundedTable<>(MAX_SOURCES);
+	private final BoundedTable<Long, Window> windows = new BoundedTable<>(MAX_SOURCES);
 	private volatile int limit;
 
 	Throttle(int limit) {
@@ -48,7 +48,7 @@ final class Throttle {
 	}
 
 	/** Counts a wrong key of {@code source}; true when this failure makes it throttled. */
-	boolean fail(int source, long now) {
+	boolean fail(long source, long now) {
 		Window w = windows.compute(source, (k, old) -> old == null || now - old.start >= WINDOW_MILLIS ? new Window(now) : old);
 		synchronized (w) {
 			if (++w.failures != limit) {
@@ -64,7 +64,7 @@ final class Throttle {
 	 * thread): it is throttled and has had its check this second. When the trickle is due, the
 	 * answer is false once and the check is granted to that handshake ({@link #refuse}).
 	 */
-	boolean blocked(int source, long now) {
+	boolean blocked(long source, long now) {
 		return !admits(source, now, true);
 	}
 
@@ -72,11 +72,11 @@ final class Throttle {
 	 * Whether a handshake of {@code source} must be refused unchecked: it is throttled, and neither
 	 * was its check granted by {@link #blocked} nor is the trickle due.
 	 */
-	boolean refuse(int source, long now) {
+	boolean refuse(long source, long now) {
 		return !admits(source, now, false);
 	}
 
-	private boolean admits(int source, long now, boolean preCheck) {
+	private boolean admits(long source, long now, boolean preCheck) {
 		Window w = windows.get(source);
 		if (w == null) {
 			return true;

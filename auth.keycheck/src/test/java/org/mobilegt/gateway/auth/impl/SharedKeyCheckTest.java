@@ -157,6 +157,21 @@ class SharedKeyCheckTest {
 	}
 
 	@Test
+	void ipv6SourcesAreThrottledAndBannedByTheirSlash64() throws Exception {
+		SharedKeyCheck c = check(Map.of("maxFailuresPerMinute", 3));
+		for (int i = 1; i <= 3; i++) { // a guesser rotating through the addresses of its /64
+			c.check(InetAddress.getByName("2001:db8:1:2::" + i), 1000, payload("wrong"));
+		}
+		assertThat(c.blocked(InetAddress.getByName("2001:db8:1:2:ffff::77"))).as("the whole /64").isTrue();
+		assertThat(c.check(InetAddress.getByName("2001:db8:1:3::1"), 1, payload(KEY)).accepted()).as("the next /64").isTrue();
+		assertThat(c.blocked(InetAddress.getByName("0:0:ac1f:2::1"))).as("no IPv4 address shares the key").isFalse();
+		assertThat(c.blocked(phone)).isFalse();
+		c.ban(InetAddress.getByName("2001:db8:9:9::1"), "mallory", Duration.ofMinutes(5));
+		assertThat(c.blocked(InetAddress.getByName("2001:db8:9:9::2"))).isTrue();
+		assertThat(c.blocked(InetAddress.getByName("2001:db8:9:a::2"))).isFalse();
+	}
+
+	@Test
 	void everyAttemptIsCountedOnceUnderOneReasonAndLoggedOnce() {
 		SharedKeyCheck c = check(Map.of());
 		SecurityLog attempts = c; // the security log, a service of its own

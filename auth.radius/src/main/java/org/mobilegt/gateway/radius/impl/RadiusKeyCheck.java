@@ -41,6 +41,8 @@ import org.aaa4j.radius.core.packet.packets.AccessRequest;
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.auth.api.Verdict;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.net.api.IpEndpoint;
 import org.mobilegt.gateway.security.api.Reason;
 import org.mobilegt.gateway.security.api.SecurityLog;
 import org.osgi.service.log.Logger;
@@ -173,7 +175,7 @@ final class RadiusKeyCheck implements KeyCheck {
 		int sessionTimeout = answer.getAttribute(SessionTimeout.class).map(a -> a.getData().getValue()).orElse(0);
 		int idleTimeout = answer.getAttribute(IdleTimeout.class).map(a -> a.getData().getValue()).orElse(0);
 		byte[] cls = answer.getAttribute(org.aaa4j.radius.core.attribute.attributes.Class.class).map(a -> a.getData().getValue()).orElse(null);
-		granted.put(address.getHostAddress() + ":" + port, new Granted.Grant(user, Math.max(sessionTimeout, 0), Math.max(idleTimeout, 0),
+		granted.put(endpoint(address, port), new Granted.Grant(user, Math.max(sessionTimeout, 0), Math.max(idleTimeout, 0),
 				cls, System.currentTimeMillis()));
 		return new Verdict(null, id, framed, Math.max(sessionTimeout, 0), Math.max(idleTimeout, 0), cls);
 	}
@@ -186,7 +188,7 @@ final class RadiusKeyCheck implements KeyCheck {
 		if (servers.nasAddress() instanceof Inet4Address nas) {
 			attributes.add(new NasIpAddress(new Ipv4AddrData(nas)));
 		}
-		attributes.add(new CallingStationId(new TextData(address.getHostAddress() + ":" + port)));
+		attributes.add(new CallingStationId(new TextData(endpoint(address, port))));
 		attributes.add(new ServiceType(new EnumData(SERVICE_FRAMED)));
 		attributes.add(new FramedProtocol(new EnumData(PROTOCOL_PPP)));
 		attributes.add(new MessageAuthenticator());
@@ -236,5 +238,10 @@ final class RadiusKeyCheck implements KeyCheck {
 	@Override
 	public boolean keyConfigured() {
 		return true;
+	}
+
+	/** The endpoint as session events print it (PROP_ENDPOINT): "a.b.c.d:port" or "[v6]:port". */
+	private static String endpoint(InetAddress address, int port) {
+		return IpEndpoint.of(IpAddress.of(address), port).toString();
 	}
 }

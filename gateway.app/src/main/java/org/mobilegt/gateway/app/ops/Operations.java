@@ -156,7 +156,7 @@ public final class Operations {
 				+ " at " + EndpointKey.format(s.endpoint()) + ")";
 		KeyCheck k = keys;
 		if (banMinutes > 0 && k != null) {
-			k.ban(EndpointKey.toInetAddress(EndpointKey.address(s.endpoint())), s.clientId(), Duration.ofMinutes(banMinutes));
+			k.ban(EndpointKey.inetAddress(s.endpoint()), s.clientId(), Duration.ofMinutes(banMinutes));
 			what += ", banned for " + banMinutes + " min";
 		}
 		log.info("Operator {}", what);

@@ -45,7 +45,7 @@ public final class Views {
 	}
 
 	public static AttemptView of(IllegalAttempt a) {
-		return new AttemptView(a.time().toString(), a.address().getHostAddress(), a.port(), a.reason().name(), a.detail());
+		return new AttemptView(a.time().toString(), IpAddress.of(a.address()).toString(), a.port(), a.reason().name(), a.detail());
 	}
 
 	public static LeaseView of(Lease l) {

@@ -4,7 +4,7 @@
  * printed canonically (RFC 5952 for IPv6). The data path keys on {@link IpAddress#ipv4()} (an
  * int) or {@link IpAddress#high()}/{@link IpAddress#low()} (two longs) and allocates nothing.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package org.mobilegt.gateway.net.api;
 
 import org.osgi.annotation.versioning.Version;

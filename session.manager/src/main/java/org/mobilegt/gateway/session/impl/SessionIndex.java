@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mobilegt.gateway.common.LongMap;
+import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
 
 /**
@@ -59,6 +60,7 @@ final class SessionIndex {
 	}
 
 	void add(SessionImpl s) {
+		EndpointKey.retain(s.endpoint()); // an IPv6 endpoint's address stays in the key table while it has a session
 		byEndpoint.put(s.endpoint(), s);
 		byAddress.put(s.tunnelAddress() & 0xFFFFFFFFL, s);
 		if (s.has6()) {
@@ -71,6 +73,7 @@ final class SessionIndex {
 
 	void remove(SessionImpl s) {
 		byEndpoint.remove(s.endpoint());
+		EndpointKey.release(s.endpoint());
 		byAddress.remove(s.tunnelAddress() & 0xFFFFFFFFL);
 		if (s.has6() && byAddress6.get(s.tunnelAddress6Lo()) == s) {
 			byAddress6.remove(s.tunnelAddress6Lo());
@@ -80,9 +83,16 @@ final class SessionIndex {
 		}
 	}
 
+	/** Gives back every live session's hold on its endpoint key (the registry goes away). Writer only. */
+	void releaseEndpoints() {
+		byEndpoint.forEach(s -> EndpointKey.release(s.endpoint()));
+	}
+
 	/** Moves a roaming session to {@code endpoint}: readers find it at one endpoint or the other. */
 	void move(SessionImpl s, long endpoint) {
+		EndpointKey.retain(endpoint);
 		byEndpoint.remove(s.endpoint());
+		EndpointKey.release(s.endpoint());
 		s.endpoint(endpoint);
 		byEndpoint.put(endpoint, s);
 	}

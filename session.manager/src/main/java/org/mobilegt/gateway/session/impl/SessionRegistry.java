@@ -140,6 +140,9 @@ public final class SessionRegistry implements SessionManager {
 		posterThread.shutdown();
 		posterThread.awaitTermination(2, TimeUnit.SECONDS);
 		store.write(store.capture(nextId));
+		synchronized (this) {
+			index.releaseEndpoints(); // the next instance (a bundle update) retains what it resumes
+		}
 	}
 
 	// ---- the client subnets come from the TUN device; no IPv6 prefix there: IPv6 is off
@@ -204,6 +207,10 @@ public final class SessionRegistry implements SessionManager {
 	@Override
 	public synchronized Session open(long endpoint, String clientId, int requested) throws SessionRefusedException {
 		long now = System.currentTimeMillis();
+		if (EndpointKey.toEndpoint(endpoint) == null) {
+			throw new SessionRefusedException("endpoint " + EndpointKey.format(endpoint) + " was forgotten (too many IPv6 sources): "
+					+ "its next handshake gets a new key");
+		}
 		SessionImpl here = index.byEndpoint(endpoint);
 		if (here != null) {
 			if (Objects.equals(here.clientId(), clientId)) {
@@ -215,7 +222,7 @@ public final class SessionRegistry implements SessionManager {
 		if (clientId != null) {
 			SessionImpl roaming = index.byClient(clientId);
 			if (roaming != null) {
-				if (EndpointKey.address(roaming.endpoint()) != EndpointKey.address(endpoint)) {
+				if (EndpointKey.source(roaming.endpoint()) != EndpointKey.source(endpoint)) {
 					limits.checkSession(endpoint);
 				}
 				limits.closed(roaming.endpoint());

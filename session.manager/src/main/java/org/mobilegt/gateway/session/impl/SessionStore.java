@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import org.mobilegt.gateway.common.BoundedTable;
 import org.mobilegt.gateway.common.KeptState;
+import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
 import org.osgi.service.log.Logger;
 
@@ -119,7 +120,7 @@ final class SessionStore {
 		for (SavedState.SavedSession ss : nullSafe(state.sessions())) {
 			String key = Leases.key(ss.clientId(), ss.endpoint());
 			IpAddress v6 = address6(ss.address6());
-			if (resume && pool != null && pool.leasable(ss.address()) && fits6(v6)) {
+			if (resume && pool != null && pool.leasable(ss.address()) && fits6(v6) && EndpointKey.toEndpoint(ss.endpoint()) != null) {
 				SessionImpl s = new SessionImpl(ss.id(), ss.clientId(), ss.endpoint(), ss.address(), v6 == null ? 0 : v6.high(),
 						v6 == null ? 0 : v6.low(), Instant.ofEpochMilli(ss.since()), now, share);
 				s.rx.restore(ss.rxPackets(), ss.rxBytes(), ss.rxLast());

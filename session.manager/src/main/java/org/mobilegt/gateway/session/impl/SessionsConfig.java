@@ -12,10 +12,10 @@ public @interface SessionsConfig {
 	@AttributeDefinition(name = "Maximum clients", description = "Connected clients at most; 0 = as many as the pool has addresses.", min = "0", max = "16777216")
 	int maxClients() default 0;
 
-	@AttributeDefinition(name = "Sessions per source address", description = "Live sessions one source address may hold; 0 = no limit. Room for the phones behind one carrier-grade NAT address, not for one key holder taking the pool.", min = "0", max = "16777216")
+	@AttributeDefinition(name = "Sessions per source address", description = "Live sessions one source address (an IPv6 sender: its /64) may hold; 0 = no limit. Room for the phones behind one carrier-grade NAT address, not for one key holder taking the pool.", min = "0", max = "16777216")
 	int maxSessionsPerSource() default 1024;
 
-	@AttributeDefinition(name = "New leases per source address per minute", description = "Fresh addresses (not a client id's own one back) one source address may lease per minute; 0 = no limit.", min = "0", max = "16777216")
+	@AttributeDefinition(name = "New leases per source address per minute", description = "Fresh addresses (not a client id's own one back) one source address (an IPv6 sender: its /64) may lease per minute; 0 = no limit.", min = "0", max = "16777216")
 	int maxNewLeasesPerSourcePerMinute() default 600;
 
 	@AttributeDefinition(name = "Lease time (minutes)", description = "How long an address stays reserved for a client id after its session ended. An anonymous client's address returns to the pool when its session ends.", min = "1", max = "5256000")

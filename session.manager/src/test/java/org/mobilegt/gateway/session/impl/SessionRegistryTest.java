@@ -317,6 +317,78 @@ class SessionRegistryTest {
 				.satisfies(e -> assertThat(e.getProperty(SessionManager.PROP_TUNNEL_ADDRESS6)).isEqualTo(a6.toString()));
 	}
 
+	static long v6(String endpoint) {
+		return EndpointKey.key(org.mobilegt.gateway.net.api.IpEndpoint.parse(endpoint));
+	}
+
+	@Test
+	void aClientRoamsFromIpv4ToIpv6AndBackKeepingItsIdAndBothAddresses() throws Exception {
+		SessionRegistry r = startDualStack("fw1");
+		Session s = r.open(PHONE_A, "roamer");
+		IpAddress a6 = s.tunnelAddress6();
+		long lte = v6("[2001:db8:5:6::9]:41000");
+		assertThat(r.open(lte, "roamer")).isSameAs(s);
+		assertThat(s.endpoint()).isEqualTo(lte);
+		assertThat(s.tunnelAddress()).isEqualTo(AddressPoolTest.ip("10.77.0.2"));
+		assertThat(s.tunnelAddress6()).isEqualTo(a6);
+		assertThat(r.byEndpoint(lte)).isSameAs(s);
+		assertThat(r.byEndpoint(PHONE_A)).isNull();
+		assertThat(r.recentlyClosed(PHONE_A)).as("the old endpoint gets the re-handshake hint").isTrue();
+		assertThat(events.topic(SessionManager.TOPIC_ROAMED)).singleElement()
+				.satisfies(e -> assertThat(e.getProperty(SessionManager.PROP_ENDPOINT)).isEqualTo("[2001:db8:5:6::9]:41000"));
+		assertThat(String.join("\n", log.lines())).contains("moved from 172.31.0.2:40000 to [2001:db8:5:6::9]:41000");
+		assertThat(r.open(PHONE_B, "roamer")).isSameAs(s);
+		assertThat(r.recentlyClosed(lte)).isTrue();
+	}
+
+	@Test
+	void anIpv6SessionKeepsItsEndpointKeyThroughAFloodOfNewIpv6Sources() throws Exception {
+		SessionRegistry r = startDualStack("fw1");
+		long phone = v6("[2001:db8:5:6::9]:41000");
+		Session s = r.open(phone, "phone");
+		for (int i = 0; i < EndpointKey.IPV6_ADDRESSES + 10; i++) {
+			EndpointKey.key6(0x2001_0db8_0bad_0000L, i, 1);
+		}
+		assertThat(EndpointKey.ipv6Addresses()).isLessThanOrEqualTo(EndpointKey.IPV6_ADDRESSES);
+		assertThat(v6("[2001:db8:5:6::9]:41000")).isEqualTo(phone);
+		assertThat(r.byEndpoint(phone)).isSameAs(s);
+		assertThat(EndpointKey.format(s.endpoint())).isEqualTo("[2001:db8:5:6::9]:41000");
+	}
+
+	@Test
+	void anIpv6SessionResumesAfterABundleUpdateAndItsKeyIsFreedWhenItCloses() throws Exception {
+		SessionRegistry r = startDualStack("fw1");
+		long phone = v6("[2001:db8:5:7::9]:41000");
+		Session s = r.open(phone, "phone");
+		r.deactivate();
+		SessionRegistry updated = startDualStack("fw1");
+		Session resumed = updated.byEndpoint(phone);
+		assertThat(resumed).isNotNull();
+		assertThat(resumed.tunnelAddress()).isEqualTo(s.tunnelAddress());
+		flood();
+		assertThat(updated.byEndpoint(v6("[2001:db8:5:7::9]:41000"))).as("still retained by the resumed session").isSameAs(resumed);
+		updated.close(resumed, CloseReason.KICKED);
+		flood();
+		assertThat(EndpointKey.toEndpoint(phone)).as("no hold left behind by either instance").isNull();
+	}
+
+	private static void flood() {
+		for (int i = 0; i < EndpointKey.IPV6_ADDRESSES + 10; i++) {
+			EndpointKey.key6(0x2001_0db8_0bad_0001L, i, 1);
+		}
+	}
+
+	@Test
+	void ipv6SourcesAreLimitedByTheirSlash64() throws Exception {
+		SessionRegistry r = start("fw1", Map.of("maxSessionsPerSource", 2, "maxNewLeasesPerSourcePerMinute", 0));
+		r.open(v6("[2001:db8:7:8::1]:1"), "x1");
+		r.open(v6("[2001:db8:7:8::2]:1"), "x2");
+		assertThatThrownBy(() -> r.open(v6("[2001:db8:7:8:ffff::3]:1"), "x3"))
+				.isInstanceOf(SessionRefusedException.class).hasMessageContaining("2 sessions from 2001:db8:7:8::/64")
+				.matches(e -> ((SessionRefusedException) e).perSource());
+		assertThat(r.open(v6("[2001:db8:7:9::1]:1"), "x3").live()).as("another /64 is another source").isTrue();
+	}
+
 	@Test
 	void withoutAnIpv6PrefixSessionsAreIpv4Only() throws Exception {
 		SessionRegistry r = start("fw1", Map.of());

@@ -82,7 +82,7 @@ final class Control {
 
 	/** Whether {@code endpoint} may get a re-handshake hint now (and it is charged to the budget). */
 	boolean hint(long endpoint) {
-		return budget.hint(endpoint, EndpointKey.address(endpoint), TunnelSettings.REHANDSHAKE.length, System.nanoTime());
+		return budget.hint(endpoint, EndpointKey.source(endpoint), TunnelSettings.REHANDSHAKE.length, System.nanoTime());
 	}
 
 	private void handle(long endpoint, byte[] payload) {
@@ -90,11 +90,11 @@ final class Control {
 		KeyCheck keys = b.keyCheck();
 		SessionManager sessions = b.sessions();
 		TunnelSettings settings = b.settings();
-		if (keys == null || sessions == null || settings == null) {
+		InetAddress address = EndpointKey.inetAddress(endpoint); // null: a flood of IPv6 sources evicted it meanwhile
+		if (keys == null || sessions == null || settings == null || address == null) {
 			metrics.dropped(DropReason.NO_SERVICE);
 			return;
 		}
-		InetAddress address = EndpointKey.toInetAddress(EndpointKey.address(endpoint));
 		// an authenticator that asks a server (RADIUS) completes later, on its own workers
 		keys.checkAsync(address, EndpointKey.port(endpoint), ByteBuffer.wrap(payload)).whenComplete((verdict, failure) -> {
 			if (failure != null) {
@@ -115,7 +115,7 @@ final class Control {
 		}
 		// The budget is asked before a session is opened: a handshake that cannot be answered must
 		// not hold an address either.
-		ReplyBudget.Grant grant = budget.reply(endpoint, EndpointKey.address(endpoint), TunnelSettings.REPLY_SIZE,
+		ReplyBudget.Grant grant = budget.reply(endpoint, EndpointKey.source(endpoint), TunnelSettings.REPLY_SIZE,
 				settings.replyRepeats(), System.nanoTime());
 		if (grant.copies() == 0) {
 			metrics.dropped(grant.repeated() ? DropReason.HANDSHAKE_REPEATED : DropReason.REPLY_LIMITED);

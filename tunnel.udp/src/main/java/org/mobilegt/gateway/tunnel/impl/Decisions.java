@@ -66,7 +66,7 @@ final class Decisions {
 			return DropReason.UNKNOWN_ENDPOINT;
 		}
 		Session owner = sessions.byTunnelAddress(Packets.source(p));
-		boolean rebinding = owner != null && EndpointKey.address(owner.endpoint()) == EndpointKey.address(endpoint);
+		boolean rebinding = owner != null && EndpointKey.host(owner.endpoint()) == EndpointKey.host(endpoint);
 		return rebinding ? DropReason.REBINDING : DropReason.UNKNOWN_ENDPOINT;
 	}
 

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 
 import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
-import org.mobilegt.gateway.net.api.EndpointKey;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -60,8 +59,12 @@ final class GsoSender {
 	 * @return how many datagrams could not be sent
 	 */
 	int send(UdpSocket socket, long endpoint, int length, int size) {
-		nameView.put(Sockets.SIN_FAMILY, (byte) Sockets.AF_INET).put(Sockets.SIN_FAMILY + 1, (byte) 0); // little-endian u16
-		nameView.putShort(Sockets.SIN_PORT, (short) EndpointKey.port(endpoint)).putInt(Sockets.SIN_ADDR, EndpointKey.address(endpoint));
+		int nameLength = SocketNames.write(nameView, 0, endpoint, socket.inet6());
+		if (nameLength == 0) { // not reachable from this socket: nothing to try, GSO stays as it is
+			failedBytes = length;
+			return (length + size - 1) / size;
+		}
+		message.setInt(Sockets.MSG_NAMELEN, nameLength);
 		int off = 0;
 		int failed = 0;
 		failedBytes = 0;

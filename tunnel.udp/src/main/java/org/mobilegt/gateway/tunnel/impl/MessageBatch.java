@@ -12,8 +12,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
 /**
- * A batch of datagrams for recvmmsg/sendmmsg: native message headers, one iovec and one IPv4
- * address per message, and one slot of native memory per message. Everything is allocated once;
+ * A batch of datagrams for recvmmsg/sendmmsg: native message headers, one iovec and one socket
+ * address (IPv4 or IPv6, {@link SocketNames}) per message, and one slot of native memory per message. Everything is allocated once;
  * receiving and sending reuse it, so the data path allocates nothing. One thread uses a batch.
  * The slots' memory becomes resident only where datagrams reach it ({@link LazyBuffers}): 32 slots
  * of 64 KiB are 2 MiB, of which packets of MTU size touch one page per slot.
@@ -33,6 +33,7 @@ final class MessageBatch {
 	private final ByteBuffer nameView;
 	private final ByteBuffer[] slots;
 	private final boolean[] refused;
+	private final long[] endpoints;
 	private int count;
 
 	MessageBatch(int capacity, int slotSize) {
@@ -49,6 +50,7 @@ final class MessageBatch {
 		this.headroom = headroom;
 		this.slotAddresses = new long[capacity];
 		this.refused = new boolean[capacity];
+		this.endpoints = new long[capacity];
 		headers = new Memory((long) capacity * Sockets.MMSGHDR_SIZE);
 		headersAddress = Pointer.nativeValue(headers);
 		iovecs = new Memory((long) capacity * Sockets.IOVEC_SIZE);
@@ -113,10 +115,9 @@ final class MessageBatch {
 		return (headerView.getInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_FLAGS) & Sockets.MSG_TRUNC) != 0;
 	}
 
-	/** The sender of datagram {@code i}, see {@link EndpointKey#key(int, int)}. */
+	/** The sender of datagram {@code i}; {@link EndpointKey#NONE} for an IPv6 sender the key table has no room for. */
 	long endpoint(int i) {
-		int base = i * Sockets.SOCKADDR_SIZE;
-		return EndpointKey.key(nameView.getInt(base + Sockets.SIN_ADDR), Short.toUnsignedInt(nameView.getShort(base + Sockets.SIN_PORT)));
+		return SocketNames.read(nameView, i * Sockets.SOCKADDR_SIZE);
 	}
 
 	/** Slot {@code i} holding the datagram between position (the headroom) and limit. */
@@ -146,11 +147,7 @@ final class MessageBatch {
 	void commit(int offset, int length, long endpoint) {
 		iovecView.putLong(count * Sockets.IOVEC_SIZE, slotAddresses[count] + offset);
 		iovecView.putLong(count * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, length);
-		int base = count * Sockets.SOCKADDR_SIZE;
-		nameView.put(base + Sockets.SIN_FAMILY, (byte) Sockets.AF_INET).put(base + Sockets.SIN_FAMILY + 1, (byte) 0); // sa_family, little-endian u16
-		nameView.putShort(base + Sockets.SIN_PORT, (short) EndpointKey.port(endpoint));
-		nameView.putInt(base + Sockets.SIN_ADDR, EndpointKey.address(endpoint));
-		headerView.putInt(count * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+		endpoints[count] = endpoint;
 		refused[count] = false;
 		count++;
 	}
@@ -174,6 +171,12 @@ final class MessageBatch {
 	 * @return how many could not be sent (the kernel refused them; {@link #refused} says which)
 	 */
 	int flush(UdpSocket socket) {
+		// named now, in the family of the socket they leave by; one it cannot reach is refused below
+		boolean inet6 = socket.inet6();
+		for (int i = 0; i < count; i++) {
+			int length = SocketNames.write(nameView, i * Sockets.SOCKADDR_SIZE, endpoints[i], inet6);
+			headerView.putInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, length);
+		}
 		int sent = 0;
 		int failed = 0;
 		while (sent + failed < count) {

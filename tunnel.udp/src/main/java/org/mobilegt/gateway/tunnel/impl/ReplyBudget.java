@@ -8,7 +8,7 @@ import org.mobilegt.gateway.common.BoundedTable;
  * re-handshake hints. Without a budget, a key holder could aim them at a spoofed victim.
  * <p>
  * Three limits: an endpoint gets at most one reply burst (or one hint) per second; a source
- * address and the whole gateway each get a byte rate with one second of burst. A reply over the
+ * ({@link org.mobilegt.gateway.net.api.EndpointKey#source}: an IPv4 address or an IPv6 /64) and the whole gateway each get a byte rate with one second of burst. A reply over the
  * byte budget is not dropped but deferred (up to {@link #MAX_DELAY_NANOS}), because stock ToyVpn
  * clients send their handshake once and wait 5 s: a reconnect storm of many clients behind one
  * carrier-grade NAT address is served in turn instead of refused. Extra copies of a reply go only
@@ -39,7 +39,7 @@ final class ReplyBudget {
 
 	private final BoundedTable<Long, Long> bursts = new BoundedTable<>(MAX_ENDPOINTS);
 	private final BoundedTable<Long, Long> hints = new BoundedTable<>(MAX_ENDPOINTS);
-	private final BoundedTable<Integer, Rate> sources = new BoundedTable<>(MAX_SOURCES);
+	private final BoundedTable<Long, Rate> sources = new BoundedTable<>(MAX_SOURCES);
 	private final Rate global = new Rate();
 	private volatile long perSource;
 	private volatile long total;
@@ -58,7 +58,7 @@ final class ReplyBudget {
 	 * if that endpoint got a burst less than a second ago or the budgets are spent for the next
 	 * {@link #MAX_DELAY_NANOS}; else one copy (deferred as needed) plus the copies that fit at once.
 	 */
-	synchronized Grant reply(long endpoint, int source, int bytes, int repeats, long now) {
+	synchronized Grant reply(long endpoint, long source, int bytes, int repeats, long now) {
 		if (!once(bursts, endpoint, now)) {
 			return Grant.REPEATED;
 		}
@@ -80,7 +80,7 @@ final class ReplyBudget {
 	}
 
 	/** A re-handshake hint of {@code bytes}: at most one a second per endpoint, never deferred. */
-	synchronized boolean hint(long endpoint, int source, int bytes, long now) {
+	synchronized boolean hint(long endpoint, long source, int bytes, long now) {
 		Rate s = source(source, now);
 		if (delay(s, bytes, perSource, now) > 0 || delay(global, bytes, total, now) > 0 || !once(hints, endpoint, now)) {
 			return false;
@@ -106,7 +106,7 @@ final class ReplyBudget {
 		return true;
 	}
 
-	private Rate source(int source, long now) {
+	private Rate source(long source, long now) {
 		Rate r = sources.get(source);
 		if (r == null) {
 			r = new Rate();

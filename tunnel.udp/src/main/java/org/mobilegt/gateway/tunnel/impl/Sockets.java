@@ -12,6 +12,11 @@ import com.sun.jna.Pointer;
 final class Sockets {
 
 	static final int AF_INET = 2;
+	static final int AF_INET6 = 10;
+	static final int IPPROTO_IPV6 = 41;
+	static final int IPV6_V6ONLY = 26;
+	/** errno of socket(AF_INET6, ...) on a kernel without IPv6. */
+	static final int EAFNOSUPPORT = 97;
 	static final int SOCK_DGRAM = 2;
 	static final int SOCK_NONBLOCK = 0x800;
 	static final int SOCK_CLOEXEC = 0x80000;
@@ -25,10 +30,15 @@ final class Sockets {
 	static final int UDP_SEGMENT = 103;
 
 	/** struct sockaddr_in: sa_family_t (host order), in_port_t and in_addr (network order), padding. */
-	static final int SOCKADDR_SIZE = 16;
+	static final int SOCKADDR_IN_SIZE = 16;
 	static final int SIN_FAMILY = 0;
 	static final int SIN_PORT = 2;
 	static final int SIN_ADDR = 4;
+	/** struct sockaddr_in6: sa_family_t, in6_port_t, u32 flowinfo, in6_addr, u32 scope_id. */
+	static final int SOCKADDR_IN6_SIZE = 28;
+	static final int SIN6_ADDR = 8;
+	/** Room for either: what a message's name slot holds. */
+	static final int SOCKADDR_SIZE = SOCKADDR_IN6_SIZE;
 	/** struct iovec: void *iov_base; size_t iov_len. */
 	static final int IOVEC_SIZE = 16;
 	static final int IOV_BASE = 0;

@@ -9,8 +9,8 @@ public @interface TunnelConfig {
 
 	String PID = "mobilegt.tunnel";
 
-	@AttributeDefinition(name = "Bind address", description = "Local IPv4 address to listen on; 0.0.0.0 = all.")
-	String bind() default "0.0.0.0";
+	@AttributeDefinition(name = "Bind address", description = "Local address to listen on: :: = all, both IPv4 and IPv6 (dual stack); 0.0.0.0 = all IPv4 only; any other address listens on that address's family only.")
+	String bind() default "::";
 
 	@AttributeDefinition(name = "Port", description = "UDP port to listen on.", min = "1", max = "65535")
 	int port() default 8000;
@@ -42,7 +42,7 @@ public @interface TunnelConfig {
 	@AttributeDefinition(name = "Control workers", description = "Threads that handle handshakes and control messages; 0 = number of cores.", min = "0", max = "64")
 	int workers() default 0;
 
-	@AttributeDefinition(name = "Reply bytes per source (per s)", description = "Handshake replies and re-handshake hints one source address may get per second, with one second of burst; replies over it wait up to 3 s, then are not sent. Bounds what a spoofed handshake can aim at a victim; the default serves a reconnect storm of about 200 ToyVpn clients behind one NAT address within their 5 s handshake timeout.", min = "1024", max = "1073741824")
+	@AttributeDefinition(name = "Reply bytes per source (per s)", description = "Handshake replies and re-handshake hints one source address (an IPv6 sender: its /64) may get per second, with one second of burst; replies over it wait up to 3 s, then are not sent. Bounds what a spoofed handshake can aim at a victim; the default serves a reconnect storm of about 200 ToyVpn clients behind one NAT address within their 5 s handshake timeout.", min = "1024", max = "1073741824")
 	int replyBytesPerSource() default 65536;
 
 	@AttributeDefinition(name = "Reply bytes per second", description = "Handshake replies and hints the whole gateway sends per second, with one second of burst; over it, replies wait up to 3 s, then are not sent.", min = "1024", max = "1073741824")

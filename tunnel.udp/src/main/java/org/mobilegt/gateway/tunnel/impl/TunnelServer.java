@@ -144,7 +144,7 @@ public final class TunnelServer implements TunnelStats {
 		if (previous != null) {
 			previous.release();
 		}
-		log.info("Tunnel listening on {}:{} (receive buffer {} bytes)", s.bind().getHostAddress(), next.port(),
+		log.info("Tunnel listening on {} (receive buffer {} bytes)", next.where(),
 				next.receiveBuffer());
 		servingChanged();
 	}
@@ -326,7 +326,7 @@ public final class TunnelServer implements TunnelStats {
 	public String socketStatus() {
 		UdpSocket s = bound.get().socket();
 		if (s != null) {
-			return "listening on " + s.bindAddress().getHostAddress() + ":" + s.port();
+			return "listening on " + s.where();
 		}
 		return "not listening: " + (socketError == null ? "not started" : socketError);
 	}

@@ -28,7 +28,7 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<IpAddress> dns, 
 
 	static TunnelSettings of(TunnelConfig c) {
 		String pid = TunnelConfig.PID;
-		InetAddress bind = ipv4(c.bind(), "bind", "must be an IPv4 address (0.0.0.0 for all)").toInetAddress();
+		InetAddress bind = bind(c.bind());
 		range(pid, "port", c.port(), 1, 65535);
 		range(pid, "mtu", c.mtu(), 576, 65535);
 		List<IpAddress> dns = new ArrayList<>();
@@ -83,13 +83,23 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<IpAddress> dns, 
 		}
 	}
 
-	/** The IPv4 address literal {@code text} (never a name lookup), or the rule it breaks. */
-	private static IpAddress ipv4(String text, String key, String rule) {
+	/**
+	 * Where to listen: {@code ::} both families (dual stack), {@code 0.0.0.0} IPv4 only, any other
+	 * address its family only. A v4-mapped address is refused: it would silently mean IPv4.
+	 */
+	private static InetAddress bind(String text) {
+		IpAddress a;
 		try {
-			return IpAddress.ofIpv4(IpAddress.parseIpv4(text.strip()));
+			a = IpAddress.parse(text.strip());
 		} catch (IllegalArgumentException e) {
-			throw new ConfigValueException(TunnelConfig.PID, key, text, rule);
+			throw new ConfigValueException(TunnelConfig.PID, "bind", text,
+					"must be an IP address: :: for both families, 0.0.0.0 for IPv4 only, or one local address");
 		}
+		if (a.isIpv4Mapped()) {
+			throw new ConfigValueException(TunnelConfig.PID, "bind", text, "is a v4-mapped address: write the IPv4 address "
+					+ IpAddress.formatIpv4((int) a.low()) + " (IPv4 only) or :: (both families)");
+		}
+		return a.toInetAddress();
 	}
 
 	/** A DNS server: an IPv4 or IPv6 address literal (never a name lookup). */

@@ -2,6 +2,7 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,11 +10,14 @@ import java.nio.ByteOrder;
 import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.net.api.IpEndpoint;
 
 import com.sun.jna.Memory;
 
 /**
- * The tunnel's IPv4 UDP socket: non-blocking, with batched receive and send through
+ * The tunnel's UDP socket: non-blocking, IPv4 (bound to an IPv4 address), IPv6 only (bound to an
+ * IPv6 address) or dual stack (bound to {@code ::}, IPv4 senders seen as v4-mapped addresses), with batched receive and send through
  * {@link MessageBatch}, and a {@link Wakeup} so that closing it releases the receiving thread.
  */
 final class UdpSocket implements Closeable {
@@ -22,34 +26,47 @@ final class UdpSocket implements Closeable {
 	private final Wakeup wakeup;
 	private final InetAddress bind;
 	private final int port;
+	private final boolean inet6;
 	private volatile boolean closed;
 
 	private UdpSocket(int fd, InetAddress bind, int port) throws IOException {
 		this.fd = fd;
+		this.inet6 = bind instanceof Inet6Address;
 		this.bind = bind;
 		this.port = port;
 		this.wakeup = new Wakeup(fd);
 	}
 
 	/**
-	 * Binds a socket to {@code bind:port} (port 0: any free port).
+	 * Binds a socket to {@code bind:port} (port 0: any free port): {@code ::} takes both families,
+	 * any other address its own family only. On a kernel without IPv6 (ipv6.disable=1), {@code ::}
+	 * falls back to {@code 0.0.0.0}, so the default still serves IPv4 ({@link #where} says so).
 	 *
 	 * @throws BindException with an operator-readable reason
 	 */
 	static UdpSocket bind(InetAddress bind, int port, int bufferBytes) throws IOException {
-		int fd = Sockets.socket(Sockets.AF_INET, Sockets.SOCK_DGRAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0);
+		boolean v6 = bind instanceof Inet6Address;
+		int fd = Sockets.socket(v6 ? Sockets.AF_INET6 : Sockets.AF_INET, Sockets.SOCK_DGRAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0);
 		if (fd < 0) {
-			throw new IOException("cannot create a UDP socket: " + LibC.describe(LibC.errno()));
+			int errno = LibC.errno();
+			if (errno == Sockets.EAFNOSUPPORT && v6 && bind.isAnyLocalAddress()) {
+				return bind(InetAddress.getByAddress(new byte[4]), port, bufferBytes);
+			}
+			throw new IOException("cannot create a UDP socket: " + LibC.describe(errno));
 		}
 		try (Memory address = new Memory(Sockets.SOCKADDR_SIZE)) {
 			address.clear();
 			ByteBuffer a = address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.nativeOrder());
-			a.putShort(Sockets.SIN_FAMILY, (short) Sockets.AF_INET);
-			a.order(ByteOrder.BIG_ENDIAN).putShort(Sockets.SIN_PORT, (short) port).put(Sockets.SIN_ADDR, bind.getAddress());
-			if (Sockets.bind(fd, address, Sockets.SOCKADDR_SIZE) < 0) {
+			a.putShort(Sockets.SIN_FAMILY, (short) (v6 ? Sockets.AF_INET6 : Sockets.AF_INET));
+			a.order(ByteOrder.BIG_ENDIAN).putShort(Sockets.SIN_PORT, (short) port).put(v6 ? Sockets.SIN6_ADDR : Sockets.SIN_ADDR, bind.getAddress());
+			if (v6) {
+				v6only(fd, !bind.isAnyLocalAddress()); // explicit: the sysctl net.ipv6.bindv6only must not decide
+			}
+			int length = v6 ? Sockets.SOCKADDR_IN6_SIZE : Sockets.SOCKADDR_IN_SIZE;
+			if (Sockets.bind(fd, address, length) < 0) {
 				int errno = LibC.errno();
 				LibC.close(fd);
-				String where = bind.getHostAddress() + ":" + port;
+				String where = (v6 ? "[" + IpAddress.of(bind) + "]" : bind.getHostAddress()) + ":" + port;
 				throw new BindException(switch (errno) {
 				case Errno.EADDRINUSE -> "UDP " + where + " is in use by another socket";
 				case Errno.EADDRNOTAVAIL -> "UDP " + where + ": no local interface has address " + bind.getHostAddress();
@@ -65,6 +82,15 @@ final class UdpSocket implements Closeable {
 				LibC.close(fd);
 			}
 			throw e;
+		}
+	}
+
+	private static void v6only(int fd, boolean only) throws IOException {
+		try (Memory v = new Memory(4)) {
+			v.setInt(0, only ? 1 : 0);
+			if (Sockets.setsockopt(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_V6ONLY, v, 4) < 0) {
+				throw new IOException("cannot set IPV6_V6ONLY: " + LibC.describe(LibC.errno()));
+			}
 		}
 	}
 
@@ -106,12 +132,18 @@ final class UdpSocket implements Closeable {
 		return fd;
 	}
 
-	InetAddress bindAddress() {
-		return bind;
+	/** "0.0.0.0:8000", "[::]:8000": the address and port it listens on. */
+	String where() {
+		return IpEndpoint.of(IpAddress.of(bind), port).toString();
 	}
 
 	int port() {
 		return port;
+	}
+
+	/** Whether this is an IPv6 socket (its messages name IPv4 endpoints v4-mapped). */
+	boolean inet6() {
+		return inet6;
 	}
 
 	/** Blocks until a datagram may be read, the timeout passes or the socket is closed. */

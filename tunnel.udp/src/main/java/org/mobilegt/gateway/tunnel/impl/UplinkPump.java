@@ -124,6 +124,9 @@ final class UplinkPump implements Runnable {
 		long endpoint = batch.endpoint(i);
 		ByteBuffer p = batch.received(i);
 		DropReason why = Decisions.received(batch.truncated(i), p.remaining());
+		if (why == null && endpoint == EndpointKey.NONE) {
+			why = DropReason.UNKNOWN_ENDPOINT; // every IPv6 key is held by a session: this sender cannot have one
+		}
 		SessionManager sessions = b.sessions();
 		if (why == null && sessions == null) {
 			why = DropReason.NO_SERVICE;
@@ -210,7 +213,7 @@ final class UplinkPump implements Runnable {
 		}
 		DropReason why = Decisions.handshake(p.remaining());
 		KeyCheck keys = b.keyCheck();
-		if (why == null && keys != null && keys.blocked(EndpointKey.toInetAddress(EndpointKey.address(endpoint)))) {
+		if (why == null && keys != null && keys.blocked(EndpointKey.inetAddress(endpoint))) {
 			why = DropReason.THROTTLED; // dropped without work
 		}
 		if (why != null) {
@@ -233,7 +236,7 @@ final class UplinkPump implements Runnable {
 		if (why == DropReason.REBINDING || sessions.recentlyClosed(endpoint)) {
 			hint(endpoint);
 		} else if (attempts != null) {
-			attempts.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.UNKNOWN_ENDPOINT,
+			attempts.record(EndpointKey.inetAddress(endpoint), EndpointKey.port(endpoint), Reason.UNKNOWN_ENDPOINT,
 					"data from an endpoint without a session");
 		}
 	}
@@ -247,7 +250,7 @@ final class UplinkPump implements Runnable {
 	private void spoofed(long endpoint, ByteBuffer p, Session session) {
 		SecurityLog attempts = b.securityLog();
 		if (attempts != null && spoofRecords.admit(now) >= 0) {
-			attempts.record(EndpointKey.toInetAddress(EndpointKey.address(endpoint)), EndpointKey.port(endpoint), Reason.SPOOFED,
+			attempts.record(EndpointKey.inetAddress(endpoint), EndpointKey.port(endpoint), Reason.SPOOFED,
 					"source " + IpAddress.formatIpv4(Packets.source(p)) + " is not the lease "
 							+ IpAddress.formatIpv4(session.tunnelAddress()));
 		}

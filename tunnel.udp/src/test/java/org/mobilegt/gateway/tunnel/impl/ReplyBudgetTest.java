@@ -3,6 +3,9 @@ package org.mobilegt.gateway.tunnel.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.net.api.IpEndpoint;
 
 class ReplyBudgetTest {
 
@@ -38,6 +41,19 @@ class ReplyBudgetTest {
 		assertThat(deferred).isEqualTo(3 * 64);
 		assertThat(refused).isEqualTo(1000 - 64 / 3 - 1 - 3 * 64);
 		assertThat(b.reply(5000, 0x0A000002, REPLY, 3, 0).copies()).as("another source has its own budget").isEqualTo(3);
+	}
+
+	@Test
+	void ipv6SendersShareTheBudgetOfTheirSlash64() {
+		ReplyBudget b = new ReplyBudget(4 * REPLY, 1 << 30);
+		int granted = 0;
+		for (int i = 1; i <= 100; i++) { // every address of one /64: a spoofer's whole subnet
+			long endpoint = EndpointKey.key(IpEndpoint.of(IpAddress.ofIpv6(0x2001_0db8_0042_0001L, i * 7919L), 5000));
+			granted += b.reply(endpoint, EndpointKey.source(endpoint), REPLY, 1, 0).copies();
+		}
+		assertThat(granted).as("one second of burst plus the wait, for the whole /64").isLessThanOrEqualTo(4 * 4);
+		long other = EndpointKey.key(IpEndpoint.of(IpAddress.ofIpv6(0x2001_0db8_0042_0002L, 1), 5000));
+		assertThat(b.reply(other, EndpointKey.source(other), REPLY, 1, 0).copies()).as("the next /64 has its own").isEqualTo(1);
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package org.mobilegt.gateway.tunnel.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -46,7 +47,7 @@ class TunnelSettingsTest {
 	@Test
 	void badValuesAreRejectedNamingTheKey() {
 		assertThatThrownBy(() -> settings(Map.of("bind", "localhost"))).isInstanceOf(ConfigValueException.class)
-				.hasMessage("mobilegt.tunnel: bind=localhost must be an IPv4 address (0.0.0.0 for all)");
+				.hasMessage("mobilegt.tunnel: bind=localhost must be an IP address: :: for both families, 0.0.0.0 for IPv4 only, or one local address");
 		assertThatThrownBy(() -> settings(Map.of("port", 0))).hasMessageContaining("port=0 must be between 1 and 65535");
 		assertThatThrownBy(() -> settings(Map.of("dns", new String[] { "dns.google" }))).hasMessageContaining("dns=dns.google");
 		assertThatThrownBy(() -> settings(Map.of("routes", new String[] { "10.0.0.0/33" }))).hasMessageContaining("routes=10.0.0.0/33");
@@ -83,9 +84,15 @@ class TunnelSettingsTest {
 	@Test
 	void addressesAreLiteralsOnly() {
 		assertThatThrownBy(() -> settings(Map.of("bind", "010.0.0.1"))).as("a leading zero: octal to some tools")
-				.hasMessage("mobilegt.tunnel: bind=010.0.0.1 must be an IPv4 address (0.0.0.0 for all)");
-		assertThatThrownBy(() -> settings(Map.of("bind", "::"))).hasMessageContaining("bind=:: must be an IPv4 address");
-		assertThatThrownBy(() -> settings(Map.of("bind", "127.1"))).hasMessageContaining("bind=127.1 must be an IPv4 address");
+				.hasMessage("mobilegt.tunnel: bind=010.0.0.1 must be an IP address: :: for both families, 0.0.0.0 for IPv4 only, or one local address");
+		assertThatThrownBy(() -> settings(Map.of("bind", "127.1"))).hasMessageContaining("bind=127.1 must be an IP address");
+		assertThatThrownBy(() -> settings(Map.of("bind", "::ffff:192.0.2.1")))
+				.hasMessageContaining("bind=::ffff:192.0.2.1 is a v4-mapped address: write the IPv4 address 192.0.2.1 (IPv4 only) or :: (both families)");
+		assertThatThrownBy(() -> settings(Map.of("bind", "fe80::1%eth0"))).hasMessageContaining("must be an IP address");
+		assertThat(settings(Map.of()).bind()).as("the default listens on both families").isInstanceOf(java.net.Inet6Address.class)
+				.matches(InetAddress::isAnyLocalAddress);
+		assertThat(settings(Map.of("bind", "0.0.0.0")).bind()).isInstanceOf(java.net.Inet4Address.class);
+		assertThat(settings(Map.of("bind", "2001:db8::1")).bind().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:1");
 		assertThatThrownBy(() -> settings(Map.of("dns", new String[] { "8.8.8.08" }))).hasMessage(
 				"mobilegt.tunnel: dns=8.8.8.08 must be IPv4 or IPv6 addresses");
 		assertThatThrownBy(() -> settings(Map.of("dns", new String[] { "2001:4860::88::1" }))).hasMessage(

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
+import org.mobilegt.gateway.net.api.IpEndpoint;
 
 import com.sun.jna.Memory;
 
@@ -64,6 +66,88 @@ class UdpSocketTest {
 			}
 		} finally {
 			socket.release();
+		}
+	}
+
+	static final InetAddress LOOPBACK6 = IpAddress.parse("::1").toInetAddress();
+
+	/** Receives {@code count} datagrams into {@code batch}. */
+	static int receive(UdpSocket socket, MessageBatch batch, int count) throws Exception {
+		int n = 0;
+		for (int tries = 0; n < count && tries < 100; tries++) {
+			int got = batch.receive(socket);
+			n = got > 0 ? got : n;
+			if (got == 0) {
+				socket.awaitReadable(100);
+			}
+		}
+		return n;
+	}
+
+	@Test
+	void aDualStackSocketTakesBothFamiliesAndKeysIpv4SendersAsIpv4() throws Exception {
+		UdpSocket socket = UdpSocket.bind(IpAddress.parse("::").toInetAddress(), 0, 1 << 20);
+		try (DatagramSocket v4 = new DatagramSocket(0, LOOPBACK); DatagramSocket v6 = new DatagramSocket(0, LOOPBACK6)) {
+			assertThat(socket.inet6()).isTrue();
+			assertThat(socket.where()).isEqualTo("[::]:" + socket.port());
+			v4.setSoTimeout(2000);
+			v6.setSoTimeout(2000);
+			v4.send(new DatagramPacket("four".getBytes(), 4, LOOPBACK, socket.port()));
+			MessageBatch batch = new MessageBatch(8, 2048);
+			assertThat(receive(socket, batch, 1)).isEqualTo(1);
+			long from4 = batch.endpoint(0);
+			v6.send(new DatagramPacket("six".getBytes(), 3, LOOPBACK6, socket.port()));
+			assertThat(receive(socket, batch, 1)).isEqualTo(1);
+			long from6 = batch.endpoint(0);
+			assertThat(from4).as("v4-mapped folds into today's IPv4 key").isEqualTo(EndpointKey.key(0x7F000001, v4.getLocalPort()));
+			assertThat(EndpointKey.isIpv6(from6)).isTrue();
+			assertThat(EndpointKey.format(from6)).isEqualTo("[::1]:" + v6.getLocalPort());
+
+			MessageBatch send = new MessageBatch(4, 2048);
+			send.next().put("to4".getBytes());
+			send.commit(3, from4);
+			send.next().put("to6".getBytes());
+			send.commit(3, from6);
+			assertThat(send.flush(socket)).isZero();
+			DatagramPacket p = new DatagramPacket(new byte[100], 100);
+			v4.receive(p);
+			assertThat(new String(p.getData(), 0, p.getLength())).isEqualTo("to4");
+			v6.receive(p);
+			assertThat(new String(p.getData(), 0, p.getLength())).isEqualTo("to6");
+			assertThat(p.getPort()).isEqualTo(socket.port());
+
+			GsoSender gso = new GsoSender();
+			ByteBuffer run = gso.buffer();
+			run.put(new byte[2500]);
+			assertThat(gso.send(socket, from6, 2500, 1000)).isZero();
+			DatagramPacket segment = new DatagramPacket(new byte[2000], 2000);
+			for (int i = 0; i < 3; i++) {
+				v6.receive(segment);
+				assertThat(segment.getLength()).as("UDP GSO segments over IPv6").isEqualTo(i < 2 ? 1000 : 500);
+			}
+		} finally {
+			socket.release();
+		}
+	}
+
+	@Test
+	void anIpv4SocketRefusesToSendToAnIpv6EndpointAndTheOthersStillGo() throws Exception {
+		UdpSocket socket4 = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		UdpSocket socket6 = UdpSocket.bind(LOOPBACK6, 0, 1 << 20); // IPv6 only
+		try (DatagramSocket v6 = new DatagramSocket(0, LOOPBACK6)) {
+			long to6 = EndpointKey.key(IpEndpoint.of(IpAddress.parse("::1"), v6.getLocalPort()));
+			MessageBatch send = new MessageBatch(4, 2048);
+			send.next().put("x".getBytes());
+			send.commit(1, to6);
+			send.next().put("y".getBytes());
+			send.commit(1, EndpointKey.key(0x7F000001, 9)); // discarded, but sent
+			assertThat(send.flush(socket4)).isEqualTo(1);
+			assertThat(send.refused(0)).isTrue();
+			assertThat(send.refused(1)).isFalse();
+			assertThat(socket6.where()).isEqualTo("[::1]:" + socket6.port());
+		} finally {
+			socket4.release();
+			socket6.release();
 		}
 	}
 
