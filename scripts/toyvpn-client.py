@@ -23,15 +23,15 @@ def handshake(sock, server, secret, client_id):
                     return dict_of(data[1:].decode("ascii").strip())
         except socket.timeout:
             continue
-    sys.exit("no handshake reply from %s:%d (wrong key, or the gateway is not listening)" % server)
+    sys.exit("no handshake reply from %s port %d (wrong key, or the gateway is not listening)" % server[:2])
 
 
 def dict_of(text):
-    params = {"r": [], "d": []}
+    params = {"a": [], "r": [], "d": []}
     for field in text.split():
         kind, _, value = field.partition(",")
-        if kind in ("r", "d"):
-            params[kind].append(value)
+        if kind in params:
+            params[kind].append(value)  # a dual-stack gateway sends one a, per family
         else:
             params[kind] = value
     return params
@@ -47,33 +47,40 @@ def open_tun(name):
     return fd
 
 
+# A pushed default route is split in two, so that the route to the gateway itself stays in place.
+SPLIT_DEFAULT = {"0.0.0.0": ["0.0.0.0/1", "128.0.0.0/1"], "::": ["::/1", "8000::/1"]}
+
+
 def configure(name, params):
-    address, prefix = params["a"].split(",")
-    try:  # the tunnel carries IPv4 only: keep the kernel's IPv6 chatter off it
-        with open("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % name, "w") as f:
-            f.write("1")
-    except OSError:
-        pass
-    run("ip", "addr", "add", "%s/%s" % (address, prefix), "dev", name)
+    addresses = [a.split(",") for a in params["a"]]
+    if not any(":" in address for address, _ in addresses):
+        try:  # the tunnel carries IPv4 only: keep the kernel's IPv6 chatter off it
+            with open("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % name, "w") as f:
+                f.write("1")
+        except OSError:
+            pass
     run("ip", "link", "set", "dev", name, "mtu", params.get("m", "1400"), "up")
+    for address, prefix in addresses:
+        run("ip", "addr", "add", "%s/%s" % (address, prefix), "dev", name, *(["nodad"] if ":" in address else []))
     for route in params["r"]:
         net, bits = route.split(",")
-        routes = ["0.0.0.0/1", "128.0.0.0/1"] if bits == "0" else ["%s/%s" % (net, bits)]
-        for r in routes:
+        for r in SPLIT_DEFAULT[net] if bits == "0" and net in SPLIT_DEFAULT else ["%s/%s" % (net, bits)]:
             run("ip", "route", "replace", r, "dev", name)
-    return address
+    return " and ".join(address for address, _ in addresses)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("server", help="gateway address:port, e.g. 172.31.0.1:8000")
+    ap.add_argument("server", help="gateway address:port, e.g. 172.31.0.1:8000 or [2001:db8::1]:8000")
     ap.add_argument("secret")
     ap.add_argument("--id", help="client id (keeps the same address across reconnects)")
     ap.add_argument("--tun", default="toyvpn0")
     a = ap.parse_args()
     host, port = a.server.rsplit(":", 1)
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     server = (host, int(port))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock = socket.socket(family, socket.SOCK_DGRAM)
     params = handshake(sock, server, a.secret, a.id)
     tun = open_tun(a.tun)
     address = configure(a.tun, params)
