@@ -59,7 +59,7 @@ final class TcpCoalescer {
 	boolean offer(TunDevice tun, ByteBuffer p, Session session) {
 		int ip = p.position();
 		if (p.get(ip + 9) != TCP || p.get(ip) != 0x45 || (p.getShort(ip + 6) & 0x3FFF) != 0) {
-			return false; // not TCP, IP options, or a fragment
+			return false; // not TCP, IP options, a fragment, or IPv6 (never coalesced)
 		}
 		int tcp = ip + IPV4_HEADER;
 		int flags = p.get(tcp + 13) & 0xFF;
