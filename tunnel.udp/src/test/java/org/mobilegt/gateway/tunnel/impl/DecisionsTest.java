@@ -67,6 +67,26 @@ class DecisionsTest {
 	}
 
 	@Test
+	void checkingIpv6PacketsAllocatesNothing() {
+		byte[] chain = Ipv6Test.concat(Ipv6Test.ext(Ipv6.DESTINATION), Ipv6Test.fragment(Ipv6.UDP, 0, true), new byte[16]);
+		ByteBuffer[] packets = { Ipv6Test.udp(20), Ipv6Test.packet(Ipv6.HOP_BY_HOP, chain.length, chain),
+				Ipv6Test.udp(20).putLong(16, Ipv6Test.LO + 1) };
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+		int forwarded = 0;
+		long before = threads.getCurrentThreadAllocatedBytes();
+		for (int round = 0; round < 300_000; round++) {
+			for (ByteBuffer p : packets) {
+				p.clear();
+				forwarded += Decisions.data(p, LEASE, Ipv6Test.HI, Ipv6Test.LO, 1400, true) == null ? 1 : 0;
+				forwarded += Decisions.outbound(p) == null ? 1 : 0;
+			}
+		}
+		long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+		assertThat(forwarded).isEqualTo(300_000 * 5);
+		assertThat(allocated).as("bytes allocated by 900,000 IPv6 decisions").isLessThan(1024);
+	}
+
+	@Test
 	void withOffloadsATcpPacketWithoutItsWholeHeaderIsTruncated() {
 		ByteBuffer tcp = PacketsTest.ipv4(30, 30);
 		tcp.put(9, (byte) 6); // claims TCP, has 10 bytes of it
@@ -108,6 +128,8 @@ class DecisionsTest {
 		read.put(1, (byte) (Offload.GSO_TCPV4 | Offload.GSO_ECN));
 		assertThat(Decisions.offloaded(read)).isNull();
 		read.put(1, (byte) 3); // UDP fragmentation offload
+		assertThat(Decisions.offloaded(read)).isEqualTo(DropReason.NOT_IP);
+		read.put(1, (byte) 4); // TCPv6: TSO6 is never enabled (TUNSETOFFLOAD asks for TSO4 only)
 		assertThat(Decisions.offloaded(read)).isEqualTo(DropReason.NOT_IP);
 	}
 
