@@ -13,9 +13,9 @@ import org.mobilegt.gateway.tun.api.TunDevice;
  * <p>
  * IPv4 (no options, no fragment) and IPv6 (no extension headers) alike. A packet joins a held one
  * only as its exact continuation: same addresses, ports, TOS, TTL and IP flags (IPv6: traffic
- * class, flow label and hop limit), acknowledgement, window and TCP options; the next sequence number; a plain ACK (PSH only
- * on the last); every earlier packet full-sized; and a checksum that verifies, so the kernel's
- * recomputation never turns a corrupt packet into a valid one. Up to {@link #FLOWS} flows are held
+ * class, flow label and hop limit), acknowledgement, window and TCP options; the next sequence
+ * number; a plain ACK (PSH only on the last); every earlier packet full-sized; and a checksum that
+ * verifies, so the kernel's recomputation never turns a corrupt packet into a valid one. Up to {@link #FLOWS} flows are held
  * at once; the held packets are the receive batch's own buffers until a second one joins, so
  * {@link #flush} must run before the batch is reused. One thread uses an instance.
  */
