@@ -66,9 +66,8 @@ record Target(long sessionId, String clientId, int address, String endpoint, Str
 		return IpAddress.formatIpv4(address);
 	}
 
-	/** For log lines: "session 3 (client x, 10.77.0.2)" (and its IPv6 address), the id made printable. */
+	/** For log lines: "session 3 (client x, 10.77.0.2)", the id made printable. */
 	String describe() {
-		return "session " + sessionId + " (client " + ClientIds.printable(clientId) + ", " + dottedAddress()
-				+ (address6 == null ? "" : ", " + address6) + ")";
+		return "session " + sessionId + " (client " + ClientIds.printable(clientId) + ", " + dottedAddress() + ")";
 	}
 }
