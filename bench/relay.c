@@ -21,7 +21,7 @@
  *
  * The relay loop only moves packets: it creates the TUN, sets its MTU and brings it up; addresses
  * and routes are the caller's job. After a handshake the client prints one line
- *   CONFIG mtu=1400 address=10.77.0.2/32 routes=0.0.0.0/0 dns=8.8.8.8 search=
+ *   CONFIG mtu=1400 address=10.77.0.2/32 routes=0.0.0.0/0 dns=8.8.8.8 search= [address6=fd00::2/128]
  * on stdout (again after every re-handshake) so a script can configure the TUN.
  *
  * No per-packet allocation: fixed buffers, recvmmsg/sendmmsg batches, poll() loop.
@@ -267,6 +267,8 @@ struct params {
 	int mtu;
 	char address[FIELD];
 	int prefix;
+	char address6[FIELD]; /* a dual-stack gateway's second a, item, "" when none */
+	int prefix6;
 	char routes[MAX_LIST][FIELD];
 	int nroutes;
 	char dns[MAX_LIST][FIELD];
@@ -321,7 +323,9 @@ static bool parse_params(const unsigned char *data, size_t len, struct params *p
 			break;
 		}
 		case 'a':
-			if (f2 && valid_ip(f1) && copy_field(p->address, f1)) {
+			if (f2 && strchr(f1, ':') && valid_ip(f1) && copy_field(p->address6, f1)) {
+				p->prefix6 = atoi(f2);
+			} else if (f2 && valid_ip(f1) && copy_field(p->address, f1)) {
 				p->prefix = atoi(f2);
 				has_address = true;
 			}
@@ -373,7 +377,10 @@ static void print_config(const struct params *p)
 	printf(" dns=");
 	for (int i = 0; i < p->ndns; i++)
 		printf("%s%s", i ? "," : "", p->dns[i]);
-	printf(" search=%s\n", p->search);
+	printf(" search=%s", p->search);
+	if (p->address6[0])
+		printf(" address6=%s/%d", p->address6, p->prefix6);
+	printf("\n");
 	fflush(stdout);
 }
 

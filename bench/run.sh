@@ -25,7 +25,7 @@ if ((SMOKE)); then
 	REPS=${REPS:-1}
 	DURATION=${DURATION:-2}
 	SYSTEMS=${SYSTEMS:-"direct relay gateway"}
-	TESTS=${TESTS:-"ping tcp1 udp64"}
+	TESTS=${TESTS:-"ping tcp1 udp64 tcp1v6 udp64v6"}
 	PINGS=${PINGS:-50}
 	HANDSHAKES=${HANDSHAKES:-200}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100"}
@@ -35,7 +35,7 @@ else
 	REPS=${REPS:-3}
 	DURATION=${DURATION:-5}
 	SYSTEMS=${SYSTEMS:-"direct wg ovpn-none ovpn-gcm relay relay1 gateway"}
-	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast imix cpu"}
+	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast imix cpu tcp1v6 udp64v6"}
 	PINGS=${PINGS:-200}
 	HANDSHAKES=${HANDSHAKES:-10000}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
@@ -85,6 +85,10 @@ P=mgt-$ID                     # namespaces: mgt-b<pid>-ph / -gw / -in
 NS_PH=$P-ph NS_GW=$P-gw NS_IN=$P-in
 PH_IP=172.31.10.2 GW_IP=172.31.10.1 GW_OUT_IP=172.31.11.1 INET_IP=172.31.11.2
 INET_NET=172.31.11.0/24
+# IPv6 inside the tunnels (tests tcp1v6, udp64v6): the inet link in 2001:2::/48 (benchmarking,
+# RFC 5180; global, so the gateway's isolation lets it through), the phone link for direct routing
+PH_IP6=2001:2:0:10::2 GW_IP6=2001:2:0:10::1 GW_OUT_IP6=2001:2:0:11::1 INET_IP6=2001:2:0:11::2
+INET_NET6=2001:2:0:11::/64
 TUN_MTU=1400
 SECRET=bench-$RANDOM$RANDOM
 
@@ -102,6 +106,8 @@ PH_DEV=""        # the phone-side device traffic to the inet host leaves through
 GW_PID="" GW_HOLDER="" GW_FIFO="" GW_LOG="" # the running gateway and its console FIFO
 CLIENT_ADDR=""   # tunnel address of the last ToyVpn client that connected
 PH_SRC=""        # the phone's source address on PH_DEV
+PH_DEV6=""       # the same for IPv6; empty: the system carries no IPv6 (its v6 tests are skipped)
+CLIENT_ADDR6=""  # IPv6 tunnel address of the last ToyVpn client, if the gateway gave it one
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -235,10 +241,16 @@ setup_topology() {
 	ip -n "$NS_GW" link set vg1 up
 	ip -n "$NS_GW" link set vg2 up
 	ip -n "$NS_IN" link set vi up
+	ip -n "$NS_PH" -6 addr add "$PH_IP6/64" dev vp nodad
+	ip -n "$NS_GW" -6 addr add "$GW_IP6/64" dev vg1 nodad
+	ip -n "$NS_GW" -6 addr add "$GW_OUT_IP6/64" dev vg2 nodad
+	ip -n "$NS_IN" -6 addr add "$INET_IP6/64" dev vi nodad
 	nsx "$NS_GW" sysctl -qw net.ipv4.ip_forward=1
+	nsx "$NS_GW" sysctl -qw net.ipv6.conf.all.forwarding=1
 	baseline_nat on
 	# The inet host knows no route back: replies reach the phone only through the gw's NAT.
 	start "$NS_IN" iperf3-server iperf3 -s -B "$INET_IP"
+	start "$NS_IN" iperf3-server6 iperf3 -s -B "$INET_IP6" -p 5202
 	# The sink of `relay blast`: flow i to port 9000+i, counted and dropped by the inet host's kernel.
 	local port rules=""
 	for ((port = 9000; port < 9000 + (AGG_MAX > 1 ? AGG_MAX : 1); port++)); do
@@ -253,7 +265,7 @@ setup_topology() {
 		}
 	EOF
 	for ((i = 0; i < 50; i++)); do
-		nsx "$NS_IN" ss -Hltn "sport = :5201" | grep -q . && return 0
+		nsx "$NS_IN" ss -Hltn "sport = :5201" | grep -q . && nsx "$NS_IN" ss -Hltn "sport = :5202" | grep -q . && return 0
 		sleep 0.1
 	done
 	fail "iperf3 server did not start (see $LOGS/iperf3-server.log)"
@@ -286,9 +298,13 @@ baseline_nat() {
 			table ip mgtbench {
 				chain post { type nat hook postrouting priority srcnat; oifname "vg2" masquerade; }
 			}
+			table ip6 mgtbench6 {
+				chain post { type nat hook postrouting priority srcnat; oifname "vg2" masquerade; }
+			}
 		EOF
 	else
 		nsx "$NS_GW" nft delete table ip mgtbench 2>/dev/null || true
+		nsx "$NS_GW" nft delete table ip6 mgtbench6 2>/dev/null || true
 	fi
 }
 
@@ -301,6 +317,18 @@ route_inet_via() { # DEV [SRC]: the phone's route to the inet host
 		ip -n "$NS_PH" route replace "$INET_NET" dev "$dev" ${src:+src "$src"}
 	fi
 	PH_DEV=$dev PH_SRC=$src
+}
+
+route_inet6_via() { # DEV [SRC]: the phone's IPv6 route to the inet host; no DEV: none (v6 tests skipped)
+	local dev=${1:-} src=${2:-}
+	if [[ $dev == vp ]]; then
+		ip -n "$NS_PH" -6 route replace "$INET_NET6" via "$GW_IP6" dev vp
+	elif [[ -n $dev ]]; then
+		ip -n "$NS_PH" -6 route replace "$INET_NET6" dev "$dev" ${src:+src "$src"}
+	else
+		ip -n "$NS_PH" -6 route del "$INET_NET6" 2>/dev/null || true
+	fi
+	PH_DEV6=$dev
 }
 
 # reachable: the inet host answers pings through the current path
@@ -317,6 +345,7 @@ reachable() {
 # An unexpected error aborts the run (set -e); the results so far are still reported.
 system_direct() {
 	route_inet_via vp
+	route_inet6_via vp
 }
 
 system_wg() {
@@ -411,6 +440,9 @@ system_relay_batch() {
 	wait_for "$LOGS/$SYS-client.log" READY 5 "$LAST_PID" || fail "relay client did not start"
 	ip -n "$NS_PH" addr add 10.78.4.2/24 dev "$tc"
 	route_inet_via "$tc" 10.78.4.2
+	ip -n "$NS_GW" -6 addr add fd78:4::1/64 dev "$ts" nodad
+	ip -n "$NS_PH" -6 addr add fd78:4::2/64 dev "$tc" nodad
+	route_inet6_via "$tc" fd78:4::2
 }
 system_relay() { system_relay_batch 32; }
 system_relay1() { system_relay_batch 1; }
@@ -493,9 +525,13 @@ gateway_client() {
 		--secret "$SECRET" --id "$id" --timeout-ms 2000 --mtu "$TUN_MTU"
 	ENDPOINTS+=("$LAST_PID")
 	wait_for "$LOGS/$name.log" "^CONFIG " 10 "$LAST_PID" || return 1
-	CLIENT_ADDR=$(sed -n 's/^CONFIG .*address=\([0-9.]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
+	CLIENT_ADDR=$(sed -n 's/^CONFIG .* address=\([0-9.]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
 	[[ -n $CLIENT_ADDR ]] || return 1
 	ip -n "$NS_PH" addr add "$CLIENT_ADDR/32" dev "$tun"
+	CLIENT_ADDR6=$(sed -n 's/^CONFIG .* address6=\([0-9a-f:]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
+	if [[ -n $CLIENT_ADDR6 ]]; then
+		ip -n "$NS_PH" -6 addr add "$CLIENT_ADDR6/128" dev "$tun" nodad
+	fi
 }
 
 # (e) The gateway jar in the gw ns (its own TUN, its own NAT), the C relay as ToyVpn client.
@@ -519,6 +555,7 @@ system_gateway() {
 		return 0
 	fi
 	route_inet_via "${ID}gc" "$CLIENT_ADDR"
+	if [[ -n $CLIENT_ADDR6 ]]; then route_inet6_via "${ID}gc" "$CLIENT_ADDR6"; fi
 }
 
 # The gateway-only figures, after the data-path repetitions on the same gateway run.
@@ -773,7 +810,7 @@ iperf() {
 	shift
 	length=(-t "${IPERF_T:-$DURATION}")
 	[[ " $* " == *" -k "* ]] && length=()
-	timeout "$IPERF_LIMIT" ip netns exec "$NS_PH" $(pin "$NS_PH") iperf3 -c "$INET_IP" "${length[@]}" \
+	timeout "$IPERF_LIMIT" ip netns exec "$NS_PH" $(pin "$NS_PH") iperf3 -c "${IPERF_HOST:-$INET_IP}" "${length[@]}" \
 		--connect-timeout 3000 -J "$@" >"$LOGS/$name.json" 2>"$LOGS/$name.err" || true
 	python3 "$BENCH/stats.py" iperf "$LOGS/$name.json" "$KIND" 2>>"$LOGS/$name.err"
 }
@@ -823,6 +860,18 @@ measure() {
 			[[ $t == *r ]] && args+=(-R)
 			KIND=tcp r=$(iperf "$name" "${args[@]}") || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
 			record "$sys" "$rep" "${t}_mbps" "$(kv mbps "$r")"
+			;;
+		tcp1v6 | udp64v6)
+			# The same as tcp1 / udp64 with IPv6 inside the tunnel (systems that carry it).
+			[[ -n $PH_DEV6 ]] || continue
+			if [[ $t == tcp1v6 ]]; then
+				KIND=tcp r=$(IPERF_HOST=$INET_IP6 iperf "$name" -p 5202) || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
+				record "$sys" "$rep" tcp1v6_mbps "$(kv mbps "$r")"
+			else
+				KIND=udp r=$(IPERF_HOST=$INET_IP6 iperf "$name" -p 5202 -u -l 64 -b "$UDP64_RATE" -w 4M) || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
+				record "$sys" "$rep" udp64v6_kpps "$(kv kpps "$r")"
+				record "$sys" "$rep" udp64v6_loss_pct "$(kv loss_pct "$r")"
+			fi
 			;;
 		udp64 | udpmtu)
 			local len=64 rate=$UDP64_RATE c0 c1
@@ -914,6 +963,7 @@ run_system() {
 	stop_endpoints
 	if [[ $SYS == gateway ]]; then baseline_nat on; fi
 	route_inet_via vp
+	route_inet6_via ""
 	load=$(load1)
 	record "$SYS" 0 load_after "$load"
 	log "$SYS done (load average $load)"
@@ -1018,9 +1068,10 @@ smoke_check() {
 		[[ $s == direct || ($s == gateway && $GATEWAY == 0) ]] && continue
 		need=""
 		for t in $TESTS; do
+			[[ $t == *v6 && $s != relay* && $s != gateway ]] && continue # only these carry IPv6 here
 			case $t in
 			ping) need+=rtt_avg_ms, ;;
-			udp64 | udpmtu | blast | imix) need+=${t}_kpps, ;;
+			udp64 | udpmtu | blast | imix | udp64v6) need+=${t}_kpps, ;;
 			cpu) need+=cpu_fix_us_per_pkt, ;;
 			*) need+=${t}_mbps, ;;
 			esac

@@ -41,6 +41,9 @@ THROUGHPUT = [
     ("tcp4r_mbps", "TCP4-R", "{:.0f}"),
     ("udp64_kpps", "UDP64 kpps", "{:.1f}"),
     ("udp64_loss_pct", "loss%", "{:.1f}"),
+    ("tcp1v6_mbps", "TCP1 v6", "{:.0f}"),
+    ("udp64v6_kpps", "UDP64 v6 kpps", "{:.1f}"),
+    ("udp64v6_loss_pct", "loss%", "{:.1f}"),
     ("udpmtu_kpps", "UDP1400 kpps", "{:.1f}"),
     ("udpmtu_loss_pct", "loss%", "{:.1f}"),
     ("blast_kpps", "blast64 kpps", "{:.1f}"),
@@ -438,6 +441,25 @@ def gateway_section(med, keys):
     return out
 
 
+def ipv6_section(order, med):
+    """IPv6 inside each tunnel next to IPv4: the v6/v4 ratio of TCP1 and UDP64 (goal: within 10 %)."""
+    pairs = [("tcp1v6_mbps", "tcp1_mbps", "TCP1"), ("udp64v6_kpps", "udp64_kpps", "UDP64 pps")]
+    rows = []
+    for s in order:
+        if not any((s, v6) in med for v6, _, _ in pairs):
+            continue
+        row = [SYSTEM_LABELS.get(s, s)]
+        for v6, v4, _ in pairs:
+            r = ratio(med, s, s, v6, v4)
+            row.append("-" if r is None else "{} / {} = {:.2f}{}".format(
+                fmt(med[(s, v6)], "{:.1f}"), fmt(med[(s, v4)], "{:.1f}"), r, "" if abs(r - 1) <= 0.10 else " (over 10 %)"))
+        rows.append(row)
+    if not rows:
+        return []
+    return ["IPv6 inside the tunnel: v6 / v4 = ratio, medians (goal for the gateway: parity within 10 %)",
+            render(["system"] + [title for _, _, title in pairs], rows), ""]
+
+
 def report(raw_path, outdir):
     samples, order = read_raw(raw_path)
     med = {k: statistics.median(v) for k, v in samples.items()}
@@ -475,6 +497,7 @@ def report(raw_path, outdir):
     text += ["Ratios to (a) direct / (b) wireguard-go / (c0) OpenVPN no cipher (higher is better)",
              render(["system"] + [m.replace("_mbps", "").replace("_kpps", " pps") for m in RATIO_METRICS],
                     ratio_rows), ""]
+    text += ipv6_section(order, med)
     text += gateway_section(med, samples.keys())
     alloc_txt = os.path.join(outdir, "alloc.txt")
     if os.path.exists(alloc_txt):

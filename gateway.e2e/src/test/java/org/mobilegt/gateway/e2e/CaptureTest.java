@@ -94,6 +94,47 @@ class CaptureTest {
 	}
 
 	@Test
+	void bothMethodsHoldAClientsIpv6PacketsToo() throws IOException {
+		try (Topology t = Topology.create();
+				Gateway gw = Gateway.in(t, "CaptureTest/ipv6").conf("mobilegt.auth", Map.of("key", SECRET))
+						.conf("mobilegt.capture", Map.of("mode", "demand")).interactive().start()) {
+			String inet6 = t.addIpv6Internet();
+			InetSocketAddress server = gw.awaitTunnel(START);
+			try (ToyVpnClient alice = ToyVpnClient.withTun(t.phone(), server, "mgtc0", SECRET, "alice")) {
+				List<String> expected = new ArrayList<>(pings(alice.parameters().address(), t.inetAddress()));
+				for (int i = 0; i < 3; i++) {
+					expected.add(alice.parameters().address6() + " " + inet6 + " 128");
+					expected.add(inet6 + " " + alice.parameters().address6() + " 129");
+				}
+				Path dir = gw.workDir().resolve("capture");
+
+				int mark = gw.logMark();
+				assertThat(gw.gogo("vpn:capture start alice")).contains("(script");
+				gw.awaitLog(DUMPCAP_READY, mark, CAPTURING);
+				pingBothFamilies(t, inet6);
+				Path scriptFile = onlyFile(dir, "glob:*_alice_*.pcapng");
+				awaitPackets(scriptFile, 12);
+				assertThat(gw.gogo("vpn:capture stop alice")).isEqualTo("capture of alice stopped");
+				assertThat(icmp(scriptFile)).as("tshark -r %s", scriptFile).containsExactlyInAnyOrderElementsOf(expected);
+
+				mark = gw.logMark();
+				gw.conf("mobilegt.capture", Map.of("method", "builtin"));
+				gw.awaitLog("Capture: mode demand, method builtin", mark, CAPTURING);
+				assertThat(gw.gogo("vpn:capture start alice")).contains("(builtin");
+				pingBothFamilies(t, inet6);
+				assertThat(gw.gogo("vpn:capture stop alice")).isEqualTo("capture of alice stopped");
+				Path builtinFile = onlyFile(dir, "glob:*_alice_*.pcap");
+				assertThat(icmp(builtinFile)).as("tshark -r %s", builtinFile).containsExactlyInAnyOrderElementsOf(expected);
+			}
+		}
+	}
+
+	private static void pingBothFamilies(Topology t, String inet6) {
+		assertThat(ping(t, "mgtc0").out()).contains("3 packets transmitted, 3 received");
+		assertThat(Scenarios.ping(t.phone(), "mgtc0", inet6, 3).out()).contains("3 packets transmitted, 3 received");
+	}
+
+	@Test
 	void aClientIdFullOfShellMetacharactersRunsNothing() throws IOException {
 		Path marker = Path.of("/tmp/pwned-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
 		String id = "a;touch " + marker + ";$(touch " + marker + ")`id`";
@@ -238,12 +279,12 @@ class CaptureTest {
 		return expected;
 	}
 
-	/** "src dst icmp-type" of every packet in {@code file}, as tshark reads it. */
+	/** "src dst icmp-type" (ICMPv6: its type) of every packet in {@code file}, as tshark reads it. */
 	private static List<String> icmp(Path file) {
 		Exec.Result r = Exec.run(Duration.ofSeconds(60), TSHARK.toString(), "-r", file.toString(), "-T", "fields", "-e", "ip.src",
-				"-e", "ip.dst", "-e", "icmp.type");
+				"-e", "ip.dst", "-e", "icmp.type", "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "icmpv6.type");
 		assertThat(r.ok()).as("%s", r).isTrue();
-		return r.out().lines().filter(l -> !l.isBlank()).map(l -> l.replace('\t', ' ').strip()).toList();
+		return r.out().lines().filter(l -> !l.isBlank()).map(l -> l.replace('\t', ' ').strip().replaceAll(" +", " ")).toList();
 	}
 
 	/** Waits (bounded) until tshark reads {@code count} packets in the file a running capture writes. */

@@ -55,6 +55,35 @@ public final class Packets {
 		return ipv4(src, dst, UDP, segment);
 	}
 
+	/** A UDP datagram in an IPv6 packet (hop limit 64) between two IPv6 literals. */
+	public static byte[] udp6(String src, int srcPort, String dst, int dstPort, byte[] payload) {
+		int length = 8 + payload.length;
+		byte[] s = address6(src);
+		byte[] d = address6(dst);
+		ByteBuffer b = ByteBuffer.allocate(40 + length);
+		b.putInt(0x60000000).putShort((short) length).put((byte) UDP).put((byte) 64).put(s).put(d);
+		b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) length).putShort((short) 0).put(payload);
+		byte[] packet = b.array();
+		byte[] pseudo = ByteBuffer.allocate(40).put(s).put(d).putInt(length).putInt(UDP).array();
+		int sum = ~sum(sum(0, pseudo, 0, 40), packet, 40, length) & 0xffff;
+		sum = sum == 0 ? 0xffff : sum;
+		packet[46] = (byte) (sum >> 8);
+		packet[47] = (byte) sum;
+		return packet;
+	}
+
+	/** The 16 bytes of an IPv6 literal (a text with ':' is never looked up as a name). */
+	static byte[] address6(String literal) {
+		if (!literal.contains(":")) {
+			throw new IllegalArgumentException("not an IPv6 address: " + literal);
+		}
+		try {
+			return InetAddress.getByName(literal).getAddress();
+		} catch (UnknownHostException e) {
+			throw new IllegalArgumentException("not an IPv6 address: " + literal, e);
+		}
+	}
+
 	/** An IPv4 packet (20-byte header, TTL 64, DF) around {@code payload}. */
 	public static byte[] ipv4(String src, String dst, int protocol, byte[] payload) {
 		int length = 20 + payload.length;

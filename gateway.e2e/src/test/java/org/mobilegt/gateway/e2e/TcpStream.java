@@ -72,7 +72,8 @@ final class TcpStream implements AutoCloseable {
 	 * {@code bytesPerSecond}.
 	 */
 	static TcpStream start(String phoneNs, String inetNs, String serverAddress, int port, long bytesPerSecond) {
-		ServerSocket listener = Netns.inside(inetNs, () -> new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0")));
+		String any = serverAddress.contains(":") ? "::" : "0.0.0.0"; // a literal either way, never a name
+		ServerSocket listener = Netns.inside(inetNs, () -> new ServerSocket(port, 1, InetAddress.getByName(any)));
 		TcpStream s = new TcpStream(inetNs, listener, bytesPerSecond);
 		Cleanup.register(inetNs, s);
 		s.serverThread.start();

@@ -188,6 +188,46 @@ public final class Topology implements AutoCloseable {
 	}
 
 	/**
+	 * Gives the inet link IPv6: {@code 2001:2:0:n::1/64} on the gw (its egress address, with a
+	 * default route via the inet host) and {@code 2001:2:0:n::2/64} on the inet host, which is
+	 * returned. 2001:2::/48 is IPv6's benchmarking range (RFC 5180), like 198.18.0.0/15: global, so
+	 * isolation lets clients reach it; the inet host knows no route to the clients' prefix, so a
+	 * reply that reaches a phone proves NAT66. Without DAD, so the addresses work at once.
+	 */
+	public String addIpv6Internet() {
+		Netns.host("ip", "-n", gw(), "-6", "addr", "add", gwInet6Address() + "/64", "dev", GW_INET_IF, "nodad").check();
+		Netns.host("ip", "-n", inet(), "-6", "addr", "add", inet6Address() + "/64", "dev", INET_IF, "nodad").check();
+		Netns.host("ip", "-n", gw(), "-6", "route", "add", "default", "via", inet6Address(), "dev", GW_INET_IF).check();
+		return inet6Address();
+	}
+
+	/** The gw's IPv6 address on the inet link (after {@link #addIpv6Internet()}): NAT66's source. */
+	public String gwInet6Address() {
+		return "2001:2:0:" + n + "::1";
+	}
+
+	/** The inet host's IPv6 address (after {@link #addIpv6Internet()}). */
+	public String inet6Address() {
+		return "2001:2:0:" + n + "::2";
+	}
+
+	/**
+	 * Makes the inet host a router towards {@code 2001:2:1:n::/64} over a link of MTU 1280 (a veth
+	 * pair of its own, nobody behind it) and returns an address there: a packet over 1280 bytes to
+	 * it is answered with an ICMPv6 packet too big from the inet host, as by a router on the way
+	 * with a smaller MTU.
+	 */
+	public String addNarrowIpv6Path() {
+		Netns.exec(inet(), "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/forwarding").check();
+		Netns.host("ip", "-n", inet(), "link", "add", "narrow", "mtu", "1280", "type", "veth", "peer", "name", "narrow-end", "mtu",
+				"1280").check();
+		Netns.host("ip", "-n", inet(), "link", "set", "narrow-end", "up").check();
+		Netns.host("ip", "-n", inet(), "link", "set", "narrow", "up").check();
+		Netns.host("ip", "-n", inet(), "-6", "route", "add", "2001:2:1:" + n + "::/64", "dev", "narrow").check();
+		return "2001:2:1:" + n + "::9";
+	}
+
+	/**
 	 * Gives the inet host the cloud-metadata address 169.254.169.254, routed from the gw over the
 	 * inet link, and returns it.
 	 */

@@ -33,8 +33,10 @@ import java.util.function.Predicate;
  * <b>TUN mode</b> ({@link #withTun}): after the handshake the client creates its own TUN device
  * in the phone namespace with the leased address, the MTU and the pushed routes, and pumps packets
  * between it and the tunnel, so {@code ping}, {@code curl} or {@code iperf3} run in the phone
- * namespace go through the gateway unmodified. Route policy: a pushed default route
- * {@code 0.0.0.0/0} is installed as {@code 0.0.0.0/1} + {@code 128.0.0.0/1} (more specific than
+ * namespace go through the gateway unmodified. A dual-stack reply's IPv6 address goes on the TUN as
+ * a /128 (and the device gets no link-local address). Route policy: a pushed default route
+ * {@code 0.0.0.0/0} is installed as {@code 0.0.0.0/1} + {@code 128.0.0.0/1} ({@code ::/0} as
+ * {@code ::/1} + {@code 8000::/1}) (more specific than
  * any default, less specific than the phone's own subnet, so the tunnel's UDP still reaches the
  * gateway directly); other routes as pushed. Every route gets the TUN's interface index as its
  * metric, so several clients in one namespace can install the same routes: unbound traffic takes
@@ -344,12 +346,24 @@ public final class ToyVpnClient implements AutoCloseable {
 		ClientTun t = ClientTun.create(ns, name);
 		try {
 			String metric = Integer.toString(t.index());
-			// IPv4 only, like the protocol: no IPv6 router solicitations reaching the gateway as data
-			Netns.exec(ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/" + name + "/disable_ipv6").check();
+			if (p.address6() == null) {
+				// IPv4 only, like the reply: no IPv6 router solicitations reaching the gateway as data
+				Netns.exec(ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/" + name + "/disable_ipv6").check();
+			} else {
+				// the leased /128 only: no link-local address, so the kernel sends nothing of its own
+				ip("link", "set", "dev", name, "addrgenmode", "none");
+				Netns.exec(ns, "sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/" + name + "/router_solicitations").check();
+			}
 			ip("addr", "add", p.address() + "/" + p.prefix(), "dev", name);
 			ip("link", "set", "dev", name, "mtu", Integer.toString(p.mtu()), "up");
 			for (Parameters.Route r : tunRoutes(p)) {
 				ip("route", "add", r.toString(), "dev", name, "src", p.address(), "metric", metric);
+			}
+			if (p.address6() != null) {
+				ip("-6", "addr", "add", p.address6() + "/128", "dev", name, "nodad");
+				for (String r : tunRoutes6(p)) {
+					ip("-6", "route", "add", r, "dev", name, "src", p.address6(), "metric", metric);
+				}
 			}
 			String way = ip("route", "get", server.getAddress().getHostAddress()).out();
 			if (way.contains("dev " + name + " ")) {
@@ -364,7 +378,22 @@ public final class ToyVpnClient implements AutoCloseable {
 		pump = new Thread(this::pumpTunToTunnel, "toyvpn pump " + name);
 		pump.setDaemon(true);
 		pump.start();
-		E2e.log("client " + name + " in " + ns + ": " + p.address() + ", mtu " + p.mtu() + ", routes " + tunRoutes(p));
+		E2e.log("client " + name + " in " + ns + ": " + p.address() + (p.address6() == null ? "" : " and " + p.address6()) + ", mtu "
+				+ p.mtu() + ", routes " + tunRoutes(p) + (p.address6() == null ? "" : " " + tunRoutes6(p)));
+	}
+
+	/** The IPv6 routes TUN mode installs for {@code p}: a pushed {@code ::/0} as {@code ::/1} + {@code 8000::/1}. */
+	static List<String> tunRoutes6(Parameters p) {
+		Set<String> routes = new LinkedHashSet<>();
+		for (String r : p.routes6()) {
+			if (r.endsWith("/0")) {
+				routes.add("::/1");
+				routes.add("8000::/1");
+			} else {
+				routes.add(r);
+			}
+		}
+		return List.copyOf(routes);
 	}
 
 	private Exec.Result ip(String... args) {

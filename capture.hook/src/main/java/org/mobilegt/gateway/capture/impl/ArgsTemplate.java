@@ -20,18 +20,20 @@ final class ArgsTemplate {
 	static final String TUN = "tun";
 	static final String CLIENT = "client";
 	static final String ADDRESS = "address";
+	/** The IPv6 tunnel address, empty for a session without one. */
+	static final String ADDRESS6 = "address6";
 	static final String ENDPOINT = "endpoint";
 	static final String SESSION = "session";
 	static final String DIR = "dir";
 	static final String TIME = "time";
 	static final String MAX_BYTES = "maxBytes";
 	static final String FILES = "files";
-	static final Set<String> NAMES = Set.of(TUN, CLIENT, ADDRESS, ENDPOINT, SESSION, DIR, TIME, MAX_BYTES, FILES);
+	static final Set<String> NAMES = Set.of(TUN, CLIENT, ADDRESS, ADDRESS6, ENDPOINT, SESSION, DIR, TIME, MAX_BYTES, FILES);
 
-	/** What the bundled script expects: TUN, address to filter on, output prefix, file size, ring size. */
-	static final String DEFAULT = "{tun} {address} {dir}/{time}_s{session}_{client} {maxBytes} {files}";
+	/** What the bundled script expects: TUN, address to filter on, output prefix, file size, ring size, IPv6 address. */
+	static final String DEFAULT = "{tun} {address} {dir}/{time}_s{session}_{client} {maxBytes} {files} {address6}";
 
-	private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)\\}");
+	private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]*)\\}");
 
 	private final List<String> arguments;
 

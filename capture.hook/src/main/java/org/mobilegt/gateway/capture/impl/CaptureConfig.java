@@ -26,7 +26,7 @@ public @interface CaptureConfig {
 	String script() default "";
 
 	@AttributeDefinition(name = "Script arguments", description = "Arguments separated by blanks; each may contain placeholders, "
-			+ "replaced within that argument only: {tun} {client} {address} {endpoint} {session} {dir} {time} {maxBytes} {files}. "
+			+ "replaced within that argument only: {tun} {client} {address} {address6} {endpoint} {session} {dir} {time} {maxBytes} {files}. "
 			+ "{client} is the client id made safe for file names.")
 	String args() default ArgsTemplate.DEFAULT;
 

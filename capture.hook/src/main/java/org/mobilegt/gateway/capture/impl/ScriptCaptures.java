@@ -71,6 +71,7 @@ final class ScriptCaptures {
 		values.put(ArgsTemplate.TUN, device == null ? "" : device.name());
 		values.put(ArgsTemplate.CLIENT, ClientIds.fileName(t.clientId()));
 		values.put(ArgsTemplate.ADDRESS, t.dottedAddress());
+		values.put(ArgsTemplate.ADDRESS6, t.address6() == null ? "" : t.address6());
 		values.put(ArgsTemplate.ENDPOINT, t.endpoint());
 		values.put(ArgsTemplate.SESSION, Long.toString(t.sessionId()));
 		values.put(ArgsTemplate.DIR, dir.toString());

@@ -3,11 +3,14 @@ package org.mobilegt.gateway.capture.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.common.ConfigValueException;
 
 class ArgsTemplateTest {
@@ -17,6 +20,7 @@ class ArgsTemplateTest {
 		v.put("tun", "mgt0");
 		v.put("client", client);
 		v.put("address", "10.77.0.2");
+		v.put("address6", "fd00:4d::2");
 		v.put("endpoint", "172.31.2.2:40000");
 		v.put("session", "7");
 		v.put("dir", "/var/capture");
@@ -27,9 +31,40 @@ class ArgsTemplateTest {
 	}
 
 	@Test
-	void theDefaultTemplateGivesTheDefaultScriptItsFiveArguments() {
+	void theDefaultTemplateGivesTheDefaultScriptItsSixArguments() {
 		List<String> argv = ArgsTemplate.parse(ArgsTemplate.DEFAULT).expand(values("phone-1"));
-		assertThat(argv).containsExactly("mgt0", "10.77.0.2", "/var/capture/20261101T120000.000Z_s7_phone-1", "1000000", "3");
+		assertThat(argv).containsExactly("mgt0", "10.77.0.2", "/var/capture/20261101T120000.000Z_s7_phone-1", "1000000", "3",
+				"fd00:4d::2");
+	}
+
+	@Test
+	void theDefaultScriptFiltersOnBothAddressesOrTheIpv4OneAlone(@TempDir Path dir) throws Exception {
+		Path script = dir.resolve("capture.sh");
+		try (var in = DefaultScript.class.getResourceAsStream("mobilegt-capture.sh")) {
+			Files.copy(in, script);
+		}
+		Path fake = dir.resolve("dumpcap"); // found first on the PATH: prints what it was given
+		Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\"; done\n");
+		fake.toFile().setExecutable(true);
+		List<String> both = ArgsTemplate.parse(ArgsTemplate.DEFAULT).expand(values("phone-1"));
+		assertThat(run(script, dir, both)).contains("[-f][host 10.77.0.2 or host fd00:4d::2]");
+		Map<String, String> v4only = values("phone-1");
+		v4only.put("address6", "");
+		assertThat(run(script, dir, ArgsTemplate.parse(ArgsTemplate.DEFAULT).expand(v4only))).contains("[-f][host 10.77.0.2][-w]");
+		Map<String, String> hostile = values("phone-1");
+		hostile.put("address6", "fd00::2 or net 0.0.0.0/0");
+		assertThat(run(script, dir, ArgsTemplate.parse(ArgsTemplate.DEFAULT).expand(hostile))).contains("not an IPv6 address");
+	}
+
+	private static String run(Path script, Path dir, List<String> args) throws Exception {
+		List<String> cmd = new java.util.ArrayList<>(List.of("sh", script.toString()));
+		cmd.addAll(args);
+		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+		pb.environment().put("PATH", dir + ":/usr/bin:/bin");
+		Process p = pb.start();
+		String out = new String(p.getInputStream().readAllBytes());
+		p.waitFor();
+		return out;
 	}
 
 	@Test
@@ -62,7 +97,7 @@ class ArgsTemplateTest {
 		assertThatThrownBy(() -> ArgsTemplate.parse("{tun} {secret}")).isInstanceOf(ConfigValueException.class)
 				.hasMessageContaining("mobilegt.capture: args=")
 				.hasMessageContaining("unknown placeholder {secret}")
-				.hasMessageContaining("address, client, dir, endpoint, files, maxBytes, session, time, tun");
+				.hasMessageContaining("address, address6, client, dir, endpoint, files, maxBytes, session, time, tun");
 	}
 
 	@Test

@@ -7,15 +7,21 @@ package org.mobilegt.gateway.tunnel.api;
  * some of these drops as one attempt each, never as a second packet count.
  */
 public enum DropReason {
-	/** Too short to be an IP packet, or its header length/total length is inconsistent. */
+	/**
+	 * Too short to be an IP packet, its header length/total length is inconsistent, or an IPv6
+	 * header chain or upper-layer header is cut.
+	 */
 	TRUNCATED,
 	/** Larger than the MTU. */
 	OVERSIZED,
 	/** Neither IPv4 nor IPv6. */
 	NOT_IP,
-	/** An IPv6 packet: the tunnel carries IPv4 only. */
+	/** An IPv6 packet from a session without an IPv6 lease (mobilegt.tun subnet6 empty: IPv6 is off). */
 	IPV6,
-	/** A control message that is neither a keepalive nor a handshake. */
+	/**
+	 * A control message that is neither a keepalive nor a handshake; or an IPv6 packet the kernel
+	 * would refuse or whose extension headers could hide its path (see the README's IPv6 part).
+	 */
 	MALFORMED,
 	/** Data from an endpoint without a session. */
 	UNKNOWN_ENDPOINT,

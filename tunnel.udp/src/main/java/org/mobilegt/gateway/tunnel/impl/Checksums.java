@@ -25,9 +25,16 @@ final class Checksums {
 		return sum;
 	}
 
-	/** Whether the TCP checksum of the IPv4 packet between position and limit verifies. */
+	/**
+	 * Whether the TCP checksum of the IP packet between position and limit verifies: IPv4, or IPv6
+	 * whose next header is TCP.
+	 */
 	static boolean tcpValid(ByteBuffer p) {
 		int ip = p.position();
+		if ((p.get(ip) & 0xF0) == 0x60) {
+			long pseudo = add(p, ip + 8, ip + Ipv6.HEADER, 6 + (p.limit() - ip - Ipv6.HEADER));
+			return finish(add(p, ip + Ipv6.HEADER, p.limit(), pseudo)) == 0;
+		}
 		int ipHeader = (p.get(ip) & 0x0F) * 4;
 		long pseudo = (p.getInt(ip + 12) & 0xFFFFFFFFL) + (p.getInt(ip + 16) & 0xFFFFFFFFL) + (p.get(ip + 9) & 0xFF)
 				+ (p.limit() - ip - ipHeader);

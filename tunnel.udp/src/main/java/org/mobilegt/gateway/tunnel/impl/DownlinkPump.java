@@ -14,13 +14,15 @@ import org.osgi.service.log.Logger;
 
 /**
  * The TUN to UDP direction for one TUN queue: reads packets straight into the slots of a send
- * batch, looks the client up by destination address and sends the batch with one sendmmsg when
+ * batch, looks the client up by destination address (IPv4 or IPv6) and sends the batch with one sendmmsg when
  * it is full or the device has nothing more to read. A packet counts as forwarded once the send
  * that carried it returned without refusing it.
  * <p>
  * With TUN offloads a read may also be a TCP segment of up to 64 KiB: it is cut into packets of
  * the size the kernel chose (gso_size) and they go out with one UDP GSO call; a packet whose
- * checksum the kernel left unfinished is finished here.
+ * checksum the kernel left unfinished is finished here. TSO is enabled for IPv4 only
+ * (tun.driver's TUNSETOFFLOAD: CSUM and TSO4), so the kernel segments IPv6 TCP itself and hands
+ * those packets over one by one, their checksums partial or not; any other gso_type is dropped.
  */
 final class DownlinkPump implements Runnable {
 
@@ -126,7 +128,7 @@ final class DownlinkPump implements Runnable {
 		if (session == null) {
 			return;
 		}
-		tap(slot);
+		tap(slot, session);
 		int i = batch.pending();
 		if (start != 0 && sampleSlot < 0) {
 			sampleSlot = i;
@@ -137,21 +139,29 @@ final class DownlinkPump implements Runnable {
 		batch.commit(slot.position(), lengths[i], session.endpoint());
 	}
 
-	/** The session an IPv4 packet (between position and limit) goes to, or null after counting the drop. */
+	/**
+	 * The session an IP packet (between position and limit) goes to, looked up by its IPv4 or IPv6
+	 * destination, or null after counting the drop.
+	 */
 	private Session destination(ByteBuffer p) {
 		DropReason why = Decisions.outbound(p);
 		SessionManager manager = b.sessions();
-		Session session = why != null || manager == null ? null : manager.byTunnelAddress(Packets.destination(p));
+		Session session = null;
+		if (why == null && manager != null) {
+			session = (p.get(p.position()) & 0xF0) == 0x40 ? manager.byTunnelAddress(Packets.destination(p))
+					: manager.byTunnelAddress6(Ipv6.destinationHi(p), Ipv6.destinationLo(p));
+		}
 		if (session == null) {
 			counters.dropped(why != null ? why : DropReason.NO_SESSION);
 		}
 		return session;
 	}
 
-	private void tap(ByteBuffer p) {
+	/** Taps select sessions by their IPv4 address: they see both families of a session's packets. */
+	private void tap(ByteBuffer p, Session session) {
 		TapSelection taps = b.taps();
 		if (taps != null) {
-			taps.offer(Packets.destination(p), Direction.TO_CLIENT, p);
+			taps.offer(session.tunnelAddress(), Direction.TO_CLIENT, p);
 		}
 	}
 
@@ -173,7 +183,7 @@ final class DownlinkPump implements Runnable {
 		int packets = (length + size - 1) / size;
 		for (int off = 0; off < length; off += size) {
 			out.limit(Math.min(off + size, length)).position(off);
-			tap(out);
+			tap(out, session);
 		}
 		UdpSocket socket = bound.get().socket(); // the newest: a replaced socket is released soon after
 		int failed = socket == null ? packets : gso.send(socket, session.endpoint(), length, size);

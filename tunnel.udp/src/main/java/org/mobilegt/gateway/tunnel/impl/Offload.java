@@ -24,6 +24,8 @@ final class Offload {
 	static final int F_NEEDS_CSUM = 1;
 	static final int GSO_NONE = 0;
 	static final int GSO_TCPV4 = 1;
+	/** Written only (coalesced IPv6 segments): reading it needs TSO6, which is never enabled. */
+	static final int GSO_TCPV6 = 4;
 	static final int GSO_ECN = 0x80;
 	private static final int TCP = 6;
 	private static final int FIN = 0x01;
@@ -54,11 +56,12 @@ final class Offload {
 	}
 
 	/**
-	 * Writes at {@code at} the header of a TCPv4 segment for the kernel to cut into packets of
-	 * {@code gsoSize} payload bytes, its checksum partial (pseudo-header sum only).
+	 * Writes at {@code at} the header of a TCP segment ({@code gsoType} TCPv4 or TCPv6) for the
+	 * kernel to cut into packets of {@code gsoSize} payload bytes, its checksum partial
+	 * (pseudo-header sum only).
 	 */
-	static void writeTcpHeader(ByteBuffer b, int at, int headers, int gsoSize, int csumStart, int csumOffset) {
-		b.put(at + FLAGS, (byte) F_NEEDS_CSUM).put(at + GSO_TYPE, (byte) GSO_TCPV4);
+	static void writeTcpHeader(ByteBuffer b, int at, int gsoType, int headers, int gsoSize, int csumStart, int csumOffset) {
+		b.put(at + FLAGS, (byte) F_NEEDS_CSUM).put(at + GSO_TYPE, (byte) gsoType);
 		b.putShort(at + HDR_LEN, Short.reverseBytes((short) headers)).putShort(at + GSO_SIZE, Short.reverseBytes((short) gsoSize));
 		b.putShort(at + CSUM_START, Short.reverseBytes((short) csumStart))
 				.putShort(at + CSUM_OFFSET, Short.reverseBytes((short) csumOffset));

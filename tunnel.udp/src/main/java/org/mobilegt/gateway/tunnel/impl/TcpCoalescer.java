@@ -11,10 +11,11 @@ import org.mobilegt.gateway.tun.api.TunDevice;
  * the kernel to cut it again (GSO). One write instead of up to a batch's worth, and the kernel
  * routes and NATs the segment once. Used only when the device takes offload headers.
  * <p>
- * A packet joins a held one only as its exact continuation: same addresses, ports, TOS, TTL, IP
- * flags, acknowledgement, window and TCP options; the next sequence number; a plain ACK (PSH only
- * on the last); every earlier packet full-sized; and a checksum that verifies, so the kernel's
- * recomputation never turns a corrupt packet into a valid one. Up to {@link #FLOWS} flows are held
+ * IPv4 (no options, no fragment) and IPv6 (no extension headers) alike. A packet joins a held one
+ * only as its exact continuation: same addresses, ports, TOS, TTL and IP flags (IPv6: traffic
+ * class, flow label and hop limit), acknowledgement, window and TCP options; the next sequence
+ * number; a plain ACK (PSH only on the last); every earlier packet full-sized; and a checksum that
+ * verifies, so the kernel's recomputation never turns a corrupt packet into a valid one. Up to {@link #FLOWS} flows are held
  * at once; the held packets are the receive batch's own buffers until a second one joins, so
  * {@link #flush} must run before the batch is reused. One thread uses an instance.
  */
@@ -32,6 +33,7 @@ final class TcpCoalescer {
 
 	static final int FLOWS = 8;
 	private static final int IPV4_HEADER = Packets.IPV4_HEADER;
+	private static final int IPV6_HEADER = Ipv6.HEADER;
 	private static final int TCP = 6;
 	private static final int ACK = 0x10;
 	private static final int PSH = 0x08;
@@ -49,7 +51,7 @@ final class TcpCoalescer {
 	}
 
 	/**
-	 * Takes a checked IPv4 packet (between position and limit, with {@link Offload#HEADER} zero
+	 * Takes a checked IP packet (between position and limit, with {@link Offload#HEADER} zero
 	 * bytes before position that stay untouched until {@link #flush}) to hold or to join a held
 	 * one; writes whatever of its flow it held before when it cannot.
 	 *
@@ -58,14 +60,15 @@ final class TcpCoalescer {
 	 */
 	boolean offer(TunDevice tun, ByteBuffer p, Session session) {
 		int ip = p.position();
-		if (p.get(ip + 9) != TCP || p.get(ip) != 0x45 || (p.getShort(ip + 6) & 0x3FFF) != 0) {
-			return false; // not TCP, IP options, or a fragment
+		int ipHeader = plainTcp(p, ip);
+		if (ipHeader < 0) {
+			return false;
 		}
-		int tcp = ip + IPV4_HEADER;
+		int tcp = ip + ipHeader;
 		int flags = p.get(tcp + 13) & 0xFF;
-		int payload = p.remaining() - IPV4_HEADER - tcpHeader(p, tcp);
+		int payload = p.remaining() - ipHeader - tcpHeader(p, tcp);
 		boolean plain = (flags & ~PSH) == ACK && payload > 0;
-		Flow flow = find(p, ip);
+		Flow flow = find(p, ip, ipHeader);
 		if (flow != null) {
 			if (plain && flow.joins(p, payload) && Checksums.tcpValid(p)) {
 				flow.append(p, payload, flags);
@@ -82,6 +85,17 @@ final class TcpCoalescer {
 		flow = free(tun);
 		flow.hold(p, session, payload);
 		return true;
+	}
+
+	/**
+	 * The IP header length of a TCP packet that may be coalesced: 20 for IPv4 without options or
+	 * fragmenting, 40 for IPv6 whose next header is TCP; -1 for anything else.
+	 */
+	private static int plainTcp(ByteBuffer p, int ip) {
+		if (p.get(ip) == 0x45) {
+			return p.get(ip + 9) == TCP && (p.getShort(ip + 6) & 0x3FFF) == 0 ? IPV4_HEADER : -1;
+		}
+		return (p.get(ip) & 0xF0) == 0x60 && p.get(ip + 6) == TCP ? IPV6_HEADER : -1;
 	}
 
 	/**
@@ -120,12 +134,10 @@ final class TcpCoalescer {
 		writer.write(tun, packet, session, segments, size, bytes);
 	}
 
-	private Flow find(ByteBuffer p, int ip) {
-		int src = p.getInt(ip + 12);
-		int dst = p.getInt(ip + 16);
-		int ports = p.getInt(ip + IPV4_HEADER);
+	private Flow find(ByteBuffer p, int ip, int ipHeader) {
+		int ports = p.getInt(ip + ipHeader);
 		for (Flow f : flows) {
-			if (f.segments > 0 && f.ports == ports && f.src == src && f.dst == dst) {
+			if (f.segments > 0 && f.ports == ports && f.ipHeader == ipHeader && f.sameAddresses(p, ip)) {
 				return f;
 			}
 		}
@@ -155,8 +167,8 @@ final class TcpCoalescer {
 		ByteBuffer packet;
 		Session session;
 		int segments;
-		int src;
-		int dst;
+		/** 20 (IPv4) or 40 (IPv6): which family, and where TCP starts. */
+		int ipHeader;
 		int ports;
 		/** The IP length of the first packet (each but the last is as long) and of all packets. */
 		int size;
@@ -170,30 +182,41 @@ final class TcpCoalescer {
 			packet = p;
 			session = s;
 			segments = 1;
-			src = p.getInt(ip + 12);
-			dst = p.getInt(ip + 16);
-			ports = p.getInt(ip + IPV4_HEADER);
+			ipHeader = (p.get(ip) & 0xF0) == 0x60 ? IPV6_HEADER : IPV4_HEADER;
+			ports = p.getInt(ip + ipHeader);
 			mss = payload;
 			size = p.remaining();
 			bytes = size;
-			nextSeq = p.getInt(ip + IPV4_HEADER + 4) + payload;
+			nextSeq = p.getInt(ip + ipHeader + 4) + payload;
 			full = false;
+		}
+
+		/** Whether {@code p} (of this flow's family) has this flow's addresses, read in place. */
+		boolean sameAddresses(ByteBuffer p, int ip) {
+			int a = packet.position();
+			if (ipHeader == IPV4_HEADER) {
+				return packet.getLong(a + 12) == p.getLong(ip + 12);
+			}
+			return packet.getLong(a + 8) == p.getLong(ip + 8) && packet.getLong(a + 16) == p.getLong(ip + 16)
+					&& packet.getLong(a + 24) == p.getLong(ip + 24) && packet.getLong(a + 32) == p.getLong(ip + 32);
 		}
 
 		/** Whether {@code p} (same ports and addresses) continues this flow's segment exactly. */
 		boolean joins(ByteBuffer p, int payload) {
 			int a = packet.position();
 			int b = p.position();
-			int tcpA = a + IPV4_HEADER;
-			int tcpB = b + IPV4_HEADER;
+			int tcpA = a + ipHeader;
+			int tcpB = b + ipHeader;
 			int tcpHeader = tcpHeader(packet, tcpA);
 			if (full || payload > mss || p.getInt(tcpB + 4) != nextSeq || tcpHeader(p, tcpB) != tcpHeader
 					|| packet.limit() - a + payload > MAX_IP_LENGTH) {
 				return false;
 			}
-			if (packet.get(a + 1) != p.get(b + 1) || packet.getShort(a + 6) != p.getShort(b + 6) || packet.get(a + 8) != p.get(b + 8)
-					|| packet.getInt(tcpA + 8) != p.getInt(tcpB + 8) || packet.getShort(tcpA + 14) != p.getShort(tcpB + 14)) {
-				return false; // TOS, flags, TTL, ack, window
+			boolean sameIp = ipHeader == IPV4_HEADER
+					? packet.get(a + 1) == p.get(b + 1) && packet.getShort(a + 6) == p.getShort(b + 6) && packet.get(a + 8) == p.get(b + 8)
+					: packet.getInt(a) == p.getInt(b) && packet.get(a + 7) == p.get(b + 7);
+			if (!sameIp || packet.getInt(tcpA + 8) != p.getInt(tcpB + 8) || packet.getShort(tcpA + 14) != p.getShort(tcpB + 14)) {
+				return false; // TOS, flags, TTL (IPv6: class, flow label, hop limit), ack, window
 			}
 			for (int k = 20; k < tcpHeader; k++) {
 				if (packet.get(tcpA + k) != p.get(tcpB + k)) {
@@ -214,7 +237,7 @@ final class TcpCoalescer {
 			int end = merged.limit();
 			merged.limit(end + payload);
 			merged.put(end, p, p.limit() - payload, payload);
-			merged.put(Offload.HEADER + IPV4_HEADER + 13, (byte) (merged.get(Offload.HEADER + IPV4_HEADER + 13) | flags & PSH));
+			merged.put(Offload.HEADER + ipHeader + 13, (byte) (merged.get(Offload.HEADER + ipHeader + 13) | flags & PSH));
 			segments++;
 			bytes += p.remaining();
 			nextSeq += payload;
@@ -227,18 +250,29 @@ final class TcpCoalescer {
 			session = null;
 		}
 
-		/** The IPv4 length and checksum and the virtio header of the merged segment; the TCP checksum is left to the kernel. */
+		/**
+		 * The IP length (IPv4: and header checksum) and the virtio header of the merged segment;
+		 * the TCP checksum is left to the kernel.
+		 */
 		void finish() {
 			ByteBuffer m = merged;
 			int ip = Offload.HEADER;
 			int length = m.limit() - ip;
-			int tcpHeader = tcpHeader(m, ip + IPV4_HEADER);
-			m.putShort(ip + 2, (short) length).putShort(ip + 10, (short) 0);
-			m.putShort(ip + 10, (short) Checksums.finish(Checksums.add(m, ip, ip + IPV4_HEADER, 0)));
+			int tcpLength = length - ipHeader;
+			int tcpHeader = tcpHeader(m, ip + ipHeader);
+			long pseudo;
+			if (ipHeader == IPV4_HEADER) {
+				m.putShort(ip + 2, (short) length).putShort(ip + 10, (short) 0);
+				m.putShort(ip + 10, (short) Checksums.finish(Checksums.add(m, ip, ip + IPV4_HEADER, 0)));
+				pseudo = (m.getInt(ip + 12) & 0xFFFFFFFFL) + (m.getInt(ip + 16) & 0xFFFFFFFFL) + TCP + tcpLength;
+			} else {
+				m.putShort(ip + 4, (short) tcpLength);
+				pseudo = Checksums.add(m, ip + 8, ip + IPV6_HEADER, TCP + tcpLength);
+			}
 			// CHECKSUM_PARTIAL: the field holds the pseudo-header sum, the kernel adds the rest
-			long pseudo = (m.getInt(ip + 12) & 0xFFFFFFFFL) + (m.getInt(ip + 16) & 0xFFFFFFFFL) + TCP + (length - IPV4_HEADER);
-			m.putShort(ip + IPV4_HEADER + 16, (short) (~Checksums.finish(pseudo)));
-			Offload.writeTcpHeader(m, 0, IPV4_HEADER + tcpHeader, mss, IPV4_HEADER, 16);
+			m.putShort(ip + ipHeader + 16, (short) (~Checksums.finish(pseudo)));
+			Offload.writeTcpHeader(m, 0, ipHeader == IPV4_HEADER ? Offload.GSO_TCPV4 : Offload.GSO_TCPV6, ipHeader + tcpHeader, mss,
+					ipHeader, 16);
 		}
 	}
 }

@@ -21,7 +21,7 @@ import org.osgi.service.log.Logger;
 /**
  * The UDP to TUN direction: receives datagrams in batches and writes each client's IP packets to
  * the TUN device, after checking the sender has a session and the packet's source is its lease
- * ({@link Decisions}). Handshakes go to {@link Control}; keepalives and datagrams from unknown
+ * of that family ({@link Decisions}). Handshakes go to {@link Control}; keepalives and datagrams from unknown
  * endpoints are handled here. A malformed datagram is counted and dropped; nothing a client sends
  * stops this thread. With TUN offloads, a batch's consecutive TCP segments of one flow are written
  * as one ({@link TcpCoalescer}). A packet counts as forwarded once its TUN write returned.
@@ -147,7 +147,8 @@ final class UplinkPump implements Runnable {
 
 	private void data(long endpoint, ByteBuffer p, Session session) {
 		boolean timed = (++sequence & TunnelMetrics.SAMPLE_MASK) == 0;
-		DropReason why = Decisions.data(p, session.tunnelAddress(), tun == null ? 0 : tun.mtu(), header != 0);
+		DropReason why = Decisions.data(p, session.tunnelAddress(), session.tunnelAddress6Hi(), session.tunnelAddress6Lo(),
+				tun == null ? 0 : tun.mtu(), header != 0);
 		if (why == DropReason.SPOOFED) {
 			spoofed(endpoint, p, session);
 		} else if (why == null && !session.admit()) {
@@ -250,9 +251,11 @@ final class UplinkPump implements Runnable {
 	private void spoofed(long endpoint, ByteBuffer p, Session session) {
 		SecurityLog attempts = b.securityLog();
 		if (attempts != null && spoofRecords.admit(now) >= 0) {
+			boolean v6 = (p.get(p.position()) & 0xF0) == 0x60;
+			String source = v6 ? IpAddress.ofIpv6(Ipv6.sourceHi(p), Ipv6.sourceLo(p)).toString() : IpAddress.formatIpv4(Packets.source(p));
+			String lease = v6 ? String.valueOf(session.tunnelAddress6()) : IpAddress.formatIpv4(session.tunnelAddress());
 			attempts.record(EndpointKey.inetAddress(endpoint), EndpointKey.port(endpoint), Reason.SPOOFED,
-					"source " + IpAddress.formatIpv4(Packets.source(p)) + " is not the lease "
-							+ IpAddress.formatIpv4(session.tunnelAddress()));
+					"source " + source + " is not the lease " + lease);
 		}
 	}
 

@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.net.api.EndpointKey;
+import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.tunnel.api.Direction;
 import org.mobilegt.gateway.tunnel.api.DropReason;
+import org.mobilegt.gateway.tunnel.api.PacketTap;
 
 /** The TUN to UDP direction: a fake TUN device feeds the pump, the client on loopback receives. */
 class DownlinkPumpTest {
@@ -33,6 +38,12 @@ class DownlinkPumpTest {
 	/** A packet from the internet to the client's lease, as the device reads it (behind a zero header with offloads). */
 	private byte[] toClient(int length) {
 		ByteBuffer p = PacketsTest.ipv4(length, length).putInt(12, 0x08080808).putInt(16, Rig.LEASE);
+		return withHeader(p, new byte[rig.tun.offloadHeader]);
+	}
+
+	/** A UDP packet from 2001:db8::1 to the IPv6 address fd00:4d::{@code lo}. */
+	private byte[] toClient6(long lo) {
+		ByteBuffer p = Ipv6Test.udp(20).putLong(8, Ipv6Test.DST_HI).putLong(16, Ipv6Test.DST_LO).putLong(24, Ipv6Test.HI).putLong(32, lo);
 		return withHeader(p, new byte[rig.tun.offloadHeader]);
 	}
 
@@ -69,7 +80,22 @@ class DownlinkPumpTest {
 	}
 
 	@Test
-	void whatHasNoSessionOrIsNotIpv4IsDropped() throws Exception {
+	void ipv6PacketsToAnIpv6LeaseGoToItsEndpointAndTheTapSeesThemByTheSession() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.sessions.add6(rig.session(), Ipv6Test.HI, Ipv6Test.LO);
+		List<String> tapped = new ArrayList<>();
+		PacketTap tap = (address, direction, packet) -> tapped.add(IpAddress.formatIpv4(address) + " " + packet.remaining());
+		rig.cell.set(rig.cell.get().withTaps(TapSelection.of(Map.of(tap, "10.77.0.2"))));
+		pumpAll(toClient6(Ipv6Test.LO), toClient6(Ipv6Test.LO + 1));
+
+		assertThat(rig.receive()).hasSize(Ipv6.HEADER + 28);
+		assertThat(session.txPackets()).isOne();
+		assertThat(rig.metrics.drops()).containsEntry(DropReason.NO_SESSION, 1L).hasSize(1);
+		assertThat(tapped).containsExactly("10.77.0.2 68");
+	}
+
+	@Test
+	void whatHasNoSessionOrIsNotIpIsDropped() throws Exception {
 		start(0);
 		rig.session();
 		byte[] stranger = toClient(60);
@@ -80,8 +106,8 @@ class DownlinkPumpTest {
 		junk[0] = 0x15;
 		pumpAll(stranger, v6, junk, new byte[10]);
 
-		assertThat(rig.metrics.drops()).containsEntry(DropReason.NO_SESSION, 1L).containsEntry(DropReason.IPV6, 1L)
-				.containsEntry(DropReason.NOT_IP, 2L).hasSize(3);
+		assertThat(rig.metrics.drops()).as("the IPv6 packet: nobody holds its destination").containsEntry(DropReason.NO_SESSION, 2L)
+				.containsEntry(DropReason.NOT_IP, 2L).hasSize(2);
 		assertThat(rig.receive()).isNull();
 		assertThat(rig.metrics.txPackets()).isZero();
 	}
@@ -167,7 +193,7 @@ class DownlinkPumpTest {
 		ByteBuffer segment = OffloadTest.tcp(payload, 0x18);
 		segment.putInt(16, Rig.LEASE);
 		byte[] header = new byte[Offload.HEADER];
-		Offload.writeTcpHeader(ByteBuffer.wrap(header), 0, 52, MSS, 20, 16);
+		Offload.writeTcpHeader(ByteBuffer.wrap(header), 0, Offload.GSO_TCPV4, 52, MSS, 20, 16);
 		return withHeader(segment, header);
 	}
 

@@ -59,8 +59,12 @@ final class Fakes {
 
 		@Override public long id() { return address; }
 		@Override public String clientId() { return null; }
-		@Override public long tunnelAddress6Hi() { return 0; }
-		@Override public long tunnelAddress6Lo() { return 0; }
+		/** The IPv6 lease (both 0: none), see {@link FakeSessions#add6}. */
+		volatile long hi;
+		volatile long lo;
+
+		@Override public long tunnelAddress6Hi() { return hi; }
+		@Override public long tunnelAddress6Lo() { return lo; }
 		@Override public long endpoint() { return endpoint; }
 		@Override public int tunnelAddress() { return address; }
 		@Override public Instant since() { return Instant.EPOCH; }
@@ -103,6 +107,7 @@ final class Fakes {
 	static final class FakeSessions implements SessionManager {
 		final Map<Long, FakeSession> byEndpoint = new ConcurrentHashMap<>();
 		final Map<Integer, FakeSession> byAddress = new ConcurrentHashMap<>();
+		final Map<Long, FakeSession> byAddress6 = new ConcurrentHashMap<>();
 		final Set<Long> recentlyClosed = ConcurrentHashMap.newKeySet();
 		/** When set, open() refuses with it. */
 		volatile SessionRefusedException refusal;
@@ -112,6 +117,14 @@ final class Fakes {
 			FakeSession s = new FakeSession(endpoint, address);
 			byEndpoint.put(endpoint, s);
 			byAddress.put(address, s);
+			return s;
+		}
+
+		/** Gives {@code s} the IPv6 lease {@code hi:lo}. */
+		FakeSession add6(FakeSession s, long hi, long lo) {
+			s.hi = hi;
+			s.lo = lo;
+			byAddress6.put(lo, s);
 			return s;
 		}
 
@@ -139,7 +152,11 @@ final class Fakes {
 			byAddress.remove(session.tunnelAddress());
 		}
 
-		@Override public Session byTunnelAddress6(long hi, long lo) { return null; }
+		@Override
+		public Session byTunnelAddress6(long hi, long lo) {
+			FakeSession s = byAddress6.get(lo);
+			return s != null && s.hi == hi ? s : null;
+		}
 		@Override public void legacyIdleTimeout(int seconds) { }
 		@Override public Collection<Session> sessions() { return List.copyOf(byEndpoint.values()); }
 		@Override public Optional<Session> find(String idOrAddress) { return Optional.empty(); }

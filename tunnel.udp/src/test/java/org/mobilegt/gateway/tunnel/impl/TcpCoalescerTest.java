@@ -58,6 +58,40 @@ class TcpCoalescerTest {
 		return slot.position(Offload.HEADER);
 	}
 
+	/** As {@link #segment}, in IPv6 (fd00:4d::2 to 2001:db8::1, flow label 0x12345, no extension headers). */
+	static ByteBuffer segment6(int port, int seq, int payload, int flags) {
+		int length = 40 + 32 + payload;
+		ByteBuffer slot = ByteBuffer.allocate(Offload.HEADER + length);
+		ByteBuffer p = slot.slice(Offload.HEADER, length);
+		p.putInt(0, 0x60012345).putShort(4, (short) (length - 40)).put(6, (byte) 6).put(7, (byte) 64);
+		p.putLong(8, Ipv6Test.HI).putLong(16, Ipv6Test.LO).putLong(24, Ipv6Test.DST_HI).putLong(32, Ipv6Test.DST_LO);
+		p.putShort(40, (short) port).putShort(42, (short) 80).putInt(44, seq).putInt(48, 0x01020304);
+		p.put(52, (byte) 0x80).put(53, (byte) flags).putShort(54, (short) 502);
+		p.putInt(60, 0x0101080A).putInt(64, 0x11223344).putInt(68, 0x55667788);
+		for (int i = 0; i < payload; i++) {
+			p.put(72 + i, (byte) (seq + i));
+		}
+		p.putShort(56, (short) ~tcp6Sum(p));
+		assertThat(tcp6Sum(p)).isEqualTo(0xFFFF);
+		return slot.position(Offload.HEADER);
+	}
+
+	/** The ones' complement sum of an IPv6 TCP packet's pseudo-header and segment, word by word (0xFFFF: it verifies). */
+	static int tcp6Sum(ByteBuffer p) {
+		int tcpLength = p.limit() - 40;
+		long sum = 6 + tcpLength;
+		for (int i = 8; i < 40; i += 2) {
+			sum += Short.toUnsignedInt(p.getShort(i));
+		}
+		for (int i = 40; i < p.limit(); i += 2) {
+			sum += i + 1 < p.limit() ? Short.toUnsignedInt(p.getShort(i)) : (p.get(i) & 0xFF) << 8;
+		}
+		while (sum >>> 16 != 0) {
+			sum = (sum & 0xFFFF) + (sum >>> 16);
+		}
+		return (int) sum;
+	}
+
 	private boolean offer(ByteBuffer p) {
 		return coalescer.offer(null, p, null);
 	}
@@ -90,6 +124,49 @@ class TcpCoalescerTest {
 			int size = originals.get(i).limit();
 			assertThat(cut.slice(i * (52 + MSS), size)).as("packet %d as the kernel cuts it", i).isEqualTo(originals.get(i));
 		}
+	}
+
+	@Test
+	void consecutiveIpv6SegmentsBecomeOneTcpv6SegmentWithAPartialChecksum() {
+		int mss = 1328;
+		List<ByteBuffer> sent = List.of(segment6(40000, 0, mss, ACK), segment6(40000, mss, mss, ACK), segment6(40000, 2 * mss, 77, ACK | PSH));
+		for (ByteBuffer p : sent) {
+			assertThat(offer(p)).isTrue();
+		}
+		assertThat(written).singleElement().satisfies(w -> {
+			assertThat(w.packets()).isEqualTo(3);
+			assertThat(w.size()).isEqualTo(72 + mss);
+			assertThat(w.total()).isEqualTo(2 * (72 + mss) + 72 + 77);
+			assertThat(w.gsoType()).isEqualTo(Offload.GSO_TCPV6);
+			assertThat(Offload.flags(w.bytes(), 0)).isEqualTo(Offload.F_NEEDS_CSUM);
+			assertThat(Offload.gsoSize(w.bytes(), 0)).isEqualTo(mss);
+			assertThat(Short.toUnsignedInt(Short.reverseBytes(w.bytes().getShort(Offload.HDR_LEN)))).as("headers").isEqualTo(72);
+			assertThat(Offload.csumStart(w.bytes(), 0)).isEqualTo(40);
+			assertThat(Offload.csumOffset(w.bytes(), 0)).isEqualTo(16);
+			ByteBuffer merged = w.packet();
+			assertThat(Short.toUnsignedInt(merged.getShort(4))).as("payload length").isEqualTo(32 + 2 * mss + 77);
+			assertThat(merged.get(53) & 0xFF).as("PSH from the last").isEqualTo(ACK | PSH);
+			for (int i = 0; i < 2 * mss + 77; i++) {
+				assertThat(merged.get(72 + i)).isEqualTo((byte) i);
+			}
+			Offload.finishChecksum(merged, 40, 16); // what the kernel does with the partial sum
+			assertThat(tcp6Sum(merged)).as("the finished checksum verifies").isEqualTo(0xFFFF);
+		});
+	}
+
+	@Test
+	void ipv6NeedsTheSameFlowLabelAndNoExtensionHeaders() {
+		assertThat(offer(segment6(40000, 0, 1328, ACK))).isTrue();
+		ByteBuffer relabelled = segment6(40000, 1328, 1328, ACK);
+		relabelled.putInt(relabelled.position(), 0x60054321);
+		assertThat(offer(relabelled)).as("held, not joined").isTrue();
+		assertThat(written).singleElement().satisfies(w -> assertThat(w.packets()).isOne());
+		ByteBuffer extended = segment6(40001, 0, 1328, ACK);
+		extended.put(extended.position() + 6, (byte) Ipv6.DESTINATION);
+		assertThat(offer(extended)).as("an extension header: left to the caller").isFalse();
+		ByteBuffer v4 = segment(40000, 0, MSS, ACK);
+		assertThat(offer(v4)).as("an IPv4 flow with the same ports is another flow").isTrue();
+		assertThat(written).hasSize(1);
 	}
 
 	@Test

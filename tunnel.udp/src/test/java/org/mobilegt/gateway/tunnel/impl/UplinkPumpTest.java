@@ -100,6 +100,35 @@ class UplinkPumpTest {
 	}
 
 	@Test
+	void ipv6FromTheIpv6LeaseIsWrittenAndAnyOtherSourceIsSpoofed() throws Exception {
+		start(Offload.HEADER);
+		Fakes.FakeSession session = rig.sessions.add6(rig.session(), Ipv6Test.HI, Ipv6Test.LO);
+		ByteBuffer spoofed = Ipv6Test.udp(20).putLong(16, Ipv6Test.LO + 1);
+		deliver(bytes(Ipv6Test.udp(20)), bytes(spoofed));
+
+		assertThat(rig.tun.written).singleElement().satisfies(w -> {
+			assertThat(w).hasSize(Offload.HEADER + Ipv6.HEADER + 28);
+			assertThat(ByteBuffer.wrap(w, 0, Offload.HEADER).slice()).as("the header stays zero").isEqualTo(ByteBuffer.allocate(Offload.HEADER));
+		});
+		assertThat(session.rxPackets()).isOne();
+		assertThat(rig.drops(DropReason.SPOOFED)).isOne();
+		assertThat(rig.keys.records).singleElement().asString().startsWith("SPOOFED 127.0.0.1:" + rig.client.getLocalPort())
+				.contains("source fd00:4d::3 is not the lease fd00:4d::2");
+	}
+
+	@Test
+	void ipv6FromASessionWithoutAnIpv6LeaseIsDroppedAsIpv6() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.session();
+		deliver(bytes(Ipv6Test.udp(20)));
+
+		assertThat(rig.tun.written).isEmpty();
+		assertThat(rig.metrics.drops()).containsEntry(DropReason.IPV6, 1L).hasSize(1);
+		assertThat(session.drops()).isOne();
+		assertThat(rig.keys.records).as("not an attempt: IPv6 is off").isEmpty();
+	}
+
+	@Test
 	void malformedPacketsAreDroppedForWhatIsWrongWithThem() throws Exception {
 		start(0);
 		Fakes.FakeSession session = rig.session();
