@@ -65,9 +65,9 @@ chmod 600 "$OUT/clients"
 gateway() {
 	local wd=$OUT/$1
 	printf '%s\n' name=mgt0 subnet=10.77.0.0/16 nat=false persist=false >"$wd/conf/mobilegt.tun.cfg"
-	printf '%s\n' "bind=$GW_IP" port=8000 idleTimeoutSeconds=900 replyBytesPerSource=1073741824 \
+	printf '%s\n' "bind=$GW_IP" port=8000 replyBytesPerSource=1073741824 \
 		replyBytesPerSecond=1073741824 >"$wd/conf/mobilegt.tunnel.cfg"
-	printf '%s\n' maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 >"$wd/conf/mobilegt.sessions.cfg"
+	printf '%s\n' idleTimeoutSeconds=900 maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 >"$wd/conf/mobilegt.sessions.cfg"
 	(cd "$wd" && exec ip netns exec "$GW" java -Dmobilegt.console=headless -jar "$JAR") >"$wd/gateway.log" 2>&1 &
 	GW_PID=$!
 	PIDS+=("$GW_PID")

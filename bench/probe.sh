@@ -50,9 +50,9 @@ ip -n "$NS_PH" link set vp up
 mkdir -p "$OUT/conf"
 (umask 077 && printf 'key=%s\n' "$SECRET" >"$OUT/conf/mobilegt.auth.cfg")
 printf '%s\n' name=mgt0 mtu=1400 subnet=10.77.0.0/16 nat=true egress=vg2 persist=false >"$OUT/conf/mobilegt.tun.cfg"
-printf '%s\n' bind=172.31.20.1 port=8000 mtu=1400 idleTimeoutSeconds=900 \
+printf '%s\n' bind=172.31.20.1 port=8000 mtu=1400 \
 	replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 >"$OUT/conf/mobilegt.tunnel.cfg"
-printf '%s\n' maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 >"$OUT/conf/mobilegt.sessions.cfg"
+printf '%s\n' idleTimeoutSeconds=900 maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 >"$OUT/conf/mobilegt.sessions.cfg"
 
 nmt=()
 [[ ${NMT:-0} == 1 ]] && nmt=(-XX:NativeMemoryTracking=summary)

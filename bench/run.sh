@@ -461,9 +461,10 @@ gateway_start() {
 		"queues=$TUN_QUEUES" "allow=$INET_NET" >"$wd/conf/mobilegt.tun.cfg" # the bench's "internet" is private: isolation stays on, with this hole
 	# The bench's clients all come from one address: the per-source limits (reply budget, sessions,
 	# new leases) are lifted so that handshakes/s and memory at N clients measure capacity.
-	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" "idleTimeoutSeconds=$IDLE_TIMEOUT" \
+	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" \
 		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 >"$wd/conf/mobilegt.tunnel.cfg"
-	printf '%s\n' maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 >"$wd/conf/mobilegt.sessions.cfg"
+	printf '%s\n' "idleTimeoutSeconds=$IDLE_TIMEOUT" maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 \
+		>"$wd/conf/mobilegt.sessions.cfg"
 	GW_FIFO=$wd/console GW_LOG=$LOGS/$name.log
 	mkfifo "$GW_FIFO"
 	: >"$GW_LOG"
