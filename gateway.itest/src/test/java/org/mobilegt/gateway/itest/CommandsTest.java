@@ -56,7 +56,7 @@ class CommandsTest {
 	@Test
 	void statusShowsEachPartAtAGlance() throws Exception {
 		String status = run("vpn:status");
-		assertThat(status).contains("socket    OK   listening on 0.0.0.0:").contains("auth      shared key configured")
+		assertThat(status).contains("socket    OK   listening on [::]:").contains("auth      shared key configured")
 				.contains("capture   mode off").contains("tun ");
 	}
 
