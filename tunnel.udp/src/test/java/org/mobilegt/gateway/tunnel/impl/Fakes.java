@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -222,6 +223,27 @@ final class Fakes {
 				out.add(ByteBuffer.wrap(w, offloadHeader, w.length - offloadHeader).slice());
 			}
 			return out;
+		}
+	}
+
+	/** A TUN device whose writes wait until {@link #release} opens; {@link #writing} opens at the first. */
+	static final class HeldTun extends FakeTun {
+		final CountDownLatch writing = new CountDownLatch(1);
+		final CountDownLatch release = new CountDownLatch(1);
+
+		HeldTun() {
+			super(0);
+		}
+
+		@Override
+		public int write(ByteBuffer src) throws IOException {
+			writing.countDown();
+			try {
+				release.await();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+			return super.write(src);
 		}
 	}
 

@@ -154,31 +154,18 @@ class TunnelServerTest {
 
 	@Test
 	void unbindingTheDeviceWaitsForTheBatchWritingToItAndTheNextDeviceTakesOver() throws Exception {
-		CountDownLatch writing = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		Fakes.FakeTun slow = new Fakes.FakeTun(0) {
-			@Override
-			public int write(ByteBuffer src) throws IOException {
-				writing.countDown();
-				try {
-					release.await();
-				} catch (InterruptedException e) {
-					Thread.currentThread().interrupt();
-				}
-				return super.write(src);
-			}
-		};
+		Fakes.HeldTun slow = new Fakes.HeldTun();
 		server.bindTun(slow);
 		server.bindKeyCheck(keys);
 		server.bindSessions(sessions);
 		connect();
 		send(packet());
-		assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(slow.writing.await(10, TimeUnit.SECONDS)).isTrue();
 
 		CompletableFuture<Void> unbound = CompletableFuture.runAsync(() -> server.unbindTun(slow));
 		Thread.sleep(50);
 		assertThat(unbound).as("the uplink is still writing to the old device").isNotDone();
-		release.countDown();
+		slow.release.countDown();
 		unbound.get(10, TimeUnit.SECONDS);
 
 		send(packet());
@@ -192,33 +179,20 @@ class TunnelServerTest {
 
 	@Test
 	void unbindingADeviceAlreadyReplacedStillWaitsForTheBatchWritingToIt() throws Exception {
-		CountDownLatch writing = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		Fakes.FakeTun slow = new Fakes.FakeTun(0) {
-			@Override
-			public int write(ByteBuffer src) throws IOException {
-				writing.countDown();
-				try {
-					release.await();
-				} catch (InterruptedException e) {
-					Thread.currentThread().interrupt();
-				}
-				return super.write(src);
-			}
-		};
+		Fakes.HeldTun slow = new Fakes.HeldTun();
 		server.bindTun(slow);
 		server.bindKeyCheck(keys);
 		server.bindSessions(sessions);
 		connect();
 		send(packet());
-		assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(slow.writing.await(10, TimeUnit.SECONDS)).isTrue();
 		Fakes.FakeTun next = new Fakes.FakeTun(0);
 		server.bindTun(next); // a greedy reference: the new device first, then the old one goes
 
 		CompletableFuture<Void> unbound = CompletableFuture.runAsync(() -> server.unbindTun(slow));
 		Thread.sleep(50);
 		assertThat(unbound).as("the uplink is still writing to the old device").isNotDone();
-		release.countDown();
+		slow.release.countDown();
 		unbound.get(10, TimeUnit.SECONDS);
 		assertThat(server.serving()).isTrue();
 		send(packet());

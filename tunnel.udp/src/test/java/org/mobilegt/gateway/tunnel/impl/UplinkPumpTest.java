@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -323,32 +322,19 @@ class UplinkPumpTest {
 	void aNewDeviceIsUsedFromTheNextBatchAndQuiesceWaitsForTheRunningOne() throws Exception {
 		start(0);
 		rig.session();
-		CountDownLatch writing = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		Fakes.FakeTun slow = new Fakes.FakeTun(0) {
-			@Override
-			public int write(ByteBuffer src) throws IOException {
-				writing.countDown();
-				try {
-					release.await();
-				} catch (InterruptedException e) {
-					Thread.currentThread().interrupt();
-				}
-				return super.write(src);
-			}
-		};
+		Fakes.HeldTun slow = new Fakes.HeldTun();
 		rig.cell.set(rig.cell.get().withTun(slow));
 		Thread thread = Daemons.start(pump, "test-uplink");
 		try {
 			rig.send(packet(60));
-			assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(slow.writing.await(10, TimeUnit.SECONDS)).isTrue();
 
 			Fakes.FakeTun next = new Fakes.FakeTun(0);
 			rig.cell.set(rig.cell.get().withTun(next));
 			CompletableFuture<Void> quiesced = CompletableFuture.runAsync(pump::quiesce);
 			Thread.sleep(50);
 			assertThat(quiesced).as("the batch writing to the old device still runs").isNotDone();
-			release.countDown();
+			slow.release.countDown();
 			quiesced.get(10, TimeUnit.SECONDS);
 			assertThat(slow.written).hasSize(1);
 
@@ -356,7 +342,7 @@ class UplinkPumpTest {
 			assertThat(Rig.await(() -> next.written.size() == 1)).isTrue();
 			assertThat(slow.written).as("nothing more to the old device").hasSize(1);
 		} finally {
-			release.countDown();
+			slow.release.countDown();
 			pump.stop();
 			rig.socket.close();
 			thread.join(10_000);
