@@ -35,6 +35,17 @@ public interface TunDevice {
 	 * chains do not accept themselves is dropped; empty when there is none.
 	 */
 	String FORWARD_BLOCKERS = "tun.forward.blockers";
+	/**
+	 * Service property (Boolean), set just before the service is unregistered because the driver's
+	 * bundle is updated or refreshed: the device is handed over to the driver's next activation, and
+	 * this object stays usable (reads and writes) for {@link #HANDOVER_MILLIS} after. A consumer may
+	 * keep using it until the successor's service binds, so forwarding does not pause for the
+	 * update; a read that returns -1 or a write that throws says it is no longer usable. Absent from
+	 * drivers before 1.3.
+	 */
+	String HANDOVER = "tun.handover";
+	/** How long a device handed over ({@link #HANDOVER}) stays usable after its unregistration. */
+	long HANDOVER_MILLIS = 5000;
 	/** Size of {@code struct virtio_net_hdr}, the offload header. */
 	int VIRTIO_NET_HDR = 10;
 

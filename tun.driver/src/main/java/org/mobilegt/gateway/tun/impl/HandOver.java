@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.Properties;
 
-import org.mobilegt.gateway.common.LibC;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -70,8 +69,8 @@ final class HandOver {
 	}
 
 	/**
-	 * Stops using {@code tun} and leaves its queues open for the next activation. Should they not
-	 * be recorded, they are closed: an open queue nobody knows of would hold the device.
+	 * Leaves the queues of {@code tun} open for the next activation ({@link Tun#handOver}). Should
+	 * they not be recorded, they are closed: an open queue nobody knows of would hold the device.
 	 */
 	void leave(Tun tun, TunSettings settings) {
 		int[] fds = tun.handOver();
@@ -79,9 +78,7 @@ final class HandOver {
 			write(tun.name(), settings, fds);
 		} catch (IOException e) {
 			log.warn("TUN {} queues closed, not handed over: {}", tun.name(), e.toString());
-			for (int fd : fds) {
-				LibC.close(fd);
-			}
+			tun.close(); // waits for the calls of consumers that kept it (TunDevice.HANDOVER)
 		}
 	}
 

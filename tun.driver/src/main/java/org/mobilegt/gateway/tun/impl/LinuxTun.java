@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.Errno;
 import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
@@ -292,9 +294,22 @@ final class LinuxTun implements Tun {
 		}
 	}
 
+	/**
+	 * Leaves the queues open for the next activation, and this object usable for
+	 * {@link TunDevice#HANDOVER_MILLIS} while consumers switch to the successor; then it stops using
+	 * them (readers released, calls refused) without closing them.
+	 */
 	@Override
 	public int[] handOver() {
-		return stopUsing();
+		if (closed) {
+			return new int[0];
+		}
+		ScheduledExecutorService timer = Daemons.scheduler("mobilegt-tun-handover");
+		timer.schedule(() -> {
+			stopUsing();
+			timer.shutdown();
+		}, TunDevice.HANDOVER_MILLIS, TimeUnit.MILLISECONDS);
+		return fds.clone();
 	}
 
 	/** Releases blocked readers and waits for every call to leave; the descriptors, still open (none if done before). */

@@ -99,4 +99,11 @@ final class OpenTun implements TunDevice {
 		props.put(FORWARD_BLOCKERS, blockers.toArray(new String[0]));
 		return props;
 	}
+
+	/** The service properties, saying that the device is being handed over ({@link #HANDOVER}). */
+	Dictionary<String, Object> handingOver() {
+		Dictionary<String, Object> props = serviceProperties();
+		props.put(HANDOVER, Boolean.TRUE);
+		return props;
+	}
 }

@@ -43,7 +43,9 @@ interface Tun {
 
 	/**
 	 * Like {@link #close()} but leaves the queues open, for the next activation to take over: the
-	 * device keeps its queues, and the kernel keeps queueing packets for them.
+	 * device keeps its queues, and the kernel keeps queueing packets for them. This object stays
+	 * usable for {@link org.mobilegt.gateway.tun.api.TunDevice#HANDOVER_MILLIS}, then refuses calls
+	 * like a closed one; {@link #close()} before that still closes the queues.
 	 *
 	 * @return the open descriptors, one per queue
 	 */

@@ -128,8 +128,12 @@ public final class TunDriver implements TunStatus {
 			return;
 		}
 		if (settings.persist() && handOver.due(reason)) {
-			// consumers stop using the device first; its queues stay open (HandOver), and the rest
-			// stays too: the IPv6 address and forwarding, and the records of the original sysctls
+			// consumers may go on using the device through the update (TunDevice.HANDOVER); its
+			// queues stay open (HandOver), and the rest stays too: the IPv6 address and forwarding,
+			// and the records of the original sysctls
+			if (registration != null) {
+				registration.setProperties(device.handingOver());
+			}
 			unregister();
 			firewall = forwarding = route = link = null;
 			v6.handOver();

@@ -88,7 +88,7 @@ final class Control {
 	private void handle(long endpoint, byte[] payload) {
 		Bindings b = bound.get();
 		KeyCheck keys = b.keyCheck();
-		SessionManager sessions = b.sessions();
+		SessionManager sessions = b.sessionsForHandshakes();
 		TunnelSettings settings = b.settings();
 		InetAddress address = EndpointKey.inetAddress(endpoint); // null: a flood of IPv6 sources evicted it meanwhile
 		if (keys == null || sessions == null || settings == null || address == null) {

@@ -25,6 +25,7 @@ import org.mobilegt.gateway.tunnel.api.Totals;
 import org.mobilegt.gateway.tunnel.api.TunnelStats;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -63,6 +64,7 @@ public final class TunnelServer implements TunnelStats {
 	private final ControlSender keepalives = new ControlSender();
 	private final Control control;
 	private final Pumps pumps;
+	private final Leaving leaving;
 
 	/** What the pumps and workers use; replaced whole, under this object's lock. */
 	private final Bindings.Cell bound = new Bindings.Cell();
@@ -78,6 +80,7 @@ public final class TunnelServer implements TunnelStats {
 	public TunnelServer(BundleContext context, TunnelConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
+		this.leaving = new Leaving(context);
 		this.live = new LiveConfig<>(TunnelConfig.PID, TunnelConfig.class, TunnelSettings::of, log, () -> events,
 				() -> configurationAdmin);
 		this.countersFile = new KeptState<>(context.getDataFile(COUNTERS_FILE).toPath(), TunnelMetrics.Saved.class,
@@ -180,16 +183,26 @@ public final class TunnelServer implements TunnelStats {
 			return;
 		}
 		bound.set(bound.get().withTun(device));
+		leaving.tunReplaced();
 		pumps.downlinks(device);
 		log.info("Tunnel attached to TUN {} ({} queue(s))", device.name(), device.queues());
 		servingChanged();
 	}
 
-	synchronized void unbindTun(TunDevice device) {
+	synchronized void unbindTun(TunDevice device, Map<String, Object> props) {
 		if (bound.get().tun() != device) {
 			pumps.quiesceUplink(); // replaced already, but the uplink's batch may have taken it before
 			return;
 		}
+		if (leaving.keepTun(device, props)) {
+			log.info("Tunnel keeps TUN {} in use while its driver is updated", device.name());
+			return;
+		}
+		detachTun(device);
+	}
+
+	private void detachTun(TunDevice device) {
+		leaving.tunReplaced();
 		bound.set(bound.get().withTun(null));
 		pumps.detach(); // the uplink no longer writes to it; its downlinks end as it closes
 		log.info("Tunnel detached from TUN {}", device.name());
@@ -226,11 +239,35 @@ public final class TunnelServer implements TunnelStats {
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindSessions(SessionManager m) {
 		bound.set(bound.get().withSessions(m));
+		leaving.sessionsReplaced();
 		servingChanged();
 	}
 
-	synchronized void unbindSessions(SessionManager m) {
-		if (bound.get().sessions() == m) {
+	synchronized void unbindSessions(SessionManager m, ServiceReference<SessionManager> ref) {
+		if (bound.get().sessions() != m) {
+			return;
+		}
+		if (leaving.keepSessions(ref)) {
+			bound.set(bound.get().withSessionsLeaving());
+			log.info("Tunnel keeps forwarding for the sessions of the session manager while it is updated");
+			return;
+		}
+		leaving.sessionsReplaced();
+		bound.set(bound.get().withSessions(null));
+		servingChanged();
+	}
+
+	/** Lets go of a TUN device or session manager kept for an update whose successor did not come. */
+	private synchronized void letGoOverdue() {
+		long now = System.nanoTime();
+		TunDevice tun = leaving.overdueTun(now);
+		if (tun != null) {
+			log.warn("TUN {} kept for its driver's update, but no successor came", tun.name());
+			detachTun(tun);
+		}
+		if (leaving.sessionsOverdue(now)) {
+			log.warn("Session manager kept for its update, but no successor came");
+			leaving.sessionsReplaced();
 			bound.set(bound.get().withSessions(null));
 			servingChanged();
 		}
@@ -272,6 +309,7 @@ public final class TunnelServer implements TunnelStats {
 
 	private void housekeeping() {
 		try {
+			letGoOverdue();
 			Bindings b = bound.get();
 			TunnelSettings s = b.settings();
 			SessionManager sm = b.sessions();

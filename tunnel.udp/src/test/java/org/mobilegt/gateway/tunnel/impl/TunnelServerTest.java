@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mobilegt.gateway.common.testing.Annotations;
 import org.mobilegt.gateway.common.testing.RecordingLogger;
 import org.mobilegt.gateway.tunnel.api.DropReason;
+import org.mobilegt.gateway.session.api.SessionManager;
+import org.mobilegt.gateway.tun.api.TunDevice;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
 
 /** The component as DS drives it: binds and unbinds in any order, while clients on loopback keep sending. */
 class TunnelServerTest {
@@ -44,8 +50,31 @@ class TunnelServerTest {
 				(proxy, method, args) -> switch (method.getName()) {
 				case "getProperty" -> Constants.FRAMEWORK_UUID.equals(args[0]) ? "framework-1" : null;
 				case "getDataFile" -> data.resolve((String) args[0]).toFile();
+				case "getBundle" -> bundle(Bundle.ACTIVE, true); // the system bundle: the framework runs
 				default -> throw new UnsupportedOperationException(method.getName());
 				});
+	}
+
+	/** A bundle in {@code state}, marked for start or not. */
+	private static Bundle bundle(int state, boolean persistentlyStarted) {
+		BundleStartLevel level = proxy(BundleStartLevel.class, (name, args) -> name.equals("isPersistentlyStarted") ? persistentlyStarted : null);
+		return proxy(Bundle.class, (name, args) -> switch (name) {
+		case "getState" -> state;
+		case "adapt" -> level;
+		default -> null;
+		});
+	}
+
+	/** The service reference of a session manager whose bundle is stopping: for an update when still marked for start. */
+	@SuppressWarnings("unchecked")
+	private static ServiceReference<SessionManager> stopping(boolean forUpdate) {
+		Bundle b = bundle(Bundle.STOPPING, forUpdate);
+		return proxy(ServiceReference.class, (name, args) -> name.equals("getBundle") ? b : null);
+	}
+
+	private static <T> T proxy(Class<T> type, BiFunction<String, Object[], Object> answers) {
+		return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type },
+				(p, method, args) -> answers.apply(method.getName(), args)));
 	}
 
 	private static int freePort() throws IOException {
@@ -129,7 +158,7 @@ class TunnelServerTest {
 		assertThat(server.serving()).isFalse();
 		server.bindSessions(sessions);
 		assertThat(server.serving()).isTrue();
-		server.unbindTun(tun);
+		server.unbindTun(tun, Map.of());
 		assertThat(server.serving()).isFalse();
 		assertThat(log.at("INFO")).contains("Tunnel serving", "Tunnel not serving: no TUN device");
 	}
@@ -162,7 +191,7 @@ class TunnelServerTest {
 		send(packet());
 		assertThat(slow.writing.await(10, TimeUnit.SECONDS)).isTrue();
 
-		CompletableFuture<Void> unbound = CompletableFuture.runAsync(() -> server.unbindTun(slow));
+		CompletableFuture<Void> unbound = CompletableFuture.runAsync(() -> server.unbindTun(slow, Map.of()));
 		Thread.sleep(50);
 		assertThat(unbound).as("the uplink is still writing to the old device").isNotDone();
 		slow.release.countDown();
@@ -189,7 +218,7 @@ class TunnelServerTest {
 		Fakes.FakeTun next = new Fakes.FakeTun(0);
 		server.bindTun(next); // a greedy reference: the new device first, then the old one goes
 
-		CompletableFuture<Void> unbound = CompletableFuture.runAsync(() -> server.unbindTun(slow));
+		CompletableFuture<Void> unbound = CompletableFuture.runAsync(() -> server.unbindTun(slow, Map.of()));
 		Thread.sleep(50);
 		assertThat(unbound).as("the uplink is still writing to the old device").isNotDone();
 		slow.release.countDown();
@@ -229,7 +258,7 @@ class TunnelServerTest {
 		Fakes.FakeSession session = connect();
 		assertThat(old.reading.await(10, TimeUnit.SECONDS)).isTrue();
 
-		server.unbindTun(old); // returns while the old downlink still waits in its read
+		server.unbindTun(old, Map.of()); // returns while the old downlink still waits in its read
 		assertThat(old.closing.getCount()).isOne();
 		Fakes.FakeTun next = new Fakes.FakeTun(0);
 		server.bindTun(next);
@@ -241,11 +270,74 @@ class TunnelServerTest {
 	}
 
 	@Test
+	void aDeviceHandedOverStaysInUseUntilItsSuccessorBinds() throws Exception {
+		Fakes.FakeTun old = new Fakes.FakeTun(0);
+		server.bindTun(old);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		connect();
+
+		server.unbindTun(old, Map.of(TunDevice.HANDOVER, Boolean.TRUE)); // its driver is being updated
+		assertThat(server.serving()).isTrue();
+		send(packet());
+		assertThat(Rig.await(() -> old.written.size() == 1)).isTrue();
+		Fakes.FakeTun next = new Fakes.FakeTun(0);
+		server.bindTun(next);
+		send(packet());
+		assertThat(Rig.await(() -> next.written.size() == 1)).isTrue();
+		assertThat(old.written).hasSize(1);
+		assertThat(drops(DropReason.NO_TUN)).isZero();
+		assertThat(log.at("INFO")).anyMatch(l -> l.startsWith("Tunnel keeps TUN")).noneMatch(l -> l.startsWith("Tunnel not serving"));
+	}
+
+	@Test
+	void aDeviceHandedOverWithoutSuccessorIsLetGoAfterTheGrace() throws Exception {
+		Fakes.FakeTun old = new Fakes.FakeTun(0);
+		server.bindTun(old);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		server.unbindTun(old, Map.of(TunDevice.HANDOVER, Boolean.TRUE));
+		assertThat(server.serving()).isTrue();
+		assertThat(Rig.WAIT_NANOS).isGreaterThan(Leaving.GRACE_NANOS + TimeUnit.SECONDS.toNanos(2)); // + a housekeeping tick
+		assertThat(Rig.await(() -> !server.serving())).isTrue();
+		assertThat(log.at("WARN")).anyMatch(l -> l.contains("no successor came"));
+	}
+
+	@Test
+	void aSessionManagerLeavingForAnUpdateKeepsForwardingButTakesNoHandshake() throws Exception {
+		Fakes.FakeTun tun = new Fakes.FakeTun(0);
+		server.bindTun(tun);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		connect();
+
+		server.unbindSessions(sessions, stopping(true));
+		send(packet());
+		assertThat(Rig.await(() -> tun.written.size() == 1)).isTrue();
+		send("\0secret".getBytes(StandardCharsets.US_ASCII));
+		assertThat(Rig.await(() -> drops(DropReason.NO_SERVICE) == 1)).as("no new session for a leaving manager").isTrue();
+
+		server.bindSessions(new Fakes.FakeSessions()); // the successor, which did not resume the session here
+		send(packet());
+		assertThat(Rig.await(() -> server.drops().values().stream().mapToLong(Long::longValue).sum() == 2)).isTrue();
+		assertThat(tun.written).hasSize(1);
+	}
+
+	@Test
+	void aSessionManagerStoppedForGoodIsLetGoAtOnce() throws Exception {
+		server.bindTun(new Fakes.FakeTun(0));
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		server.unbindSessions(sessions, stopping(false)); // an operator's stop clears the start mark first
+		assertThat(server.serving()).isFalse();
+	}
+
+	@Test
 	void aReplacedSessionManagerServesTheNextHandshakes() throws Exception {
 		server.bindTun(new Fakes.FakeTun(0));
 		server.bindKeyCheck(keys);
 		server.bindSessions(sessions);
-		server.unbindSessions(sessions);
+		server.unbindSessions(sessions, null);
 		send(packet());
 		assertThat(Rig.await(() -> drops(DropReason.NO_SERVICE) == 1)).isTrue();
 

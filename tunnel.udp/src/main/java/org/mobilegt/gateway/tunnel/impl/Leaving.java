@@ -1,0 +1,80 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.mobilegt.gateway.tun.api.TunDevice;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
+
+/**
+ * The TUN device and session manager that the tunnel keeps using while their bundle is updated,
+ * until the successor binds (at most {@link #GRACE_NANOS}): dropping them at the unbind would
+ * silence forwarding for the whole update (~50-100 ms). A TUN device says itself that it stays
+ * usable ({@link TunDevice#HANDOVER}); a session manager leaving for an update keeps serving
+ * lookups of the sessions it had, and takes no new ones (the tunnel sends it no handshake). Called
+ * under the server's lock.
+ */
+final class Leaving {
+
+	/** Less than {@link TunDevice#HANDOVER_MILLIS}: the tunnel lets go before the device refuses calls. */
+	static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+	private final BundleContext context;
+	private TunDevice tun;
+	private long tunSince;
+	private boolean sessions;
+	private long sessionsSince;
+
+	Leaving(BundleContext context) {
+		this.context = context;
+	}
+
+	/** Whether the unbound {@code device} (with its service properties) may be kept until its successor binds. */
+	boolean keepTun(TunDevice device, Map<String, ?> props) {
+		if (props == null || !Boolean.TRUE.equals(props.get(TunDevice.HANDOVER))) {
+			return false;
+		}
+		tun = device;
+		tunSince = System.nanoTime();
+		return true;
+	}
+
+	/**
+	 * Whether the unbound session manager of {@code ref} may be kept: its bundle stops only to start
+	 * again at once (an update or a refresh: still marked for start, the framework running on).
+	 */
+	boolean keepSessions(ServiceReference<?> ref) {
+		Bundle b = ref == null ? null : ref.getBundle();
+		if (b == null || b.getState() != Bundle.STOPPING
+				|| context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() != Bundle.ACTIVE
+				|| !b.adapt(BundleStartLevel.class).isPersistentlyStarted()) {
+			return false;
+		}
+		sessions = true;
+		sessionsSince = System.nanoTime();
+		return true;
+	}
+
+	/** A successor (or nothing) took the place of the kept one: nothing to let go of any more. */
+	void tunReplaced() {
+		tun = null;
+	}
+
+	void sessionsReplaced() {
+		sessions = false;
+	}
+
+	/** The device kept for longer than the grace (its successor did not come), or null. */
+	TunDevice overdueTun(long now) {
+		return tun != null && now - tunSince > GRACE_NANOS ? tun : null;
+	}
+
+	/** Whether the session manager kept is overdue (its successor did not come). */
+	boolean sessionsOverdue(long now) {
+		return sessions && now - sessionsSince > GRACE_NANOS;
+	}
+}
