@@ -156,14 +156,17 @@ class TunDriverIT {
 	}
 
 	@Test
-	void aBundleUpdateHandsOverLinkRouteAndNatAndTheNextDriverTakesThemOverWithoutDuplicates() throws IOException {
+	void aBundleUpdateHandsOverLinkRouteAndNatAndTheNextDriverTakesThemOverWithoutDuplicates() throws Exception {
 		TunDriver driver = activate(config("mgtit3", "10.99.3.0/24"));
 		int index = index("mgtit3");
+		Fakes.Registration registration = registry.registrations.stream().filter(r -> r.type == TunDevice.class).findFirst().orElseThrow();
+		TunDevice old = registry.device();
 		registry.updating();
 		driver.deactivate(Fakes.BUNDLE_STOPPED);
 		drivers.remove(driver);
 
 		assertThat(registry.device()).isNull();
+		assertThat(registration.props()).as("said before it went").containsEntry(TunDevice.HANDOVER, true);
 		// its queue stays open: the device keeps its carrier, and a packet for a client meanwhile
 		// waits in the queue for the next driver instead of being dropped
 		assertThat(flags(sh("ip", "-o", "link", "show", "dev", "mgtit3"))).as("link while handed over").contains("UP", "LOWER_UP");
@@ -182,12 +185,29 @@ class TunDriverIT {
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24").strip().lines()).hasSize(1);
 		assertThat(sh("nft", "list", "ruleset")).containsOnlyOnce("table inet mobilegt_mgtit3 {").containsOnlyOnce("masquerade");
 
+		// a consumer that kept the old device through the update may go on using it for a while ...
+		assertThat(deliversTo(old)).as("old device still usable after the update").isTrue();
+		// ... then it refuses calls, and the queues stay the successor's
+		Thread.sleep(TunDevice.HANDOVER_MILLIS + 500);
+		assertThatThrownBy(() -> old.write(ByteBuffer.allocateDirect(64))).isInstanceOf(IOException.class).hasMessageContaining("closed");
+		assertThat(old.read(0, ByteBuffer.allocateDirect(2048), 10)).isEqualTo(-1);
+		assertThat(deliversTo(registry.device())).as("the successor's queue still open").isTrue();
+
 		registry.stoppedByOperator();
 		next.deactivate(Fakes.BUNDLE_STOPPED);
 		drivers.remove(next);
 		assertThat(sh("ip", "-4", "route", "show", "10.99.3.0/24")).isEmpty();
 		assertThat(sh("nft", "list", "ruleset")).doesNotContain("mobilegt_mgtit3");
 		assertThat(Files.readString(IP_FORWARD).trim()).isEqualTo("0");
+	}
+
+	/** Whether a datagram the host sends to a client comes out of {@code device}. */
+	private static boolean deliversTo(TunDevice device) throws IOException {
+		try (DatagramSocket s = new DatagramSocket()) {
+			byte[] m = "to a client".getBytes(StandardCharsets.US_ASCII);
+			s.send(new DatagramPacket(m, m.length, InetAddress.getByName("10.99.3.2"), 9));
+		}
+		return readUdpTo(device, "10.99.3.2");
 	}
 
 	/** Whether a UDP datagram for {@code dst} comes out of queue 0 within 3 s. */
