@@ -114,18 +114,28 @@ class RadiusTest {
 				InetSocketAddress server = gw.awaitTunnel(START);
 				gw.awaitLog("RADIUS authentication on", REPLY);
 				try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
+						ToyVpnClient moved = ToyVpnClient.open(t.phone(), server);
 						ToyVpnClient brief = ToyVpnClient.open(t.phone(), server);
 						ToyVpnClient bob = ToyVpnClient.open(t.phone(), server)) {
 					Parameters aliceParameters = alice.handshake("alice-secret", "alice");
 					String address = aliceParameters.address();
 					assertThat(aliceParameters.address6()).as("the default gateway is dual-stack (subnet6 auto)").isNotNull();
+					ToyVpnClient phone = alice;
 					for (int i = 0; i < PACKETS; i++) {
-						alice.send(Packets.udp(address, 40000, t.inetAddress(), ECHO_PORT, new byte[PAYLOAD]));
-						alice.receive(Ipv4Packet::isUdp, REPLY);
+						if (i == PACKETS / 2) {
+							// alice roams to another port mid-session: still one session, accounted once
+							Parameters again = moved.handshake("alice-secret", "alice");
+							assertThat(again.address()).isEqualTo(address);
+							assertThat(again.address6()).isEqualTo(aliceParameters.address6());
+							phone = moved;
+						}
+						phone.send(Packets.udp(address, 40000, t.inetAddress(), ECHO_PORT, new byte[PAYLOAD]));
+						phone.receive(Ipv4Packet::isUdp, REPLY);
 					}
 					VpnShell.Client counted = VpnShell.clients(gw).stream().filter(c -> "alice".equals(c.clientId())).findFirst().orElseThrow();
 					gw.gogo("vpn:kick alice");
 					Map<String, String> stop = awaitRecord(radius, "Stop", "alice");
+					assertThat(stop).containsEntry("Calling-Station-Id", t.phoneAddress() + ":" + moved.localPort());
 					assertThat(Long.parseLong(stop.get("Acct-Input-Octets"))).as("input octets = vpn:client rx bytes").isEqualTo(counted.rxBytes());
 					assertThat(Long.parseLong(stop.get("Acct-Output-Octets"))).as("output octets = vpn:client tx bytes").isEqualTo(counted.txBytes());
 					assertThat(Long.parseLong(stop.get("Acct-Input-Packets"))).isEqualTo(counted.rxPackets());
@@ -143,6 +153,9 @@ class RadiusTest {
 								.isEqualTo(ipv6(aliceParameters.address6()));
 					}
 					assertThat(radius.accounting()).anySatisfy(r -> assertThat(r).containsEntry("Acct-Status-Type", "Accounting-On"));
+					assertThat(radius.accounting()).as("one Start and one Stop for alice's session, roam or not")
+							.filteredOn(r -> "alice".equals(r.get("User-Name"))).extracting(r -> r.get("Acct-Status-Type"))
+							.containsExactly("Start", "Stop");
 
 					// Session-Timeout: RADIUS allows 3 s
 					// the three copies a stock client sends at once: one Access-Request

@@ -32,7 +32,8 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * The sessions RADIUS admitted: enforces their Session-Timeout and Idle-Timeout, and reports them
  * in accounting (Start when opened, Interim-Update every {@code interimSeconds}, Stop with the
- * session's own counters when it ends). Fed by the session events of session.manager.
+ * session's own counters when it ends; a roam is no end). Fed by the session events of
+ * session.manager.
  */
 @Component(immediate = true, property = EventConstants.EVENT_TOPIC + "=org/mobilegt/gateway/session/*")
 public final class RadiusSessions implements EventHandler {
@@ -126,6 +127,12 @@ public final class RadiusSessions implements EventHandler {
 			if (accounting()) {
 				auth.accounting().sendOnce(record(t, AcctRecord.START, 0, 0, 0, 0, 0, now));
 			}
+		} else if (event.getTopic().equals(SessionManager.TOPIC_ROAMED)) {
+			// the same session at a new endpoint: still tracked, with its grant and counters; the new
+			// endpoint's grant (RADIUS accepted the move) is used up, and later records show where it is
+			String endpoint = String.valueOf(event.getProperty(SessionManager.PROP_ENDPOINT));
+			auth.granted().take(endpoint, now);
+			tracked.computeIfPresent(sessionId, (key, t) -> t.at(endpoint));
 		} else {
 			Tracked t = tracked.remove(sessionId);
 			if (t != null && accounting()) {

@@ -23,6 +23,11 @@ record Tracked(long id, String sessionId, Granted.Grant grant, String endpoint, 
 		}
 	}
 
+	/** The same session at another endpoint (it roamed). */
+	Tracked at(String newEndpoint) {
+		return new Tracked(id, sessionId, grant, newEndpoint, address, address6, startMillis, lastInterim);
+	}
+
 	/** One line: the fields, tab-separated, the user and Class base64, the IPv6 address last ("-": none). */
 	String line() {
 		Base64.Encoder b = Base64.getEncoder();

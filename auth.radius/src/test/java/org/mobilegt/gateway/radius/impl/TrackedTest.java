@@ -43,6 +43,16 @@ class TrackedTest {
 		assertThatThrownBy(() -> Tracked.parse(t.line() + "\tmore", 0)).isInstanceOf(IllegalArgumentException.class);
 	}
 
+	@Test
+	void aRoamedSessionKeepsAllButItsEndpoint() {
+		long[] lastInterim = { 1 };
+		Tracked t = new Tracked(7, "65f0a1b2-7", GRANT, "172.31.0.2:4000", 0x0A4D0909, V6, 1_000, lastInterim);
+		Tracked moved = t.at("[2001:db8::2]:4001");
+		assertThat(moved.endpoint()).isEqualTo("[2001:db8::2]:4001");
+		assertThat(moved).usingRecursiveComparison().ignoringFields("endpoint").isEqualTo(t);
+		assertThat(moved.lastInterim()).isSameAs(lastInterim);
+	}
+
 	/** Equal but for lastInterim (not saved). */
 	private static void assertSame(Tracked actual, Tracked expected) {
 		assertThat(actual).usingRecursiveComparison().ignoringFields("lastInterim").isEqualTo(expected);
