@@ -6,9 +6,12 @@ import static org.mobilegt.gateway.e2e.Scenarios.KEY;
 import static org.mobilegt.gateway.e2e.Scenarios.REPLY;
 import static org.mobilegt.gateway.e2e.Scenarios.START;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * auth.radius against real FreeRADIUS servers run in the test's inet namespace: accept with the
  * Framed-IP-Address honoured, reject (an illegal attempt), an address outside the pool refused,
  * failover to the second server, both servers down with onUnreachable reject and local, and the
- * live hand-back to the gateway's own keys with no session lost.
+ * live hand-back to the gateway's own keys with no session lost; accounting with both tunnel
+ * addresses (Framed-IP-Address, Framed-IPv6-Address) through a server outage and a bundle update.
  */
 @RequiresRoot
 class RadiusTest {
@@ -110,16 +114,28 @@ class RadiusTest {
 				InetSocketAddress server = gw.awaitTunnel(START);
 				gw.awaitLog("RADIUS authentication on", REPLY);
 				try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server);
+						ToyVpnClient moved = ToyVpnClient.open(t.phone(), server);
 						ToyVpnClient brief = ToyVpnClient.open(t.phone(), server);
 						ToyVpnClient bob = ToyVpnClient.open(t.phone(), server)) {
-					String address = alice.handshake("alice-secret", "alice").address();
+					Parameters aliceParameters = alice.handshake("alice-secret", "alice");
+					String address = aliceParameters.address();
+					assertThat(aliceParameters.address6()).as("the default gateway is dual-stack (subnet6 auto)").isNotNull();
+					ToyVpnClient phone = alice;
 					for (int i = 0; i < PACKETS; i++) {
-						alice.send(Packets.udp(address, 40000, t.inetAddress(), ECHO_PORT, new byte[PAYLOAD]));
-						alice.receive(Ipv4Packet::isUdp, REPLY);
+						if (i == PACKETS / 2) {
+							// alice roams to another port mid-session: still one session, accounted once
+							Parameters again = moved.handshake("alice-secret", "alice");
+							assertThat(again.address()).isEqualTo(address);
+							assertThat(again.address6()).isEqualTo(aliceParameters.address6());
+							phone = moved;
+						}
+						phone.send(Packets.udp(address, 40000, t.inetAddress(), ECHO_PORT, new byte[PAYLOAD]));
+						phone.receive(Ipv4Packet::isUdp, REPLY);
 					}
 					VpnShell.Client counted = VpnShell.clients(gw).stream().filter(c -> "alice".equals(c.clientId())).findFirst().orElseThrow();
 					gw.gogo("vpn:kick alice");
 					Map<String, String> stop = awaitRecord(radius, "Stop", "alice");
+					assertThat(stop).containsEntry("Calling-Station-Id", t.phoneAddress() + ":" + moved.localPort());
 					assertThat(Long.parseLong(stop.get("Acct-Input-Octets"))).as("input octets = vpn:client rx bytes").isEqualTo(counted.rxBytes());
 					assertThat(Long.parseLong(stop.get("Acct-Output-Octets"))).as("output octets = vpn:client tx bytes").isEqualTo(counted.txBytes());
 					assertThat(Long.parseLong(stop.get("Acct-Input-Packets"))).isEqualTo(counted.rxPackets());
@@ -130,7 +146,16 @@ class RadiusTest {
 							.containsKey("Acct-Session-Time");
 					Map<String, String> start = awaitRecord(radius, "Start", "alice");
 					assertThat(start.get("Acct-Session-Id")).isEqualTo(stop.get("Acct-Session-Id"));
+					// RFC 6911: both records carry the IPv6 tunnel address the client was given
+					for (Map<String, String> r : List.of(start, stop)) {
+						assertThat(r).containsKey("Framed-IPv6-Address").containsEntry("Framed-IP-Address", "10.77.9.9");
+						assertThat(ipv6(r.get("Framed-IPv6-Address"))).as("Framed-IPv6-Address of " + r.get("Acct-Status-Type"))
+								.isEqualTo(ipv6(aliceParameters.address6()));
+					}
 					assertThat(radius.accounting()).anySatisfy(r -> assertThat(r).containsEntry("Acct-Status-Type", "Accounting-On"));
+					assertThat(radius.accounting()).as("one Start and one Stop for alice's session, roam or not")
+							.filteredOn(r -> "alice".equals(r.get("User-Name"))).extracting(r -> r.get("Acct-Status-Type"))
+							.containsExactly("Start", "Stop");
 
 					// Session-Timeout: RADIUS allows 3 s
 					// the three copies a stock client sends at once: one Access-Request
@@ -218,8 +243,9 @@ class RadiusTest {
 				InetSocketAddress server = gw.awaitTunnel(START);
 				gw.awaitLog("RADIUS authentication on", REPLY);
 				try (ToyVpnClient alice = ToyVpnClient.open(t.phone(), server); ToyVpnClient bob = ToyVpnClient.open(t.phone(), server)) {
-					alice.handshake("alice-secret", "alice");
-					String bobAddress = bob.handshake("bob-secret", "bob").address();
+					String alice6 = alice.handshake("alice-secret", "alice").address6();
+					Parameters bobParameters = bob.handshake("bob-secret", "bob");
+					String bobAddress = bobParameters.address();
 					awaitRecord(radius, "Start", "alice");
 					radius.close();
 					gw.gogo("vpn:kick alice");
@@ -233,16 +259,32 @@ class RadiusTest {
 					assertThat(VpnShell.clients(gw)).extracting(VpnShell.Client::clientId).containsExactly("bob");
 
 					radius = FreeRadius.start(t.inet(), raddb, 1812, USERS);
-					assertThat(awaitRecord(radius, "Stop", "alice")).containsEntry("Acct-Terminate-Cause", "Admin-Reset");
+					// the Stop queued on disk before the update kept the IPv6 address
+					Map<String, String> aliceStop = awaitRecord(radius, "Stop", "alice");
+					assertThat(aliceStop).containsEntry("Acct-Terminate-Cause", "Admin-Reset").containsEntry("Framed-IP-Address", "10.77.9.9");
+					assertThat(ipv6(aliceStop.get("Framed-IPv6-Address"))).isEqualTo(ipv6(alice6));
 					bob.send(Packets.icmpEchoRequest(bobAddress, t.inetAddress(), 9, 1, "kept".getBytes()));
 					bob.receive(r -> r.isEchoReply(9, 1), REPLY);
 					// the updated bundle still accounts for the session admitted before the update
 					gw.gogo("vpn:kick bob");
-					assertThat(awaitRecord(radius, "Stop", "bob")).containsEntry("Acct-Terminate-Cause", "Admin-Reset");
+					Map<String, String> bobStop = awaitRecord(radius, "Stop", "bob");
+					assertThat(bobStop).containsEntry("Acct-Terminate-Cause", "Admin-Reset");
+					assertThat(ipv6(bobStop.get("Framed-IPv6-Address"))).as("tracked over the update with its IPv6 address")
+							.isEqualTo(ipv6(bobParameters.address6()));
 				}
 			} finally {
 				radius.close();
 			}
+		}
+	}
+
+	/** An IPv6 literal (never a name lookup: Java parses a text with ':' as an address), to compare two spellings. */
+	private static InetAddress ipv6(String literal) {
+		assertThat(literal).contains(":");
+		try {
+			return InetAddress.getByName(literal);
+		} catch (UnknownHostException e) {
+			throw new AssertionError("not an IPv6 address: " + literal, e);
 		}
 	}
 

@@ -6,6 +6,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,7 @@ final class Accounting {
 
 	static final int MAX_QUEUED = 100_000;
 	static final long RETRY_SECONDS = 5;
+	private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
 	private final Path queueFile;
 	private final Logger log;
@@ -41,16 +44,40 @@ final class Accounting {
 		this.queueFile = queueFile;
 		this.log = log;
 		if (queueFile != null && Files.exists(queueFile)) {
-			try {
-				for (String line : Files.readAllLines(queueFile, StandardCharsets.UTF_8)) {
-					stops.add(AcctRecord.parse(line));
+			load();
+		}
+	}
+
+	/**
+	 * The Stops a previous instance left, in either line format. An unreadable line is logged (by
+	 * number) and moved to a file of its own next to the queue: the queue is rewritten without it.
+	 */
+	private void load() {
+		Path aside = queueFile.resolveSibling(queueFile.getFileName() + ".unreadable");
+		try {
+			List<String> lines = Files.readAllLines(queueFile, StandardCharsets.UTF_8);
+			List<String> unreadable = new ArrayList<>();
+			for (int i = 0; i < lines.size(); i++) {
+				try {
+					stops.add(AcctRecord.parse(lines.get(i)));
+				} catch (IllegalArgumentException e) {
+					log.error("RADIUS: queued accounting record on line {} of {} is unreadable ({}); kept in {}", i + 1, queueFile,
+							e.getMessage(), aside);
+					unreadable.add(lines.get(i));
 				}
-				if (!stops.isEmpty()) {
-					log.info("RADIUS: {} accounting Stop records still to send", stops.size());
-				}
-			} catch (IOException | IllegalArgumentException e) {
-				log.error("RADIUS: cannot read the queued accounting records in {}: {}", queueFile, e.toString());
 			}
+			if (!unreadable.isEmpty()) {
+				if (!Files.exists(aside)) {
+					Files.createFile(aside, OWNER_ONLY);
+				}
+				Files.write(aside, unreadable, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+				save(); // moved, not copied: a restart before the next Stop must not keep them twice
+			}
+			if (!stops.isEmpty()) {
+				log.info("RADIUS: {} accounting Stop records still to send", stops.size());
+			}
+		} catch (IOException e) {
+			log.error("RADIUS: cannot read the queued accounting records in {}: {}", queueFile, e.toString());
 		}
 	}
 
@@ -139,7 +166,7 @@ final class Accounting {
 		try {
 			Path tmp = queueFile.resolveSibling(queueFile.getFileName() + ".tmp");
 			Files.deleteIfExists(tmp);
-			Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.createFile(tmp, OWNER_ONLY);
 			Files.write(tmp, lines, StandardCharsets.UTF_8);
 			try {
 				Files.move(tmp, queueFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -32,15 +32,11 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * The sessions RADIUS admitted: enforces their Session-Timeout and Idle-Timeout, and reports them
  * in accounting (Start when opened, Interim-Update every {@code interimSeconds}, Stop with the
- * session's own counters when it ends). Fed by the session events of session.manager.
+ * session's own counters when it ends; a roam is no end). Fed by the session events of
+ * session.manager.
  */
 @Component(immediate = true, property = EventConstants.EVENT_TOPIC + "=org/mobilegt/gateway/session/*")
 public final class RadiusSessions implements EventHandler {
-
-	/** A session RADIUS admitted. */
-	private record Tracked(long id, String sessionId, Granted.Grant grant, String endpoint, int address, long startMillis,
-			long[] lastInterim) {
-	}
 
 	private final RadiusAuth auth;
 	private final SessionManager sessions;
@@ -74,13 +70,7 @@ public final class RadiusSessions implements EventHandler {
 			return; // nothing to hand over (and at framework shutdown the data area may be gone)
 		}
 		List<String> lines = new ArrayList<>();
-		Base64.Encoder b = Base64.getEncoder();
-		for (Tracked t : tracked.values()) {
-			Granted.Grant g = t.grant();
-			lines.add(String.join("\t", Long.toString(t.id()), t.sessionId(), b.encodeToString(g.user().getBytes(StandardCharsets.UTF_8)),
-					t.endpoint(), Integer.toString(t.address()), Long.toString(t.startMillis()), Integer.toString(g.sessionTimeoutSeconds()),
-					Integer.toString(g.idleTimeoutSeconds()), g.cls() == null ? "-" : b.encodeToString(g.cls())));
-		}
+		tracked.values().forEach(t -> lines.add(t.line()));
 		try {
 			Files.write(stateFile, lines, StandardCharsets.UTF_8);
 		} catch (IOException e) {
@@ -88,7 +78,10 @@ public final class RadiusSessions implements EventHandler {
 		}
 	}
 
-	/** The sessions a previous instance tracked that are still live. */
+	/**
+	 * The sessions a previous instance tracked that are still live. An unreadable line is logged
+	 * (by number: it holds a user name) and skipped; the others are restored.
+	 */
 	private void restore() {
 		if (stateFile == null || !Files.exists(stateFile)) {
 			return;
@@ -96,20 +89,20 @@ public final class RadiusSessions implements EventHandler {
 		try {
 			Map<Long, Session> live = new HashMap<>();
 			sessions.sessions().forEach(s -> live.put(s.id(), s));
-			Base64.Decoder b = Base64.getDecoder();
-			for (String line : Files.readAllLines(stateFile, StandardCharsets.UTF_8)) {
-				String[] f = line.split("\t");
-				if (f.length != 9 || !live.containsKey(Long.parseLong(f[0]))) {
-					continue;
+			long now = System.currentTimeMillis();
+			List<String> lines = Files.readAllLines(stateFile, StandardCharsets.UTF_8);
+			for (int i = 0; i < lines.size(); i++) {
+				try {
+					Tracked t = Tracked.parse(lines.get(i), now);
+					if (live.containsKey(t.id())) {
+						tracked.put(t.id(), t);
+					}
+				} catch (IllegalArgumentException e) {
+					log.error("RADIUS: tracked session on line {} of {} is unreadable, skipped: {}", i + 1, stateFile, e.getMessage());
 				}
-				Granted.Grant g = new Granted.Grant(new String(b.decode(f[2]), StandardCharsets.UTF_8), Integer.parseInt(f[6]),
-						Integer.parseInt(f[7]), f[8].equals("-") ? null : b.decode(f[8]), 0);
-				long start = Long.parseLong(f[5]);
-				tracked.put(Long.parseLong(f[0]), new Tracked(Long.parseLong(f[0]), f[1], g, f[3], Integer.parseInt(f[4]), start,
-						new long[] { System.currentTimeMillis() }));
 			}
 			Files.delete(stateFile);
-		} catch (IOException | IllegalArgumentException e) {
+		} catch (IOException e) {
 			log.error("RADIUS: cannot restore the tracked sessions from {}: {}", stateFile, e.toString());
 		}
 	}
@@ -128,11 +121,18 @@ public final class RadiusSessions implements EventHandler {
 				return; // not admitted by RADIUS
 			}
 			int address = address(String.valueOf(event.getProperty(SessionManager.PROP_TUNNEL_ADDRESS)));
-			Tracked t = new Tracked(sessionId, bootPrefix + "-" + sessionId, grant, endpoint, address, now, new long[] { now });
+			IpAddress address6 = address6(event.getProperty(SessionManager.PROP_TUNNEL_ADDRESS6));
+			Tracked t = new Tracked(sessionId, bootPrefix + "-" + sessionId, grant, endpoint, address, address6, now, new long[] { now });
 			tracked.put(sessionId, t);
 			if (accounting()) {
 				auth.accounting().sendOnce(record(t, AcctRecord.START, 0, 0, 0, 0, 0, now));
 			}
+		} else if (event.getTopic().equals(SessionManager.TOPIC_ROAMED)) {
+			// the same session at a new endpoint: still tracked, with its grant and counters; the new
+			// endpoint's grant (RADIUS accepted the move) is used up, and later records show where it is
+			String endpoint = String.valueOf(event.getProperty(SessionManager.PROP_ENDPOINT));
+			auth.granted().take(endpoint, now);
+			tracked.computeIfPresent(sessionId, (key, t) -> t.at(endpoint));
 		} else {
 			Tracked t = tracked.remove(sessionId);
 			if (t != null && accounting()) {
@@ -151,6 +151,23 @@ public final class RadiusSessions implements EventHandler {
 		} catch (IllegalArgumentException e) {
 			return 0;
 		}
+	}
+
+	/** An IPv6 address literal (no name lookup), null when absent, empty or anything else. */
+	private IpAddress address6(Object text) {
+		if (!(text instanceof String s) || s.isEmpty()) {
+			return null;
+		}
+		try {
+			IpAddress a = IpAddress.parse(s);
+			if (a.isIpv6()) {
+				return a;
+			}
+		} catch (IllegalArgumentException e) {
+			// logged below
+		}
+		log.warn("RADIUS: the session's IPv6 address {} is not one; accounted without it", s);
+		return null;
 	}
 
 	private boolean accounting() {
@@ -176,8 +193,8 @@ public final class RadiusSessions implements EventHandler {
 
 	private AcctRecord record(Tracked t, int status, long in, long out, long inPackets, long outPackets, int cause, long now) {
 		byte[] cls = t.grant().cls();
-		return new AcctRecord(status, t.sessionId(), t.grant().user(), t.endpoint(), t.address(), in, out, inPackets, outPackets,
-				(now - t.startMillis()) / 1000, cause, cls == null ? "" : Base64.getEncoder().encodeToString(cls), now);
+		return new AcctRecord(status, t.sessionId(), t.grant().user(), t.endpoint(), t.address(), t.address6(), in, out, inPackets,
+				outPackets, (now - t.startMillis()) / 1000, cause, cls == null ? "" : Base64.getEncoder().encodeToString(cls), now);
 	}
 
 	/** Timeouts and interim updates, once a second. */
