@@ -71,6 +71,13 @@ public interface Session {
 	/** Accounts a packet of this client that was dropped. */
 	void dropped();
 
+	/**
+	 * Adds what {@code earlier}, the same session in a session manager kept in use through its
+	 * update, counted beyond this one (which was taken back from the state it saved when it left).
+	 * Called once, when the successor takes over.
+	 */
+	void carry(Session earlier);
+
 	long rxPackets();
 
 	long rxBytes();

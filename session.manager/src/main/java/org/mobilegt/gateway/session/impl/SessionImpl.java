@@ -40,6 +40,17 @@ final class SessionImpl implements Session {
 			lastMillis = now;
 		}
 
+		/** Adds the counts of {@code earlier} beyond these (none when it counted less). */
+		void carry(long packets, long bytes, long lastMillis) {
+			if (packets > 0) {
+				PACKETS.getAndAdd(this, packets);
+			}
+			if (bytes > 0) {
+				BYTES.getAndAdd(this, bytes);
+			}
+			this.lastMillis = Math.max(this.lastMillis, lastMillis);
+		}
+
 		void restore(long packets, long bytes, long lastMillis) {
 			this.packets = packets;
 			this.bytes = bytes;
@@ -187,6 +198,16 @@ final class SessionImpl implements Session {
 	@Override
 	public void dropped() {
 		DROPS.getAndAdd(this, 1L);
+	}
+
+	@Override
+	public void carry(Session earlier) {
+		rx.carry(earlier.rxPackets() - rx.packets, earlier.rxBytes() - rx.bytes, earlier.lastReceivedMillis());
+		tx.carry(earlier.txPackets() - tx.packets, earlier.txBytes() - tx.bytes, earlier.lastSentMillis());
+		long more = earlier.drops() - drops;
+		if (more > 0) {
+			DROPS.getAndAdd(this, more);
+		}
 	}
 
 	void drops(long drops) {

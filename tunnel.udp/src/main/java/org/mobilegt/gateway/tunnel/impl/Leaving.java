@@ -1,8 +1,11 @@
 package org.mobilegt.gateway.tunnel.impl;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.mobilegt.gateway.session.api.Session;
+import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -57,6 +60,23 @@ final class Leaving {
 		sessions = true;
 		sessionsSince = System.nanoTime();
 		return true;
+	}
+
+	/**
+	 * Gives each session of {@code successor} what the same session (by id) counted in the kept
+	 * manager {@code kept} after the kept one saved its state for the successor.
+	 */
+	static void carryCounts(SessionManager kept, SessionManager successor) {
+		Map<Long, Session> earlier = new HashMap<>();
+		for (Session s : kept.sessions()) {
+			earlier.put(s.id(), s);
+		}
+		for (Session s : successor.sessions()) {
+			Session e = earlier.get(s.id());
+			if (e != null) {
+				s.carry(e);
+			}
+		}
 	}
 
 	/** A successor (or nothing) took the place of the kept one: nothing to let go of any more. */

@@ -238,8 +238,13 @@ public final class TunnelServer implements TunnelStats {
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
 	synchronized void bindSessions(SessionManager m) {
-		bound.set(bound.get().withSessions(m));
+		Bindings before = bound.get();
+		bound.set(before.withSessions(m));
 		leaving.sessionsReplaced();
+		if (before.sessionsLeaving()) {
+			pumps.quiesceUplink(); // its batch counts on the kept manager's sessions
+			Leaving.carryCounts(before.sessions(), m);
+		}
 		servingChanged();
 	}
 

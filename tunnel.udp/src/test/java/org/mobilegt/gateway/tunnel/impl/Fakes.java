@@ -97,6 +97,15 @@ final class Fakes {
 		}
 
 		@Override public void dropped() { drops.incrementAndGet(); }
+
+		@Override
+		public void carry(Session earlier) {
+			rxPackets.addAndGet(Math.max(0, earlier.rxPackets() - rxPackets.get()));
+			rxBytes.addAndGet(Math.max(0, earlier.rxBytes() - rxBytes.get()));
+			txPackets.addAndGet(Math.max(0, earlier.txPackets() - txPackets.get()));
+			txBytes.addAndGet(Math.max(0, earlier.txBytes() - txBytes.get()));
+			drops.addAndGet(Math.max(0, earlier.drops() - drops.get()));
+		}
 		@Override public long rxPackets() { return rxPackets.get(); }
 		@Override public long rxBytes() { return rxBytes.get(); }
 		@Override public long txPackets() { return txPackets.get(); }

@@ -309,18 +309,27 @@ class TunnelServerTest {
 		server.bindTun(tun);
 		server.bindKeyCheck(keys);
 		server.bindSessions(sessions);
-		connect();
+		Fakes.FakeSession kept = connect();
 
 		server.unbindSessions(sessions, stopping(true));
+		// the successor takes the session back from the state the leaving manager saved now
+		Fakes.FakeSessions successor = new Fakes.FakeSessions();
+		Fakes.FakeSession resumed = successor.add(kept.endpoint, kept.address);
+		resumed.txBytes.set(kept.txBytes());
+		resumed.txPackets.set(kept.txPackets());
 		send(packet());
 		assertThat(Rig.await(() -> tun.written.size() == 1)).isTrue();
+		assertThat(kept.rxPackets()).isOne();
 		send("\0secret".getBytes(StandardCharsets.US_ASCII));
 		assertThat(Rig.await(() -> drops(DropReason.NO_SERVICE) == 1)).as("no new session for a leaving manager").isTrue();
 
-		server.bindSessions(new Fakes.FakeSessions()); // the successor, which did not resume the session here
+		server.bindSessions(successor);
+		assertThat(resumed.rxPackets()).as("what the kept one counted after it saved").isOne();
+		assertThat(resumed.rxBytes()).isEqualTo(kept.rxBytes());
 		send(packet());
-		assertThat(Rig.await(() -> server.drops().values().stream().mapToLong(Long::longValue).sum() == 2)).isTrue();
-		assertThat(tun.written).hasSize(1);
+		assertThat(Rig.await(() -> tun.written.size() == 2)).isTrue();
+		assertThat(resumed.rxPackets()).isEqualTo(2);
+		assertThat(kept.rxPackets()).isOne();
 	}
 
 	@Test
