@@ -108,6 +108,9 @@ CLIENT_ADDR=""   # tunnel address of the last ToyVpn client that connected
 PH_SRC=""        # the phone's source address on PH_DEV
 PH_DEV6=""       # the same for IPv6; empty: the system carries no IPv6 (its v6 tests are skipped)
 CLIENT_ADDR6=""  # IPv6 tunnel address of the last ToyVpn client, if the gateway gave it one
+CLIENT_TUN=""    # its TUN
+AGG_SRV=()       # aggregate: the tunnel server process (CPU per packet, share of the box)
+AGG_CLI=()       # aggregate: the ToyVpn client processes in the phone ns
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -279,16 +282,24 @@ sink_counts() { # packets and IP bytes counted per sink port, "port packets byte
 # blast NAME FROM,... [RELAY BLAST OPTION...]: `relay blast` for DURATION s, one flow per source
 # address (flow i to port 9000+i); by default 64-byte datagrams at BLAST_PPS. Prints "seconds S
 # sent N received N received_ip_bytes B" and per flow "flowI_sent N" "flowI_received N".
+# Also "box_busy_ticks N box_all_ticks N srv_ticks N clients_ticks N" over the sending window: the
+# box's busy CPU time (box_ticks) and that of the processes in AGG_SRV and AGG_CLI.
 blast() {
-	local name=$1 from=$2 before after out opts=(--len 64 --pps "$BLAST_PPS")
+	local name=$1 from=$2 before after out opts=(--len 64 --pps "$BLAST_PPS") box0 box1 p0 p1
 	(($# > 2)) && opts=("${@:3}")
 	before=$(sink_counts)
+	read -r -a box0 <<<"$(box_ticks)"
+	p0=($(cpu_ticks "${AGG_SRV[@]}") $(cpu_ticks "${AGG_CLI[@]}"))
 	out=$(timeout "$IPERF_LIMIT" ip netns exec "$NS_PH" $(pin "$NS_PH") "$RELAY" blast --to "$INET_IP:9000" \
 		--from "$from" "${opts[@]}" --seconds "$DURATION" 2>&1) || { echo "$out" >"$LOGS/$name.txt"; return 1; }
+	read -r -a box1 <<<"$(box_ticks)"
+	p1=($(cpu_ticks "${AGG_SRV[@]}") $(cpu_ticks "${AGG_CLI[@]}"))
 	sleep 0.3 # what is still queued in a tunnel arrives
 	after=$(sink_counts)
 	printf '%s\n--- sink before\n%s\n--- sink after\n%s\n' "$out" "$before" "$after" >"$LOGS/$name.txt"
 	python3 "$BENCH/stats.py" blast "$out" "$before" "$after"
+	printf '%s %s\n' box_busy_ticks $((box1[0] - box0[0])) box_all_ticks $((box1[1] - box0[1])) \
+		srv_ticks $((p1[0] - p0[0])) clients_ticks $((p1[1] - p0[1]))
 }
 
 # Masquerade for the baselines; the gateway brings its own NAT, so it is switched off for it.
@@ -445,6 +456,24 @@ system_relay_batch() {
 	route_inet6_via "$tc" fd78:4::2
 }
 system_relay() { system_relay_batch 32; }
+
+# The C relay's own aggregate, the minimal userspace design with the gateway's clients: one
+# `relay server --clients AGG_MAX` (one thread, one TUN, one socket) in the gw ns, next to the pair,
+# and ToyVpn relay clients with the same blast flows and policy routing as the gateway's aggregate.
+relay_aggregate() {
+	local tuns=() addrs=() ts=${ID}ra
+	((AGG_MAX > 1)) || return 0
+	start "$NS_GW" relay-agg-server "$RELAY" server --tun "$ts" --listen "$GW_IP:7001" --mtu "$TUN_MTU" \
+		--clients "$AGG_MAX" --subnet 10.78.5.0/24 --secret "$SECRET"
+	ENDPOINTS+=("$LAST_PID")
+	AGG_SRV=("$LAST_PID") AGG_CLI=()
+	wait_for "$LOGS/relay-agg-server.log" READY 5 "$LAST_PID" || fail "relay aggregate: the server did not start"
+	ip -n "$NS_GW" addr add 10.78.5.1/24 dev "$ts"
+	aggregate relay relay_agg_client
+}
+relay_agg_client() { # I: ToyVpn client I of the relay aggregate
+	toyvpn_client "relay-agg-client$1" "${ID}r$1" "bench-relay-$1" 7001
+}
 system_relay1() { system_relay_batch 1; }
 
 # ---------- the gateway ----------
@@ -518,16 +547,21 @@ gw_stats() {
 	gogo "vpn:stats --json" >"$1" && python3 "$BENCH/stats.py" gwstats "$1"
 }
 
-# gateway_client LOGNAME TUN ID: a C relay ToyVpn client in the phone ns; on success its leased
-# address is on TUN and in CLIENT_ADDR.
-gateway_client() {
-	local name=$1 tun=$2 id=$3
-	start "$NS_PH" "$name" "$RELAY" client --tun "$tun" --server "$GW_IP:8000" \
+# gateway_client LOGNAME TUN ID: a C relay ToyVpn client of the gateway in the phone ns; on success
+# its leased address is on TUN and in CLIENT_ADDR.
+gateway_client() { toyvpn_client "$@" 8000; }
+
+# toyvpn_client LOGNAME TUN ID PORT: the same for the ToyVpn server on GW_IP:PORT (also sets
+# CLIENT_TUN and adds the client to AGG_CLI).
+toyvpn_client() {
+	local name=$1 tun=$2 id=$3 port=$4
+	start "$NS_PH" "$name" "$RELAY" client --tun "$tun" --server "$GW_IP:$port" \
 		--secret "$SECRET" --id "$id" --timeout-ms 2000 --mtu "$TUN_MTU"
-	ENDPOINTS+=("$LAST_PID")
+	ENDPOINTS+=("$LAST_PID") AGG_CLI+=("$LAST_PID")
 	wait_for "$LOGS/$name.log" "^CONFIG " 10 "$LAST_PID" || return 1
 	CLIENT_ADDR=$(sed -n 's/^CONFIG .* address=\([0-9.]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
 	[[ -n $CLIENT_ADDR ]] || return 1
+	CLIENT_TUN=$tun
 	ip -n "$NS_PH" addr add "$CLIENT_ADDR/32" dev "$tun"
 	CLIENT_ADDR6=$(sed -n 's/^CONFIG .* address6=\([0-9a-f:]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
 	if [[ -n $CLIENT_ADDR6 ]]; then
@@ -624,57 +658,77 @@ gateway_handshakes() {
 # its client's address out of that client's TUN. (iperf3 cannot do this: a stream's UDP set-up
 # datagram is lost on a tunnel the other streams already overload, and the stream hangs.)
 gateway_aggregate() {
-	local n i tuns=("${ID}gc") addrs=("$CLIENT_ADDR")
+	local tuns=("${ID}gc") addrs=("$CLIENT_ADDR") pid
+	AGG_SRV=("$GW_PID") AGG_CLI=()
+	for pid in "${ENDPOINTS[@]}"; do [[ $pid == "$GW_PID" ]] || AGG_CLI+=("$pid"); done
+	aggregate gateway gateway_agg_client
+}
+gateway_agg_client() { gateway_client "gateway-client$1" "${ID}g$1" "bench-phone-$1"; }
+
+# aggregate SYSTEM CONNECT: the aggregate of SYSTEM for each N in AGG_SIZES; the caller's tuns and
+# addrs hold the clients already up, `CONNECT I` connects client I (sets CLIENT_TUN, CLIENT_ADDR).
+aggregate() {
+	local sys=$1 connect=$2 n i
 	for n in $(printf '%s\n' $AGG_SIZES | sort -n); do
 		((n > 1)) || continue
 		for ((i = ${#tuns[@]} + 1; i <= n; i++)); do
-			if ! gateway_client "gateway-client$i" "${ID}g$i" "bench-phone-$i"; then
-				log "gateway aggregate: client $i did not connect (see $LOGS/gateway-client$i.log)"
+			if ! "$connect" "$i"; then
+				log "$sys aggregate: client $i did not connect (see $LOGS)"
 				break 2
 			fi
-			tuns+=("${ID}g$i") addrs+=("$CLIENT_ADDR")
+			tuns+=("$CLIENT_TUN") addrs+=("$CLIENT_ADDR")
 		done
 		for ((i = 0; i < n; i++)); do
 			ip -n "$NS_PH" route replace "$INET_NET" dev "${tuns[i]}" src "${addrs[i]}" table $((200 + i))
 			ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
 			ip -n "$NS_PH" rule add from "${addrs[i]}" lookup $((200 + i))
 			nsx "$NS_PH" ip route get "$INET_IP" from "${addrs[i]}" | grep -q "dev ${tuns[i]} " ||
-				fail "gateway aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
+				fail "$sys aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
 		done
-		gateway_aggregate_size "$n"
+		aggregate_size "$sys" "$n"
 	done
 	for ((i = 0; i < ${#addrs[@]}; i++)); do
 		ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
 	done
+	AGG_SRV=() AGG_CLI=()
 }
 
-# gateway_aggregate_size N: REPS blasts, one flow from each of the first N clients (tuns, addrs of
-# gateway_aggregate); metrics agg_* for 4 clients (the issue's goal), agg<N>_* otherwise.
-gateway_aggregate_size() {
-	local n=$1 i rep prefix=agg
+# aggregate_size SYSTEM N: REPS blasts, one flow from each of the first N clients (tuns, addrs of
+# aggregate); metrics agg_* for 4 clients (the issue's goal), agg<N>_* otherwise. Besides pps and
+# loss: the server's CPU per packet, and over the sending window the busy CPU of the whole box
+# (/proc/stat: user + nice + system + irq + softirq of all CPUs) and of the server, the ToyVpn
+# clients and the blast process, each as % of all the box's cores: near 100 % the box is the limit.
+aggregate_size() {
+	local sys=$1 n=$2 i rep prefix=agg
 	((n == 4)) || prefix=agg$n
 	for ((rep = 1; rep <= REPS; rep++)); do
-		local c0 c1 tx0=() tx1 f name=gateway-agg$n-$rep
-		log "gateway: $n clients, repetition $rep/$REPS"
+		local c0 c1 tx0=() tx1 f name=$sys-agg$n-$rep
+		log "$sys: $n clients, repetition $rep/$REPS"
 		for ((i = 0; i < n; i++)); do
 			tx0+=($(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped"))))
 		done
-		c0=$(cpu_ticks "$GW_PID")
+		c0=$(cpu_ticks "${AGG_SRV[@]}")
 		f=$(blast "$name" "$(IFS=,; echo "${addrs[*]:0:n}")") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
-		c1=$(cpu_ticks "$GW_PID")
+		c1=$(cpu_ticks "${AGG_SRV[@]}")
 		for ((i = 0; i < n; i++)); do
 			tx1=$(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped")))
 			((tx1 - tx0[i] >= $(awk -v k="flow$((i + 1))_sent" '$1 == k {print $2}' <<<"$f") * 9 / 10)) ||
-				fail "gateway aggregate: ${tuns[i]} carried $((tx1 - tx0[i])) packets of flow $((i + 1)) ($f)"
+				fail "$sys aggregate: ${tuns[i]} carried $((tx1 - tx0[i])) packets of flow $((i + 1)) ($f)"
 		done
-		record_lines gateway "$rep" "$(awk -v p="$prefix" '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
+		record_lines "$sys" "$rep" "$(awk -v p="$prefix" -v hz="$HZ" '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
 			$1 ~ /^flow[0-9]+_received$/ {sub("_received", "", $1); f[$1] = $2}
+			$1 ~ /_ticks$/ {k[$1] = $2} $1 == "blast_cpu_s" {b = $2 * hz}
 			END {
 				print p "_kpps", r / s / 1000
 				print p "_loss_pct", 100 * (t - r) / (t ? t : 1)
-				for (k in f) print p "_" k "_kpps", f[k] / s / 1000
+				for (x in f) print p "_" x "_kpps", f[x] / s / 1000
+				a = k["box_all_ticks"] ? k["box_all_ticks"] : 1
+				print p "_box_cpu_pct", 100 * k["box_busy_ticks"] / a
+				print p "_srv_cpu_pct", 100 * k["srv_ticks"] / a
+				print p "_clients_cpu_pct", 100 * k["clients_ticks"] / a
+				print p "_blast_cpu_pct", 100 * b / a
 			}' <<<"$f")"
-		record gateway "$rep" "${prefix}_cpu_srv_us_per_pkt" "$(python3 -c "print(($c1 - $c0) / $HZ * 1e6 / max(1, $(awk '$1 == "received" {print $2}' <<<"$f")))")"
+		record "$sys" "$rep" "${prefix}_cpu_srv_us_per_pkt" "$(python3 -c "print(($c1 - $c0) / $HZ * 1e6 / max(1, $(awk '$1 == "received" {print $2}' <<<"$f")))")"
 	done
 }
 
@@ -783,6 +837,10 @@ thread_ticks() {
 	done
 	echo "$up $down $ctl"
 }
+
+# box_ticks: "BUSY ALL" clock ticks of all CPUs since boot (/proc/stat, line cpu): busy = user +
+# nice + system + irq + softirq; all = those + idle + iowait + steal (guest time is inside user).
+box_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 
 # softirq_ticks: the whole box's softirq time in clock ticks (/proc/stat, line cpu, 7th value): the
 # kernel's veth, TUN, NAT and UDP receive work, mostly outside the endpoints' own time. Other load
@@ -957,6 +1015,7 @@ run_system() {
 		done
 		if ((${#ENDPOINTS[@]})); then record "$SYS" 1 rss_kb "$(rss_kb)"; fi
 		if [[ $SYS == gateway ]]; then gateway_extras; fi
+		if [[ $SYS == relay ]]; then relay_aggregate; fi
 	else
 		record "$SYS" 0 skipped 1
 	fi
@@ -1078,14 +1137,16 @@ smoke_check() {
 			esac
 		done
 		if [[ $s == gateway ]]; then
-			need+=hs_per_s,hs_failed=0,proc_from_client_samples,proc_to_client_samples
-			for t in $RSS_CLIENTS; do need+=,sessions_at_$t=$t; done
+			need+=hs_per_s,hs_failed=0,proc_from_client_samples,proc_to_client_samples,
+			for t in $RSS_CLIENTS; do need+=sessions_at_$t=$t,; done
+		fi
+		if [[ $s == gateway || $s == relay ]]; then # both have an aggregate
 			local n prefix
 			for n in $AGG_SIZES; do
 				((n > 1)) || continue
 				prefix=agg
 				((n == 4)) || prefix=agg$n
-				for ((t = 1; t <= n; t++)); do need+=,${prefix}_flow${t}_kpps; done
+				for ((t = 1; t <= n; t++)); do need+=${prefix}_flow${t}_kpps,; done
 			done
 		fi
 		specs+=("$s:${need%,}")

@@ -143,6 +143,8 @@ def blast(out, before, after):
     print("sent", sum(sent))
     print("received", sum(received))
     print("received_ip_bytes", sum(a[9000 + i][1] - b[9000 + i][1] for i in range(len(sent))))
+    if "cpu_s" in kv:
+        print("blast_cpu_s", kv["cpu_s"])
     for i, (s, r) in enumerate(zip(sent, received)):
         print("flow%d_sent %d" % (i + 1, s))
         print("flow%d_received %d" % (i + 1, r))
@@ -355,9 +357,12 @@ def goals(med):
                      ", ".join("{} {:.2f}x".format(m, r) for m, r in got) or "-", status(ok)])
     r = ratio(med, g, "relay", "agg_kpps", "blast_kpps")
     r2 = ratio(med, g, "relay", "agg_kpps", "udp64_kpps")
+    r3 = ratio(med, g, "relay", "agg_kpps")
     rows.append(["aggregate pps, 4 clients >= 1.5x one C relay (64 B)",
-                 "-" if r is None else "{:.0f} vs {:.0f} kpps blast = {:.2f}x ({:.2f}x its iperf3 UDP64)".format(
-                     med[(g, "agg_kpps")], med[("relay", "blast_kpps")], r, r2 or float("nan")),
+                 "-" if r is None else "{:.0f} vs {:.0f} kpps blast = {:.2f}x ({:.2f}x its iperf3 UDP64){}".format(
+                     med[(g, "agg_kpps")], med[("relay", "blast_kpps")], r, r2 or float("nan"),
+                     "" if r3 is None else "; {:.2f}x the C relay's own 4-client aggregate ({:.0f} kpps)".format(
+                         r3, med[("relay", "agg_kpps")])),
                  status(None if r is None else r >= 1.5)])
     r = ratio(med, g, "relay", "cpu_fix_srv_us_per_pkt")
     rows.append(["CPU per forwarded packet <= 1.0x C relay (gw side, fixed count)",
@@ -380,9 +385,9 @@ def goals(med):
     return render(["goal", "measured", "status"], rows)
 
 
-def agg_prefixes(keys):
-    """The gateway's aggregate metric prefixes ("agg" = 4 clients, "aggN" = N clients), by client count."""
-    found = {k[:-len("_kpps")] for s, k in keys if s == "gateway" and re.match(r"agg\d*_kpps$", k)}
+def agg_prefixes(keys, system="gateway"):
+    """A system's aggregate metric prefixes ("agg" = 4 clients, "aggN" = N clients), by client count."""
+    found = {k[:-len("_kpps")] for s, k in keys if s == system and re.match(r"agg\d*_kpps$", k)}
     return sorted(found, key=agg_clients)
 
 
@@ -416,7 +421,8 @@ def gateway_section(med, keys):
                        key=lambda k: int(re.search(r"flow(\d+)_", k).group(1)))
         out += ["Gateway aggregate, {} clients, one 64-byte blast flow each (offered in total as in blast64): "
                 "{:.1f} kpps received (per client {}), loss {:.1f}%, {:.2f} us JVM CPU per packet; "
-                "{} one C relay's blast64, {} its iperf3 UDP64, {} the gateway's own one-client blast64".format(
+                "{} one C relay's blast64, {} its iperf3 UDP64, {} the gateway's own one-client blast64, "
+                "{} the C relay's own aggregate with as many clients".format(
                     len(flows), med[(g, prefix + "_kpps")],
                     " / ".join(fmt(med.get((g, k)), "{:.1f}") for k in flows),
                     med.get((g, prefix + "_loss_pct"), float("nan")),
@@ -424,7 +430,8 @@ def gateway_section(med, keys):
                     *("-" if r is None else "{:.2f}x".format(r) for r in (
                         ratio(med, g, "relay", prefix + "_kpps", "blast_kpps"),
                         ratio(med, g, "relay", prefix + "_kpps", "udp64_kpps"),
-                        ratio(med, g, g, prefix + "_kpps", "blast_kpps")))), ""]
+                        ratio(med, g, g, prefix + "_kpps", "blast_kpps"),
+                        ratio(med, g, "relay", prefix + "_kpps")))), ""]
     if (g, "cpu_fix_uplink_us_per_pkt") in med:
         parts = [(c, med.get((g, "cpu_fix_%s_us_per_pkt" % c), float("nan")))
                  for c in ("uplink", "downlink", "control", "other")]
@@ -439,6 +446,32 @@ def gateway_section(med, keys):
             med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan"))),
             ""]
     return out
+
+
+def aggregate_section(med, keys):
+    """The aggregates side by side per client count: the gateway's against the C relay's own
+    (relay server --clients), with the CPU of the box and of its parts while the blast sent."""
+    rows = []
+    sizes = sorted({p for s in ("relay", "gateway") for p in agg_prefixes(keys, s)}, key=agg_clients)
+    for prefix in sizes:
+        for s in ("relay", "gateway"):
+            if (s, prefix + "_kpps") not in med:
+                continue
+            r = ratio(med, s, "relay", prefix + "_kpps")
+            rows.append([agg_clients(prefix), SYSTEM_LABELS.get(s, s), fmt(med[(s, prefix + "_kpps")], "{:.1f}"),
+                         "-" if r is None or s == "relay" else "{:.2f}x".format(r),
+                         fmt(med.get((s, prefix + "_loss_pct")), "{:.1f}"),
+                         fmt(med.get((s, prefix + "_cpu_srv_us_per_pkt")), "{:.2f}")] +
+                        [fmt(med.get((s, prefix + "_" + c + "_cpu_pct")), "{:.0f}")
+                         for c in ("box", "srv", "clients", "blast")])
+    if not rows:
+        return []
+    return ["Aggregates, one 64-byte blast flow per client (BLAST_PPS in total): received kpps, gateway / C relay "
+            "with as many clients (relay server --clients: one thread, one TUN, one socket), loss, server CPU per "
+            "packet; busy CPU while the blast sent as % of all the box's cores: the whole box (/proc/stat user + "
+            "nice + system + irq + softirq), the server, the ToyVpn clients, the blast process",
+            render(["clients", "system", "kpps", "vs relay", "loss%", "srv us/pkt", "box %", "srv %", "clients %",
+                    "blast %"], rows), ""]
 
 
 def ipv6_section(order, med):
@@ -499,6 +532,7 @@ def report(raw_path, outdir):
                     ratio_rows), ""]
     text += ipv6_section(order, med)
     text += gateway_section(med, samples.keys())
+    text += aggregate_section(med, samples.keys())
     alloc_txt = os.path.join(outdir, "alloc.txt")
     if os.path.exists(alloc_txt):
         with open(alloc_txt) as f:
@@ -515,10 +549,11 @@ def report(raw_path, outdir):
             cells = [fmt(med.get((s, m)), "{:.3f}") for m, _ in PLOT_METRICS]
             if any(c != "-" for c in cells):  # skipped systems stay out of the plot
                 f.write(SYSTEM_LABELS.get(s, s) + "\t" + "\t".join(cells) + "\n")
-        for prefix in agg_prefixes(samples.keys()):
-            f.write("(e) gateway, {} clients\t".format(agg_clients(prefix)) + "\t".join(
-                fmt(med[("gateway", prefix + "_kpps")], "{:.3f}") if m == "blast_kpps" else "-"
-                for m, _ in PLOT_METRICS) + "\n")
+        for s in ("relay", "gateway"):
+            for prefix in agg_prefixes(samples.keys(), s):
+                f.write("{}, {} clients\t".format({"relay": "(d) C relay", "gateway": "(e) gateway"}[s], agg_clients(prefix)) + "\t".join(
+                    fmt(med[(s, prefix + "_kpps")], "{:.3f}") if m == "blast_kpps" else "-"
+                    for m, _ in PLOT_METRICS) + "\n")
 
 
 def check(raw_path, specs):
