@@ -684,6 +684,9 @@ aggregate() {
 			ip -n "$NS_PH" rule add from "${addrs[i]}" lookup $((200 + i))
 			nsx "$NS_PH" ip route get "$INET_IP" from "${addrs[i]}" | grep -q "dev ${tuns[i]} " ||
 				fail "$sys aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
+			# both ways: the reply finds its client by its destination address
+			nsx "$NS_PH" ping -n -c 3 -i 0.2 -W 2 -I "${addrs[i]}" "$INET_IP" >"$LOGS/$sys-agg-ping$((i + 1)).txt" 2>&1 ||
+				fail "$sys aggregate: no ping reply through ${tuns[i]} (see $LOGS/$sys-agg-ping$((i + 1)).txt)"
 		done
 		aggregate_size "$sys" "$n"
 	done
