@@ -549,11 +549,14 @@ def report(raw_path, outdir):
             cells = [fmt(med.get((s, m)), "{:.3f}") for m, _ in PLOT_METRICS]
             if any(c != "-" for c in cells):  # skipped systems stay out of the plot
                 f.write(SYSTEM_LABELS.get(s, s) + "\t" + "\t".join(cells) + "\n")
-        for s in ("relay", "gateway"):
-            for prefix in agg_prefixes(samples.keys(), s):
-                f.write("{}, {} clients\t".format({"relay": "(d) C relay", "gateway": "(e) gateway"}[s], agg_clients(prefix)) + "\t".join(
-                    fmt(med[(s, prefix + "_kpps")], "{:.3f}") if m == "blast_kpps" else "-"
-                    for m, _ in PLOT_METRICS) + "\n")
+        # the aggregates by client count, the C relay's next to the gateway's
+        keys = samples.keys()
+        for prefix in sorted(set(agg_prefixes(keys, "relay") + agg_prefixes(keys)), key=agg_clients):
+            for system, label in (("relay", "(d) C relay"), ("gateway", "(e) gateway")):
+                if (system, prefix + "_kpps") in med:
+                    f.write("{}, {} clients\t".format(label, agg_clients(prefix)) + "\t".join(
+                        fmt(med[(system, prefix + "_kpps")], "{:.3f}") if m == "blast_kpps" else "-"
+                        for m, _ in PLOT_METRICS) + "\n")
 
 
 def check(raw_path, specs):
