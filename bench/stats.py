@@ -448,7 +448,28 @@ def gateway_section(med, keys):
     return out
 
 
-def aggregate_section(med, keys):
+def read_reps(raw_path):
+    """(system, metric) -> {rep: value}, for ratios of repetitions run next to each other."""
+    reps = {}
+    with open(raw_path) as f:
+        for line in f:
+            if not line.startswith("#") and line.strip():
+                system, rep, metric, value = line.rstrip("\n").split("\t")[:4]
+                reps.setdefault((system, metric), {})[rep] = float(value)
+    return reps
+
+
+def paired(reps, metric):
+    """The gateway / C relay ratio of each repetition both ran (interleaved: under the same load),
+    as "median (min-max)"; "-" when none."""
+    g, r = reps.get(("gateway", metric), {}), reps.get(("relay", metric), {})
+    ratios = [g[k] / r[k] for k in g if r.get(k)]
+    if not ratios:
+        return "-"
+    return "{:.2f}x ({:.2f}-{:.2f})".format(statistics.median(ratios), min(ratios), max(ratios))
+
+
+def aggregate_section(med, keys, reps):
     """The aggregates side by side per client count: the gateway's against the C relay's own
     (relay server --clients), with the CPU of the box and of its parts while the blast sent."""
     rows = []
@@ -460,6 +481,7 @@ def aggregate_section(med, keys):
             r = ratio(med, s, "relay", prefix + "_kpps")
             rows.append([agg_clients(prefix), SYSTEM_LABELS.get(s, s), fmt(med[(s, prefix + "_kpps")], "{:.1f}"),
                          "-" if r is None or s == "relay" else "{:.2f}x".format(r),
+                         "-" if s == "relay" else paired(reps, prefix + "_kpps"),
                          fmt(med.get((s, prefix + "_loss_pct")), "{:.1f}"),
                          fmt(med.get((s, prefix + "_cpu_srv_us_per_pkt")), "{:.2f}")] +
                         [fmt(med.get((s, prefix + "_" + c + "_cpu_pct")), "{:.0f}")
@@ -467,10 +489,12 @@ def aggregate_section(med, keys):
     if not rows:
         return []
     return ["Aggregates, one 64-byte blast flow per client (BLAST_PPS in total): received kpps, gateway / C relay "
-            "with as many clients (relay server --clients: one thread, one TUN, one socket), loss, server CPU per "
+            "with as many clients (relay server --clients: one thread, one TUN, one socket): ratio of the medians, and "
+            "median (min-max) of the ratios of each repetition (run next to each other when interleaved), loss, "
+            "server CPU per "
             "packet; busy CPU while the blast sent as % of all the box's cores: the whole box (/proc/stat user + "
             "nice + system + irq + softirq), the server, the ToyVpn clients, the blast process",
-            render(["clients", "system", "kpps", "vs relay", "loss%", "srv us/pkt", "box %", "srv %", "clients %",
+            render(["clients", "system", "kpps", "vs relay", "by repetition", "loss%", "srv us/pkt", "box %", "srv %", "clients %",
                     "blast %"], rows), ""]
 
 
@@ -532,7 +556,7 @@ def report(raw_path, outdir):
                     ratio_rows), ""]
     text += ipv6_section(order, med)
     text += gateway_section(med, samples.keys())
-    text += aggregate_section(med, samples.keys())
+    text += aggregate_section(med, samples.keys(), read_reps(raw_path))
     alloc_txt = os.path.join(outdir, "alloc.txt")
     if os.path.exists(alloc_txt):
         with open(alloc_txt) as f:
