@@ -7,7 +7,7 @@
 #   sudo bench/run.sh --smoke    one short repetition of a subset; exits non-zero when a tunnel
 #                                does not pass traffic (CI)
 # Env: see bench/README.md (REPS, DURATION, SYSTEMS, TESTS, GATEWAY, GATEWAY_JVM_OPTS, RSS_CLIENTS,
-#      AGG_SIZES, AGG_CLIENTS, ALLOC, CPU_PACKETS, PIN, ...).
+#      AGG_SIZES, AGG_CLIENTS, AGG_INTERLEAVE, ALLOC, CPU_PACKETS, PIN, ...).
 # Results: bench/out/<timestamp>/ (raw.tsv, results.tsv, table.txt, plot.png, machine.txt,
 # alloc.txt, logs/).
 set -euo pipefail
