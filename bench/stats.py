@@ -9,7 +9,8 @@
                                     -> allocation samples in [T0, T1] (epoch s) by site into
                                        OUT.txt; "metric value" lines on stdout
   stats.py blast OUTPUT BEFORE AFTER -> `relay blast` output and the sink's "port packets" lines
-                                       before/after as "metric value" lines (sent, received, per flow)
+                                       before/after as "metric value" lines (sent, received, per flow,
+                                       the blast's own CPU seconds)
   stats.py check RAW.tsv SYS:M1,M2=V...
                                     -> exit 1 unless every metric is > 0 (or = V) for SYS
   stats.py report RAW.tsv OUTDIR    -> OUTDIR/results.tsv, table.txt, plot.dat; prints the table
@@ -455,7 +456,10 @@ def read_reps(raw_path):
         for line in f:
             if not line.startswith("#") and line.strip():
                 system, rep, metric, value = line.rstrip("\n").split("\t")[:4]
-                reps.setdefault((system, metric), {})[rep] = float(value)
+                try:
+                    reps.setdefault((system, metric), {})[rep] = float(value)
+                except ValueError:
+                    continue
     return reps
 
 
@@ -491,11 +495,10 @@ def aggregate_section(med, keys, reps):
     return ["Aggregates, one 64-byte blast flow per client (BLAST_PPS in total): received kpps, gateway / C relay "
             "with as many clients (relay server --clients: one thread, one TUN, one socket): ratio of the medians, and "
             "median (min-max) of the ratios of each repetition (run next to each other when interleaved), loss, "
-            "server CPU per "
-            "packet; busy CPU while the blast sent as % of all the box's cores: the whole box (/proc/stat user + "
-            "nice + system + irq + softirq), the server, the ToyVpn clients, the blast process",
-            render(["clients", "system", "kpps", "vs relay", "by repetition", "loss%", "srv us/pkt", "box %", "srv %", "clients %",
-                    "blast %"], rows), ""]
+            "server CPU per packet; busy CPU while the blast sent as % of all the box's cores: the whole box "
+            "(/proc/stat user + nice + system + irq + softirq), the server, the ToyVpn clients, the blast process",
+            render(["clients", "system", "kpps", "vs relay", "by repetition", "loss%", "srv us/pkt", "box %", "srv %",
+                    "clients %", "blast %"], rows), ""]
 
 
 def ipv6_section(order, med):
