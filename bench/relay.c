@@ -441,7 +441,7 @@ static unsigned char in_buf[BATCH][SLOT];  /* UDP -> TUN */
 static unsigned char out_buf[BATCH][SLOT]; /* TUN -> UDP */
 
 #define MAX_CLIENTS 4096
-/* --clients: the endpoint of each leased host address, indexed by host part (0 = free). */
+/* --clients: the endpoint of each leased host address, indexed by host part (port 0: not leased). */
 static struct sockaddr_in clients[MAX_CLIENTS + 2];
 
 struct relay {
