@@ -3,6 +3,7 @@
  * VPN data path), a ToyVpn-protocol client, and a handshake load generator.
  *
  *   relay server     --tun NAME --listen ADDR:PORT [--mtu 1400] [--batch 32]
+ *                    [--clients N [--subnet 10.78.5.0/24] [--secret S]]
  *   relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400] [--batch 32]
  *   relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P] [--parallel K]
  *                    [--keys FILE]   (client i sends line i of FILE as its key instead of S)
@@ -12,12 +13,21 @@
  * blast is a UDP load generator without any set-up exchange (iperf3's per-stream set-up datagram
  * is lost on a tunnel that other streams already overload): one flow per --from address (bound
  * to it, so policy routing can pick a tunnel per flow), flow i sending to PORT+i, N datagrams/s in
- * total (0 = as fast as it can), in sendmmsg batches, round robin. The receiver counts them
+ * total (0 = as fast as it can), in sendmmsg batches, round robin, and prints its own CPU time
+ * (cpu_s: user + system, so a report can tell the load generator's share). The receiver counts them
  * (bench/run.sh: nft counters on the internet host). --imix mixes IP packet sizes instead of one
  * --len: 60 % 64 B, 25 % 576 B, 15 % 1400 B, interleaved in a fixed 20-packet cycle.
  *
  * Wire protocol: /work/shared/docs/protocol.md (ToyVpn). A datagram whose first byte is 0 is
  * control (a lone 0 is a keepalive); anything else is exactly one raw IP packet.
+ *
+ * A server with --clients serves up to N ToyVpn clients on one TUN and one socket: a handshake
+ * from a new endpoint (checked against --secret if given) leases the subnet's next host address
+ * (.1 is the server's, clients get .2 up), a repeated one gets its lease again. UDP->TUN passes
+ * only IPv4 packets whose source is the lease of the endpoint they came from; TUN->UDP sends each
+ * packet to the client whose lease is its destination. Both look the client up in an array
+ * indexed by the host part of the address: O(1), no allocation. Without --clients the server
+ * serves one client and learns its endpoint from any datagram (no handshake).
  *
  * The relay loop only moves packets: it creates the TUN, sets its MTU and brings it up; addresses
  * and routes are the caller's job. After a handshake the client prints one line
@@ -86,7 +96,7 @@ static double now_s(void)
 /* ---------- options ---------- */
 
 struct opts {
-	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix, *to, *from, *keys;
+	const char *mode, *tun, *listen, *server, *secret, *id, *id_prefix, *to, *from, *keys, *subnet;
 	int mtu, batch;
 	bool imix;
 	long clients, parallel, timeout_ms, tries, first_port, max_seconds, len, pps, seconds;
@@ -96,6 +106,7 @@ static void usage(void)
 {
 	fputs("usage:\n"
 	      "  relay server     --tun NAME --listen ADDR:PORT [--mtu 1400] [--batch 32]\n"
+	      "                   [--clients N [--subnet 10.78.5.0/24] [--secret S]]\n"
 	      "  relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400]\n"
 	      "                   [--batch 32] [--timeout-ms 5000] [--tries 3]\n"
 	      "  relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P]\n"
@@ -145,6 +156,8 @@ static struct opts parse_opts(int argc, char **argv)
 			o.id = v;
 		else if (!strcmp(k, "--id-prefix"))
 			o.id_prefix = v;
+		else if (!strcmp(k, "--subnet"))
+			o.subnet = v;
 		else if (!strcmp(k, "--keys"))
 			o.keys = v;
 		else if (!strcmp(k, "--mtu"))
@@ -421,11 +434,15 @@ static bool handshake(int udp, const char *secret, const char *id, long tries, l
 
 struct counters {
 	uint64_t udp_rx, tun_tx, tun_rx, udp_tx, control, tun_write_errors, udp_send_drops,
-		no_peer_drops;
+		no_peer_drops, spoofed_drops, leases, refused;
 };
 
 static unsigned char in_buf[BATCH][SLOT];  /* UDP -> TUN */
 static unsigned char out_buf[BATCH][SLOT]; /* TUN -> UDP */
+
+#define MAX_CLIENTS 4096
+/* --clients: the endpoint of each leased host address, indexed by host part (port 0: not leased). */
+static struct sockaddr_in clients[MAX_CLIENTS + 2];
 
 struct relay {
 	int tun, udp;
@@ -436,8 +453,78 @@ struct relay {
 	socklen_t peer_len;
 	bool rehandshake;	 /* client: server asked for a new handshake */
 	double last_send;
+	/* server --clients: leases of net + 2 .. net + 1 + nclients, in clients[] */
+	uint32_t net;		 /* subnet address, host order */
+	long nclients, leased;
+	const char *secret;	 /* NULL: any handshake is accepted */
+	int mtu;
 	struct counters c;
 };
+
+static bool same_endpoint(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+	return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
+}
+
+/* The client whose lease is the IPv4 address at p (in a packet header), or NULL. */
+static struct sockaddr_in *client_at(const struct relay *r, const unsigned char *p)
+{
+	uint32_t a;
+	memcpy(&a, p, sizeof a);
+	uint32_t host = ntohl(a) - r->net;
+	if (host < 2 || host >= (uint32_t)r->nclients + 2 || !clients[host].sin_port)
+		return NULL;
+	return &clients[host];
+}
+
+/* A handshake "\0SECRET" or "\0SECRET:ID": lease an address to a new endpoint, or repeat its own. */
+static void client_handshake(struct relay *r, const unsigned char *d, size_t len, const struct sockaddr_in *from)
+{
+	size_t n = r->secret ? strlen(r->secret) : 0;
+	if (r->secret && (len - 1 < n || memcmp(d + 1, r->secret, n) || (len - 1 > n && d[1 + n] != ':'))) {
+		r->c.refused++;
+		return;
+	}
+	long host = 2;
+	while (host < r->leased + 2 && !same_endpoint(&clients[host], from))
+		host++;
+	if (host == r->leased + 2) {
+		if (r->leased == r->nclients) {
+			r->c.refused++; /* table full */
+			return;
+		}
+		clients[host] = *from;
+		r->leased++;
+		r->c.leases++;
+	}
+	struct in_addr a = { htonl(r->net + (uint32_t)host) };
+	char text[128], ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &a, ip, sizeof ip);
+	int k = snprintf(text, sizeof text, "%cm,%d a,%s,32 r,0.0.0.0,0", 0, r->mtu, ip);
+	if (sendto(r->udp, text, (size_t)k, 0, (const struct sockaddr *)from, sizeof *from) < 0)
+		r->c.udp_send_drops++;
+}
+
+/* One datagram to a --clients server: control, or data whose source must be its sender's lease. */
+static void from_client(struct relay *r, const unsigned char *d, size_t len, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in *from = (const struct sockaddr_in *)ss;
+	if (d[0] == 0) {
+		r->c.control++;
+		if (len > 1)
+			client_handshake(r, d, len, from);
+		return;
+	}
+	const struct sockaddr_in *owner = len >= 20 && (d[0] >> 4) == 4 ? client_at(r, d + 12) : NULL;
+	if (!owner || !same_endpoint(owner, from)) {
+		r->c.spoofed_drops++;
+		return;
+	}
+	if (write(r->tun, d, len) == (ssize_t)len)
+		r->c.tun_tx++;
+	else
+		r->c.tun_write_errors++;
+}
 
 static void udp_to_tun(struct relay *r)
 {
@@ -457,13 +544,17 @@ static void udp_to_tun(struct relay *r)
 		size_t len = msgs[i].msg_len;
 		const unsigned char *d = in_buf[i];
 		r->c.udp_rx++;
+		if (len == 0 || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+			continue;
+		if (r->nclients) {
+			from_client(r, d, len, &from[i]);
+			continue;
+		}
 		if (r->server) {
 			r->peer = from[i];
 			r->peer_len = msgs[i].msg_hdr.msg_namelen;
 			r->have_peer = true;
 		}
-		if (len == 0 || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
-			continue;
 		if (d[0] == 0) {
 			r->c.control++;
 			if (!r->server && len > 1 && is_rehandshake(d, len))
@@ -482,25 +573,31 @@ static void tun_to_udp(struct relay *r)
 	static struct mmsghdr msgs[BATCH];
 	static struct iovec iov[BATCH];
 	int n = 0;
-	while (n < r->batch) {
+	for (int reads = 0; reads < r->batch; reads++) { /* bounded even when all are dropped */
 		ssize_t len = read(r->tun, out_buf[n], SLOT);
 		if (len <= 0)
 			break;
-		iov[n] = (struct iovec){ out_buf[n], (size_t)len };
-		msgs[n].msg_hdr = (struct msghdr){ .msg_iov = &iov[n], .msg_iovlen = 1 };
-		if (r->server) {
-			msgs[n].msg_hdr.msg_name = &r->peer;
-			msgs[n].msg_hdr.msg_namelen = r->peer_len;
+		r->c.tun_rx++;
+		void *to = NULL;
+		socklen_t to_len = 0;
+		if (r->nclients) {
+			const unsigned char *p = out_buf[n];
+			to = len >= 20 && (p[0] >> 4) == 4 ? client_at(r, p + 16) : NULL;
+			to_len = sizeof(struct sockaddr_in);
+		} else if (r->server && r->have_peer) {
+			to = &r->peer;
+			to_len = r->peer_len;
 		}
+		if (r->server && !to) {
+			r->c.no_peer_drops++; /* the slot is reused by the next read */
+			continue;
+		}
+		iov[n] = (struct iovec){ out_buf[n], (size_t)len };
+		msgs[n].msg_hdr = (struct msghdr){ .msg_iov = &iov[n], .msg_iovlen = 1, .msg_name = to, .msg_namelen = to_len };
 		n++;
 	}
-	r->c.tun_rx += (uint64_t)n;
 	if (n == 0)
 		return;
-	if (r->server && !r->have_peer) {
-		r->c.no_peer_drops += (uint64_t)n;
-		return;
-	}
 	int sent = 0;
 	while (sent < n) {
 		int k = sendmmsg(r->udp, msgs + sent, (unsigned)(n - sent), 0);
@@ -559,26 +656,52 @@ static void print_counters(const struct counters *c)
 {
 	fprintf(stderr,
 		"relay: udp_rx=%llu tun_tx=%llu tun_rx=%llu udp_tx=%llu control=%llu "
-		"tun_write_errors=%llu udp_send_drops=%llu no_peer_drops=%llu\n",
+		"tun_write_errors=%llu udp_send_drops=%llu no_peer_drops=%llu spoofed_drops=%llu leases=%llu "
+		"refused=%llu\n",
 		(unsigned long long)c->udp_rx, (unsigned long long)c->tun_tx,
 		(unsigned long long)c->tun_rx, (unsigned long long)c->udp_tx,
 		(unsigned long long)c->control, (unsigned long long)c->tun_write_errors,
-		(unsigned long long)c->udp_send_drops, (unsigned long long)c->no_peer_drops);
+		(unsigned long long)c->udp_send_drops, (unsigned long long)c->no_peer_drops,
+		(unsigned long long)c->spoofed_drops, (unsigned long long)c->leases, (unsigned long long)c->refused);
+}
+
+/* "A.B.C.D/P" with room for the server (.1) and n clients; the subnet address in host order. */
+static uint32_t parse_subnet(const char *s, long n)
+{
+	char ip[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	struct in_addr a;
+	if (!slash || (size_t)(slash - s) >= sizeof ip)
+		die("bad --subnet '%s' (want A.B.C.D/P)", s);
+	memcpy(ip, s, (size_t)(slash - s));
+	ip[slash - s] = 0;
+	long prefix = number("--subnet prefix", slash + 1, 8, 30);
+	if (inet_pton(AF_INET, ip, &a) != 1)
+		die("bad --subnet address '%s'", ip);
+	uint32_t size = 1u << (32 - prefix);
+	if (n > MAX_CLIENTS || (uint32_t)n > size - 3)
+		die("--subnet %s has room for %u clients (at most %d), %ld asked", s, size - 3, MAX_CLIENTS, n);
+	return ntohl(a.s_addr) & ~(size - 1);
 }
 
 static int run_server(const struct opts *o)
 {
 	if (!o->tun || !o->listen)
 		die("server needs --tun and --listen");
-	struct relay r = { .server = true, .batch = o->batch };
+	struct relay r = { .server = true, .batch = o->batch, .nclients = o->clients, .secret = o->secret, .mtu = o->mtu };
 	struct sockaddr_storage addr;
 	socklen_t len;
 	parse_endpoint(o->listen, &addr, &len);
+	if (r.nclients)
+		r.net = parse_subnet(o->subnet ? o->subnet : "10.78.5.0/24", r.nclients);
+	if (r.nclients && addr.ss_family != AF_INET)
+		die("--clients needs an IPv4 --listen address");
 	r.udp = udp_socket(addr.ss_family);
 	if (bind(r.udp, (struct sockaddr *)&addr, len) < 0)
 		die("bind %s: %s", o->listen, strerror(errno));
 	r.tun = tun_open(o->tun, o->mtu);
-	fprintf(stderr, "relay: server on %s, TUN %s mtu %d\n", o->listen, o->tun, o->mtu);
+	fprintf(stderr, "relay: server on %s, TUN %s mtu %d, %ld client(s)\n", o->listen, o->tun, o->mtu,
+		r.nclients ? r.nclients : 1);
 	printf("READY\n");
 	fflush(stdout);
 	relay_loop(&r);
@@ -927,9 +1050,12 @@ static int run_blast(const struct opts *o)
 		total += (uint64_t)k;
 	}
 	double seconds = now_s() - start;
-	printf("BLAST flows=%d seconds=%.3f len=%ld imix=%d sent=%llu sent_ip_bytes=%llu pps=%.0f errors=%llu per_flow=",
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	printf("BLAST flows=%d seconds=%.3f len=%ld imix=%d sent=%llu sent_ip_bytes=%llu pps=%.0f errors=%llu cpu_s=%.3f per_flow=",
 	       flows, seconds, o->len, o->imix, (unsigned long long)total, (unsigned long long)sent_bytes,
-	       (double)total / seconds, (unsigned long long)errors);
+	       (double)total / seconds, (unsigned long long)errors, cpu_s);
 	for (int f = 0; f < flows; f++) {
 		printf("%s%llu", f ? "," : "", (unsigned long long)sent[f]);
 		close(fds[f]);

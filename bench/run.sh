@@ -7,7 +7,7 @@
 #   sudo bench/run.sh --smoke    one short repetition of a subset; exits non-zero when a tunnel
 #                                does not pass traffic (CI)
 # Env: see bench/README.md (REPS, DURATION, SYSTEMS, TESTS, GATEWAY, GATEWAY_JVM_OPTS, RSS_CLIENTS,
-#      AGG_SIZES, AGG_CLIENTS, ALLOC, CPU_PACKETS, PIN, ...).
+#      AGG_SIZES, AGG_CLIENTS, AGG_INTERLEAVE, ALLOC, CPU_PACKETS, PIN, ...).
 # Results: bench/out/<timestamp>/ (raw.tsv, results.tsv, table.txt, plot.png, machine.txt,
 # alloc.txt, logs/).
 set -euo pipefail
@@ -67,6 +67,9 @@ BLAST_PPS=${BLAST_PPS:-300000}
 # 15 % 1400 B: 392 B on average, ~940 Mbit/s at 300k/s), one flow.
 IMIX_PPS=${IMIX_PPS:-$BLAST_PPS}
 AGG_MAX=$(printf '%s\n' $AGG_SIZES | sort -n | tail -1)
+# 1: with relay before gateway in SYSTEMS, the C relay's aggregate runs in the gateway's phase, its
+# repetitions interleaved with the gateway's, so that a change of load on the box hits both alike.
+AGG_INTERLEAVE=${AGG_INTERLEAVE:-1}
 # Allocation check (a second gateway run with JFR and a GC log): ALLOC_SECONDS of UDP at
 # ALLOC_UDP_RATE in 1400-byte packets, then ALLOC_SECONDS of one TCP stream.
 ALLOC_SECONDS=${ALLOC_SECONDS:-10}
@@ -108,6 +111,13 @@ CLIENT_ADDR=""   # tunnel address of the last ToyVpn client that connected
 PH_SRC=""        # the phone's source address on PH_DEV
 PH_DEV6=""       # the same for IPv6; empty: the system carries no IPv6 (its v6 tests are skipped)
 CLIENT_ADDR6=""  # IPv6 tunnel address of the last ToyVpn client, if the gateway gave it one
+CLIENT_TUN=""    # its TUN
+AGG_SRV=()       # the aggregate being blasted: its tunnel server process (CPU per packet, share of the box)
+AGG_CLI=()       # and its ToyVpn client processes in the phone ns
+RELAY_AGG_PENDING=0 # the C relay's aggregate waits for the gateway's phase (AGG_INTERLEAVE)
+# per system in an aggregate: SYS_tuns, SYS_addrs (its clients so far), SYS_srv, SYS_cli (PIDs)
+relay_tuns=() relay_addrs=() relay_srv="" relay_cli=()
+gateway_tuns=() gateway_addrs=() gateway_srv="" gateway_cli=()
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -279,16 +289,24 @@ sink_counts() { # packets and IP bytes counted per sink port, "port packets byte
 # blast NAME FROM,... [RELAY BLAST OPTION...]: `relay blast` for DURATION s, one flow per source
 # address (flow i to port 9000+i); by default 64-byte datagrams at BLAST_PPS. Prints "seconds S
 # sent N received N received_ip_bytes B" and per flow "flowI_sent N" "flowI_received N".
+# Also "box_busy_ticks N box_all_ticks N srv_ticks N clients_ticks N" over the sending window: the
+# box's busy CPU time (box_ticks) and that of the processes in AGG_SRV and AGG_CLI.
 blast() {
-	local name=$1 from=$2 before after out opts=(--len 64 --pps "$BLAST_PPS")
+	local name=$1 from=$2 before after out opts=(--len 64 --pps "$BLAST_PPS") box0 box1 p0 p1
 	(($# > 2)) && opts=("${@:3}")
 	before=$(sink_counts)
+	read -r -a box0 <<<"$(box_ticks)"
+	p0=($(cpu_ticks "${AGG_SRV[@]}") $(cpu_ticks "${AGG_CLI[@]}"))
 	out=$(timeout "$IPERF_LIMIT" ip netns exec "$NS_PH" $(pin "$NS_PH") "$RELAY" blast --to "$INET_IP:9000" \
 		--from "$from" "${opts[@]}" --seconds "$DURATION" 2>&1) || { echo "$out" >"$LOGS/$name.txt"; return 1; }
+	read -r -a box1 <<<"$(box_ticks)"
+	p1=($(cpu_ticks "${AGG_SRV[@]}") $(cpu_ticks "${AGG_CLI[@]}"))
 	sleep 0.3 # what is still queued in a tunnel arrives
 	after=$(sink_counts)
 	printf '%s\n--- sink before\n%s\n--- sink after\n%s\n' "$out" "$before" "$after" >"$LOGS/$name.txt"
 	python3 "$BENCH/stats.py" blast "$out" "$before" "$after"
+	printf '%s %s\n' box_busy_ticks $((box1[0] - box0[0])) box_all_ticks $((box1[1] - box0[1])) \
+		srv_ticks $((p1[0] - p0[0])) clients_ticks $((p1[1] - p0[1]))
 }
 
 # Masquerade for the baselines; the gateway brings its own NAT, so it is switched off for it.
@@ -447,6 +465,46 @@ system_relay_batch() {
 system_relay() { system_relay_batch 32; }
 system_relay1() { system_relay_batch 1; }
 
+# The C relay's own aggregate, the minimal userspace design with the gateway's clients: one
+# `relay server --clients AGG_MAX` (one thread, one TUN, one socket) in the gw ns, next to the pair,
+# and ToyVpn relay clients with the same blast flows and policy routing as the gateway's aggregate.
+# Deferred to the gateway's phase when that comes later and AGG_INTERLEAVE=1.
+relay_aggregate() {
+	((AGG_MAX > 1)) || return 0
+	local s later=0
+	for s in $SYSTEMS; do
+		[[ $s == gateway && $later == 1 ]] && break
+		[[ $s == relay ]] && later=1
+	done
+	if [[ $AGG_INTERLEAVE == 1 && $GATEWAY == 1 && $s == gateway && $later == 1 ]]; then
+		RELAY_AGG_PENDING=1
+		log "relay: its aggregate runs interleaved with the gateway's"
+		return 0
+	fi
+	relay_agg_server
+	aggregates relay
+}
+
+# relay_agg_server: the relay aggregate's server, with a masquerade of its own (in the gateway's
+# phase the baselines' is off; the gateway's rules only match its own TUN).
+relay_agg_server() {
+	local ts=${ID}ra
+	start "$NS_GW" relay-agg-server "$RELAY" server --tun "$ts" --listen "$GW_IP:7001" --mtu "$TUN_MTU" \
+		--clients "$AGG_MAX" --subnet 10.78.5.0/24 --secret "$SECRET"
+	ENDPOINTS+=("$LAST_PID")
+	relay_srv=$LAST_PID relay_tuns=() relay_addrs=() relay_cli=()
+	wait_for "$LOGS/relay-agg-server.log" READY 5 "$LAST_PID" || fail "relay aggregate: the server did not start"
+	ip -n "$NS_GW" addr add 10.78.5.1/24 dev "$ts"
+	nsx "$NS_GW" nft -f - <<-EOF
+		table ip mgtrelayagg {
+			chain post { type nat hook postrouting priority srcnat; ip saddr 10.78.5.0/24 oifname "vg2" masquerade; }
+		}
+	EOF
+}
+relay_connect() { # I: ToyVpn client I of the relay aggregate
+	toyvpn_client "relay-agg-client$1" "${ID}r$1" "bench-relay-$1" 7001
+}
+
 # ---------- the gateway ----------
 # gateway_start NAME [JVM OPTION...]: the jar in the gw ns (its own TUN mgt0 and NAT), working
 # directory $OUT/NAME, output in $LOGS/NAME.log. Its Gogo shell reads a FIFO that a background
@@ -518,16 +576,21 @@ gw_stats() {
 	gogo "vpn:stats --json" >"$1" && python3 "$BENCH/stats.py" gwstats "$1"
 }
 
-# gateway_client LOGNAME TUN ID: a C relay ToyVpn client in the phone ns; on success its leased
-# address is on TUN and in CLIENT_ADDR.
-gateway_client() {
-	local name=$1 tun=$2 id=$3
-	start "$NS_PH" "$name" "$RELAY" client --tun "$tun" --server "$GW_IP:8000" \
+# gateway_client LOGNAME TUN ID: a C relay ToyVpn client of the gateway in the phone ns; on success
+# its leased address is on TUN and in CLIENT_ADDR.
+gateway_client() { toyvpn_client "$@" 8000; }
+
+# toyvpn_client LOGNAME TUN ID PORT: the same for the ToyVpn server on GW_IP:PORT (also sets
+# CLIENT_TUN; LAST_PID is the client's).
+toyvpn_client() {
+	local name=$1 tun=$2 id=$3 port=$4
+	start "$NS_PH" "$name" "$RELAY" client --tun "$tun" --server "$GW_IP:$port" \
 		--secret "$SECRET" --id "$id" --timeout-ms 2000 --mtu "$TUN_MTU"
 	ENDPOINTS+=("$LAST_PID")
 	wait_for "$LOGS/$name.log" "^CONFIG " 10 "$LAST_PID" || return 1
 	CLIENT_ADDR=$(sed -n 's/^CONFIG .* address=\([0-9.]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
 	[[ -n $CLIENT_ADDR ]] || return 1
+	CLIENT_TUN=$tun
 	ip -n "$NS_PH" addr add "$CLIENT_ADDR/32" dev "$tun"
 	CLIENT_ADDR6=$(sed -n 's/^CONFIG .* address6=\([0-9a-f:]*\)\/.*/\1/p' "$LOGS/$name.log" | head -1)
 	if [[ -n $CLIENT_ADDR6 ]]; then
@@ -624,58 +687,109 @@ gateway_handshakes() {
 # its client's address out of that client's TUN. (iperf3 cannot do this: a stream's UDP set-up
 # datagram is lost on a tunnel the other streams already overload, and the stream hangs.)
 gateway_aggregate() {
-	local n i tuns=("${ID}gc") addrs=("$CLIENT_ADDR")
+	local pid
+	gateway_tuns=("${ID}gc") gateway_addrs=("$CLIENT_ADDR") gateway_srv=$GW_PID gateway_cli=()
+	for pid in "${ENDPOINTS[@]}"; do [[ $pid == "$GW_PID" ]] || gateway_cli+=("$pid"); done
+	if ((RELAY_AGG_PENDING)); then
+		RELAY_AGG_PENDING=0
+		relay_agg_server
+		aggregates relay gateway
+	else
+		aggregates gateway
+	fi
+}
+gateway_connect() { gateway_client "gateway-client$1" "${ID}g$1" "bench-phone-$1"; }
+
+# aggregates SYSTEM...: their aggregates for each N in AGG_SIZES, the repetitions interleaved
+# (repetition 1 of each system, then 2, ...). `SYSTEM_connect I` connects client I (sets CLIENT_TUN,
+# CLIENT_ADDR, LAST_PID); a system whose client fails to connect drops out.
+aggregates() {
+	local systems=("$@") n k rep
 	for n in $(printf '%s\n' $AGG_SIZES | sort -n); do
 		((n > 1)) || continue
-		for ((i = ${#tuns[@]} + 1; i <= n; i++)); do
-			if ! gateway_client "gateway-client$i" "${ID}g$i" "bench-phone-$i"; then
-				log "gateway aggregate: client $i did not connect (see $LOGS/gateway-client$i.log)"
-				break 2
-			fi
-			tuns+=("${ID}g$i") addrs+=("$CLIENT_ADDR")
+		for k in "${!systems[@]}"; do
+			agg_connect "${systems[k]}" "$n" $((200 + 100 * k)) || unset 'systems[k]'
 		done
-		for ((i = 0; i < n; i++)); do
-			ip -n "$NS_PH" route replace "$INET_NET" dev "${tuns[i]}" src "${addrs[i]}" table $((200 + i))
-			ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
-			ip -n "$NS_PH" rule add from "${addrs[i]}" lookup $((200 + i))
-			nsx "$NS_PH" ip route get "$INET_IP" from "${addrs[i]}" | grep -q "dev ${tuns[i]} " ||
-				fail "gateway aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
+		((${#systems[@]})) || break
+		for ((rep = 1; rep <= REPS; rep++)); do
+			for k in "${!systems[@]}"; do aggregate_rep "${systems[k]}" "$n" "$rep"; done
 		done
-		gateway_aggregate_size "$n"
 	done
-	for ((i = 0; i < ${#addrs[@]}; i++)); do
-		ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((200 + i)) 2>/dev/null || true
+	for k in "${!systems[@]}"; do agg_unroute "${systems[k]}" $((200 + 100 * k)); done
+	nsx "$NS_GW" nft delete table ip mgtrelayagg 2>/dev/null || true
+}
+
+# agg_connect SYSTEM N TABLE: SYSTEM's first N clients up, each routed by source address (ip rule
+# from its address to table TABLE+i) through its TUN, and answering a ping through it.
+agg_connect() {
+	local sys=$1 n=$2 table=$3 i
+	local -n tuns=${sys}_tuns addrs=${sys}_addrs cli=${sys}_cli
+	for ((i = ${#tuns[@]} + 1; i <= n; i++)); do
+		if ! "${sys}_connect" "$i"; then
+			log "$sys aggregate: client $i did not connect (see $LOGS)"
+			agg_unroute "$sys" "$table"
+			return 1
+		fi
+		tuns+=("$CLIENT_TUN") addrs+=("$CLIENT_ADDR") cli+=("$LAST_PID")
+	done
+	for ((i = 0; i < n; i++)); do
+		ip -n "$NS_PH" route replace "$INET_NET" dev "${tuns[i]}" src "${addrs[i]}" table $((table + i))
+		ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $((table + i)) 2>/dev/null || true
+		ip -n "$NS_PH" rule add from "${addrs[i]}" lookup $((table + i))
+		nsx "$NS_PH" ip route get "$INET_IP" from "${addrs[i]}" | grep -q "dev ${tuns[i]} " ||
+			fail "$sys aggregate: $INET_IP from ${addrs[i]} is not routed through ${tuns[i]}"
+		# both ways: the reply finds its client by its destination address
+		nsx "$NS_PH" ping -n -c 3 -i 0.2 -W 2 -I "${addrs[i]}" "$INET_IP" >"$LOGS/$sys-agg-ping$((i + 1)).txt" 2>&1 ||
+			fail "$sys aggregate: no ping reply through ${tuns[i]} (see $LOGS/$sys-agg-ping$((i + 1)).txt)"
 	done
 }
 
-# gateway_aggregate_size N: REPS blasts, one flow from each of the first N clients (tuns, addrs of
-# gateway_aggregate); metrics agg_* for 4 clients (the issue's goal), agg<N>_* otherwise.
-gateway_aggregate_size() {
-	local n=$1 i rep prefix=agg
-	((n == 4)) || prefix=agg$n
-	for ((rep = 1; rep <= REPS; rep++)); do
-		local c0 c1 tx0=() tx1 f name=gateway-agg$n-$rep
-		log "gateway: $n clients, repetition $rep/$REPS"
-		for ((i = 0; i < n; i++)); do
-			tx0+=($(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped"))))
-		done
-		c0=$(cpu_ticks "$GW_PID")
-		f=$(blast "$name" "$(IFS=,; echo "${addrs[*]:0:n}")") || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; continue; }
-		c1=$(cpu_ticks "$GW_PID")
-		for ((i = 0; i < n; i++)); do
-			tx1=$(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped")))
-			((tx1 - tx0[i] >= $(awk -v k="flow$((i + 1))_sent" '$1 == k {print $2}' <<<"$f") * 9 / 10)) ||
-				fail "gateway aggregate: ${tuns[i]} carried $((tx1 - tx0[i])) packets of flow $((i + 1)) ($f)"
-		done
-		record_lines gateway "$rep" "$(awk -v p="$prefix" '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
-			$1 ~ /^flow[0-9]+_received$/ {sub("_received", "", $1); f[$1] = $2}
-			END {
-				print p "_kpps", r / s / 1000
-				print p "_loss_pct", 100 * (t - r) / (t ? t : 1)
-				for (k in f) print p "_" k "_kpps", f[k] / s / 1000
-			}' <<<"$f")"
-		record gateway "$rep" "${prefix}_cpu_srv_us_per_pkt" "$(python3 -c "print(($c1 - $c0) / $HZ * 1e6 / max(1, $(awk '$1 == "received" {print $2}' <<<"$f")))")"
+agg_unroute() { # SYSTEM TABLE: removes the rules agg_connect added
+	local -n addrs=${1}_addrs
+	local i
+	for ((i = 0; i < ${#addrs[@]}; i++)); do
+		ip -n "$NS_PH" rule del from "${addrs[i]}" lookup $(($2 + i)) 2>/dev/null || true
 	done
+}
+
+# aggregate_rep SYSTEM N REP: one blast, one flow from each of SYSTEM's first N clients; metrics
+# agg_* for 4 clients (the issue's goal), agg<N>_* otherwise. Besides pps and loss: the server's
+# CPU per packet, and over the sending window the busy CPU of the whole box (/proc/stat: user +
+# nice + system + irq + softirq of all CPUs) and of the server, the ToyVpn clients and the blast
+# process, each as % of all the box's cores: near 100 % the box, not the tunnel, is the limit.
+aggregate_rep() {
+	local sys=$1 n=$2 rep=$3 i prefix=agg c0 c1 tx0=() tx1 f name=$1-agg$2-$3
+	local -n tuns=${sys}_tuns addrs=${sys}_addrs srv=${sys}_srv cli=${sys}_cli
+	((n == 4)) || prefix=agg$n
+	AGG_SRV=("$srv") AGG_CLI=("${cli[@]}")
+	log "$sys: $n clients, repetition $rep/$REPS"
+	for ((i = 0; i < n; i++)); do
+		tx0+=($(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped"))))
+	done
+	c0=$(cpu_ticks "$srv")
+	f=$(blast "$name" "$(IFS=,; echo "${addrs[*]:0:n}")") || f=""
+	c1=$(cpu_ticks "$srv")
+	AGG_SRV=() AGG_CLI=()
+	[[ -n $f ]] || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; return 0; }
+	for ((i = 0; i < n; i++)); do
+		tx1=$(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped")))
+		((tx1 - tx0[i] >= $(awk -v k="flow$((i + 1))_sent" '$1 == k {print $2}' <<<"$f") * 9 / 10)) ||
+			fail "$sys aggregate: ${tuns[i]} carried $((tx1 - tx0[i])) packets of flow $((i + 1)) ($f)"
+	done
+	record_lines "$sys" "$rep" "$(awk -v p="$prefix" -v hz="$HZ" '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
+		$1 ~ /^flow[0-9]+_received$/ {sub("_received", "", $1); f[$1] = $2}
+		$1 ~ /_ticks$/ {k[$1] = $2} $1 == "blast_cpu_s" {b = $2 * hz}
+		END {
+			print p "_kpps", r / s / 1000
+			print p "_loss_pct", 100 * (t - r) / (t ? t : 1)
+			for (x in f) print p "_" x "_kpps", f[x] / s / 1000
+			a = k["box_all_ticks"] ? k["box_all_ticks"] : 1
+			print p "_box_cpu_pct", 100 * k["box_busy_ticks"] / a
+			print p "_srv_cpu_pct", 100 * k["srv_ticks"] / a
+			print p "_clients_cpu_pct", 100 * k["clients_ticks"] / a
+			print p "_blast_cpu_pct", 100 * b / a
+		}' <<<"$f")"
+	record "$sys" "$rep" "${prefix}_cpu_srv_us_per_pkt" "$(python3 -c "print(($c1 - $c0) / $HZ * 1e6 / max(1, $(awk '$1 == "received" {print $2}' <<<"$f")))")"
 }
 
 # Allocation check: a second gateway run with JFR (profile settings, recording "bench") and a GC
@@ -783,6 +897,10 @@ thread_ticks() {
 	done
 	echo "$up $down $ctl"
 }
+
+# box_ticks: "BUSY ALL" clock ticks of all CPUs since boot (/proc/stat, line cpu): busy = user +
+# nice + system + irq + softirq; all = those + idle + iowait + steal (guest time is inside user).
+box_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 
 # softirq_ticks: the whole box's softirq time in clock ticks (/proc/stat, line cpu, 7th value): the
 # kernel's veth, TUN, NAT and UDP receive work, mostly outside the endpoints' own time. Other load
@@ -957,12 +1075,19 @@ run_system() {
 		done
 		if ((${#ENDPOINTS[@]})); then record "$SYS" 1 rss_kb "$(rss_kb)"; fi
 		if [[ $SYS == gateway ]]; then gateway_extras; fi
+		if [[ $SYS == relay ]]; then relay_aggregate; fi
 	else
 		record "$SYS" 0 skipped 1
 	fi
 	if [[ $SYS == gateway ]]; then gateway_stop; fi
 	stop_endpoints
 	if [[ $SYS == gateway ]]; then baseline_nat on; fi
+	if [[ $SYS == gateway ]] && ((RELAY_AGG_PENDING)); then # the gateway did not get that far
+		RELAY_AGG_PENDING=0
+		relay_agg_server
+		aggregates relay
+		stop_endpoints
+	fi
 	route_inet_via vp
 	route_inet6_via ""
 	load=$(load1)
@@ -1078,14 +1203,16 @@ smoke_check() {
 			esac
 		done
 		if [[ $s == gateway ]]; then
-			need+=hs_per_s,hs_failed=0,proc_from_client_samples,proc_to_client_samples
-			for t in $RSS_CLIENTS; do need+=,sessions_at_$t=$t; done
+			need+=hs_per_s,hs_failed=0,proc_from_client_samples,proc_to_client_samples,
+			for t in $RSS_CLIENTS; do need+=sessions_at_$t=$t,; done
+		fi
+		if [[ $s == gateway || $s == relay ]]; then # both have an aggregate
 			local n prefix
 			for n in $AGG_SIZES; do
 				((n > 1)) || continue
 				prefix=agg
 				((n == 4)) || prefix=agg$n
-				for ((t = 1; t <= n; t++)); do need+=,${prefix}_flow${t}_kpps; done
+				for ((t = 1; t <= n; t++)); do need+=${prefix}_flow${t}_kpps,; done
 			done
 		fi
 		specs+=("$s:${need%,}")

@@ -9,7 +9,8 @@
                                     -> allocation samples in [T0, T1] (epoch s) by site into
                                        OUT.txt; "metric value" lines on stdout
   stats.py blast OUTPUT BEFORE AFTER -> `relay blast` output and the sink's "port packets" lines
-                                       before/after as "metric value" lines (sent, received, per flow)
+                                       before/after as "metric value" lines (sent, received, per flow,
+                                       the blast's own CPU seconds)
   stats.py check RAW.tsv SYS:M1,M2=V...
                                     -> exit 1 unless every metric is > 0 (or = V) for SYS
   stats.py report RAW.tsv OUTDIR    -> OUTDIR/results.tsv, table.txt, plot.dat; prints the table
@@ -143,6 +144,8 @@ def blast(out, before, after):
     print("sent", sum(sent))
     print("received", sum(received))
     print("received_ip_bytes", sum(a[9000 + i][1] - b[9000 + i][1] for i in range(len(sent))))
+    if "cpu_s" in kv:
+        print("blast_cpu_s", kv["cpu_s"])
     for i, (s, r) in enumerate(zip(sent, received)):
         print("flow%d_sent %d" % (i + 1, s))
         print("flow%d_received %d" % (i + 1, r))
@@ -355,9 +358,12 @@ def goals(med):
                      ", ".join("{} {:.2f}x".format(m, r) for m, r in got) or "-", status(ok)])
     r = ratio(med, g, "relay", "agg_kpps", "blast_kpps")
     r2 = ratio(med, g, "relay", "agg_kpps", "udp64_kpps")
+    r3 = ratio(med, g, "relay", "agg_kpps")
     rows.append(["aggregate pps, 4 clients >= 1.5x one C relay (64 B)",
-                 "-" if r is None else "{:.0f} vs {:.0f} kpps blast = {:.2f}x ({:.2f}x its iperf3 UDP64)".format(
-                     med[(g, "agg_kpps")], med[("relay", "blast_kpps")], r, r2 or float("nan")),
+                 "-" if r is None else "{:.0f} vs {:.0f} kpps blast = {:.2f}x ({:.2f}x its iperf3 UDP64){}".format(
+                     med[(g, "agg_kpps")], med[("relay", "blast_kpps")], r, r2 or float("nan"),
+                     "" if r3 is None else "; {:.2f}x the C relay's own 4-client aggregate ({:.0f} kpps)".format(
+                         r3, med[("relay", "agg_kpps")])),
                  status(None if r is None else r >= 1.5)])
     r = ratio(med, g, "relay", "cpu_fix_srv_us_per_pkt")
     rows.append(["CPU per forwarded packet <= 1.0x C relay (gw side, fixed count)",
@@ -380,9 +386,9 @@ def goals(med):
     return render(["goal", "measured", "status"], rows)
 
 
-def agg_prefixes(keys):
-    """The gateway's aggregate metric prefixes ("agg" = 4 clients, "aggN" = N clients), by client count."""
-    found = {k[:-len("_kpps")] for s, k in keys if s == "gateway" and re.match(r"agg\d*_kpps$", k)}
+def agg_prefixes(keys, system="gateway"):
+    """A system's aggregate metric prefixes ("agg" = 4 clients, "aggN" = N clients), by client count."""
+    found = {k[:-len("_kpps")] for s, k in keys if s == system and re.match(r"agg\d*_kpps$", k)}
     return sorted(found, key=agg_clients)
 
 
@@ -416,7 +422,8 @@ def gateway_section(med, keys):
                        key=lambda k: int(re.search(r"flow(\d+)_", k).group(1)))
         out += ["Gateway aggregate, {} clients, one 64-byte blast flow each (offered in total as in blast64): "
                 "{:.1f} kpps received (per client {}), loss {:.1f}%, {:.2f} us JVM CPU per packet; "
-                "{} one C relay's blast64, {} its iperf3 UDP64, {} the gateway's own one-client blast64".format(
+                "{} one C relay's blast64, {} its iperf3 UDP64, {} the gateway's own one-client blast64, "
+                "{} the C relay's own aggregate with as many clients".format(
                     len(flows), med[(g, prefix + "_kpps")],
                     " / ".join(fmt(med.get((g, k)), "{:.1f}") for k in flows),
                     med.get((g, prefix + "_loss_pct"), float("nan")),
@@ -424,7 +431,8 @@ def gateway_section(med, keys):
                     *("-" if r is None else "{:.2f}x".format(r) for r in (
                         ratio(med, g, "relay", prefix + "_kpps", "blast_kpps"),
                         ratio(med, g, "relay", prefix + "_kpps", "udp64_kpps"),
-                        ratio(med, g, g, prefix + "_kpps", "blast_kpps")))), ""]
+                        ratio(med, g, g, prefix + "_kpps", "blast_kpps"),
+                        ratio(med, g, "relay", prefix + "_kpps")))), ""]
     if (g, "cpu_fix_uplink_us_per_pkt") in med:
         parts = [(c, med.get((g, "cpu_fix_%s_us_per_pkt" % c), float("nan")))
                  for c in ("uplink", "downlink", "control", "other")]
@@ -439,6 +447,58 @@ def gateway_section(med, keys):
             med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan"))),
             ""]
     return out
+
+
+def read_reps(raw_path):
+    """(system, metric) -> {rep: value}, for ratios of repetitions run next to each other."""
+    reps = {}
+    with open(raw_path) as f:
+        for line in f:
+            if not line.startswith("#") and line.strip():
+                system, rep, metric, value = line.rstrip("\n").split("\t")[:4]
+                try:
+                    reps.setdefault((system, metric), {})[rep] = float(value)
+                except ValueError:
+                    continue
+    return reps
+
+
+def paired(reps, metric):
+    """The gateway / C relay ratio of each repetition both ran (interleaved: under the same load),
+    as "median (min-max)"; "-" when none."""
+    g, r = reps.get(("gateway", metric), {}), reps.get(("relay", metric), {})
+    ratios = [g[k] / r[k] for k in g if r.get(k)]
+    if not ratios:
+        return "-"
+    return "{:.2f}x ({:.2f}-{:.2f})".format(statistics.median(ratios), min(ratios), max(ratios))
+
+
+def aggregate_section(med, keys, reps):
+    """The aggregates side by side per client count: the gateway's against the C relay's own
+    (relay server --clients), with the CPU of the box and of its parts while the blast sent."""
+    rows = []
+    sizes = sorted({p for s in ("relay", "gateway") for p in agg_prefixes(keys, s)}, key=agg_clients)
+    for prefix in sizes:
+        for s in ("relay", "gateway"):
+            if (s, prefix + "_kpps") not in med:
+                continue
+            r = ratio(med, s, "relay", prefix + "_kpps")
+            rows.append([agg_clients(prefix), SYSTEM_LABELS.get(s, s), fmt(med[(s, prefix + "_kpps")], "{:.1f}"),
+                         "-" if r is None or s == "relay" else "{:.2f}x".format(r),
+                         "-" if s == "relay" else paired(reps, prefix + "_kpps"),
+                         fmt(med.get((s, prefix + "_loss_pct")), "{:.1f}"),
+                         fmt(med.get((s, prefix + "_cpu_srv_us_per_pkt")), "{:.2f}")] +
+                        [fmt(med.get((s, prefix + "_" + c + "_cpu_pct")), "{:.0f}")
+                         for c in ("box", "srv", "clients", "blast")])
+    if not rows:
+        return []
+    return ["Aggregates, one 64-byte blast flow per client (BLAST_PPS in total): received kpps, gateway / C relay "
+            "with as many clients (relay server --clients: one thread, one TUN, one socket): ratio of the medians, and "
+            "median (min-max) of the ratios of each repetition (run next to each other when interleaved), loss, "
+            "server CPU per packet; busy CPU while the blast sent as % of all the box's cores: the whole box "
+            "(/proc/stat user + nice + system + irq + softirq), the server, the ToyVpn clients, the blast process",
+            render(["clients", "system", "kpps", "vs relay", "by repetition", "loss%", "srv us/pkt", "box %", "srv %",
+                    "clients %", "blast %"], rows), ""]
 
 
 def ipv6_section(order, med):
@@ -499,6 +559,7 @@ def report(raw_path, outdir):
                     ratio_rows), ""]
     text += ipv6_section(order, med)
     text += gateway_section(med, samples.keys())
+    text += aggregate_section(med, samples.keys(), read_reps(raw_path))
     alloc_txt = os.path.join(outdir, "alloc.txt")
     if os.path.exists(alloc_txt):
         with open(alloc_txt) as f:
@@ -515,10 +576,14 @@ def report(raw_path, outdir):
             cells = [fmt(med.get((s, m)), "{:.3f}") for m, _ in PLOT_METRICS]
             if any(c != "-" for c in cells):  # skipped systems stay out of the plot
                 f.write(SYSTEM_LABELS.get(s, s) + "\t" + "\t".join(cells) + "\n")
-        for prefix in agg_prefixes(samples.keys()):
-            f.write("(e) gateway, {} clients\t".format(agg_clients(prefix)) + "\t".join(
-                fmt(med[("gateway", prefix + "_kpps")], "{:.3f}") if m == "blast_kpps" else "-"
-                for m, _ in PLOT_METRICS) + "\n")
+        # the aggregates by client count, the C relay's next to the gateway's
+        keys = samples.keys()
+        for prefix in sorted(set(agg_prefixes(keys, "relay") + agg_prefixes(keys)), key=agg_clients):
+            for system, label in (("relay", "(d) C relay"), ("gateway", "(e) gateway")):
+                if (system, prefix + "_kpps") in med:
+                    f.write("{}, {} clients\t".format(label, agg_clients(prefix)) + "\t".join(
+                        fmt(med[(system, prefix + "_kpps")], "{:.3f}") if m == "blast_kpps" else "-"
+                        for m, _ in PLOT_METRICS) + "\n")
 
 
 def check(raw_path, specs):
