@@ -65,7 +65,7 @@ final class DownlinkPump implements Runnable {
 		while (running) {
 			try {
 				if (!step(batch.pending() == 0 ? POLL_MILLIS : 0)) {
-					return;
+					break;
 				}
 			} catch (IOException | RuntimeException e) {
 				long held = errorLog.admit(System.currentTimeMillis());
@@ -74,6 +74,7 @@ final class DownlinkPump implements Runnable {
 				}
 			}
 		}
+		flush(); // what was read is sent, and counted before the pump ends
 	}
 
 	/**

@@ -2,7 +2,6 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,7 +13,6 @@ import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.common.LiveConfig;
-import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.mobilegt.gateway.tunnel.api.Direction;
@@ -47,13 +45,16 @@ import org.osgi.service.metatype.annotations.Designate;
  * Every collaborator is a dynamic reference: when the TUN driver, the session manager or the key
  * check is updated, the tunnel keeps its socket and sessions and re-binds to the new service.
  * Parameters apply live; a bind address or port change binds the new socket before closing the
- * old one, and is refused (the old one kept) when the new one cannot be bound.
+ * old one, and is refused (the old one kept) when the new one cannot be bound. An update of this
+ * bundle hands the open socket over: the old pumps forward until the new revision serves
+ * ({@link SocketHandOver}, {@link Predecessor}).
  */
 @Component(configurationPid = TunnelConfig.PID, immediate = true)
 @Designate(ocd = TunnelConfig.class)
 public final class TunnelServer implements TunnelStats {
 
 	static final String COUNTERS_FILE = "counters.json";
+	static final long TAKE_OVER_MILLIS = 1000;
 
 	private final Logger log;
 	private final KeptState<TunnelMetrics.Saved> countersFile;
@@ -69,6 +70,12 @@ public final class TunnelServer implements TunnelStats {
 	private final LiveConfig<TunnelConfig, TunnelSettings> live;
 	private volatile String socketError;
 	private boolean wasServing;
+	private final BundleContext context;
+	/** The previous revision, still forwarding until this one serves ({@link #takeOver}). */
+	private Predecessor pending;
+	/** The previous revision taken over: its counters arrive when its downlinks ended. */
+	private Predecessor handedFrom;
+	private boolean handingOver;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -78,15 +85,12 @@ public final class TunnelServer implements TunnelStats {
 	public TunnelServer(BundleContext context, TunnelConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
+		this.context = context;
 		this.live = new LiveConfig<>(TunnelConfig.PID, TunnelConfig.class, TunnelSettings::of, log, () -> events,
 				() -> configurationAdmin);
 		this.countersFile = new KeptState<>(context.getDataFile(COUNTERS_FILE).toPath(), TunnelMetrics.Saved.class,
 				context.getProperty(Constants.FRAMEWORK_UUID));
-		try {
-			metrics.restore(countersFile);
-		} catch (IOException | RuntimeException e) {
-			log.warn("Tunnel counters start from zero: {}", e.toString());
-		}
+		metrics.restore(countersFile, log);
 		TunnelSettings s;
 		try {
 			s = live.start(config, properties);
@@ -98,13 +102,14 @@ public final class TunnelServer implements TunnelStats {
 		bound.set(Bindings.NONE.withSettings(s));
 		control = new Control(bound, metrics, log, s);
 		pumps = new Pumps(bound, metrics, control, log);
-		if (s != null) {
-			try {
-				listen(s);
-			} catch (IOException e) {
-				socketError = e.getMessage();
-				log.error("Tunnel not listening: {}", e.getMessage());
+		pending = s == null ? null : Predecessor.find(context, s, log);
+		if (pending != null) {
+			pumps.hold(); // its pumps forward until this one has what it needs
+			if (pending.socket() == null) {
+				takeOver(); // not adoptable: stop them now, bind anew
 			}
+		} else if (s != null) {
+			listenOrSay(s);
 		}
 		housekeeping = Daemons.scheduler("mobilegt-tunnel-housekeeping");
 		housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
@@ -112,6 +117,9 @@ public final class TunnelServer implements TunnelStats {
 
 	@Modified
 	synchronized void modified(TunnelConfig config, Map<String, Object> newProperties) {
+		if (pending != null) {
+			takeOver();
+		}
 		TunnelSettings previous = bound.get().settings();
 		UdpSocket socket = bound.get().socket();
 		boolean serving = previous != null && socket != null;
@@ -149,24 +157,70 @@ public final class TunnelServer implements TunnelStats {
 		servingChanged();
 	}
 
+	/**
+	 * Stops, or, for an update or refresh of this bundle, leaves the pumps forwarding on the open
+	 * socket and offers it to the next revision ({@link SocketHandOver}).
+	 */
+	private void listenOrSay(TunnelSettings s) {
+		try {
+			listen(s);
+		} catch (IOException e) {
+			socketError = e.getMessage();
+			log.error("Tunnel not listening: {}", e.getMessage());
+		}
+	}
+
 	@Deactivate
-	synchronized void deactivate() throws InterruptedException {
+	synchronized void deactivate(int reason) throws InterruptedException {
 		wasServing = false; // "Tunnel stopped" says it all
 		housekeeping.shutdownNow();
+		if (pending != null) {
+			takeOver();
+		}
+		if (handedFrom != null) {
+			handedFrom.awaitCounted(); // saved again below, with this revision's
+		}
+		UdpSocket socket = bound.get().socket();
+		if (socket != null && SocketHandOver.due(context, reason)) {
+			handingOver = true;
+			bound.freeze();
+			pumps.freeze();
+			SocketHandOver.offer(context, socket, new SocketHandOver.Leaving(pumps, control, () -> metrics.save(countersFile, log)), log);
+			log.info("Tunnel handing over its socket and pumps to the next revision");
+			return;
+		}
 		pumps.stopDownlinks();
 		pumps.stopUplink();
-		UdpSocket socket = bound.get().socket();
 		if (socket != null) {
 			bound.set(bound.get().withSocket(null));
 			socket.release();
 		}
 		control.shutdown();
-		try {
-			metrics.save(countersFile);
-		} catch (IOException e) {
-			log.warn("Tunnel counters not saved: {}", e.toString());
-		}
+		metrics.save(countersFile, log);
 		log.info("Tunnel stopped");
+	}
+
+	/**
+	 * Stops the previous revision's pumps and carries on with its socket (or a new one), its
+	 * counters added when they arrive.
+	 */
+	private synchronized void takeOver() {
+		handedFrom = pending;
+		pending = null;
+		UdpSocket socket = handedFrom.takeOver(() -> metrics.restore(countersFile, log));
+		pumps.release();
+		if (socket != null) {
+			pumps.uplink(socket);
+			bound.set(bound.get().withSocket(socket));
+			log.info("Tunnel took over the socket {} from the previous revision", socket.where());
+		} else if (bound.get().settings() != null) {
+			listenOrSay(bound.get().settings());
+		}
+		TunDevice tun = bound.get().tun();
+		if (tun != null) {
+			pumps.downlinks(tun);
+		}
+		servingChanged();
 	}
 
 	// ---- the TUN device
@@ -241,6 +295,13 @@ public final class TunnelServer implements TunnelStats {
 	 * manager all present (what "ready" means to an operator, or to a test about to connect).
 	 */
 	private synchronized void servingChanged() {
+		if (pending != null && bound.get().withSocket(pending.socket()).serving()) {
+			takeOver(); // all there: the previous revision's pumps may stop
+			return;
+		}
+		if (handingOver) {
+			return; // the next revision says when it serves
+		}
 		boolean now = serving();
 		if (now && !wasServing) {
 			log.info("Tunnel serving");
@@ -270,8 +331,16 @@ public final class TunnelServer implements TunnelStats {
 
 	// ---- housekeeping: keepalives
 
+	/** The previous revision forwards no longer than this while this one is not serving. */
+	private synchronized void takeOverIfLate() {
+		if (pending != null && pending.waitedMillis() >= TAKE_OVER_MILLIS) {
+			takeOver();
+		}
+	}
+
 	private void housekeeping() {
 		try {
+			takeOverIfLate();
 			Bindings b = bound.get();
 			TunnelSettings s = b.settings();
 			SessionManager sm = b.sessions();
@@ -280,17 +349,7 @@ public final class TunnelServer implements TunnelStats {
 				return;
 			}
 			sm.legacyIdleTimeout(s.legacyIdleSeconds()); // the session manager expires idle sessions itself
-			long now = System.currentTimeMillis();
-			Collection<Session> live = sm.sessions();
-			long[] idle = new long[live.size()];
-			int n = 0;
-			for (Session session : live) {
-				if (now - session.lastSentMillis() >= s.keepaliveMillis()) {
-					idle[n++] = session.endpoint();
-					session.sent(1, false, now);
-				}
-			}
-			metrics.keepalivesOut.add(keepalives.sendEach(sock, TunnelSettings.KEEPALIVE, idle, n));
+			metrics.keepalivesOut.add(keepalives.keepalives(sock, sm.sessions(), s.keepaliveMillis()));
 			control.prune();
 		} catch (RuntimeException e) {
 			log.error("Tunnel housekeeping failed: {}", e.toString());
