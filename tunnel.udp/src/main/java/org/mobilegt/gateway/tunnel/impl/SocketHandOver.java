@@ -151,6 +151,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			} catch (RuntimeException e) {
 				log.error("The next tunnel did not take the counters: {}", e.toString());
 			}
+			log.info("Tunnel stopped: the next revision took over");
 			unregister(); // the last step: once withdrawn, this revision is done
 			timer.shutdown();
 		});
@@ -165,7 +166,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			}
 			decided = true;
 			deadline.cancel(false);
-			log.info("Tunnel not taken over within {} ms: stopped", GIVE_UP_MILLIS);
+			log.info("Tunnel stopped: not taken over within {} ms", GIVE_UP_MILLIS);
 			leaving.stopUplink();
 			leaving.stopRest();
 			socket.release();

@@ -152,8 +152,7 @@ public final class TunnelServer implements TunnelStats {
 		if (previous != null) {
 			previous.release();
 		}
-		log.info("Tunnel listening on {} (receive buffer {} bytes)", next.where(),
-				next.receiveBuffer());
+		log.info("Tunnel listening on {} (receive buffer {} bytes)", next.where(), next.receiveBuffer());
 		servingChanged();
 	}
 
@@ -213,6 +212,7 @@ public final class TunnelServer implements TunnelStats {
 			pumps.uplink(socket);
 			bound.set(bound.get().withSocket(socket));
 			log.info("Tunnel took over the socket {} from the previous revision", socket.where());
+			log.info("Tunnel listening on {} (receive buffer {} bytes)", socket.where(), socket.receiveBuffer());
 		} else if (bound.get().settings() != null) {
 			listenOrSay(bound.get().settings());
 		}

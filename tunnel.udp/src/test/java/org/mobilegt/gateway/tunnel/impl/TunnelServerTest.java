@@ -341,7 +341,8 @@ class TunnelServerTest {
 		assertThat(Rig.await(() -> server.totals().txPackets() == 2)).as("%s", server.totals()).isTrue();
 		assertThat(server.totals().handshakesOk()).as("%s", server.totals()).isOne();
 		assertThat(log.at("INFO")).contains("Tunnel handing over its socket and pumps to the next revision",
-				"Tunnel took over the socket 127.0.0.1:" + port + " from the previous revision").doesNotContain("Tunnel stopped");
+				"Tunnel took over the socket 127.0.0.1:" + port + " from the previous revision",
+				"Tunnel stopped: the next revision took over");
 		Thread.sleep(200);
 		assertThat(server.totals().rxPackets()).as("counted once").isEqualTo(4);
 	}
