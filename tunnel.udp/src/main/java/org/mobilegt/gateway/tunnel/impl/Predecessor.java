@@ -44,22 +44,23 @@ final class Predecessor {
 	 */
 	@SuppressWarnings("unchecked")
 	static Predecessor find(BundleContext context, TunnelSettings settings, Logger log) {
-		BundleContext system = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getBundleContext();
-		Collection<ServiceReference<ToIntFunction>> refs;
 		try {
-			refs = system.getServiceReferences(ToIntFunction.class, SocketHandOver.FILTER);
-		} catch (InvalidSyntaxException e) {
-			throw new IllegalStateException(e);
+			BundleContext system = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getBundleContext();
+			Collection<ServiceReference<ToIntFunction>> refs = system.getServiceReferences(ToIntFunction.class,
+					SocketHandOver.FILTER);
+			if (refs == null || refs.isEmpty()) {
+				return null;
+			}
+			ServiceReference<ToIntFunction> ref = refs.iterator().next();
+			ToIntFunction<Runnable> offer = system.getService(ref);
+			if (offer == null) {
+				return null; // withdrawn meanwhile
+			}
+			return new Predecessor(offer, () -> unget(system, ref), adopt(ref, settings, log), log);
+		} catch (InvalidSyntaxException | RuntimeException e) {
+			log.warn("Tunnel not looking for a previous revision to take over from: {}", e.toString());
+			return null; // its offer, if any, gives up in time and closes its socket
 		}
-		if (refs == null || refs.isEmpty()) {
-			return null;
-		}
-		ServiceReference<ToIntFunction> ref = refs.iterator().next();
-		ToIntFunction<Runnable> offer = system.getService(ref);
-		if (offer == null) {
-			return null; // withdrawn meanwhile
-		}
-		return new Predecessor(offer, () -> unget(system, ref), adopt(ref, settings, log), log);
 	}
 
 	private static UdpSocket adopt(ServiceReference<?> ref, TunnelSettings settings, Logger log) {

@@ -156,10 +156,6 @@ public final class TunnelServer implements TunnelStats {
 		servingChanged();
 	}
 
-	/**
-	 * Stops, or, for an update or refresh of this bundle, leaves the pumps forwarding on the open
-	 * socket and offers it to the next revision ({@link SocketHandOver}).
-	 */
 	private void listenOrSay(TunnelSettings s) {
 		try {
 			listen(s);
@@ -169,6 +165,10 @@ public final class TunnelServer implements TunnelStats {
 		}
 	}
 
+	/**
+	 * Stops, or, for an update or refresh of this bundle, leaves the pumps forwarding on the open
+	 * socket and offers it to the next revision ({@link SocketHandOver}).
+	 */
 	@Deactivate
 	synchronized void deactivate(int reason) throws InterruptedException {
 		wasServing = false; // "Tunnel stopped" says it all
@@ -349,7 +349,9 @@ public final class TunnelServer implements TunnelStats {
 				return;
 			}
 			sm.legacyIdleTimeout(s.legacyIdleSeconds()); // the session manager expires idle sessions itself
-			metrics.keepalivesOut.add(keepalives.keepalives(sock, sm.sessions(), s.keepaliveMillis()));
+			if (sock != null) { // none while a previous revision still forwards
+				metrics.keepalivesOut.add(keepalives.keepalives(sock, sm.sessions(), s.keepaliveMillis()));
+			}
 			control.prune();
 		} catch (RuntimeException e) {
 			log.error("Tunnel housekeeping failed: {}", e.toString());
