@@ -2,12 +2,15 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URL;
 import java.util.Collection;
+import java.util.Enumeration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
 import org.mobilegt.gateway.common.LibC;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -56,7 +59,11 @@ final class Predecessor {
 			if (offer == null) {
 				return null; // withdrawn meanwhile
 			}
-			return new Predecessor(offer, () -> unget(system, ref), adopt(ref, settings, log), log);
+			UdpSocket socket = adopt(ref, settings, log);
+			if (socket != null) {
+				warmUp(context.getBundle(), log);
+			}
+			return new Predecessor(offer, () -> unget(system, ref), socket, log);
 		} catch (InvalidSyntaxException | RuntimeException e) {
 			log.warn("Tunnel not looking for a previous revision to take over from: {}", e.toString());
 			return null; // its offer, if any, gives up in time and closes its socket
@@ -87,6 +94,27 @@ final class Predecessor {
 		} catch (IllegalStateException e) {
 			// the framework stopping
 		}
+	}
+
+	/**
+	 * Loads and initialises every class of {@code bundle} (this revision) while the previous one
+	 * still forwards: the first datagrams after the take-over then run no class loading, which
+	 * costs this fresh class loader tens of milliseconds on a loaded box.
+	 */
+	private static void warmUp(Bundle bundle, Logger log) {
+		Enumeration<URL> entries = bundle.findEntries("/", "*.class", true);
+		int n = 0;
+		while (entries != null && entries.hasMoreElements()) {
+			String path = entries.nextElement().getPath();
+			String name = path.substring(path.startsWith("/") ? 1 : 0, path.length() - ".class".length()).replace('/', '.');
+			try {
+				Class.forName(name, true, bundle.loadClass(name).getClassLoader());
+				n++;
+			} catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+				// not needed on the data path (e.g. an optional dependency missing)
+			}
+		}
+		log.debug("Tunnel loaded {} classes before taking over", n);
 	}
 
 	/** The socket adopted, or null when the caller binds anew after {@link #takeOver}. */

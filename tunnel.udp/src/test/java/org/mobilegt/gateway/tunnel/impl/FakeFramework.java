@@ -58,6 +58,7 @@ final class FakeFramework {
 		});
 		return proxy(Bundle.class, (method, args) -> switch (method) {
 		case "adapt" -> level;
+		case "findEntries" -> null;
 		default -> throw new UnsupportedOperationException(method);
 		});
 	}
