@@ -85,14 +85,25 @@ record Bindings(TunnelSettings settings, UdpSocket socket, TunDevice tun, KeyChe
 	/** Where the current snapshot is published: the server writes, the data path reads. */
 	static final class Cell {
 		private volatile Bindings current = NONE;
+		private volatile boolean frozen;
 
 		Bindings get() {
 			return current;
 		}
 
-		/** Publishes {@code next}; callers serialise their read-modify-write (the server's lock). */
+		/** Publishes {@code next}, unless frozen; callers serialise their read-modify-write (the server's lock). */
 		void set(Bindings next) {
-			current = next;
+			if (!frozen) {
+				current = next;
+			}
+		}
+
+		/**
+		 * Keeps the current snapshot for good: a tunnel handing over to its next revision keeps
+		 * forwarding with what it has, whatever SCR unbinds after its deactivation.
+		 */
+		void freeze() {
+			frozen = true;
 		}
 	}
 }

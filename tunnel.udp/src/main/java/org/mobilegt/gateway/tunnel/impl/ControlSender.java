@@ -1,5 +1,9 @@
 package org.mobilegt.gateway.tunnel.impl;
 
+import java.util.Collection;
+
+import org.mobilegt.gateway.session.api.Session;
+
 /**
  * Sends small control datagrams (handshake replies, hints, keepalives) from one thread, through
  * its own one-message batch, so control traffic never touches the pumps' buffers.
@@ -27,6 +31,20 @@ final class ControlSender {
 			batch.commit(datagram.length, endpoint);
 		}
 		return n - batch.flush(socket);
+	}
+
+	/** Sends a keepalive to each of {@code sessions} that was sent nothing for {@code periodMillis}; how many went out. */
+	int keepalives(UdpSocket socket, Collection<Session> sessions, long periodMillis) {
+		long now = System.currentTimeMillis();
+		long[] idle = new long[sessions.size()];
+		int n = 0;
+		for (Session session : sessions) {
+			if (n < idle.length && now - session.lastSentMillis() >= periodMillis) {
+				idle[n++] = session.endpoint();
+				session.sent(1, false, now);
+			}
+		}
+		return sendEach(socket, TunnelSettings.KEEPALIVE, idle, n);
 	}
 
 	/** Sends {@code datagram} to each of the first {@code count} endpoints, {@link #BATCH} per call; how many went out. */

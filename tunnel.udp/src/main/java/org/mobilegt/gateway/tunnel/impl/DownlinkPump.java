@@ -74,7 +74,7 @@ final class DownlinkPump implements Runnable {
 				}
 			}
 		}
-		flush(); // a retired pump sends what it read: its successor reads on from the same queue
+		flush(); // what was read is sent, and counted before the pump ends (a successor reads on)
 	}
 
 	/**

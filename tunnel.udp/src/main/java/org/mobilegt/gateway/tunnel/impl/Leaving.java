@@ -12,6 +12,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.service.log.Logger;
 
 /**
  * The TUN device and session manager that the tunnel keeps using while their bundle is updated,
@@ -27,28 +28,34 @@ final class Leaving {
 	static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
 	private final BundleContext context;
+	private final Bindings.Cell bound;
+	private final Logger log;
 	private TunDevice tun;
 	private long tunSince;
 	private boolean sessions;
 	private long sessionsSince;
 
-	Leaving(BundleContext context) {
+	Leaving(BundleContext context, Bindings.Cell bound, Logger log) {
 		this.context = context;
+		this.bound = bound;
+		this.log = log;
 	}
 
-	/** Whether the unbound {@code device} (with its service properties) may be kept until its successor binds. */
+	/** Whether the unbound {@code device} (with its service properties) is kept until its successor binds. */
 	boolean keepTun(TunDevice device, Map<String, ?> props) {
 		if (props == null || !Boolean.TRUE.equals(props.get(TunDevice.HANDOVER))) {
 			return false;
 		}
 		tun = device;
 		tunSince = System.nanoTime();
+		log.info("Tunnel keeps TUN {} in use while its driver is updated", device.name());
 		return true;
 	}
 
 	/**
-	 * Whether the unbound session manager of {@code ref} may be kept: its bundle stops only to start
-	 * again at once (an update or a refresh: still marked for start, the framework running on).
+	 * Whether the unbound session manager of {@code ref} is kept (it takes no handshakes then): its
+	 * bundle stops only to start again at once (an update or a refresh: still marked for start, the
+	 * framework running on).
 	 */
 	boolean keepSessions(ServiceReference<?> ref) {
 		Bundle b = ref == null ? null : ref.getBundle();
@@ -59,6 +66,8 @@ final class Leaving {
 		}
 		sessions = true;
 		sessionsSince = System.nanoTime();
+		bound.set(bound.get().withSessionsLeaving());
+		log.info("Tunnel keeps forwarding for the sessions of the session manager while it is updated");
 		return true;
 	}
 
@@ -89,12 +98,20 @@ final class Leaving {
 	}
 
 	/** The device kept for longer than the grace (its successor did not come), or null. */
-	TunDevice overdueTun(long now) {
-		return tun != null && now - tunSince > GRACE_NANOS ? tun : null;
+	TunDevice overdueTun() {
+		if (tun == null || System.nanoTime() - tunSince <= GRACE_NANOS) {
+			return null;
+		}
+		log.warn("TUN {} kept for its driver's update, but no successor came", tun.name());
+		return tun;
 	}
 
 	/** Whether the session manager kept is overdue (its successor did not come). */
-	boolean sessionsOverdue(long now) {
-		return sessions && now - sessionsSince > GRACE_NANOS;
+	boolean sessionsOverdue() {
+		if (!sessions || System.nanoTime() - sessionsSince <= GRACE_NANOS) {
+			return false;
+		}
+		log.warn("Session manager kept for its update, but no successor came");
+		return true;
 	}
 }

@@ -7,6 +7,8 @@ import org.mobilegt.gateway.tunnel.api.DropReason;
 /**
  * Counters written by exactly one thread (a pump): plain increments published with lazySet, no
  * atomic read-modify-write and nothing shared with the other direction. Readers sum all pumps.
+ * Counts carried over from an earlier revision of the tunnel sit apart, so they may be added at
+ * any time, also while the pump counts (a hand-over restores them after the new pumps started).
  */
 final class PumpCounters {
 
@@ -15,6 +17,7 @@ final class PumpCounters {
 	private static final int DROPS = 2;
 
 	private final AtomicLongArray values = new AtomicLongArray(DROPS + DropReason.values().length);
+	private final AtomicLongArray carried = new AtomicLongArray(DROPS + DropReason.values().length);
 
 	void forwarded(int bytes) {
 		forwarded(1, bytes);
@@ -30,24 +33,28 @@ final class PumpCounters {
 		values.lazySet(i, values.get(i) + 1);
 	}
 
-	/** Adds counts carried over from an earlier run of the tunnel (before any pump writes). */
+	/** Adds counts carried over from an earlier run of the tunnel; safe while the pump counts. */
 	void carry(long packets, long bytes, long[] drops) {
-		values.addAndGet(PACKETS, packets);
-		values.addAndGet(BYTES, bytes);
+		carried.addAndGet(PACKETS, packets);
+		carried.addAndGet(BYTES, bytes);
 		for (int r = 0; r < drops.length && r < DropReason.values().length; r++) {
-			values.addAndGet(DROPS + r, drops[r]);
+			carried.addAndGet(DROPS + r, drops[r]);
 		}
 	}
 
 	long packets() {
-		return values.get(PACKETS);
+		return get(PACKETS);
 	}
 
 	long bytes() {
-		return values.get(BYTES);
+		return get(BYTES);
 	}
 
 	long drops(DropReason reason) {
-		return values.get(DROPS + reason.ordinal());
+		return get(DROPS + reason.ordinal());
+	}
+
+	private long get(int i) {
+		return values.get(i) + carried.get(i);
 	}
 }

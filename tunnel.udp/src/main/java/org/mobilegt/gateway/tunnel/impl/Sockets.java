@@ -21,6 +21,9 @@ final class Sockets {
 	static final int SOCK_NONBLOCK = 0x800;
 	static final int SOCK_CLOEXEC = 0x80000;
 	static final int SOL_SOCKET = 1;
+	static final int SO_TYPE = 3;
+	static final int SO_PROTOCOL = 38;
+	static final int IPPROTO_UDP = 17;
 	static final int SO_SNDBUF = 7;
 	static final int SO_RCVBUF = 8;
 	static final int SO_SNDBUFFORCE = 32;

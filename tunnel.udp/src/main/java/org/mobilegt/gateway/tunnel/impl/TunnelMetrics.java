@@ -13,6 +13,8 @@ import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.tunnel.api.Direction;
 import org.mobilegt.gateway.tunnel.api.DropReason;
 import org.mobilegt.gateway.tunnel.api.Latency;
+import org.mobilegt.gateway.tunnel.api.Totals;
+import org.osgi.service.log.Logger;
 
 /**
  * Every counter of the tunnel. The pumps own single-writer {@link PumpCounters} (one for the UDP
@@ -76,7 +78,10 @@ final class TunnelMetrics {
 		file.save(new Saved(m));
 	}
 
-	/** Restores what {@link #save} wrote in this framework run, if anything; taken once. */
+	/**
+	 * Adds what {@link #save} wrote in this framework run, if anything; taken once. Safe while the
+	 * pumps count: a hand-over restores its predecessor's counters after its own pumps started.
+	 */
 	void restore(KeptState<Saved> file) throws IOException {
 		Optional<KeptState.Loaded<Saved>> loaded = file.load();
 		file.delete();
@@ -90,6 +95,24 @@ final class TunnelMetrics {
 		}
 		adders().forEach((k, v) -> v.add(m.getOrDefault(k, 0L)));
 		controlDrops.forEach((r, v) -> v.add(m.getOrDefault("control.drop." + r.name(), 0L)));
+	}
+
+	/** {@link #save}, a failure logged. */
+	void save(KeptState<Saved> file, Logger log) {
+		try {
+			save(file);
+		} catch (IOException e) {
+			log.warn("Tunnel counters not saved: {}", e.toString());
+		}
+	}
+
+	/** {@link #restore}, a failure logged: the counters carry on from what they are. */
+	void restore(KeptState<Saved> file, Logger log) {
+		try {
+			restore(file);
+		} catch (IOException | RuntimeException e) {
+			log.warn("Tunnel counters start from zero: {}", e.toString());
+		}
 	}
 
 	private Map<String, LongAdder> adders() {
@@ -141,6 +164,12 @@ final class TunnelMetrics {
 			interval = recorder.getIntervalHistogram(interval);
 			return interval;
 		}
+	}
+
+	/** The totals of {@link org.mobilegt.gateway.tunnel.api.TunnelStats}, with {@code sessions} live sessions. */
+	Totals totals(int sessions) {
+		return new Totals(rxPackets(), rxBytes(), txPackets(), txBytes(), handshakesOk.sum(), handshakesFailed.sum(),
+				keepalivesIn.sum(), keepalivesOut.sum(), hints.sum(), sessions);
 	}
 
 	long rxPackets() {

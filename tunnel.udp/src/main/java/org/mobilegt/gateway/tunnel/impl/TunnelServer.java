@@ -1,8 +1,6 @@
 package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,14 +12,9 @@ import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.common.LiveConfig;
-import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
-import org.mobilegt.gateway.tunnel.api.Direction;
-import org.mobilegt.gateway.tunnel.api.DropReason;
-import org.mobilegt.gateway.tunnel.api.Latency;
 import org.mobilegt.gateway.tunnel.api.PacketTap;
-import org.mobilegt.gateway.tunnel.api.Totals;
 import org.mobilegt.gateway.tunnel.api.TunnelStats;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -48,29 +41,34 @@ import org.osgi.service.metatype.annotations.Designate;
  * Every collaborator is a dynamic reference: when the TUN driver, the session manager or the key
  * check is updated, the tunnel keeps its socket and sessions and re-binds to the new service.
  * Parameters apply live; a bind address or port change binds the new socket before closing the
- * old one, and is refused (the old one kept) when the new one cannot be bound.
+ * old one, and is refused (the old one kept) when the new one cannot be bound. An update of this
+ * bundle hands the open socket over: the old pumps forward until the new revision serves
+ * ({@link SocketHandOver}, {@link Predecessor}).
  */
-@Component(configurationPid = TunnelConfig.PID, immediate = true)
+@Component(configurationPid = TunnelConfig.PID, immediate = true, service = TunnelStats.class)
 @Designate(ocd = TunnelConfig.class)
-public final class TunnelServer implements TunnelStats {
+public final class TunnelServer extends TunnelView {
 
 	static final String COUNTERS_FILE = "counters.json";
+	static final long TAKE_OVER_MILLIS = 1000;
 
 	private final Logger log;
 	private final KeptState<TunnelMetrics.Saved> countersFile;
-	private final TunnelMetrics metrics = new TunnelMetrics();
 	private final Map<PacketTap, Object> tapSelections = new ConcurrentHashMap<>();
 	private final ScheduledExecutorService housekeeping;
-	private final ControlSender keepalives = new ControlSender();
 	private final Control control;
 	private final Pumps pumps;
+	private final Housekeeping tick;
 	private final Leaving leaving;
 
-	/** What the pumps and workers use; replaced whole, under this object's lock. */
-	private final Bindings.Cell bound = new Bindings.Cell();
 	private final LiveConfig<TunnelConfig, TunnelSettings> live;
-	private volatile String socketError;
 	private boolean wasServing;
+	private final BundleContext context;
+	/** The previous revision, still forwarding until this one serves ({@link #takeOver}). */
+	private Predecessor pending;
+	/** The previous revision taken over: its counters arrive when its downlinks ended. */
+	private Predecessor handedFrom;
+	private boolean handingOver;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -80,16 +78,13 @@ public final class TunnelServer implements TunnelStats {
 	public TunnelServer(BundleContext context, TunnelConfig config, Map<String, Object> properties,
 			@Reference(service = LoggerFactory.class) Logger log) {
 		this.log = log;
-		this.leaving = new Leaving(context);
+		this.context = context;
+		this.leaving = new Leaving(context, bound, log);
 		this.live = new LiveConfig<>(TunnelConfig.PID, TunnelConfig.class, TunnelSettings::of, log, () -> events,
 				() -> configurationAdmin);
 		this.countersFile = new KeptState<>(context.getDataFile(COUNTERS_FILE).toPath(), TunnelMetrics.Saved.class,
 				context.getProperty(Constants.FRAMEWORK_UUID));
-		try {
-			metrics.restore(countersFile);
-		} catch (IOException | RuntimeException e) {
-			log.warn("Tunnel counters start from zero: {}", e.toString());
-		}
+		metrics.restore(countersFile, log);
 		TunnelSettings s;
 		try {
 			s = live.start(config, properties);
@@ -101,13 +96,15 @@ public final class TunnelServer implements TunnelStats {
 		bound.set(Bindings.NONE.withSettings(s));
 		control = new Control(bound, metrics, log, s);
 		pumps = new Pumps(bound, metrics, control, log);
-		if (s != null) {
-			try {
-				listen(s);
-			} catch (IOException e) {
-				socketError = e.getMessage();
-				log.error("Tunnel not listening: {}", e.getMessage());
+		tick = new Housekeeping(bound, metrics, control);
+		pending = s == null ? null : Predecessor.find(context, s, log);
+		if (pending != null) {
+			pumps.hold(); // its pumps forward until this one has what it needs
+			if (pending.socket() == null) {
+				takeOver(); // not adoptable: stop them now, bind anew
 			}
+		} else if (s != null) {
+			listenOrSay(s);
 		}
 		housekeeping = Daemons.scheduler("mobilegt-tunnel-housekeeping");
 		housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
@@ -115,6 +112,9 @@ public final class TunnelServer implements TunnelStats {
 
 	@Modified
 	synchronized void modified(TunnelConfig config, Map<String, Object> newProperties) {
+		if (pending != null) {
+			takeOver();
+		}
 		TunnelSettings previous = bound.get().settings();
 		UdpSocket socket = bound.get().socket();
 		boolean serving = previous != null && socket != null;
@@ -147,29 +147,75 @@ public final class TunnelServer implements TunnelStats {
 		if (previous != null) {
 			previous.release();
 		}
-		log.info("Tunnel listening on {} (receive buffer {} bytes)", next.where(),
-				next.receiveBuffer());
+		log.info("Tunnel listening on {} (receive buffer {} bytes)", next.where(), next.receiveBuffer());
 		servingChanged();
 	}
 
+	private void listenOrSay(TunnelSettings s) {
+		try {
+			listen(s);
+		} catch (IOException e) {
+			socketError = e.getMessage();
+			log.error("Tunnel not listening: {}", e.getMessage());
+		}
+	}
+
+	/**
+	 * Stops, or, for an update or refresh of this bundle, leaves the pumps forwarding on the open
+	 * socket and offers it to the next revision ({@link SocketHandOver}).
+	 */
 	@Deactivate
-	synchronized void deactivate() throws InterruptedException {
+	synchronized void deactivate(int reason) throws InterruptedException {
 		wasServing = false; // "Tunnel stopped" says it all
 		housekeeping.shutdownNow();
+		if (pending != null) {
+			takeOver();
+		}
+		if (handedFrom != null) {
+			handedFrom.awaitCounted(); // saved again below, with this revision's
+		}
+		UdpSocket socket = bound.get().socket();
+		if (socket != null && SocketHandOver.due(context, reason)) {
+			handingOver = true;
+			bound.freeze();
+			pumps.freeze();
+			SocketHandOver.offer(context, socket, new SocketHandOver.Leaving(pumps, control, () -> metrics.save(countersFile, log)), log);
+			log.info("Tunnel handing over its socket and pumps to the next revision");
+			return;
+		}
 		pumps.stopDownlinks();
 		pumps.stopUplink();
-		UdpSocket socket = bound.get().socket();
 		if (socket != null) {
 			bound.set(bound.get().withSocket(null));
 			socket.release();
 		}
 		control.shutdown();
-		try {
-			metrics.save(countersFile);
-		} catch (IOException e) {
-			log.warn("Tunnel counters not saved: {}", e.toString());
-		}
+		metrics.save(countersFile, log);
 		log.info("Tunnel stopped");
+	}
+
+	/**
+	 * Stops the previous revision's pumps and carries on with its socket (or a new one), its
+	 * counters added when they arrive.
+	 */
+	private synchronized void takeOver() {
+		handedFrom = pending;
+		pending = null;
+		UdpSocket socket = handedFrom.takeOver(() -> metrics.restore(countersFile, log));
+		pumps.release();
+		if (socket != null) {
+			pumps.uplink(socket);
+			bound.set(bound.get().withSocket(socket));
+			log.info("Tunnel took over the socket {} from the previous revision", socket.where());
+			log.info("Tunnel listening on {} (receive buffer {} bytes)", socket.where(), socket.receiveBuffer());
+		} else if (bound.get().settings() != null) {
+			listenOrSay(bound.get().settings());
+		}
+		TunDevice tun = bound.get().tun();
+		if (tun != null) {
+			pumps.downlinks(tun);
+		}
+		servingChanged();
 	}
 
 	// ---- the TUN device
@@ -190,15 +236,16 @@ public final class TunnelServer implements TunnelStats {
 	}
 
 	synchronized void unbindTun(TunDevice device, Map<String, Object> props) {
+		if (handingOver) {
+			return; // SCR unbinds after the deactivation: the pumps keep what they had until taken over
+		}
 		if (bound.get().tun() != device) {
 			pumps.quiesceUplink(); // replaced already, but the uplink's batch may have taken it before
 			return;
 		}
-		if (leaving.keepTun(device, props)) {
-			log.info("Tunnel keeps TUN {} in use while its driver is updated", device.name());
-			return;
+		if (!leaving.keepTun(device, props)) {
+			detachTun(device);
 		}
-		detachTun(device);
 	}
 
 	private void detachTun(TunDevice device) {
@@ -249,14 +296,12 @@ public final class TunnelServer implements TunnelStats {
 	}
 
 	synchronized void unbindSessions(SessionManager m, ServiceReference<SessionManager> ref) {
-		if (bound.get().sessions() != m) {
-			return;
+		if (bound.get().sessions() == m && !leaving.keepSessions(ref)) {
+			dropSessions();
 		}
-		if (leaving.keepSessions(ref)) {
-			bound.set(bound.get().withSessionsLeaving());
-			log.info("Tunnel keeps forwarding for the sessions of the session manager while it is updated");
-			return;
-		}
+	}
+
+	private void dropSessions() {
 		leaving.sessionsReplaced();
 		bound.set(bound.get().withSessions(null));
 		servingChanged();
@@ -264,17 +309,12 @@ public final class TunnelServer implements TunnelStats {
 
 	/** Lets go of a TUN device or session manager kept for an update whose successor did not come. */
 	private synchronized void letGoOverdue() {
-		long now = System.nanoTime();
-		TunDevice tun = leaving.overdueTun(now);
+		TunDevice tun = leaving.overdueTun();
 		if (tun != null) {
-			log.warn("TUN {} kept for its driver's update, but no successor came", tun.name());
 			detachTun(tun);
 		}
-		if (leaving.sessionsOverdue(now)) {
-			log.warn("Session manager kept for its update, but no successor came");
-			leaving.sessionsReplaced();
-			bound.set(bound.get().withSessions(null));
-			servingChanged();
+		if (leaving.sessionsOverdue()) {
+			dropSessions();
 		}
 	}
 
@@ -283,6 +323,13 @@ public final class TunnelServer implements TunnelStats {
 	 * manager all present (what "ready" means to an operator, or to a test about to connect).
 	 */
 	private synchronized void servingChanged() {
+		if (pending != null && bound.get().withSocket(pending.socket()).serving()) {
+			takeOver(); // all there: the previous revision's pumps may stop
+			return;
+		}
+		if (handingOver) {
+			return; // the next revision says when it serves
+		}
 		boolean now = serving();
 		if (now && !wasServing) {
 			log.info("Tunnel serving");
@@ -310,72 +357,22 @@ public final class TunnelServer implements TunnelStats {
 		bound.set(bound.get().withTaps(TapSelection.of(tapSelections)));
 	}
 
-	// ---- housekeeping: keepalives
+	// ---- housekeeping
+
+	/** The previous revision forwards no longer than this while this one is not serving. */
+	private synchronized void takeOverIfLate() {
+		if (pending != null && pending.waitedMillis() >= TAKE_OVER_MILLIS) {
+			takeOver();
+		}
+	}
 
 	private void housekeeping() {
 		try {
+			takeOverIfLate();
 			letGoOverdue();
-			Bindings b = bound.get();
-			TunnelSettings s = b.settings();
-			SessionManager sm = b.sessions();
-			UdpSocket sock = b.socket();
-			if (s == null || sm == null) {
-				return;
-			}
-			sm.legacyIdleTimeout(s.legacyIdleSeconds()); // the session manager expires idle sessions itself
-			long now = System.currentTimeMillis();
-			Collection<Session> live = sm.sessions();
-			long[] idle = new long[live.size()];
-			int n = 0;
-			for (Session session : live) {
-				if (now - session.lastSentMillis() >= s.keepaliveMillis()) {
-					idle[n++] = session.endpoint();
-					session.sent(1, false, now);
-				}
-			}
-			metrics.keepalivesOut.add(keepalives.sendEach(sock, TunnelSettings.KEEPALIVE, idle, n));
-			control.prune();
+			tick.tick();
 		} catch (RuntimeException e) {
 			log.error("Tunnel housekeeping failed: {}", e.toString());
 		}
-	}
-
-	// ---- TunnelStats
-
-	@Override
-	public Totals totals() {
-		SessionManager sm = bound.get().sessions();
-		return new Totals(metrics.rxPackets(), metrics.rxBytes(), metrics.txPackets(), metrics.txBytes(),
-				metrics.handshakesOk.sum(), metrics.handshakesFailed.sum(), metrics.keepalivesIn.sum(),
-				metrics.keepalivesOut.sum(), metrics.hints.sum(), sm == null ? 0 : sm.sessions().size());
-	}
-
-	@Override
-	public Map<DropReason, Long> drops() {
-		return metrics.drops();
-	}
-
-	@Override
-	public Latency processingTime(Direction direction) {
-		return metrics.latency(direction);
-	}
-
-	@Override
-	public long[] processingTimeCounts(Direction direction, long[] upperBoundsNanos) {
-		return metrics.counts(direction, upperBoundsNanos);
-	}
-
-	@Override
-	public String socketStatus() {
-		UdpSocket s = bound.get().socket();
-		if (s != null) {
-			return "listening on " + s.where();
-		}
-		return "not listening: " + (socketError == null ? "not started" : socketError);
-	}
-
-	@Override
-	public boolean serving() {
-		return bound.get().serving();
 	}
 }

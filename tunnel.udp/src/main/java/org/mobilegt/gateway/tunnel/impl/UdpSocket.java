@@ -28,6 +28,7 @@ final class UdpSocket implements Closeable {
 	private final int port;
 	private final boolean inet6;
 	private volatile boolean closed;
+	private boolean released;
 
 	private UdpSocket(int fd, InetAddress bind, int port) throws IOException {
 		this.fd = fd;
@@ -82,6 +83,48 @@ final class UdpSocket implements Closeable {
 				LibC.close(fd);
 			}
 			throw e;
+		}
+	}
+
+	/**
+	 * Takes the open socket {@code fd} (another revision's, handed over) if the kernel says it is a
+	 * UDP socket bound to {@code bind:port}; the descriptor is not closed when it is not.
+	 *
+	 * @throws IOException saying what does not fit
+	 */
+	static UdpSocket adopt(int fd, InetAddress bind, int port, int bufferBytes) throws IOException {
+		boolean v6 = bind instanceof Inet6Address;
+		if (option(fd, Sockets.SO_TYPE) != Sockets.SOCK_DGRAM || option(fd, Sockets.SO_PROTOCOL) != Sockets.IPPROTO_UDP) {
+			throw new IOException("descriptor " + fd + " is not a UDP socket");
+		}
+		try (Memory address = new Memory(Sockets.SOCKADDR_SIZE); Memory length = new Memory(4)) {
+			address.clear();
+			length.setInt(0, Sockets.SOCKADDR_SIZE);
+			if (Sockets.getsockname(fd, address, length) < 0) {
+				throw new IOException("getsockname of descriptor " + fd + " failed: " + LibC.describe(LibC.errno()));
+			}
+			ByteBuffer a = address.getByteBuffer(0, Sockets.SOCKADDR_SIZE).order(ByteOrder.nativeOrder());
+			byte[] bound = new byte[v6 ? 16 : 4];
+			a.get(v6 ? Sockets.SIN6_ADDR : Sockets.SIN_ADDR, bound);
+			int family = a.getShort(Sockets.SIN_FAMILY);
+			int boundPort = Short.toUnsignedInt(a.order(ByteOrder.BIG_ENDIAN).getShort(Sockets.SIN_PORT));
+			if (family != (v6 ? Sockets.AF_INET6 : Sockets.AF_INET) || !InetAddress.getByAddress(bound).equals(bind)
+					|| boundPort != port) {
+				throw new IOException("descriptor " + fd + " is not bound to " + IpEndpoint.of(IpAddress.of(bind), port));
+			}
+		}
+		UdpSocket socket = new UdpSocket(fd, bind, port);
+		socket.buffers(bufferBytes);
+		return socket;
+	}
+
+	private static int option(int fd, int name) throws IOException {
+		try (Memory v = new Memory(4); Memory len = new Memory(4)) {
+			len.setInt(0, 4);
+			if (Sockets.getsockopt(fd, Sockets.SOL_SOCKET, name, v, len) < 0) {
+				throw new IOException("descriptor " + fd + " is not a socket: " + LibC.describe(LibC.errno()));
+			}
+			return v.getInt(0);
 		}
 	}
 
@@ -162,10 +205,31 @@ final class UdpSocket implements Closeable {
 		wakeup.close();
 	}
 
-	void release() {
-		close();
-		LibC.close(fd);
-		wakeup.release();
+	synchronized void release() {
+		if (!released) {
+			released = true;
+			close();
+			LibC.close(fd);
+			wakeup.release();
+		}
+	}
+
+	/**
+	 * Frees what only this object holds, once its receiver stopped, and leaves the descriptor
+	 * open: it belongs to the next revision now (or was never this object's to close). A later
+	 * {@link #release} frees nothing.
+	 */
+	synchronized void handOff() {
+		if (!released) {
+			released = true;
+			close();
+			wakeup.release();
+		}
+	}
+
+	/** The address it is bound to, as {@link #bind} was given it. */
+	InetAddress bindAddress() {
+		return bind;
 	}
 
 	/** The socket could not be bound; the message says why in operator terms. */

@@ -27,13 +27,14 @@ import org.mobilegt.gateway.tunnel.api.DropReason;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.service.component.ComponentConstants;
 
 /** The component as DS drives it: binds and unbinds in any order, while clients on loopback keep sending. */
 class TunnelServerTest {
+
+	private static final int STOPPED = ComponentConstants.DEACTIVATION_REASON_DISPOSED;
 
 	@TempDir
 	Path data;
@@ -45,15 +46,7 @@ class TunnelServerTest {
 	private TunnelServer server;
 	private int port;
 
-	private BundleContext context() {
-		return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(), new Class<?>[] { BundleContext.class },
-				(proxy, method, args) -> switch (method.getName()) {
-				case "getProperty" -> Constants.FRAMEWORK_UUID.equals(args[0]) ? "framework-1" : null;
-				case "getDataFile" -> data.resolve((String) args[0]).toFile();
-				case "getBundle" -> bundle(Bundle.ACTIVE, true); // the system bundle: the framework runs
-				default -> throw new UnsupportedOperationException(method.getName());
-				});
-	}
+	private FakeFramework framework;
 
 	/** A bundle in {@code state}, marked for start or not. */
 	private static Bundle bundle(int state, boolean persistentlyStarted) {
@@ -89,11 +82,12 @@ class TunnelServerTest {
 
 	private TunnelServer activate() {
 		Map<String, Object> c = config(port);
-		return new TunnelServer(context(), Annotations.of(TunnelConfig.class, c), c, log.logger);
+		return new TunnelServer(framework.context(), Annotations.of(TunnelConfig.class, c), c, log.logger);
 	}
 
 	@BeforeEach
 	void start() throws Exception {
+		framework = new FakeFramework(data);
 		port = freePort();
 		client = new DatagramSocket(0, Rig.LOOPBACK);
 		client.setSoTimeout(100);
@@ -102,7 +96,7 @@ class TunnelServerTest {
 
 	@AfterEach
 	void stop() throws Exception {
-		server.deactivate();
+		server.deactivate(STOPPED);
 		client.close();
 	}
 
@@ -388,10 +382,112 @@ class TunnelServerTest {
 		connect();
 		send(packet());
 		assertThat(Rig.await(() -> server.totals().rxPackets() == 1)).isTrue();
-		server.deactivate();
+		server.deactivate(STOPPED);
 
 		server = activate();
 		assertThat(server.totals().rxPackets()).isOne();
 		assertThat(server.totals().handshakesOk()).isOne();
+	}
+
+	private static final int UPDATED = ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED;
+
+	/** Serving with one client, one packet forwarded each way. */
+	private Fakes.FakeTun serving() throws Exception {
+		Fakes.FakeTun tun = new Fakes.FakeTun(0);
+		server.bindTun(tun);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		connect();
+		send(packet());
+		assertThat(Rig.await(() -> tun.written.size() == 1)).isTrue();
+		return tun;
+	}
+
+	private void reply(Fakes.FakeTun tun) throws Exception {
+		Fakes.FakeSession session = sessions.byEndpoint.values().iterator().next();
+		ByteBuffer reply = PacketsTest.ipv4(60, 60).putInt(12, 0x08080808).putInt(16, session.tunnelAddress());
+		tun.toRead.add(Arrays.copyOf(reply.array(), 60));
+		assertThat(receive()).as(() -> log.lines().toString()).hasSize(60);
+	}
+
+	@Test
+	void anUpdateHandsTheOpenSocketToTheNextRevisionWhichTakesOverWhenItServes() throws Exception {
+		Fakes.FakeTun tun = serving();
+		reply(tun);
+		TunnelServer old = server;
+		old.deactivate(UPDATED);
+		assertThat(framework.services).as("the offer").hasSize(1);
+		old.unbindSessions(sessions, null); // SCR unbinds after the deactivation: the old pumps keep what they had
+		old.unbindKeyCheck(keys);
+		old.unbindTun(tun, Map.of());
+		send(packet());
+		assertThat(Rig.await(() -> tun.written.size() == 2)).as("the old uplink forwards on").isTrue();
+
+		server = activate();
+		assertThat(server.serving()).isFalse();
+		send(packet());
+		assertThat(Rig.await(() -> tun.written.size() == 3)).as("until the new revision serves").isTrue();
+		server.bindTun(tun);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		assertThat(server.serving()).isTrue();
+		assertThat(server.socketStatus()).isEqualTo("listening on 127.0.0.1:" + port);
+		send(packet());
+		assertThat(Rig.await(() -> tun.written.size() == 4)).isTrue();
+		reply(tun);
+
+		assertThat(Rig.await(framework.services::isEmpty)).as("the offer withdrawn").isTrue();
+		assertThat(Rig.await(() -> server.totals().rxPackets() == 4)).as("3 counted by the old pumps, 1 by the new: %s",
+				server.totals()).isTrue();
+		assertThat(Rig.await(() -> server.totals().txPackets() == 2)).as("%s", server.totals()).isTrue();
+		assertThat(server.totals().handshakesOk()).as("%s", server.totals()).isOne();
+		assertThat(log.at("INFO")).contains("Tunnel handing over its socket and pumps to the next revision",
+				"Tunnel took over the socket 127.0.0.1:" + port + " from the previous revision",
+				"Tunnel stopped: the next revision took over");
+		Thread.sleep(200);
+		assertThat(server.totals().rxPackets()).as("counted once").isEqualTo(4);
+	}
+
+	@Test
+	void aRevisionThatDoesNotServeTakesOverWithinTwoSecondsAnyway() throws Exception {
+		Fakes.FakeTun tun = serving();
+		server.deactivate(UPDATED);
+		server = activate();
+		assertThat(Rig.await(framework.services::isEmpty)).isTrue();
+		assertThat(server.socketStatus()).isEqualTo("listening on 127.0.0.1:" + port);
+		assertThat(server.totals().rxPackets()).isOne();
+		server.bindTun(tun);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		send(packet());
+		assertThat(Rig.await(() -> tun.written.size() == 2)).isTrue();
+	}
+
+	@Test
+	void anotherPortAfterTheUpdateIsBoundAnewOnceTheOldSocketIsClosed() throws Exception {
+		serving();
+		server.deactivate(UPDATED);
+		int old = port;
+		port = freePort();
+		server = activate();
+		assertThat(Rig.await(framework.services::isEmpty)).as("taken over at once, to be closed").isTrue();
+		assertThat(server.socketStatus()).isEqualTo("listening on 127.0.0.1:" + port);
+		assertThat(Rig.await(() -> server.totals().rxPackets() == 1)).isTrue();
+		try (DatagramSocket again = new DatagramSocket(old, Rig.LOOPBACK)) {
+			assertThat(again.getLocalPort()).as("the old port is free").isEqualTo(old);
+		}
+	}
+
+	@Test
+	void anOperatorsStopClosesTheSocketAndOffersNothing() throws Exception {
+		serving();
+		framework.persistentlyStarted = false;
+		server.deactivate(UPDATED);
+		assertThat(framework.services).isEmpty();
+		assertThat(log.at("INFO")).contains("Tunnel stopped");
+		try (DatagramSocket again = new DatagramSocket(port, Rig.LOOPBACK)) {
+			assertThat(again.getLocalPort()).isEqualTo(port);
+		}
+		server = activate();
 	}
 }

@@ -221,4 +221,47 @@ class UdpSocketTest {
 					.isInstanceOf(UdpSocket.BindException.class).hasMessageContaining("is in use by another socket");
 		}
 	}
+
+	@Test
+	void adoptsAnOpenSocketBoundWhereExpectedAndReceivesOnIt() throws Exception {
+		UdpSocket original = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		UdpSocket adopted = UdpSocket.adopt(original.fd(), LOOPBACK, original.port(), 1 << 20);
+		try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+			original.handOff(); // the descriptor stays open for the adopter
+			assertThat(adopted.fd()).isEqualTo(original.fd());
+			assertThat(adopted.where()).isEqualTo("127.0.0.1:" + original.port());
+			byte[] data = "after the hand-over".getBytes();
+			peer.send(new DatagramPacket(data, data.length, LOOPBACK, adopted.port()));
+			assertThat(adopted.awaitReadable(2000)).isEqualTo(Wakeup.Ready.READABLE);
+			MessageBatch batch = new MessageBatch(8, 2048);
+			assertThat(batch.receive(adopted)).isOne();
+			assertThat(batch.received(0).remaining()).isEqualTo(data.length);
+		} finally {
+			adopted.release();
+		}
+	}
+
+	@Test
+	void refusesToAdoptASocketBoundElsewhereOrNotUdpAndLeavesItOpen() throws Exception {
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		int tcp = Sockets.socket(Sockets.AF_INET, 1 /* SOCK_STREAM */, 0);
+		try {
+			assertThatThrownBy(() -> UdpSocket.adopt(socket.fd(), LOOPBACK, socket.port() + 1, 1 << 20))
+					.hasMessageContaining("is not bound to 127.0.0.1:" + (socket.port() + 1));
+			assertThatThrownBy(() -> UdpSocket.adopt(socket.fd(), InetAddress.getByName("0.0.0.0"), socket.port(), 1 << 20))
+					.hasMessageContaining("is not bound to");
+			assertThatThrownBy(() -> UdpSocket.adopt(socket.fd(), InetAddress.getByName("::1"), socket.port(), 1 << 20))
+					.hasMessageContaining("is not bound to");
+			assertThat(tcp).isNotNegative();
+			assertThatThrownBy(() -> UdpSocket.adopt(tcp, LOOPBACK, socket.port(), 1 << 20)).hasMessageContaining("not a UDP socket");
+			assertThatThrownBy(() -> UdpSocket.adopt(999_999, LOOPBACK, socket.port(), 1 << 20)).hasMessageContaining("not a socket");
+			// still open and usable: the refused adoption closed nothing
+			UdpSocket again = UdpSocket.adopt(socket.fd(), LOOPBACK, socket.port(), 1 << 20);
+			assertThat(again.port()).isEqualTo(socket.port());
+			again.handOff();
+		} finally {
+			org.mobilegt.gateway.common.LibC.close(tcp);
+			socket.release();
+		}
+	}
 }

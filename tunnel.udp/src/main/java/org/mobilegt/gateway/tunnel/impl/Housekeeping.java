@@ -1,0 +1,37 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import org.mobilegt.gateway.session.api.SessionManager;
+
+/**
+ * The tunnel's tick besides its hand-overs: keepalives to clients that were sent nothing for a
+ * while, the deprecated tunnel idle timeout passed on to the session manager (which expires idle
+ * sessions itself), and the reply budget's pruning.
+ */
+final class Housekeeping {
+
+	private final Bindings.Cell bound;
+	private final TunnelMetrics metrics;
+	private final Control control;
+	private final ControlSender keepalives = new ControlSender();
+
+	Housekeeping(Bindings.Cell bound, TunnelMetrics metrics, Control control) {
+		this.bound = bound;
+		this.metrics = metrics;
+		this.control = control;
+	}
+
+	void tick() {
+		Bindings b = bound.get();
+		TunnelSettings s = b.settings();
+		SessionManager sm = b.sessions();
+		UdpSocket sock = b.socket();
+		if (s == null || sm == null) {
+			return;
+		}
+		sm.legacyIdleTimeout(s.legacyIdleSeconds());
+		if (sock != null) { // none while a previous revision still forwards
+			metrics.keepalivesOut.add(keepalives.keepalives(sock, sm.sessions(), s.keepaliveMillis()));
+		}
+		control.prune();
+	}
+}
