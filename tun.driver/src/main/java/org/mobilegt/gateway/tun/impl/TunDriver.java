@@ -37,11 +37,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * <p>
  * When the bundle stops only to start again at once (an update or a refresh, the framework running
  * on), a persistent device is handed over instead of torn down: its open queues ({@link HandOver}),
- * link, route, IPv6 address, ip_forward (and IPv6 forwarding) and firewall table stay for the next
- * activation to take over. Removing the NAT table for that moment would break every connection
- * through the gateway: without any NAT chain in the namespace the kernel stops translating replies
- * of existing connections, and answers them with resets; turning ip_forward off would pause
- * forwarding for the whole host.
+ * link, route, IPv6 address, forwarding and firewall table stay for the next activation (without a
+ * NAT chain the kernel would reset every connection through the gateway), and consumers may keep
+ * using it meanwhile ({@link TunDevice#HANDOVER}).
  * <p>
  * Other tables' forward chains with policy drop (Docker, ufw) are looked for at every change and
  * every {@value #BLOCKER_CHECK_SECONDS} s, and reported: the driver never opens holes in them.
@@ -128,9 +126,8 @@ public final class TunDriver implements TunStatus {
 			return;
 		}
 		if (settings.persist() && handOver.due(reason)) {
-			// consumers may go on using the device through the update (TunDevice.HANDOVER); its
-			// queues stay open (HandOver), and the rest stays too: the IPv6 address and forwarding,
-			// and the records of the original sysctls
+			// consumers may keep using the device (TunDevice.HANDOVER); its queues (HandOver), the
+			// IPv6 address, forwarding and the records of the original sysctls stay
 			if (registration != null) {
 				registration.setProperties(device.handingOver());
 			}
