@@ -11,11 +11,9 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.Properties;
 
-import org.osgi.framework.Bundle;
+import org.mobilegt.gateway.common.InPlaceRestart;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.log.Logger;
 
 /**
@@ -56,16 +54,9 @@ final class HandOver {
 		this.log = log;
 	}
 
-	/**
-	 * A deactivation for {@code reason} (a {@link ComponentConstants} DEACTIVATION_REASON_* value)
-	 * hands over when the bundle stops but stays marked for start, and the framework runs on: an
-	 * update or a refresh, not an operator's stop or uninstall (those clear the mark first) nor a
-	 * shutdown.
-	 */
+	/** A deactivation for {@code reason} hands over when the bundle restarts in place ({@link InPlaceRestart}). */
 	boolean due(int reason) {
-		return reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED
-				&& context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.ACTIVE
-				&& context.getBundle().adapt(BundleStartLevel.class).isPersistentlyStarted();
+		return InPlaceRestart.due(context, reason);
 	}
 
 	/**

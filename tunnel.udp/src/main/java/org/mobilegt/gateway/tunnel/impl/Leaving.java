@@ -4,14 +4,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.mobilegt.gateway.common.InPlaceRestart;
 import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.session.api.SessionManager;
 import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.log.Logger;
 
 /**
@@ -59,9 +58,7 @@ final class Leaving {
 	 */
 	boolean keepSessions(ServiceReference<?> ref) {
 		Bundle b = ref == null ? null : ref.getBundle();
-		if (b == null || b.getState() != Bundle.STOPPING
-				|| context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() != Bundle.ACTIVE
-				|| !b.adapt(BundleStartLevel.class).isPersistentlyStarted()) {
+		if (b == null || b.getState() != Bundle.STOPPING || !InPlaceRestart.restarting(context, b)) {
 			return false;
 		}
 		sessions = true;

@@ -8,12 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
 import org.mobilegt.gateway.common.Daemons;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.log.Logger;
 
 /**
@@ -91,17 +88,6 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 		this.leaving = leaving;
 		this.log = log;
 		deadline = timer.schedule(this::giveUp, GIVE_UP_MILLIS, TimeUnit.MILLISECONDS);
-	}
-
-	/**
-	 * A deactivation for {@code reason} hands over when the bundle stops but stays marked for
-	 * start, and the framework runs on: an update or a refresh, not an operator's stop or
-	 * uninstall (those clear the mark first) nor a shutdown (tun.driver's HandOver, the same rule).
-	 */
-	static boolean due(BundleContext context, int reason) {
-		return reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED
-				&& context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.ACTIVE
-				&& context.getBundle().adapt(BundleStartLevel.class).isPersistentlyStarted();
 	}
 
 	/** Offers the socket of {@code settings} to the next revision, through the system bundle. */

@@ -10,6 +10,7 @@ import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.common.ConfigValueException;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.InPlaceRestart;
 import org.mobilegt.gateway.common.KeptState;
 import org.mobilegt.gateway.common.LiveConfig;
 import org.mobilegt.gateway.session.api.SessionManager;
@@ -175,7 +176,7 @@ public final class TunnelServer extends TunnelView {
 			handedFrom.awaitCounted(); // saved again below, with this revision's
 		}
 		UdpSocket socket = bound.get().socket();
-		if (socket != null && SocketHandOver.due(context, reason)) {
+		if (socket != null && InPlaceRestart.due(context, reason)) {
 			handingOver = true;
 			bound.freeze();
 			pumps.freeze();
