@@ -234,6 +234,21 @@ public final class Gateway implements AutoCloseable {
 		return requireStarted().lines();
 	}
 
+	/**
+	 * Runs {@code command} until its output contains {@code substring}, at most {@code timeout}, and
+	 * returns the last output: a status that follows a log line comes from a service registered just
+	 * after that line.
+	 */
+	public String awaitGogo(String command, String substring, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		String out = gogo(command);
+		while (!out.contains(substring) && System.nanoTime() < deadline) {
+			Sleep.millis(100);
+			out = gogo(command);
+		}
+		return out;
+	}
+
 	/** Runs a Gogo command and returns its output (20 s limit); needs {@link #interactive()}. */
 	public String gogo(String command) {
 		return gogo(command, GOGO_TIMEOUT);
