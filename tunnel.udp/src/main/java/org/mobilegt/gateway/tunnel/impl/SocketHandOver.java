@@ -41,12 +41,12 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 	 * What the old revision does when leaving, on the taker's or the timer's thread: its pumps are
 	 * frozen ({@link Pumps#freeze}), so without the server's lock.
 	 */
-	static class Leaving {
+	static class OldRevision {
 		private final Pumps pumps;
 		private final Control control;
 		private final Runnable save;
 
-		Leaving(Pumps pumps, Control control, Runnable save) {
+		OldRevision(Pumps pumps, Control control, Runnable save) {
 			this.pumps = pumps;
 			this.control = control;
 			this.save = save;
@@ -74,7 +74,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 	}
 
 	private final UdpSocket socket;
-	private final Leaving leaving;
+	private final OldRevision old;
 	private final Logger log;
 	private final ScheduledExecutorService timer = Daemons.scheduler("mobilegt-tunnel-handover");
 	private final ScheduledFuture<?> deadline;
@@ -83,16 +83,16 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 	private Runnable unregister = () -> {
 	};
 
-	SocketHandOver(UdpSocket socket, Leaving leaving, Logger log) {
+	SocketHandOver(UdpSocket socket, OldRevision old, Logger log) {
 		this.socket = socket;
-		this.leaving = leaving;
+		this.old = old;
 		this.log = log;
 		deadline = timer.schedule(this::giveUp, GIVE_UP_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	/** Offers the socket of {@code settings} to the next revision, through the system bundle. */
-	static SocketHandOver offer(BundleContext context, UdpSocket socket, Leaving leaving, Logger log) {
-		SocketHandOver offer = new SocketHandOver(socket, leaving, log);
+	static SocketHandOver offer(BundleContext context, UdpSocket socket, OldRevision old, Logger log) {
+		SocketHandOver offer = new SocketHandOver(socket, old, log);
 		Dictionary<String, Object> props = new Hashtable<>();
 		props.put(KEY, TUNNEL);
 		props.put(FD, socket.fd());
@@ -126,12 +126,12 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			}
 			decided = true;
 			deadline.cancel(false);
-			leaving.stopUplink();
+			old.stopUplink();
 			socket.handOff();
 		}
 		timer.execute(() -> {
-			leaving.stopRest();
-			leaving.save();
+			old.stopRest();
+			old.save();
 			try {
 				counted.run();
 			} catch (RuntimeException e) {
@@ -153,10 +153,10 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			decided = true;
 			deadline.cancel(false);
 			log.info("Tunnel stopped: not taken over within {} ms", GIVE_UP_MILLIS);
-			leaving.stopUplink();
-			leaving.stopRest();
+			old.stopUplink();
+			old.stopRest();
 			socket.release();
-			leaving.save();
+			old.save();
 			unregister();
 		}
 		timer.shutdown();

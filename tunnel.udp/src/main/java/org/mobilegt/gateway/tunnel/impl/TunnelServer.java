@@ -180,7 +180,7 @@ public final class TunnelServer extends TunnelView {
 			handingOver = true;
 			bound.freeze();
 			pumps.freeze();
-			SocketHandOver.offer(context, socket, new SocketHandOver.Leaving(pumps, control, () -> metrics.save(countersFile, log)), log);
+			SocketHandOver.offer(context, socket, new SocketHandOver.OldRevision(pumps, control, () -> metrics.save(countersFile, log)), log);
 			log.info("Tunnel handing over its socket and pumps to the next revision");
 			return;
 		}

@@ -45,7 +45,7 @@ class SocketHandOverTest {
 	}
 
 	private SocketHandOver offer() {
-		return new SocketHandOver(rig.socket, new SocketHandOver.Leaving(pumps, rig.control, () -> {
+		return new SocketHandOver(rig.socket, new SocketHandOver.OldRevision(pumps, rig.control, () -> {
 			savedRx = rig.metrics.rxPackets();
 			savedTx = rig.metrics.txPackets();
 			saves.incrementAndGet();
