@@ -27,20 +27,27 @@ if ((SMOKE)); then
 	SYSTEMS=${SYSTEMS:-"direct relay gateway"}
 	TESTS=${TESTS:-"ping tcp1 udp64 tcp1v6 udp64v6"}
 	PINGS=${PINGS:-50}
+	WARMUP_PINGS=${WARMUP_PINGS:-5000}
 	HANDSHAKES=${HANDSHAKES:-200}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100"}
 	ALLOC=${ALLOC:-0}
 	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4}}
+	PROFILE=${PROFILE:-0}
 else
 	REPS=${REPS:-3}
 	DURATION=${DURATION:-5}
 	SYSTEMS=${SYSTEMS:-"direct wg ovpn-none ovpn-gcm relay relay1 gateway"}
 	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast imix cpu tcp1v6 udp64v6"}
 	PINGS=${PINGS:-200}
+	# Before its repetitions every system forwards a ping flood of this many round trips: the
+	# gateway's JVM interprets its packet path until the JIT compiled it (the first seconds of
+	# traffic), and a gateway in service runs warm. 0 measures it cold.
+	WARMUP_PINGS=${WARMUP_PINGS:-20000}
 	HANDSHAKES=${HANDSHAKES:-10000}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
 	ALLOC=${ALLOC:-1}
 	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4 16}}
+	PROFILE=${PROFILE:-0} # perf profiles of each endpoint after test cpu's repetitions (bench/profile.sh)
 fi
 GATEWAY=${GATEWAY:-1}
 # Offered UDP rates: far above what any userspace tunnel here carries, so received pps is the limit.
@@ -52,6 +59,7 @@ GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-} # none: the JVM's defaults, as `java -jar
 # unit runs it (no Gogo shell, ~20 MiB less RSS; the figures read through Gogo are missing)
 GATEWAY_CONSOLE=${GATEWAY_CONSOLE:-interactive}
 OFFLOAD=${OFFLOAD:-true}               # the gateway's TUN offloads (mobilegt.tun offload)
+ISOLATION=${ISOLATION:-true}           # the gateway's client isolation rules (mobilegt.tun isolation)
 TUN_QUEUES=${TUN_QUEUES:-1}            # the gateway's TUN queues, one reader each (mobilegt.tun queues)
 # Handshake-only clients go silent at once; a long idle timeout keeps their sessions for the RSS
 # figures (they are read within seconds, the whole gateway phase takes about a minute).
@@ -100,6 +108,8 @@ OUT=$BENCH/out/$STAMP
 LOGS=$OUT/logs
 RAW=$OUT/raw.tsv
 RELAY=$BENCH/out/relay
+# shellcheck source=bench/profile.sh
+. "$BENCH/profile.sh"
 
 REPORTED=0
 SYS="" SKIP=""   # the system being measured; why it is skipped
@@ -132,6 +142,7 @@ pin() {
 install_packages() {
 	local -A need=([iperf3]=iperf3 [ping]=iputils-ping [nft]=nftables [gcc]=gcc [make]=make
 		[python3]=python3 [gnuplot]=gnuplot-nox [ip]=iproute2 [ss]=iproute2 [timeout]=coreutils)
+	((PROFILE)) && need[perf]=linux-perf
 	local s
 	for s in $SYSTEMS; do
 		case $s in
@@ -516,7 +527,7 @@ gateway_start() {
 	mkdir -p "$wd/conf"
 	(umask 077 && printf 'key=%s\n' "$SECRET" >"$wd/conf/mobilegt.auth.cfg")
 	printf '%s\n' name=mgt0 "mtu=$TUN_MTU" subnet=10.77.0.0/16 nat=true egress=vg2 persist=false "offload=$OFFLOAD" \
-		"queues=$TUN_QUEUES" "allow=$INET_NET" >"$wd/conf/mobilegt.tun.cfg" # the bench's "internet" is private: isolation stays on, with this hole
+		"queues=$TUN_QUEUES" "allow=$INET_NET" "isolation=$ISOLATION" >"$wd/conf/mobilegt.tun.cfg" # the bench's "internet" is private: isolation stays on, with this hole
 	# The bench's clients all come from one address: the per-source limits (reply budget, sessions,
 	# new leases) are lifted so that handshakes/s and memory at N clients measure capacity.
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" \
@@ -1069,10 +1080,15 @@ run_system() {
 		skip "the inet host is not reachable through $PH_DEV"
 	fi
 	if [[ -z $SKIP ]]; then
+		if ((WARMUP_PINGS > 0)); then
+			log "$SYS: warm-up, a flood of $WARMUP_PINGS pings"
+			nsx "$NS_PH" ping -f -q -c "$WARMUP_PINGS" -W 1 "$INET_IP" >"$LOGS/$SYS-warmup.txt" 2>&1 || true
+		fi
 		for ((rep = 1; rep <= REPS; rep++)); do
 			log "$SYS: repetition $rep/$REPS"
 			measure "$SYS" "$rep"
 		done
+		if ((PROFILE && ${#ENDPOINTS[@]})) && [[ " $TESTS " == *" cpu "* ]]; then profile_system "$SYS"; fi
 		if ((${#ENDPOINTS[@]})); then record "$SYS" 1 rss_kb "$(rss_kb)"; fi
 		if [[ $SYS == gateway ]]; then gateway_extras; fi
 		if [[ $SYS == relay ]]; then relay_aggregate; fi
@@ -1122,8 +1138,8 @@ machine_facts() {
 		command -v java >/dev/null && echo "java: $(java -version 2>&1 | sed -n 2p)"
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD TUN_QUEUES=$TUN_QUEUES smoke=$SMOKE"
-		echo "          CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
+		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES smoke=$SMOKE"
+		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
 		echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Sourced by run.sh. profile_system SYS: where the gw-side endpoint's time goes, with perf, after
+# the repetitions (so the medians stay unprofiled): one more fixed-count run of test `cpu` under
+# `perf stat --per-thread` and `perf record`, then PROFILE_PINGS pings under both. Writes
+# $OUT/profile/SYS.txt (per thread: CPU, system calls and context switches per packet and per round
+# trip; the samples by object and the top symbols) and records prof_* metrics (report: "Profile").
+# perf's task-clock is the time on a CPU, exact, where /proc's ticks sample.
+
+PROFILE_PINGS=${PROFILE_PINGS:-500}
+
+profile_system() {
+	local sys=$1 pid=${ENDPOINTS[0]} dir=$OUT/profile r received rp sp
+	mkdir -p "$dir"
+	perf record -q -F 1999 -g -p "$pid" -o "$dir/$sys.perf.data" >/dev/null 2>>"$LOGS/perf.log" &
+	rp=$!
+	perf stat --per-thread -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "$pid" \
+		-o "$dir/$sys-cpu.csv" 2>>"$LOGS/perf.log" &
+	sp=$!
+	sleep 0.5 # perf attached to every thread
+	KIND=udp r=$(iperf "profile-$sys-cpu" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PACKETS" -w 4M) || true
+	kill -INT "$sp" "$rp" 2>/dev/null
+	wait "$sp" "$rp" 2>/dev/null || true # perf ends on SIGINT
+	received=$(kv received "$r")
+	perf record -q -F 1999 -g -p "$pid" -o "$dir/$sys-ping.perf.data" >/dev/null 2>>"$LOGS/perf.log" &
+	rp=$!
+	perf stat --per-thread -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "$pid" \
+		-o "$dir/$sys-ping.csv" 2>>"$LOGS/perf.log" &
+	sp=$!
+	sleep 0.5
+	nsx "$NS_PH" ping -n -q -c "$PROFILE_PINGS" -i 0.01 -W 1 "$INET_IP" >"$LOGS/profile-$sys-ping.txt" 2>&1 || true
+	kill -INT "$sp" "$rp" 2>/dev/null
+	wait "$sp" "$rp" 2>/dev/null || true
+	{
+		python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" "packet (test cpu, $CPU_PPS packets/s)"
+		python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" "ping round trip (idle, 100/s)"
+		profile_samples "$dir/$sys.perf.data" "test cpu"
+		profile_samples "$dir/$sys-ping.perf.data" "the pings"
+	} >"$dir/$sys.txt"
+	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" - cpu)"
+	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" - ping)"
+}
+
+# profile_samples PERF.DATA WHAT: the samples by object and the top 30 symbols (sed reads all of
+# perf's output: no SIGPIPE under pipefail)
+profile_samples() {
+	echo "Samples of $2 by object (perf record -g, 1999 Hz; JIT-compiled Java has no object):"
+	perf report -i "$1" --stdio --no-children --sort dso -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,12p
+	echo
+	echo "Top symbols of $2:"
+	perf report -i "$1" --stdio --no-children --sort dso,sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,30p
+	echo
+}
