@@ -11,6 +11,7 @@ import com.sun.jna.Pointer;
  * waiter through an eventfd, so no thread stays blocked in the kernel after shutdown.
  * <p>
  * One instance per reading thread: the pollfd array is reused for every wait (no allocation).
+ * {@link #awaitAny} also waits for two more descriptors, given anew on each call.
  */
 public final class Wakeup implements Closeable {
 
@@ -28,7 +29,8 @@ public final class Wakeup implements Closeable {
 	private static final int EVENTFD_COUNTER_SIZE = 8;
 
 	private final int eventFd;
-	private final Memory pollFds = new Memory(2L * POLLFD_SIZE);
+	/** The descriptor, the eventfd, and the two slots of {@link #awaitAny}. */
+	private final Memory pollFds = new Memory(4L * POLLFD_SIZE);
 	private final long pollFdsAddress = Pointer.nativeValue(pollFds);
 	private volatile boolean closed;
 
@@ -41,16 +43,42 @@ public final class Wakeup implements Closeable {
 		pollFds.setShort(POLLFD_EVENTS, LibC.POLLIN);
 		pollFds.setInt(POLLFD_SIZE + POLLFD_FD, eventFd);
 		pollFds.setShort(POLLFD_SIZE + POLLFD_EVENTS, LibC.POLLIN);
+		for (int slot = 2; slot < 4; slot++) {
+			pollFds.setShort(slot * POLLFD_SIZE + POLLFD_EVENTS, LibC.POLLIN);
+		}
 	}
 
 	/** Blocks until the descriptor is readable, the timeout passes or this is closed. */
 	public Ready awaitReadable(int timeoutMillis) throws IOException {
+		return await(2, timeoutMillis);
+	}
+
+	/**
+	 * Like {@link #awaitReadable(int)}, but also returns when {@code second} or {@code third} is
+	 * readable (a negative one is left out); {@link #ready(int)} then says which of the three is.
+	 */
+	public Ready awaitAny(int timeoutMillis, int second, int third) throws IOException {
+		pollFds.setInt(2 * POLLFD_SIZE + POLLFD_FD, second);
+		pollFds.setInt(3 * POLLFD_SIZE + POLLFD_FD, third);
+		return await(4, timeoutMillis);
+	}
+
+	/**
+	 * After {@link #awaitAny}: whether descriptor {@code i} (0: this one's, 1: the second, 2: the
+	 * third) polled ready, readable or failing (a read tells which).
+	 */
+	public boolean ready(int i) {
+		return pollFds.getShort((i == 0 ? 0 : i + 1) * POLLFD_SIZE + POLLFD_REVENTS) != 0;
+	}
+
+	private Ready await(int slots, int timeoutMillis) throws IOException {
 		if (closed) {
 			return Ready.CLOSED;
 		}
-		pollFds.setShort(POLLFD_REVENTS, (short) 0);
-		pollFds.setShort(POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
-		int n = LibC.poll(pollFdsAddress, 2, timeoutMillis);
+		for (int slot = 0; slot < slots; slot++) {
+			pollFds.setShort(slot * POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
+		}
+		int n = LibC.poll(pollFdsAddress, slots, timeoutMillis);
 		if (n < 0) {
 			int errno = LibC.errno();
 			if (errno == Errno.EINTR) {

@@ -72,6 +72,8 @@ public interface TunDevice {
 
 	/**
 	 * Reads one IP packet from a queue into {@code dst} at its position and advances the position.
+	 * Several threads may read one queue (each packet goes to one of them), but only one of them
+	 * may wait ({@code timeoutMillis} above 0); a read with 0 is one non-blocking system call.
 	 *
 	 * @param queue         0 .. {@link #queues()} - 1
 	 * @param timeoutMillis how long to wait for a packet; 0 returns at once
@@ -79,6 +81,18 @@ public interface TunDevice {
 	 * @throws IOException on a kernel error, e.g. {@code dst} too small for the packet
 	 */
 	int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException;
+
+	/**
+	 * A descriptor that polls readable ({@code POLLIN}) when the queue holds a packet, for a reader
+	 * that waits for several descriptors in one {@code poll(2)} and then reads with
+	 * {@link #read(int, ByteBuffer, int)} and timeout 0. Never read, write or close it. Once the
+	 * device is closed its number may be reused: a wake-up is only a hint, confirmed by that read.
+	 *
+	 * @return the descriptor, or -1 when the device has none to offer (absent from drivers before 1.4)
+	 */
+	default int pollFd(int queue) {
+		return -1;
+	}
 
 	/**
 	 * Writes the IP packet between {@code src}'s position and limit to the kernel and advances the

@@ -257,6 +257,9 @@ final class LinuxTun implements Tun {
 			if (errno != Errno.EAGAIN) {
 				throw new IOException("read from " + name + " failed: " + LibC.describe(errno));
 			}
+			if (timeoutMillis == 0) {
+				return 0; // nothing waiting: no poll, whose pollfds belong to the queue's one waiting reader
+			}
 			switch (wakeups[queue].awaitReadable(timeoutMillis)) {
 			case TIMEOUT:
 				return 0;
@@ -267,6 +270,11 @@ final class LinuxTun implements Tun {
 			}
 		}
 		return -1;
+	}
+
+	@Override
+	public int pollFd(int queue) {
+		return closed ? -1 : fds[queue];
 	}
 
 	@Override

@@ -60,6 +60,11 @@ final class OpenTun implements TunDevice {
 	}
 
 	@Override
+	public int pollFd(int queue) {
+		return tun.pollFd(queue);
+	}
+
+	@Override
 	public int write(ByteBuffer src) throws IOException {
 		return tun.write(0, src);
 	}

@@ -32,6 +32,11 @@ interface Tun {
 	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#read(int, ByteBuffer, int)}. */
 	int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException;
 
+	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#pollFd(int)}. */
+	default int pollFd(int queue) {
+		return -1;
+	}
+
 	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#write(int, ByteBuffer)}. */
 	int write(int queue, ByteBuffer src) throws IOException;
 

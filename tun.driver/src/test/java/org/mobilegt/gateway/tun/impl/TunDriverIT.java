@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -436,6 +437,69 @@ class TunDriverIT {
 		ByteBuffer packet = ByteBuffer.allocateDirect(100);
 		Icmp.echoRequest(packet, Icmp.address("10.99.5.2"), Icmp.address(LOCAL), 1, 1, 8);
 		assertThatThrownBy(() -> device.write(packet)).isInstanceOf(IOException.class).hasMessage("mgtit5 is closed");
+	}
+
+	/**
+	 * The tunnel's uplink drains a queue without waiting while the queue's downlink waits in poll:
+	 * each packet reaches one of them, and a read with timeout 0 returns 0 once the queue is empty.
+	 */
+	@Test
+	void aReaderThatDoesNotWaitAndOneThatWaitsShareAQueueEachPacketGoingToOne() throws Exception {
+		TunDriver driver = activate(config("mgtit15", "10.99.15.0/24", "nat", false));
+		TunDevice device = registry.device();
+		ByteBuffer own = ByteBuffer.allocateDirect(2048);
+		for (int i = 0; i < 100 && device.read(0, own.clear(), 0) > 0; i++) {
+			// what the kernel sent on its own (IPv6 router solicitations)
+		}
+		assertThat(device.read(0, own.clear(), 0)).as("an empty queue, not waited for").isZero();
+		assertThat(device.pollFd(0)).as("a descriptor to poll with the tunnel's socket").isNotNegative();
+
+		int datagrams = 200;
+		CountDownLatch reading = new CountDownLatch(1);
+		AtomicInteger waited = new AtomicInteger();
+		CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+			reading.countDown();
+			ByteBuffer in = ByteBuffer.allocateDirect(2048);
+			try {
+				int n;
+				while ((n = device.read(0, in.clear(), 30_000)) >= 0) {
+					waited.addAndGet(n > 0 && isUdpTo(in, "10.99.15.2") ? 1 : 0);
+				}
+				return n;
+			} catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+		int drained = 0;
+		try (DatagramSocket s = new DatagramSocket()) {
+			byte[] m = "drain me".getBytes(StandardCharsets.US_ASCII);
+			for (int i = 0; i < datagrams; i++) {
+				s.send(new DatagramPacket(m, m.length, InetAddress.getByName("10.99.15.2"), 9));
+				while (device.read(0, own.clear(), 0) > 0) {
+					drained += isUdpTo(own, "10.99.15.2") ? 1 : 0;
+				}
+			}
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (waited.get() + drained < datagrams && System.nanoTime() < deadline) {
+			Thread.sleep(10); // the waiting reader takes what is left
+		}
+		Thread.sleep(100); // a packet read twice would show now
+		driver.deactivate(Fakes.BUNDLE_STOPPED);
+		drivers.remove(driver);
+
+		assertThat(waiting.get(5, TimeUnit.SECONDS)).as("the waiting reader's last read, once closed").isEqualTo(-1);
+		assertThat(waited.get() + drained).as("datagrams read, by either reader").isEqualTo(datagrams);
+		assertThat(drained).as("read without waiting").isPositive();
+		assertThat(device.read(0, own.clear(), 0)).as("closed").isEqualTo(-1);
+		assertThat(device.pollFd(0)).as("closed: none").isEqualTo(-1);
+	}
+
+	private static boolean isUdpTo(ByteBuffer in, String dst) {
+		byte[] to = new byte[4];
+		in.get(16, to);
+		return in.position() >= Icmp.IP_HEADER && in.get(0) >> 4 == 4 && in.get(9) == 17 && Arrays.equals(to, Icmp.address(dst));
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package org.mobilegt.gateway.tunnel.impl;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,10 @@ import org.osgi.service.log.Logger;
  * its queue's predecessor, on its own thread, so each queue's counters keep one writer. Called
  * under the server's lock, except once frozen for a hand-over to the next revision of the bundle
  * ({@link SocketHandOver}), when only the stop methods act, on the hand-over's thread.
+ * <p>
+ * A one-queue device's {@link Turn} says whether the uplink or queue 0's downlink reads it; the
+ * pumps pass it between them by load, these methods only take it from the uplink when it stops
+ * and from a device that goes.
  */
 final class Pumps {
 
@@ -29,6 +34,12 @@ final class Pumps {
 	private UdpSocket uplinkSocket;
 	private Thread uplinkThread;
 	private final List<DownlinkPump> downlinks = new ArrayList<>();
+	/** Wakes the uplink's poll when it gets the turn; null when no eventfd could be had (the downlinks read alone). */
+	private final Kick kick;
+	/** The turn of the newest device, read by the uplink before each wait. */
+	private volatile Turn turn = Turn.NONE;
+	/** A pump did not end in time: the kick is not closed under it. */
+	private boolean stuck;
 	/** The newest downlink thread of each queue, running or retiring. */
 	private final Thread[] lastOnQueue = new Thread[TunnelMetrics.MAX_QUEUES];
 	/** A new revision waiting to take over from the old one's pumps: no downlink starts yet. */
@@ -41,6 +52,16 @@ final class Pumps {
 		this.metrics = metrics;
 		this.control = control;
 		this.log = log;
+		this.kick = newKick(log);
+	}
+
+	private static Kick newKick(Logger log) {
+		try {
+			return new Kick();
+		} catch (IOException e) {
+			log.warn("The uplink will not read the TUN device at low load: {}", e.getMessage());
+			return null;
+		}
 	}
 
 	/** Stops the uplink of the previous socket (closing it to wake the pump) and starts one on {@code socket}. */
@@ -49,17 +70,19 @@ final class Pumps {
 			return;
 		}
 		stopUplink();
-		uplink = new UplinkPump(bound, socket, metrics, control, log);
+		uplink = new UplinkPump(bound, socket, metrics, control, log, () -> turn, kick);
 		uplinkSocket = socket;
 		uplinkThread = Daemons.start(uplink, "mobilegt-uplink");
+		turn.uplinkStarted();
 	}
 
 	/** Stops the uplink; its socket is closed, the caller releases it. */
 	void stopUplink() {
 		if (uplink != null) {
+			turn.uplinkStopping(); // the downlink reads on
 			uplink.stop();
 			uplinkSocket.close(); // wakes the pump
-			join(uplinkThread);
+			stuck |= !join(uplinkThread);
 			uplink = null;
 			uplinkSocket = null;
 		}
@@ -71,8 +94,9 @@ final class Pumps {
 			return;
 		}
 		retireDownlinks();
+		turn = Turn.of(device, kick, uplink != null);
 		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
-			DownlinkPump pump = new DownlinkPump(bound, device, q, metrics, log);
+			DownlinkPump pump = new DownlinkPump(bound, device, q, metrics, log, q == 0 ? turn : Turn.split(device));
 			Thread predecessor = lastOnQueue[q];
 			downlinks.add(pump);
 			lastOnQueue[q] = Daemons.start(() -> {
@@ -86,14 +110,23 @@ final class Pumps {
 	void stopDownlinks() {
 		retireDownlinks();
 		for (int q = 0; q < lastOnQueue.length; q++) {
-			join(lastOnQueue[q]);
+			stuck |= !join(lastOnQueue[q]);
 			lastOnQueue[q] = null;
 		}
 	}
 
 	private void retireDownlinks() {
+		turn.retire(); // the uplink no longer reads the device, nor polls it
+		turn = Turn.NONE;
 		downlinks.forEach(DownlinkPump::stop);
 		downlinks.clear();
+	}
+
+	/** Frees the kick once every pump stopped ({@link #stopUplink}, {@link #stopDownlinks}), unless one did not end. */
+	void close() {
+		if (kick != null && uplink == null && downlinks.isEmpty() && !stuck) {
+			kick.close();
+		}
 	}
 
 	/** The TUN device is going away: the uplink no longer writes to it once this returns (bounded). */
@@ -126,14 +159,16 @@ final class Pumps {
 		frozen = true;
 	}
 
-	private static void join(Thread t) {
+	/** Waits (bounded) for {@code t} to end; whether it did. */
+	private static boolean join(Thread t) {
 		if (t == null) {
-			return;
+			return true;
 		}
 		try {
 			t.join(JOIN_MILLIS);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
+		return !t.isAlive();
 	}
 }

@@ -60,6 +60,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 		/** Stops the downlinks (each after its next read) and control workers, waiting (bounded) until they ended. */
 		void stopRest() {
 			pumps.stopDownlinks();
+			pumps.close();
 			try {
 				control.shutdown();
 			} catch (InterruptedException e) {

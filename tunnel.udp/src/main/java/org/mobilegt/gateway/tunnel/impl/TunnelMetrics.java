@@ -18,7 +18,8 @@ import org.osgi.service.log.Logger;
 
 /**
  * Every counter of the tunnel. The pumps own single-writer {@link PumpCounters} (one for the UDP
- * receiver, one per TUN queue); control work counts with adders. A packet counts as forwarded only
+ * receiver, one per TUN queue, one for the TUN packets the uplink reads while it has the TUN's
+ * {@link Turn}); control work counts with adders. A packet counts as forwarded only
  * once the TUN write or UDP send that carried it returned without error.
  * <p>
  * Processing time, in both directions alike: for one forwarded packet in {@link #SAMPLE_MASK} + 1,
@@ -35,6 +36,8 @@ final class TunnelMetrics {
 
 	final PumpCounters uplink = new PumpCounters();
 	final PumpCounters[] downlink = new PumpCounters[MAX_QUEUES];
+	/** TUN to UDP packets the uplink thread forwarded, while it had the TUN's {@link Turn}. */
+	final PumpCounters turn = new PumpCounters();
 	final LongAdder handshakesOk = new LongAdder();
 	final LongAdder handshakesFailed = new LongAdder();
 	final LongAdder keepalivesIn = new LongAdder();
@@ -43,6 +46,8 @@ final class TunnelMetrics {
 	private final Map<DropReason, LongAdder> controlDrops = new EnumMap<>(DropReason.class);
 	private final Map<Direction, Sampler> samplers = new EnumMap<>(Direction.class);
 	private final Map<Direction, Histogram> totals = new EnumMap<>(Direction.class);
+	/** TO_CLIENT times of the uplink's TUN reads: its own recorder, so the threads share none. */
+	private final Sampler turnTimes = new Sampler();
 
 	TunnelMetrics() {
 		for (int i = 0; i < MAX_QUEUES; i++) {
@@ -73,6 +78,7 @@ final class TunnelMetrics {
 		for (int q = 0; q < MAX_QUEUES; q++) {
 			put(m, "downlink." + q, downlink[q]);
 		}
+		put(m, "turn", turn);
 		adders().forEach((k, v) -> m.put(k, v.sum()));
 		controlDrops.forEach((r, v) -> m.put("control.drop." + r.name(), v.sum()));
 		file.save(new Saved(m));
@@ -93,6 +99,7 @@ final class TunnelMetrics {
 		for (int q = 0; q < MAX_QUEUES; q++) {
 			carry(m, "downlink." + q, downlink[q]);
 		}
+		carry(m, "turn", turn);
 		adders().forEach((k, v) -> v.add(m.getOrDefault(k, 0L)));
 		controlDrops.forEach((r, v) -> v.add(m.getOrDefault("control.drop." + r.name(), 0L)));
 	}
@@ -145,6 +152,11 @@ final class TunnelMetrics {
 		return samplers.get(direction);
 	}
 
+	/** Where the uplink records the TO_CLIENT times of the TUN packets it reads. */
+	Sampler turnSampler() {
+		return turnTimes;
+	}
+
 	/**
 	 * Where the pumps record sampled processing times. A fixed range and an interval histogram
 	 * handed back on each read: recording never allocates (an auto-resizing one did, per resize).
@@ -181,7 +193,7 @@ final class TunnelMetrics {
 	}
 
 	long txPackets() {
-		long sum = 0;
+		long sum = turn.packets();
 		for (PumpCounters c : downlink) {
 			sum += c.packets();
 		}
@@ -189,7 +201,7 @@ final class TunnelMetrics {
 	}
 
 	long txBytes() {
-		long sum = 0;
+		long sum = turn.bytes();
 		for (PumpCounters c : downlink) {
 			sum += c.bytes();
 		}
@@ -199,7 +211,7 @@ final class TunnelMetrics {
 	Map<DropReason, Long> drops() {
 		Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
 		for (DropReason r : DropReason.values()) {
-			long n = uplink.drops(r) + controlDrops.get(r).sum();
+			long n = uplink.drops(r) + turn.drops(r) + controlDrops.get(r).sum();
 			for (PumpCounters c : downlink) {
 				n += c.drops(r);
 			}
@@ -234,6 +246,9 @@ final class TunnelMetrics {
 	private Histogram accumulated(Direction direction) {
 		Histogram total = totals.get(direction);
 		total.add(samplers.get(direction).interval());
+		if (direction == Direction.TO_CLIENT) {
+			total.add(turnTimes.interval());
+		}
 		return total;
 	}
 }

@@ -186,6 +186,7 @@ public final class TunnelServer extends TunnelView {
 		}
 		pumps.stopDownlinks();
 		pumps.stopUplink();
+		pumps.close();
 		if (socket != null) {
 			bound.set(bound.get().withSocket(null));
 			socket.release();

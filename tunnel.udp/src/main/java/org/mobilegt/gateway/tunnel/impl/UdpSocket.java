@@ -194,6 +194,18 @@ final class UdpSocket implements Closeable {
 		return wakeup.awaitReadable(timeoutMillis);
 	}
 
+	/**
+	 * Like {@link #awaitReadable(int)}, also returning when {@code second} or {@code third} polls
+	 * ready (negative: left out); {@link #ready(int)} says which (0: this socket).
+	 */
+	Wakeup.Ready awaitAny(int timeoutMillis, int second, int third) throws IOException {
+		return wakeup.awaitAny(timeoutMillis, second, third);
+	}
+
+	boolean ready(int i) {
+		return wakeup.ready(i);
+	}
+
 	boolean closed() {
 		return closed;
 	}

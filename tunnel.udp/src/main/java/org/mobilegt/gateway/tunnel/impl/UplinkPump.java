@@ -2,6 +2,7 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.Supplier;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
 import org.mobilegt.gateway.common.ClientIds;
@@ -25,6 +26,11 @@ import org.osgi.service.log.Logger;
  * endpoints are handled here. A malformed datagram is counted and dropped; nothing a client sends
  * stops this thread. With TUN offloads, a batch's consecutive TCP segments of one flow are written
  * as one ({@link TcpCoalescer}). A packet counts as forwarded once its TUN write returned.
+ * <p>
+ * While it has the TUN device's {@link Turn} (low load) it also does the TUN to UDP direction, like
+ * a one-thread relay: one poll on the socket and the TUN, the TUN's packets read without waiting
+ * and sent through its own {@link DownlinkPath}. A full batch of either direction gives the turn
+ * back to the downlink thread.
  */
 final class UplinkPump implements Runnable {
 
@@ -48,7 +54,14 @@ final class UplinkPump implements Runnable {
 	private final RateGate spoofRecords = new RateGate(10, 1_000);
 	private final RateGate shareLog = new RateGate(1, 10_000);
 	private final BatchGate gate = new BatchGate();
+	/** The newest device's turn, and the kick that wakes this pump when it gets it (null: never). */
+	private final Supplier<Turn> turns;
+	private final Kick kick;
+	/** The uplink's own TUN to UDP path: no buffer, counter or sampler shared with a downlink thread. */
+	private final DownlinkPath replies;
 	private volatile boolean running = true;
+	/** How long a wait lasts at most; {@link #waitMillis(int)}. */
+	private int waitMillis = POLL_MILLIS;
 	private long sequence;
 	// the current batch: its snapshot, TUN device, offload header, clock and timed packet held for coalescing
 	private Bindings b = Bindings.NONE;
@@ -58,8 +71,17 @@ final class UplinkPump implements Runnable {
 	private long batchStart;
 	private boolean heldSample;
 
+	/** A pump that never reads the TUN device. */
 	UplinkPump(Bindings.Cell bound, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
+		this(bound, socket, metrics, control, log, () -> Turn.NONE, null);
+	}
+
+	UplinkPump(Bindings.Cell bound, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log, Supplier<Turn> turns,
+			Kick kick) {
 		this.bound = bound;
+		this.turns = turns;
+		this.kick = kick;
+		this.replies = new DownlinkPath(bound, metrics.turn, metrics.turnSampler());
 		this.socket = socket;
 		this.metrics = metrics;
 		this.counters = metrics.uplink;
@@ -73,16 +95,64 @@ final class UplinkPump implements Runnable {
 		boolean drained = false;
 		while (running) {
 			try {
-				if (drained && socket.awaitReadable(POLL_MILLIS) == Wakeup.Ready.CLOSED) {
-					return;
+				Turn turn = turns.get();
+				boolean tunMine = turn.uplinkReads();
+				boolean socketReady = true;
+				boolean tunReady = tunMine;
+				if (drained) {
+					Wakeup.Ready ready = kick == null ? socket.awaitReadable(waitMillis)
+							: socket.awaitAny(waitMillis, tunMine ? turn.fd : -1, kick.fd());
+					if (ready == Wakeup.Ready.CLOSED) {
+						return;
+					}
+					if (kick != null && socket.ready(2)) {
+						kick.clear(); // before the role is read again: a later kick stays raised
+					}
+					socketReady = socket.ready(0);
+					tunReady = tunMine && socket.ready(1);
 				}
 				// A short batch emptied the socket: wait in poll next rather than ask it again first.
-				drained = receive() < BATCH;
+				int received = socketReady ? receive() : 0;
+				int read = tunReady ? readTun(turn) : 0;
+				drained = received < BATCH && read < BATCH;
+				if (tunMine && !drained) {
+					turn.toDownlink(); // high load: a thread for each direction
+				}
 			} catch (IOException | RuntimeException e) {
 				drained = true; // never spin on a failing socket
 				logError("UDP receive failed", e);
 			}
 		}
+	}
+
+	/**
+	 * Reads what the TUN device holds, without waiting, at most a batch, and sends it on: the
+	 * device of {@code turn} while the turn is this pump's, checked inside the batch gate (so an
+	 * unbind that quiesced this pump is never read from after). A closed device gives the turn back.
+	 *
+	 * @return how many packets it read; {@link #BATCH} after a bulk segment ({@link Turn#BULK_BYTES})
+	 */
+	private int readTun(Turn turn) {
+		int read = 0;
+		gate.enter();
+		try {
+			while (read < BATCH && turn.uplinkReads()) {
+				int n = replies.step(turn.tun, 0, 0);
+				if (n <= 0) {
+					if (n < 0) {
+						turn.toDownlink(); // it ends as it reads -1 too
+					}
+					break;
+				}
+				read = n >= Turn.BULK_BYTES ? BATCH : read + 1;
+			}
+		} catch (IOException | RuntimeException e) {
+			logError("Read from the TUN device failed", e);
+		} finally {
+			replies.flush();
+			gate.leave();
+		}
+		return read;
 	}
 
 	/** Receives one batch without waiting and handles it; how many datagrams it held. */
@@ -278,6 +348,15 @@ final class UplinkPump implements Runnable {
 	/** Waits (bounded) until the pump is not inside a batch, so it no longer uses an old TUN device. */
 	void quiesce() {
 		gate.quiesce(QUIESCE_NANOS);
+	}
+
+	/**
+	 * Sets how long a wait lasts at most (before the thread starts): tests make it long, so that a
+	 * lost wake-up leaves a packet unread instead of late.
+	 */
+	UplinkPump waitMillis(int millis) {
+		waitMillis = millis;
+		return this;
 	}
 
 	void stop() {

@@ -180,8 +180,12 @@ final class Fakes {
 	static class FakeTun implements TunDevice {
 		final BlockingQueue<byte[]> toRead = new LinkedBlockingQueue<>();
 		final List<byte[]> written = new CopyOnWriteArrayList<>();
+		/** The timeout of every read, in order. */
+		final List<Integer> readTimeouts = new CopyOnWriteArrayList<>();
 		final int offloadHeader;
 		volatile int mtu = 1400;
+		/** Queues reported; every queue reads from {@link #toRead}. */
+		volatile int queues = 1;
 		volatile boolean failWrites;
 		volatile boolean closed;
 
@@ -192,11 +196,12 @@ final class Fakes {
 		@Override public String name() { return "fake0"; }
 		@Override public int mtu() { return mtu; }
 		@Override public String subnet() { return "10.77.0.0/16"; }
-		@Override public int queues() { return 1; }
+		@Override public int queues() { return queues; }
 		@Override public int offloadHeader() { return offloadHeader; }
 
 		@Override
 		public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
+			readTimeouts.add(timeoutMillis);
 			if (closed) {
 				return -1;
 			}

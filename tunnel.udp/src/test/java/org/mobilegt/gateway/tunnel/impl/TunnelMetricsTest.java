@@ -45,6 +45,8 @@ class TunnelMetricsTest {
 	void countersCarryOnOverAnUpdateButNotOverARestart(@TempDir Path dir) throws IOException {
 		metrics.uplink.forwarded(100);
 		metrics.uplink.dropped(DropReason.SPOOFED);
+		metrics.turn.forwarded(50);
+		metrics.turn.dropped(DropReason.NO_SESSION);
 		metrics.hints.add(3);
 		Path file = dir.resolve("counters.json");
 		metrics.save(new KeptState<>(file, TunnelMetrics.Saved.class, "run-1"));
@@ -54,6 +56,9 @@ class TunnelMetricsTest {
 		assertThat(updated.uplink.packets()).isOne();
 		assertThat(updated.uplink.bytes()).isEqualTo(100);
 		assertThat(updated.uplink.drops(DropReason.SPOOFED)).isOne();
+		assertThat(updated.txPackets()).as("the uplink's TUN reads, summed with the downlinks'").isOne();
+		assertThat(updated.txBytes()).isEqualTo(50);
+		assertThat(updated.drops()).containsEntry(DropReason.NO_SESSION, 1L);
 		assertThat(updated.hints.sum()).isEqualTo(3);
 		assertThat(file).as("taken once").doesNotExist();
 
