@@ -47,7 +47,7 @@ else
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
 	ALLOC=${ALLOC:-1}
 	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4 16}}
-	PROFILE=${PROFILE:-0} # perf profiles of each endpoint after test cpu's repetitions (bench/profile.sh)
+	PROFILE=${PROFILE:-1} # perf profiles of each endpoint after test cpu's repetitions (bench/profile.sh)
 fi
 GATEWAY=${GATEWAY:-1}
 # Offered UDP rates: far above what any userspace tunnel here carries, so received pps is the limit.
