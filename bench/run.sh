@@ -1150,6 +1150,8 @@ plot() {
 	local n
 	n=$(($(wc -l <"$OUT/plot.dat") - 1))
 	((n > 0)) || return 0
+	# the systems' rows; the aggregate rows after them ("..., N clients") only have UDP figures
+	local last=$(($(grep -vc ' clients	' "$OUT/plot.dat") - 2))
 	# Labels are right-aligned and rotated about their end, so each one ends under its own cluster.
 	gnuplot 2>"$LOGS/gnuplot.log" <<-EOF
 		set terminal pngcairo size 1600,1100 font "sans,10" noenhanced
@@ -1167,17 +1169,17 @@ plot() {
 		set multiplot layout 2,2 title "bench $(basename "$OUT"): medians of $REPS run(s), $(nproc) cores, tunnel MTU $TUN_MTU\n"
 		set title "TCP throughput (Mbit/s, log scale)"
 		set logscale y
-		plot "$OUT/plot.dat" using 2:xtic(1), '' using 3, '' using 4, '' using 5
+		plot "$OUT/plot.dat" every ::0::$last using 2:xtic(1), '' every ::0::$last using 3, '' every ::0::$last using 4, '' every ::0::$last using 5
 		unset logscale y
 		set yrange [0:*]
 		set title "UDP received packets/s (thousands)"
 		plot "$OUT/plot.dat" using 6:xtic(1), '' using 7, '' using 8, '' using 9
 		set title "RTT added to direct routing (ms, lower is better)"
 		set yrange [*:*]
-		plot "$OUT/plot.dat" using 10:xtic(1), '' using 11
+		plot "$OUT/plot.dat" every ::0::$last using 10:xtic(1), '' every ::0::$last using 11
 		set title "CPU per packet, UDP 64 B at a fixed rate (us, lower is better)"
 		set yrange [0:*]
-		plot "$OUT/plot.dat" using 12:xtic(1), '' using 13
+		plot "$OUT/plot.dat" every ::0::$last using 12:xtic(1), '' every ::0::$last using 13
 		unset multiplot
 	EOF
 }
