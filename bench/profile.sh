@@ -9,27 +9,15 @@
 PROFILE_PINGS=${PROFILE_PINGS:-500}
 
 profile_system() {
-	local sys=$1 pid=${ENDPOINTS[0]} dir=$OUT/profile r received rp sp
+	local sys=$1 pid=${ENDPOINTS[0]} dir=$OUT/profile r received
 	mkdir -p "$dir"
-	perf record -q -F 1999 -g -p "$pid" -o "$dir/$sys.perf.data" >/dev/null 2>>"$LOGS/perf.log" &
-	rp=$!
-	perf stat --per-thread -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "$pid" \
-		-o "$dir/$sys-cpu.csv" 2>>"$LOGS/perf.log" &
-	sp=$!
-	sleep 0.5 # perf attached to every thread
-	KIND=udp r=$(iperf "profile-$sys-cpu" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PACKETS" -w 4M) || true
-	kill -INT "$sp" "$rp" 2>/dev/null
-	wait "$sp" "$rp" 2>/dev/null || true # perf ends on SIGINT
+	perf_attach "$pid" "$dir/$sys" "$dir/$sys-cpu.csv"
+	r=$(cpu_iperf "profile-$sys-cpu") || true
+	perf_detach
 	received=$(kv received "$r")
-	perf record -q -F 1999 -g -p "$pid" -o "$dir/$sys-ping.perf.data" >/dev/null 2>>"$LOGS/perf.log" &
-	rp=$!
-	perf stat --per-thread -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "$pid" \
-		-o "$dir/$sys-ping.csv" 2>>"$LOGS/perf.log" &
-	sp=$!
-	sleep 0.5
+	perf_attach "$pid" "$dir/$sys-ping" "$dir/$sys-ping.csv"
 	nsx "$NS_PH" ping -n -q -c "$PROFILE_PINGS" -i 0.01 -W 1 "$INET_IP" >"$LOGS/profile-$sys-ping.txt" 2>&1 || true
-	kill -INT "$sp" "$rp" 2>/dev/null
-	wait "$sp" "$rp" 2>/dev/null || true
+	perf_detach
 	{
 		python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" "packet (test cpu, $CPU_PPS packets/s)"
 		python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" "ping round trip (idle, 100/s)"
@@ -38,6 +26,21 @@ profile_system() {
 	} >"$dir/$sys.txt"
 	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" - cpu)"
 	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" - ping)"
+}
+
+# perf_attach PID STEM CSV: perf record (STEM.perf.data) and perf stat per thread (CSV) on PID's
+# threads until perf_detach
+perf_attach() {
+	perf record -q -F 1999 -g -p "$1" -o "$2.perf.data" >/dev/null 2>>"$LOGS/perf.log" &
+	PERF_PIDS=($!)
+	perf stat --per-thread -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "$1" -o "$3" 2>>"$LOGS/perf.log" &
+	PERF_PIDS+=($!)
+	sleep 0.5 # attached to every thread
+}
+
+perf_detach() {
+	kill -INT "${PERF_PIDS[@]}" 2>/dev/null
+	wait "${PERF_PIDS[@]}" 2>/dev/null || true # perf ends on SIGINT
 }
 
 # profile_samples PERF.DATA WHAT: the samples by object and the top 30 symbols (sed reads all of

@@ -945,6 +945,9 @@ iperf() {
 	python3 "$BENCH/stats.py" iperf "$LOGS/$name.json" "$KIND" 2>>"$LOGS/$name.err"
 }
 
+# cpu_iperf NAME: test cpu's traffic, CPU_PACKETS 64-byte datagrams at CPU_PPS
+cpu_iperf() { KIND=udp iperf "$1" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PACKETS" -w 4M; }
+
 kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 measure() {
@@ -1041,7 +1044,7 @@ measure() {
 			local c0 c1 s0 s1 q0 q1 th0=(0 0 0) th1=(0 0 0) received
 			[[ $sys == gateway ]] && read -r -a th0 <<<"$(thread_ticks "$GW_PID")"
 			c0=$(cpu_ticks "${ENDPOINTS[@]}") s0=$(cpu_ticks "${ENDPOINTS[0]}") q0=$(softirq_ticks)
-			KIND=udp r=$(iperf "$name" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PACKETS" -w 4M) || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
+			r=$(cpu_iperf "$name") || { log "$name: iperf3 failed: $(tail -c 300 "$LOGS/$name.err")"; continue; }
 			c1=$(cpu_ticks "${ENDPOINTS[@]}") s1=$(cpu_ticks "${ENDPOINTS[0]}") q1=$(softirq_ticks)
 			[[ $sys == gateway ]] && read -r -a th1 <<<"$(thread_ticks "$GW_PID")"
 			received=$(kv received "$r")
