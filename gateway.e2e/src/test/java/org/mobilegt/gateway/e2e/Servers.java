@@ -106,8 +106,9 @@ public final class Servers {
 					buf.clear();
 					SocketAddress from = channel.receive(buf);
 					buf.flip();
-					channel.send(buf, from);
+					// counted before the reply leaves: a client that got the echo must see it counted
 					echoed.incrementAndGet();
+					channel.send(buf, from);
 				}
 			} catch (ClosedChannelException e) {
 				// closed
