@@ -70,10 +70,11 @@ public final class KeptState<T> {
 
 	/** Replaces the file with {@code state}, stamped with this run and the time. */
 	public void save(T state) throws IOException {
-		JsonObject o = gson.toJsonTree(state).getAsJsonObject();
-		o.addProperty(FRAMEWORK, framework);
-		o.addProperty(SAVED_AT, System.currentTimeMillis());
-		PrivateFiles.write(file, gson.toJson(o).getBytes(StandardCharsets.UTF_8));
+		// the stamp goes in front of the state's own members as text: no tree of a large state is built
+		String members = gson.toJson(state).substring(1);
+		String stamp = "{" + gson.toJson(FRAMEWORK) + ":" + gson.toJson(framework) + "," + gson.toJson(SAVED_AT) + ":"
+				+ System.currentTimeMillis() + (members.equals("}") ? "" : ",");
+		PrivateFiles.write(file, (stamp + members).getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Removes the file: what it held has been taken (state that must not be taken twice). */

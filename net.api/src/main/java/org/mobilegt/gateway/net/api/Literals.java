@@ -4,7 +4,6 @@ import inet.ipaddr.AddressStringException;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
-import inet.ipaddr.ipv6.IPv6Address;
 
 /**
  * The text forms, on the ipaddress library (kept out of the API's signatures so that it can be
@@ -50,14 +49,38 @@ final class Literals {
 		return IpAddress.of(a.getBytes());
 	}
 
-	/** RFC 5952 section 4: lower case, no leading zeros, the first longest run (2+) of zero groups as "::". */
+	/**
+	 * RFC 5952 section 4: lower case, no leading zeros, the first longest run (2+) of zero groups as
+	 * "::". Written out rather than through the library, whose formatting builds a segment object
+	 * per group: events, logs and the state file format one per handshake.
+	 */
 	static String ipv6(long high, long low) {
-		byte[] b = new byte[16];
-		for (int i = 0; i < 8; i++) {
-			b[i] = (byte) (high >>> (56 - 8 * i));
-			b[8 + i] = (byte) (low >>> (56 - 8 * i));
+		int runStart = -1;
+		int runLength = 1; // a single zero group stays "0"
+		for (int i = 0, length = 0; i < 8; i++) {
+			length = group(high, low, i) == 0 ? length + 1 : 0;
+			if (length > runLength) {
+				runLength = length;
+				runStart = i - length + 1;
+			}
 		}
-		return new IPv6Address(b).toCanonicalString();
+		StringBuilder sb = new StringBuilder(39);
+		for (int i = 0; i < 8; i++) {
+			if (i == runStart) {
+				sb.append("::");
+				i += runLength - 1;
+				continue;
+			}
+			if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+				sb.append(':');
+			}
+			sb.append(Integer.toHexString(group(high, low, i)));
+		}
+		return sb.toString();
+	}
+
+	private static int group(long high, long low, int i) {
+		return (int) ((i < 4 ? high >>> (48 - 16 * i) : low >>> (48 - 16 * (i - 4))) & 0xFFFF);
 	}
 
 	/** The text with anything outside printable ASCII as '?' and cut to 80 characters, in single quotes. */

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import inet.ipaddr.ipv6.IPv6Address;
 
 /** The text forms of RFC 4291 section 2.2 in, the canonical forms of RFC 5952 section 4 out. */
 class IpAddressTest {
@@ -46,6 +49,23 @@ class IpAddressTest {
 		assertThat(a.isIpv6()).isTrue();
 		assertThat(a.toString()).isEqualTo(canonical);
 		assertThat(IpAddress.parse(canonical)).as("canonical text parses back to the same").isEqualTo(a);
+	}
+
+	@Test
+	void ipv6TextIsTheLibrarysCanonicalFormForAnyPatternOfZeroGroups() {
+		SplittableRandom random = new SplittableRandom(5952);
+		byte[] bytes = new byte[16];
+		for (int n = 0; n < 200_000; n++) {
+			for (int g = 0; g < 8; g++) { // each group zero half the time: every run length and position
+				int v = random.nextBoolean() ? 0 : random.nextInt(1, 0x10000) >> random.nextInt(16);
+				bytes[2 * g] = (byte) (v >>> 8);
+				bytes[2 * g + 1] = (byte) v;
+			}
+			IpAddress a = IpAddress.of(bytes);
+			if (!a.isIpv4Mapped()) {
+				assertThat(a.toString()).isEqualTo(new IPv6Address(bytes).toCanonicalString());
+			}
+		}
 	}
 
 	@ParameterizedTest

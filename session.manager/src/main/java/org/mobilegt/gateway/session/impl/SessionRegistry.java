@@ -8,9 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -70,7 +67,7 @@ public final class SessionRegistry implements SessionManager {
 	private final Logger log;
 	private final SessionStore store;
 	private final ScheduledExecutorService housekeeping;
-	private final ExecutorService posterThread = Executors.newSingleThreadExecutor(Daemons.named("mobilegt-session-events"));
+	private final EventPoster posterThread = new EventPoster("mobilegt-session-events");
 	/** Where events are posted from (see {@link #post}); unit tests post directly. */
 	Executor poster = posterThread;
 	private final SessionImpl.Share share = new SessionImpl.Share();
@@ -93,6 +90,7 @@ public final class SessionRegistry implements SessionManager {
 	private final Subnets subnets;
 	private volatile long nextId = 1;
 	private boolean dirty;
+	private final SavePacer pacer = new SavePacer(System::nanoTime);
 
 	/** Endpoints whose session ended recently (closed at, ms): bounded, a roaming flood evicts the oldest. */
 	private final BoundedTable<Long, Long> recent = new BoundedTable<>(MAX_RECENT);
@@ -137,8 +135,7 @@ public final class SessionRegistry implements SessionManager {
 	void deactivate() throws InterruptedException {
 		housekeeping.shutdown();
 		housekeeping.awaitTermination(5, TimeUnit.SECONDS);
-		posterThread.shutdown();
-		posterThread.awaitTermination(2, TimeUnit.SECONDS);
+		posterThread.stop(2000);
 		store.write(store.capture(nextId));
 		synchronized (this) {
 			index.releaseEndpoints(); // the next instance (a bundle update) retains what it resumes
@@ -331,11 +328,7 @@ public final class SessionRegistry implements SessionManager {
 			return;
 		}
 		Event event = SessionEvents.of(topic, s, reason, previousEndpoint);
-		try {
-			poster.execute(() -> ea.postEvent(event));
-		} catch (RejectedExecutionException e) {
-			ea.postEvent(event); // deactivating
-		}
+		poster.execute(() -> ea.postEvent(event));
 	}
 
 	// ---- queries
@@ -365,13 +358,13 @@ public final class SessionRegistry implements SessionManager {
 			synchronized (this) {
 				dirty |= leases.expire(now);
 				limits.prune(now);
-				save = dirty;
-				dirty = false;
+				save = dirty && pacer.due();
+				dirty &= !save;
 			}
 			long recentMillis = settings.recentMillis();
 			recent.removeIf(closedAt -> now - closedAt >= recentMillis);
 			if (save) {
-				write(store.capture(nextId)); // outside the lock: handshakes go on while it is copied and written
+				pacer.run(() -> write(store.capture(nextId))); // outside the lock: handshakes go on meanwhile
 			}
 		} catch (RuntimeException e) {
 			log.error("Session housekeeping failed: {}", e.toString());
