@@ -55,6 +55,7 @@ UDP64_RATE=${UDP64_RATE:-150M}   # ~290k packets/s of 64-byte payloads
 UDPMTU_RATE=${UDPMTU_RATE:-2G}   # ~180k packets/s of 1400-byte IP packets
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway.app/target/gateway.jar}
 GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-} # none: the JVM's defaults, as `java -jar` runs it
+GATEWAY_JAVA=${GATEWAY_JAVA:-java}     # the gateway's JVM; Java 22+: the data path's libc calls through java.lang.foreign
 # interactive: Gogo on a FIFO for vpn:* (sessions, processing times); headless: as the systemd
 # unit runs it (no Gogo shell, ~20 MiB less RSS; the figures read through Gogo are missing)
 GATEWAY_CONSOLE=${GATEWAY_CONSOLE:-interactive}
@@ -543,7 +544,7 @@ gateway_start() {
 	local t0
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086 # GATEWAY_JVM_OPTS is a list of options
-	(cd "$wd" && exec ip netns exec "$NS_GW" $(pin "$NS_GW") java $GATEWAY_JVM_OPTS "$@" \
+	(cd "$wd" && exec ip netns exec "$NS_GW" $(pin "$NS_GW") "$GATEWAY_JAVA" $GATEWAY_JVM_OPTS "$@" \
 		-Dmobilegt.console="$GATEWAY_CONSOLE" -jar "$GATEWAY_JAR" <"$GW_FIFO") >>"$GW_LOG" 2>&1 &
 	GW_PID=$!
 	PIDS+=("$GW_PID")
@@ -619,7 +620,7 @@ system_gateway() {
 		skip "$GATEWAY_JAR is missing (build: mvn -B package -DskipTests)"
 		return 0
 	fi
-	command -v java >/dev/null || { skip "no java on PATH"; return 0; }
+	command -v "$GATEWAY_JAVA" >/dev/null || { skip "no $GATEWAY_JAVA on PATH"; return 0; }
 	baseline_nat off
 	if ! gateway_start gateway; then
 		skip "no 'Tunnel serving' within 40 s (see $GW_LOG)"
@@ -1138,8 +1139,8 @@ machine_facts() {
 		command -v wireguard-go >/dev/null && echo "wireguard-go: $(wireguard-go --version | head -1)"
 		command -v openvpn >/dev/null && echo "openvpn: $(openvpn --version | head -1)"
 		[[ -f $GATEWAY_JAR ]] && echo "gateway: $GATEWAY_JAR ($(stat -c %y "$GATEWAY_JAR"))"
-		command -v java >/dev/null && echo "java: $(java -version 2>&1 | sed -n 2p)"
-		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $(java $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
+		command -v "$GATEWAY_JAVA" >/dev/null && echo "java: $("$GATEWAY_JAVA" -version 2>&1 | sed -n 2p)"
+		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES smoke=$SMOKE"
 		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"

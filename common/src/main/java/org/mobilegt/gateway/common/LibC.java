@@ -1,5 +1,6 @@
 package org.mobilegt.gateway.common;
 
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 
 import com.sun.jna.Native;
@@ -9,10 +10,11 @@ import com.sun.jna.Pointer;
 
 /**
  * The few libc calls the data path needs, bound with JNA direct mapping (no per-call reflection,
- * no allocation). The data path's calls take native addresses, not buffers or pointers: a
- * primitive-only call crosses into native code without JNI calls back into the JVM (a buffer
- * argument costs a type check and a call of its position() per call). On failure a call returns
- * -1 and {@link #errno()} tells why.
+ * no allocation); on Java 22 and newer the data path's read, write and poll go through
+ * {@link ForeignCalls} instead. The data path's calls take native addresses, not buffers or
+ * pointers: a primitive-only call crosses into native code without JNI calls back into the JVM (a
+ * buffer argument costs a type check and a call of its position() per call). On failure a call
+ * returns -1 and {@link #errno()} tells why.
  */
 public final class LibC {
 
@@ -24,6 +26,12 @@ public final class LibC {
 	public static final int EFD_CLOEXEC = 0x80000;
 	public static final int EFD_NONBLOCK = 0x800;
 	public static final short POLLIN = 0x1;
+
+	// read and write serve non-blocking descriptors only (eventfds, TUN queues): critical; poll blocks.
+	private static final MethodHandle READ = ForeignCalls.downcall("read", true, long.class, int.class, long.class, long.class);
+	private static final MethodHandle WRITE = ForeignCalls.downcall("write", true, long.class, int.class, long.class, long.class);
+	private static final MethodHandle POLL = ForeignCalls.downcall("poll", false, int.class, long.class, long.class, int.class);
+	private static final boolean FOREIGN = READ != null && WRITE != null && POLL != null;
 
 	static {
 		Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -42,19 +50,51 @@ public final class LibC {
 
 	public static native int fcntl(int fd, int cmd, int arg);
 
-	public static native long read(int fd, long address, long count);
+	public static long read(int fd, long address, long count) {
+		if (!FOREIGN) {
+			return Jna.read(fd, address, count);
+		}
+		try {
+			return ForeignCalls.result((long) READ.invokeExact(ForeignCalls.captureState(), fd, address, count));
+		} catch (Throwable t) {
+			throw ForeignCalls.unchecked(t);
+		}
+	}
 
-	public static native long write(int fd, long address, long count);
+	public static long write(int fd, long address, long count) {
+		if (!FOREIGN) {
+			return Jna.write(fd, address, count);
+		}
+		try {
+			return ForeignCalls.result((long) WRITE.invokeExact(ForeignCalls.captureState(), fd, address, count));
+		} catch (Throwable t) {
+			throw ForeignCalls.unchecked(t);
+		}
+	}
 
-	public static native int poll(long fds, long nfds, int timeoutMillis);
+	public static int poll(long fds, long nfds, int timeoutMillis) {
+		if (!FOREIGN) {
+			return Jna.poll(fds, nfds, timeoutMillis);
+		}
+		try {
+			return ForeignCalls.result((int) POLL.invokeExact(ForeignCalls.captureState(), fds, nfds, timeoutMillis));
+		} catch (Throwable t) {
+			throw ForeignCalls.unchecked(t);
+		}
+	}
 
 	public static native int eventfd(int initval, int flags);
 
 	public static native String strerror(int errnum);
 
-	/** The errno of this thread's last failed call. */
+	/** The errno of this thread's last failed call, of either binding. */
 	public static int errno() {
 		return Native.getLastError();
+	}
+
+	/** "ffm" when read, write and poll go through java.lang.foreign, else "jna". */
+	public static String binding() {
+		return FOREIGN ? "ffm" : "jna";
 	}
 
 	/** The native address of a direct buffer's first byte (allocates: for set-up, not per packet). */
@@ -76,5 +116,19 @@ public final class LibC {
 		if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
 			throw new java.io.IOException("fcntl(O_NONBLOCK) failed: " + describe(errno()));
 		}
+	}
+
+	/** The JNA binding of the calls that {@link ForeignCalls} serves on Java 22 and newer. */
+	private static final class Jna {
+
+		static {
+			Native.register(Jna.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+		}
+
+		static native long read(int fd, long address, long count);
+
+		static native long write(int fd, long address, long count);
+
+		static native int poll(long fds, long nfds, int timeoutMillis);
 	}
 }

@@ -1,13 +1,18 @@
 package org.mobilegt.gateway.tunnel.impl;
 
+import java.lang.invoke.MethodHandle;
+
+import org.mobilegt.gateway.common.ForeignCalls;
+
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
- * The socket calls of the UDP side, bound with JNA direct mapping: batched receive and send
- * (recvmmsg/sendmmsg) move many datagrams per system call without allocating. Linux, 64 bit.
+ * The socket calls of the UDP side, bound with JNA direct mapping, the data path's through
+ * {@link ForeignCalls} on Java 22 and newer: batched receive and send (recvmmsg/sendmmsg) move
+ * many datagrams per system call without allocating. Linux, 64 bit.
  */
 final class Sockets {
 
@@ -66,6 +71,15 @@ final class Sockets {
 	static final int CMSG_TYPE = 12;
 	static final int CMSG_DATA = 16;
 
+	// UdpSocket makes its sockets non-blocking, adopted ones too: these calls never block, critical.
+	private static final MethodHandle RECVMMSG = ForeignCalls.downcall("recvmmsg", true, int.class, int.class, long.class, int.class,
+			int.class, long.class);
+	private static final MethodHandle SENDMMSG = ForeignCalls.downcall("sendmmsg", true, int.class, int.class, long.class, int.class,
+			int.class);
+	private static final MethodHandle SENDMSG = ForeignCalls.downcall("sendmsg", true, long.class, int.class, long.class, int.class);
+	/** Whether the data path's calls go through java.lang.foreign. */
+	static final boolean FOREIGN = RECVMMSG != null && SENDMMSG != null && SENDMSG != null;
+
 	static {
 		if (Native.POINTER_SIZE != 8 || !Platform.isLinux()) {
 			throw new UnsupportedOperationException("the UDP tunnel needs 64-bit Linux");
@@ -88,9 +102,50 @@ final class Sockets {
 
 	// The data path's calls take native addresses: no JNI calls back into the JVM (see LibC).
 
-	static native int recvmmsg(int fd, long messages, int count, int flags, long timeout);
+	static int recvmmsg(int fd, long messages, int count, int flags, long timeout) {
+		if (!FOREIGN) {
+			return Jna.recvmmsg(fd, messages, count, flags, timeout);
+		}
+		try {
+			return ForeignCalls.result((int) RECVMMSG.invokeExact(ForeignCalls.captureState(), fd, messages, count, flags, timeout));
+		} catch (Throwable t) {
+			throw ForeignCalls.unchecked(t);
+		}
+	}
 
-	static native int sendmmsg(int fd, long messages, int count, int flags);
+	static int sendmmsg(int fd, long messages, int count, int flags) {
+		if (!FOREIGN) {
+			return Jna.sendmmsg(fd, messages, count, flags);
+		}
+		try {
+			return ForeignCalls.result((int) SENDMMSG.invokeExact(ForeignCalls.captureState(), fd, messages, count, flags));
+		} catch (Throwable t) {
+			throw ForeignCalls.unchecked(t);
+		}
+	}
 
-	static native long sendmsg(int fd, long message, int flags);
+	static long sendmsg(int fd, long message, int flags) {
+		if (!FOREIGN) {
+			return Jna.sendmsg(fd, message, flags);
+		}
+		try {
+			return ForeignCalls.result((long) SENDMSG.invokeExact(ForeignCalls.captureState(), fd, message, flags));
+		} catch (Throwable t) {
+			throw ForeignCalls.unchecked(t);
+		}
+	}
+
+	/** The JNA binding of the calls that {@link ForeignCalls} serves on Java 22 and newer. */
+	private static final class Jna {
+
+		static {
+			Native.register(Jna.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+		}
+
+		static native int recvmmsg(int fd, long messages, int count, int flags, long timeout);
+
+		static native int sendmmsg(int fd, long messages, int count, int flags);
+
+		static native long sendmsg(int fd, long message, int flags);
+	}
 }

@@ -148,8 +148,13 @@ public final class TunnelServer extends TunnelView {
 		if (previous != null) {
 			previous.release();
 		}
-		log.info("Tunnel listening on {} (receive buffer {} bytes)", next.where(), next.receiveBuffer());
+		listening(next);
 		servingChanged();
+	}
+
+	private void listening(UdpSocket socket) {
+		log.info("Tunnel listening on {} (receive buffer {} bytes, native calls through {})", socket.where(), socket.receiveBuffer(),
+				Sockets.FOREIGN ? "java.lang.foreign" : "JNA");
 	}
 
 	private void listenOrSay(TunnelSettings s) {
@@ -209,7 +214,7 @@ public final class TunnelServer extends TunnelView {
 			pumps.uplink(socket);
 			bound.set(bound.get().withSocket(socket));
 			log.info("Tunnel took over the socket {} from the previous revision", socket.where());
-			log.info("Tunnel listening on {} (receive buffer {} bytes)", socket.where(), socket.receiveBuffer());
+			listening(socket);
 		} else if (bound.get().settings() != null) {
 			listenOrSay(bound.get().settings());
 		}

@@ -113,6 +113,7 @@ final class UdpSocket implements Closeable {
 				throw new IOException("descriptor " + fd + " is not bound to " + IpEndpoint.of(IpAddress.of(bind), port));
 			}
 		}
+		LibC.setNonBlocking(fd); // as the sockets it makes: the data path's calls must not block (Sockets)
 		UdpSocket socket = new UdpSocket(fd, bind, port);
 		socket.buffers(bufferBytes);
 		return socket;

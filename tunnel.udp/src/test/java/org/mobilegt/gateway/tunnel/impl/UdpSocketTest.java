@@ -9,14 +9,16 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.LibC;
 import org.mobilegt.gateway.common.Wakeup;
+import org.mobilegt.gateway.common.testing.OnJava25;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.net.api.IpEndpoint;
 
 import com.sun.jna.Memory;
 
-/** The JNA socket layer against real sockets on the loopback interface. */
+/** The socket layer against real sockets on the loopback interface, with JNA and on Java 25 with java.lang.foreign. */
 class UdpSocketTest {
 
 	static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -225,9 +227,12 @@ class UdpSocketTest {
 	@Test
 	void adoptsAnOpenSocketBoundWhereExpectedAndReceivesOnIt() throws Exception {
 		UdpSocket original = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		int flags = LibC.fcntl(original.fd(), LibC.F_GETFL, 0);
+		LibC.fcntl(original.fd(), LibC.F_SETFL, flags & ~LibC.O_NONBLOCK);
 		UdpSocket adopted = UdpSocket.adopt(original.fd(), LOOPBACK, original.port(), 1 << 20);
 		try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
 			original.handOff(); // the descriptor stays open for the adopter
+			assertThat(LibC.fcntl(adopted.fd(), LibC.F_GETFL, 0) & LibC.O_NONBLOCK).as("made non-blocking").isNotZero();
 			assertThat(adopted.fd()).isEqualTo(original.fd());
 			assertThat(adopted.where()).isEqualTo("127.0.0.1:" + original.port());
 			byte[] data = "after the hand-over".getBytes();
@@ -260,8 +265,18 @@ class UdpSocketTest {
 			assertThat(again.port()).isEqualTo(socket.port());
 			again.handOff();
 		} finally {
-			org.mobilegt.gateway.common.LibC.close(tcp);
+			LibC.close(tcp);
 			socket.release();
 		}
+	}
+
+	@Test
+	void theDataPathsCallsGoThroughForeignCallsFromJava22UnlessJnaIsAskedFor() {
+		assertThat(Sockets.FOREIGN).isEqualTo(Runtime.version().feature() >= 22 && !"jna".equals(System.getProperty("mobilegt.native")));
+	}
+
+	@Test
+	void passOnJava25ThroughForeignCalls() throws Exception {
+		OnJava25.runTests(UdpSocketTest.class);
 	}
 }
