@@ -16,7 +16,9 @@ import com.sun.jna.Pointer;
  * address (IPv4 or IPv6, {@link SocketNames}) per message, and one slot of native memory per message. Everything is allocated once;
  * receiving and sending reuse it, so the data path allocates nothing. One thread uses a batch.
  * The slots' memory becomes resident only where datagrams reach it ({@link LazyBuffers}): 32 slots
- * of 64 KiB are 2 MiB, of which packets of MTU size touch one page per slot.
+ * of 64 KiB are 2 MiB, of which packets of MTU size touch one page per slot. A batch either
+ * receives or sends: only receiving gives the kernel room for a control message (UDP GRO's
+ * segment size, {@link #segmentSize}).
  */
 final class MessageBatch {
 
@@ -28,6 +30,9 @@ final class MessageBatch {
 	private final long headersAddress;
 	private final Memory iovecs;
 	private final Memory names;
+	private final Memory controls;
+	private final long controlsAddress;
+	private final ByteBuffer controlView;
 	private final ByteBuffer headerView;
 	private final ByteBuffer iovecView;
 	private final ByteBuffer nameView;
@@ -55,6 +60,9 @@ final class MessageBatch {
 		headersAddress = Pointer.nativeValue(headers);
 		iovecs = new Memory((long) capacity * Sockets.IOVEC_SIZE);
 		names = new Memory((long) capacity * Sockets.SOCKADDR_SIZE);
+		controls = new Memory((long) capacity * Sockets.CMSG_INT_SPACE);
+		controlsAddress = Pointer.nativeValue(controls);
+		controlView = controls.getByteBuffer(0, controls.size()).order(ByteOrder.nativeOrder());
 		headers.clear();
 		names.clear();
 		headerView = headers.getByteBuffer(0, headers.size()).order(ByteOrder.nativeOrder());
@@ -90,7 +98,10 @@ final class MessageBatch {
 	 */
 	int receive(UdpSocket socket) throws IOException {
 		for (int i = 0; i < capacity; i++) {
-			headerView.putInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+			int h = i * Sockets.MMSGHDR_SIZE;
+			headerView.putInt(h + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+			headerView.putLong(h + Sockets.MSG_CONTROL, controlsAddress + (long) i * Sockets.CMSG_INT_SPACE);
+			headerView.putLong(h + Sockets.MSG_CONTROLLEN, Sockets.CMSG_INT_SPACE);
 			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i] + headroom);
 			iovecView.putLong(i * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, slotSize - headroom);
 		}
@@ -113,6 +124,20 @@ final class MessageBatch {
 	/** Whether datagram {@code i} was larger than a slot (its tail is lost). */
 	boolean truncated(int i) {
 		return (headerView.getInt(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_FLAGS) & Sockets.MSG_TRUNC) != 0;
+	}
+
+	/**
+	 * The size of each datagram that message {@code i} holds when the kernel merged several of one
+	 * sender (UDP GRO, {@link UdpSocket#receiveOffload}): all but the last are this long. 0 for a
+	 * single datagram.
+	 */
+	int segmentSize(int i) {
+		int c = i * Sockets.CMSG_INT_SPACE;
+		if (headerView.getLong(i * Sockets.MMSGHDR_SIZE + Sockets.MSG_CONTROLLEN) < Sockets.CMSG_INT_LEN
+				|| controlView.getInt(c + Sockets.CMSG_LEVEL) != Sockets.SOL_UDP || controlView.getInt(c + Sockets.CMSG_TYPE) != Sockets.UDP_GRO) {
+			return 0;
+		}
+		return controlView.getInt(c + Sockets.CMSG_DATA);
 	}
 
 	/** The sender of datagram {@code i}; {@link EndpointKey#NONE} for an IPv6 sender the key table has no room for. */

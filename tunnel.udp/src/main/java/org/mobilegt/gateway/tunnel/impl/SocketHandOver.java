@@ -128,6 +128,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			decided = true;
 			deadline.cancel(false);
 			old.stopUplink();
+			socket.receiveOffload(false); // a revision that cannot take merged datagrams apart gets none; one that can sets it again
 			socket.handOff();
 		}
 		timer.execute(() -> {

@@ -36,6 +36,7 @@ final class Sockets {
 	static final int MSG_TRUNC = 0x20;
 	static final int SOL_UDP = 17;
 	static final int UDP_SEGMENT = 103;
+	static final int UDP_GRO = 104;
 
 	/** struct sockaddr_in: sa_family_t (host order), in_port_t and in_addr (network order), padding. */
 	static final int SOCKADDR_IN_SIZE = 16;
@@ -66,6 +67,9 @@ final class Sockets {
 	/** struct cmsghdr (len, level, type) and a u16 payload, padded: CMSG_SPACE(2). */
 	static final int CMSG_U16_SPACE = 24;
 	static final int CMSG_U16_LEN = 18;
+	/** The same for an int payload (UDP_GRO's segment size): CMSG_SPACE(4) and CMSG_LEN(4). */
+	static final int CMSG_INT_SPACE = 24;
+	static final int CMSG_INT_LEN = 20;
 	static final int CMSG_LEN = 0;
 	static final int CMSG_LEVEL = 8;
 	static final int CMSG_TYPE = 12;

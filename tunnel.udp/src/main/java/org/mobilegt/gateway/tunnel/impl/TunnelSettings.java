@@ -18,7 +18,7 @@ import org.mobilegt.gateway.net.api.IpPrefix;
  */
 record TunnelSettings(InetAddress bind, int port, int mtu, List<IpAddress> dns, List<String> routes, String searchDomain,
 		int replyRepeats, long keepaliveMillis, int legacyIdleSeconds, int workers, int socketBufferBytes, int replyBytesPerSource,
-		int replyBytesPerSecond, List<String> routes6) {
+		int replyBytesPerSecond, List<String> routes6, boolean receiveOffload) {
 
 	/** Size of a handshake reply: the reference server pads its parameters with spaces to 1024 bytes. */
 	static final int REPLY_SIZE = 1024;
@@ -65,7 +65,7 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<IpAddress> dns, 
 		TunnelSettings settings = new TunnelSettings(bind, c.port(), c.mtu(), List.copyOf(dns), List.copyOf(routes), search,
 				c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds(),
 				c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes(),
-				c.replyBytesPerSource(), c.replyBytesPerSecond(), List.copyOf(routes6));
+				c.replyBytesPerSource(), c.replyBytesPerSecond(), List.copyOf(routes6), c.receiveOffload());
 		// the longest addresses a client can lease: what fits for it fits for every client
 		int worst = settings.parameters(-1, LONGEST6).length();
 		if (worst >= REPLY_SIZE) {

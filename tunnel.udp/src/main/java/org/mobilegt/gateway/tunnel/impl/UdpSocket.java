@@ -28,6 +28,7 @@ final class UdpSocket implements Closeable {
 	private final int port;
 	private final boolean inet6;
 	private volatile boolean closed;
+	private volatile boolean receiveOffload;
 	private boolean released;
 
 	private UdpSocket(int fd, InetAddress bind, int port) throws IOException {
@@ -162,6 +163,26 @@ final class UdpSocket implements Closeable {
 				Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, v, 4);
 			}
 		}
+	}
+
+	/**
+	 * Turns UDP GRO on or off: with it the kernel hands over several same-sized datagrams of one
+	 * sender as one message ({@link MessageBatch#segmentSize}), one receive for many under load. A
+	 * socket handed over between revisions keeps the setting: the receiving revision sets it again.
+	 *
+	 * @return whether it is on; false when the kernel refused (before Linux 5.0)
+	 */
+	boolean receiveOffload(boolean on) {
+		try (Memory v = new Memory(4)) {
+			v.setInt(0, on ? 1 : 0);
+			receiveOffload = Sockets.setsockopt(fd, Sockets.SOL_UDP, Sockets.UDP_GRO, v, 4) == 0 && on;
+			return receiveOffload;
+		}
+	}
+
+	/** Whether UDP GRO is on ({@link #receiveOffload(boolean)}). */
+	boolean receiveOffload() {
+		return receiveOffload;
 	}
 
 	/** The receive buffer the kernel actually granted (it doubles the requested value). */

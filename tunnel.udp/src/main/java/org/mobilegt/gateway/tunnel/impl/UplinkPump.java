@@ -25,7 +25,8 @@ import org.osgi.service.log.Logger;
  * of that family ({@link Decisions}). Handshakes go to {@link Control}; keepalives and datagrams from unknown
  * endpoints are handled here. A malformed datagram is counted and dropped; nothing a client sends
  * stops this thread. With TUN offloads, a batch's consecutive TCP segments of one flow are written
- * as one ({@link TcpCoalescer}). A packet counts as forwarded once its TUN write returned.
+ * as one ({@link TcpCoalescer}). A message in which the kernel merged several datagrams (UDP GRO)
+ * is taken apart first ({@link GroSegments}). A packet counts as forwarded once its TUN write returned.
  * <p>
  * While it has the TUN device's {@link Turn} (low load) it also does the TUN to UDP direction, like
  * a one-thread relay: one poll on the socket and the TUN, the TUN's packets read without waiting
@@ -50,6 +51,7 @@ final class UplinkPump implements Runnable {
 	private final MessageBatch batch = new MessageBatch(BATCH, SLOT, Offload.HEADER);
 	private final ControlSender sender = new ControlSender();
 	private final TcpCoalescer coalescer = new TcpCoalescer(this::write);
+	private final GroSegments segments = new GroSegments(Offload.HEADER);
 	private final RateGate errorLog = new RateGate(5, 60_000);
 	private final RateGate spoofRecords = new RateGate(10, 1_000);
 	private final RateGate shareLog = new RateGate(1, 10_000);
@@ -169,11 +171,11 @@ final class UplinkPump implements Runnable {
 			tun = b.tun();
 			header = tun == null || tun.offloadHeader() == 0 ? 0 : Offload.HEADER;
 			for (int i = 0; i < n; i++) {
-				try {
-					datagram(i);
-				} catch (RuntimeException e) {
-					counters.dropped(DropReason.MALFORMED);
-					logError("Datagram from " + EndpointKey.format(batch.endpoint(i)) + " failed", e);
+				int size = batch.segmentSize(i);
+				if (size > 0 && size < batch.length(i) && !batch.truncated(i)) {
+					merged(i, size);
+				} else {
+					datagram(batch.endpoint(i), batch.received(i), batch.truncated(i));
 				}
 			}
 			if (tun != null) {
@@ -190,10 +192,38 @@ final class UplinkPump implements Runnable {
 		return n;
 	}
 
-	private void datagram(int i) {
+	/**
+	 * Message {@code i} holds several datagrams of one sender ({@link GroSegments}): each is
+	 * handled as if it came alone. Packets held for coalescing are written before the next message
+	 * reuses the copies.
+	 */
+	private void merged(int i, int size) {
 		long endpoint = batch.endpoint(i);
-		ByteBuffer p = batch.received(i);
-		DropReason why = Decisions.received(batch.truncated(i), p.remaining());
+		int n = segments.split(batch.received(i), size);
+		if (n == 0) {
+			counters.dropped(DropReason.MALFORMED);
+			return;
+		}
+		for (int k = 0; k < n; k++) {
+			datagram(endpoint, segments.get(k), false);
+		}
+		if (tun != null) {
+			coalescer.flush(tun);
+		}
+	}
+
+	/** One datagram, between position and limit of {@code p}: whatever goes wrong with it stays with it. */
+	private void datagram(long endpoint, ByteBuffer p, boolean truncated) {
+		try {
+			handle(endpoint, p, truncated);
+		} catch (RuntimeException e) {
+			counters.dropped(DropReason.MALFORMED);
+			logError("Datagram from " + EndpointKey.format(endpoint) + " failed", e);
+		}
+	}
+
+	private void handle(long endpoint, ByteBuffer p, boolean truncated) {
+		DropReason why = Decisions.received(truncated, p.remaining());
 		if (why == null && endpoint == EndpointKey.NONE) {
 			why = DropReason.UNKNOWN_ENDPOINT; // every IPv6 key is held by a session: this sender cannot have one
 		}

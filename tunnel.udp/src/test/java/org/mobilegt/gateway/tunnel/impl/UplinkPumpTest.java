@@ -11,9 +11,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.Daemons;
+import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.net.api.EndpointKey;
 import org.mobilegt.gateway.tunnel.api.Direction;
 import org.mobilegt.gateway.tunnel.api.DropReason;
+
+import com.sun.jna.Memory;
 
 /** The UDP to TUN direction through a real socket on loopback and a fake TUN device: what an attacker sends. */
 class UplinkPumpTest {
@@ -219,6 +222,88 @@ class UplinkPumpTest {
 		assertThat(rig.metrics.rxPackets()).as("not counted before the write as well").isZero();
 		assertThat(session.rxPackets()).isZero();
 		assertThat(session.drops()).isEqualTo(3);
+	}
+
+	/**
+	 * A client socket that sends with UDP GSO, on loopback: the kernel hands a GSO send to a socket
+	 * with receive offload as one message, as a NIC's GRO does with a burst.
+	 */
+	private UdpSocket mergingClient(int segmentSize) throws IOException {
+		UdpSocket client = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 20);
+		try (Memory v = new Memory(4)) {
+			v.setInt(0, segmentSize);
+			assertThat(Sockets.setsockopt(client.fd(), Sockets.SOL_UDP, Sockets.UDP_SEGMENT, v, 4)).as("UDP_SEGMENT").isZero();
+		}
+		return client;
+	}
+
+	/** Sends the datagrams, all but the last of one size, in one send, and lets the pump receive once. */
+	private int deliverMerged(UdpSocket client, byte[]... datagrams) throws Exception {
+		MessageBatch send = new MessageBatch(1, UplinkPump.SLOT);
+		ByteBuffer slot = send.next();
+		for (byte[] d : datagrams) {
+			slot.put(d);
+		}
+		send.commit(slot.position(), EndpointKey.key(0x7F000001, rig.socket.port()));
+		assertThat(send.flush(client)).as("refused").isZero();
+		assertThat(rig.socket.awaitReadable(10_000)).isEqualTo(Wakeup.Ready.READABLE);
+		return pump.receive();
+	}
+
+	@Test
+	void datagramsTheKernelMergedAreEachCheckedAndWrittenBehindTheirOwnZeroHeader() throws Exception {
+		start(Offload.HEADER);
+		assertThat(rig.socket.receiveOffload(true)).as("UDP GRO on this kernel").isTrue();
+		UdpSocket client = mergingClient(200);
+		try {
+			Fakes.FakeSession session = rig.sessions.add(EndpointKey.key(0x7F000001, client.port()), Rig.LEASE);
+			byte[] spoofed = packet(200);
+			ByteBuffer.wrap(spoofed).putInt(12, Rig.LEASE + 1);
+			byte[] last = packet(120);
+			assertThat(deliverMerged(client, packet(200), packet(200), spoofed, packet(200), last)).as("messages received").isOne();
+
+			assertThat(rig.tun.written).hasSize(4).allSatisfy(w -> assertThat(ByteBuffer.wrap(w, 0, Offload.HEADER).slice())
+					.as("zero header").isEqualTo(ByteBuffer.allocate(Offload.HEADER)));
+			assertThat(rig.tun.written.get(2)).endsWith(packet(200));
+			assertThat(rig.tun.written.get(3)).hasSize(Offload.HEADER + 120).endsWith(last);
+			assertThat(rig.drops(DropReason.SPOOFED)).isOne();
+			assertThat(session.rxPackets()).isEqualTo(4);
+			assertThat(rig.metrics.rxBytes()).isEqualTo(3 * 200 + 120);
+		} finally {
+			client.release();
+		}
+	}
+
+	@Test
+	void mergedTcpSegmentsAreCoalescedIntoOneWrite() throws Exception {
+		start(Offload.HEADER);
+		rig.socket.receiveOffload(true);
+		UdpSocket client = mergingClient(52 + 1000);
+		try {
+			Fakes.FakeSession session = rig.sessions.add(EndpointKey.key(0x7F000001, client.port()), Rig.LEASE);
+			assertThat(deliverMerged(client, segments(4))).isOne();
+
+			assertThat(rig.tun.written).as("one write for the four, from the copies intact").hasSize(1);
+			assertThat(rig.tun.written.get(0)).hasSize(Offload.HEADER + 52 + 4 * 1000);
+			assertThat(session.rxPackets()).isEqualTo(4);
+			assertThat(rig.metrics.drops()).isEmpty();
+		} finally {
+			client.release();
+		}
+	}
+
+	@Test
+	void withoutReceiveOffloadTheKernelHandsOverEachDatagramAlone() throws Exception {
+		start(0);
+		rig.socket.receiveOffload(false);
+		UdpSocket client = mergingClient(200);
+		try {
+			rig.sessions.add(EndpointKey.key(0x7F000001, client.port()), Rig.LEASE);
+			assertThat(deliverMerged(client, packet(200), packet(200), packet(200))).as("messages in the first receive").isEqualTo(3);
+			assertThat(rig.tun.written).hasSize(3);
+		} finally {
+			client.release();
+		}
 	}
 
 	@Test
