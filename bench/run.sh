@@ -62,6 +62,12 @@ GATEWAY_CONSOLE=${GATEWAY_CONSOLE:-interactive}
 OFFLOAD=${OFFLOAD:-true}               # the gateway's TUN offloads (mobilegt.tun offload)
 ISOLATION=${ISOLATION:-true}           # the gateway's client isolation rules (mobilegt.tun isolation)
 TUN_QUEUES=${TUN_QUEUES:-1}            # the gateway's TUN queues, one reader each (mobilegt.tun queues)
+RECEIVE_OFFLOAD=${RECEIVE_OFFLOAD:-true} # the gateway's UDP GRO receive (mobilegt.tunnel receiveOffload)
+# GRO on the gw's phone-side veth, for every system alike, as a NIC with interrupt coalescing has
+# it: NAPI polled by a thread (so that datagrams queue up between polls; a veth otherwise handles
+# each in its sender's system call), GRO on, and UDP datagrams eligible (a veth sends only those to
+# GRO when its peer may GSO). Off: the figures of earlier runs; on: UDP GRO can merge.
+VETH_GRO=${VETH_GRO:-false}
 # Handshake-only clients go silent at once; a long idle timeout keeps their sessions for the RSS
 # figures (they are read within seconds, the whole gateway phase takes about a minute).
 IDLE_TIMEOUT=${IDLE_TIMEOUT:-900}
@@ -144,6 +150,7 @@ install_packages() {
 	local -A need=([iperf3]=iperf3 [ping]=iputils-ping [nft]=nftables [gcc]=gcc [make]=make
 		[python3]=python3 [gnuplot]=gnuplot-nox [ip]=iproute2 [ss]=iproute2 [timeout]=coreutils)
 	((PROFILE)) && need[perf]=linux-perf
+	[ "$VETH_GRO" = true ] && need[ethtool]=ethtool
 	local s
 	for s in $SYSTEMS; do
 		case $s in
@@ -267,6 +274,10 @@ setup_topology() {
 	ip -n "$NS_GW" -6 addr add "$GW_IP6/64" dev vg1 nodad
 	ip -n "$NS_GW" -6 addr add "$GW_OUT_IP6/64" dev vg2 nodad
 	ip -n "$NS_IN" -6 addr add "$INET_IP6/64" dev vi nodad
+	if [ "$VETH_GRO" = true ]; then
+		nsx "$NS_GW" ethtool -K vg1 gro on rx-udp-gro-forwarding on
+		nsx "$NS_GW" sh -c 'echo 1 >/sys/class/net/vg1/threaded'
+	fi
 	nsx "$NS_GW" sysctl -qw net.ipv4.ip_forward=1
 	nsx "$NS_GW" sysctl -qw net.ipv6.conf.all.forwarding=1
 	baseline_nat on
@@ -532,7 +543,7 @@ gateway_start() {
 	# The bench's clients all come from one address: the per-source limits (reply budget, sessions,
 	# new leases) are lifted so that handshakes/s and memory at N clients measure capacity.
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" \
-		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 >"$wd/conf/mobilegt.tunnel.cfg"
+		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 "receiveOffload=$RECEIVE_OFFLOAD" >"$wd/conf/mobilegt.tunnel.cfg"
 	printf '%s\n' "idleTimeoutSeconds=$IDLE_TIMEOUT" maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 \
 		>"$wd/conf/mobilegt.sessions.cfg"
 	GW_FIFO=$wd/console GW_LOG=$LOGS/$name.log
@@ -1142,7 +1153,7 @@ machine_facts() {
 		command -v "$GATEWAY_JAVA" >/dev/null && echo "java: $("$GATEWAY_JAVA" -version 2>&1 | sed -n 2p)"
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES smoke=$SMOKE"
+		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD VETH_GRO=$VETH_GRO smoke=$SMOKE"
 		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"

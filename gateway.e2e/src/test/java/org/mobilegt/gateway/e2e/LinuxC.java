@@ -43,6 +43,12 @@ final class LinuxC {
 
 	static native int if_nametoindex(String name);
 
+	static native int socket(int domain, int type, int protocol);
+
+	static native int connect(int fd, Pointer address, int length);
+
+	static native int setsockopt(int fd, int level, int name, Pointer value, int length);
+
 	static native String strerror(int errnum);
 
 	static int errno() {

@@ -3,34 +3,56 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.nio.ByteBuffer;
 
 /**
- * The datagrams of one UDP GRO message: the kernel merged same-sized datagrams of one sender,
- * back to back, the last possibly shorter. The first stays where it was received, behind the
- * slot's zero headroom; each later one is copied behind zero headroom of its own, so that a TUN
- * device that wants an offload header in front of every packet finds one, and a packet held for
- * coalescing is not overwritten by the next one's header. Each datagram gets its own buffer view,
- * valid until the next {@link #split}. Allocates nothing after construction; one thread uses it.
+ * The datagrams of UDP GRO messages: the kernel merged same-sized datagrams of one sender, back to
+ * back, the last possibly shorter. The first stays where it was received, behind the slot's zero
+ * headroom; each later one is copied behind zero headroom of its own, so that a TUN device that
+ * wants an offload header in front of every packet finds one, and a packet held for coalescing is
+ * not overwritten by the next one's header. The copies of several messages are kept side by side
+ * until {@link #reset}, so that a receive batch's TCP segments coalesce across its messages. Each
+ * datagram gets its own buffer view. Allocates nothing after construction; one thread uses it.
  */
 final class GroSegments {
 
 	/** At most this many datagrams per message: the kernel's send limit (UDP_MAX_SEGMENTS), above its merge limit of 64. */
 	static final int MAX = 128;
+	/** Room for the copies of this many full messages; more ask for a {@link #reset} first. */
+	static final int MESSAGES = 4;
 	private final int headroom;
 	private final ByteBuffer spill;
-	private final ByteBuffer[] views = new ByteBuffer[MAX];
-	private ByteBuffer first;
+	private final ByteBuffer[] views = new ByteBuffer[MESSAGES * MAX];
+	private final ByteBuffer[] current = new ByteBuffer[MAX];
+	private int at;
+	private int used;
 	private int count;
 
 	GroSegments(int headroom) {
 		this.headroom = headroom;
-		spill = LazyBuffers.allocate(UplinkPump.SLOT + MAX * headroom);
-		for (int i = 0; i < MAX; i++) {
+		spill = LazyBuffers.allocate(MESSAGES * (UplinkPump.SLOT + MAX * headroom));
+		for (int i = 0; i < views.length; i++) {
 			views[i] = spill.duplicate();
 		}
 	}
 
 	/**
+	 * Whether the copies of a message of {@code length} bytes in datagrams of {@code size} fit
+	 * beside those kept; when not, the caller is done with the kept ones and calls {@link #reset}.
+	 */
+	boolean fits(int length, int size) {
+		int n = (length + size - 1) / size;
+		return at + length + n * headroom <= spill.capacity() && used + n <= views.length;
+	}
+
+	/** Forgets the copies: their views may be reused. */
+	void reset() {
+		at = 0;
+		used = 0;
+		count = 0;
+	}
+
+	/**
 	 * Splits {@code message} (between position and limit, {@code headroom} zero bytes in front) into
-	 * datagrams of {@code size} bytes; {@code message} becomes the first of them.
+	 * datagrams of {@code size} bytes; {@code message} becomes the first of them. The copies must
+	 * {@link #fits fit}.
 	 *
 	 * @return how many datagrams it holds; 0 when more than {@link #MAX} (no kernel merges that
 	 *         many: the message is not taken apart)
@@ -42,7 +64,6 @@ final class GroSegments {
 		if (n > MAX) {
 			return count = 0;
 		}
-		int at = 0;
 		for (int i = 1; i < n; i++) {
 			int from = start + i * size;
 			int length = Math.min(size, end - from);
@@ -50,11 +71,11 @@ final class GroSegments {
 				spill.put(at + k, (byte) 0);
 			}
 			spill.put(at + headroom, message, from, length);
-			views[i].clear().limit(at + headroom + length).position(at + headroom);
+			current[i] = views[used++].clear().limit(at + headroom + length).position(at + headroom);
 			at += headroom + length;
 		}
 		message.limit(start + Math.min(size, end - start));
-		first = message;
+		current[0] = message;
 		return count = n;
 	}
 
@@ -63,6 +84,6 @@ final class GroSegments {
 		if (i >= count) {
 			throw new IndexOutOfBoundsException(i);
 		}
-		return i == 0 ? first : views[i];
+		return current[i];
 	}
 }

@@ -133,6 +133,7 @@ public final class TunnelServer extends TunnelView {
 				}
 				if (next.receiveOffload() != previous.receiveOffload()) {
 					offload(socket, next);
+					log.info("Tunnel receive offload (UDP GRO) {}", socket.receiveOffload() ? "on" : "off");
 				}
 			}
 			control.apply(next);

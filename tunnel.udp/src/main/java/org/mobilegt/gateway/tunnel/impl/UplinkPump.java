@@ -181,6 +181,7 @@ final class UplinkPump implements Runnable {
 			if (tun != null) {
 				coalescer.flush(tun); // before the next receive overwrites the held packets
 			}
+			segments.reset();
 			if (heldSample) {
 				heldSample = false;
 				latency.record(System.nanoTime() - batchStart);
@@ -194,10 +195,16 @@ final class UplinkPump implements Runnable {
 
 	/**
 	 * Message {@code i} holds several datagrams of one sender ({@link GroSegments}): each is
-	 * handled as if it came alone. Packets held for coalescing are written before the next message
-	 * reuses the copies.
+	 * handled as if it came alone. Packets held for coalescing are written before the copies are
+	 * reused.
 	 */
 	private void merged(int i, int size) {
+		if (!segments.fits(batch.length(i), size)) {
+			if (tun != null) {
+				coalescer.flush(tun);
+			}
+			segments.reset();
+		}
 		long endpoint = batch.endpoint(i);
 		int n = segments.split(batch.received(i), size);
 		if (n == 0) {
@@ -206,9 +213,6 @@ final class UplinkPump implements Runnable {
 		}
 		for (int k = 0; k < n; k++) {
 			datagram(endpoint, segments.get(k), false);
-		}
-		if (tun != null) {
-			coalescer.flush(tun);
 		}
 	}
 

@@ -41,6 +41,7 @@ class GroSegmentsTest {
 		// garbage where the copies go: what a previous message left
 		ByteBuffer dirty = message(UplinkPump.SLOT - HEADROOM);
 		assertThat(segments.split(dirty, 600)).isPositive();
+		segments.reset();
 
 		assertThat(segments.split(message, 100)).isEqualTo(4);
 
@@ -65,6 +66,23 @@ class GroSegmentsTest {
 
 		assertThat(contents(held)).isEqualTo(expected(64, 64));
 		assertThat(held.get(held.position() - 1)).isZero();
+	}
+
+	@Test
+	void theCopiesOfEarlierMessagesStayIntactUntilReset() {
+		GroSegments segments = new GroSegments(HEADROOM);
+		segments.split(message(3 * 1000), 1000);
+		ByteBuffer earlier = segments.get(2);
+		int messages = 1;
+		while (segments.fits(UplinkPump.SLOT - HEADROOM, 1400)) {
+			segments.split(message(UplinkPump.SLOT - HEADROOM), 1400);
+			messages++;
+		}
+
+		assertThat(messages).as("full messages that fit beside the first").isGreaterThanOrEqualTo(GroSegments.MESSAGES);
+		assertThat(contents(earlier)).isEqualTo(expected(2000, 1000));
+		segments.reset();
+		assertThat(segments.fits(UplinkPump.SLOT - HEADROOM, 1400)).isTrue();
 	}
 
 	@Test

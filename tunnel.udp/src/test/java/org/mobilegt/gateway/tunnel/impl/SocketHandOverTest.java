@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.sun.jna.Memory;
+
 /**
  * The old revision's offer on its own (no framework): taken over, it stops the uplink at once and
  * gives the descriptor away open, then saves once the downlinks ended; given up, it closes the
@@ -83,6 +85,26 @@ class SocketHandOverTest {
 			assertThat(adopted.awaitReadable(0)).isEqualTo(org.mobilegt.gateway.common.Wakeup.Ready.READABLE);
 		} finally {
 			adopted.release();
+		}
+	}
+
+	@Test
+	void theSocketIsHandedOverWithoutReceiveOffloadForARevisionThatCannotTakeMergedDatagramsApart() throws Exception {
+		assertThat(rig.socket.receiveOffload(true)).isTrue();
+		assertThat(groOption(rig.socket.fd())).as("on while the old revision serves").isOne();
+		CountDownLatch counted = new CountDownLatch(1);
+		int fd = offer().applyAsInt(counted::countDown);
+		assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(groOption(fd)).as("UDP_GRO of the descriptor handed over").isZero();
+		UdpSocket.adopt(fd, Rig.LOOPBACK, rig.socket.port(), 1 << 20).release();
+	}
+
+	private static int groOption(int fd) {
+		try (Memory v = new Memory(4); Memory length = new Memory(4)) {
+			length.setInt(0, 4);
+			assertThat(Sockets.getsockopt(fd, Sockets.SOL_UDP, Sockets.UDP_GRO, v, length)).as("getsockopt UDP_GRO").isZero();
+			return v.getInt(0);
 		}
 	}
 

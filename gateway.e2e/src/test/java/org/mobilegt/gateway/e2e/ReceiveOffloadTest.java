@@ -1,0 +1,110 @@
+package org.mobilegt.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mobilegt.gateway.e2e.Scenarios.KEY;
+import static org.mobilegt.gateway.e2e.Scenarios.START;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * UDP GRO receive (mobilegt.tunnel receiveOffload): bursts a client sends as one GSO packet reach
+ * the gateway's socket as one message each, and every datagram in them is forwarded intact. Turned
+ * off live, the kernel hands them over one by one, and they still all arrive. The gw namespace's
+ * UDP InDatagrams (one per message the sockets read) tells which.
+ */
+@RequiresRoot
+class ReceiveOffloadTest {
+
+	private static final int SINK_PORT = 9911;
+	private static final int BURSTS = 20;
+	private static final int PER_BURST = 25;
+	private static final int PAYLOAD = 100;
+	private static final Duration ARRIVAL = Duration.ofSeconds(10);
+
+	@Test
+	void mergedBurstsAreTakenApartAndForwardedIntactOnOrOff() throws IOException {
+		try (Topology t = Topology.create(); Gateway gw = Scenarios.gateway(t, "ReceiveOffloadTest/burst").start();
+				DatagramChannel sink = Netns.inside(t.inet(),
+						() -> DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(t.inetAddress(), SINK_PORT)));
+				MergingClient client = new MergingClient(t.phone(), gw.awaitTunnel(START))) {
+			assertThat(gw.log()).anyMatch(l -> l.contains("Tunnel listening on") && l.contains("receive offload on"));
+			String lease = client.handshake(KEY).address();
+
+			long messages = burstsArriveWhole(t, client, sink, lease, 0);
+			assertThat(messages).as("messages read for %d datagrams, receive offload on", BURSTS * PER_BURST)
+					.isLessThan(BURSTS * PER_BURST / 4);
+
+			int mark = gw.logMark();
+			gw.conf("mobilegt.tunnel", Map.of("receiveOffload", "false"));
+			gw.awaitLog("Tunnel receive offload (UDP GRO) off", mark, START);
+			messages = burstsArriveWhole(t, client, sink, lease, BURSTS * PER_BURST);
+			assertThat(messages).as("messages read, receive offload off").isGreaterThanOrEqualTo(BURSTS * PER_BURST);
+		}
+	}
+
+	/**
+	 * Sends the bursts (datagrams numbered from {@code first}), each once the sink has every
+	 * datagram of the one before with its payload intact (its socket buffer holds only a few
+	 * hundred), and returns how many UDP messages the gw namespace read meanwhile.
+	 */
+	private static long burstsArriveWhole(Topology t, MergingClient client, DatagramChannel sink, String lease, int first)
+			throws IOException {
+		long before = inDatagrams(t);
+		BitSet seen = new BitSet();
+		ByteBuffer in = ByteBuffer.allocate(2048);
+		sink.configureBlocking(false);
+		for (int b = 0; b < BURSTS; b++) {
+			byte[][] burst = new byte[PER_BURST][];
+			for (int i = 0; i < PER_BURST; i++) {
+				burst[i] = Packets.udp(lease, 40000, t.inetAddress(), SINK_PORT, payload(first + b * PER_BURST + i));
+			}
+			client.sendMerged(burst);
+			long deadline = System.nanoTime() + ARRIVAL.toNanos();
+			while (seen.cardinality() < (b + 1) * PER_BURST && System.nanoTime() < deadline) {
+				in.clear();
+				if (sink.receive(in) == null) {
+					Sleep.millis(1);
+					continue;
+				}
+				in.flip();
+				int n = in.getInt(0);
+				assertThat(in.remaining()).as("datagram %d's length", n).isEqualTo(PAYLOAD);
+				assertThat(in.array()).as("datagram %d's payload", n).startsWith(payload(n));
+				seen.set(n - first);
+			}
+			assertThat(seen.cardinality()).as("datagrams that arrived of bursts 0 to %d", b).isEqualTo((b + 1) * PER_BURST);
+		}
+		return inDatagrams(t) - before;
+	}
+
+	private static byte[] payload(int n) {
+		ByteBuffer p = ByteBuffer.allocate(PAYLOAD).putInt(n);
+		while (p.hasRemaining()) {
+			p.put((byte) (n * 31 + p.position()));
+		}
+		return p.array();
+	}
+
+	/** UDP InDatagrams of the gw namespace: the datagrams its sockets read, a merged message counted once. */
+	private static long inDatagrams(Topology t) {
+		String[] lines = Netns.exec(t.gw(), "cat", "/proc/net/snmp").check().out().lines().filter(l -> l.startsWith("Udp: "))
+				.toArray(String[]::new);
+		String[] names = lines[0].split(" ");
+		String[] values = lines[1].split(" ");
+		for (int i = 1; i < names.length; i++) {
+			if (names[i].equals("InDatagrams")) {
+				return Long.parseLong(values[i]);
+			}
+		}
+		throw new IllegalStateException("no InDatagrams in /proc/net/snmp");
+	}
+}
