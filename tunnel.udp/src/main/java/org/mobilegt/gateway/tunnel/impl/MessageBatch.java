@@ -16,9 +16,8 @@ import com.sun.jna.Pointer;
  * address (IPv4 or IPv6, {@link SocketNames}) per message, and one slot of native memory per message. Everything is allocated once;
  * receiving and sending reuse it, so the data path allocates nothing. One thread uses a batch.
  * The slots' memory becomes resident only where datagrams reach it ({@link LazyBuffers}): 32 slots
- * of 64 KiB are 2 MiB, of which packets of MTU size touch one page per slot. A batch either
- * receives or sends: only receiving gives the kernel room for a control message (UDP GRO's
- * segment size, {@link #segmentSize}).
+ * of 64 KiB are 2 MiB, of which packets of MTU size touch one page per slot. Receiving gives the
+ * kernel room for a control message (UDP GRO's segment size, {@link #segmentSize}); sending passes none.
  */
 final class MessageBatch {
 
@@ -170,6 +169,7 @@ final class MessageBatch {
 
 	/** Queues {@code length} bytes from {@code offset} of the next slot for {@code endpoint}. */
 	void commit(int offset, int length, long endpoint) {
+		headerView.putLong(count * Sockets.MMSGHDR_SIZE + Sockets.MSG_CONTROLLEN, 0); // none of a receive: sendmmsg would refuse it
 		iovecView.putLong(count * Sockets.IOVEC_SIZE, slotAddresses[count] + offset);
 		iovecView.putLong(count * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, length);
 		endpoints[count] = endpoint;

@@ -51,6 +51,6 @@ public @interface TunnelConfig {
 	@AttributeDefinition(name = "Socket buffer (bytes)", description = "Kernel receive and send buffer of the UDP socket.", min = "65536", max = "268435456")
 	int socketBufferBytes() default 4 * 1024 * 1024;
 
-	@AttributeDefinition(name = "Receive offload (UDP GRO)", description = "Let the kernel hand over several datagrams of one client as one (UDP GRO, Linux 5.0 and newer): fewer receives under load; the gateway takes them apart again. Where the network driver merges nothing it changes nothing.")
+	@AttributeDefinition(name = "Receive offload (UDP GRO)", description = "Let the kernel hand over several datagrams of one client as one (UDP GRO, Linux 5.0 and newer): fewer receives under load; the gateway takes them apart again. Where the network driver merges nothing it changes nothing. On applies at once, off from the socket's next bind (a restart, bind or port change).")
 	boolean receiveOffload() default true;
 }

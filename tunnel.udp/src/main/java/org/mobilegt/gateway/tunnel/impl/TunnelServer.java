@@ -132,8 +132,7 @@ public final class TunnelServer extends TunnelView {
 					socket.buffers(next.socketBufferBytes());
 				}
 				if (next.receiveOffload() != previous.receiveOffload()) {
-					offload(socket, next);
-					log.info("Tunnel receive offload (UDP GRO) {}", socket.receiveOffload() ? "on" : "off");
+					ReceiveOffload.changed(socket, next, log);
 				}
 			}
 			control.apply(next);
@@ -148,7 +147,7 @@ public final class TunnelServer extends TunnelView {
 	/** Binds the socket of {@code s} and moves the uplink to it; the old socket closes after. */
 	private synchronized void listen(TunnelSettings s) throws IOException {
 		UdpSocket next = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes());
-		offload(next, s);
+		ReceiveOffload.apply(next, s, log);
 		UdpSocket previous = bound.get().socket();
 		pumps.uplink(next);
 		bound.set(bound.get().withSocket(next));
@@ -162,13 +161,6 @@ public final class TunnelServer extends TunnelView {
 	private void listening(UdpSocket socket) {
 		log.info("Tunnel listening on {} (receive buffer {} bytes, receive offload {}, native calls through {})", socket.where(),
 				socket.receiveBuffer(), socket.receiveOffload() ? "on" : "off", Sockets.FOREIGN ? "java.lang.foreign" : "JNA");
-	}
-
-	/** Applies {@code receiveOffload}; a kernel without UDP GRO is said once, the socket serves on. */
-	private void offload(UdpSocket socket, TunnelSettings s) {
-		if (s != null && socket.receiveOffload(s.receiveOffload()) != s.receiveOffload()) {
-			log.warn("Tunnel receive offload (UDP GRO) not available on this kernel (Linux 5.0 or newer has it): one receive per datagram");
-		}
 	}
 
 	private void listenOrSay(TunnelSettings s) {
@@ -225,7 +217,7 @@ public final class TunnelServer extends TunnelView {
 		UdpSocket socket = handedFrom.takeOver(() -> metrics.restore(countersFile, log));
 		pumps.release();
 		if (socket != null) {
-			offload(socket, bound.get().settings()); // set by this revision: its predecessor turned it off
+			ReceiveOffload.apply(socket, bound.get().settings(), log); // its predecessor turned it off
 			pumps.uplink(socket);
 			bound.set(bound.get().withSocket(socket));
 			log.info("Tunnel took over the socket {} from the previous revision", socket.where());

@@ -193,11 +193,7 @@ final class UplinkPump implements Runnable {
 		return n;
 	}
 
-	/**
-	 * Message {@code i} holds several datagrams of one sender ({@link GroSegments}): each is
-	 * handled as if it came alone. Packets held for coalescing are written before the copies are
-	 * reused.
-	 */
+	/** Message {@code i} holds datagrams of one sender ({@link GroSegments}), each handled as if it came alone. */
 	private void merged(int i, int size) {
 		if (!segments.fits(batch.length(i), size)) {
 			if (tun != null) {
@@ -207,9 +203,8 @@ final class UplinkPump implements Runnable {
 		}
 		long endpoint = batch.endpoint(i);
 		int n = segments.split(batch.received(i), size);
-		if (n == 0) {
-			counters.dropped(DropReason.MALFORMED);
-			return;
+		for (int k = n == 0 ? (batch.length(i) + size - 1) / size : 0; k > 0; k--) {
+			counters.dropped(DropReason.MALFORMED); // more than a kernel merges: each counted, none taken apart
 		}
 		for (int k = 0; k < n; k++) {
 			datagram(endpoint, segments.get(k), false);

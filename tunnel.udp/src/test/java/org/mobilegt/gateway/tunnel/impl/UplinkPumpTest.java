@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,8 @@ class UplinkPumpTest {
 
 	private Rig rig;
 	private UplinkPump pump;
+	/** A client that sends with UDP GSO ({@link #startMerging}), if any. */
+	private UdpSocket merging;
 
 	private void start(int offloadHeader) throws IOException {
 		rig = new Rig(offloadHeader);
@@ -31,6 +34,9 @@ class UplinkPumpTest {
 
 	@AfterEach
 	void close() throws Exception {
+		if (merging != null) {
+			merging.release();
+		}
 		rig.close();
 	}
 
@@ -225,85 +231,92 @@ class UplinkPumpTest {
 	}
 
 	/**
-	 * A client socket that sends with UDP GSO, on loopback: the kernel hands a GSO send to a socket
-	 * with receive offload as one message, as a NIC's GRO does with a burst.
+	 * Starts the rig with UDP GRO {@code gro} and a client that sends with UDP GSO in datagrams of
+	 * {@code segmentSize}, on loopback: the kernel hands a GSO send to a socket with receive offload
+	 * as one message, as a NIC's GRO does with a burst. The client's session holds the lease.
 	 */
-	private UdpSocket mergingClient(int segmentSize) throws IOException {
-		UdpSocket client = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 20);
+	private Fakes.FakeSession startMerging(int offloadHeader, boolean gro, int segmentSize) throws IOException {
+		start(offloadHeader);
+		rig.socket.receiveOffload(true); // "off" is then turned off, not the kernel's default
+		assertThat(rig.socket.receiveOffload(gro)).as("UDP GRO on this kernel").isEqualTo(gro);
+		merging = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 20);
 		try (Memory v = new Memory(4)) {
 			v.setInt(0, segmentSize);
-			assertThat(Sockets.setsockopt(client.fd(), Sockets.SOL_UDP, Sockets.UDP_SEGMENT, v, 4)).as("UDP_SEGMENT").isZero();
+			assertThat(Sockets.setsockopt(merging.fd(), Sockets.SOL_UDP, Sockets.UDP_SEGMENT, v, 4)).as("UDP_SEGMENT").isZero();
 		}
-		return client;
+		return rig.sessions.add(EndpointKey.key(0x7F000001, merging.port()), Rig.LEASE);
 	}
 
 	/** Sends the datagrams, all but the last of one size, in one send, and lets the pump receive once. */
-	private int deliverMerged(UdpSocket client, byte[]... datagrams) throws Exception {
+	private int deliverMerged(byte[]... datagrams) throws Exception {
+		sendMerged(datagrams);
+		assertThat(rig.socket.awaitReadable(10_000)).isEqualTo(Wakeup.Ready.READABLE);
+		return pump.receive();
+	}
+
+	/** One GSO send: on loopback it is in the receiving socket's queue when the call returns. */
+	private void sendMerged(byte[]... datagrams) {
 		MessageBatch send = new MessageBatch(1, UplinkPump.SLOT);
 		ByteBuffer slot = send.next();
 		for (byte[] d : datagrams) {
 			slot.put(d);
 		}
 		send.commit(slot.position(), EndpointKey.key(0x7F000001, rig.socket.port()));
-		assertThat(send.flush(client)).as("refused").isZero();
-		assertThat(rig.socket.awaitReadable(10_000)).isEqualTo(Wakeup.Ready.READABLE);
-		return pump.receive();
+		assertThat(send.flush(merging)).as("refused").isZero();
 	}
 
 	@Test
 	void datagramsTheKernelMergedAreEachCheckedAndWrittenBehindTheirOwnZeroHeader() throws Exception {
-		start(Offload.HEADER);
-		assertThat(rig.socket.receiveOffload(true)).as("UDP GRO on this kernel").isTrue();
-		UdpSocket client = mergingClient(200);
-		try {
-			Fakes.FakeSession session = rig.sessions.add(EndpointKey.key(0x7F000001, client.port()), Rig.LEASE);
-			byte[] spoofed = packet(200);
-			ByteBuffer.wrap(spoofed).putInt(12, Rig.LEASE + 1);
-			byte[] last = packet(120);
-			assertThat(deliverMerged(client, packet(200), packet(200), spoofed, packet(200), last)).as("messages received").isOne();
+		Fakes.FakeSession session = startMerging(Offload.HEADER, true, 200);
+		byte[] spoofed = packet(200);
+		ByteBuffer.wrap(spoofed).putInt(12, Rig.LEASE + 1);
+		byte[] last = packet(120);
+		assertThat(deliverMerged(packet(200), packet(200), spoofed, packet(200), last)).as("messages received").isOne();
 
-			assertThat(rig.tun.written).hasSize(4).allSatisfy(w -> assertThat(ByteBuffer.wrap(w, 0, Offload.HEADER).slice())
-					.as("zero header").isEqualTo(ByteBuffer.allocate(Offload.HEADER)));
-			assertThat(rig.tun.written.get(2)).endsWith(packet(200));
-			assertThat(rig.tun.written.get(3)).hasSize(Offload.HEADER + 120).endsWith(last);
-			assertThat(rig.drops(DropReason.SPOOFED)).isOne();
-			assertThat(session.rxPackets()).isEqualTo(4);
-			assertThat(rig.metrics.rxBytes()).isEqualTo(3 * 200 + 120);
-		} finally {
-			client.release();
-		}
+		assertThat(rig.tun.written).hasSize(4).allSatisfy(w -> assertThat(ByteBuffer.wrap(w, 0, Offload.HEADER).slice())
+				.as("zero header").isEqualTo(ByteBuffer.allocate(Offload.HEADER)));
+		assertThat(rig.tun.written.get(2)).endsWith(packet(200));
+		assertThat(rig.tun.written.get(3)).hasSize(Offload.HEADER + 120).endsWith(last);
+		assertThat(rig.drops(DropReason.SPOOFED)).isOne();
+		assertThat(session.rxPackets()).isEqualTo(4);
+		assertThat(rig.metrics.rxBytes()).isEqualTo(3 * 200 + 120);
 	}
 
 	@Test
 	void mergedTcpSegmentsAreCoalescedIntoOneWrite() throws Exception {
-		start(Offload.HEADER);
-		rig.socket.receiveOffload(true);
-		UdpSocket client = mergingClient(52 + 1000);
-		try {
-			Fakes.FakeSession session = rig.sessions.add(EndpointKey.key(0x7F000001, client.port()), Rig.LEASE);
-			assertThat(deliverMerged(client, segments(4))).isOne();
+		Fakes.FakeSession session = startMerging(Offload.HEADER, true, 52 + 1000);
+		assertThat(deliverMerged(segments(4))).isOne();
 
-			assertThat(rig.tun.written).as("one write for the four, from the copies intact").hasSize(1);
-			assertThat(rig.tun.written.get(0)).hasSize(Offload.HEADER + 52 + 4 * 1000);
-			assertThat(session.rxPackets()).isEqualTo(4);
-			assertThat(rig.metrics.drops()).isEmpty();
-		} finally {
-			client.release();
-		}
+		assertThat(rig.tun.written).as("one write for the four, from the copies intact").hasSize(1);
+		assertThat(rig.tun.written.get(0)).hasSize(Offload.HEADER + 52 + 4 * 1000);
+		assertThat(session.rxPackets()).isEqualTo(4);
+		assertThat(rig.metrics.drops()).isEmpty();
+	}
+
+	@Test
+	void tcpSegmentsOfOneFlowCoalesceAcrossTheMergedMessagesOfABatch() throws Exception {
+		Fakes.FakeSession session = startMerging(Offload.HEADER, true, 52 + 1000);
+		byte[][] flow = segments(8);
+		sendMerged(Arrays.copyOfRange(flow, 0, 3));
+		sendMerged(Arrays.copyOfRange(flow, 3, 8));
+		assertThat(rig.socket.awaitReadable(10_000)).isEqualTo(Wakeup.Ready.READABLE);
+		assertThat(pump.receive()).as("messages in one receive").isEqualTo(2);
+
+		assertThat(rig.tun.written).as("one write for the eight").singleElement().satisfies(w -> {
+			assertThat(w).hasSize(Offload.HEADER + 52 + 8 * 1000);
+			for (int i = 0; i < 8; i++) {
+				assertThat(Arrays.copyOfRange(w, Offload.HEADER + 52 + i * 1000, Offload.HEADER + 52 + (i + 1) * 1000))
+						.as("payload of segment %d", i).isEqualTo(Arrays.copyOfRange(flow[i], 52, 1052));
+			}
+		});
+		assertThat(session.rxPackets()).isEqualTo(8);
 	}
 
 	@Test
 	void withoutReceiveOffloadTheKernelHandsOverEachDatagramAlone() throws Exception {
-		start(0);
-		rig.socket.receiveOffload(false);
-		UdpSocket client = mergingClient(200);
-		try {
-			rig.sessions.add(EndpointKey.key(0x7F000001, client.port()), Rig.LEASE);
-			assertThat(deliverMerged(client, packet(200), packet(200), packet(200))).as("messages in the first receive").isEqualTo(3);
-			assertThat(rig.tun.written).hasSize(3);
-		} finally {
-			client.release();
-		}
+		startMerging(0, false, 200);
+		assertThat(deliverMerged(packet(200), packet(200), packet(200))).as("messages in the first receive").isEqualTo(3);
+		assertThat(rig.tun.written).hasSize(3);
 	}
 
 	@Test
@@ -397,7 +410,7 @@ class UplinkPumpTest {
 		start(0);
 		rig.session();
 		byte[][] many = new byte[TunnelMetrics.SAMPLE_MASK + 1][];
-		java.util.Arrays.fill(many, packet(60));
+		Arrays.fill(many, packet(60));
 		deliver(many);
 
 		assertThat(rig.metrics.latency(Direction.FROM_CLIENT).samples()).isOne();
