@@ -38,7 +38,7 @@ final class GroSegments {
 	 * beside those kept; when not, the caller is done with the kept ones and calls {@link #reset}.
 	 */
 	boolean fits(int length, int size) {
-		int n = (length + size - 1) / size;
+		int n = count(length, size);
 		return at + length + n * headroom <= spill.capacity() && used + n <= views.length;
 	}
 
@@ -60,7 +60,7 @@ final class GroSegments {
 	int split(ByteBuffer message, int size) {
 		int start = message.position();
 		int end = message.limit();
-		int n = (end - start + size - 1) / size;
+		int n = count(end - start, size);
 		if (n > MAX) {
 			return count = 0;
 		}
@@ -77,6 +77,11 @@ final class GroSegments {
 		message.limit(start + Math.min(size, end - start));
 		current[0] = message;
 		return count = n;
+	}
+
+	/** How many datagrams a message of {@code length} bytes holds in datagrams of {@code size} (the last may be shorter). */
+	static int count(int length, int size) {
+		return (length + size - 1) / size;
 	}
 
 	/** Datagram {@code i} of the last {@link #split}, {@code i} below what it returned. */

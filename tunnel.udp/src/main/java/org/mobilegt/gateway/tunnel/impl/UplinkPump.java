@@ -178,10 +178,7 @@ final class UplinkPump implements Runnable {
 					datagram(batch.endpoint(i), batch.received(i), batch.truncated(i));
 				}
 			}
-			if (tun != null) {
-				coalescer.flush(tun); // before the next receive overwrites the held packets
-			}
-			segments.reset();
+			writeHeld(); // before the next receive overwrites them
 			if (heldSample) {
 				heldSample = false;
 				latency.record(System.nanoTime() - batchStart);
@@ -196,19 +193,26 @@ final class UplinkPump implements Runnable {
 	/** Message {@code i} holds datagrams of one sender ({@link GroSegments}), each handled as if it came alone. */
 	private void merged(int i, int size) {
 		if (!segments.fits(batch.length(i), size)) {
-			if (tun != null) {
-				coalescer.flush(tun);
-			}
-			segments.reset();
+			writeHeld(); // before their copies are reused
 		}
 		long endpoint = batch.endpoint(i);
 		int n = segments.split(batch.received(i), size);
-		for (int k = n == 0 ? (batch.length(i) + size - 1) / size : 0; k > 0; k--) {
-			counters.dropped(DropReason.MALFORMED); // more than a kernel merges: each counted, none taken apart
+		if (n == 0) {
+			for (int k = GroSegments.count(batch.length(i), size); k > 0; k--) {
+				counters.dropped(DropReason.MALFORMED); // more than a kernel merges: each counted, none taken apart
+			}
 		}
 		for (int k = 0; k < n; k++) {
 			datagram(endpoint, segments.get(k), false);
 		}
+	}
+
+	/** Writes the packets the coalescer holds and forgets the copies of merged datagrams. */
+	private void writeHeld() {
+		if (tun != null) {
+			coalescer.flush(tun);
+		}
+		segments.reset();
 	}
 
 	/** One datagram, between position and limit of {@code p}: whatever goes wrong with it stays with it. */
