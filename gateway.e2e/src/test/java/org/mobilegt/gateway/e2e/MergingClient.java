@@ -37,21 +37,43 @@ final class MergingClient implements AutoCloseable {
 		}
 	}
 
-	/** Handshakes with {@code secret}; the parameters of the first reply. */
+	/**
+	 * Handshakes with {@code secret}: what the socket still holds (repeats of an earlier reply,
+	 * keepalives) is read first, so the parameters are those of the reply to this handshake.
+	 */
 	Parameters handshake(String secret) {
+		while (receive(0) != null) {
+			// stale
+		}
 		send(ToyVpnClient.handshakeDatagram(secret, null));
+		long deadline = System.nanoTime() + 5_000_000_000L;
+		for (byte[] d; System.nanoTime() < deadline;) {
+			d = receive(100);
+			if (d != null && d.length > 1 && d[0] == 0) {
+				return Parameters.parse(d, d.length);
+			}
+		}
+		throw new AssertionError("no handshake reply within 5 s");
+	}
+
+	/** The next datagram, or null when none comes within {@code timeoutMillis}. */
+	private byte[] receive(int timeoutMillis) {
 		try (Memory poll = new Memory(8)) {
 			poll.setInt(0, fd);
 			poll.setShort(4, LinuxC.POLLIN);
-			if (LinuxC.poll(poll, 1, 5000) <= 0) {
-				throw new AssertionError("no handshake reply within 5 s");
+			poll.setShort(6, (short) 0);
+			if (LinuxC.poll(poll, 1, timeoutMillis) <= 0) {
+				return null;
 			}
 		}
 		buffer.clear();
 		int n = (int) LinuxC.read(fd, buffer, buffer.capacity());
-		byte[] reply = new byte[Math.max(n, 0)];
-		buffer.get(0, reply);
-		return Parameters.parse(reply, reply.length);
+		if (n < 0) {
+			throw new IllegalStateException("read: " + LinuxC.lastError());
+		}
+		byte[] d = new byte[n];
+		buffer.get(0, d);
+		return d;
 	}
 
 	/**

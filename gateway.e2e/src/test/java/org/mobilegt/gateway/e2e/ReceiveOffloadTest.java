@@ -106,15 +106,6 @@ class ReceiveOffloadTest {
 
 	/** UDP InDatagrams of the gw namespace: the datagrams its sockets read, a merged message counted once. */
 	private static long inDatagrams(Topology t) {
-		String[] lines = Netns.exec(t.gw(), "cat", "/proc/net/snmp").check().out().lines().filter(l -> l.startsWith("Udp: "))
-				.toArray(String[]::new);
-		String[] names = lines[0].split(" ");
-		String[] values = lines[1].split(" ");
-		for (int i = 1; i < names.length; i++) {
-			if (names[i].equals("InDatagrams")) {
-				return Long.parseLong(values[i]);
-			}
-		}
-		throw new IllegalStateException("no InDatagrams in /proc/net/snmp");
+		return FuzzTest.udpCounters(t.gw()).get("InDatagrams");
 	}
 }
