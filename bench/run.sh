@@ -63,6 +63,7 @@ OFFLOAD=${OFFLOAD:-true}               # the gateway's TUN offloads (mobilegt.tu
 ISOLATION=${ISOLATION:-true}           # the gateway's client isolation rules (mobilegt.tun isolation)
 TUN_QUEUES=${TUN_QUEUES:-1}            # the gateway's TUN queues, one reader each (mobilegt.tun queues)
 RECEIVE_OFFLOAD=${RECEIVE_OFFLOAD:-true} # the gateway's UDP GRO receive (mobilegt.tunnel receiveOffload)
+UPLINKS=${UPLINKS:-0}                  # the gateway's uplink sockets (0 = one per core), one receiving thread each (mobilegt.tunnel uplinks)
 # GRO on the gw's phone-side veth, for every system alike, as a NIC with interrupt coalescing has
 # it: NAPI polled by a thread (so that datagrams queue up between polls; a veth otherwise handles
 # each in its sender's system call), GRO on, and UDP datagrams eligible (a veth sends only those to
@@ -543,7 +544,7 @@ gateway_start() {
 	# The bench's clients all come from one address: the per-source limits (reply budget, sessions,
 	# new leases) are lifted so that handshakes/s and memory at N clients measure capacity.
 	printf '%s\n' "bind=$GW_IP" port=8000 "mtu=$TUN_MTU" \
-		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 "receiveOffload=$RECEIVE_OFFLOAD" >"$wd/conf/mobilegt.tunnel.cfg"
+		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 "receiveOffload=$RECEIVE_OFFLOAD" "uplinks=$UPLINKS" >"$wd/conf/mobilegt.tunnel.cfg"
 	printf '%s\n' "idleTimeoutSeconds=$IDLE_TIMEOUT" maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 \
 		>"$wd/conf/mobilegt.sessions.cfg"
 	GW_FIFO=$wd/console GW_LOG=$LOGS/$name.log
@@ -1153,7 +1154,7 @@ machine_facts() {
 		command -v "$GATEWAY_JAVA" >/dev/null && echo "java: $("$GATEWAY_JAVA" -version 2>&1 | sed -n 2p)"
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD VETH_GRO=$VETH_GRO smoke=$SMOKE"
+		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD UPLINKS=$UPLINKS VETH_GRO=$VETH_GRO smoke=$SMOKE"
 		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"

@@ -3,8 +3,10 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URL;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
@@ -19,7 +21,7 @@ import org.osgi.service.log.Logger;
 
 /**
  * The new revision's side of a hand-over ({@link SocketHandOver}): the previous revision's offer,
- * found at activation, and its socket, adopted provisionally (checked with the kernel, not used
+ * found at activation, and its sockets, adopted provisionally (checked with the kernel, not used
  * yet) while the previous pumps still forward. {@link #takeOver} makes it this revision's.
  */
 final class Predecessor {
@@ -29,20 +31,23 @@ final class Predecessor {
 
 	private final ToIntFunction<Runnable> offer;
 	private final Runnable release;
-	private final UdpSocket socket;
+	private final UplinkSockets sockets;
+	/** Every descriptor offered: those not taken over are closed, so none stays on the port unread. */
+	private final int[] offered;
 	private final long found = System.nanoTime();
 	private final CountDownLatch counted = new CountDownLatch(1);
 	private final Logger log;
 
-	Predecessor(ToIntFunction<Runnable> offer, Runnable release, UdpSocket socket, Logger log) {
+	Predecessor(ToIntFunction<Runnable> offer, Runnable release, UplinkSockets sockets, int[] offered, Logger log) {
 		this.offer = offer;
 		this.release = release;
-		this.socket = socket;
+		this.sockets = sockets;
+		this.offered = offered;
 		this.log = log;
 	}
 
 	/**
-	 * The previous revision's offer, if one is registered, with its socket adopted when it is
+	 * The previous revision's offer, if one is registered, with its sockets adopted when they are
 	 * bound where {@code settings} say (else null: the caller binds anew once it took over).
 	 */
 	@SuppressWarnings("unchecked")
@@ -59,31 +64,44 @@ final class Predecessor {
 			if (offer == null) {
 				return null; // withdrawn meanwhile
 			}
-			UdpSocket socket = adopt(ref, settings, log);
-			if (socket != null) {
+			int[] offered = offered(ref);
+			UplinkSockets sockets = adopt(ref, offered, settings, log);
+			if (sockets != null) {
 				warmUp(context.getBundle(), log);
 			}
-			return new Predecessor(offer, () -> unget(system, ref), socket, log);
+			return new Predecessor(offer, () -> unget(system, ref), sockets, offered, log);
 		} catch (InvalidSyntaxException | RuntimeException e) {
 			log.warn("Tunnel not looking for a previous revision to take over from: {}", e.toString());
 			return null; // its offer, if any, gives up in time and closes its socket
 		}
 	}
 
-	private static UdpSocket adopt(ServiceReference<?> ref, TunnelSettings settings, Logger log) {
-		Object fd = ref.getProperty(SocketHandOver.FD);
+	/** The descriptors of the offer: all of them, or the one a revision with a single socket offered. */
+	private static int[] offered(ServiceReference<?> ref) {
+		if (ref.getProperty(SocketHandOver.FDS) instanceof int[] fds && fds.length > 0) {
+			return fds.clone();
+		}
+		return ref.getProperty(SocketHandOver.FD) instanceof Integer fd ? new int[] { fd } : new int[0];
+	}
+
+	private static UplinkSockets adopt(ServiceReference<?> ref, int[] offered, TunnelSettings settings, Logger log) {
 		Object bind = ref.getProperty(SocketHandOver.BIND);
 		Object port = ref.getProperty(SocketHandOver.PORT);
+		List<UdpSocket> adopted = new ArrayList<>();
 		try {
-			if (!(fd instanceof Integer f) || !(port instanceof Integer p) || !(bind instanceof String b)
-					|| !InetAddress.getByName(b).equals(settings.bind()) || p != settings.port()) {
+			if (offered.length == 0 || offered.length > UplinkSockets.MAX || !(port instanceof Integer p)
+					|| !(bind instanceof String b) || !InetAddress.getByName(b).equals(settings.bind()) || p != settings.port()) {
 				log.info("Tunnel not taking over the socket {}:{}: now configured {}:{}", bind, port,
 						settings.bind().getHostAddress(), settings.port());
 				return null;
 			}
-			return UdpSocket.adopt(f, settings.bind(), p, settings.socketBufferBytes());
+			for (int fd : offered) {
+				adopted.add(UdpSocket.adopt(fd, settings.bind(), p, settings.socketBufferBytes()));
+			}
+			return UplinkSockets.of(adopted);
 		} catch (IOException e) {
-			log.warn("Tunnel not taking over the previous socket: {}", e.getMessage());
+			adopted.forEach(UdpSocket::handOff); // still the previous revision's
+			log.warn("Tunnel not taking over the previous sockets: {}", e.getMessage());
 			return null;
 		}
 	}
@@ -117,9 +135,9 @@ final class Predecessor {
 		log.debug("Tunnel loaded {} classes before taking over", n);
 	}
 
-	/** The socket adopted, or null when the caller binds anew after {@link #takeOver}. */
-	UdpSocket socket() {
-		return socket;
+	/** The sockets adopted, or null when the caller binds anew after {@link #takeOver}. */
+	UplinkSockets sockets() {
+		return sockets;
 	}
 
 	long waitedMillis() {
@@ -127,11 +145,12 @@ final class Predecessor {
 	}
 
 	/**
-	 * Stops the previous pumps and takes their socket: the adopted one, or null when there is none
-	 * to use (not adopted: the descriptor is closed; given up: it was closed already). {@code
-	 * restore} runs once the previous counters are saved (on the previous revision's thread).
+	 * Stops the previous pumps and takes their sockets: the adopted ones, or null when there are
+	 * none to use (not adopted: every offered descriptor is closed; given up: they were closed
+	 * already). {@code restore} runs once the previous counters are saved (on the previous
+	 * revision's thread).
 	 */
-	UdpSocket takeOver(Runnable restore) {
+	UplinkSockets takeOver(Runnable restore) {
 		Runnable once = () -> {
 			try {
 				restore.run();
@@ -148,18 +167,29 @@ final class Predecessor {
 		} finally {
 			release.run();
 		}
+		boolean ours = fd >= 0 && sockets != null && sockets.first().fd() == fd;
 		if (fd < 0) {
 			once.run(); // given up: its counters are saved
-		} else if (socket == null || socket.fd() != fd) {
-			LibC.close(fd);
+		} else if (!ours) {
+			closeOffered(fd);
 		}
-		if (socket != null && socket.fd() == fd) {
-			return socket;
+		if (ours) {
+			return sockets;
 		}
-		if (socket != null) {
-			socket.handOff(); // not ours: never close its descriptor
+		if (sockets != null) {
+			sockets.handOff(); // not ours: never close their descriptors
 		}
 		return null;
+	}
+
+	/** Closes what was handed over but is not used: {@code fd} and every offered descriptor. */
+	private void closeOffered(int fd) {
+		LibC.close(fd);
+		for (int f : offered) {
+			if (f != fd) {
+				LibC.close(f);
+			}
+		}
 	}
 
 	/** Waits (bounded) until the previous counters were restored, so that they are saved again with these. */

@@ -9,8 +9,8 @@ import org.mobilegt.gateway.tun.api.TunDevice;
 import org.osgi.service.log.Logger;
 
 /**
- * The pump threads and their hand-overs: one uplink on the UDP socket, one downlink per TUN queue.
- * A new socket gets a new uplink after the old one stopped. A TUN device going away waits only
+ * The pump threads and their hand-overs: one uplink per UDP socket ({@link UplinkSockets}), one
+ * downlink per TUN queue. New sockets get new uplinks after the old ones stopped. A TUN device going away waits only
  * until the uplink left the batch that may still write to it ({@link UplinkPump#quiesce}, a park
  * woken by the pump); its downlinks are told to stop but not waited for, since a device's reads
  * return -1 once it is closed (the TunDevice contract). A downlink of a new device first waits for
@@ -18,7 +18,7 @@ import org.osgi.service.log.Logger;
  * under the server's lock, except once frozen for a hand-over to the next revision of the bundle
  * ({@link SocketHandOver}), when only the stop methods act, on the hand-over's thread.
  * <p>
- * A one-queue device's {@link Turn} says whether the uplink or queue 0's downlink reads it; the
+ * A one-queue device's {@link Turn} says whether the first uplink or queue 0's downlink reads it; the
  * pumps pass it between them by load, these methods only take it from the uplink when it stops
  * and from a device that goes.
  */
@@ -30,9 +30,9 @@ final class Pumps {
 	private final TunnelMetrics metrics;
 	private final Control control;
 	private final Logger log;
-	private UplinkPump uplink;
-	private UdpSocket uplinkSocket;
-	private Thread uplinkThread;
+	private final List<UplinkPump> uplinks = new ArrayList<>();
+	private final List<Thread> uplinkThreads = new ArrayList<>();
+	private UplinkSockets uplinkSockets;
 	private final List<DownlinkPump> downlinks = new ArrayList<>();
 	/** Wakes the uplink's poll when it gets the turn; null when no eventfd could be had (the downlinks read alone). */
 	private final Kick kick;
@@ -64,27 +64,36 @@ final class Pumps {
 		}
 	}
 
-	/** Stops the uplink of the previous socket (closing it to wake the pump) and starts one on {@code socket}. */
-	void uplink(UdpSocket socket) {
+	/**
+	 * Stops the uplinks of the previous sockets (closing them to wake the pumps) and starts one on
+	 * each of {@code sockets}; the first may read the TUN device at low load ({@link Turn}).
+	 */
+	void uplinks(UplinkSockets sockets) {
 		if (frozen) {
 			return;
 		}
-		stopUplink();
-		uplink = new UplinkPump(bound, socket, metrics, control, log, () -> turn, kick);
-		uplinkSocket = socket;
-		uplinkThread = Daemons.start(uplink, "mobilegt-uplink");
+		stopUplinks();
+		for (int i = 0; i < sockets.size(); i++) {
+			UdpSocket socket = sockets.all().get(i);
+			UplinkPump pump = i == 0 ? new UplinkPump(bound, socket, 0, metrics, control, log, () -> turn, kick)
+					: new UplinkPump(bound, socket, i, metrics, control, log);
+			uplinks.add(pump);
+			uplinkThreads.add(Daemons.start(pump, i == 0 ? "mobilegt-uplink" : "mobilegt-uplink-" + i));
+		}
+		uplinkSockets = sockets;
 		turn.uplinkStarted();
 	}
 
-	/** Stops the uplink; its socket is closed, the caller releases it. */
-	void stopUplink() {
-		if (uplink != null) {
+	/** Stops the uplinks; their sockets are closed, the caller releases them. */
+	void stopUplinks() {
+		if (uplinkSockets != null) {
 			turn.uplinkStopping(); // the downlink reads on
-			uplink.stop();
-			uplinkSocket.close(); // wakes the pump
-			stuck |= !join(uplinkThread);
-			uplink = null;
-			uplinkSocket = null;
+			uplinks.forEach(UplinkPump::stop);
+			uplinkSockets.all().forEach(UdpSocket::close); // wakes the pumps
+			uplinkThreads.forEach(t -> stuck |= !join(t));
+			uplinks.clear();
+			uplinkThreads.clear();
+			uplinkSockets = null;
 		}
 	}
 
@@ -94,7 +103,7 @@ final class Pumps {
 			return;
 		}
 		retireDownlinks();
-		turn = Turn.of(device, kick, uplink != null);
+		turn = Turn.of(device, kick, !uplinks.isEmpty());
 		for (int q = 0; q < Math.min(device.queues(), TunnelMetrics.MAX_QUEUES); q++) {
 			DownlinkPump pump = new DownlinkPump(bound, device, q, metrics, log, q == 0 ? turn : Turn.split(device));
 			Thread predecessor = lastOnQueue[q];
@@ -124,24 +133,24 @@ final class Pumps {
 
 	/** Frees the kick once every pump stopped ({@link #stopUplink}, {@link #stopDownlinks}), unless one did not end. */
 	void close() {
-		if (kick != null && uplink == null && downlinks.isEmpty() && !stuck) {
+		if (kick != null && uplinks.isEmpty() && downlinks.isEmpty() && !stuck) {
 			kick.close();
 		}
 	}
 
-	/** The TUN device is going away: the uplink no longer writes to it once this returns (bounded). */
+	/** The TUN device is going away: the uplinks no longer write to it once this returns (bounded). */
 	void detach() {
 		if (frozen) {
 			return;
 		}
 		retireDownlinks();
-		quiesceUplink();
+		quiesceUplinks();
 	}
 
-	/** Waits (bounded) until the uplink left the batch it is in, and with it that batch's snapshot. */
-	void quiesceUplink() {
-		if (!frozen && uplink != null) {
-			uplink.quiesce();
+	/** Waits (bounded) until each uplink left the batch it is in, and with it that batch's snapshot. */
+	void quiesceUplinks() {
+		if (!frozen) {
+			uplinks.forEach(UplinkPump::quiesce);
 		}
 	}
 

@@ -20,7 +20,8 @@ import org.osgi.service.log.Logger;
  * offer is a service of a JDK type, registered through the system bundle (it outlives this
  * revision), its properties naming the socket.
  * <p>
- * Taking over stops the uplink at once and returns the descriptor; the downlinks end on their own
+ * Taking over stops the uplinks at once and returns the first socket's descriptor (the others, named
+ * in {@link #FDS}, go with it); the downlinks end on their own
  * (after their next read) and only then are the counters saved and the given callback run, so the
  * next revision restores them once, complete. Nobody taking over within {@link #GIVE_UP_MILLIS}:
  * this revision stops and closes the socket as an ordinary stop does. One lock decides which of
@@ -31,7 +32,10 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 	/** The service property that marks the offer; its value names the bundle. */
 	static final String KEY = "mobilegt.handover";
 	static final String TUNNEL = "tunnel.udp";
+	/** The first socket's descriptor, the one {@link #applyAsInt} returns: all a revision with one socket knew. */
 	static final String FD = KEY + ".fd";
+	/** Every socket's descriptor ({@link UplinkSockets}), the first one first. */
+	static final String FDS = KEY + ".fds";
 	static final String BIND = KEY + ".bind";
 	static final String PORT = KEY + ".port";
 	static final String FILTER = "(" + KEY + "=" + TUNNEL + ")";
@@ -52,9 +56,9 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			this.save = save;
 		}
 
-		/** Stops the uplink (woken through the socket's wakeup) and waits until it ended. */
-		void stopUplink() {
-			pumps.stopUplink();
+		/** Stops the uplinks (woken through their sockets' wakeups) and waits until they ended. */
+		void stopUplinks() {
+			pumps.stopUplinks();
 		}
 
 		/** Stops the downlinks (each after its next read) and control workers, waiting (bounded) until they ended. */
@@ -74,7 +78,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 		}
 	}
 
-	private final UdpSocket socket;
+	private final UplinkSockets sockets;
 	private final OldRevision old;
 	private final Logger log;
 	private final ScheduledExecutorService timer = Daemons.scheduler("mobilegt-tunnel-handover");
@@ -84,21 +88,22 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 	private Runnable unregister = () -> {
 	};
 
-	SocketHandOver(UdpSocket socket, OldRevision old, Logger log) {
-		this.socket = socket;
+	SocketHandOver(UplinkSockets sockets, OldRevision old, Logger log) {
+		this.sockets = sockets;
 		this.old = old;
 		this.log = log;
 		deadline = timer.schedule(this::giveUp, GIVE_UP_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
-	/** Offers the socket of {@code settings} to the next revision, through the system bundle. */
-	static SocketHandOver offer(BundleContext context, UdpSocket socket, OldRevision old, Logger log) {
-		SocketHandOver offer = new SocketHandOver(socket, old, log);
+	/** Offers {@code sockets} to the next revision, through the system bundle. */
+	static SocketHandOver offer(BundleContext context, UplinkSockets sockets, OldRevision old, Logger log) {
+		SocketHandOver offer = new SocketHandOver(sockets, old, log);
 		Dictionary<String, Object> props = new Hashtable<>();
 		props.put(KEY, TUNNEL);
-		props.put(FD, socket.fd());
-		props.put(BIND, socket.bindAddress().getHostAddress());
-		props.put(PORT, socket.port());
+		props.put(FD, sockets.first().fd());
+		props.put(FDS, sockets.fds());
+		props.put(BIND, sockets.first().bindAddress().getHostAddress());
+		props.put(PORT, sockets.first().port());
 		BundleContext system = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getBundleContext();
 		ServiceRegistration<?> registration = system.registerService(ToIntFunction.class.getName(), offer, props);
 		offer.registered(registration::unregister);
@@ -115,7 +120,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 	}
 
 	/**
-	 * Takes the socket over: the uplink stops, the descriptor is returned (the caller's now) and
+	 * Takes the sockets over: the uplinks stop, the first descriptor is returned (all are the caller's now) and
 	 * {@code counted} runs once the other pumps ended and their counters are saved; -1 when the
 	 * offer is gone (given up: the counters are saved then, and the socket is closed).
 	 */
@@ -127,9 +132,11 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			}
 			decided = true;
 			deadline.cancel(false);
-			old.stopUplink();
-			socket.receiveOffload(false); // a revision that cannot take merged datagrams apart gets none; one that can sets it again
-			socket.handOff();
+			old.stopUplinks();
+			for (UdpSocket socket : sockets.all()) {
+				socket.receiveOffload(false); // a revision that cannot take merged datagrams apart gets none; one that can sets it again
+			}
+			sockets.handOff();
 		}
 		timer.execute(() -> {
 			old.stopRest();
@@ -143,7 +150,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			unregister(); // the last step: once withdrawn, this revision is done
 			timer.shutdown();
 		});
-		return socket.fd();
+		return sockets.first().fd();
 	}
 
 	/** Nobody took over in time: stops as an ordinary stop does. */
@@ -155,9 +162,9 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			decided = true;
 			deadline.cancel(false);
 			log.info("Tunnel stopped: not taken over within {} ms", GIVE_UP_MILLIS);
-			old.stopUplink();
+			old.stopUplinks();
 			old.stopRest();
-			socket.release();
+			sockets.release();
 			old.save();
 			unregister();
 		}

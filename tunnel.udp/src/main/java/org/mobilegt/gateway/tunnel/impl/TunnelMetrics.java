@@ -17,7 +17,7 @@ import org.mobilegt.gateway.tunnel.api.Totals;
 import org.osgi.service.log.Logger;
 
 /**
- * Every counter of the tunnel. The pumps own single-writer {@link PumpCounters} (one for the UDP
+ * Every counter of the tunnel. The pumps own single-writer {@link PumpCounters} (one per UDP
  * receiver, one per TUN queue, one for the TUN packets the uplink reads while it has the TUN's
  * {@link Turn}); control work counts with adders. A packet counts as forwarded only
  * once the TUN write or UDP send that carried it returned without error.
@@ -34,7 +34,8 @@ final class TunnelMetrics {
 	static final int SAMPLE_MASK = 63;
 	static final int MAX_QUEUES = 16;
 
-	final PumpCounters uplink = new PumpCounters();
+	/** One per uplink socket ({@link UplinkSockets}). */
+	final PumpCounters[] uplink = new PumpCounters[UplinkSockets.MAX];
 	final PumpCounters[] downlink = new PumpCounters[MAX_QUEUES];
 	/** TUN to UDP packets the uplink thread forwarded, while it had the TUN's {@link Turn}. */
 	final PumpCounters turn = new PumpCounters();
@@ -52,6 +53,9 @@ final class TunnelMetrics {
 	TunnelMetrics() {
 		for (int i = 0; i < MAX_QUEUES; i++) {
 			downlink[i] = new PumpCounters();
+		}
+		for (int i = 0; i < UplinkSockets.MAX; i++) {
+			uplink[i] = new PumpCounters();
 		}
 		for (DropReason r : DropReason.values()) {
 			controlDrops.put(r, new LongAdder());
@@ -74,7 +78,9 @@ final class TunnelMetrics {
 	 */
 	void save(KeptState<Saved> file) throws IOException {
 		Map<String, Long> m = new HashMap<>();
-		put(m, "uplink", uplink);
+		for (int u = 0; u < UplinkSockets.MAX; u++) {
+			put(m, uplinkKey(u), uplink[u]);
+		}
 		for (int q = 0; q < MAX_QUEUES; q++) {
 			put(m, "downlink." + q, downlink[q]);
 		}
@@ -95,7 +101,9 @@ final class TunnelMetrics {
 			return;
 		}
 		Map<String, Long> m = loaded.get().state().counters();
-		carry(m, "uplink", uplink);
+		for (int u = 0; u < UplinkSockets.MAX; u++) {
+			carry(m, uplinkKey(u), uplink[u]);
+		}
 		for (int q = 0; q < MAX_QUEUES; q++) {
 			carry(m, "downlink." + q, downlink[q]);
 		}
@@ -125,6 +133,11 @@ final class TunnelMetrics {
 	private Map<String, LongAdder> adders() {
 		return Map.of("handshakesOk", handshakesOk, "handshakesFailed", handshakesFailed, "keepalivesIn", keepalivesIn,
 				"keepalivesOut", keepalivesOut, "hints", hints);
+	}
+
+	/** "uplink" for the first, as the revisions with one uplink saved it; "uplink.1" and on for the others. */
+	private static String uplinkKey(int u) {
+		return u == 0 ? "uplink" : "uplink." + u;
 	}
 
 	private static void put(Map<String, Long> m, String prefix, PumpCounters c) {
@@ -185,11 +198,19 @@ final class TunnelMetrics {
 	}
 
 	long rxPackets() {
-		return uplink.packets();
+		long sum = 0;
+		for (PumpCounters c : uplink) {
+			sum += c.packets();
+		}
+		return sum;
 	}
 
 	long rxBytes() {
-		return uplink.bytes();
+		long sum = 0;
+		for (PumpCounters c : uplink) {
+			sum += c.bytes();
+		}
+		return sum;
 	}
 
 	long txPackets() {
@@ -211,8 +232,11 @@ final class TunnelMetrics {
 	Map<DropReason, Long> drops() {
 		Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
 		for (DropReason r : DropReason.values()) {
-			long n = uplink.drops(r) + turn.drops(r) + controlDrops.get(r).sum();
+			long n = turn.drops(r) + controlDrops.get(r).sum();
 			for (PumpCounters c : downlink) {
+				n += c.drops(r);
+			}
+			for (PumpCounters c : uplink) {
 				n += c.drops(r);
 			}
 			if (n > 0) {

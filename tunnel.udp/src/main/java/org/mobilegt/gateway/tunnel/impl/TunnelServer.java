@@ -35,15 +35,15 @@ import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * The ToyVpn tunnel: one UDP socket for every client, one uplink pump (UDP to TUN), one downlink
- * pump per TUN queue (TUN to UDP), a pool of control workers for handshakes and a housekeeping
+ * The ToyVpn tunnel: UDP sockets on one port for every client ({@link UplinkSockets}), an uplink
+ * pump (UDP to TUN) for each, one downlink pump per TUN queue (TUN to UDP), a pool of control workers for handshakes and a housekeeping
  * tick for keepalives (the session manager expires idle sessions itself).
  * <p>
  * Every collaborator is a dynamic reference: when the TUN driver, the session manager or the key
  * check is updated, the tunnel keeps its socket and sessions and re-binds to the new service.
  * Parameters apply live; a bind address or port change binds the new socket before closing the
  * old one, and is refused (the old one kept) when the new one cannot be bound. An update of this
- * bundle hands the open socket over: the old pumps forward until the new revision serves
+ * bundle hands the open sockets over: the old pumps forward until the new revision serves
  * ({@link SocketHandOver}, {@link Predecessor}).
  */
 @Component(configurationPid = TunnelConfig.PID, immediate = true, service = TunnelStats.class)
@@ -70,6 +70,8 @@ public final class TunnelServer extends TunnelView {
 	/** The previous revision taken over: its counters arrive when its downlinks ended. */
 	private Predecessor handedFrom;
 	private boolean handingOver;
+	/** The sockets the uplinks read; the first is the one of {@link Bindings#socket}. */
+	private UplinkSockets sockets;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -101,7 +103,7 @@ public final class TunnelServer extends TunnelView {
 		pending = s == null ? null : Predecessor.find(context, s, log);
 		if (pending != null) {
 			pumps.hold(); // its pumps forward until this one has what it needs
-			if (pending.socket() == null) {
+			if (pending.sockets() == null) {
 				takeOver(); // not adoptable: stop them now, bind anew
 			}
 		} else if (s != null) {
@@ -117,10 +119,9 @@ public final class TunnelServer extends TunnelView {
 			takeOver();
 		}
 		TunnelSettings previous = bound.get().settings();
-		UdpSocket socket = bound.get().socket();
-		boolean serving = previous != null && socket != null;
+		boolean serving = previous != null && sockets != null;
 		live.update(config, newProperties, next -> {
-			if (!next.sameSocket(previous) || socket == null) {
+			if (!next.sameSocket(previous) || sockets == null) {
 				try {
 					listen(next);
 				} catch (IOException e) {
@@ -129,10 +130,10 @@ public final class TunnelServer extends TunnelView {
 				}
 			} else {
 				if (next.socketBufferBytes() != previous.socketBufferBytes()) {
-					socket.buffers(next.socketBufferBytes());
+					sockets.buffers(next.socketBufferBytes());
 				}
 				if (next.receiveOffload() != previous.receiveOffload()) {
-					ReceiveOffload.changed(socket, next, log);
+					ReceiveOffload.changed(sockets.all(), next, log);
 				}
 			}
 			control.apply(next);
@@ -144,23 +145,24 @@ public final class TunnelServer extends TunnelView {
 		});
 	}
 
-	/** Binds the socket of {@code s} and moves the uplink to it; the old socket closes after. */
+	/** Binds the sockets of {@code s} and moves the uplinks to them; the old sockets close after. */
 	private synchronized void listen(TunnelSettings s) throws IOException {
-		UdpSocket next = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes());
-		ReceiveOffload.apply(next, s, log);
-		UdpSocket previous = bound.get().socket();
-		pumps.uplink(next);
-		bound.set(bound.get().withSocket(next));
+		UplinkSockets next = UplinkSockets.bind(s, sockets);
+		ReceiveOffload.apply(next.all(), s, log);
+		UplinkSockets previous = sockets;
+		serveOn(next);
 		if (previous != null) {
 			previous.release();
 		}
-		listening(next);
+		log.info("Tunnel listening on {}", next.describe());
 		servingChanged();
 	}
 
-	private void listening(UdpSocket socket) {
-		log.info("Tunnel listening on {} (receive buffer {} bytes, receive offload {}, native calls through {})", socket.where(),
-				socket.receiveBuffer(), socket.receiveOffload() ? "on" : "off", Sockets.FOREIGN ? "java.lang.foreign" : "JNA");
+	/** Moves the uplinks and the sending to {@code next}. */
+	private void serveOn(UplinkSockets next) {
+		pumps.uplinks(next);
+		sockets = next;
+		bound.set(bound.get().withSocket(next.first()));
 	}
 
 	private void listenOrSay(TunnelSettings s) {
@@ -186,21 +188,21 @@ public final class TunnelServer extends TunnelView {
 		if (handedFrom != null) {
 			handedFrom.awaitCounted(); // saved again below, with this revision's
 		}
-		UdpSocket socket = bound.get().socket();
-		if (socket != null && InPlaceRestart.due(context, reason)) {
+		if (sockets != null && InPlaceRestart.due(context, reason)) {
 			handingOver = true;
 			bound.freeze();
 			pumps.freeze();
-			SocketHandOver.offer(context, socket, new SocketHandOver.OldRevision(pumps, control, () -> metrics.save(countersFile, log)), log);
-			log.info("Tunnel handing over its socket and pumps to the next revision");
+			SocketHandOver.offer(context, sockets, new SocketHandOver.OldRevision(pumps, control, () -> metrics.save(countersFile, log)), log);
+			log.info("Tunnel handing over its sockets and pumps to the next revision");
 			return;
 		}
 		pumps.stopDownlinks();
-		pumps.stopUplink();
+		pumps.stopUplinks();
 		pumps.close();
-		if (socket != null) {
+		if (sockets != null) {
 			bound.set(bound.get().withSocket(null));
-			socket.release();
+			sockets.release();
+			sockets = null;
 		}
 		control.shutdown();
 		metrics.save(countersFile, log);
@@ -208,20 +210,21 @@ public final class TunnelServer extends TunnelView {
 	}
 
 	/**
-	 * Stops the previous revision's pumps and carries on with its socket (or a new one), its
+	 * Stops the previous revision's pumps and carries on with its sockets (or new ones), its
 	 * counters added when they arrive.
 	 */
 	private synchronized void takeOver() {
 		handedFrom = pending;
 		pending = null;
-		UdpSocket socket = handedFrom.takeOver(() -> metrics.restore(countersFile, log));
+		UplinkSockets taken = handedFrom.takeOver(() -> metrics.restore(countersFile, log));
 		pumps.release();
-		if (socket != null) {
-			ReceiveOffload.apply(socket, bound.get().settings(), log); // its predecessor turned it off
-			pumps.uplink(socket);
-			bound.set(bound.get().withSocket(socket));
-			log.info("Tunnel took over the socket {} from the previous revision", socket.where());
-			listening(socket);
+		if (taken != null) {
+			int handed = taken.size();
+			taken = taken.resized(bound.get().settings(), log);
+			ReceiveOffload.apply(taken.all(), bound.get().settings(), log); // its predecessor turned it off
+			serveOn(taken);
+			log.info("Tunnel took over {} from the previous revision", (handed == 1 ? "the socket " : handed + " sockets on ") + taken.first().where());
+			log.info("Tunnel listening on {}", taken.describe());
 		} else if (bound.get().settings() != null) {
 			listenOrSay(bound.get().settings());
 		}
@@ -254,7 +257,7 @@ public final class TunnelServer extends TunnelView {
 			return; // SCR unbinds after the deactivation: the pumps keep what they had until taken over
 		}
 		if (bound.get().tun() != device) {
-			pumps.quiesceUplink(); // replaced already, but the uplink's batch may have taken it before
+			pumps.quiesceUplinks(); // replaced already, but an uplink's batch may have taken it before
 			return;
 		}
 		if (!leaving.keepTun(device, props)) {
@@ -265,7 +268,7 @@ public final class TunnelServer extends TunnelView {
 	private void detachTun(TunDevice device) {
 		leaving.tunReplaced();
 		bound.set(bound.get().withTun(null));
-		pumps.detach(); // the uplink no longer writes to it; its downlinks end as it closes
+		pumps.detach(); // the uplinks no longer write to it; its downlinks end as it closes
 		log.info("Tunnel detached from TUN {}", device.name());
 		servingChanged();
 	}
@@ -303,7 +306,7 @@ public final class TunnelServer extends TunnelView {
 		bound.set(before.withSessions(m));
 		leaving.sessionsReplaced();
 		if (before.sessionsLeaving()) {
-			pumps.quiesceUplink(); // its batch counts on the kept manager's sessions
+			pumps.quiesceUplinks(); // their batches count on the kept manager's sessions
 			Leaving.carryCounts(before.sessions(), m);
 		}
 		servingChanged();
@@ -337,7 +340,7 @@ public final class TunnelServer extends TunnelView {
 	 * manager all present (what "ready" means to an operator, or to a test about to connect).
 	 */
 	private synchronized void servingChanged() {
-		if (pending != null && bound.get().withSocket(pending.socket()).serving()) {
+		if (pending != null && pending.sockets() != null && bound.get().withSocket(pending.sockets().first()).serving()) {
 			takeOver(); // all there: the previous revision's pumps may stop
 			return;
 		}

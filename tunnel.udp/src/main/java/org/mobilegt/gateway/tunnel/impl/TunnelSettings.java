@@ -18,7 +18,7 @@ import org.mobilegt.gateway.net.api.IpPrefix;
  */
 record TunnelSettings(InetAddress bind, int port, int mtu, List<IpAddress> dns, List<String> routes, String searchDomain,
 		int replyRepeats, long keepaliveMillis, int legacyIdleSeconds, int workers, int socketBufferBytes, int replyBytesPerSource,
-		int replyBytesPerSecond, List<String> routes6, boolean receiveOffload) {
+		int replyBytesPerSecond, List<String> routes6, boolean receiveOffload, int uplinks) {
 
 	/** Size of a handshake reply: the reference server pads its parameters with spaces to 1024 bytes. */
 	static final int REPLY_SIZE = 1024;
@@ -62,10 +62,12 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<IpAddress> dns, 
 		range(pid, "socketBufferBytes", c.socketBufferBytes(), 65536, 268435456);
 		range(pid, "replyBytesPerSource", c.replyBytesPerSource(), 1024, 1 << 30);
 		range(pid, "replyBytesPerSecond", c.replyBytesPerSecond(), 1024, 1 << 30);
+		range(pid, "uplinks", c.uplinks(), 0, UplinkSockets.MAX);
+		int cores = Runtime.getRuntime().availableProcessors();
 		TunnelSettings settings = new TunnelSettings(bind, c.port(), c.mtu(), List.copyOf(dns), List.copyOf(routes), search,
 				c.replyRepeats(), c.keepaliveSeconds() * 1000L, c.idleTimeoutSeconds(),
-				c.workers() == 0 ? Runtime.getRuntime().availableProcessors() : c.workers(), c.socketBufferBytes(),
-				c.replyBytesPerSource(), c.replyBytesPerSecond(), List.copyOf(routes6), c.receiveOffload());
+				c.workers() == 0 ? cores : c.workers(), c.socketBufferBytes(), c.replyBytesPerSource(), c.replyBytesPerSecond(),
+				List.copyOf(routes6), c.receiveOffload(), c.uplinks() == 0 ? Math.min(cores, UplinkSockets.MAX) : c.uplinks());
 		// the longest addresses a client can lease: what fits for it fits for every client
 		int worst = settings.parameters(-1, LONGEST6).length();
 		if (worst >= REPLY_SIZE) {
@@ -133,9 +135,9 @@ record TunnelSettings(InetAddress bind, int port, int mtu, List<IpAddress> dns, 
 		return p.address() + "," + p.length();
 	}
 
-	/** Same socket? Otherwise a change must rebind. */
+	/** Same sockets? Otherwise a change must rebind. */
 	boolean sameSocket(TunnelSettings o) {
-		return o != null && bind.equals(o.bind) && port == o.port;
+		return o != null && bind.equals(o.bind) && port == o.port && uplinks == o.uplinks;
 	}
 
 	/**

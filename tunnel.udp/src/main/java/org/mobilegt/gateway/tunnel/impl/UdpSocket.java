@@ -47,12 +47,20 @@ final class UdpSocket implements Closeable {
 	 * @throws BindException with an operator-readable reason
 	 */
 	static UdpSocket bind(InetAddress bind, int port, int bufferBytes) throws IOException {
+		return bind(bind, port, bufferBytes, false);
+	}
+
+	/**
+	 * {@link #bind(InetAddress, int, int)}, with {@code reusePort}: SO_REUSEPORT, so that further
+	 * sockets of this user may bind the same port and share its datagrams ({@link UplinkSockets}).
+	 */
+	static UdpSocket bind(InetAddress bind, int port, int bufferBytes, boolean reusePort) throws IOException {
 		boolean v6 = bind instanceof Inet6Address;
 		int fd = Sockets.socket(v6 ? Sockets.AF_INET6 : Sockets.AF_INET, Sockets.SOCK_DGRAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			int errno = LibC.errno();
 			if (errno == Sockets.EAFNOSUPPORT && v6 && bind.isAnyLocalAddress()) {
-				return bind(InetAddress.getByAddress(new byte[4]), port, bufferBytes);
+				return bind(InetAddress.getByAddress(new byte[4]), port, bufferBytes, reusePort);
 			}
 			throw new IOException("cannot create a UDP socket: " + LibC.describe(errno));
 		}
@@ -62,7 +70,10 @@ final class UdpSocket implements Closeable {
 			a.putShort(Sockets.SIN_FAMILY, (short) (v6 ? Sockets.AF_INET6 : Sockets.AF_INET));
 			a.order(ByteOrder.BIG_ENDIAN).putShort(Sockets.SIN_PORT, (short) port).put(v6 ? Sockets.SIN6_ADDR : Sockets.SIN_ADDR, bind.getAddress());
 			if (v6) {
-				v6only(fd, !bind.isAnyLocalAddress()); // explicit: the sysctl net.ipv6.bindv6only must not decide
+				flag(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_V6ONLY, !bind.isAnyLocalAddress()); // explicit: the sysctl net.ipv6.bindv6only must not decide
+			}
+			if (reusePort) {
+				flag(fd, Sockets.SOL_SOCKET, Sockets.SO_REUSEPORT, true);
 			}
 			int length = v6 ? Sockets.SOCKADDR_IN6_SIZE : Sockets.SOCKADDR_IN_SIZE;
 			if (Sockets.bind(fd, address, length) < 0) {
@@ -130,12 +141,21 @@ final class UdpSocket implements Closeable {
 		}
 	}
 
-	private static void v6only(int fd, boolean only) throws IOException {
+	private static void flag(int fd, int level, int name, boolean on) throws IOException {
 		try (Memory v = new Memory(4)) {
-			v.setInt(0, only ? 1 : 0);
-			if (Sockets.setsockopt(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_V6ONLY, v, 4) < 0) {
-				throw new IOException("cannot set IPV6_V6ONLY: " + LibC.describe(LibC.errno()));
+			v.setInt(0, on ? 1 : 0);
+			if (Sockets.setsockopt(fd, level, name, v, 4) < 0) {
+				throw new IOException("cannot set socket option " + level + "/" + name + ": " + LibC.describe(LibC.errno()));
 			}
+		}
+	}
+
+	/** Whether SO_REUSEPORT is set: only then may more sockets join it on its port. */
+	boolean reusePort() {
+		try {
+			return option(fd, Sockets.SO_REUSEPORT) != 0;
+		} catch (IOException e) {
+			return false;
 		}
 	}
 

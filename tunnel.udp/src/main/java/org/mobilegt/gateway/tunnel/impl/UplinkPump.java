@@ -73,20 +73,20 @@ final class UplinkPump implements Runnable {
 	private long batchStart;
 	private boolean heldSample;
 
-	/** A pump that never reads the TUN device. */
-	UplinkPump(Bindings.Cell bound, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log) {
-		this(bound, socket, metrics, control, log, () -> Turn.NONE, null);
+	/** The pump of uplink socket {@code index} that never reads the TUN device. */
+	UplinkPump(Bindings.Cell bound, UdpSocket socket, int index, TunnelMetrics metrics, Control control, Logger log) {
+		this(bound, socket, index, metrics, control, log, () -> Turn.NONE, null);
 	}
 
-	UplinkPump(Bindings.Cell bound, UdpSocket socket, TunnelMetrics metrics, Control control, Logger log, Supplier<Turn> turns,
-			Kick kick) {
+	UplinkPump(Bindings.Cell bound, UdpSocket socket, int index, TunnelMetrics metrics, Control control, Logger log,
+			Supplier<Turn> turns, Kick kick) {
 		this.bound = bound;
 		this.turns = turns;
 		this.kick = kick;
 		this.replies = new DownlinkPath(bound, metrics.turn, metrics.turnSampler());
 		this.socket = socket;
 		this.metrics = metrics;
-		this.counters = metrics.uplink;
+		this.counters = metrics.uplink[index];
 		this.latency = metrics.sampler(Direction.FROM_CLIENT);
 		this.control = control;
 		this.log = log;

@@ -36,7 +36,7 @@ class SharedTurnTest {
 		rig.cell.set(rig.cell.get().withTun(tun));
 		kick = new Kick();
 		turn = Turn.of(tun, kick, true);
-		uplink = new UplinkPump(rig.cell, rig.socket, rig.metrics, rig.control, rig.log.logger, () -> turn, kick)
+		uplink = new UplinkPump(rig.cell, rig.socket, 0, rig.metrics, rig.control, rig.log.logger, () -> turn, kick)
 				.waitMillis(LONG_WAIT_MILLIS);
 		downlink = new DownlinkPump(rig.cell, tun, 0, rig.metrics, rig.log.logger, turn).waitMillis(LONG_WAIT_MILLIS);
 		uplinkThread = Daemons.start(uplink, "test-uplink");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.DatagramSocket;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +34,7 @@ class SocketHandOverTest {
 		rig = new Rig(0);
 		rig.session();
 		pumps = new Pumps(rig.cell, rig.metrics, rig.control, rig.log.logger);
-		pumps.uplink(rig.socket);
+		pumps.uplinks(UplinkSockets.of(List.of(rig.socket)));
 		pumps.downlinks(rig.tun);
 		rig.cell.freeze();
 		pumps.freeze();
@@ -42,12 +43,12 @@ class SocketHandOverTest {
 	@AfterEach
 	void stop() throws Exception {
 		pumps.stopDownlinks();
-		pumps.stopUplink();
+		pumps.stopUplinks();
 		rig.close();
 	}
 
 	private SocketHandOver offer() {
-		return new SocketHandOver(rig.socket, new SocketHandOver.OldRevision(pumps, rig.control, () -> {
+		return new SocketHandOver(UplinkSockets.of(List.of(rig.socket)), new SocketHandOver.OldRevision(pumps, rig.control, () -> {
 			savedRx = rig.metrics.rxPackets();
 			savedTx = rig.metrics.txPackets();
 			saves.incrementAndGet();
@@ -97,6 +98,25 @@ class SocketHandOverTest {
 		assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
 
 		assertThat(groOption(fd)).as("UDP_GRO of the descriptor handed over").isZero();
+		UdpSocket.adopt(fd, Rig.LOOPBACK, rig.socket.port(), 1 << 20).release();
+	}
+
+	@Test
+	void everyUplinkSocketIsHandedOverOpenTheFirstDescriptorReturned() throws Exception {
+		pumps.stopUplinks();
+		UdpSocket second = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 16);
+		UplinkSockets two = UplinkSockets.of(List.of(rig.socket, second));
+		assertThat(second.receiveOffload(true)).isTrue();
+		CountDownLatch counted = new CountDownLatch(1);
+		int fd = new SocketHandOver(two, new SocketHandOver.OldRevision(pumps, rig.control, () -> {
+		}), rig.log.logger).applyAsInt(counted::countDown);
+		assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(fd).isEqualTo(rig.socket.fd());
+		assertThat(groOption(second.fd())).as("the second descriptor is open, receive offload off").isZero();
+		second.release();
+		assertThat(groOption(second.fd())).as("released after the hand-over: left open for the taker").isZero();
+		UdpSocket.adopt(second.fd(), Rig.LOOPBACK, second.port(), 1 << 16).release();
 		UdpSocket.adopt(fd, Rig.LOOPBACK, rig.socket.port(), 1 << 20).release();
 	}
 

@@ -43,8 +43,8 @@ class TunnelMetricsTest {
 
 	@Test
 	void countersCarryOnOverAnUpdateButNotOverARestart(@TempDir Path dir) throws IOException {
-		metrics.uplink.forwarded(100);
-		metrics.uplink.dropped(DropReason.SPOOFED);
+		metrics.uplink[0].forwarded(100);
+		metrics.uplink[0].dropped(DropReason.SPOOFED);
 		metrics.turn.forwarded(50);
 		metrics.turn.dropped(DropReason.NO_SESSION);
 		metrics.hints.add(3);
@@ -53,9 +53,9 @@ class TunnelMetricsTest {
 
 		TunnelMetrics updated = new TunnelMetrics();
 		updated.restore(new KeptState<>(file, TunnelMetrics.Saved.class, "run-1"));
-		assertThat(updated.uplink.packets()).isOne();
-		assertThat(updated.uplink.bytes()).isEqualTo(100);
-		assertThat(updated.uplink.drops(DropReason.SPOOFED)).isOne();
+		assertThat(updated.uplink[0].packets()).isOne();
+		assertThat(updated.uplink[0].bytes()).isEqualTo(100);
+		assertThat(updated.uplink[0].drops(DropReason.SPOOFED)).isOne();
 		assertThat(updated.txPackets()).as("the uplink's TUN reads, summed with the downlinks'").isOne();
 		assertThat(updated.txBytes()).isEqualTo(50);
 		assertThat(updated.drops()).containsEntry(DropReason.NO_SESSION, 1L);
@@ -65,6 +65,6 @@ class TunnelMetricsTest {
 		metrics.save(new KeptState<>(file, TunnelMetrics.Saved.class, "run-1"));
 		TunnelMetrics restarted = new TunnelMetrics();
 		restarted.restore(new KeptState<>(file, TunnelMetrics.Saved.class, "run-2"));
-		assertThat(restarted.uplink.packets()).isZero();
+		assertThat(restarted.uplink[0].packets()).isZero();
 	}
 }

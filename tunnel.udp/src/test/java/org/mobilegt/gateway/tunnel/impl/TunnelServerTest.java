@@ -10,7 +10,9 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -45,6 +47,7 @@ class TunnelServerTest {
 	private DatagramSocket client;
 	private TunnelServer server;
 	private int port;
+	private int uplinks = 1;
 
 	private FakeFramework framework;
 
@@ -76,8 +79,8 @@ class TunnelServerTest {
 		}
 	}
 
-	private static Map<String, Object> config(int port) {
-		return Map.of("bind", "127.0.0.1", "port", port, "workers", 1);
+	private Map<String, Object> config(int port) {
+		return Map.of("bind", "127.0.0.1", "port", port, "workers", 1, "uplinks", uplinks);
 	}
 
 	private TunnelServer activate() {
@@ -441,7 +444,7 @@ class TunnelServerTest {
 				server.totals()).isTrue();
 		assertThat(Rig.await(() -> server.totals().txPackets() == 2)).as("%s", server.totals()).isTrue();
 		assertThat(server.totals().handshakesOk()).as("%s", server.totals()).isOne();
-		assertThat(log.at("INFO")).contains("Tunnel handing over its socket and pumps to the next revision",
+		assertThat(log.at("INFO")).contains("Tunnel handing over its sockets and pumps to the next revision",
 				"Tunnel took over the socket 127.0.0.1:" + port + " from the previous revision",
 				"Tunnel stopped: the next revision took over");
 		Thread.sleep(200);
@@ -488,6 +491,114 @@ class TunnelServerTest {
 		try (DatagramSocket again = new DatagramSocket(port, Rig.LOOPBACK)) {
 			assertThat(again.getLocalPort()).isEqualTo(port);
 		}
+		server = activate();
+	}
+
+	/** Handshakes from {@code c} and returns its session. */
+	private Fakes.FakeSession connect(DatagramSocket c) throws Exception {
+		c.send(new DatagramPacket("\0secret".getBytes(StandardCharsets.US_ASCII), 7, Rig.LOOPBACK, port));
+		DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
+		c.receive(reply);
+		assertThat(reply.getLength()).as("handshake reply").isEqualTo(TunnelSettings.REPLY_SIZE);
+		long endpoint = org.mobilegt.gateway.net.api.EndpointKey.key(0x7F000001, c.getLocalPort());
+		assertThat(Rig.await(() -> sessions.byEndpoint.containsKey(endpoint))).isTrue();
+		return sessions.byEndpoint.get(endpoint);
+	}
+
+	private List<DatagramSocket> clients(int n) throws IOException {
+		List<DatagramSocket> clients = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			DatagramSocket c = new DatagramSocket(0, Rig.LOOPBACK);
+			c.setSoTimeout(5000);
+			clients.add(c);
+		}
+		return clients;
+	}
+
+	/** A data packet from {@code c}'s session, its lease as the source. */
+	private void sendFrom(DatagramSocket c) throws IOException {
+		Fakes.FakeSession session = sessions.byEndpoint.get(org.mobilegt.gateway.net.api.EndpointKey.key(0x7F000001, c.getLocalPort()));
+		byte[] p = Arrays.copyOf(PacketsTest.ipv4(60, 60).putInt(12, session.tunnelAddress()).array(), 60);
+		c.send(new DatagramPacket(p, 60, Rig.LOOPBACK, port));
+	}
+
+	private void sendFromEach(List<DatagramSocket> clients) throws IOException {
+		for (DatagramSocket c : clients) {
+			sendFrom(c);
+		}
+	}
+
+	@Test
+	void severalUplinkSocketsServeClientsOnOnePortAndALiveChangeKeepsTheSessions() throws Exception {
+		Fakes.FakeTun tun = new Fakes.FakeTun(0);
+		server.bindTun(tun);
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		uplinks = 3;
+		server.modified(Annotations.of(TunnelConfig.class, config(port)), config(port));
+		assertThat(UplinkSocketsTest.boundTo(port)).as("the old socket closed after the new ones bound").isEqualTo(3);
+		assertThat(log.at("INFO")).contains("Tunnel listening on 127.0.0.1:" + port + " (3 uplink sockets, receive buffer 8388608 bytes,"
+				+ " receive offload on, native calls through " + (Sockets.FOREIGN ? "java.lang.foreign" : "JNA") + ")");
+		List<DatagramSocket> clients = clients(16);
+		try {
+			for (DatagramSocket c : clients) {
+				Fakes.FakeSession session = connect(c);
+				sendFrom(c);
+				assertThat(Rig.await(() -> session.rxPackets.get() == 1)).as("%s", server.drops()).isTrue();
+				ByteBuffer reply = PacketsTest.ipv4(60, 60).putInt(12, 0x08080808).putInt(16, session.tunnelAddress());
+				tun.toRead.add(Arrays.copyOf(reply.array(), 60));
+				DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
+				do {
+					c.receive(got);
+				} while (got.getLength() == TunnelSettings.REPLY_SIZE); // the handshake reply's repeats
+				assertThat(got.getLength()).as("the reply, from the port the client sent to").isEqualTo(60);
+				assertThat(got.getPort()).isEqualTo(port);
+			}
+			assertThat(server.totals().rxPackets()).isEqualTo(16);
+			assertThat(Arrays.stream(server.metrics.uplink).filter(u -> u.packets() > 0).count()).as("spread over the sockets")
+					.isGreaterThan(1);
+
+			uplinks = 1;
+			server.modified(Annotations.of(TunnelConfig.class, config(port)), config(port));
+			assertThat(UplinkSocketsTest.boundTo(port)).isOne();
+			sendFromEach(clients);
+			assertThat(Rig.await(() -> server.totals().rxPackets() == 32)).as("%s", server.totals()).isTrue();
+			assertThat(server.totals().handshakesOk()).as("no client had to handshake again").isEqualTo(16);
+		} finally {
+			clients.forEach(DatagramSocket::close);
+		}
+	}
+
+	@Test
+	void anUpdateHandsEveryUplinkSocketOverAndTheNextRevisionKeepsAsManyAsItIsConfiguredFor() throws Exception {
+		uplinks = 3;
+		server.deactivate(STOPPED);
+		server = activate();
+		Fakes.FakeTun tun = serving();
+		List<DatagramSocket> clients = clients(8);
+		try {
+			for (DatagramSocket c : clients) {
+				connect(c);
+			}
+			server.deactivate(UPDATED);
+			assertThat(framework.services.keySet()).singleElement()
+					.satisfies(ref -> assertThat((int[]) ref.getProperty(SocketHandOver.FDS)).hasSize(3));
+			uplinks = 2;
+			server = activate();
+			server.bindTun(tun);
+			server.bindKeyCheck(keys);
+			server.bindSessions(sessions);
+			assertThat(Rig.await(framework.services::isEmpty)).isTrue();
+			assertThat(log.at("INFO")).contains("Tunnel took over 3 sockets on 127.0.0.1:" + port + " from the previous revision");
+			assertThat(UplinkSocketsTest.boundTo(port)).as("the third closed: no socket on the port is left unread").isEqualTo(2);
+			sendFromEach(clients);
+			assertThat(Rig.await(() -> tun.written.size() == 9)).as("%s", server.drops()).isTrue();
+			assertThat(server.totals().handshakesOk()).isEqualTo(9);
+		} finally {
+			clients.forEach(DatagramSocket::close);
+		}
+		server.deactivate(STOPPED);
+		assertThat(UplinkSocketsTest.boundTo(port)).isZero();
 		server = activate();
 	}
 }

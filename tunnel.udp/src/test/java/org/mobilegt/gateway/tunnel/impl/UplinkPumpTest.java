@@ -29,7 +29,7 @@ class UplinkPumpTest {
 
 	private void start(int offloadHeader) throws IOException {
 		rig = new Rig(offloadHeader);
-		pump = new UplinkPump(rig.cell, rig.socket, rig.metrics, rig.control, rig.log.logger);
+		pump = new UplinkPump(rig.cell, rig.socket, 0, rig.metrics, rig.control, rig.log.logger);
 	}
 
 	@AfterEach

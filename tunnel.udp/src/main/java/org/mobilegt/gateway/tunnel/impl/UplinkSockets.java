@@ -1,0 +1,119 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.service.log.Logger;
+
+/**
+ * The tunnel's UDP sockets: {@code uplinks} of them on one port (SO_REUSEPORT), each read by its
+ * own uplink pump. The kernel picks the socket of a datagram by a hash of its addresses and ports,
+ * so a client stays on one socket (and its packets in order) while the set is unchanged. The
+ * first also sends for all: they share the port, so a client sees one server.
+ * <p>
+ * Every socket has SO_REUSEPORT, also a single one: a new set (another count, a hand-over with
+ * more) then joins the port before the old set closes, as a rebind does with a new port. Only
+ * sockets of the same user can join; a port that anybody holds when the tunnel first binds it is
+ * refused ({@link #bind}), so a second gateway never silently shares a running one's clients.
+ */
+final class UplinkSockets {
+
+	/** The most uplink sockets; also the number of uplink counters ({@link TunnelMetrics}). */
+	static final int MAX = 16;
+	/** The buffer of the probe that checks a port is free: it holds it for a moment only. */
+	private static final int PROBE_BUFFER = 65536;
+
+	private final List<UdpSocket> sockets;
+
+	private UplinkSockets(List<UdpSocket> sockets) {
+		this.sockets = List.copyOf(sockets);
+	}
+
+	static UplinkSockets of(List<UdpSocket> sockets) {
+		if (sockets.isEmpty() || sockets.size() > MAX) {
+			throw new IllegalArgumentException("1 to " + MAX + " sockets, not " + sockets.size());
+		}
+		return new UplinkSockets(sockets);
+	}
+
+	/**
+	 * Binds the sockets of {@code s}. A port that {@code current} (the tunnel's sockets now, or
+	 * null) does not hold must be free: probed without SO_REUSEPORT, which fails if any socket
+	 * holds it, with or without.
+	 */
+	static UplinkSockets bind(TunnelSettings s, UplinkSockets current) throws IOException {
+		if (s.port() != 0 && (current == null || current.first().port() != s.port())) {
+			UdpSocket.bind(s.bind(), s.port(), PROBE_BUFFER).release();
+		}
+		List<UdpSocket> bound = new ArrayList<>();
+		try {
+			UdpSocket first = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes(), true);
+			bound.add(first);
+			while (bound.size() < s.uplinks()) {
+				bound.add(UdpSocket.bind(first.bindAddress(), first.port(), s.socketBufferBytes(), true));
+			}
+		} catch (IOException e) {
+			bound.forEach(UdpSocket::release);
+			throw e;
+		}
+		return new UplinkSockets(bound);
+	}
+
+	/**
+	 * These sockets (handed over, now this tunnel's) made as many as {@code s} says: the extra
+	 * ones released, missing ones bound beside them. A set that cannot grow (the previous revision
+	 * did not set SO_REUSEPORT, or the port is gone) serves on with what it has, and says so.
+	 */
+	UplinkSockets resized(TunnelSettings s, Logger log) {
+		List<UdpSocket> kept = new ArrayList<>(sockets.subList(0, Math.min(sockets.size(), s.uplinks())));
+		sockets.subList(kept.size(), sockets.size()).forEach(UdpSocket::release);
+		UdpSocket first = kept.get(0);
+		try {
+			while (kept.size() < s.uplinks()) {
+				kept.add(UdpSocket.bind(first.bindAddress(), first.port(), s.socketBufferBytes(), true));
+			}
+		} catch (IOException e) {
+			log.warn("Tunnel serves with {} of {} uplink sockets until its next bind: {}", kept.size(), s.uplinks(), e.getMessage());
+		}
+		return new UplinkSockets(kept);
+	}
+
+	/** The socket that sends, and the first uplink's. */
+	UdpSocket first() {
+		return sockets.get(0);
+	}
+
+	List<UdpSocket> all() {
+		return sockets;
+	}
+
+	int size() {
+		return sockets.size();
+	}
+
+	int[] fds() {
+		return sockets.stream().mapToInt(UdpSocket::fd).toArray();
+	}
+
+	void buffers(int bytes) {
+		sockets.forEach(u -> u.buffers(bytes));
+	}
+
+	void release() {
+		sockets.forEach(UdpSocket::release);
+	}
+
+	/** Leaves every descriptor open for the next revision ({@link UdpSocket#handOff}). */
+	void handOff() {
+		sockets.forEach(UdpSocket::handOff);
+	}
+
+	/** For the log: where, how many, and how each receives. */
+	String describe() {
+		UdpSocket u = first();
+		return u.where() + " (" + sockets.size() + (sockets.size() == 1 ? " uplink socket" : " uplink sockets") + ", receive buffer "
+				+ u.receiveBuffer() + " bytes, receive offload " + (u.receiveOffload() ? "on" : "off") + ", native calls through "
+				+ (Sockets.FOREIGN ? "java.lang.foreign" : "JNA") + ")";
+	}
+}

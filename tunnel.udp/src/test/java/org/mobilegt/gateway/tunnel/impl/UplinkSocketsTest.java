@@ -1,0 +1,122 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.mobilegt.gateway.common.testing.RecordingLogger;
+
+/** The tunnel's sockets on one port, as the kernel sees them (SO_REUSEPORT on loopback, no root). */
+class UplinkSocketsTest {
+
+	private final RecordingLogger log = new RecordingLogger();
+
+	static TunnelSettings settings(int port, int uplinks) {
+		return TunnelSettingsTest.settings(Map.of("bind", "127.0.0.1", "port", port, "uplinks", uplinks));
+	}
+
+	/** UDP sockets of this network namespace bound to {@code port}, from /proc/net/udp. */
+	static long boundTo(int port) throws IOException {
+		String suffix = String.format(Locale.ROOT, ":%04X", port);
+		return Files.readAllLines(Path.of("/proc/net/udp")).stream().skip(1).map(l -> l.trim().split("\\s+")[1])
+				.filter(local -> local.endsWith(suffix)).count();
+	}
+
+	private static int freePort() throws IOException {
+		try (DatagramSocket s = new DatagramSocket(0, Rig.LOOPBACK)) {
+			return s.getLocalPort();
+		}
+	}
+
+	@Test
+	void theSocketsShareOnePortAndTheKernelSpreadsSendersOverThemEachStayingOnOne() throws Exception {
+		int port = freePort();
+		UplinkSockets sockets = UplinkSockets.bind(settings(port, 3), null);
+		List<DatagramSocket> clients = new ArrayList<>();
+		try {
+			assertThat(sockets.size()).isEqualTo(3);
+			assertThat(boundTo(port)).isEqualTo(3);
+			assertThat(sockets.all()).allMatch(UdpSocket::reusePort).allMatch(s -> s.port() == port);
+			MessageBatch batch = new MessageBatch(32, 2048, 0);
+			Set<Integer> used = new HashSet<>();
+			for (int c = 0; c < 16; c++) {
+				DatagramSocket client = new DatagramSocket(0, Rig.LOOPBACK);
+				clients.add(client);
+				for (int k = 0; k < 3; k++) {
+					client.send(new DatagramPacket(new byte[] { 1 }, 1, Rig.LOOPBACK, port));
+				}
+				Set<Integer> got = new HashSet<>();
+				for (int i = 0; i < 3; i++) {
+					if (batch.receive(sockets.all().get(i)) > 0) {
+						got.add(i);
+						assertThat(batch.receive(sockets.all().get(i))).as("nothing left").isZero();
+					}
+				}
+				assertThat(got).as("client %d's datagrams all reach one socket", c).hasSize(1);
+				used.addAll(got);
+			}
+			assertThat(used).as("16 senders over 3 sockets").hasSizeGreaterThan(1);
+		} finally {
+			clients.forEach(DatagramSocket::close);
+			sockets.release();
+		}
+		assertThat(boundTo(port)).isZero();
+	}
+
+	@Test
+	void aPortAnySocketHoldsIsRefusedEvenOneWithSoReuseportLikeASecondGateway() throws Exception {
+		UdpSocket other = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 16, true);
+		try {
+			assertThatThrownBy(() -> UplinkSockets.bind(settings(other.port(), 2), null)).isInstanceOf(UdpSocket.BindException.class)
+					.hasMessageContaining("is in use by another socket");
+			assertThat(boundTo(other.port())).as("nothing joined it").isOne();
+		} finally {
+			other.release();
+		}
+	}
+
+	@Test
+	void theTunnelsOwnPortIsJoinedByTheNextSetBeforeTheOldOneCloses() throws Exception {
+		int port = freePort();
+		UplinkSockets old = UplinkSockets.bind(settings(port, 1), null);
+		UplinkSockets next = UplinkSockets.bind(settings(port, 2), old);
+		assertThat(boundTo(port)).isEqualTo(3);
+		old.release();
+		assertThat(boundTo(port)).isEqualTo(2);
+		next.release();
+	}
+
+	@Test
+	void handedOverSocketsAreMadeAsManyAsConfigured() throws Exception {
+		int port = freePort();
+		UplinkSockets three = UplinkSockets.bind(settings(port, 3), null);
+		UplinkSockets one = three.resized(settings(port, 1), log.logger);
+		assertThat(one.all()).containsExactly(three.first());
+		assertThat(boundTo(port)).as("the others closed").isOne();
+		UplinkSockets four = one.resized(settings(port, 4), log.logger);
+		assertThat(four.size()).isEqualTo(4);
+		assertThat(boundTo(port)).isEqualTo(4);
+		four.release();
+	}
+
+	@Test
+	void aHandedOverSocketWithoutSoReuseportServesAloneAndSaysSo() throws Exception {
+		UdpSocket single = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 16); // as a revision before uplinks bound it
+		UplinkSockets sockets = UplinkSockets.of(List.of(single)).resized(settings(single.port(), 2), log.logger);
+		assertThat(sockets.size()).isOne();
+		assertThat(log.at("WARN")).anyMatch(l -> l.startsWith("Tunnel serves with 1 of 2 uplink sockets until its next bind"));
+		sockets.release();
+	}
+}
