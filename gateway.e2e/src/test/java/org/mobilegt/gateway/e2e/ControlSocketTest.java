@@ -69,7 +69,7 @@ class ControlSocketTest {
 			assertThat(applied.out()).contains("applied");
 			assertThat(json(cli(t, sock, "vpn:set", "--json", "mobilegt.sessions", "maxClients", "60"), 0).getAsJsonObject()
 					.get("ok").getAsBoolean()).isTrue();
-			assertThat(gw.conf("mobilegt.sessions")).containsEntry("maxClients", "60");
+			assertThat(gw.awaitConf("mobilegt.sessions", "maxClients", "60", START)).containsEntry("maxClients", "60");
 			// an argument with spaces and quotes reaches the command as one value
 			assertThat(cli(t, sock, "vpn:client", "bob's \"phone\" $HOME").out().strip()).isEqualTo("no client bob's \"phone\" $HOME");
 

@@ -119,6 +119,20 @@ public final class Gateway implements AutoCloseable {
 		return readCfg(confFile(pid));
 	}
 
+	/**
+	 * {@link #conf(String)} once it has {@code key=value}, or as it is when {@code timeout} passed: the
+	 * gateway writes a change made elsewhere (vpn:set, the console) back to the file after applying it.
+	 */
+	public Map<String, String> awaitConf(String pid, String key, String value, Duration timeout) throws InterruptedException {
+		long end = System.nanoTime() + timeout.toNanos();
+		Map<String, String> now = conf(pid);
+		while (!value.equals(now.get(key)) && System.nanoTime() < end) {
+			Thread.sleep(50);
+			now = conf(pid);
+		}
+		return now;
+	}
+
 	/** Runs the Gogo shell on a stdin pipe ({@code -Dmobilegt.console=interactive}), for {@link #gogo}. */
 	public Gateway interactive() {
 		this.interactive = true;
