@@ -9,6 +9,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToIntFunction;
 
 import org.mobilegt.gateway.common.LibC;
@@ -151,13 +152,7 @@ final class Predecessor {
 	 * revision's thread).
 	 */
 	UplinkSockets takeOver(Runnable restore) {
-		Runnable once = () -> {
-			try {
-				restore.run();
-			} finally {
-				counted.countDown();
-			}
-		};
+		Counted once = new Counted(restore);
 		int fd;
 		try {
 			fd = offer.applyAsInt(once);
@@ -180,6 +175,33 @@ final class Predecessor {
 			sockets.handOff(); // not ours: never close their descriptors
 		}
 		return null;
+	}
+
+	/**
+	 * What the offer runs once the previous counters are saved; as a {@link BooleanSupplier} that
+	 * says true, it tells the offer that this revision takes every descriptor of
+	 * {@link SocketHandOver#FDS} (and closes those it does not use).
+	 */
+	private final class Counted implements Runnable, BooleanSupplier {
+		private final Runnable restore;
+
+		Counted(Runnable restore) {
+			this.restore = restore;
+		}
+
+		@Override
+		public void run() {
+			try {
+				restore.run();
+			} finally {
+				counted.countDown();
+			}
+		}
+
+		@Override
+		public boolean getAsBoolean() {
+			return true;
+		}
 	}
 
 	/** Closes what was handed over but is not used: {@code fd} and every offered descriptor. */

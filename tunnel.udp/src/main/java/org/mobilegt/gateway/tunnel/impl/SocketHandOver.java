@@ -5,6 +5,7 @@ import java.util.Hashtable;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToIntFunction;
 
 import org.mobilegt.gateway.common.Daemons;
@@ -120,9 +121,12 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 	}
 
 	/**
-	 * Takes the sockets over: the uplinks stop, the first descriptor is returned (all are the caller's now) and
+	 * Takes the sockets over: the uplinks stop, the first descriptor is returned (the caller's now) and
 	 * {@code counted} runs once the other pumps ended and their counters are saved; -1 when the
-	 * offer is gone (given up: the counters are saved then, and the socket is closed).
+	 * offer is gone (given up: the counters are saved then, and the socket is closed). The others
+	 * ({@link #FDS}) are the caller's too when {@code counted} is a {@link BooleanSupplier} that
+	 * says true ({@link Predecessor}); else the caller is a revision that knows only {@link #FD},
+	 * and they are closed, so that none stays on the port unread.
 	 */
 	@Override
 	public int applyAsInt(Runnable counted) {
@@ -136,7 +140,11 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			for (UdpSocket socket : sockets.all()) {
 				socket.receiveOffload(false); // a revision that cannot take merged datagrams apart gets none; one that can sets it again
 			}
-			sockets.handOff();
+			if (counted instanceof BooleanSupplier all && all.getAsBoolean()) {
+				sockets.handOff();
+			} else {
+				sockets.handOffFirst();
+			}
 		}
 		timer.execute(() -> {
 			old.stopRest();

@@ -125,8 +125,9 @@ public final class TunnelServer extends TunnelView {
 				try {
 					listen(next);
 				} catch (IOException e) {
-					throw serving ? new ConfigValueException(TunnelConfig.PID, "port", config.bind() + ":" + config.port(),
-							"cannot be bound: " + e.getMessage()) : e;
+					boolean uplinksOnly = serving && next.bind().equals(previous.bind()) && next.port() == previous.port();
+					throw serving ? new ConfigValueException(TunnelConfig.PID, uplinksOnly ? "uplinks" : "port", uplinksOnly ? config.uplinks()
+							: config.bind() + ":" + config.port(), "cannot be bound: " + e.getMessage()) : e;
 				}
 			} else {
 				if (next.socketBufferBytes() != previous.socketBufferBytes()) {

@@ -43,8 +43,13 @@ final class UplinkSockets {
 	 * holds it, with or without.
 	 */
 	static UplinkSockets bind(TunnelSettings s, UplinkSockets current) throws IOException {
-		if (s.port() != 0 && (current == null || current.first().port() != s.port())) {
+		boolean ours = current != null && current.first().port() == s.port();
+		if (s.port() != 0 && !ours) {
 			UdpSocket.bind(s.bind(), s.port(), PROBE_BUFFER).release();
+		}
+		if (ours && !current.first().reusePort()) {
+			throw new UdpSocket.BindException("UDP " + current.first().where() + " was taken over from an earlier revision, which bound"
+					+ " it without SO_REUSEPORT: nothing can bind beside it; this change applies after a restart");
 		}
 		List<UdpSocket> bound = new ArrayList<>();
 		try {
@@ -107,6 +112,16 @@ final class UplinkSockets {
 	/** Leaves every descriptor open for the next revision ({@link UdpSocket#handOff}). */
 	void handOff() {
 		sockets.forEach(UdpSocket::handOff);
+	}
+
+	/**
+	 * Leaves the first descriptor open for a next revision that takes only that one (one from
+	 * before several uplinks), and closes the others: left open, they would stay on the port with
+	 * their share of the clients and nobody reading them.
+	 */
+	void handOffFirst() {
+		first().handOff();
+		sockets.subList(1, sockets.size()).forEach(UdpSocket::release);
 	}
 
 	/** For the log: where, how many, and how each receives. */

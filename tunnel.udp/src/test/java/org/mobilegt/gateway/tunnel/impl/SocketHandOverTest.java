@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,16 +102,29 @@ class SocketHandOverTest {
 		UdpSocket.adopt(fd, Rig.LOOPBACK, rig.socket.port(), 1 << 20).release();
 	}
 
+	/** What a taker that knows {@link SocketHandOver#FDS} passes: it takes every descriptor. */
+	private static final class TakesAll implements Runnable, BooleanSupplier {
+		final CountDownLatch counted = new CountDownLatch(1);
+
+		@Override
+		public void run() {
+			counted.countDown();
+		}
+
+		@Override
+		public boolean getAsBoolean() {
+			return true;
+		}
+	}
+
 	@Test
-	void everyUplinkSocketIsHandedOverOpenTheFirstDescriptorReturned() throws Exception {
+	void everyUplinkSocketIsHandedOverOpenToATakerThatTakesThemAll() throws Exception {
 		pumps.stopUplinks();
 		UdpSocket second = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 16);
-		UplinkSockets two = UplinkSockets.of(List.of(rig.socket, second));
 		assertThat(second.receiveOffload(true)).isTrue();
-		CountDownLatch counted = new CountDownLatch(1);
-		int fd = new SocketHandOver(two, new SocketHandOver.OldRevision(pumps, rig.control, () -> {
-		}), rig.log.logger).applyAsInt(counted::countDown);
-		assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
+		TakesAll taker = new TakesAll();
+		int fd = offer(second).applyAsInt(taker);
+		assertThat(taker.counted.await(10, TimeUnit.SECONDS)).isTrue();
 
 		assertThat(fd).isEqualTo(rig.socket.fd());
 		assertThat(groOption(second.fd())).as("the second descriptor is open, receive offload off").isZero();
@@ -118,6 +132,24 @@ class SocketHandOverTest {
 		assertThat(groOption(second.fd())).as("released after the hand-over: left open for the taker").isZero();
 		UdpSocket.adopt(second.fd(), Rig.LOOPBACK, second.port(), 1 << 16).release();
 		UdpSocket.adopt(fd, Rig.LOOPBACK, rig.socket.port(), 1 << 20).release();
+	}
+
+	@Test
+	void aTakerThatKnowsOnlyTheFirstDescriptorGetsItAndTheOthersAreClosed() throws Exception {
+		pumps.stopUplinks();
+		UdpSocket second = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 16);
+		CountDownLatch counted = new CountDownLatch(1);
+		int fd = offer(second).applyAsInt(counted::countDown); // a plain Runnable, as a revision before several uplinks passes
+		assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(fd).isEqualTo(rig.socket.fd());
+		assertThat(UplinkSocketsTest.boundTo(second.port())).as("no socket left on the port unread").isZero();
+		UdpSocket.adopt(fd, Rig.LOOPBACK, rig.socket.port(), 1 << 20).release();
+	}
+
+	private SocketHandOver offer(UdpSocket second) {
+		return new SocketHandOver(UplinkSockets.of(List.of(rig.socket, second)), new SocketHandOver.OldRevision(pumps, rig.control, () -> {
+		}), rig.log.logger);
 	}
 
 	private static int groOption(int fd) {

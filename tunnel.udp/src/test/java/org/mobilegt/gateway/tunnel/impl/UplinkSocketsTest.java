@@ -112,11 +112,14 @@ class UplinkSocketsTest {
 	}
 
 	@Test
-	void aHandedOverSocketWithoutSoReuseportServesAloneAndSaysSo() throws Exception {
+	void aHandedOverSocketWithoutSoReuseportServesAloneAndAChangeOnItsPortSaysWhyItWaits() throws Exception {
 		UdpSocket single = UdpSocket.bind(Rig.LOOPBACK, 0, 1 << 16); // as a revision before uplinks bound it
 		UplinkSockets sockets = UplinkSockets.of(List.of(single)).resized(settings(single.port(), 2), log.logger);
 		assertThat(sockets.size()).isOne();
 		assertThat(log.at("WARN")).anyMatch(l -> l.startsWith("Tunnel serves with 1 of 2 uplink sockets until its next bind"));
+		assertThatThrownBy(() -> UplinkSockets.bind(settings(single.port(), 3), sockets)).isInstanceOf(UdpSocket.BindException.class)
+				.hasMessageContaining("was taken over from an earlier revision").hasMessageContaining("applies after a restart");
+		assertThat(boundTo(single.port())).isOne();
 		sockets.release();
 	}
 }
