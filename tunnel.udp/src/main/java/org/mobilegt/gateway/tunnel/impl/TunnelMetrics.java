@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -198,33 +199,25 @@ final class TunnelMetrics {
 	}
 
 	long rxPackets() {
-		long sum = 0;
-		for (PumpCounters c : uplink) {
-			sum += c.packets();
-		}
-		return sum;
+		return sum(uplink, PumpCounters::packets);
 	}
 
 	long rxBytes() {
-		long sum = 0;
-		for (PumpCounters c : uplink) {
-			sum += c.bytes();
-		}
-		return sum;
+		return sum(uplink, PumpCounters::bytes);
 	}
 
 	long txPackets() {
-		long sum = turn.packets();
-		for (PumpCounters c : downlink) {
-			sum += c.packets();
-		}
-		return sum;
+		return turn.packets() + sum(downlink, PumpCounters::packets);
 	}
 
 	long txBytes() {
-		long sum = turn.bytes();
-		for (PumpCounters c : downlink) {
-			sum += c.bytes();
+		return turn.bytes() + sum(downlink, PumpCounters::bytes);
+	}
+
+	private static long sum(PumpCounters[] pumps, ToLongFunction<PumpCounters> counter) {
+		long sum = 0;
+		for (PumpCounters c : pumps) {
+			sum += counter.applyAsLong(c);
 		}
 		return sum;
 	}
@@ -232,13 +225,7 @@ final class TunnelMetrics {
 	Map<DropReason, Long> drops() {
 		Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
 		for (DropReason r : DropReason.values()) {
-			long n = turn.drops(r) + controlDrops.get(r).sum();
-			for (PumpCounters c : downlink) {
-				n += c.drops(r);
-			}
-			for (PumpCounters c : uplink) {
-				n += c.drops(r);
-			}
+			long n = turn.drops(r) + controlDrops.get(r).sum() + sum(downlink, c -> c.drops(r)) + sum(uplink, c -> c.drops(r));
 			if (n > 0) {
 				drops.put(r, n);
 			}

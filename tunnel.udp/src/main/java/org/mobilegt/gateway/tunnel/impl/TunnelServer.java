@@ -149,9 +149,8 @@ public final class TunnelServer extends TunnelView {
 	/** Binds the sockets of {@code s} and moves the uplinks to them; the old sockets close after. */
 	private synchronized void listen(TunnelSettings s) throws IOException {
 		UplinkSockets next = UplinkSockets.bind(s, sockets);
-		ReceiveOffload.apply(next.all(), s, log);
 		UplinkSockets previous = sockets;
-		serveOn(next);
+		serveOn(next, s);
 		if (previous != null) {
 			previous.release();
 		}
@@ -159,8 +158,9 @@ public final class TunnelServer extends TunnelView {
 		servingChanged();
 	}
 
-	/** Moves the uplinks and the sending to {@code next}. */
-	private void serveOn(UplinkSockets next) {
+	/** Moves the uplinks and the sending to {@code next}, its receive offload set by {@code s} before they read. */
+	private void serveOn(UplinkSockets next, TunnelSettings s) {
+		ReceiveOffload.apply(next.all(), s, log);
 		pumps.uplinks(next);
 		sockets = next;
 		bound.set(bound.get().withSocket(next.first()));
@@ -222,8 +222,7 @@ public final class TunnelServer extends TunnelView {
 		if (taken != null) {
 			int handed = taken.size();
 			taken = taken.resized(bound.get().settings(), log);
-			ReceiveOffload.apply(taken.all(), bound.get().settings(), log); // its predecessor turned it off
-			serveOn(taken);
+			serveOn(taken, bound.get().settings()); // receive offload again: its predecessor turned it off
 			log.info("Tunnel took over {} from the previous revision", (handed == 1 ? "the socket " : handed + " sockets on ") + taken.first().where());
 			log.info("Tunnel listening on {}", taken.describe());
 		} else if (bound.get().settings() != null) {

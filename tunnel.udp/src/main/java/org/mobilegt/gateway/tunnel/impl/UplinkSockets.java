@@ -53,11 +53,8 @@ final class UplinkSockets {
 		}
 		List<UdpSocket> bound = new ArrayList<>();
 		try {
-			UdpSocket first = UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes(), true);
-			bound.add(first);
-			while (bound.size() < s.uplinks()) {
-				bound.add(UdpSocket.bind(first.bindAddress(), first.port(), s.socketBufferBytes(), true));
-			}
+			bound.add(UdpSocket.bind(s.bind(), s.port(), s.socketBufferBytes(), true));
+			bindBeside(bound, s);
 		} catch (IOException e) {
 			bound.forEach(UdpSocket::release);
 			throw e;
@@ -73,15 +70,20 @@ final class UplinkSockets {
 	UplinkSockets resized(TunnelSettings s, Logger log) {
 		List<UdpSocket> kept = new ArrayList<>(sockets.subList(0, Math.min(sockets.size(), s.uplinks())));
 		sockets.subList(kept.size(), sockets.size()).forEach(UdpSocket::release);
-		UdpSocket first = kept.get(0);
 		try {
-			while (kept.size() < s.uplinks()) {
-				kept.add(UdpSocket.bind(first.bindAddress(), first.port(), s.socketBufferBytes(), true));
-			}
+			bindBeside(kept, s);
 		} catch (IOException e) {
 			log.warn("Tunnel serves with {} of {} uplink sockets until its next bind: {}", kept.size(), s.uplinks(), e.getMessage());
 		}
 		return new UplinkSockets(kept);
+	}
+
+	/** Adds sockets bound where the first of {@code sockets} is until there are as many as {@code s} says. */
+	private static void bindBeside(List<UdpSocket> sockets, TunnelSettings s) throws IOException {
+		UdpSocket first = sockets.get(0);
+		while (sockets.size() < s.uplinks()) {
+			sockets.add(UdpSocket.bind(first.bindAddress(), first.port(), s.socketBufferBytes(), true));
+		}
 	}
 
 	/** The socket that sends, and the first uplink's. */
