@@ -25,16 +25,43 @@ final class Ipv6Interns {
 	private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 	private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
+	/** The entries a table starts with; it doubles them, up to its capacity, as addresses come. */
+	static final int FIRST_ENTRIES = 1024;
+
+	/**
+	 * The entries and their index. A full set below the capacity is replaced by a copy twice its
+	 * size (the same entry numbers and generations, so every id stays valid): a table costs memory
+	 * for the addresses it has seen, not 3 MiB from the start (the heap of a small box).
+	 */
+	private static final class Entries {
+		final long[] high;
+		final long[] low;
+		/** Per entry: sequence number (odd while written) in the high half, generation below. */
+		final long[] seq;
+		final long[] generation;
+		final int[] retained;
+		/** Open addressing (linear probing) from address hash to entry + 1; 0 is empty. */
+		final int[] index;
+		final int mask;
+
+		Entries(int size) {
+			high = new long[size];
+			low = new long[size];
+			seq = new long[size];
+			generation = new long[size];
+			retained = new int[size];
+			index = new int[Integer.highestOneBit(size) * 4];
+			mask = index.length - 1;
+		}
+
+		int size() {
+			return high.length;
+		}
+	}
+
 	private final int capacity;
-	private final long[] high;
-	private final long[] low;
-	/** Per entry: sequence number (odd while written) in the high half, generation below. */
-	private final long[] seq;
-	private final long[] generation;
-	private final int[] retained;
-	/** Open addressing (linear probing) from address hash to entry + 1; 0 is empty. */
-	private final int[] index;
-	private final int mask;
+	/** Replaced, never changed in place once published, except entries written under the lock. */
+	private volatile Entries entries;
 	/** Random per table: remote senders choose their low 64 bits and must not choose collisions. */
 	private final SecureRandom random = new SecureRandom();
 	private final long seed = random.nextLong();
@@ -46,13 +73,7 @@ final class Ipv6Interns {
 			throw new IllegalArgumentException("capacity 1.." + (1 << ENTRY_BITS) + ": " + capacity);
 		}
 		this.capacity = capacity;
-		high = new long[capacity];
-		low = new long[capacity];
-		seq = new long[capacity];
-		generation = new long[capacity];
-		retained = new int[capacity];
-		index = new int[Integer.highestOneBit(capacity) * 4];
-		mask = index.length - 1;
+		entries = new Entries(Math.min(capacity, FIRST_ENTRIES));
 	}
 
 	/** The id ({@code generation << ENTRY_BITS | entry}) of an address, added if new; -1 when every entry is retained. */
@@ -63,16 +84,17 @@ final class Ipv6Interns {
 
 	/** The id of a known address without adding it, -1 if unknown. Lock-free. */
 	long find(long hi, long lo) {
-		for (int i = hash(hi, lo) & mask;; i = i + 1 & mask) {
-			int e = (int) INTS.getAcquire(index, i) - 1;
+		Entries t = entries;
+		for (int i = hash(hi, lo) & t.mask;; i = i + 1 & t.mask) {
+			int e = (int) INTS.getAcquire(t.index, i) - 1;
 			if (e < 0) {
 				return -1;
 			}
-			long s = (long) LONGS.getAcquire(seq, e);
-			long g = generation[e];
-			if ((s & 1) == 0 && high[e] == hi && low[e] == lo) {
+			long s = (long) LONGS.getAcquire(t.seq, e);
+			long g = t.generation[e];
+			if ((s & 1) == 0 && t.high[e] == hi && t.low[e] == lo) {
 				VarHandle.acquireFence();
-				if ((long) LONGS.getVolatile(seq, e) == s) {
+				if ((long) LONGS.getVolatile(t.seq, e) == s) {
 					return g << ENTRY_BITS | e;
 				}
 				return -1; // being rewritten: the caller retries under the lock
@@ -85,16 +107,17 @@ final class Ipv6Interns {
 	 * nothing, if the id is stale. Lock-free, allocation-free.
 	 */
 	boolean copy(long id, ByteBuffer to, int offset) {
+		Entries t = entries;
 		int e = (int) (id & (1 << ENTRY_BITS) - 1);
-		if (e >= capacity) {
+		if (e >= t.size()) {
 			return false;
 		}
-		long s = (long) LONGS.getAcquire(seq, e);
-		long g = generation[e];
-		long hi = high[e];
-		long lo = low[e];
+		long s = (long) LONGS.getAcquire(t.seq, e);
+		long g = t.generation[e];
+		long hi = t.high[e];
+		long lo = t.low[e];
 		VarHandle.acquireFence();
-		if ((s & 1) != 0 || (long) LONGS.getVolatile(seq, e) != s || g != id >>> ENTRY_BITS) {
+		if ((s & 1) != 0 || (long) LONGS.getVolatile(t.seq, e) != s || g != id >>> ENTRY_BITS) {
 			return false;
 		}
 		to.putLong(offset, hi).putLong(offset + 8, lo);
@@ -113,14 +136,14 @@ final class Ipv6Interns {
 		if (e < 0) {
 			return false;
 		}
-		retained[e]++;
+		entries.retained[e]++;
 		return true;
 	}
 
 	synchronized void release(long id) {
 		int e = live(id);
-		if (e >= 0 && retained[e] > 0) {
-			retained[e]--;
+		if (e >= 0 && entries.retained[e] > 0) {
+			entries.retained[e]--;
 		}
 	}
 
@@ -128,9 +151,14 @@ final class Ipv6Interns {
 		return used;
 	}
 
+	/** How many entries the table has memory for now. */
+	int entriesAllocated() {
+		return entries.size();
+	}
+
 	private int live(long id) {
 		int e = (int) (id & (1 << ENTRY_BITS) - 1);
-		return e < capacity && e < used && generation[e] == id >>> ENTRY_BITS ? e : -1;
+		return e < used && entries.generation[e] == id >>> ENTRY_BITS ? e : -1;
 	}
 
 	private synchronized long add(long hi, long lo) {
@@ -138,24 +166,47 @@ final class Ipv6Interns {
 		if (id >= 0) {
 			return id;
 		}
+		Entries t = entries;
 		int e;
 		if (used < capacity) {
+			if (used == t.size()) {
+				t = grown(t);
+			}
 			e = used++;
-			generation[e] = random.nextLong(); // keys saved by another run (or table) resolve to nothing
+			t.generation[e] = random.nextLong(); // keys saved by another run (or table) resolve to nothing
 		} else {
 			e = victim();
 			if (e < 0) {
 				return -1;
 			}
-			unindex(e);
+			unindex(t, e);
 		}
-		write(e, hi, lo, generation[e] + 1 & GENERATION_MASK);
-		int i = hash(hi, lo) & mask;
-		while (index[i] != 0) {
-			i = i + 1 & mask;
+		write(t, e, hi, lo, t.generation[e] + 1 & GENERATION_MASK);
+		indexed(t, e);
+		return t.generation[e] << ENTRY_BITS | e;
+	}
+
+	/** A copy of {@code t}'s entries, twice as many (at most the capacity), published. */
+	private Entries grown(Entries t) {
+		Entries n = new Entries(Math.min(capacity, 2 * t.size()));
+		System.arraycopy(t.high, 0, n.high, 0, used);
+		System.arraycopy(t.low, 0, n.low, 0, used);
+		System.arraycopy(t.seq, 0, n.seq, 0, used); // even: entries are written under the lock
+		System.arraycopy(t.generation, 0, n.generation, 0, used);
+		System.arraycopy(t.retained, 0, n.retained, 0, used);
+		for (int e = 0; e < used; e++) {
+			indexed(n, e);
 		}
-		INTS.setRelease(index, i, e + 1);
-		return generation[e] << ENTRY_BITS | e;
+		entries = n; // a lookup still in the old entries finds what they held, or misses and retries under the lock
+		return n;
+	}
+
+	private void indexed(Entries t, int e) {
+		int i = hash(t.high[e], t.low[e]) & t.mask;
+		while (t.index[i] != 0) {
+			i = i + 1 & t.mask;
+		}
+		INTS.setRelease(t.index, i, e + 1);
 	}
 
 	/** The next entry nobody retains, clock order (the oldest added first); -1 if all are retained. */
@@ -163,41 +214,42 @@ final class Ipv6Interns {
 		for (int n = 0; n < capacity; n++) {
 			int e = hand;
 			hand = (hand + 1) % capacity;
-			if (retained[e] == 0) {
+			if (entries.retained[e] == 0) {
 				return e;
 			}
 		}
 		return -1;
 	}
 
-	private void write(int e, long hi, long lo, long g) {
-		long s = seq[e];
-		LONGS.setVolatile(seq, e, s + 1);
+	private static void write(Entries t, int e, long hi, long lo, long g) {
+		long s = t.seq[e];
+		LONGS.setVolatile(t.seq, e, s + 1);
 		VarHandle.storeStoreFence(); // the entry's new values are not seen before the odd sequence
-		high[e] = hi;
-		low[e] = lo;
-		generation[e] = g;
-		LONGS.setRelease(seq, e, s + 2);
+		t.high[e] = hi;
+		t.low[e] = lo;
+		t.generation[e] = g;
+		LONGS.setRelease(t.seq, e, s + 2);
 	}
 
 	/** Removes entry e from the index, shifting later entries of its probe run back (no tombstones). */
-	private void unindex(int e) {
-		int i = hash(high[e], low[e]) & mask;
-		while (index[i] != e + 1) {
+	private void unindex(Entries t, int e) {
+		int mask = t.mask;
+		int i = hash(t.high[e], t.low[e]) & mask;
+		while (t.index[i] != e + 1) {
 			i = i + 1 & mask;
 		}
 		for (int j = i + 1 & mask;; j = j + 1 & mask) {
-			int f = index[j] - 1;
+			int f = t.index[j] - 1;
 			if (f < 0) {
 				break;
 			}
-			int home = hash(high[f], low[f]) & mask;
+			int home = hash(t.high[f], t.low[f]) & mask;
 			if ((j - home & mask) >= (j - i & mask)) {
-				INTS.setRelease(index, i, f + 1);
+				INTS.setRelease(t.index, i, f + 1);
 				i = j;
 			}
 		}
-		INTS.setRelease(index, i, 0);
+		INTS.setRelease(t.index, i, 0);
 	}
 
 	private int hash(long hi, long lo) {

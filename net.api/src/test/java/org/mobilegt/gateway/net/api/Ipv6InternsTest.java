@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.util.HashSet;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BiPredicate;
 
 import org.junit.jupiter.api.Test;
 
@@ -85,29 +88,74 @@ class Ipv6InternsTest {
 		Ipv6Interns t = new Ipv6Interns(256);
 		long session = t.id(NET, -1);
 		t.retain(session);
-		int n = 200_000;
-		java.util.concurrent.atomic.AtomicLongArray issued = new java.util.concurrent.atomic.AtomicLongArray(n); // id + 1 of address i
-		Thread flood = new Thread(() -> {
+		ByteBuffer out = ByteBuffer.allocate(16);
+		whileAdding(t, 200_000, (i, id) -> {
+			assertThat(t.find(NET, -1)).isEqualTo(session);
+			if (!t.copy(id, out, 0)) {
+				return false; // evicted since
+			}
+			assertThat(out.getLong(8)).as("address of id %x", id).isEqualTo(i.longValue());
+			return true;
+		});
+		assertThat(t.size()).isEqualTo(256);
+	}
+
+	@Test
+	void theEntriesGrowWithTheAddressesSeenUpToTheCapacityAndEveryIdStaysValid() {
+		Ipv6Interns t = new Ipv6Interns(1 << Ipv6Interns.ENTRY_BITS);
+		assertThat(t.entriesAllocated()).as("a new table").isEqualTo(Ipv6Interns.FIRST_ENTRIES);
+		long[] ids = new long[1 << Ipv6Interns.ENTRY_BITS];
+		for (int i = 0; i < ids.length; i++) {
+			ids[i] = t.id(NET, i);
+			if (i == Ipv6Interns.FIRST_ENTRIES) {
+				assertThat(t.entriesAllocated()).as("one address more than it started with").isEqualTo(2 * Ipv6Interns.FIRST_ENTRIES);
+			}
+		}
+		assertThat(t.entriesAllocated()).isEqualTo(ids.length);
+		for (int i = 0; i < ids.length; i++) {
+			assertThat(t.find(NET, i)).isEqualTo(ids[i]);
+			assertThat(t.address(ids[i])).isEqualTo(IpAddress.ofIpv6(NET, i));
+		}
+		assertThat(t.id(NET, -1)).as("full: the oldest nobody retains makes room").isNotNegative();
+		assertThat(t.address(ids[0])).isNull();
+	}
+
+	@Test
+	void readersRacingGrowthFindEveryAddressAddedBeforeAndItsOwnAddress() throws Exception {
+		Ipv6Interns t = new Ipv6Interns(1 << Ipv6Interns.ENTRY_BITS);
+		ByteBuffer out = ByteBuffer.allocate(16);
+		whileAdding(t, 60_000, (i, id) -> {
+			assertThat(t.find(NET, i)).as("address %d", i).isEqualTo(id.longValue());
+			assertThat(t.copy(id, out, 0)).isTrue();
+			assertThat(out.getLong(8)).isEqualTo(i.longValue());
+			return true;
+		});
+		assertThat(t.entriesAllocated()).isEqualTo(64 * Ipv6Interns.FIRST_ENTRIES);
+	}
+
+	/**
+	 * Adds addresses 0 to n - 1 on another thread while this one checks random ones it has an id
+	 * for; {@code check} says whether it could check one, and some must have been checked.
+	 */
+	private static void whileAdding(Ipv6Interns t, int n, BiPredicate<Integer, Long> check) throws InterruptedException {
+		AtomicLongArray issued = new AtomicLongArray(n); // id + 1 of address i
+		Thread adder = new Thread(() -> {
 			for (int i = 0; i < n; i++) {
 				issued.set(i, t.id(NET, i) + 1);
 			}
 		});
-		flood.start();
-		ByteBuffer out = ByteBuffer.allocate(16);
-		java.util.Random random = new java.util.Random(1);
+		adder.start();
+		Random random = new Random(1);
 		long checked = 0;
-		while (flood.isAlive() || checked == 0) {
+		while (adder.isAlive() || checked == 0) {
 			int i = random.nextInt(n);
 			long id = issued.get(i) - 1;
-			if (id >= 0 && t.copy(id, out, 0)) {
-				assertThat(out.getLong(8)).as("address of id %x", id).isEqualTo(i);
+			if (id >= 0 && check.test(i, id)) {
 				checked++;
 			}
-			assertThat(t.find(NET, -1)).isEqualTo(session);
 		}
-		flood.join();
+		adder.join();
 		assertThat(checked).isPositive();
-		assertThat(t.size()).isEqualTo(256);
 	}
 
 	@Test
