@@ -31,7 +31,7 @@ class UplinksTest {
 		try (Topology t = Topology.create();
 				Gateway gw = Scenarios.gateway(t, "UplinksTest/live").conf("mobilegt.tunnel", Map.of("uplinks", "3")).start()) {
 			InetSocketAddress server = gw.awaitTunnel(START);
-			assertThat(gw.log()).anyMatch(l -> l.contains("Tunnel listening on") && l.contains("(3 uplink sockets,"));
+			assertThat(gw.log()).anyMatch(l -> l.contains("Tunnel listening on") && l.contains("(3 uplink sockets, data steered by lease,"));
 			assertThat(socketsOn(t, server.getPort())).as("sockets on the port in the gw namespace").isEqualTo(3);
 			List<ToyVpnClient> clients = new ArrayList<>();
 			try {

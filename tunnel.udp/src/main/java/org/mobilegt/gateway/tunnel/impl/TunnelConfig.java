@@ -54,6 +54,6 @@ public @interface TunnelConfig {
 	@AttributeDefinition(name = "Receive offload (UDP GRO)", description = "Let the kernel hand over several datagrams of one client as one (UDP GRO, Linux 5.0 and newer): fewer receives under load; the gateway takes them apart again. Where the network driver merges nothing it changes nothing. On applies at once, off from the socket's next bind (a restart, bind or port change).")
 	boolean receiveOffload() default true;
 
-	@AttributeDefinition(name = "Uplink sockets", description = "UDP sockets on the port (SO_REUSEPORT), each with its own receiving thread; the kernel spreads the clients over them by their address and port, each client staying on one. 0 = one per core. Many clients at once get through faster with more; one client gains nothing. A change binds the new sockets beside the old ones, then closes those: sessions stay.", min = "0", max = "16")
+	@AttributeDefinition(name = "Uplink sockets", description = "UDP sockets on the port (SO_REUSEPORT), each with its own receiving thread; a client's data goes to the socket its tunnel address picks (addresses are leased in turn, so clients spread evenly), each client staying on one; handshakes and keepalives by the kernel's hash of address and port. 0 = one per core. Many clients at once get through faster with more; one client gains nothing. A change binds the new sockets beside the old ones, then closes those: sessions stay.", min = "0", max = "16")
 	int uplinks() default 0;
 }

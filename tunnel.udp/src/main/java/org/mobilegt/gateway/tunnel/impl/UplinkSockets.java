@@ -8,9 +8,10 @@ import org.osgi.service.log.Logger;
 
 /**
  * The tunnel's UDP sockets: {@code uplinks} of them on one port (SO_REUSEPORT), each read by its
- * own uplink pump. The kernel picks the socket of a datagram by a hash of its addresses and ports,
- * so a client stays on one socket (and its packets in order) while the set is unchanged. The
- * first also sends for all: they share the port, so a client sees one server.
+ * own uplink pump. A client's data goes to the socket its tunnel address picks ({@link LeaseSteering}),
+ * control datagrams to the one the kernel's hash of addresses and ports picks; so a client's
+ * packets stay on one socket, and in order, while the set is unchanged. The first also sends for
+ * all: they share the port, so a client sees one server.
  * <p>
  * Every socket has SO_REUSEPORT, also a single one: a new set (another count, a hand-over with
  * more) then joins the port before the old set closes, as a rebind does with a new port. Only
@@ -25,9 +26,13 @@ final class UplinkSockets {
 	private static final int PROBE_BUFFER = 65536;
 
 	private final List<UdpSocket> sockets;
+	/** Null when data is steered by lease (or there is one socket), else why the kernel's hash steers it. */
+	private final String byHash;
 
+	/** The set of {@code sockets}, its steering program attached for as many as it has. */
 	private UplinkSockets(List<UdpSocket> sockets) {
 		this.sockets = List.copyOf(sockets);
+		this.byHash = sockets.size() == 1 ? null : LeaseSteering.attach(sockets.get(0), sockets.size());
 	}
 
 	static UplinkSockets of(List<UdpSocket> sockets) {
@@ -129,7 +134,8 @@ final class UplinkSockets {
 	/** For the log: where, how many, and how each receives. */
 	String describe() {
 		UdpSocket u = first();
-		return u.where() + " (" + sockets.size() + (sockets.size() == 1 ? " uplink socket" : " uplink sockets") + ", receive buffer "
+		String steering = sockets.size() == 1 ? "" : byHash == null ? ", data steered by lease" : ", steered by hash (" + byHash + ")";
+		return u.where() + " (" + sockets.size() + (sockets.size() == 1 ? " uplink socket" : " uplink sockets") + steering + ", receive buffer "
 				+ u.receiveBuffer() + " bytes, receive offload " + (u.receiveOffload() ? "on" : "off") + ", native calls through "
 				+ (Sockets.FOREIGN ? "java.lang.foreign" : "JNA") + ")";
 	}

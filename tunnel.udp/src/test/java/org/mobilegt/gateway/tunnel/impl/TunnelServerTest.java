@@ -537,7 +537,7 @@ class TunnelServerTest {
 		uplinks = 3;
 		server.modified(Annotations.of(TunnelConfig.class, config(port)), config(port));
 		assertThat(UplinkSocketsTest.boundTo(port)).as("the old socket closed after the new ones bound").isEqualTo(3);
-		assertThat(log.at("INFO")).contains("Tunnel listening on 127.0.0.1:" + port + " (3 uplink sockets, receive buffer 8388608 bytes,"
+		assertThat(log.at("INFO")).contains("Tunnel listening on 127.0.0.1:" + port + " (3 uplink sockets, data steered by lease, receive buffer 8388608 bytes,"
 				+ " receive offload on, native calls through " + (Sockets.FOREIGN ? "java.lang.foreign" : "JNA") + ")");
 		List<DatagramSocket> clients = clients(16);
 		try {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,63 @@ class UplinkSocketsTest {
 			sockets.release();
 		}
 		assertThat(boundTo(port)).isZero();
+	}
+
+	/**
+	 * One sender (one source port, so the kernel's hash alone would pick one socket for all) sends
+	 * packets of several tunnel addresses: each reaches the socket its address picks.
+	 */
+	@Test
+	void dataGoesToTheSocketItsTunnelAddressPicksWhateverPortItComesFrom() throws Exception {
+		int port = freePort();
+		UplinkSockets sockets = UplinkSockets.bind(settings(port, 3), null);
+		try (DatagramSocket client = new DatagramSocket(0, Rig.LOOPBACK)) {
+			assertThat(sockets.describe()).contains("(3 uplink sockets, data steered by lease,");
+			MessageBatch batch = new MessageBatch(32, 2048, 0);
+			List<Integer> picked = new ArrayList<>();
+			for (int host = 2; host < 11; host++) {
+				int source = 0x0A00_0000 | host; // 10.0.0.host
+				client.send(new DatagramPacket(ipv4From(source), 28, Rig.LOOPBACK, port));
+				int socket = receivedOn(sockets, batch);
+				assertThat(socket).as("10.0.0.%d", host).isEqualTo((int) (Integer.toUnsignedLong(source) % 3));
+				picked.add(socket);
+			}
+			assertThat(picked).as("9 leases in turn over 3 sockets").containsExactly(0, 1, 2, 0, 1, 2, 0, 1, 2);
+			for (int host = 7; host < 10; host++) {
+				byte[] v6 = new byte[40];
+				v6[0] = 0x60;
+				v6[8] = (byte) 0xfd; // fd00::1:<host>
+				v6[21] = 1;
+				v6[23] = (byte) host;
+				client.send(new DatagramPacket(v6, v6.length, Rig.LOOPBACK, port));
+				assertThat(receivedOn(sockets, batch)).as("fd00::1:%d", host).isEqualTo((0x10000 + host) % 3);
+			}
+			client.send(new DatagramPacket(new byte[] { 0x45, 0, 0, 8 }, 4, Rig.LOOPBACK, port));
+			assertThat(receivedOn(sockets, batch)).as("too short to hold a source: the first socket").isZero();
+		} finally {
+			sockets.release();
+		}
+	}
+
+	/** A 28-byte IPv4 packet from {@code source} (only what steering reads is set). */
+	private static byte[] ipv4From(int source) {
+		byte[] p = new byte[28];
+		p[0] = 0x45;
+		ByteBuffer.wrap(p).putInt(12, source);
+		return p;
+	}
+
+	/** The index of the socket that received the one datagram sent; it is read, so none is left. */
+	private static int receivedOn(UplinkSockets sockets, MessageBatch batch) throws IOException {
+		int on = -1;
+		for (int i = 0; i < sockets.size(); i++) {
+			if (batch.receive(sockets.all().get(i)) > 0) {
+				assertThat(on).as("one socket only").isEqualTo(-1);
+				on = i;
+			}
+		}
+		assertThat(on).as("received").isNotNegative();
+		return on;
 	}
 
 	@Test

@@ -1,0 +1,88 @@
+package org.mobilegt.gateway.tunnel.impl;
+
+import org.mobilegt.gateway.common.LibC;
+
+import com.sun.jna.Memory;
+
+/**
+ * Steers each client's data to an uplink socket by its tunnel address: a classic BPF program on
+ * the port's SO_REUSEPORT group answers "socket (source address of the inner packet) mod the
+ * number of sockets". IPv4 leases are handed out in turn, so clients spread evenly over the
+ * uplinks; the kernel's hash of addresses and ports leaves some sockets with more clients than
+ * others (4 clients on 2 sockets are 3 and 1 about half of the time), and each socket is read by
+ * one thread. A client also stays on its socket when its NAT changes its port.
+ * <p>
+ * Control datagrams (first byte 0: handshakes, keepalives) and anything that is not an IPv4 or
+ * IPv6 packet keep the kernel's hash: the program answers an index past the sockets, which the
+ * kernel takes as no choice. A packet too short to hold a source address ends the program
+ * with 0, the first socket, which drops it as malformed. The kernel runs the program on the UDP
+ * payload (offset 0 is the first byte after the UDP header).
+ */
+final class LeaseSteering {
+
+	/** The answer for "the kernel's hash": any index not below the number of sockets. */
+	private static final int BY_HASH = -1;
+
+	// classic BPF opcodes (linux/filter.h)
+	private static final int LD_B_ABS = 0x30;
+	private static final int LD_W_ABS = 0x20;
+	private static final int JEQ_K = 0x15;
+	private static final int JA = 0x05;
+	private static final int RSH_K = 0x74;
+	private static final int MOD_K = 0x94;
+	private static final int RET_A = 0x16;
+	private static final int RET_K = 0x06;
+	/** struct sock_filter: u16 code, u8 jt, u8 jf, u32 k. */
+	private static final int INSN_SIZE = 8;
+	/** struct sock_fprog: u16 len, then the pointer to the instructions, 8-aligned. */
+	private static final int FPROG_SIZE = 16;
+
+	private LeaseSteering() {
+	}
+
+	/** The program for {@code sockets} sockets, as {code, jt, jf, k} rows. */
+	static int[][] program(int sockets) {
+		if (sockets < 1) {
+			throw new IllegalArgumentException("at least one socket, not " + sockets);
+		}
+		return new int[][] {
+				{ LD_B_ABS, 0, 0, 0 }, // A = payload[0]
+				{ JEQ_K, 8, 0, 0 }, // 0: a control datagram -> by hash
+				{ RSH_K, 0, 0, 4 }, // A = IP version
+				{ JEQ_K, 1, 0, 4 }, // 4 -> IPv4 source
+				{ JEQ_K, 2, 5, 6 }, // 6 -> IPv6 source, else by hash
+				{ LD_W_ABS, 0, 0, 12 }, // A = IPv4 source address
+				{ JA, 0, 0, 1 },
+				{ LD_W_ABS, 0, 0, 20 }, // A = the low 32 bits of the IPv6 source address
+				{ MOD_K, 0, 0, sockets },
+				{ RET_A, 0, 0, 0 },
+				{ RET_K, 0, 0, BY_HASH },
+		};
+	}
+
+	/**
+	 * Attaches the program for {@code sockets} sockets to the reuseport group of {@code socket}
+	 * (bound, with SO_REUSEPORT): it applies to every socket on the port, replacing an earlier one.
+	 *
+	 * @return null when attached, else why not (the kernel's error)
+	 */
+	static String attach(UdpSocket socket, int sockets) {
+		int[][] program = program(sockets);
+		try (Memory insns = new Memory((long) program.length * INSN_SIZE); Memory fprog = new Memory(FPROG_SIZE)) {
+			for (int i = 0; i < program.length; i++) {
+				long at = (long) i * INSN_SIZE;
+				insns.setShort(at, (short) program[i][0]);
+				insns.setByte(at + 2, (byte) program[i][1]);
+				insns.setByte(at + 3, (byte) program[i][2]);
+				insns.setInt(at + 4, program[i][3]);
+			}
+			fprog.clear();
+			fprog.setShort(0, (short) program.length);
+			fprog.setPointer(8, insns);
+			if (Sockets.setsockopt(socket.fd(), Sockets.SOL_SOCKET, Sockets.SO_ATTACH_REUSEPORT_CBPF, fprog, FPROG_SIZE) < 0) {
+				return LibC.describe(LibC.errno());
+			}
+			return null;
+		}
+	}
+}
