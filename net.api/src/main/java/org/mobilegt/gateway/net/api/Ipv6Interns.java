@@ -117,7 +117,7 @@ final class Ipv6Interns {
 		long hi = t.high[e];
 		long lo = t.low[e];
 		VarHandle.acquireFence();
-		if ((s & 1) != 0 || (long) LONGS.getVolatile(t.seq, e) != s || g != id >>> ENTRY_BITS) {
+		if (s == 0 || (s & 1) != 0 || (long) LONGS.getVolatile(t.seq, e) != s || g != id >>> ENTRY_BITS) { // 0: never written
 			return false;
 		}
 		to.putLong(offset, hi).putLong(offset + 8, lo);

@@ -79,7 +79,7 @@ final class SessionImpl implements Session {
 	private final long lo6;
 	private final Instant since;
 	private final Share share;
-	// token bucket, touched only by the receiving thread
+	// token bucket, guarded by this: a dual-stack client's two families may reach two uplink threads
 	private double tokens = -1;
 	private long refilledNanos;
 	final Counters rx = new Counters();
@@ -182,9 +182,10 @@ final class SessionImpl implements Session {
 	@Override
 	public boolean admit() {
 		int rate = share.packetsPerSecond;
-		if (rate <= 0) {
-			return true;
-		}
+		return rate <= 0 || take(rate);
+	}
+
+	private synchronized boolean take(int rate) {
 		long now = System.nanoTime();
 		tokens = tokens < 0 ? rate : Math.min(rate, tokens + (now - refilledNanos) * 1e-9 * rate);
 		refilledNanos = now;

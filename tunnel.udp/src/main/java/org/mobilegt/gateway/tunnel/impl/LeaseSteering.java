@@ -16,7 +16,12 @@ import com.sun.jna.Memory;
  * IPv6 packet keep the kernel's hash: the program answers an index past the sockets, which the
  * kernel takes as no choice. A packet too short to hold a source address ends the program
  * with 0, the first socket, which drops it as malformed. The kernel runs the program on the UDP
- * payload (offset 0 is the first byte after the UDP header).
+ * payload (offset 0 is the first byte after the UDP header), once per received message: with
+ * receive offload, datagrams merged behind the first follow it.
+ * <p>
+ * The answer is an index into the port's group in the order the sockets joined it: a set bound
+ * beside an older one on the same port comes after it and is steered from its first index until
+ * the older set has closed ({@link UplinkSockets#steer}).
  */
 final class LeaseSteering {
 
@@ -30,6 +35,7 @@ final class LeaseSteering {
 	private static final int JA = 0x05;
 	private static final int RSH_K = 0x74;
 	private static final int MOD_K = 0x94;
+	private static final int ADD_K = 0x04;
 	private static final int RET_A = 0x16;
 	private static final int RET_K = 0x06;
 	/** struct sock_filter: u16 code, u8 jt, u8 jf, u32 k. */
@@ -40,34 +46,36 @@ final class LeaseSteering {
 	private LeaseSteering() {
 	}
 
-	/** The program for {@code sockets} sockets, as {code, jt, jf, k} rows. */
-	static int[][] program(int sockets) {
-		if (sockets < 1) {
-			throw new IllegalArgumentException("at least one socket, not " + sockets);
+	/** The program for {@code sockets} sockets from index {@code first} of the group, as {code, jt, jf, k} rows. */
+	static int[][] program(int first, int sockets) {
+		if (sockets < 1 || first < 0) {
+			throw new IllegalArgumentException("sockets from index " + first + ": " + sockets);
 		}
 		return new int[][] {
 				{ LD_B_ABS, 0, 0, 0 }, // A = payload[0]
-				{ JEQ_K, 8, 0, 0 }, // 0: a control datagram -> by hash
+				{ JEQ_K, 9, 0, 0 }, // 0: a control datagram -> by hash
 				{ RSH_K, 0, 0, 4 }, // A = IP version
 				{ JEQ_K, 1, 0, 4 }, // 4 -> IPv4 source
-				{ JEQ_K, 2, 5, 6 }, // 6 -> IPv6 source, else by hash
+				{ JEQ_K, 2, 6, 6 }, // 6 -> IPv6 source, else by hash
 				{ LD_W_ABS, 0, 0, 12 }, // A = IPv4 source address
 				{ JA, 0, 0, 1 },
 				{ LD_W_ABS, 0, 0, 20 }, // A = the low 32 bits of the IPv6 source address
 				{ MOD_K, 0, 0, sockets },
+				{ ADD_K, 0, 0, first },
 				{ RET_A, 0, 0, 0 },
 				{ RET_K, 0, 0, BY_HASH },
 		};
 	}
 
 	/**
-	 * Attaches the program for {@code sockets} sockets to the reuseport group of {@code socket}
-	 * (bound, with SO_REUSEPORT): it applies to every socket on the port, replacing an earlier one.
+	 * Attaches the program for {@code sockets} sockets from index {@code first} to the reuseport
+	 * group of {@code socket} (bound, with SO_REUSEPORT): it applies to every socket on the port,
+	 * replacing an earlier one.
 	 *
 	 * @return null when attached, else why not (the kernel's error)
 	 */
-	static String attach(UdpSocket socket, int sockets) {
-		int[][] program = program(sockets);
+	static String attach(UdpSocket socket, int first, int sockets) {
+		int[][] program = program(first, sockets);
 		try (Memory insns = new Memory((long) program.length * INSN_SIZE); Memory fprog = new Memory(FPROG_SIZE)) {
 			for (int i = 0; i < program.length; i++) {
 				long at = (long) i * INSN_SIZE;
@@ -83,6 +91,18 @@ final class LeaseSteering {
 				return LibC.describe(LibC.errno());
 			}
 			return null;
+		}
+	}
+
+	/**
+	 * Removes the program from {@code socket}'s group, if it has one (Linux 5.3 and newer; before,
+	 * it stays): one socket needs none, and a revision that steers nothing must not inherit one
+	 * that counts an earlier number of sockets.
+	 */
+	static void detach(UdpSocket socket) {
+		try (Memory none = new Memory(4)) {
+			none.setInt(0, 0);
+			Sockets.setsockopt(socket.fd(), Sockets.SOL_SOCKET, Sockets.SO_DETACH_REUSEPORT_BPF, none, 4);
 		}
 	}
 }

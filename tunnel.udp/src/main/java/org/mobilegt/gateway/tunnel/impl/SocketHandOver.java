@@ -140,6 +140,7 @@ final class SocketHandOver implements ToIntFunction<Runnable> {
 			for (UdpSocket socket : sockets.all()) {
 				socket.receiveOffload(false); // a revision that cannot take merged datagrams apart gets none; one that can sets it again
 			}
+			LeaseSteering.detach(sockets.first()); // nor a program counting this revision's sockets; a steering taker attaches its own
 			if (counted instanceof BooleanSupplier all && all.getAsBoolean()) {
 				sockets.handOff();
 			} else {

@@ -30,6 +30,7 @@ final class Sockets {
 	static final int SO_PROTOCOL = 38;
 	static final int SO_REUSEPORT = 15;
 	static final int SO_ATTACH_REUSEPORT_CBPF = 51;
+	static final int SO_DETACH_REUSEPORT_BPF = 68;
 	static final int IPPROTO_UDP = 17;
 	static final int SO_SNDBUF = 7;
 	static final int SO_RCVBUF = 8;

@@ -153,6 +153,7 @@ public final class TunnelServer extends TunnelView {
 		serveOn(next, s);
 		if (previous != null) {
 			previous.release();
+			next.steer(0); // the port's only set now, if it shared it
 		}
 		log.info("Tunnel listening on {}", next.describe());
 		servingChanged();

@@ -27,12 +27,10 @@ final class UplinkSockets {
 
 	private final List<UdpSocket> sockets;
 	/** Null when data is steered by lease (or there is one socket), else why the kernel's hash steers it. */
-	private final String byHash;
+	private volatile String byHash;
 
-	/** The set of {@code sockets}, its steering program attached for as many as it has. */
 	private UplinkSockets(List<UdpSocket> sockets) {
 		this.sockets = List.copyOf(sockets);
-		this.byHash = sockets.size() == 1 ? null : LeaseSteering.attach(sockets.get(0), sockets.size());
 	}
 
 	static UplinkSockets of(List<UdpSocket> sockets) {
@@ -64,7 +62,9 @@ final class UplinkSockets {
 			bound.forEach(UdpSocket::release);
 			throw e;
 		}
-		return new UplinkSockets(bound);
+		UplinkSockets next = new UplinkSockets(bound);
+		next.steer(ours ? current.size() : 0); // beside the current set: behind it until it closes
+		return next;
 	}
 
 	/**
@@ -80,7 +80,23 @@ final class UplinkSockets {
 		} catch (IOException e) {
 			log.warn("Tunnel serves with {} of {} uplink sockets until its next bind: {}", kept.size(), s.uplinks(), e.getMessage());
 		}
-		return new UplinkSockets(kept);
+		UplinkSockets next = new UplinkSockets(kept);
+		next.steer(0); // the port's only set now
+		return next;
+	}
+
+	/**
+	 * Steers data over these sockets by lease ({@link LeaseSteering}), at the group's indices from
+	 * {@code first}: a set bound beside an older one on the same port joined after it, and is
+	 * steered again from 0 once the older one has closed. One socket alone on its port needs no
+	 * program (one an earlier set left is removed).
+	 */
+	void steer(int first) {
+		if (sockets.size() == 1 && first == 0) {
+			LeaseSteering.detach(first());
+		} else {
+			byHash = LeaseSteering.attach(first(), first, sockets.size());
+		}
 	}
 
 	/** Adds sockets bound where the first of {@code sockets} is until there are as many as {@code s} says. */
