@@ -64,7 +64,8 @@ public interface Session {
 	/**
 	 * Whether the client may send one more data packet now, within its share
 	 * ({@code maxPacketsPerSecond} of mobilegt.sessions, a token bucket with one second of burst).
-	 * Called by the receiving thread for every data packet; free when no limit is set.
+	 * Called for every data packet by the uplink thread that received it (a dual-stack client's
+	 * two families may reach two); free when no limit is set.
 	 */
 	boolean admit();
 
