@@ -175,7 +175,7 @@ final class Ipv6Interns {
 			e = used++;
 			t.generation[e] = random.nextLong(); // keys saved by another run (or table) resolve to nothing
 		} else {
-			e = victim();
+			e = victim(t);
 			if (e < 0) {
 				return -1;
 			}
@@ -210,11 +210,11 @@ final class Ipv6Interns {
 	}
 
 	/** The next entry nobody retains, clock order (the oldest added first); -1 if all are retained. */
-	private int victim() {
+	private int victim(Entries t) {
 		for (int n = 0; n < capacity; n++) {
 			int e = hand;
 			hand = (hand + 1) % capacity;
-			if (entries.retained[e] == 0) {
+			if (t.retained[e] == 0) {
 				return e;
 			}
 		}

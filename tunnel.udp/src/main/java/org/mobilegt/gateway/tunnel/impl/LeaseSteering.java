@@ -48,7 +48,7 @@ final class LeaseSteering {
 	}
 
 	/** The program for {@code sockets} sockets from index {@code first} of the group, as {code, jt, jf, k} rows. */
-	static int[][] program(int first, int sockets) {
+	private static int[][] program(int first, int sockets) {
 		if (sockets < 1 || first < 0) {
 			throw new IllegalArgumentException("sockets from index " + first + ": " + sockets);
 		}
@@ -101,9 +101,6 @@ final class LeaseSteering {
 	 * that counts an earlier number of sockets.
 	 */
 	static void detach(UdpSocket socket) {
-		try (Memory none = new Memory(4)) {
-			none.setInt(0, 0);
-			Sockets.setsockopt(socket.fd(), Sockets.SOL_SOCKET, Sockets.SO_DETACH_REUSEPORT_BPF, none, 4);
-		}
+		Sockets.setsockopt(socket.fd(), Sockets.SOL_SOCKET, Sockets.SO_DETACH_REUSEPORT_BPF, 0);
 	}
 }

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 
 import org.mobilegt.gateway.common.ForeignCalls;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -104,6 +105,14 @@ final class Sockets {
 	static native int getsockname(int fd, Pointer address, Pointer length);
 
 	static native int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+	/** Sets an int socket option; -1 (errno set) when the kernel refuses. */
+	static int setsockopt(int fd, int level, int name, int value) {
+		try (Memory v = new Memory(4)) {
+			v.setInt(0, value);
+			return setsockopt(fd, level, name, v, 4);
+		}
+	}
 
 	static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
 

@@ -142,11 +142,8 @@ final class UdpSocket implements Closeable {
 	}
 
 	private static void flag(int fd, int level, int name, boolean on) throws IOException {
-		try (Memory v = new Memory(4)) {
-			v.setInt(0, on ? 1 : 0);
-			if (Sockets.setsockopt(fd, level, name, v, 4) < 0) {
-				throw new IOException("cannot set socket option " + level + "/" + name + ": " + LibC.describe(LibC.errno()));
-			}
+		if (Sockets.setsockopt(fd, level, name, on ? 1 : 0) < 0) {
+			throw new IOException("cannot set socket option " + level + "/" + name + ": " + LibC.describe(LibC.errno()));
 		}
 	}
 
@@ -174,14 +171,11 @@ final class UdpSocket implements Closeable {
 	 * options); others get what the limits allow.
 	 */
 	void buffers(int bytes) {
-		try (Memory v = new Memory(4)) {
-			v.setInt(0, bytes);
-			if (Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUFFORCE, v, 4) < 0) {
-				Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, v, 4);
-			}
-			if (Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_SNDBUFFORCE, v, 4) < 0) {
-				Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, v, 4);
-			}
+		if (Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUFFORCE, bytes) < 0) {
+			Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, bytes);
+		}
+		if (Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_SNDBUFFORCE, bytes) < 0) {
+			Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, bytes);
 		}
 	}
 
@@ -193,11 +187,8 @@ final class UdpSocket implements Closeable {
 	 * @return whether it is on; false when the kernel refused (before Linux 5.0)
 	 */
 	boolean receiveOffload(boolean on) {
-		try (Memory v = new Memory(4)) {
-			v.setInt(0, on ? 1 : 0);
-			receiveOffload = Sockets.setsockopt(fd, Sockets.SOL_UDP, Sockets.UDP_GRO, v, 4) == 0 && on;
-			return receiveOffload;
-		}
+		receiveOffload = Sockets.setsockopt(fd, Sockets.SOL_UDP, Sockets.UDP_GRO, on ? 1 : 0) == 0 && on;
+		return receiveOffload;
 	}
 
 	/** Whether UDP GRO is on ({@link #receiveOffload(boolean)}). */
