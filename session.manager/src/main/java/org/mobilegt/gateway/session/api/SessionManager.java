@@ -92,6 +92,21 @@ public interface SessionManager {
 	 */
 	void legacyIdleTimeout(int seconds);
 
+	/**
+	 * The tunnel picks a client's uplink by its IPv4 tunnel address mod {@code ways}: fresh leases
+	 * come from the residue class with the fewest, so that each uplink carries as many clients, also
+	 * after churn. 1 (the default): in turn. The tunnel says it again whenever it may have changed;
+	 * the same value again costs nothing.
+	 *
+	 * @param ways 1 to {@value #MAX_WAYS}
+	 * @throws IllegalArgumentException for any other value
+	 * @since 2.3
+	 */
+	void spreadLeases(int ways);
+
+	/** The most {@link #spreadLeases(int) ways} leases spread over. */
+	int MAX_WAYS = 64;
+
 	/** All live sessions. */
 	Collection<Session> sessions();
 

@@ -16,6 +16,11 @@ import org.mobilegt.gateway.net.api.IpPrefix;
  * The addresses of the client subnet that clients can lease: all hosts except the network and
  * broadcast addresses, the first host (the gateway's own tunnel-side address) and excluded ones.
  * Tracks which are taken; allocation walks a cursor so that released addresses are reused last.
+ * <p>
+ * Spread over {@code ways} (the tunnel's uplinks, which it picks by address mod ways), a fresh
+ * address comes from the residue class with the fewest taken addresses that still has a free one,
+ * so the uplinks carry as many clients each also after churn, when the free addresses after the
+ * cursor no longer alternate.
  */
 final class AddressPool {
 
@@ -26,6 +31,10 @@ final class AddressPool {
 	private final BitSet taken = new BitSet();
 	private final int size;
 	private int cursor;
+	private int ways = 1;
+	/** By residue class (address mod ways): the taken addresses, and all leasable ones. */
+	private int[] takenByClass = { 0 };
+	private int[] leasableByClass;
 
 	AddressPool(String cidr, Set<Integer> excluded) {
 		IpPrefix subnet = IpPrefix.parse(cidr);
@@ -44,6 +53,7 @@ final class AddressPool {
 			}
 		}
 		this.size = hosts - unavailable.cardinality();
+		this.leasableByClass = new int[] { size };
 	}
 
 	String cidr() {
@@ -70,27 +80,79 @@ final class AddressPool {
 	}
 
 	void take(int address) {
-		taken.set(address - network - 1);
-	}
-
-	void release(int address) {
-		if (contains(address)) {
-			taken.clear(address - network - 1);
+		int i = address - network - 1;
+		if (!taken.get(i)) {
+			taken.set(i);
+			takenByClass[residue(i)]++;
 		}
 	}
 
-	/** Takes the next free address after the cursor, wrapping around; empty when none is free. */
+	void release(int address) {
+		int i = address - network - 1;
+		if (contains(address) && taken.get(i)) {
+			taken.clear(i);
+			takenByClass[residue(i)]--;
+		}
+	}
+
+	/**
+	 * Spreads fresh addresses evenly over {@code ways} residue classes (address mod ways) from now
+	 * on; 1: in turn. Counts the classes once, O(pool).
+	 */
+	void spread(int ways) {
+		if (ways < 1) {
+			throw new IllegalArgumentException("ways must be at least 1: " + ways);
+		}
+		this.ways = ways;
+		takenByClass = new int[ways];
+		leasableByClass = new int[ways];
+		for (int i = 0; i < hosts; i++) {
+			if (!unavailable.get(i)) {
+				leasableByClass[residue(i)]++;
+			}
+		}
+		taken.stream().forEach(i -> takenByClass[residue(i)]++);
+	}
+
+	int ways() {
+		return ways;
+	}
+
+	/** Takes the next free address after the cursor, wrapping around, in the emptiest class; empty when none is free. */
 	OptionalInt allocate() {
+		int wanted = emptiestClass();
+		if (wanted < 0) {
+			return OptionalInt.empty();
+		}
 		for (int pass = 0; pass < 2; pass++) {
 			int from = pass == 0 ? cursor : 0;
 			int to = pass == 0 ? hosts : cursor;
 			for (int i = nextFree(from); i >= 0 && i < to; i = nextFree(i + 1)) {
-				taken.set(i);
-				cursor = i + 1;
-				return OptionalInt.of(network + 1 + i);
+				if (residue(i) == wanted) {
+					taken.set(i);
+					takenByClass[wanted]++;
+					cursor = i + 1;
+					return OptionalInt.of(network + 1 + i);
+				}
 			}
 		}
-		return OptionalInt.empty();
+		throw new IllegalStateException("class " + wanted + " of " + cidr + " counted a free address it does not have");
+	}
+
+	/** The class with the fewest taken addresses among those with a free one, or -1 when the pool is full. */
+	private int emptiestClass() {
+		int best = -1;
+		for (int c = 0; c < ways; c++) {
+			if (takenByClass[c] < leasableByClass[c] && (best < 0 || takenByClass[c] < takenByClass[best])) {
+				best = c;
+			}
+		}
+		return best;
+	}
+
+	/** The residue class of the address at offset {@code i}. */
+	private int residue(int i) {
+		return ways == 1 ? 0 : Integer.remainderUnsigned(network + 1 + i, ways);
 	}
 
 	private int nextFree(int from) {

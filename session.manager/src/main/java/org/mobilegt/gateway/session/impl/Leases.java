@@ -54,6 +54,7 @@ final class Leases {
 	private final SourceLimits limits = new SourceLimits();
 	private volatile AddressPool pool;
 	private volatile AddressPool6 pool6;
+	private int ways = 1; // AddressPool#spread, kept for the next pool
 
 	static String key(String clientId, long endpoint) {
 		return clientId != null ? "id:" + clientId : "ep:" + endpoint;
@@ -86,7 +87,17 @@ final class Leases {
 			return false;
 		});
 		leases.values().forEach(l -> next.take(l.address));
+		next.spread(ways);
 		pool = next;
+	}
+
+	/** Spreads fresh IPv4 leases over {@code ways} residue classes, in this pool and the next ones ({@link AddressPool#spread}). */
+	void spread(int ways) {
+		AddressPool p = pool;
+		if (p != null && p.ways() != ways) {
+			p.spread(ways);
+		}
+		this.ways = ways;
 	}
 
 	/**

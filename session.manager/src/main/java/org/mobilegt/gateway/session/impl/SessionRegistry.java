@@ -307,6 +307,14 @@ public final class SessionRegistry implements SessionManager {
 		idle.legacy(seconds);
 	}
 
+	@Override
+	public synchronized void spreadLeases(int ways) {
+		if (ways < 1 || ways > MAX_WAYS) {
+			throw new IllegalArgumentException("ways must be 1 to " + MAX_WAYS + ": " + ways);
+		}
+		leases.spread(ways);
+	}
+
 	/** Closes the sessions idle at {@code nowMillis} as {@link CloseReason#EXPIRED}; returns how many. */
 	int expireIdle(long nowMillis) {
 		List<SessionImpl> due = idle.due(index.snapshot(), nowMillis);

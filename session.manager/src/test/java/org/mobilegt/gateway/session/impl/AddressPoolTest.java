@@ -2,7 +2,9 @@ package org.mobilegt.gateway.session.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -50,6 +52,51 @@ class AddressPoolTest {
 		pool.take(ip("10.77.0.2"));
 		assertThat(pool.allocate()).isEmpty();
 		assertThat(pool.taken(ip("10.77.0.2"))).isTrue();
+	}
+
+	@Test
+	void spreadOverTwoUplinksFreshLeasesFillTheClassThatLostClientsAfterChurn() {
+		AddressPool pool = new AddressPool("10.77.0.0/24", Set.of());
+		pool.spread(2);
+		for (int i = 0; i < 8; i++) {
+			pool.allocate(); // .2 to .9
+		}
+		for (String gone : new String[] { "10.77.0.3", "10.77.0.5", "10.77.0.7" }) {
+			pool.release(ip(gone));
+		}
+		assertThat(next(pool, 4)).as("the odd class has 1 of 5 left: it gets the next 3, then the even class its turn")
+				.containsExactly("10.77.0.11", "10.77.0.13", "10.77.0.15", "10.77.0.16");
+		pool.spread(1);
+		assertThat(next(pool, 2)).as("in turn again").containsExactly("10.77.0.17", "10.77.0.18");
+	}
+
+	@Test
+	void spreadCountsWhatWasTakenBefore() {
+		AddressPool pool = new AddressPool("10.77.0.0/24", Set.of());
+		pool.take(ip("10.77.0.2"));
+		pool.take(ip("10.77.0.4"));
+		pool.take(ip("10.77.0.4")); // twice: counted once
+		pool.spread(2);
+		assertThat(next(pool, 3)).containsExactly("10.77.0.3", "10.77.0.5", "10.77.0.6");
+	}
+
+	@Test
+	void aClassWithNoFreeAddressLeftIsPassedOverUntilThePoolIsFull() {
+		AddressPool pool = new AddressPool("10.77.0.0/29", Set.of(ip("10.77.0.5")));
+		pool.spread(3); // .2 .3 .4 .6 are in classes 2, 0, 1, 0 (mod 3)
+		List<String> all = next(pool, 4);
+		assertThat(all).containsExactlyInAnyOrder("10.77.0.2", "10.77.0.3", "10.77.0.4", "10.77.0.6");
+		assertThat(pool.allocate()).isEmpty();
+		pool.release(ip("10.77.0.6"));
+		assertThat(next(pool, 1)).containsExactly("10.77.0.6");
+	}
+
+	private static List<String> next(AddressPool pool, int n) {
+		List<String> got = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			got.add(IpAddress.formatIpv4(pool.allocate().orElseThrow()));
+		}
+		return got;
 	}
 
 	@Test

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.File;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +132,23 @@ class SessionRegistryTest {
 		assertThat(r.expireIdle(System.currentTimeMillis() + 31_000)).isEqualTo(1);
 		assertThatThrownBy(() -> r.legacyIdleTimeout(4)).isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> r.legacyIdleTimeout(86_401)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void spreadOverTheTunnelsUplinksAFreshLeaseGoesWhereClientsLeft() throws Exception {
+		SessionRegistry r = start("fw1", Map.of());
+		r.spreadLeases(2); // the tunnel steers by address mod 2
+		r.spreadLeases(2); // and says it again every second
+		List<Session> four = new ArrayList<>();
+		for (int port = 40000; port < 40004; port++) {
+			four.add(r.open(EndpointKey.key(AddressPoolTest.ip("172.31.0.9"), port), null)); // .2 .3 .4 .5
+		}
+		r.close(four.get(1), CloseReason.KICKED);
+		r.close(four.get(3), CloseReason.KICKED); // the odd class is empty now
+		Session next = r.open(PHONE_A, null);
+		assertThat(IpAddress.formatIpv4(next.tunnelAddress())).as("not .6, the next in turn: the odd class's").isEqualTo("10.77.0.3");
+		assertThatThrownBy(() -> r.spreadLeases(0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> r.spreadLeases(SessionManager.MAX_WAYS + 1)).isInstanceOf(IllegalArgumentException.class);
 	}
 
 	@Test

@@ -1,11 +1,15 @@
 package org.mobilegt.gateway.tunnel.impl;
 
+import java.util.function.IntSupplier;
+
 import org.mobilegt.gateway.session.api.SessionManager;
 
 /**
  * The tunnel's tick besides its hand-overs: keepalives to clients that were sent nothing for a
  * while, the deprecated tunnel idle timeout passed on to the session manager (which expires idle
- * sessions itself), and the reply budget's pruning.
+ * sessions itself), the number of uplinks that leases should spread over (said again every tick,
+ * so that a session manager bound or replaced since learns it within a second), and the reply
+ * budget's pruning.
  */
 final class Housekeeping {
 
@@ -13,11 +17,13 @@ final class Housekeeping {
 	private final TunnelMetrics metrics;
 	private final Control control;
 	private final ControlSender keepalives = new ControlSender();
+	private final IntSupplier leaseWays;
 
-	Housekeeping(Bindings.Cell bound, TunnelMetrics metrics, Control control) {
+	Housekeeping(Bindings.Cell bound, TunnelMetrics metrics, Control control, IntSupplier leaseWays) {
 		this.bound = bound;
 		this.metrics = metrics;
 		this.control = control;
+		this.leaseWays = leaseWays;
 	}
 
 	void tick() {
@@ -29,6 +35,7 @@ final class Housekeeping {
 			return;
 		}
 		sm.legacyIdleTimeout(s.legacyIdleSeconds());
+		sm.spreadLeases(leaseWays.getAsInt());
 		if (sock != null) { // none while a previous revision still forwards
 			metrics.keepalivesOut.add(keepalives.keepalives(sock, sm.sessions(), s.keepaliveMillis()));
 		}

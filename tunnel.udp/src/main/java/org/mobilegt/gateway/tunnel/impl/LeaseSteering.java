@@ -7,11 +7,11 @@ import com.sun.jna.Memory;
 /**
  * Steers each client's data to an uplink socket by its tunnel address: a classic BPF program on
  * the port's SO_REUSEPORT group answers "socket (source address of the inner packet) mod the
- * number of sockets". IPv4 leases are handed out in turn, so clients that come together spread
- * evenly over the uplinks, where the kernel's hash of addresses and ports often leaves some
- * sockets with more clients than others, and each socket is read by one thread. After churn the
- * live leases are not consecutive and the spread is as chance makes it, as with the hash. A
- * client also stays on its socket when its NAT changes its port.
+ * number of sockets". The session manager hands out fresh IPv4 leases evenly over as many residue
+ * classes ({@code SessionManager#spreadLeases}, told by {@link Housekeeping}), so the clients
+ * spread evenly over the uplinks, also after churn, where the kernel's hash of addresses and
+ * ports often leaves some sockets with more clients than others, and each socket is read by one
+ * thread. A client also stays on its socket when its NAT changes its port.
  * <p>
  * Control datagrams (first byte 0: handshakes, keepalives) and anything that is not an IPv4 or
  * IPv6 packet keep the kernel's hash: the program answers an index past the sockets, which the

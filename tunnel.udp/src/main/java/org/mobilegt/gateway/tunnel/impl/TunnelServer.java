@@ -71,7 +71,7 @@ public final class TunnelServer extends TunnelView {
 	private Predecessor handedFrom;
 	private boolean handingOver;
 	/** The sockets the uplinks read; the first is the one of {@link Bindings#socket}. */
-	private UplinkSockets sockets;
+	private volatile UplinkSockets sockets;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile EventAdmin events;
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -99,7 +99,7 @@ public final class TunnelServer extends TunnelView {
 		bound.set(Bindings.NONE.withSettings(s));
 		control = new Control(bound, metrics, log, s);
 		pumps = new Pumps(bound, metrics, control, log);
-		tick = new Housekeeping(bound, metrics, control);
+		tick = new Housekeeping(bound, metrics, control, () -> UplinkSockets.leaseWays(sockets));
 		pending = s == null ? null : Predecessor.find(context, s, log);
 		if (pending != null) {
 			pumps.hold(); // its pumps forward until this one has what it needs

@@ -99,6 +99,14 @@ final class UplinkSockets {
 		}
 	}
 
+	/**
+	 * Over how many uplinks fresh leases should spread ({@code SessionManager#spreadLeases}): the
+	 * sockets of {@code sockets} when steered by lease, else 1 (one socket, none, or the hash).
+	 */
+	static int leaseWays(UplinkSockets sockets) {
+		return sockets == null || sockets.byHash != null ? 1 : sockets.size();
+	}
+
 	/** Adds sockets bound where the first of {@code sockets} is until there are as many as {@code s} says. */
 	private static void bindBeside(List<UdpSocket> sockets, TunnelSettings s) throws IOException {
 		UdpSocket first = sockets.get(0);

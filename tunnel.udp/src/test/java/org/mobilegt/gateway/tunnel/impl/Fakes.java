@@ -121,6 +121,8 @@ final class Fakes {
 		final Set<Long> recentlyClosed = ConcurrentHashMap.newKeySet();
 		/** When set, open() refuses with it. */
 		volatile SessionRefusedException refusal;
+		/** What the tunnel last said to {@link #spreadLeases}. */
+		volatile int ways = 1;
 		private final AtomicInteger next = new AtomicInteger(0x0A4D0002);
 
 		FakeSession add(long endpoint, int address) {
@@ -168,6 +170,7 @@ final class Fakes {
 			return s != null && s.hi == hi ? s : null;
 		}
 		@Override public void legacyIdleTimeout(int seconds) { }
+		@Override public void spreadLeases(int ways) { this.ways = ways; }
 		@Override public Collection<Session> sessions() { return List.copyOf(byEndpoint.values()); }
 		@Override public Optional<Session> find(String idOrAddress) { return Optional.empty(); }
 		@Override public Pool pool() { return new Pool("10.77.0.0/16", 65534, byAddress.size(), 0, List.of()); }

@@ -539,6 +539,7 @@ class TunnelServerTest {
 		assertThat(UplinkSocketsTest.boundTo(port)).as("the old socket closed after the new ones bound").isEqualTo(3);
 		assertThat(log.at("INFO")).contains("Tunnel listening on 127.0.0.1:" + port + " (3 uplink sockets, data steered by lease, receive buffer 8388608 bytes,"
 				+ " receive offload on, native calls through " + (Sockets.FOREIGN ? "java.lang.foreign" : "JNA") + ")");
+		assertThat(Rig.await(() -> sessions.ways == 3)).as("the session manager spreads fresh leases over the 3 uplinks").isTrue();
 		List<DatagramSocket> clients = clients(16);
 		try {
 			for (DatagramSocket c : clients) {
@@ -561,6 +562,7 @@ class TunnelServerTest {
 			uplinks = 1;
 			server.modified(Annotations.of(TunnelConfig.class, config(port)), config(port));
 			assertThat(UplinkSocketsTest.boundTo(port)).isOne();
+			assertThat(Rig.await(() -> sessions.ways == 1)).as("and in turn again with one").isTrue();
 			sendFromEach(clients);
 			assertThat(Rig.await(() -> server.totals().rxPackets() == 32)).as("%s", server.totals()).isTrue();
 			assertThat(server.totals().handshakesOk()).as("no client had to handshake again").isEqualTo(16);
