@@ -5,6 +5,7 @@
  *   relay server     --tun NAME --listen ADDR:PORT [--mtu 1400] [--batch 32]
  *                    [--clients N [--subnet 10.78.5.0/24] [--secret S]]
  *   relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400] [--batch 32]
+ *                    [--clients N]   (N sessions on one TUN, ids ID-1..ID-N: see "fleet" below)
  *   relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P] [--parallel K]
  *                    [--keys FILE]   (client i sends line i of FILE as its key instead of S)
  *                    [--timeout-ms MS] [--tries T] [--first-port P] [--max-seconds S]
@@ -28,6 +29,12 @@
  * packet to the client whose lease is its destination. Both look the client up in an array
  * indexed by the host part of the address: O(1), no allocation. Without --clients the server
  * serves one client and learns its endpoint from any datagram (no handshake).
+ *
+ * A client with --clients N is a fleet: N ToyVpn sessions in one process (one connected socket
+ * each, so N endpoints; one handshake each, one CONFIG line each, in order), one TUN for all. A
+ * packet read from the TUN goes out on the socket of the session whose lease is its IPv4 source
+ * (others are dropped), one sendmmsg per session per batch. It loads a server with N clients at
+ * the cost of one client process, as one relay pair's client does, instead of N processes.
  *
  * The relay loop only moves packets: it creates the TUN, sets its MTU and brings it up; addresses
  * and routes are the caller's job. After a handshake the client prints one line
@@ -108,7 +115,7 @@ static void usage(void)
 	      "  relay server     --tun NAME --listen ADDR:PORT [--mtu 1400] [--batch 32]\n"
 	      "                   [--clients N [--subnet 10.78.5.0/24] [--secret S]]\n"
 	      "  relay client     --tun NAME --server ADDR:PORT [--secret S [--id ID]] [--mtu 1400]\n"
-	      "                   [--batch 32] [--timeout-ms 5000] [--tries 3]\n"
+	      "                   [--batch 32] [--timeout-ms 5000] [--tries 3] [--clients N]\n"
 	      "  relay handshakes --server ADDR:PORT --secret S --clients N [--id-prefix P]\n"
 	      "                   [--parallel 64] [--timeout-ms 1000] [--tries 3] [--first-port 20000] [--keys FILE]\n"
 	      "                   [--max-seconds 120]\n"
@@ -382,9 +389,13 @@ static size_t handshake_message(unsigned char *out, size_t cap, const char *secr
 	return (size_t)n + 1;
 }
 
-static void print_config(const struct params *p)
+static void print_config(const struct params *p, long member)
 {
-	printf("CONFIG mtu=%d address=%s/%d routes=", p->mtu, p->address, p->prefix);
+	if (member)
+		printf("CONFIG client=%ld ", member);
+	else
+		printf("CONFIG ");
+	printf("mtu=%d address=%s/%d routes=", p->mtu, p->address, p->prefix);
 	for (int i = 0; i < p->nroutes; i++)
 		printf("%s%s", i ? "," : "", p->routes[i]);
 	printf(" dns=");
@@ -709,10 +720,14 @@ static int run_server(const struct opts *o)
 	return 0;
 }
 
+static int run_fleet(const struct opts *o);
+
 static int run_client(const struct opts *o)
 {
 	if (!o->tun || !o->server)
 		die("client needs --tun and --server");
+	if (o->clients)
+		return run_fleet(o);
 	struct relay r = { .server = false, .batch = o->batch };
 	struct sockaddr_storage addr;
 	socklen_t len;
@@ -734,7 +749,7 @@ static int run_client(const struct opts *o)
 			}
 			if (p.mtu && p.mtu != o->mtu)
 				tun_set_mtu_up(o->tun, p.mtu);
-			print_config(&p);
+			print_config(&p, 0);
 		} else {
 			/* One keepalive lets the server learn our endpoint before any data flows. */
 			send_keepalive(&r);
@@ -748,6 +763,158 @@ static int run_client(const struct opts *o)
 		fprintf(stderr, "relay: server asked for a re-handshake\n");
 	}
 	print_counters(&r.c);
+	return 0;
+}
+
+/* ---------- fleet: N client sessions on one TUN ---------- */
+
+#define MAX_FLEET 256
+
+struct fleet {
+	const struct opts *o;
+	int tun, n;
+	int udp[MAX_FLEET];
+	uint32_t lease[MAX_FLEET]; /* IPv4, network order */
+	double last_send[MAX_FLEET];
+	struct counters c;
+};
+
+/* Member i's handshake (again after a re-handshake request): its lease and CONFIG line. */
+static bool fleet_handshake(struct fleet *f, int i)
+{
+	char id[80];
+	struct params p;
+	snprintf(id, sizeof id, "%s-%d", f->o->id ? f->o->id : "fleet", i + 1);
+	long timeout_ms = f->o->timeout_ms > 0 ? f->o->timeout_ms : 5000;
+	struct in_addr a;
+	if (!handshake(f->udp[i], f->o->secret, id, f->o->tries, timeout_ms, &p) || inet_pton(AF_INET, p.address, &a) != 1)
+		return false;
+	f->lease[i] = a.s_addr;
+	f->last_send[i] = now_s();
+	if (p.mtu && p.mtu != f->o->mtu)
+		tun_set_mtu_up(f->o->tun, p.mtu);
+	print_config(&p, i + 1);
+	return true;
+}
+
+static int fleet_member(const struct fleet *f, const unsigned char *pkt, ssize_t len)
+{
+	uint32_t src;
+	if (len < 20 || (pkt[0] >> 4) != 4)
+		return -1;
+	memcpy(&src, pkt + 12, sizeof src);
+	for (int i = 0; i < f->n; i++)
+		if (f->lease[i] == src)
+			return i;
+	return -1;
+}
+
+/* One batch from the TUN, sent per member: a sendmmsg on each member's socket for its packets. */
+static void fleet_tun_to_udp(struct fleet *f)
+{
+	static struct mmsghdr msgs[BATCH];
+	static struct iovec iov[BATCH];
+	static int member[BATCH];
+	static int count[MAX_FLEET], next[MAX_FLEET];
+	int n = 0, touched[BATCH], ntouched = 0;
+	for (int reads = 0; reads < f->o->batch; reads++) {
+		ssize_t len = read(f->tun, out_buf[n], SLOT);
+		if (len <= 0)
+			break;
+		f->c.tun_rx++;
+		int m = fleet_member(f, out_buf[n], len);
+		if (m < 0) {
+			f->c.no_peer_drops++;
+			continue;
+		}
+		if (count[m]++ == 0)
+			touched[ntouched++] = m;
+		member[n] = m;
+		iov[n] = (struct iovec){ out_buf[n], (size_t)len };
+		n++;
+	}
+	int at = 0;
+	for (int t = 0; t < ntouched; t++) { /* packets grouped by member, in arrival order */
+		next[touched[t]] = at;
+		at += count[touched[t]];
+	}
+	for (int k = 0; k < n; k++)
+		msgs[next[member[k]]++].msg_hdr = (struct msghdr){ .msg_iov = &iov[k], .msg_iovlen = 1 };
+	at = 0;
+	double now = n ? now_s() : 0;
+	for (int t = 0; t < ntouched; t++) {
+		int m = touched[t], sent = 0, want = count[m];
+		while (sent < want) {
+			int k = sendmmsg(f->udp[m], msgs + at + sent, (unsigned)(want - sent), 0);
+			if (k <= 0)
+				break;
+			sent += k;
+		}
+		f->c.udp_tx += (uint64_t)sent;
+		f->c.udp_send_drops += (uint64_t)(want - sent);
+		f->last_send[m] = now;
+		at += want;
+		count[m] = 0;
+	}
+}
+
+/* Datagrams of member i: data to the TUN; a re-handshake request is answered at once. */
+static void fleet_udp_to_tun(struct fleet *f, int i)
+{
+	ssize_t len;
+	while ((len = recv(f->udp[i], in_buf[0], SLOT, 0)) > 0) {
+		f->c.udp_rx++;
+		if (in_buf[0][0] != 0) {
+			if (write(f->tun, in_buf[0], (size_t)len) == len)
+				f->c.tun_tx++;
+			else
+				f->c.tun_write_errors++;
+		} else if (len > 1 && is_rehandshake(in_buf[0], (size_t)len)) {
+			fprintf(stderr, "relay: server asked client %d for a re-handshake\n", i + 1);
+			if (!fleet_handshake(f, i))
+				die("re-handshake of client %d failed", i + 1);
+			return;
+		} else {
+			f->c.control++;
+		}
+	}
+}
+
+static int run_fleet(const struct opts *o)
+{
+	if (!o->secret || o->clients > MAX_FLEET)
+		die("client --clients needs --secret and at most %d clients", MAX_FLEET);
+	struct fleet f = { .o = o, .n = (int)o->clients };
+	struct sockaddr_storage addr;
+	socklen_t len;
+	parse_endpoint(o->server, &addr, &len);
+	f.tun = tun_open(o->tun, o->mtu);
+	struct pollfd fds[MAX_FLEET + 1] = { { .fd = f.tun, .events = POLLIN } };
+	for (int i = 0; i < f.n; i++) {
+		f.udp[i] = udp_socket(addr.ss_family);
+		if (connect(f.udp[i], (struct sockaddr *)&addr, len) < 0)
+			die("connect %s: %s", o->server, strerror(errno));
+		if (!fleet_handshake(&f, i))
+			die("handshake of client %d with %s failed", i + 1, o->server);
+		fds[i + 1] = (struct pollfd){ .fd = f.udp[i], .events = POLLIN };
+	}
+	while (!stopping) {
+		int rc = poll(fds, (nfds_t)f.n + 1, 1000);
+		if (rc < 0 && errno != EINTR)
+			die("poll: %s", strerror(errno));
+		if (rc > 0 && (fds[0].revents & POLLIN))
+			fleet_tun_to_udp(&f);
+		for (int i = 0; rc > 0 && i < f.n; i++)
+			if (fds[i + 1].revents & (POLLIN | POLLERR))
+				fleet_udp_to_tun(&f, i);
+		double now = now_s();
+		for (int i = 0; i < f.n; i++) {
+			unsigned char zero = 0;
+			if (now - f.last_send[i] >= KEEPALIVE_IDLE_S && send(f.udp[i], &zero, 1, 0) >= 0)
+				f.last_send[i] = now;
+		}
+	}
+	print_counters(&f.c);
 	return 0;
 }
 

@@ -83,6 +83,11 @@ BLAST_PPS=${BLAST_PPS:-300000}
 # 15 % 1400 B: 392 B on average, ~940 Mbit/s at 300k/s), one flow.
 IMIX_PPS=${IMIX_PPS:-$BLAST_PPS}
 AGG_MAX=$(printf '%s\n' $AGG_SIZES | sort -n | tail -1)
+# The aggregates' phone side. each: a ToyVpn client process and TUN per client (its clients take
+# more of the 2 cores with every client added); one: one process for all of a system's clients
+# (`relay client --clients AGG_MAX`: as many sessions, sockets and endpoints, one TUN), whose cost
+# does not grow with the clients, so that the servers compete with as much load either way.
+AGG_PROCESSES=${AGG_PROCESSES:-each}
 # 1: with relay before gateway in SYSTEMS, the C relay's aggregate runs in the gateway's phase, its
 # repetitions interleaved with the gateway's, so that a change of load on the box hits both alike.
 AGG_INTERLEAVE=${AGG_INTERLEAVE:-1}
@@ -706,14 +711,17 @@ gateway_handshakes() {
 	record gateway 1 hs_p99_ms "$(kv p99_ms "$result")"
 }
 
-# Aggregate packets/s: N ToyVpn clients for each N in AGG_SIZES (one TUN each in the phone ns), `relay blast`
-# with one 64-byte flow per client, BLAST_PPS in total. Policy routing sends what a flow sends from
-# its client's address out of that client's TUN. (iperf3 cannot do this: a stream's UDP set-up
+# Aggregate packets/s: N ToyVpn clients for each N in AGG_SIZES (one fleet process and TUN for all, or
+# one each: AGG_PROCESSES), `relay blast` with one 64-byte flow per client, BLAST_PPS in total. Policy routing sends what a flow sends from
+# its client's address out of its client's TUN. (iperf3 cannot do this: a stream's UDP set-up
 # datagram is lost on a tunnel the other streams already overload, and the stream hangs.)
 gateway_aggregate() {
 	local pid
-	gateway_tuns=("${ID}gc") gateway_addrs=("$CLIENT_ADDR") gateway_srv=$GW_PID gateway_cli=()
-	for pid in "${ENDPOINTS[@]}"; do [[ $pid == "$GW_PID" ]] || gateway_cli+=("$pid"); done
+	gateway_tuns=() gateway_addrs=() gateway_srv=$GW_PID gateway_cli=()
+	if [[ $AGG_PROCESSES == each ]]; then # the data client is client 1
+		gateway_tuns=("${ID}gc") gateway_addrs=("$CLIENT_ADDR")
+		for pid in "${ENDPOINTS[@]}"; do [[ $pid == "$GW_PID" ]] || gateway_cli+=("$pid"); done
+	fi
 	if ((RELAY_AGG_PENDING)); then
 		RELAY_AGG_PENDING=0
 		relay_agg_server
@@ -748,6 +756,10 @@ aggregates() {
 agg_connect() {
 	local sys=$1 n=$2 table=$3 i
 	local -n tuns=${sys}_tuns addrs=${sys}_addrs cli=${sys}_cli
+	if [[ $AGG_PROCESSES == one && ${#tuns[@]} == 0 ]] && ! agg_fleet "$sys"; then
+		log "$sys aggregate: its $AGG_MAX clients did not connect (see $LOGS/$sys-agg-fleet.log)"
+		return 1
+	fi
 	for ((i = ${#tuns[@]} + 1; i <= n; i++)); do
 		if ! "${sys}_connect" "$i"; then
 			log "$sys aggregate: client $i did not connect (see $LOGS)"
@@ -768,6 +780,24 @@ agg_connect() {
 	done
 }
 
+# agg_fleet SYSTEM: one `relay client --clients AGG_MAX` for all of SYSTEM's aggregate clients
+# (AGG_PROCESSES=one), their addresses on its one TUN.
+agg_fleet() {
+	local sys=$1 name=$1-agg-fleet tun=${ID}${1:0:1}f port=8000 a
+	local -n tuns=${sys}_tuns addrs=${sys}_addrs cli=${sys}_cli
+	[[ $sys == relay ]] && port=7001
+	start "$NS_PH" "$name" "$RELAY" client --clients "$AGG_MAX" --tun "$tun" --server "$GW_IP:$port" \
+		--secret "$SECRET" --id "bench-$sys-fleet" --timeout-ms 2000 --mtu "$TUN_MTU"
+	ENDPOINTS+=("$LAST_PID")
+	cli=("$LAST_PID")
+	wait_for "$LOGS/$name.log" "^CONFIG client=$AGG_MAX " 30 "$LAST_PID" || return 1
+	for a in $(sed -n 's/^CONFIG client=[0-9]* .* address=\([0-9.]*\)\/.*/\1/p' "$LOGS/$name.log"); do
+		ip -n "$NS_PH" addr add "$a/32" dev "$tun"
+		tuns+=("$tun") addrs+=("$a")
+	done
+	((${#addrs[@]} == AGG_MAX))
+}
+
 agg_unroute() { # SYSTEM TABLE: removes the rules agg_connect added
 	local -n addrs=${1}_addrs
 	local i
@@ -776,29 +806,35 @@ agg_unroute() { # SYSTEM TABLE: removes the rules agg_connect added
 	done
 }
 
+tun_tx() { # TUN: the packets the phone ns sent into it, also those it dropped
+	echo $(($(nsx "$NS_PH" cat "/sys/class/net/$1/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/$1/statistics/tx_dropped")))
+}
+
 # aggregate_rep SYSTEM N REP: one blast, one flow from each of SYSTEM's first N clients; metrics
 # agg_* for 4 clients (the issue's goal), agg<N>_* otherwise. Besides pps and loss: the server's
 # CPU per packet, and over the sending window the busy CPU of the whole box (/proc/stat: user +
 # nice + system + irq + softirq of all CPUs) and of the server, the ToyVpn clients and the blast
 # process, each as % of all the box's cores: near 100 % the box, not the tunnel, is the limit.
 aggregate_rep() {
-	local sys=$1 n=$2 rep=$3 i prefix=agg c0 c1 tx0=() tx1 f name=$1-agg$2-$3
+	local sys=$1 n=$2 rep=$3 i prefix=agg c0 c1 tx1 f name=$1-agg$2-$3
+	local -A tx0=() want=()
 	local -n tuns=${sys}_tuns addrs=${sys}_addrs srv=${sys}_srv cli=${sys}_cli
 	((n == 4)) || prefix=agg$n
 	AGG_SRV=("$srv") AGG_CLI=("${cli[@]}")
 	log "$sys: $n clients, repetition $rep/$REPS"
-	for ((i = 0; i < n; i++)); do
-		tx0+=($(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped"))))
-	done
+	for i in $(printf '%s\n' "${tuns[@]:0:n}" | sort -u); do tx0[$i]=$(tun_tx "$i"); done
 	c0=$(cpu_ticks "$srv")
 	f=$(blast "$name" "$(IFS=,; echo "${addrs[*]:0:n}")") || f=""
 	c1=$(cpu_ticks "$srv")
 	AGG_SRV=() AGG_CLI=()
 	[[ -n $f ]] || { log "$name: relay blast failed: $(tail -c 300 "$LOGS/$name.txt")"; return 0; }
-	for ((i = 0; i < n; i++)); do
-		tx1=$(($(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_packets") + $(nsx "$NS_PH" cat "/sys/class/net/${tuns[i]}/statistics/tx_dropped")))
-		((tx1 - tx0[i] >= $(awk -v k="flow$((i + 1))_sent" '$1 == k {print $2}' <<<"$f") * 9 / 10)) ||
-			fail "$sys aggregate: ${tuns[i]} carried $((tx1 - tx0[i])) packets of flow $((i + 1)) ($f)"
+	for ((i = 0; i < n; i++)); do # what each TUN was given: its flows' packets
+		want[${tuns[i]}]=$((${want[${tuns[i]}]:-0} + $(awk -v k="flow$((i + 1))_sent" '$1 == k {print $2}' <<<"$f")))
+	done
+	for i in "${!want[@]}"; do
+		tx1=$(tun_tx "$i")
+		((tx1 - tx0[$i] >= want[$i] * 9 / 10)) ||
+			fail "$sys aggregate: $i carried $((tx1 - tx0[$i])) of its flows' ${want[$i]} packets ($f)"
 	done
 	record_lines "$sys" "$rep" "$(awk -v p="$prefix" -v hz="$HZ" '$1 == "seconds" {s = $2} $1 == "sent" {t = $2} $1 == "received" {r = $2}
 		$1 ~ /^flow[0-9]+_received$/ {sub("_received", "", $1); f[$1] = $2}
@@ -1154,7 +1190,7 @@ machine_facts() {
 		command -v "$GATEWAY_JAVA" >/dev/null && echo "java: $("$GATEWAY_JAVA" -version 2>&1 | sed -n 2p)"
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD UPLINKS=$UPLINKS VETH_GRO=$VETH_GRO smoke=$SMOKE"
+		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD UPLINKS=$UPLINKS VETH_GRO=$VETH_GRO AGG_PROCESSES=$AGG_PROCESSES smoke=$SMOKE"
 		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
