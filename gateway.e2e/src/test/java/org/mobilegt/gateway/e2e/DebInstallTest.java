@@ -37,7 +37,7 @@ class DebInstallTest {
 		assertThat(Path.of("/etc/mobilegt")).as("precondition: not installed on this host").doesNotExist();
 		Path deb = tmp.resolve("mobilegt.deb");
 		Files.copy(ServiceUnit.debFile(), deb);
-		for (String d : List.of("upper", "work", "root")) {
+		for (String d : List.of("upper", "work", "root", "tun")) {
 			Files.createDirectories(tmp.resolve(d));
 		}
 		Path root = tmp.resolve("root");
@@ -89,7 +89,7 @@ class DebInstallTest {
 				"for d in /etc/mobilegt /var/lib/mobilegt /var/log/mobilegt /usr/share/mobilegt; do [ -e $d ] && echo left $d; done; true"));
 		String script = "set -e; mount -t overlay overlay -o lowerdir=/,upperdir=" + tmp.resolve("upper") + ",workdir="
 				+ tmp.resolve("work") + " " + root + "; mount -t proc proc " + root + "/proc; mount --rbind /dev " + root
-				+ "/dev; mount -t tmpfs none " + root + "/run; mount -t tmpfs -o mode=1777 none " + root + "/tmp; mount --bind "
+				+ "/dev; " + TunNode.bindOver(tmp.resolve("tun"), root + "/dev/net/tun") + "; mount -t tmpfs none " + root + "/run; mount -t tmpfs -o mode=1777 none " + root + "/tmp; mount --bind "
 				+ tmp + " " + root + "/mnt; chroot " + root
 				+ " sh -c \"$0\"";
 		String ns = "mgt-" + ProcessHandle.current().pid() + "-dpkg";

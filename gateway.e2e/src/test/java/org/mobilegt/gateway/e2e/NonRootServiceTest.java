@@ -73,9 +73,11 @@ class NonRootServiceTest {
 		Path dir = gw.workDir();
 		// UMask= and Environment= of the unit, then its user, group and capabilities; systemd's
 		// NOTIFY_SOCKET (Type=notify) and WATCHDOG_USEC (WatchdogSec=, shortened to 2 s here)
-		List<String> argv = new ArrayList<>(
-				List.of("sh", "-c", "umask " + unit.one("UMask") + " && exec \"$@\"", "sh", "env",
-						"NOTIFY_SOCKET=" + systemd.path(), "WATCHDOG_USEC=2000000"));
+		// and /dev/net/tun as udev leaves it (TunNode), in a mount namespace of its own
+		Path tunDir = Files.createDirectories(dir.resolve("devtun"));
+		List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+				TunNode.bindOver(tunDir, "/dev/net/tun") + " && umask " + unit.one("UMask") + " && exec \"$@\"", "sh", "env",
+				"NOTIFY_SOCKET=" + systemd.path(), "WATCHDOG_USEC=2000000"));
 		unit.get("Environment").forEach(e -> argv.addAll(ServiceUnit.words(e)));
 		argv.addAll(List.of("setpriv", "--reuid=" + UID, "--regid=" + GID, "--clear-groups", "--inh-caps=-all,+net_admin",
 				"--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin", "--no-new-privs", "--"));

@@ -97,7 +97,7 @@ final class AddressPool {
 
 	/**
 	 * Spreads fresh addresses evenly over {@code ways} residue classes (address mod ways) from now
-	 * on; 1: in turn. Counts the classes once, O(pool).
+	 * on; 1: in turn. Counts the classes once, in the taken and reserved addresses only.
 	 */
 	void spread(int ways) {
 		if (ways < 1) {
@@ -106,11 +106,11 @@ final class AddressPool {
 		this.ways = ways;
 		takenByClass = new int[ways];
 		leasableByClass = new int[ways];
-		for (int i = 0; i < hosts; i++) {
-			if (!unavailable.get(i)) {
-				leasableByClass[residue(i)]++;
-			}
+		int first = residue(0);
+		for (int c = 0; c < ways; c++) { // the offsets i with residue c: i = (c - first) mod ways, + ways, ...
+			leasableByClass[c] = hosts / ways + (Math.floorMod(c - first, ways) < hosts % ways ? 1 : 0);
 		}
+		unavailable.stream().forEach(i -> leasableByClass[residue(i)]--);
 		taken.stream().forEach(i -> takenByClass[residue(i)]++);
 	}
 

@@ -103,4 +103,15 @@ class AddressPoolTest {
 	void aLargeSubnetHasRoomForEveryone() {
 		assertThat(new AddressPool("10.0.0.0/8", Set.of()).size()).isEqualTo((1 << 24) - 3);
 	}
+
+	@Test
+	void aLargeSubnetSpreadsOverManyWaysWithoutWalkingItsAddresses() {
+		AddressPool pool = new AddressPool("10.0.0.0/8", Set.of());
+		pool.spread(16); // 16 million addresses: counted from the arithmetic, not one by one
+		int[] perClass = new int[16];
+		for (String a : next(pool, 32)) {
+			perClass[Integer.remainderUnsigned(ip(a), 16)]++;
+		}
+		assertThat(perClass).containsOnly(2);
+	}
 }

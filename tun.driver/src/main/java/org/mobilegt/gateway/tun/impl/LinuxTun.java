@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -170,6 +172,20 @@ final class LinuxTun implements Tun {
 				+ "multiqueue, or TAP) or is not a TUN device";
 	}
 
+	/**
+	 * Why a user may not open the clone device: CAP_NET_ADMIN does not override its file mode, which
+	 * Debian's udev sets to 0666 but a host without udev may leave at 0600 root.
+	 */
+	static String access(String clonePath) {
+		try {
+			PosixFileAttributes a = Files.readAttributes(Path.of(clonePath), PosixFileAttributes.class);
+			return PosixFilePermissions.toString(a.permissions()) + " " + a.owner().getName() + ":" + a.group().getName()
+					+ ": the gateway's user needs read and write on it, as udev's usual mode 0666 gives; CAP_NET_ADMIN does not override it";
+		} catch (IOException | UnsupportedOperationException e) {
+			return "run as root, or give the gateway's user read and write on it";
+		}
+	}
+
 	private static int openQueue(String clonePath, String name, boolean multiQueue, boolean offload) throws IOException {
 		if (!Files.exists(Path.of(clonePath))) {
 			throw new TunOpenException("no " + clonePath + ": load the tun module (modprobe tun) or create the device node");
@@ -179,7 +195,7 @@ final class LinuxTun implements Tun {
 			int errno = LibC.errno();
 			throw new TunOpenException(switch (errno) {
 			case Errno.ENOENT -> "no " + clonePath + ": load the tun module (modprobe tun)";
-			case Errno.EPERM, Errno.EACCES -> "cannot open " + clonePath + ": permission denied (run as root or grant CAP_NET_ADMIN)";
+			case Errno.EPERM, Errno.EACCES -> "cannot open " + clonePath + ": permission denied (" + access(clonePath) + ")";
 			default -> "cannot open " + clonePath + ": " + LibC.describe(errno);
 			});
 		}
