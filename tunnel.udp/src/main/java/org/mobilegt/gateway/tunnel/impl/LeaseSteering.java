@@ -1,5 +1,9 @@
 package org.mobilegt.gateway.tunnel.impl;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import org.mobilegt.gateway.common.LibC;
 
 import com.sun.jna.Memory;
@@ -11,7 +15,9 @@ import com.sun.jna.Memory;
  * classes ({@code SessionManager#spreadLeases}, told by {@link Housekeeping}), so the clients
  * spread evenly over the uplinks, also after churn, where the kernel's hash of addresses and
  * ports often leaves some sockets with more clients than others, and each socket is read by one
- * thread. A client also stays on its socket when its NAT changes its port.
+ * thread. A client also stays on its socket when its NAT changes its port. Busy clients that
+ * still leave one socket busier than another are moved by name ({@link TrafficBalance}): the
+ * program compares the source with each of them before it takes the remainder.
  * <p>
  * Control datagrams (first byte 0: handshakes, keepalives) and anything that is not an IPv4 or
  * IPv6 packet keep the kernel's hash: the program answers an index past the sockets, which the
@@ -22,10 +28,13 @@ import com.sun.jna.Memory;
  * <p>
  * The answer is an index into the port's group in the order the sockets joined it: a set bound
  * beside an older one on the same port comes after it and is steered from its first index until
- * the older set has closed ({@link UplinkSockets#steer}).
+ * the older set has closed ({@link UplinkSockets#steer}), and is kept in the order the group holds
+ * it after that ({@link UplinkSockets#afterOlderLeave}).
  */
 final class LeaseSteering {
 
+	/** The most sources moved off their socket: two instructions each, well below BPF_MAXINSNS. */
+	static final int MAX_MOVED = 64;
 	/** The answer for "the kernel's hash": any index not below the number of sockets. */
 	private static final int BY_HASH = -1;
 
@@ -47,36 +56,48 @@ final class LeaseSteering {
 	private LeaseSteering() {
 	}
 
-	/** The program for {@code sockets} sockets from index {@code first} of the group, as {code, jt, jf, k} rows. */
-	private static int[][] program(int first, int sockets) {
-		if (sockets < 1 || first < 0) {
-			throw new IllegalArgumentException("sockets from index " + first + ": " + sockets);
+	/**
+	 * The program for {@code sockets} sockets from index {@code first} of the group, as {code, jt,
+	 * jf, k} rows: the sources of {@code moved} (steering key to socket, see {@link TrafficBalance})
+	 * go to their socket, any other by its key mod {@code sockets}.
+	 */
+	static int[][] program(int first, int sockets, Map<Integer, Integer> moved) {
+		if (sockets < 1 || first < 0 || moved.size() > MAX_MOVED) {
+			throw new IllegalArgumentException("sockets from index " + first + ": " + sockets + ", moved " + moved.size());
 		}
-		return new int[][] {
-				{ LD_B_ABS, 0, 0, 0 }, // A = payload[0]
-				{ JEQ_K, 9, 0, 0 }, // 0: a control datagram -> by hash
-				{ RSH_K, 0, 0, 4 }, // A = IP version
-				{ JEQ_K, 1, 0, 4 }, // 4 -> IPv4 source
-				{ JEQ_K, 2, 6, 6 }, // 6 -> IPv6 source, else by hash
-				{ LD_W_ABS, 0, 0, 12 }, // A = IPv4 source address
-				{ JA, 0, 0, 1 },
-				{ LD_W_ABS, 0, 0, 20 }, // A = the low 32 bits of the IPv6 source address
-				{ MOD_K, 0, 0, sockets },
-				{ ADD_K, 0, 0, first },
-				{ RET_A, 0, 0, 0 },
-				{ RET_K, 0, 0, BY_HASH },
-		};
+		List<int[]> rows = new ArrayList<>(List.of(
+				new int[] { LD_B_ABS, 0, 0, 0 }, // A = payload[0]
+				new int[] { JEQ_K, 3, 0, 0 }, // 0: a control datagram -> by hash
+				new int[] { RSH_K, 0, 0, 4 }, // A = IP version
+				new int[] { JEQ_K, 2, 0, 4 }, // 4 -> IPv4 source
+				new int[] { JEQ_K, 3, 0, 6 }, // 6 -> IPv6 source, else by hash
+				new int[] { RET_K, 0, 0, BY_HASH },
+				new int[] { LD_W_ABS, 0, 0, 12 }, // A = IPv4 source address
+				new int[] { JA, 0, 0, 1 },
+				new int[] { LD_W_ABS, 0, 0, 20 })); // A = the low 32 bits of the IPv6 source address
+		moved.forEach((key, socket) -> {
+			if (socket < 0 || socket >= sockets) {
+				throw new IllegalArgumentException("moved to socket " + socket + " of " + sockets);
+			}
+			rows.add(new int[] { JEQ_K, 0, 1, key });
+			rows.add(new int[] { RET_K, 0, 0, first + socket });
+		});
+		rows.add(new int[] { MOD_K, 0, 0, sockets });
+		rows.add(new int[] { ADD_K, 0, 0, first });
+		rows.add(new int[] { RET_A, 0, 0, 0 });
+		return rows.toArray(new int[0][]);
 	}
 
 	/**
-	 * Attaches the program for {@code sockets} sockets from index {@code first} to the reuseport
+	 * Attaches the program for {@code sockets} sockets from index {@code first} and the sources
+	 * {@code moved} (steering key to socket) to the reuseport
 	 * group of {@code socket} (bound, with SO_REUSEPORT): it applies to every socket on the port,
 	 * replacing an earlier one.
 	 *
 	 * @return null when attached, else why not (the kernel's error)
 	 */
-	static String attach(UdpSocket socket, int first, int sockets) {
-		int[][] program = program(first, sockets);
+	static String attach(UdpSocket socket, int first, int sockets, Map<Integer, Integer> moved) {
+		int[][] program = program(first, sockets, moved);
 		try (Memory insns = new Memory((long) program.length * INSN_SIZE); Memory fprog = new Memory(FPROG_SIZE)) {
 			for (int i = 0; i < program.length; i++) {
 				long at = (long) i * INSN_SIZE;

@@ -32,6 +32,10 @@ final class Sockets {
 	static final int SO_REUSEPORT = 15;
 	static final int SO_ATTACH_REUSEPORT_CBPF = 51;
 	static final int SO_DETACH_REUSEPORT_BPF = 68;
+	/** u32[SK_MEMINFO_VARS] of a socket's memory, SK_MEMINFO_DROPS its dropped datagrams. */
+	static final int SO_MEMINFO = 55;
+	static final int SK_MEMINFO_VARS = 9;
+	static final int SK_MEMINFO_DROPS = 8;
 	static final int IPPROTO_UDP = 17;
 	static final int SO_SNDBUF = 7;
 	static final int SO_RCVBUF = 8;

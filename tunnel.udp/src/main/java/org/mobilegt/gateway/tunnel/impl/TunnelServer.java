@@ -99,7 +99,7 @@ public final class TunnelServer extends TunnelView {
 		bound.set(Bindings.NONE.withSettings(s));
 		control = new Control(bound, metrics, log, s);
 		pumps = new Pumps(bound, metrics, control, log);
-		tick = new Housekeeping(bound, metrics, control, () -> UplinkSockets.leaseWays(sockets));
+		tick = new Housekeeping(bound, metrics, control, () -> sockets);
 		pending = s == null ? null : Predecessor.find(context, s, log);
 		if (pending != null) {
 			pumps.hold(); // its pumps forward until this one has what it needs

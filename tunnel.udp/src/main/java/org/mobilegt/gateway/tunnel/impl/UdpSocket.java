@@ -204,6 +204,21 @@ final class UdpSocket implements Closeable {
 		}
 	}
 
+	/**
+	 * The datagrams the kernel dropped at this socket since it was made (its receive buffer was
+	 * full, mostly), a 32-bit counter that wraps; -1 when the kernel does not say (SO_MEMINFO's
+	 * drops came with Linux 4.18).
+	 */
+	long drops() {
+		try (Memory v = new Memory(Sockets.SK_MEMINFO_VARS * 4L); Memory len = new Memory(4)) {
+			len.setInt(0, Sockets.SK_MEMINFO_VARS * 4);
+			if (Sockets.getsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_MEMINFO, v, len) < 0 || len.getInt(0) < Sockets.SK_MEMINFO_VARS * 4) {
+				return -1;
+			}
+			return Integer.toUnsignedLong(v.getInt(Sockets.SK_MEMINFO_DROPS * 4L));
+		}
+	}
+
 	int fd() {
 		return fd;
 	}

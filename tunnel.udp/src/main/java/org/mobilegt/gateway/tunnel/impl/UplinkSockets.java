@@ -3,14 +3,16 @@ package org.mobilegt.gateway.tunnel.impl;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.service.log.Logger;
 
 /**
  * The tunnel's UDP sockets: {@code uplinks} of them on one port (SO_REUSEPORT), each read by its
- * own uplink pump. A client's data goes to the socket its tunnel address picks ({@link LeaseSteering}),
- * control datagrams to the one the kernel's hash of addresses and ports picks; so a client's
- * packets stay on one socket, and in order, while the set is unchanged. The first also sends for
+ * own uplink pump. A client's data goes to the socket its tunnel address picks ({@link LeaseSteering})
+ * or the one {@link TrafficBalance} moved it to, control datagrams to the one the kernel's hash of
+ * addresses and ports picks; so a client's packets stay on one socket, and in order, while the set
+ * and the moves are unchanged. The first also sends for
  * all: they share the port, so a client sees one server.
  * <p>
  * Every socket has SO_REUSEPORT, also a single one: a new set (another count, a hand-over with
@@ -28,6 +30,10 @@ final class UplinkSockets {
 	private final List<UdpSocket> sockets;
 	/** Null when data is steered by lease (or there is one socket), else why the kernel's hash steers it. */
 	private volatile String byHash;
+	/** The group index of the first socket, as last steered. */
+	private int firstIndex;
+	/** Sources steered off their socket by traffic ({@link TrafficBalance}): steering key to socket. */
+	private Map<Integer, Integer> moved = Map.of();
 
 	private UplinkSockets(List<UdpSocket> sockets) {
 		this.sockets = List.copyOf(sockets);
@@ -62,9 +68,30 @@ final class UplinkSockets {
 			bound.forEach(UdpSocket::release);
 			throw e;
 		}
-		UplinkSockets next = new UplinkSockets(bound);
+		UplinkSockets next = new UplinkSockets(ours ? afterOlderLeave(current.size(), bound) : bound);
 		next.steer(ours ? current.size() : 0); // beside the current set: behind it until it closes
 		return next;
+	}
+
+	/**
+	 * {@code joined}, the sockets that joined a group behind {@code older} ones, in the order the
+	 * group holds them once the older ones have left, first to last ({@link #release}): the kernel
+	 * fills the slot of a socket that leaves with the group's last (reuseport_detach_sock). Kept
+	 * in that order, the program's index of a socket is its index here, as the balance needs.
+	 */
+	static <T> List<T> afterOlderLeave(int older, List<T> joined) {
+		List<Integer> group = new ArrayList<>(); // slots: the older sockets 0 to older - 1, then older + i for joined i
+		for (int i = 0; i < older + joined.size(); i++) {
+			group.add(i);
+		}
+		for (int i = 0; i < older; i++) {
+			int slot = group.indexOf(i);
+			int last = group.remove(group.size() - 1);
+			if (slot < group.size()) {
+				group.set(slot, last);
+			}
+		}
+		return group.stream().map(g -> joined.get(g - older)).toList();
 	}
 
 	/**
@@ -91,12 +118,35 @@ final class UplinkSockets {
 	 * steered again from 0 once the older one has closed. One socket alone on its port needs no
 	 * program (one an earlier set left is removed).
 	 */
-	void steer(int first) {
+	synchronized void steer(int first) {
+		firstIndex = first;
 		if (sockets.size() == 1 && first == 0) {
 			LeaseSteering.detach(first());
 		} else {
-			byHash = LeaseSteering.attach(first(), first, sockets.size());
+			byHash = LeaseSteering.attach(first(), first, sockets.size(), moved);
 		}
+	}
+
+	/** The sources now steered by traffic: steering key ({@link TrafficBalance#keys}) to socket. */
+	synchronized Map<Integer, Integer> moved() {
+		return moved;
+	}
+
+	/**
+	 * Steers the sources of {@code next} (steering key to socket) to their sockets and any other
+	 * by lease again, by replacing the group's program; kept as it was if the kernel refuses.
+	 *
+	 * @return null when applied, else why not
+	 */
+	synchronized String move(Map<Integer, Integer> next) {
+		if (sockets.size() == 1 || byHash != null || firstIndex != 0) {
+			return "not steered by lease alone on the port";
+		}
+		String refused = LeaseSteering.attach(first(), firstIndex, sockets.size(), next);
+		if (refused == null) {
+			moved = Map.copyOf(next);
+		}
+		return refused;
 	}
 
 	/**

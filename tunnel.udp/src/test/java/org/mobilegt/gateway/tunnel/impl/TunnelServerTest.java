@@ -571,6 +571,45 @@ class TunnelServerTest {
 		}
 	}
 
+	/** Two busy clients whose leases put them on one of two uplinks: the housekeeping moves one. */
+	@Test
+	void twoBusyClientsOnOneUplinkAreSpreadOverBoth() throws Exception {
+		server.bindTun(new Fakes.FakeTun(0));
+		server.bindKeyCheck(keys);
+		server.bindSessions(sessions);
+		uplinks = 2;
+		server.modified(Annotations.of(TunnelConfig.class, config(port)), config(port));
+		List<DatagramSocket> clients = clients(3);
+		try {
+			List<Fakes.FakeSession> leased = new ArrayList<>();
+			for (DatagramSocket c : clients) {
+				leased.add(connect(c));
+			}
+			Fakes.FakeSession a = leased.get(0);
+			Fakes.FakeSession b = leased.get(2);
+			assertThat(List.of(a.tunnelAddress() % 2, b.tunnelAddress() % 2)).as("leases in turn: both on the first uplink").containsExactly(0, 0);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (server.metrics.uplink[1].packets() == 0 && System.nanoTime() < deadline) {
+				a.rxPackets.addAndGet(2_000); // as if each sent 10,000 packets a second
+				b.rxPackets.addAndGet(2_000);
+				sendFrom(clients.get(0));
+				sendFrom(clients.get(2));
+				Thread.sleep(200);
+			}
+			assertThat(server.metrics.uplink[1].packets()).as("one of them reaches the second uplink now").isPositive();
+			long first = server.metrics.uplink[0].packets();
+			long second = server.metrics.uplink[1].packets();
+			for (int i = 0; i < 10; i++) {
+				sendFrom(clients.get(0));
+				sendFrom(clients.get(2));
+			}
+			assertThat(Rig.await(() -> server.metrics.uplink[0].packets() + server.metrics.uplink[1].packets() == first + second + 20)).isTrue();
+			assertThat(server.metrics.uplink[1].packets() - second).as("one client's packets each").isEqualTo(10);
+		} finally {
+			clients.forEach(DatagramSocket::close);
+		}
+	}
+
 	@Test
 	void anUpdateHandsEveryUplinkSocketOverAndTheNextRevisionKeepsAsManyAsItIsConfiguredFor() throws Exception {
 		uplinks = 3;

@@ -97,18 +97,55 @@ class UplinkSocketsTest {
 			}
 			assertThat(picked).as("9 leases in turn over 3 sockets").containsExactly(0, 1, 2, 0, 1, 2, 0, 1, 2);
 			for (int host = 7; host < 10; host++) {
-				byte[] v6 = new byte[40];
-				v6[0] = 0x60;
-				v6[8] = (byte) 0xfd; // fd00::1:<host>
-				v6[21] = 1;
-				v6[23] = (byte) host;
-				client.send(new DatagramPacket(v6, v6.length, Rig.LOOPBACK, port));
+				client.send(new DatagramPacket(ipv6From(0x10000 + host), 40, Rig.LOOPBACK, port)); // fd00::1:<host>
 				assertThat(receivedOn(sockets, batch)).as("fd00::1:%d", host).isEqualTo((0x10000 + host) % 3);
 			}
 			client.send(new DatagramPacket(new byte[] { 0x45, 0, 0, 8 }, 4, Rig.LOOPBACK, port));
 			assertThat(receivedOn(sockets, batch)).as("too short to hold a source: the first socket").isZero();
 		} finally {
 			sockets.release();
+		}
+	}
+
+	/** Sources that {@link TrafficBalance} moved reach the socket named for them, the others theirs by lease. */
+	@Test
+	void aMovedSourceReachesItsSocketUntilItIsMovedHomeAndTheOthersStayWhereTheirLeasePutsThem() throws Exception {
+		int port = freePort();
+		UplinkSockets sockets = UplinkSockets.bind(settings(port, 3), null);
+		try (DatagramSocket client = new DatagramSocket(0, Rig.LOOPBACK)) {
+			MessageBatch batch = new MessageBatch(32, 2048, 0);
+			int moved = 0x0A00_0002; // home: 10.0.0.2 mod 3
+			int home = (int) (Integer.toUnsignedLong(moved) % 3);
+			int low6 = 0x0001_0007; // fd00::1:7
+			assertThat(sockets.move(Map.of(moved, (home + 1) % 3, low6, 0))).isNull();
+			for (int round = 0; round < 2; round++) { // the second after the set is steered again (an older set closed)
+				client.send(new DatagramPacket(ipv4From(moved), 28, Rig.LOOPBACK, port));
+				assertThat(receivedOn(sockets, batch)).as("10.0.0.2, moved").isEqualTo((home + 1) % 3);
+				client.send(new DatagramPacket(ipv4From(moved + 1), 28, Rig.LOOPBACK, port));
+				assertThat(receivedOn(sockets, batch)).as("10.0.0.3, by lease").isEqualTo((home + 1) % 3);
+				client.send(new DatagramPacket(ipv6From(low6), 40, Rig.LOOPBACK, port));
+				assertThat(receivedOn(sockets, batch)).as("fd00::1:7, moved off %d", low6 % 3).isZero();
+				sockets.steer(0);
+			}
+			assertThat(sockets.move(Map.of())).isNull();
+			client.send(new DatagramPacket(ipv4From(moved), 28, Rig.LOOPBACK, port));
+			assertThat(receivedOn(sockets, batch)).as("10.0.0.2 home again").isEqualTo(home);
+		} finally {
+			sockets.release();
+		}
+	}
+
+	@Test
+	void aSocketSaysHowManyDatagramsTheKernelDroppedAtIt() throws Exception {
+		UdpSocket socket = UdpSocket.bind(Rig.LOOPBACK, 0, 4096, true);
+		try (DatagramSocket client = new DatagramSocket(0, Rig.LOOPBACK)) {
+			assertThat(socket.drops()).isZero();
+			for (int i = 0; i < 200; i++) { // 200 KB into a receive buffer of a few KiB, nobody reading
+				client.send(new DatagramPacket(new byte[1000], 1000, Rig.LOOPBACK, socket.port()));
+			}
+			assertThat(socket.drops()).isBetween(150L, 200L);
+		} finally {
+			socket.release();
 		}
 	}
 
@@ -119,26 +156,32 @@ class UplinkSocketsTest {
 		UplinkSockets next = UplinkSockets.bind(settings(port, 3), old);
 		try (DatagramSocket client = new DatagramSocket(0, Rig.LOOPBACK)) {
 			MessageBatch batch = new MessageBatch(32, 2048, 0);
+			Map<Long, Integer> socketOfClass = new java.util.HashMap<>();
 			for (int host = 2; host < 11; host++) {
 				client.send(new DatagramPacket(ipv4From(0x0A00_0000 | host), 28, Rig.LOOPBACK, port));
 				assertThat(receivedOn(old, batch)).as("10.0.0.%d on the old set", host).isEqualTo(-1);
-				assertThat(receivedOn(next, batch)).as("10.0.0.%d", host).isEqualTo((int) (Integer.toUnsignedLong(0x0A00_0000 | host) % 3));
+				int on = receivedOn(next, batch);
+				assertThat(socketOfClass.putIfAbsent(Integer.toUnsignedLong(0x0A00_0000 | host) % 3, on)).as("10.0.0.%d with its class", host)
+						.isIn(null, on);
 			}
+			assertThat(new HashSet<>(socketOfClass.values())).as("a class to each new socket").hasSize(3).doesNotContain(-1);
 			old.release();
 			next.steer(0);
-			Map<Integer, Integer> socketOf = new java.util.HashMap<>();
-			for (int round = 0; round < 2; round++) {
-				for (int host = 2; host < 11; host++) {
-					client.send(new DatagramPacket(ipv4From(0x0A00_0000 | host), 28, Rig.LOOPBACK, port));
-					int on = receivedOn(next, batch);
-					assertThat(on).as("10.0.0.%d", host).isNotNegative();
-					assertThat(socketOf.putIfAbsent(host, on)).as("10.0.0.%d stays on its socket", host).isIn(null, on);
-				}
+			for (int host = 2; host < 11; host++) { // the set is kept in the order the kernel leaves the group in
+				client.send(new DatagramPacket(ipv4From(0x0A00_0000 | host), 28, Rig.LOOPBACK, port));
+				assertThat(receivedOn(next, batch)).as("10.0.0.%d", host).isEqualTo((int) (Integer.toUnsignedLong(0x0A00_0000 | host) % 3));
 			}
-			assertThat(new HashSet<>(socketOf.values())).as("spread over the 3 sockets alone on the port").hasSize(3);
 		} finally {
 			next.release();
 		}
+	}
+
+	@Test
+	void aLeavingSocketsSlotGoesToTheGroupsLast() {
+		assertThat(UplinkSockets.afterOlderLeave(0, List.of("a", "b"))).containsExactly("a", "b");
+		assertThat(UplinkSockets.afterOlderLeave(1, List.of("a", "b", "c"))).containsExactly("c", "a", "b");
+		assertThat(UplinkSockets.afterOlderLeave(2, List.of("a", "b", "c"))).containsExactly("c", "b", "a");
+		assertThat(UplinkSockets.afterOlderLeave(3, List.of("a"))).containsExactly("a");
 	}
 
 	@Test
@@ -164,6 +207,15 @@ class UplinkSocketsTest {
 		byte[] p = new byte[28];
 		p[0] = 0x45;
 		ByteBuffer.wrap(p).putInt(12, source);
+		return p;
+	}
+
+	/** A 40-byte IPv6 packet from fd00::{@code low} (only what steering reads is set). */
+	private static byte[] ipv6From(int low) {
+		byte[] p = new byte[40];
+		p[0] = 0x60;
+		p[8] = (byte) 0xfd;
+		ByteBuffer.wrap(p).putInt(20, low);
 		return p;
 	}
 
