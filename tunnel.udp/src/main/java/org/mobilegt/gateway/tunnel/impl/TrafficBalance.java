@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mobilegt.gateway.common.LongMap;
 import org.mobilegt.gateway.session.api.Session;
 
 /**
@@ -33,8 +34,12 @@ final class TrafficBalance {
 	static final long MIN_PACKETS = 1_000;
 	private static final int MOVES_PER_TICK = 4;
 
-	/** rxPackets of every session at the last tick, by session id. */
-	private Map<Long, Long> seen = new HashMap<>();
+	/**
+	 * Every session's rxPackets at the last tick, by session id: {id, rxPackets, tick}, updated in
+	 * place (thousands of sessions, each tick).
+	 */
+	private LongMap<long[]> seen = new LongMap<>();
+	private long ticks;
 	/** Each socket's dropped datagrams at the last tick (-1: unknown). */
 	private long[] dropsSeen = new long[0];
 	private UplinkSockets of;
@@ -57,13 +62,15 @@ final class TrafficBalance {
 	/** Measures the tick just ended and moves sessions of {@code sockets} if they are uneven. */
 	void tick(UplinkSockets sockets, Collection<Session> sessions) {
 		if (UplinkSockets.leaseWays(sockets) < 2) {
-			of = null;
-			seen.clear();
+			if (of != null) {
+				of = null;
+				seen = new LongMap<>();
+			}
 			return;
 		}
 		if (sockets != of) {
 			of = sockets;
-			seen.clear();
+			seen = new LongMap<>();
 			dropsSeen = new long[0];
 		}
 		long[] drops = sockets.all().stream().mapToLong(UdpSocket::drops).toArray();
@@ -84,7 +91,7 @@ final class TrafficBalance {
 	 */
 	Map<Integer, Integer> next(Collection<? extends Session> sessions, Map<Integer, Integer> moved, long[] lost) {
 		int n = lost.length;
-		Map<Long, Long> now = new HashMap<>(sessions.size() * 2);
+		long tick = ++ticks;
 		Map<Integer, Integer> table = new HashMap<>();
 		long[] carried = new long[n];
 		List<Sender> busy = new ArrayList<>();
@@ -99,18 +106,20 @@ final class TrafficBalance {
 					table.put(k, to);
 				}
 			}
-			long rx = s.rxPackets();
-			Long before = seen.get(s.id());
-			now.put(s.id(), rx);
-			if (before != null && rx > before) {
+			long sent = sentSince(s, tick);
+			if (sent > 0) {
 				int on = socketOf(keys[0], n, moved);
-				carried[on] += rx - before;
-				if (rx - before >= MIN_PACKETS) {
-					busy.add(new Sender(keys, rx - before, on));
+				carried[on] += sent;
+				if (sent >= MIN_PACKETS) {
+					busy.add(new Sender(keys, sent, on));
 				}
 			}
 		}
-		seen = now;
+		seen.forEach(c -> {
+			if (c[2] != tick) {
+				seen.remove(c[0]); // gone
+			}
+		});
 		long[] load = new long[n];
 		for (int i = 0; i < n; i++) {
 			load[i] = carried[i] + lost[i];
@@ -120,6 +129,20 @@ final class TrafficBalance {
 		}
 		moveWhileUneven(busy, load, table, n);
 		return table.equals(moved) ? null : table;
+	}
+
+	/** The data packets {@code s} sent since the last tick (0 when first seen), remembering them for the next. */
+	private long sentSince(Session s, long tick) {
+		long rx = s.rxPackets();
+		long[] c = seen.get(s.id());
+		if (c == null) {
+			seen.put(s.id(), new long[] { s.id(), rx, tick });
+			return 0;
+		}
+		long sent = rx - c[1];
+		c[1] = rx;
+		c[2] = tick;
+		return Math.max(sent, 0);
 	}
 
 	private static void moveWhileUneven(List<Sender> busy, long[] load, Map<Integer, Integer> table, int n) {
@@ -159,7 +182,7 @@ final class TrafficBalance {
 	/** The socket {@code key}'s data reaches now. */
 	private static int socketOf(int key, int n, Map<Integer, Integer> moved) {
 		Integer to = moved.get(key);
-		return to != null && to < n ? to : Integer.remainderUnsigned(key, n);
+		return to != null ? to : Integer.remainderUnsigned(key, n);
 	}
 
 	/** What the steering program compares for {@code s}: its IPv4 address, the low word of its IPv6 one. */

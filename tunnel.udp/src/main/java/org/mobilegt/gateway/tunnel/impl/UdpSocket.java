@@ -132,12 +132,21 @@ final class UdpSocket implements Closeable {
 	}
 
 	private static int option(int fd, int name) throws IOException {
-		try (Memory v = new Memory(4); Memory len = new Memory(4)) {
-			len.setInt(0, 4);
-			if (Sockets.getsockopt(fd, Sockets.SOL_SOCKET, name, v, len) < 0) {
-				throw new IOException("descriptor " + fd + " is not a socket: " + LibC.describe(LibC.errno()));
+		int[] v = options(fd, name, 1);
+		if (v == null) {
+			throw new IOException("descriptor " + fd + " is not a socket: " + LibC.describe(LibC.errno()));
+		}
+		return v[0];
+	}
+
+	/** The first {@code ints} ints of socket option {@code name}; null when it fails or the kernel gives fewer. */
+	private static int[] options(int fd, int name, int ints) {
+		try (Memory v = new Memory(ints * 4L); Memory len = new Memory(4)) {
+			len.setInt(0, ints * 4);
+			if (Sockets.getsockopt(fd, Sockets.SOL_SOCKET, name, v, len) < 0 || len.getInt(0) < ints * 4) {
+				return null;
 			}
-			return v.getInt(0);
+			return v.getIntArray(0, ints);
 		}
 	}
 
@@ -198,10 +207,8 @@ final class UdpSocket implements Closeable {
 
 	/** The receive buffer the kernel actually granted (it doubles the requested value). */
 	int receiveBuffer() {
-		try (Memory v = new Memory(4); Memory len = new Memory(4)) {
-			len.setInt(0, 4);
-			return Sockets.getsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, v, len) < 0 ? -1 : v.getInt(0);
-		}
+		int[] v = options(fd, Sockets.SO_RCVBUF, 1);
+		return v == null ? -1 : v[0];
 	}
 
 	/**
@@ -210,13 +217,8 @@ final class UdpSocket implements Closeable {
 	 * drops came with Linux 4.18).
 	 */
 	long drops() {
-		try (Memory v = new Memory(Sockets.SK_MEMINFO_VARS * 4L); Memory len = new Memory(4)) {
-			len.setInt(0, Sockets.SK_MEMINFO_VARS * 4);
-			if (Sockets.getsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_MEMINFO, v, len) < 0 || len.getInt(0) < Sockets.SK_MEMINFO_VARS * 4) {
-				return -1;
-			}
-			return Integer.toUnsignedLong(v.getInt(Sockets.SK_MEMINFO_DROPS * 4L));
-		}
+		int[] v = options(fd, Sockets.SO_MEMINFO, Sockets.SK_MEMINFO_VARS);
+		return v == null ? -1 : Integer.toUnsignedLong(v[Sockets.SK_MEMINFO_DROPS]);
 	}
 
 	int fd() {
