@@ -28,6 +28,11 @@ record Firewall(String device, String subnet, boolean nat, String egress, Isolat
 	/** The ICMPv6 errors (RFC 4443) a client may always send the gateway. */
 	static final String ICMPV6_ERRORS = "{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }";
 
+	/** The chains of what comes from the TUN: to be forwarded, to the gateway itself. */
+	static final String FORWARD_CHAIN = "from_clients";
+	static final String INPUT_CHAIN = "to_gateway";
+	private static final String RULE = "    ";
+
 	static String table(String device) {
 		// Interface names ([A-Za-z0-9_.-]) are valid in an nft identifier after the letter prefix:
 		// mapping '.' or '-' to '_' would give mgt.0 and mgt_0 one table, and one driver would
@@ -73,8 +78,12 @@ record Firewall(String device, String subnet, boolean nat, String egress, Isolat
 				+ "\n" + nftCreate();
 	}
 
+	/**
+	 * Each filter hook jumps once on the TUN's name to a chain of its own: the other rules match
+	 * without loading the interface name again, and packets from elsewhere (replies to clients,
+	 * the host's own traffic) pass after one rule instead of all of them.
+	 */
 	String nftCreate() {
-		String in = "    iifname \"" + device + "\" ";
 		StringBuilder s = new StringBuilder("table inet ").append(table(device)).append(" {\n");
 		if (nat) {
 			String out = egress == null ? "oifname != \"" + device + "\"" : "oifname \"" + egress + "\"";
@@ -85,45 +94,53 @@ record Firewall(String device, String subnet, boolean nat, String egress, Isolat
 			}
 			s.append("  }\n");
 		}
-		s.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
-		common(s, in);
-		s.append(in).append("oifname \"").append(device).append("\" ").append(isolation.clientToClient() ? "accept" : "drop").append('\n');
+		hook(s, "forward", FORWARD_CHAIN);
+		common(s);
+		s.append(RULE).append("oifname \"").append(device).append("\" ").append(isolation.clientToClient() ? "accept" : "drop").append('\n');
 		if (isolation.on()) {
-			rules(s, in, isolation.allow(), "accept");
-			rules(s, in, Isolation.BLOCKED, "drop");
+			rules(s, isolation.allow(), "accept");
+			rules(s, Isolation.BLOCKED, "drop");
 			if (subnet6 != null) {
-				rules(s, in, Isolation.BLOCKED6, "drop");
+				rules(s, Isolation.BLOCKED6, "drop");
 			}
 		}
-		s.append("  }\n  chain input {\n    type filter hook input priority filter; policy accept;\n");
-		common(s, in);
+		s.append("  }\n");
+		hook(s, "input", INPUT_CHAIN);
+		common(s);
 		if (isolation.on()) {
-			s.append(in).append("ct state established,related accept\n");
+			s.append(RULE).append("ct state established,related accept\n");
 			if (subnet6 != null) {
-				s.append(in).append("icmpv6 type ").append(ICMPV6_ERRORS).append(" accept\n");
+				s.append(RULE).append("icmpv6 type ").append(ICMPV6_ERRORS).append(" accept\n");
 			}
-			rules(s, in, isolation.allow(), "accept");
-			s.append(in).append("drop\n");
+			rules(s, isolation.allow(), "accept");
+			s.append(RULE).append("drop\n");
 		}
 		return s.append("  }\n}\n").toString();
+	}
+
+	/** The base chain of {@code hook}, which sends what comes from the TUN to {@code chain}, opened next. */
+	private void hook(StringBuilder s, String hook, String chain) {
+		s.append("  chain ").append(hook).append(" {\n    type filter hook ").append(hook)
+				.append(" priority filter; policy accept;\n    iifname \"").append(device).append("\" jump ").append(chain)
+				.append("\n  }\n  chain ").append(chain).append(" {\n");
 	}
 
 	/**
 	 * Both hooks: IPv6 from a source outside subnet6 (all of it without subnet6), deny first, then
 	 * DNS to the servers clients are given.
 	 */
-	private void common(StringBuilder s, String in) {
+	private void common(StringBuilder s) {
 		if (subnet6 == null) {
-			s.append(in).append("meta nfproto ipv6 drop\n");
+			s.append(RULE).append("meta nfproto ipv6 drop\n");
 		} else {
-			s.append(in).append("ip6 saddr != ").append(subnet6).append(" drop\n");
+			s.append(RULE).append("ip6 saddr != ").append(subnet6).append(" drop\n");
 		}
-		rules(s, in, isolation.deny(), "drop");
+		rules(s, isolation.deny(), "drop");
 		if (isolation.on()) {
 			for (String dns : isolation.dns()) {
 				if (subnet6 != null || !Isolation.isIpv6(dns)) {
-					s.append(in).append(daddr(dns)).append(" udp dport 53 accept\n");
-					s.append(in).append(daddr(dns)).append(" tcp dport 53 accept\n");
+					s.append(RULE).append(daddr(dns)).append(" udp dport 53 accept\n");
+					s.append(RULE).append(daddr(dns)).append(" tcp dport 53 accept\n");
 				}
 			}
 		}
@@ -133,10 +150,10 @@ record Firewall(String device, String subnet, boolean nat, String egress, Isolat
 	 * One rule per network: nft refuses overlapping elements in one interval set. An IPv6 network
 	 * without subnet6 is left out: every IPv6 packet is dropped before.
 	 */
-	private void rules(StringBuilder s, String in, List<String> networks, String verdict) {
+	private void rules(StringBuilder s, List<String> networks, String verdict) {
 		for (String n : networks) {
 			if (subnet6 != null || !Isolation.isIpv6(n)) {
-				s.append(in).append(daddr(n)).append(' ').append(verdict).append('\n');
+				s.append(RULE).append(daddr(n)).append(' ').append(verdict).append('\n');
 			}
 		}
 	}

@@ -26,27 +26,33 @@ class FirewallTest {
 				  }
 				  chain forward {
 				    type filter hook forward priority filter; policy accept;
-				    iifname "mgt0" meta nfproto ipv6 drop
-				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
-				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
-				    iifname "mgt0" oifname "mgt0" drop
-				    iifname "mgt0" ip daddr 0.0.0.0/8 drop
-				    iifname "mgt0" ip daddr 10.0.0.0/8 drop
-				    iifname "mgt0" ip daddr 100.64.0.0/10 drop
-				    iifname "mgt0" ip daddr 127.0.0.0/8 drop
-				    iifname "mgt0" ip daddr 169.254.0.0/16 drop
-				    iifname "mgt0" ip daddr 172.16.0.0/12 drop
-				    iifname "mgt0" ip daddr 192.168.0.0/16 drop
-				    iifname "mgt0" ip daddr 224.0.0.0/4 drop
-				    iifname "mgt0" ip daddr 240.0.0.0/4 drop
+				    iifname "mgt0" jump from_clients
+				  }
+				  chain from_clients {
+				    meta nfproto ipv6 drop
+				    ip daddr 8.8.8.8 udp dport 53 accept
+				    ip daddr 8.8.8.8 tcp dport 53 accept
+				    oifname "mgt0" drop
+				    ip daddr 0.0.0.0/8 drop
+				    ip daddr 10.0.0.0/8 drop
+				    ip daddr 100.64.0.0/10 drop
+				    ip daddr 127.0.0.0/8 drop
+				    ip daddr 169.254.0.0/16 drop
+				    ip daddr 172.16.0.0/12 drop
+				    ip daddr 192.168.0.0/16 drop
+				    ip daddr 224.0.0.0/4 drop
+				    ip daddr 240.0.0.0/4 drop
 				  }
 				  chain input {
 				    type filter hook input priority filter; policy accept;
-				    iifname "mgt0" meta nfproto ipv6 drop
-				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
-				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
-				    iifname "mgt0" ct state established,related accept
-				    iifname "mgt0" drop
+				    iifname "mgt0" jump to_gateway
+				  }
+				  chain to_gateway {
+				    meta nfproto ipv6 drop
+				    ip daddr 8.8.8.8 udp dport 53 accept
+				    ip daddr 8.8.8.8 tcp dport 53 accept
+				    ct state established,related accept
+				    drop
 				  }
 				}
 				""");
@@ -58,22 +64,23 @@ class FirewallTest {
 		String script = new Firewall("mgt0", "10.77.0.0/16", false, "eth0", i, null, true).nftCreate();
 		assertThat(script).doesNotContain("postrouting", "dport 53");
 		assertThat(script.lines().map(String::trim).toList()).containsSubsequence(
-				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
-				"iifname \"mgt0\" oifname \"mgt0\" accept",
-				"iifname \"mgt0\" ip daddr 192.168.5.0/24 accept",
-				"iifname \"mgt0\" ip daddr 10.0.0.0/8 drop",
-				"chain input {",
-				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
-				"iifname \"mgt0\" ip daddr 192.168.5.0/24 accept",
-				"iifname \"mgt0\" drop");
+				"chain from_clients {",
+				"ip daddr 203.0.113.0/24 drop",
+				"oifname \"mgt0\" accept",
+				"ip daddr 192.168.5.0/24 accept",
+				"ip daddr 10.0.0.0/8 drop",
+				"chain to_gateway {",
+				"ip daddr 203.0.113.0/24 drop",
+				"ip daddr 192.168.5.0/24 accept",
+				"drop");
 	}
 
 	@Test
 	void withoutIsolationOnlyDenyAndTheClientToClientSwitchRemain() {
 		Isolation i = new Isolation(false, List.of("192.168.5.0/24"), List.of(), false, List.of("8.8.8.8"));
 		String script = new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i, null, true).nftCreate();
-		assertThat(script).contains("ip saddr 10.77.0.0/16 oifname \"eth0\" masquerade", "iifname \"mgt0\" oifname \"mgt0\" drop")
-				.doesNotContain("192.168", "10.0.0.0/8", "dport 53", "iifname \"mgt0\" drop");
+		assertThat(script).contains("ip saddr 10.77.0.0/16 oifname \"eth0\" masquerade", "    oifname \"mgt0\" drop")
+				.doesNotContain("192.168", "10.0.0.0/8", "dport 53", "    drop\n");
 		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", i, null, true).needsNft()).isTrue();
 		assertThat(new Firewall("mgt0", "10.77.0.0/16", true, "eth0", new Isolation(false, List.of(), List.of(), true, List.of()), null, true)
 				.needsNft()).isFalse();
@@ -111,41 +118,47 @@ class FirewallTest {
 				  }
 				  chain forward {
 				    type filter hook forward priority filter; policy accept;
-				    iifname "mgt0" ip6 saddr != fd12:3456:789a::/64 drop
-				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
-				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
-				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
-				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
-				    iifname "mgt0" oifname "mgt0" drop
-				    iifname "mgt0" ip daddr 0.0.0.0/8 drop
-				    iifname "mgt0" ip daddr 10.0.0.0/8 drop
-				    iifname "mgt0" ip daddr 100.64.0.0/10 drop
-				    iifname "mgt0" ip daddr 127.0.0.0/8 drop
-				    iifname "mgt0" ip daddr 169.254.0.0/16 drop
-				    iifname "mgt0" ip daddr 172.16.0.0/12 drop
-				    iifname "mgt0" ip daddr 192.168.0.0/16 drop
-				    iifname "mgt0" ip daddr 224.0.0.0/4 drop
-				    iifname "mgt0" ip daddr 240.0.0.0/4 drop
-				    iifname "mgt0" ip6 daddr ::/128 drop
-				    iifname "mgt0" ip6 daddr ::1/128 drop
-				    iifname "mgt0" ip6 daddr ::ffff:0:0/96 drop
-				    iifname "mgt0" ip6 daddr 64:ff9b:1::/48 drop
-				    iifname "mgt0" ip6 daddr 100::/64 drop
-				    iifname "mgt0" ip6 daddr fc00::/7 drop
-				    iifname "mgt0" ip6 daddr fe80::/10 drop
-				    iifname "mgt0" ip6 daddr fec0::/10 drop
-				    iifname "mgt0" ip6 daddr ff00::/8 drop
+				    iifname "mgt0" jump from_clients
+				  }
+				  chain from_clients {
+				    ip6 saddr != fd12:3456:789a::/64 drop
+				    ip daddr 8.8.8.8 udp dport 53 accept
+				    ip daddr 8.8.8.8 tcp dport 53 accept
+				    ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
+				    ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
+				    oifname "mgt0" drop
+				    ip daddr 0.0.0.0/8 drop
+				    ip daddr 10.0.0.0/8 drop
+				    ip daddr 100.64.0.0/10 drop
+				    ip daddr 127.0.0.0/8 drop
+				    ip daddr 169.254.0.0/16 drop
+				    ip daddr 172.16.0.0/12 drop
+				    ip daddr 192.168.0.0/16 drop
+				    ip daddr 224.0.0.0/4 drop
+				    ip daddr 240.0.0.0/4 drop
+				    ip6 daddr ::/128 drop
+				    ip6 daddr ::1/128 drop
+				    ip6 daddr ::ffff:0:0/96 drop
+				    ip6 daddr 64:ff9b:1::/48 drop
+				    ip6 daddr 100::/64 drop
+				    ip6 daddr fc00::/7 drop
+				    ip6 daddr fe80::/10 drop
+				    ip6 daddr fec0::/10 drop
+				    ip6 daddr ff00::/8 drop
 				  }
 				  chain input {
 				    type filter hook input priority filter; policy accept;
-				    iifname "mgt0" ip6 saddr != fd12:3456:789a::/64 drop
-				    iifname "mgt0" ip daddr 8.8.8.8 udp dport 53 accept
-				    iifname "mgt0" ip daddr 8.8.8.8 tcp dport 53 accept
-				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
-				    iifname "mgt0" ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
-				    iifname "mgt0" ct state established,related accept
-				    iifname "mgt0" icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept
-				    iifname "mgt0" drop
+				    iifname "mgt0" jump to_gateway
+				  }
+				  chain to_gateway {
+				    ip6 saddr != fd12:3456:789a::/64 drop
+				    ip daddr 8.8.8.8 udp dport 53 accept
+				    ip daddr 8.8.8.8 tcp dport 53 accept
+				    ip6 daddr 2001:4860:4860::8888 udp dport 53 accept
+				    ip6 daddr 2001:4860:4860::8888 tcp dport 53 accept
+				    ct state established,related accept
+				    icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept
+				    drop
 				  }
 				}
 				""");
@@ -170,15 +183,16 @@ class FirewallTest {
 		List<String> with = new Firewall("mgt0", "10.77.0.0/16", true, null, i, "fd12:3456:789a::/64", true).nftCreate().lines()
 				.map(String::trim).toList();
 		assertThat(with).containsSubsequence(
-				"iifname \"mgt0\" ip6 saddr != fd12:3456:789a::/64 drop",
-				"iifname \"mgt0\" ip6 daddr 2001:db8:6::/48 drop",
-				"iifname \"mgt0\" ip daddr 203.0.113.0/24 drop",
-				"iifname \"mgt0\" ip6 daddr 2001:4860:4860::8888 udp dport 53 accept",
-				"iifname \"mgt0\" oifname \"mgt0\" drop",
-				"iifname \"mgt0\" ip6 daddr 2001:db8:5::/48 accept",
-				"iifname \"mgt0\" ip6 daddr fc00::/7 drop");
+				"iifname \"mgt0\" jump from_clients",
+				"ip6 saddr != fd12:3456:789a::/64 drop",
+				"ip6 daddr 2001:db8:6::/48 drop",
+				"ip daddr 203.0.113.0/24 drop",
+				"ip6 daddr 2001:4860:4860::8888 udp dport 53 accept",
+				"oifname \"mgt0\" drop",
+				"ip6 daddr 2001:db8:5::/48 accept",
+				"ip6 daddr fc00::/7 drop");
 		String without = new Firewall("mgt0", "10.77.0.0/16", true, null, i, null, true).nftCreate();
-		assertThat(without).contains("iifname \"mgt0\" meta nfproto ipv6 drop", "ip daddr 203.0.113.0/24 drop")
+		assertThat(without).contains("    meta nfproto ipv6 drop", "ip daddr 203.0.113.0/24 drop")
 				.doesNotContain("ip6 ", "2001:db8", "fc00::/7", "icmpv6");
 	}
 }

@@ -562,7 +562,7 @@ class TunDriverIT {
 		assertThat(read(acceptRa(UPLINK))).as("RAs still accepted on the uplink while forwarding").isEqualTo("2");
 		String table = sh("nft", "list", "table", "inet", "mobilegt_mgtit10");
 		assertThat(table).contains("ip6 saddr fd00:99:10::/64 oifname != \"mgtit10\" masquerade",
-				"iifname \"mgtit10\" ip6 saddr != fd00:99:10::/64 drop", "iifname \"mgtit10\" ip6 daddr fc00::/7 drop",
+				"iifname \"mgtit10\" jump from_clients", "ip6 saddr != fd00:99:10::/64 drop", "ip6 daddr fc00::/7 drop",
 				"packet-too-big").doesNotContain("meta nfproto ipv6 drop");
 		assertThat(registry.current().props()).containsEntry(TunDevice.SUBNET6, "fd00:99:10::/64");
 		assertThat(driver.installed()).contains("address fd00:99:10::1/64 dev mgtit10",
