@@ -11,7 +11,6 @@
 # Everything runs in a fresh network namespace that vanishes with the script.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 packets=${1:-1000000}
 seconds=${2:-10}
 runs=${3:-3}
@@ -24,15 +23,9 @@ fi
 if [ -z "${MGT_BENCH_NS:-}" ]; then
 	work=$(mktemp -d /tmp/mgt-tunpps.XXXXXX)
 	trap 'rm -rf "$work"' EXIT
-	# Build outside the namespace: Maven may need the registry.
 	cc -O2 -Wall -pthread -o "$work/tun-pps" "$here/tun-pps.c"
-	if ! (cd "$root" && mvn -B test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-		-Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO} -pl tun.driver -am) \
-		>"$work/build.log" 2>&1; then
-		cat "$work/build.log" >&2
-		exit 1
-	fi
-	cp="$root/tun.driver/target/test-classes:$root/tun.driver/target/classes:$root/common/target/classes:$(cat "$work/cp")"
+	. "$here/test-classpath.sh"
+	cp=$(test_classpath "$work")
 	MGT_BENCH_NS=1 MGT_WORK="$work" MGT_CP="$cp" unshare --net -- "$0" "$packets" "$seconds" "$runs"
 	exit
 fi
