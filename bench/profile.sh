@@ -18,14 +18,24 @@ profile_system() {
 	perf_attach "$pid" "$dir/$sys-ping" "$dir/$sys-ping.csv"
 	nsx "$NS_PH" ping -n -q -c "$PROFILE_PINGS" -i 0.01 -W 1 "$INET_IP" >"$LOGS/profile-$sys-ping.txt" 2>&1 || true
 	perf_detach
+	java_perf_map "$pid"
 	{
 		python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" "packet (test cpu, $CPU_PPS packets/s)"
 		python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" "ping round trip (idle, 100/s)"
 		profile_samples "$dir/$sys.perf.data" "test cpu"
 		profile_samples "$dir/$sys-ping.perf.data" "the pings"
 	} >"$dir/$sys.txt"
+	rm -f "/tmp/perf-$pid.map"
 	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" - cpu)"
 	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" - ping)"
+}
+
+# java_perf_map PID: if PID is a JVM, has it write /tmp/perf-PID.map, where perf report finds the
+# names of its JIT-compiled methods (Java 17+: jcmd Compiler.perfmap); the methods compiled now
+java_perf_map() {
+	if [[ $(readlink "/proc/$1/exe") == */java ]]; then
+		"$(dirname "$(readlink "/proc/$1/exe")")/jcmd" "$1" Compiler.perfmap >>"$LOGS/perf.log" 2>&1 || true
+	fi
 }
 
 # perf_attach PID STEM CSV: perf record (STEM.perf.data) and perf stat per thread (CSV) on PID's
@@ -43,13 +53,20 @@ perf_detach() {
 	wait "${PERF_PIDS[@]}" 2>/dev/null || true # perf ends on SIGINT
 }
 
-# profile_samples PERF.DATA WHAT: the samples by object and the top 30 symbols (sed reads all of
-# perf's output: no SIGPIPE under pipefail)
+# profile_samples PERF.DATA WHAT: the samples by object and the top 30 symbols
 profile_samples() {
-	echo "Samples of $2 by object (perf record -g, 1999 Hz; JIT-compiled Java has no object):"
-	perf report -i "$1" --stdio --no-children --sort dso -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,12p
+	echo "Samples of $2 by object (perf record -g, 1999 Hz; JIT-compiled Java has no object, its methods are named in the symbols):"
+	perf_report "$1" dso 12
 	echo
 	echo "Top symbols of $2:"
-	perf report -i "$1" --stdio --no-children --sort dso,sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,30p
+	perf_report "$1" dso,sym 30
 	echo
+}
+
+# perf_report PERF.DATA SORT LINES: perf report's first LINES rows, or a line saying there are none
+# (a recording without samples must not end the run under pipefail; awk reads all: no SIGPIPE)
+perf_report() {
+	local rows
+	rows=$(perf report -i "$1" --stdio --no-children --sort "$2" -g none 2>/dev/null | awk -v n="$3" '!/^#/ && !/^$/ && n-- > 0') || true
+	echo "${rows:-    (no samples)}"
 }

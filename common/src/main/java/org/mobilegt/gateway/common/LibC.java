@@ -10,7 +10,7 @@ import com.sun.jna.Pointer;
 
 /**
  * The few libc calls the data path needs, bound with JNA direct mapping (no per-call reflection,
- * no allocation); on Java 22 and newer the data path's read, write and poll go through
+ * no allocation); on Java 22 and newer the data path's read, write and waits go through
  * {@link ForeignCalls} instead. The data path's calls take native addresses, not buffers or
  * pointers: a primitive-only call crosses into native code without JNI calls back into the JVM (a
  * buffer argument costs a type check and a call of its position() per call). On failure a call
@@ -25,13 +25,20 @@ public final class LibC {
 	public static final int F_SETFL = 4;
 	public static final int EFD_CLOEXEC = 0x80000;
 	public static final int EFD_NONBLOCK = 0x800;
-	public static final short POLLIN = 0x1;
+	public static final int EPOLLIN = 0x1;
+	public static final int EPOLL_CTL_ADD = 1;
+	public static final int EPOLL_CTL_DEL = 2;
+	public static final int EPOLL_CLOEXEC = 0x80000;
+	/** struct epoll_event {uint32 events; uint64 data}: packed on x86 (12 bytes), aligned elsewhere. */
+	public static final int EPOLL_EVENT_SIZE = Platform.isIntel() ? 12 : 16;
+	public static final int EPOLL_EVENT_DATA = EPOLL_EVENT_SIZE - 8;
 
-	// read and write serve non-blocking descriptors only (eventfds, TUN queues): critical; poll blocks.
+	// read and write serve non-blocking descriptors only (eventfds, TUN queues): critical; epoll_wait blocks.
 	private static final MethodHandle READ = ForeignCalls.downcall("read", true, long.class, int.class, long.class, long.class);
 	private static final MethodHandle WRITE = ForeignCalls.downcall("write", true, long.class, int.class, long.class, long.class);
-	private static final MethodHandle POLL = ForeignCalls.downcall("poll", false, int.class, long.class, long.class, int.class);
-	private static final boolean FOREIGN = READ != null && WRITE != null && POLL != null;
+	private static final MethodHandle EPOLL_WAIT = ForeignCalls.downcall("epoll_wait", false, int.class, int.class, long.class, int.class,
+			int.class);
+	private static final boolean FOREIGN = READ != null && WRITE != null && EPOLL_WAIT != null;
 
 	static {
 		Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -72,16 +79,22 @@ public final class LibC {
 		}
 	}
 
-	public static int poll(long fds, long nfds, int timeoutMillis) {
+	/** epoll_wait(2) into {@code maxEvents} struct epoll_event at {@code events}. */
+	public static int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
 		if (!FOREIGN) {
-			return Jna.poll(fds, nfds, timeoutMillis);
+			return Jna.epoll_wait(epfd, events, maxEvents, timeoutMillis);
 		}
 		try {
-			return ForeignCalls.result((int) POLL.invokeExact(ForeignCalls.captureState(), fds, nfds, timeoutMillis));
+			return ForeignCalls.result((int) EPOLL_WAIT.invokeExact(ForeignCalls.captureState(), epfd, events, maxEvents, timeoutMillis));
 		} catch (Throwable t) {
 			throw ForeignCalls.unchecked(t);
 		}
 	}
+
+	public static native int epoll_create1(int flags);
+
+	/** epoll_ctl(2) with the struct epoll_event at {@code event}. */
+	public static native int epoll_ctl(int epfd, int op, int fd, long event);
 
 	public static native int eventfd(int initval, int flags);
 
@@ -92,7 +105,7 @@ public final class LibC {
 		return Native.getLastError();
 	}
 
-	/** "ffm" when read, write and poll go through java.lang.foreign, else "jna". */
+	/** "ffm" when read, write and epoll_wait go through java.lang.foreign, else "jna". */
 	public static String binding() {
 		return FOREIGN ? "ffm" : "jna";
 	}
@@ -129,6 +142,6 @@ public final class LibC {
 
 		static native long write(int fd, long address, long count);
 
-		static native int poll(long fds, long nfds, int timeoutMillis);
+		static native int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
 	}
 }

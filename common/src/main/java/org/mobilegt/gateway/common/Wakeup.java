@@ -10,8 +10,10 @@ import com.sun.jna.Pointer;
  * Waits until a non-blocking file descriptor is readable, or until {@link #close()} wakes every
  * waiter through an eventfd, so no thread stays blocked in the kernel after shutdown.
  * <p>
- * One instance per reading thread: the pollfd array is reused for every wait (no allocation).
- * {@link #awaitAny} also waits for two more descriptors, given anew on each call.
+ * One instance per reading thread. It waits in an epoll set that holds its descriptors for as
+ * long as they are watched, rather than in poll(2), which adds the thread to and removes it from
+ * every descriptor's wait queue on every wait: the data path waits once per datagram at low load,
+ * on up to four descriptors ({@link #watch}). No allocation per wait.
  */
 public final class Wakeup implements Closeable {
 
@@ -20,76 +22,103 @@ public final class Wakeup implements Closeable {
 		READABLE, TIMEOUT, CLOSED
 	}
 
-	/** struct pollfd: int fd; short events; short revents. */
-	private static final int POLLFD_SIZE = 8;
-	private static final int POLLFD_FD = 0;
-	private static final int POLLFD_EVENTS = 4;
-	private static final int POLLFD_REVENTS = 6;
+	private static final int EVENT_SIZE = LibC.EPOLL_EVENT_SIZE;
+	private static final int EVENT_DATA = LibC.EPOLL_EVENT_DATA;
 	/** An eventfd is written and read as one unsigned 64-bit counter. */
 	private static final int EVENTFD_COUNTER_SIZE = 8;
+	/** The descriptor, the eventfd, and the two of {@link #watch}; an event's data is its slot. */
+	private static final int SLOTS = 4;
+	private static final int CLOSE_SLOT = 1;
 
+	private final int epollFd;
 	private final int eventFd;
-	/** The descriptor, the eventfd, and the two slots of {@link #awaitAny}. */
-	private final Memory pollFds = new Memory(4L * POLLFD_SIZE);
-	private final long pollFdsAddress = Pointer.nativeValue(pollFds);
+	private final int[] watched = { -1, -1, -1, -1 };
+	private final Memory events = new Memory((long) SLOTS * EVENT_SIZE);
+	private final long eventsAddress = Pointer.nativeValue(events);
+	/** The event epoll_ctl is given: the watching thread's only. */
+	private final Memory control = new Memory(EVENT_SIZE);
+	private final long controlAddress = Pointer.nativeValue(control);
+	/** The slots the last wait found ready, a bit each. */
+	private int ready;
 	private volatile boolean closed;
 
 	public Wakeup(int fd) throws IOException {
+		epollFd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+		if (epollFd < 0) {
+			throw new IOException("epoll_create1 failed: " + LibC.describe(LibC.errno()));
+		}
 		eventFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-		if (eventFd < 0) {
-			throw new IOException("eventfd failed: " + LibC.describe(LibC.errno()));
-		}
-		pollFds.setInt(POLLFD_FD, fd);
-		pollFds.setShort(POLLFD_EVENTS, LibC.POLLIN);
-		pollFds.setInt(POLLFD_SIZE + POLLFD_FD, eventFd);
-		pollFds.setShort(POLLFD_SIZE + POLLFD_EVENTS, LibC.POLLIN);
-		for (int slot = 2; slot < 4; slot++) {
-			pollFds.setShort(slot * POLLFD_SIZE + POLLFD_EVENTS, LibC.POLLIN);
+		try {
+			if (eventFd < 0) {
+				throw new IOException("eventfd failed: " + LibC.describe(LibC.errno()));
+			}
+			add(0, fd);
+			add(CLOSE_SLOT, eventFd);
+		} catch (IOException e) {
+			LibC.close(eventFd);
+			LibC.close(epollFd);
+			throw e;
 		}
 	}
 
-	/** Blocks until the descriptor is readable, the timeout passes or this is closed. */
+	/** Blocks until the descriptor or a watched one is readable, the timeout passes or this is closed. */
 	public Ready awaitReadable(int timeoutMillis) throws IOException {
-		return await(2, timeoutMillis);
-	}
-
-	/**
-	 * Like {@link #awaitReadable(int)}, but also returns when {@code second} or {@code third} is
-	 * readable (a negative one is left out); {@link #ready(int)} then says which of the three is.
-	 */
-	public Ready awaitAny(int timeoutMillis, int second, int third) throws IOException {
-		pollFds.setInt(2 * POLLFD_SIZE + POLLFD_FD, second);
-		pollFds.setInt(3 * POLLFD_SIZE + POLLFD_FD, third);
-		return await(4, timeoutMillis);
-	}
-
-	/**
-	 * After {@link #awaitAny}: whether descriptor {@code i} (0: this one's, 1: the second, 2: the
-	 * third) polled ready, readable or failing (a read tells which).
-	 */
-	public boolean ready(int i) {
-		return pollFds.getShort((i == 0 ? 0 : i + 1) * POLLFD_SIZE + POLLFD_REVENTS) != 0;
-	}
-
-	private Ready await(int slots, int timeoutMillis) throws IOException {
 		if (closed) {
 			return Ready.CLOSED;
 		}
-		for (int slot = 0; slot < slots; slot++) {
-			pollFds.setShort(slot * POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
-		}
-		int n = LibC.poll(pollFdsAddress, slots, timeoutMillis);
+		ready = 0;
+		int n = LibC.epollWait(epollFd, eventsAddress, SLOTS, timeoutMillis);
 		if (n < 0) {
 			int errno = LibC.errno();
 			if (errno == Errno.EINTR) {
 				return Ready.TIMEOUT;
 			}
-			throw new IOException("poll failed: " + LibC.describe(errno));
+			throw new IOException("epoll_wait failed: " + LibC.describe(errno));
 		}
-		if (closed || pollFds.getShort(POLLFD_SIZE + POLLFD_REVENTS) != 0) {
+		for (int i = 0; i < n; i++) {
+			ready |= 1 << events.getLong((long) i * EVENT_SIZE + EVENT_DATA);
+		}
+		if (closed || (ready & 1 << CLOSE_SLOT) != 0) {
 			return Ready.CLOSED;
 		}
 		return n == 0 ? Ready.TIMEOUT : Ready.READABLE;
+	}
+
+	/**
+	 * From now on {@link #awaitReadable} also returns when {@code fd} is readable, in place of
+	 * what {@code which} (1 or 2) watched before; a negative {@code fd} watches nothing there. Call
+	 * it again for a descriptor whose number was closed and reused: the kernel forgot the old file.
+	 */
+	public void watch(int which, int fd) throws IOException {
+		int slot = which + 1;
+		if (watched[slot] >= 0) {
+			control(LibC.EPOLL_CTL_DEL, slot, watched[slot]); // fails harmlessly when the file was closed
+			watched[slot] = -1;
+		}
+		if (fd >= 0) {
+			add(slot, fd);
+		}
+	}
+
+	/**
+	 * After {@link #awaitReadable}: whether descriptor {@code i} (0: this one's, 1 and 2: the
+	 * watched ones) was ready, readable or failing (a read tells which).
+	 */
+	public boolean ready(int i) {
+		return (ready & 1 << (i == 0 ? 0 : i + 1)) != 0;
+	}
+
+	private void add(int slot, int fd) throws IOException {
+		if (control(LibC.EPOLL_CTL_ADD, slot, fd) < 0) {
+			throw new IOException("cannot wait for descriptor " + fd + ": " + LibC.describe(LibC.errno()));
+		}
+		watched[slot] = fd;
+	}
+
+	private int control(int op, int slot, int fd) {
+		control.setInt(0, LibC.EPOLLIN);
+		control.setLong(EVENT_DATA, slot);
+		return LibC.epoll_ctl(epollFd, op, fd, controlAddress);
 	}
 
 	/** Wakes all waiters for good; the eventfd stays readable until {@link #release()}. */
@@ -104,9 +133,10 @@ public final class Wakeup implements Closeable {
 		}
 	}
 
-	/** Frees the eventfd once no thread can be waiting any more. */
+	/** Frees the descriptors it made once no thread can be waiting any more. */
 	public void release() {
 		close();
 		LibC.close(eventFd);
+		LibC.close(epollFd);
 	}
 }

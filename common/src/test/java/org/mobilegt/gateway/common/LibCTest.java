@@ -13,10 +13,6 @@ class LibCTest {
 
 	private static final int EBADF = 9;
 	private static final int EFAULT = 14;
-	/** struct pollfd: int fd; short events; short revents. */
-	private static final int POLLFD_SIZE = 8;
-	private static final int POLLFD_EVENTS = 4;
-	private static final int POLLFD_REVENTS = 6;
 
 	@Test
 	void bindsThroughForeignCallsFromJava22UnlessJnaIsAskedFor() {
@@ -62,21 +58,27 @@ class LibCTest {
 	}
 
 	@Test
-	void pollSaysWhenADescriptorBecomesReadable() {
+	void epollWaitSaysWhenARegisteredDescriptorBecomesReadable() {
 		int fd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-		try (Memory pollFd = new Memory(POLLFD_SIZE); Memory one = new Memory(8)) {
-			pollFd.setInt(0, fd);
-			pollFd.setShort(POLLFD_EVENTS, LibC.POLLIN);
-			pollFd.setShort(POLLFD_REVENTS, (short) 0);
-			long address = Pointer.nativeValue(pollFd);
-			assertThat(LibC.poll(address, 1, 0)).isZero();
+		int epoll = LibC.epoll_create1(0);
+		try (Memory event = new Memory(LibC.EPOLL_EVENT_SIZE); Memory one = new Memory(8)) {
+			long address = Pointer.nativeValue(event);
+			event.setInt(0, LibC.EPOLLIN);
+			event.setLong(LibC.EPOLL_EVENT_DATA, 7);
+			assertThat(LibC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, fd, address)).isZero();
+			assertThat(LibC.epollWait(epoll, address, 1, 0)).isZero();
 			one.setLong(0, 1);
 			LibC.write(fd, Pointer.nativeValue(one), 8);
-			assertThat(LibC.poll(address, 1, 1000)).isEqualTo(1);
-			assertThat(pollFd.getShort(POLLFD_REVENTS)).isEqualTo(LibC.POLLIN);
-			assertThat(LibC.poll(-1, 1, 0)).as("pollfds at an invalid address").isEqualTo(-1);
+			event.clear();
+			assertThat(LibC.epollWait(epoll, address, 1, 1000)).isEqualTo(1);
+			assertThat(event.getInt(0)).isEqualTo(LibC.EPOLLIN);
+			assertThat(event.getLong(LibC.EPOLL_EVENT_DATA)).as("the data it was registered with").isEqualTo(7);
+			assertThat(LibC.epollWait(epoll, -1, 1, 0)).as("events at an invalid address").isEqualTo(-1);
 			assertThat(LibC.errno()).isEqualTo(EFAULT);
+			assertThat(LibC.epollWait(-1, address, 1, 0)).isEqualTo(-1);
+			assertThat(LibC.errno()).isEqualTo(EBADF);
 		} finally {
+			LibC.close(epoll);
 			LibC.close(fd);
 		}
 	}

@@ -84,9 +84,10 @@ public interface TunDevice {
 
 	/**
 	 * A descriptor that polls readable ({@code POLLIN}) when the queue holds a packet, for a reader
-	 * that waits for several descriptors in one {@code poll(2)} and then reads with
-	 * {@link #read(int, ByteBuffer, int)} and timeout 0. Never read, write or close it. Once the
-	 * device is closed its number may be reused: a wake-up is only a hint, confirmed by that read.
+	 * that waits for several descriptors in one {@code poll(2)} or {@code epoll(7)} set and then
+	 * reads with {@link #read(int, ByteBuffer, int)} and timeout 0. Never read, write or close it.
+	 * Once the device is closed its number may be reused: a wake-up is only a hint, confirmed by
+	 * that read, and an epoll set holds the file, not the number (register a new device's again).
 	 *
 	 * @return the descriptor, or -1 when the device has none to offer (absent from drivers before 1.4)
 	 */

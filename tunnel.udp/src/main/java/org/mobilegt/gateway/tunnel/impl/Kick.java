@@ -8,8 +8,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
 /**
- * An eventfd in the uplink's poll that wakes it when the TUN device's turn passes to it
- * ({@link Turn}): level-triggered, so a kick raised before the uplink polls is not lost. Lives as
+ * An eventfd in the uplink's wait that wakes it when the TUN device's turn passes to it
+ * ({@link Turn}): level-triggered, so a kick raised before the uplink waits is not lost. Lives as
  * long as the {@link Pumps} that made it and is closed only once their threads stopped, so no
  * pump ever writes to or reads from a descriptor number that another file took over.
  */
@@ -44,7 +44,7 @@ final class Kick {
 		LibC.write(fd, oneAddress, COUNTER);
 	}
 
-	/** Resets it to not readable. The polling thread only, before it looks at what the kick was for. */
+	/** Resets it to not readable. The waiting thread only, before it looks at what the kick was for. */
 	void clear() {
 		LibC.read(fd, sinkAddress, COUNTER);
 	}

@@ -34,7 +34,7 @@ final class Pumps {
 	private final List<Thread> uplinkThreads = new ArrayList<>();
 	private UplinkSockets uplinkSockets;
 	private final List<DownlinkPump> downlinks = new ArrayList<>();
-	/** Wakes the uplink's poll when it gets the turn; null when no eventfd could be had (the downlinks read alone). */
+	/** Wakes the uplink's wait when it gets the turn; null when no eventfd could be had (the downlinks read alone). */
 	private final Kick kick;
 	/** The turn of the newest device, read by the uplink before each wait. */
 	private volatile Turn turn = Turn.NONE;
@@ -125,7 +125,7 @@ final class Pumps {
 	}
 
 	private void retireDownlinks() {
-		turn.retire(); // the uplink no longer reads the device, nor polls it
+		turn.retire(); // the uplink no longer reads the device, nor waits for it
 		turn = Turn.NONE;
 		downlinks.forEach(DownlinkPump::stop);
 		downlinks.clear();

@@ -6,16 +6,16 @@ import java.util.concurrent.locks.LockSupport;
 import org.mobilegt.gateway.tun.api.TunDevice;
 
 /**
- * Whose turn it is to read a one-queue TUN device. At low load the uplink's: it polls the socket
- * and the TUN together, as a one-thread relay does, so a reply needs no second thread's wake-up,
+ * Whose turn it is to read a one-queue TUN device. At low load the uplink's: it waits for the
+ * socket and the TUN together, as a one-thread relay does, so a reply needs no second thread's wake-up,
  * and the downlink thread is parked, not waiting on the TUN (the kernel would wake it for every
  * packet and it would race the uplink). At high load the downlink's, so each direction has its
  * own core. One atomic role; each switch is made by the thread that sees the load change:
  * <ul>
  * <li>the downlink passes the turn to the uplink after {@link #QUIET} stretches in a row ended
  * with its queue empty before a batch filled (a {@link #BULK_BYTES} read fills one), then raises
- * the {@link Kick} in the uplink's poll (level-triggered: the uplink, wherever it is, polls the
- * TUN next);</li>
+ * the {@link Kick} in the uplink's wait (level-triggered: the uplink, wherever it is, waits for
+ * the TUN next);</li>
  * <li>the uplink passes it back when a batch of either direction filled or it read a bulk
  * segment, then unparks the downlink (a permit: an unpark before the park is kept).</li>
  * </ul>
@@ -46,7 +46,7 @@ final class Turn {
 	static final Turn NONE = new Turn(null, -1, null, SPLIT);
 
 	final TunDevice tun;
-	/** The queue's descriptor for the uplink's poll. */
+	/** The queue's descriptor for the uplink's wait. */
 	final int fd;
 	private final Kick kick;
 	private final AtomicInteger role;
@@ -123,7 +123,7 @@ final class Turn {
 		role.set(SPLIT);
 		unpark();
 		if (kick != null) {
-			kick.raise(); // the uplink may be polling this device's descriptor
+			kick.raise(); // the uplink may be waiting for this device's descriptor
 		}
 	}
 

@@ -30,6 +30,9 @@ final class UdpSocket implements Closeable {
 	private volatile boolean closed;
 	private volatile boolean receiveOffload;
 	private boolean released;
+	/** What {@link #watch} registered; the receiving thread's only. */
+	private Turn watchedTurn;
+	private Kick watchedKick;
 
 	private UdpSocket(int fd, InetAddress bind, int port) throws IOException {
 		this.fd = fd;
@@ -245,13 +248,27 @@ final class UdpSocket implements Closeable {
 	}
 
 	/**
-	 * Like {@link #awaitReadable(int)}, also returning when {@code second} or {@code third} polls
-	 * ready (negative: left out); {@link #ready(int)} says which (0: this socket).
+	 * From now on {@link #awaitReadable(int)} also returns when the TUN device of {@code turn} or
+	 * {@code kick} polls ready (null: neither), as {@link #ready(int)} 1 and 2 say. Registers
+	 * only what changed: an uplink calls it before every wait.
 	 */
-	Wakeup.Ready awaitAny(int timeoutMillis, int second, int third) throws IOException {
-		return wakeup.awaitAny(timeoutMillis, second, third);
+	void watch(Turn turn, Kick kick) throws IOException {
+		if (kick != watchedKick) {
+			watchedKick = kick; // a registration that failed is not tried again before every wait
+			wakeup.watch(2, kick == null ? -1 : kick.fd());
+		}
+		if (turn != watchedTurn) {
+			watchedTurn = turn;
+			try {
+				wakeup.watch(1, turn == null ? -1 : turn.fd);
+			} catch (IOException e) {
+				turn.toDownlink(); // unwatched, its packets would wait for the next datagram: the downlink reads them
+				throw e;
+			}
+		}
 	}
 
+	/** After a wait: whether descriptor {@code i} was ready (0: this socket, 1 and 2: {@link #watch}). */
 	boolean ready(int i) {
 		return wakeup.ready(i);
 	}

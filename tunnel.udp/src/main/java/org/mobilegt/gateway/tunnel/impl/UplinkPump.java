@@ -29,7 +29,7 @@ import org.osgi.service.log.Logger;
  * is taken apart first ({@link GroSegments}). A packet counts as forwarded once its TUN write returned.
  * <p>
  * While it has the TUN device's {@link Turn} (low load) it also does the TUN to UDP direction, like
- * a one-thread relay: one poll on the socket and the TUN, the TUN's packets read without waiting
+ * a one-thread relay: one wait for the socket and the TUN, the TUN's packets read without waiting
  * and sent through its own {@link DownlinkPath}. A full batch of either direction gives the turn
  * back to the downlink thread.
  */
@@ -101,9 +101,11 @@ final class UplinkPump implements Runnable {
 				boolean tunMine = turn.uplinkReads();
 				boolean socketReady = true;
 				boolean tunReady = tunMine;
+				if (kick != null) {
+					socket.watch(tunMine ? turn : null, kick); // a TUN the downlink reads must not wake this thread
+				}
 				if (drained) {
-					Wakeup.Ready ready = kick == null ? socket.awaitReadable(waitMillis)
-							: socket.awaitAny(waitMillis, tunMine ? turn.fd : -1, kick.fd());
+					Wakeup.Ready ready = socket.awaitReadable(waitMillis);
 					if (ready == Wakeup.Ready.CLOSED) {
 						return;
 					}
@@ -113,7 +115,7 @@ final class UplinkPump implements Runnable {
 					socketReady = socket.ready(0);
 					tunReady = tunMine && socket.ready(1);
 				}
-				// A short batch emptied the socket: wait in poll next rather than ask it again first.
+				// A short batch emptied the socket: wait next rather than ask it again first.
 				int received = socketReady ? receive() : 0;
 				int read = tunReady ? readTun(turn) : 0;
 				drained = received < BATCH && read < BATCH;

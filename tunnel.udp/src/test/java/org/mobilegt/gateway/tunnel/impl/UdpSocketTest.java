@@ -3,6 +3,7 @@ package org.mobilegt.gateway.tunnel.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -273,6 +274,48 @@ class UdpSocketTest {
 	@Test
 	void theDataPathsCallsGoThroughForeignCallsFromJava22UnlessJnaIsAskedFor() {
 		assertThat(Sockets.FOREIGN).isEqualTo(Runtime.version().feature() >= 22 && !"jna".equals(System.getProperty("mobilegt.native")));
+	}
+
+	@Test
+	void theWaitWatchesTheTunOnlyWhileItIsGivenAndTheKickThroughout() throws Exception {
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		Kick kick = new Kick();
+		try (PolledTun tun = new PolledTun()) {
+			Turn turn = Turn.of(tun, kick, true);
+			socket.watch(turn, kick);
+			tun.offer(new byte[] { 0x45 });
+			assertThat(socket.awaitReadable(2000)).isEqualTo(Wakeup.Ready.READABLE);
+			assertThat(socket.ready(1)).as("the TUN").isTrue();
+			assertThat(socket.ready(0)).isFalse();
+			socket.watch(null, kick);
+			assertThat(socket.awaitReadable(0)).as("a TUN the downlink reads wakes no one here").isEqualTo(Wakeup.Ready.TIMEOUT);
+			kick.raise();
+			assertThat(socket.awaitReadable(2000)).isEqualTo(Wakeup.Ready.READABLE);
+			assertThat(socket.ready(2)).as("the kick").isTrue();
+		} finally {
+			socket.release();
+			kick.close();
+		}
+	}
+
+	@Test
+	void aTunThatCannotBeWatchedGoesBackToTheDownlink() throws Exception {
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		Kick kick = new Kick();
+		PolledTun tun = new PolledTun();
+		try {
+			Turn turn = Turn.of(tun, kick, true);
+			assertThat(turn.toUplink()).isTrue();
+			tun.close(); // its descriptor is gone before the uplink registers it
+			assertThatThrownBy(() -> socket.watch(turn, kick)).isInstanceOf(IOException.class);
+			assertThat(turn.role()).as("the downlink reads it").isEqualTo(Turn.DOWNLINK);
+			socket.watch(null, kick); // and the uplink, seeing that, watches no TUN
+			assertThat(socket.awaitReadable(0)).isEqualTo(Wakeup.Ready.READABLE); // the kick that gave it the turn
+			assertThat(socket.ready(1)).isFalse();
+		} finally {
+			socket.release();
+			kick.close();
+		}
 	}
 
 	@Test
