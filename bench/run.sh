@@ -29,6 +29,7 @@ if ((SMOKE)); then
 	PINGS=${PINGS:-50}
 	WARMUP_PINGS=${WARMUP_PINGS:-5000}
 	HANDSHAKES=${HANDSHAKES:-200}
+	HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-0}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100"}
 	ALLOC=${ALLOC:-0}
 	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4}}
@@ -44,6 +45,9 @@ else
 	# traffic), and a gateway in service runs warm. 0 measures it cold.
 	WARMUP_PINGS=${WARMUP_PINGS:-20000}
 	HANDSHAKES=${HANDSHAKES:-10000}
+	# Handshakes before the measured ones (ids and source ports of their own): the JIT compiles the
+	# handshake path in the first thousands, as it does the packet path; their rate is the cold figure.
+	HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-10000}
 	RSS_CLIENTS=${RSS_CLIENTS:-"1 100 1000"}
 	ALLOC=${ALLOC:-1}
 	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4 16}}
@@ -56,9 +60,6 @@ UDPMTU_RATE=${UDPMTU_RATE:-2G}   # ~180k packets/s of 1400-byte IP packets
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway.app/target/gateway.jar}
 GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-} # none: the JVM's defaults, as `java -jar` runs it
 GATEWAY_JAVA=${GATEWAY_JAVA:-java}     # the gateway's JVM; Java 22+: the data path's libc calls through java.lang.foreign
-# interactive: Gogo on a FIFO for vpn:* (sessions, processing times); headless: as the systemd
-# unit runs it (no Gogo shell, ~20 MiB less RSS; the figures read through Gogo are missing)
-GATEWAY_CONSOLE=${GATEWAY_CONSOLE:-interactive}
 OFFLOAD=${OFFLOAD:-true}               # the gateway's TUN offloads (mobilegt.tun offload)
 ISOLATION=${ISOLATION:-true}           # the gateway's client isolation rules (mobilegt.tun isolation)
 TUN_QUEUES=${TUN_QUEUES:-1}            # the gateway's TUN queues, one reader each (mobilegt.tun queues)
@@ -131,7 +132,7 @@ SYS="" SKIP=""   # the system being measured; why it is skipped
 PIDS=()          # every background process this run started
 ENDPOINTS=()     # tunnel endpoint processes of the current system (CPU and RSS accounting)
 PH_DEV=""        # the phone-side device traffic to the inet host leaves through
-GW_PID="" GW_HOLDER="" GW_FIFO="" GW_LOG="" # the running gateway and its console FIFO
+GW_PID="" GW_SOCK="" GW_LOG="" # the running gateway and its control socket
 CLIENT_ADDR=""   # tunnel address of the last ToyVpn client that connected
 PH_SRC=""        # the phone's source address on PH_DEV
 PH_DEV6=""       # the same for IPv6; empty: the system carries no IPv6 (its v6 tests are skipped)
@@ -538,9 +539,9 @@ relay_connect() { # I: ToyVpn client I of the relay aggregate
 
 # ---------- the gateway ----------
 # gateway_start NAME [JVM OPTION...]: the jar in the gw ns (its own TUN mgt0 and NAT), working
-# directory $OUT/NAME, output in $LOGS/NAME.log. Its Gogo shell reads a FIFO that a background
-# `sleep` holds open (end of input would stop the gateway), so gogo() can send commands. Sets
-# GW_PID (also an endpoint); returns 1 when the tunnel does not come up.
+# directory $OUT/NAME, output in $LOGS/NAME.log. Headless, as the systemd unit runs it (no Gogo
+# shell, whose console thread would wake in the measured process); gogo() runs commands through
+# its control socket. Sets GW_PID (also an endpoint); returns 1 when the tunnel does not come up.
 gateway_start() {
 	local name=$1 wd=$OUT/$1
 	shift
@@ -554,17 +555,13 @@ gateway_start() {
 		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 "receiveOffload=$RECEIVE_OFFLOAD" "uplinks=$UPLINKS" >"$wd/conf/mobilegt.tunnel.cfg"
 	printf '%s\n' "idleTimeoutSeconds=$IDLE_TIMEOUT" maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 \
 		>"$wd/conf/mobilegt.sessions.cfg"
-	GW_FIFO=$wd/console GW_LOG=$LOGS/$name.log
-	mkfifo "$GW_FIFO"
+	GW_SOCK=$wd/control.sock GW_LOG=$LOGS/$name.log
 	: >"$GW_LOG"
-	sleep 100000 >"$GW_FIFO" & # the writer that keeps the console open; its open waits for the reader
-	GW_HOLDER=$!
-	PIDS+=("$GW_HOLDER")
 	local t0
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086 # GATEWAY_JVM_OPTS is a list of options
 	(cd "$wd" && exec ip netns exec "$NS_GW" $(pin "$NS_GW") "$GATEWAY_JAVA" $GATEWAY_JVM_OPTS "$@" \
-		-Dmobilegt.console="$GATEWAY_CONSOLE" -jar "$GATEWAY_JAR" <"$GW_FIFO") >>"$GW_LOG" 2>&1 &
+		-Dmobilegt.console=headless -Dmobilegt.control="$GW_SOCK" -jar "$GATEWAY_JAR" </dev/null) >>"$GW_LOG" 2>&1 &
 	GW_PID=$!
 	PIDS+=("$GW_PID")
 	ENDPOINTS+=("$GW_PID")
@@ -581,25 +578,16 @@ gateway_start() {
 gateway_stop() {
 	[[ -n $GW_PID ]] || return 0
 	stop_pid "$GW_PID"
-	stop_pid "$GW_HOLDER"
-	GW_PID="" GW_HOLDER=""
+	GW_PID="" GW_SOCK=""
 }
 
-# gogo CMD: one command line on the gateway's Gogo console; prints its output (20 s limit). Gogo
-# prints only a line's last result, so echo markers frame the command on lines of their own.
+# gogo CMD: one Gogo command line in the gateway, through its control socket (the operator's
+# `mobilegt` CLI); prints its output, fails when the command failed (20 s limit)
 gogo() {
-	local mark i
-	mark=MGT-$ID-$(date +%s%N)
-	[[ $GATEWAY_CONSOLE == interactive ]] || return 1
+	local words
+	read -r -a words <<<"$1" # the CLI quotes each argument as one Gogo word
 	kill -0 "$GW_PID" 2>/dev/null || return 1
-	# Bounded: opening a FIFO for writing blocks while no reader has it open.
-	timeout 5 bash -c 'printf "echo %s-begin\n%s\necho %s-end\n" "$1" "$2" "$1" >"$3"' _ "$mark" "$1" "$GW_FIFO" ||
-		return 1
-	for ((i = 0; i < 200; i++)); do
-		grep -qx -- "\(g! \)*$mark-end" "$GW_LOG" && break
-		sleep 0.1
-	done
-	python3 "$BENCH/stats.py" gogo "$GW_LOG" "$mark"
+	timeout 20 python3 "$ROOT/scripts/mobilegt" --socket "$GW_SOCK" "${words[@]}"
 }
 
 # gw_stats FILE: vpn:stats --json into FILE; prints its figures as "name value" lines
@@ -699,18 +687,28 @@ gateway_rss() {
 }
 
 # The gateway-only figure: handshakes/s from many UDP source ports (after the RSS steps, so with
-# their sessions still open).
+# their sessions still open), after HANDSHAKE_WARMUP handshakes whose rate is recorded as the cold
+# figure (source ports from 45000, clear of the RSS steps' 40000-41000 and the measured 20000-30000).
 gateway_handshakes() {
-	local out
+	if ((HANDSHAKE_WARMUP > 0)); then
+		handshake_run hs_cold bench-hswarm- "$HANDSHAKE_WARMUP" --first-port 45000
+		sleep 3 # the warm-up's session events, connection log lines and lease writes follow its handshakes
+	fi
+	handshake_run hs bench-hs- "$HANDSHAKES"
+}
+
+# handshake_run PREFIX ID_PREFIX COUNT [OPTION...]: COUNT handshakes; records PREFIX_per_s, _failed, _p99_ms
+handshake_run() {
+	local prefix=$1 ids=$2 count=$3 out result
+	shift 3
 	out=$(nsx "$NS_PH" "$RELAY" handshakes --server "$GW_IP:8000" --secret "$SECRET" \
-		--clients "$HANDSHAKES" --id-prefix bench-hs- --parallel 64 --max-seconds 60 2>&1) || true
-	echo "$out" >"$LOGS/gateway-handshakes.log"
-	log "gateway handshakes: $(head -1 <<<"$out")"
-	local result
+		--clients "$count" --id-prefix "$ids" --parallel 64 --max-seconds 60 "$@" 2>&1) || true
+	echo "$out" >"$LOGS/gateway-$prefix.log"
+	log "gateway $prefix: $(head -1 <<<"$out")"
 	result=$(grep '^RESULT ' <<<"$out") || return 0
-	record gateway 1 hs_per_s "$(kv rate "$result")"
-	record gateway 1 hs_failed $(($(kv failed "$result") + $(kv unfinished "$result")))
-	record gateway 1 hs_p99_ms "$(kv p99_ms "$result")"
+	record gateway 1 "${prefix}_per_s" "$(kv rate "$result")"
+	record gateway 1 "${prefix}_failed" $(($(kv failed "$result") + $(kv unfinished "$result")))
+	record gateway 1 "${prefix}_p99_ms" "$(kv p99_ms "$result")"
 }
 
 # Aggregate packets/s: N ToyVpn clients for each N in AGG_SIZES (one fleet process and TUN for all, or
@@ -923,7 +921,7 @@ record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 record_lines() { # SYSTEM REP LINES: one record per "metric value" line
 	local sys=$1 rep=$2 m v
 	while read -r m v; do
-		[[ -z $m ]] || record "$sys" "$rep" "$m" "$v" # no lines (headless: no vpn:stats) is no failure
+		[[ -z $m ]] || record "$sys" "$rep" "$m" "$v" # no lines (no vpn:stats) is no failure
 	done <<<"$3"
 }
 
@@ -1193,7 +1191,7 @@ machine_facts() {
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD UPLINKS=$UPLINKS VETH_GRO=$VETH_GRO AGG_PROCESSES=$AGG_PROCESSES smoke=$SMOKE"
-		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
+		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES HANDSHAKE_WARMUP=$HANDSHAKE_WARMUP ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
 		echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,7 +3,6 @@
 
   stats.py iperf FILE.json KIND     -> one line "key=value ..." (KIND: tcp or udp)
   stats.py ping FILE [SENT]         -> "avg_ms p99_ms loss_pct replies median_ms"
-  stats.py gogo LOG MARK            -> the output of the Gogo command framed by MARK-begin/-end
   stats.py gwstats FILE.json        -> vpn:stats --json as "metric value" lines
   stats.py alloc EVENTS.json T0 T1 PACKETS GCS OUT.txt
                                     -> allocation samples in [T0, T1] (epoch s) by site into
@@ -92,8 +91,6 @@ PROFILE = [
     ("prof_ping_ctxsw", "ctxsw/ping", "{:.2f}"),
 ]
 DIRECTIONS = ["FROM_CLIENT", "TO_CLIENT"]
-LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) ")
-PROMPT = "g! "
 
 
 def iperf(path, kind):
@@ -163,25 +160,6 @@ def blast(out, before, after):
 
 
 # ---------- the gateway's console ----------
-
-def unprompted(line):
-    while line.startswith(PROMPT):
-        line = line[len(PROMPT):]
-    return line.rstrip("\n")
-
-
-def gogo(log, mark):
-    """Prints what a Gogo command printed between its echo markers (prompts and log lines removed)."""
-    with open(log, errors="replace") as f:
-        lines = [unprompted(l) for l in f]
-    try:
-        first = lines.index(mark + "-begin")
-        last = lines.index(mark + "-end", first + 1)
-    except ValueError:
-        sys.exit("gogo: no output between {0}-begin and {0}-end in {1}".format(mark, log))
-    out = [l for l in lines[first + 1:last] if not LOG_LINE.match(l)]
-    print("\n".join(out))
-
 
 def gwstats(path):
     """vpn:stats --json as "metric value" lines: sessions, packets both ways, processing times in µs."""
@@ -395,8 +373,9 @@ def goals(med):
                  "-" if rss is None else "{:.0f} MiB with {} sessions".format(
                      rss / 1024, "?" if sessions is None else int(sessions)),
                  status(None if rss is None else rss < 256 * 1024 and sessions == 1000)])
-    hs = med.get((g, "hs_per_s"))
-    rows.append([">= 10,000 handshakes/s", "-" if hs is None else "{:.0f}/s".format(hs),
+    hs, cold = med.get((g, "hs_per_s")), med.get((g, "hs_cold_per_s"))
+    rows.append([">= 10,000 handshakes/s (after the warm-up)", "-" if hs is None else "{:.0f}/s{}".format(
+                     hs, "" if cold is None else " (cold {:.0f}/s)".format(cold)),
                  status(None if hs is None else hs >= 10000)])
     return render(["goal", "measured", "status"], rows)
 
@@ -458,9 +437,13 @@ def gateway_section(med, keys):
                     med.get((g, "cpu_fix_softirq_us_per_pkt"), float("nan")),
                     med.get((g, "cpu_fix_srv_softirq_us_per_pkt"), float("nan"))), ""]
     if (g, "hs_per_s") in med:
-        out += ["Gateway handshakes: {:.0f}/s, {:.0f} failed or unfinished, p99 latency {:.1f} ms".format(
-            med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan"))),
-            ""]
+        line = "Gateway handshakes: {:.0f}/s, {:.0f} failed or unfinished, p99 latency {:.1f} ms".format(
+            med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan")))
+        if (g, "hs_cold_per_s") in med:
+            line += "; cold (the warm-up's, the JIT compiling): {:.0f}/s, {:.0f} failed, p99 {:.1f} ms".format(
+                med[(g, "hs_cold_per_s")], med.get((g, "hs_cold_failed"), float("nan")),
+                med.get((g, "hs_cold_p99_ms"), float("nan")))
+        out += [line, ""]
     return out
 
 
@@ -636,8 +619,6 @@ def main(argv):
         iperf(argv[2], argv[3])
     elif len(argv) >= 3 and argv[1] == "ping":
         ping(argv[2], int(argv[3]) if len(argv) > 3 else None)
-    elif len(argv) == 4 and argv[1] == "gogo":
-        gogo(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "gwstats":
         gwstats(argv[2])
     elif len(argv) == 8 and argv[1] == "alloc":
