@@ -3,7 +3,7 @@
 # ExecStart, also used by scripts/run.sh) side by side with the JVM's defaults, in one run. For
 # each profile bench/run.sh runs the gateway alone (SYSTEMS=gateway), headless as the unit runs
 # it: time from launch to "Tunnel serving", RSS idle, with 1 and with 1,000 clients (their
-# handshakes' failures counted as well as the sessions), TCP
+# handshakes' failures counted), TCP
 # throughput and UDP 64-byte pps, and both tunnel ends' CPU per Gbit/s and per packet in those.
 #
 #   sudo bench/footprint.sh        (~3 min on 2 cores; REPS, DURATION as in bench/run.sh)
@@ -34,7 +34,7 @@ for profile in default small; do
 	[[ $profile == small ]] && opts=$SMALL envs=$SMALL_ENV
 	echo "[footprint] $profile profile: ${envs}${opts:-(JVM defaults)}" >&2
 	# shellcheck disable=SC2086 # a list of NAME=value
-	env $envs SYSTEMS=gateway TESTS="tcp1 udp64" RSS_CLIENTS="1 1000" HANDSHAKES=1000 AGG_CLIENTS=1 ALLOC=0 \
+	env $envs SYSTEMS=gateway TESTS="tcp1 udp64" RSS_CLIENTS="1 1000" HANDSHAKES=1000 HANDSHAKE_WARMUP=0 AGG_CLIENTS=1 ALLOC=0 \
 		GATEWAY_JVM_OPTS="$opts" "$BENCH/run.sh" >&2
 	RAW[$profile]=$(readlink -f "$BENCH/out/latest")/raw.tsv
 done

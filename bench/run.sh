@@ -133,6 +133,7 @@ PIDS=()          # every background process this run started
 ENDPOINTS=()     # tunnel endpoint processes of the current system (CPU and RSS accounting)
 PH_DEV=""        # the phone-side device traffic to the inet host leaves through
 GW_PID="" GW_SOCK="" GW_LOG="" # the running gateway and its control socket
+HS_NEXT_PORT=40000 # the next source port for handshake-only clients (RSS steps, then the warm-up)
 CLIENT_ADDR=""   # tunnel address of the last ToyVpn client that connected
 PH_SRC=""        # the phone's source address on PH_DEV
 PH_DEV6=""       # the same for IPv6; empty: the system carries no IPv6 (its v6 tests are skipped)
@@ -223,7 +224,7 @@ cleanup() {
 	fi
 	for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
 	for ns in "$NS_PH" "$NS_GW" "$NS_IN"; do remove_namespace "$ns"; done
-	rm -f /var/run/wireguard/"$ID"*.sock
+	rm -f /var/run/wireguard/"$ID"*.sock /run/mgt-"$ID"-*.sock
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -555,7 +556,8 @@ gateway_start() {
 		replyBytesPerSource=1073741824 replyBytesPerSecond=1073741824 "receiveOffload=$RECEIVE_OFFLOAD" "uplinks=$UPLINKS" >"$wd/conf/mobilegt.tunnel.cfg"
 	printf '%s\n' "idleTimeoutSeconds=$IDLE_TIMEOUT" maxSessionsPerSource=0 maxNewLeasesPerSourcePerMinute=0 \
 		>"$wd/conf/mobilegt.sessions.cfg"
-	GW_SOCK=$wd/control.sock GW_LOG=$LOGS/$name.log
+	# under /run, not $wd: a Unix socket's path has 107 bytes, and the gateway binds it one level deeper
+	GW_SOCK=/run/mgt-$ID-$name.sock GW_LOG=$LOGS/$name.log
 	: >"$GW_LOG"
 	local t0
 	t0=$(date +%s%N)
@@ -661,7 +663,7 @@ gateway_extras() {
 # handshake-only clients with distinct ids and source ports up to each count (their sessions last
 # IDLE_TIMEOUT). VmRSS and VmHWM are read right after vpn:stats confirms the session count.
 gateway_rss() {
-	local n have=1 first=40000 f sessions rss hwm heap
+	local n have=1 first=$HS_NEXT_PORT f sessions rss hwm heap
 	for n in $RSS_CLIENTS; do
 		if ((n > have)); then
 			nsx "$NS_PH" "$RELAY" handshakes --server "$GW_IP:8000" --secret "$SECRET" --clients $((n - have)) \
@@ -672,6 +674,7 @@ gateway_rss() {
 			f=$(grep '^RESULT ' "$LOGS/gateway-rss-$n.log") &&
 				record gateway 1 "rss_hs_failed_at_$n" $(($(kv failed "$f") + $(kv unfinished "$f")))
 		fi
+		HS_NEXT_PORT=$first
 		f=$(gw_stats "$LOGS/gateway-stats-$n.json") || true
 		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$GW_PID/status")
 		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$GW_PID/status")
@@ -688,10 +691,12 @@ gateway_rss() {
 
 # The gateway-only figure: handshakes/s from many UDP source ports (after the RSS steps, so with
 # their sessions still open), after HANDSHAKE_WARMUP handshakes whose rate is recorded as the cold
-# figure (source ports from 45000, clear of the RSS steps' 40000-41000 and the measured 20000-30000).
+# figure (source ports after the RSS steps' from 40000, clear of the measured ones from 20000).
 gateway_handshakes() {
 	if ((HANDSHAKE_WARMUP > 0)); then
-		handshake_run hs_cold bench-hswarm- "$HANDSHAKE_WARMUP" --first-port 45000
+		((HS_NEXT_PORT + HANDSHAKE_WARMUP <= 65536)) ||
+			fail "HANDSHAKE_WARMUP=$HANDSHAKE_WARMUP: its source ports from $HS_NEXT_PORT (after the RSS steps) pass 65535"
+		handshake_run hs_cold bench-hswarm- "$HANDSHAKE_WARMUP" --first-port "$HS_NEXT_PORT"
 		sleep 3 # the warm-up's session events, connection log lines and lease writes follow its handshakes
 	fi
 	handshake_run hs bench-hs- "$HANDSHAKES"
