@@ -674,7 +674,6 @@ gateway_rss() {
 			f=$(grep '^RESULT ' "$LOGS/gateway-rss-$n.log") &&
 				record gateway 1 "rss_hs_failed_at_$n" $(($(kv failed "$f") + $(kv unfinished "$f")))
 		fi
-		HS_NEXT_PORT=$first
 		f=$(gw_stats "$LOGS/gateway-stats-$n.json") || true
 		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$GW_PID/status")
 		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$GW_PID/status")
@@ -687,6 +686,7 @@ gateway_rss() {
 		log "gateway with ${sessions:-?} sessions (wanted $n): VmRSS $((rss / 1024)) MiB, VmHWM $((hwm / 1024)) MiB, heap used ${heap:+$((heap / 1024)) MiB}"
 		[[ ${sessions:-} == "$n" ]] || log "gateway RSS: WARNING: $sessions sessions instead of $n"
 	done
+	HS_NEXT_PORT=$first
 }
 
 # The gateway-only figure: handshakes/s from many UDP source ports (after the RSS steps, so with

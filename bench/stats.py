@@ -159,7 +159,7 @@ def blast(out, before, after):
         print("flow%d_received %d" % (i + 1, r))
 
 
-# ---------- the gateway's console ----------
+# ---------- the gateway's vpn:stats ----------
 
 def gwstats(path):
     """vpn:stats --json as "metric value" lines: sessions, packets both ways, processing times in µs."""
@@ -438,12 +438,13 @@ def gateway_section(med, keys):
                     med.get((g, "cpu_fix_softirq_us_per_pkt"), float("nan")),
                     med.get((g, "cpu_fix_srv_softirq_us_per_pkt"), float("nan"))), ""]
     if (g, "hs_per_s") in med:
-        line = "Gateway handshakes: {:.0f}/s, {:.0f} failed or unfinished, p99 latency {:.1f} ms".format(
-            med[(g, "hs_per_s")], med.get((g, "hs_failed"), float("nan")), med.get((g, "hs_p99_ms"), float("nan")))
+        def figures(prefix):  # a handshake run's rate, failures and p99 latency
+            return "{:.0f}/s, {:.0f} failed or unfinished, p99 latency {:.1f} ms".format(
+                med[(g, prefix + "_per_s")], med.get((g, prefix + "_failed"), float("nan")),
+                med.get((g, prefix + "_p99_ms"), float("nan")))
+        line = "Gateway handshakes: " + figures("hs")
         if (g, "hs_cold_per_s") in med:
-            line += "; cold (the warm-up's, the JIT compiling): {:.0f}/s, {:.0f} failed, p99 {:.1f} ms".format(
-                med[(g, "hs_cold_per_s")], med.get((g, "hs_cold_failed"), float("nan")),
-                med.get((g, "hs_cold_p99_ms"), float("nan")))
+            line += "; cold (the warm-up's, the JIT compiling): " + figures("hs_cold")
         out += [line, ""]
     return out
 
