@@ -4,7 +4,8 @@
 # `perf stat --per-thread` and `perf record`, then PROFILE_PINGS pings under both. Writes
 # $OUT/profile/SYS.txt (per thread: CPU, system calls and context switches per packet and per round
 # trip; the samples by object and the top symbols) and records prof_* metrics (report: "Profile").
-# perf's task-clock is the time on a CPU, exact, where /proc's ticks sample.
+# Its CPU figures include what the recording costs in the process (samples with call graphs, a
+# tracepoint per system call): a breakdown; the repetitions' /proc figures are the clean totals.
 
 PROFILE_PINGS=${PROFILE_PINGS:-500}
 

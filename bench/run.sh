@@ -931,7 +931,9 @@ record_lines() { # SYSTEM REP LINES: one record per "metric value" line
 }
 
 # cpu_ticks PID...: utime+stime in clock ticks. /proc/PID/stat of a process sums all its threads,
-# exited ones included; the kernel's softirq work (veth, TUN, UDP receive) is not in it.
+# exited ones included. The sum is the scheduler's exact runtime (the kernel scales its tick samples
+# of user and system time to it, cputime_adjust), so short bursts from idle count in full; softirq
+# work done outside the process's threads (veth, TUN, UDP receive) is not in it.
 cpu_ticks() {
 	local pid total=0 stat
 	for pid in "$@"; do

@@ -559,8 +559,8 @@ def report(raw_path, outdir):
                     ratio_rows), ""]
     profiled = [s for s in order if (s, "prof_cpu_us") in med]
     if profiled:
-        text += ["Profile of the gw-side endpoint (bench/profile.sh, one run after the repetitions, perf stat: exact "
-                 "CPU time, not ticks): test cpu's packets, and idle pings at 100/s; profile/SYSTEM.txt has the "
+        text += ["Profile of the gw-side endpoint (bench/profile.sh, one run after the repetitions, perf stat under "
+                 "perf record: a breakdown, its CPU time includes the recording's own): test cpu's packets, and idle pings at 100/s; profile/SYSTEM.txt has the "
                  "threads, the samples by object and the top symbols",
                  table(profiled, med, PROFILE), ""]
     text += ipv6_section(order, med)

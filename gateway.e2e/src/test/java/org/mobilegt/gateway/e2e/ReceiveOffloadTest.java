@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * off live, it stays on until the socket is bound again (what the kernel merged meanwhile must
  * still be taken apart); after a restart the kernel hands the datagrams over one by one, and they
  * still all arrive. The gw namespace's UDP InDatagrams (one per message the sockets read) tells which.
+ * On Linux 6.2 and newer the gateway also writes each burst's datagrams to the TUN device as UDP
+ * segments, a few writes for a burst (the device's rx_packets counts a write once), on or off.
  */
 @RequiresRoot
 class ReceiveOffloadTest {
@@ -30,6 +32,9 @@ class ReceiveOffloadTest {
 	private static final int PER_BURST = 25;
 	private static final int PAYLOAD = 100;
 	private static final Duration ARRIVAL = Duration.ofSeconds(10);
+	/** Whether this kernel takes UDP segments written to a TUN device (VIRTIO_NET_HDR_GSO_UDP_L4, Linux 6.2). */
+	private static final boolean UDP_SEGMENTS = Runtime.Version.parse(System.getProperty("os.version").replaceAll("^(\\d+\\.\\d+).*", "$1"))
+			.compareTo(Runtime.Version.parse("6.2")) >= 0;
 
 	@Test
 	void mergedBurstsAreTakenApartAndForwardedIntactOnOrOff() throws IOException {
@@ -40,9 +45,19 @@ class ReceiveOffloadTest {
 			assertThat(gw.log()).anyMatch(l -> l.contains("Tunnel listening on") && l.contains("receive offload on"));
 			String lease = client.handshake(KEY).address();
 
+			long writes = tunWrites(t);
 			long messages = burstsArriveWhole(t, client, sink, lease, 0);
 			assertThat(messages).as("messages read for %d datagrams, receive offload on", BURSTS * PER_BURST)
 					.isLessThan(BURSTS * PER_BURST / 4);
+			writes = tunWrites(t) - writes;
+			E2e.log("receive offload: " + BURSTS * PER_BURST + " datagrams, " + messages + " messages read, " + writes
+					+ " TUN writes (Linux " + System.getProperty("os.version") + ")");
+			if (UDP_SEGMENTS) {
+				assertThat(writes).as("TUN writes for %d datagrams in bursts of %d", BURSTS * PER_BURST, PER_BURST)
+						.isLessThan(BURSTS * PER_BURST / 4);
+			} else {
+				assertThat(writes).as("one TUN write per datagram before Linux 6.2").isGreaterThanOrEqualTo(BURSTS * PER_BURST);
+			}
 
 			int mark = gw.logMark();
 			gw.conf("mobilegt.tunnel", Map.of("receiveOffload", "false"));
@@ -56,8 +71,13 @@ class ReceiveOffloadTest {
 			gw.awaitTunnel(START);
 			assertThat(gw.log()).anyMatch(l -> l.contains("Tunnel listening on") && l.contains("receive offload off"));
 			lease = client.handshake(KEY).address();
+			writes = tunWrites(t);
 			messages = burstsArriveWhole(t, client, sink, lease, 2 * BURSTS * PER_BURST);
 			assertThat(messages).as("messages read, receive offload off").isGreaterThanOrEqualTo(BURSTS * PER_BURST);
+			if (UDP_SEGMENTS) {
+				assertThat(tunWrites(t) - writes).as("TUN writes, the datagrams read one by one but merged in a batch")
+						.isLessThan(BURSTS * PER_BURST * 3 / 4);
+			}
 		}
 	}
 
@@ -102,6 +122,11 @@ class ReceiveOffloadTest {
 			p.put((byte) (n * 31 + p.position()));
 		}
 		return p.array();
+	}
+
+	/** The packets written to the gateway's TUN device: a UDP or TCP segment counts once. */
+	private static long tunWrites(Topology t) {
+		return Long.parseLong(Netns.exec(t.gw(), "cat", "/sys/class/net/mgt0/statistics/rx_packets").check().out().trim());
 	}
 
 	/** UDP InDatagrams of the gw namespace: the datagrams its sockets read, a merged message counted once. */

@@ -71,6 +71,16 @@ public interface TunDevice {
 	int offloadHeader();
 
 	/**
+	 * Whether a write may also be a UDP segment for the kernel to cut at gso_size (gso_type
+	 * {@code VIRTIO_NET_HDR_GSO_UDP_L4}, NEEDS_CSUM with the pseudo-header sum): only with offloads
+	 * on, and only where the kernel takes it (Linux 6.2 and newer; older ones refuse the write).
+	 * False from drivers before 1.5.
+	 */
+	default boolean writesUdpSegments() {
+		return false;
+	}
+
+	/**
 	 * Reads one IP packet from a queue into {@code dst} at its position and advances the position.
 	 * Several threads may read one queue (each packet goes to one of them), but only one of them
 	 * may wait ({@code timeoutMillis} above 0); a read with 0 is one non-blocking system call.

@@ -4,7 +4,7 @@
  * {@link org.mobilegt.gateway.tun.api.TunDevice} is registered only while the device is open;
  * {@link org.mobilegt.gateway.tun.api.TunStatus} is always registered and says why it is not.
  */
-@Version("1.4.0")
+@Version("1.5.0")
 package org.mobilegt.gateway.tun.api;
 
 import org.osgi.annotation.versioning.Version;

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.mobilegt.gateway.common.Daemons;
 import org.mobilegt.gateway.common.Errno;
@@ -44,6 +46,8 @@ final class LinuxTun implements Tun {
 	private static final int IFNAMSIZ = 16;
 	private static final int IFR_FLAGS = IFNAMSIZ;
 	private static final long CLOSE_WAIT_MILLIS = 1000;
+	/** virtio_net_hdr took UDP segments (VIRTIO_NET_HDR_GSO_UDP_L4) in Linux 6.2; older kernels refuse such a write. */
+	static final boolean KERNEL_TAKES_UDP_SEGMENTS = release(System.getProperty("os.version", "")) >= 6_002;
 
 	private final String name;
 	private final int[] fds;
@@ -245,6 +249,17 @@ final class LinuxTun implements Tun {
 	@Override
 	public int offloadHeader() {
 		return offloadHeader;
+	}
+
+	@Override
+	public boolean writesUdpSegments() {
+		return offloadHeader > 0 && KERNEL_TAKES_UDP_SEGMENTS;
+	}
+
+	/** A kernel release ("6.18.44-...") as major * 1000 + minor; 0 when it does not start with both. */
+	static int release(String osVersion) {
+		Matcher m = Pattern.compile("^(\\d{1,4})\\.(\\d{1,3})").matcher(osVersion);
+		return m.find() ? Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) : 0;
 	}
 
 	@Override

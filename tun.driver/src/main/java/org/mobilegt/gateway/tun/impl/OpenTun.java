@@ -55,6 +55,11 @@ final class OpenTun implements TunDevice {
 	}
 
 	@Override
+	public boolean writesUdpSegments() {
+		return tun.writesUdpSegments();
+	}
+
+	@Override
 	public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
 		return tun.read(queue, dst, timeoutMillis);
 	}

@@ -29,6 +29,11 @@ interface Tun {
 	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#offloadHeader()}. */
 	int offloadHeader();
 
+	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#writesUdpSegments()}. */
+	default boolean writesUdpSegments() {
+		return false;
+	}
+
 	/** See {@link org.mobilegt.gateway.tun.api.TunDevice#read(int, ByteBuffer, int)}. */
 	int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException;
 

@@ -311,6 +311,70 @@ class TunDriverIT {
 		}
 	}
 
+	/**
+	 * What the tunnel writes for a burst of datagrams of one flow (Linux 6.2+): one UDP segment,
+	 * which the kernel cuts back into the datagrams at gso_size and delivers, each intact.
+	 */
+	@Test
+	void aUdpSegmentWrittenToTheDeviceArrivesAsItsDatagrams() throws IOException {
+		activate(config("mgtit21", "10.99.21.0/24", "offload", true, "isolation", false));
+		TunDevice device = registry.device();
+		assertThat(device.writesUdpSegments()).as("Linux %s", System.getProperty("os.version")).isEqualTo(LinuxTun.KERNEL_TAKES_UDP_SEGMENTS);
+		assumeTrue(device.writesUdpSegments(), "this kernel takes no UDP segments");
+		try (DatagramSocket sink = new DatagramSocket(9977, InetAddress.getByName(LOCAL))) {
+			sink.setSoTimeout(2000);
+			int[] sizes = { 64, 64, 64, 20 };
+			device.write(udpSegment(Icmp.address("10.99.21.2"), Icmp.address(LOCAL), 9977, sizes));
+			for (int i = 0; i < sizes.length; i++) {
+				DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
+				sink.receive(d);
+				byte[] expected = new byte[sizes[i]];
+				Arrays.fill(expected, (byte) ('A' + i));
+				assertThat(Arrays.copyOf(d.getData(), d.getLength())).as("datagram %d", i).isEqualTo(expected);
+				assertThat(d.getPort()).isEqualTo(40000);
+			}
+		}
+	}
+
+	/**
+	 * A virtio_net_hdr (NEEDS_CSUM, GSO_UDP_L4, gso_size the first size) and an IPv4 UDP packet
+	 * whose payload is datagrams of {@code sizes} bytes, each filled with 'A', 'B', ..., its
+	 * checksum field holding the pseudo-header sum.
+	 */
+	private static ByteBuffer udpSegment(byte[] src, byte[] dst, int port, int[] sizes) {
+		int payload = Arrays.stream(sizes).sum();
+		ByteBuffer b = ByteBuffer.allocateDirect(TunDevice.VIRTIO_NET_HDR + 28 + payload);
+		b.put((byte) 1).put((byte) 5).putShort(Short.reverseBytes((short) 28)).putShort(Short.reverseBytes((short) sizes[0]))
+				.putShort(Short.reverseBytes((short) 20)).putShort(Short.reverseBytes((short) 6));
+		int ip = b.position();
+		b.put((byte) 0x45).put((byte) 0).putShort((short) (28 + payload)).putShort((short) 1).putShort((short) 0x4000)
+				.put((byte) 64).put((byte) 17).putShort((short) 0).put(src).put(dst);
+		b.putShort(ip + 10, (short) ~fold(words(b, ip, ip + 20)));
+		long pseudo = words(b, ip + 12, ip + 20) + 17 + 8 + payload;
+		b.putShort((short) 40000).putShort((short) port).putShort((short) (8 + payload)).putShort((short) fold(pseudo));
+		for (int i = 0; i < sizes.length; i++) {
+			for (int k = 0; k < sizes[i]; k++) {
+				b.put((byte) ('A' + i));
+			}
+		}
+		return b.flip();
+	}
+
+	private static long words(ByteBuffer b, int from, int to) {
+		long sum = 0;
+		for (int i = from; i < to; i += 2) {
+			sum += Short.toUnsignedInt(b.getShort(i));
+		}
+		return sum;
+	}
+
+	private static int fold(long sum) {
+		while (sum >>> 16 != 0) {
+			sum = (sum & 0xFFFF) + (sum >>> 16);
+		}
+		return (int) sum;
+	}
+
 	/** Writes an echo request for {@link #LOCAL} from {@code src}; true when the reply comes back. */
 	private static boolean echo(TunDevice device, String src, int seq) throws IOException {
 		ByteBuffer out = ByteBuffer.allocateDirect(2048);

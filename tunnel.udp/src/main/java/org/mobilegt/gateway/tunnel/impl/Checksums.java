@@ -26,13 +26,13 @@ final class Checksums {
 	}
 
 	/**
-	 * Whether the TCP checksum of the IP packet between position and limit verifies: IPv4, or IPv6
-	 * whose next header is TCP.
+	 * Whether the TCP or UDP checksum of the IP packet between position and limit verifies: IPv4,
+	 * or IPv6 whose next header is the transport (no extension headers).
 	 */
-	static boolean tcpValid(ByteBuffer p) {
+	static boolean valid(ByteBuffer p) {
 		int ip = p.position();
 		if ((p.get(ip) & 0xF0) == 0x60) {
-			long pseudo = add(p, ip + 8, ip + Ipv6.HEADER, 6 + (p.limit() - ip - Ipv6.HEADER));
+			long pseudo = add(p, ip + 8, ip + Ipv6.HEADER, (p.get(ip + 6) & 0xFF) + (p.limit() - ip - Ipv6.HEADER));
 			return finish(add(p, ip + Ipv6.HEADER, p.limit(), pseudo)) == 0;
 		}
 		int ipHeader = (p.get(ip) & 0x0F) * 4;

@@ -57,7 +57,7 @@ final class Decisions {
 			return DropReason.NO_TUN;
 		}
 		// the kernel's offload path would refuse a TCP packet without its whole header
-		return offload && !TcpCoalescer.wellFormed(p) ? DropReason.TRUNCATED : null;
+		return offload && !Coalescer.wellFormed(p) ? DropReason.TRUNCATED : null;
 	}
 
 	/** An IPv6 packet: dropped as IPV6 for a session without an IPv6 lease, else checked like IPv4. */

@@ -26,6 +26,8 @@ final class Offload {
 	static final int GSO_TCPV4 = 1;
 	/** Written only (coalesced IPv6 segments): reading it needs TSO6, which is never enabled. */
 	static final int GSO_TCPV6 = 4;
+	/** Written only (coalesced UDP datagrams, IPv4 and IPv6; TunDevice#writesUdpSegments). */
+	static final int GSO_UDP_L4 = 5;
 	static final int GSO_ECN = 0x80;
 	private static final int TCP = 6;
 	private static final int FIN = 0x01;
@@ -56,11 +58,11 @@ final class Offload {
 	}
 
 	/**
-	 * Writes at {@code at} the header of a TCP segment ({@code gsoType} TCPv4 or TCPv6) for the
+	 * Writes at {@code at} the header of a segment ({@code gsoType} TCPv4, TCPv6 or UDP) for the
 	 * kernel to cut into packets of {@code gsoSize} payload bytes, its checksum partial
 	 * (pseudo-header sum only).
 	 */
-	static void writeTcpHeader(ByteBuffer b, int at, int gsoType, int headers, int gsoSize, int csumStart, int csumOffset) {
+	static void writeSegmentHeader(ByteBuffer b, int at, int gsoType, int headers, int gsoSize, int csumStart, int csumOffset) {
 		b.put(at + FLAGS, (byte) F_NEEDS_CSUM).put(at + GSO_TYPE, (byte) gsoType);
 		b.putShort(at + HDR_LEN, Short.reverseBytes((short) headers)).putShort(at + GSO_SIZE, Short.reverseBytes((short) gsoSize));
 		b.putShort(at + CSUM_START, Short.reverseBytes((short) csumStart))

@@ -24,8 +24,8 @@ import org.osgi.service.log.Logger;
  * the TUN device, after checking the sender has a session and the packet's source is its lease
  * of that family ({@link Decisions}). Handshakes go to {@link Control}; keepalives and datagrams from unknown
  * endpoints are handled here. A malformed datagram is counted and dropped; nothing a client sends
- * stops this thread. With TUN offloads, a batch's consecutive TCP segments of one flow are written
- * as one ({@link TcpCoalescer}). A message in which the kernel merged several datagrams (UDP GRO)
+ * stops this thread. With TUN offloads, a batch's consecutive packets of one TCP or UDP flow are
+ * written as one ({@link Coalescer}). A message in which the kernel merged several datagrams (UDP GRO)
  * is taken apart first ({@link GroSegments}). A packet counts as forwarded once its TUN write returned.
  * <p>
  * While it has the TUN device's {@link Turn} (low load) it also does the TUN to UDP direction, like
@@ -50,7 +50,7 @@ final class UplinkPump implements Runnable {
 	/** Datagrams land behind room for a virtio_net_hdr (left zero), in case the TUN device wants one. */
 	private final MessageBatch batch = new MessageBatch(BATCH, SLOT, Offload.HEADER);
 	private final ControlSender sender = new ControlSender();
-	private final TcpCoalescer coalescer = new TcpCoalescer(this::write);
+	private final Coalescer coalescer = new Coalescer(this::write);
 	private final GroSegments segments = new GroSegments(Offload.HEADER);
 	private final RateGate errorLog = new RateGate(5, 60_000);
 	private final RateGate spoofRecords = new RateGate(10, 1_000);

@@ -193,7 +193,7 @@ class DownlinkPumpTest {
 		ByteBuffer segment = OffloadTest.tcp(payload, 0x18);
 		segment.putInt(16, Rig.LEASE);
 		byte[] header = new byte[Offload.HEADER];
-		Offload.writeTcpHeader(ByteBuffer.wrap(header), 0, Offload.GSO_TCPV4, 52, MSS, 20, 16);
+		Offload.writeSegmentHeader(ByteBuffer.wrap(header), 0, Offload.GSO_TCPV4, 52, MSS, 20, 16);
 		return withHeader(segment, header);
 	}
 

@@ -41,7 +41,7 @@ class OffloadTest {
 		assertThat(List.of(Offload.FLAGS, Offload.GSO_TYPE, Offload.HDR_LEN, Offload.GSO_SIZE, Offload.CSUM_START,
 				Offload.CSUM_OFFSET)).containsExactly(0, 1, 2, 4, 6, 8);
 		ByteBuffer h = ByteBuffer.allocate(Offload.HEADER); // too small a header would throw here
-		Offload.writeTcpHeader(h, 0, Offload.GSO_TCPV4, 52, 1348, 20, 16);
+		Offload.writeSegmentHeader(h, 0, Offload.GSO_TCPV4, 52, 1348, 20, 16);
 		assertThat(Offload.gsoType(h, 0)).isEqualTo(Offload.GSO_TCPV4);
 		assertThat(Offload.gsoSize(h, 0)).isEqualTo(1348);
 		assertThat(Offload.csumStart(h, 0)).isEqualTo(20);

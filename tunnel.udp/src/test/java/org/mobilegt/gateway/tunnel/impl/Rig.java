@@ -23,7 +23,7 @@ import org.mobilegt.gateway.tunnel.api.DropReason;
 final class Rig implements AutoCloseable {
 
 	static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-	/** The client's lease: the source address PacketsTest.ipv4 and TcpCoalescerTest.segment write. */
+	/** The client's lease: the source address PacketsTest.ipv4 and CoalescerTest.segment write. */
 	static final int LEASE = 0x0A4D0002;
 	static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 

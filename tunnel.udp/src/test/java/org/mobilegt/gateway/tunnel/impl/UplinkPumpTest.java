@@ -198,7 +198,7 @@ class UplinkPumpTest {
 	private static byte[][] segments(int count) {
 		byte[][] out = new byte[count][];
 		for (int i = 0; i < count; i++) {
-			ByteBuffer s = TcpCoalescerTest.segment(40000, i * 1000, 1000, 0x10 | (i == count - 1 ? 0x08 : 0));
+			ByteBuffer s = CoalescerTest.segment(40000, i * 1000, 1000, 0x10 | (i == count - 1 ? 0x08 : 0));
 			out[i] = bytes(s);
 		}
 		return out;

@@ -6,20 +6,25 @@ import org.mobilegt.gateway.session.api.Session;
 import org.mobilegt.gateway.tun.api.TunDevice;
 
 /**
- * Receive offload in user space for the UDP to TUN direction: consecutive TCP segments of one
- * flow from one receive batch go to the TUN device as one large segment whose virtio_net_hdr asks
- * the kernel to cut it again (GSO). One write instead of up to a batch's worth, and the kernel
- * routes and NATs the segment once. Used only when the device takes offload headers.
+ * Receive offload in user space for the UDP to TUN direction: consecutive packets of one flow from
+ * one receive batch go to the TUN device as one large segment whose virtio_net_hdr asks the kernel
+ * to cut it again (GSO). One write instead of up to a batch's worth, and the kernel routes, NATs
+ * and filters the segment once. Used only when the device takes offload headers; UDP only where
+ * it also takes UDP segments ({@link TunDevice#writesUdpSegments()}).
  * <p>
  * IPv4 (no options, no fragment) and IPv6 (no extension headers) alike. A packet joins a held one
- * only as its exact continuation: same addresses, ports, TOS, TTL and IP flags (IPv6: traffic
- * class, flow label and hop limit), acknowledgement, window and TCP options; the next sequence
- * number; a plain ACK (PSH only on the last); every earlier packet full-sized; and a checksum that
- * verifies, so the kernel's recomputation never turns a corrupt packet into a valid one. Up to {@link #FLOWS} flows are held
- * at once; the held packets are the receive batch's own buffers until a second one joins, so
- * {@link #flush} must run before the batch is reused. One thread uses an instance.
+ * of its flow (same addresses, ports, TOS, TTL and IP flags; IPv6: traffic class, flow label and
+ * hop limit) only when the kernel's cut gives it back as it was: every earlier packet as long as
+ * the first, and a checksum that verifies, so the kernel's recomputation never turns a corrupt
+ * packet into a valid one. TCP also: as the exact continuation (next sequence number, same
+ * acknowledgement, window and options, a plain ACK with PSH only on the last). UDP: a datagram
+ * whose length field matches, and in IPv4 one that has a checksum (the cut would add one); at most
+ * {@link #UDP_SEGMENTS} per segment. The kernel numbers the IPv4 ids of the packets it cuts from
+ * the first one's, as for TCP. Up to {@link #FLOWS} flows are held at once; the held packets are
+ * the receive batch's own buffers until a second one joins, so {@link #flush} must run before the
+ * batch is reused. One thread uses an instance.
  */
-final class TcpCoalescer {
+final class Coalescer {
 
 	/**
 	 * Writes a packet that starts {@link Offload#HEADER} bytes behind its position and counts the
@@ -32,9 +37,13 @@ final class TcpCoalescer {
 	}
 
 	static final int FLOWS = 8;
+	/** The kernel cuts at most UDP_MAX_SEGMENTS datagrams from one segment: 64 before Linux 6.10. */
+	static final int UDP_SEGMENTS = 64;
 	private static final int IPV4_HEADER = Packets.IPV4_HEADER;
 	private static final int IPV6_HEADER = Ipv6.HEADER;
 	private static final int TCP = 6;
+	private static final int UDP = 17;
+	private static final int UDP_HEADER = 8;
 	private static final int ACK = 0x10;
 	private static final int PSH = 0x08;
 	private static final int MAX_IP_LENGTH = 65535;
@@ -43,7 +52,7 @@ final class TcpCoalescer {
 	private final Flow[] flows = new Flow[FLOWS];
 	private int victim;
 
-	TcpCoalescer(Writer writer) {
+	Coalescer(Writer writer) {
 		this.writer = writer;
 		for (int i = 0; i < FLOWS; i++) {
 			flows[i] = new Flow();
@@ -60,19 +69,28 @@ final class TcpCoalescer {
 	 */
 	boolean offer(TunDevice tun, ByteBuffer p, Session session) {
 		int ip = p.position();
-		int ipHeader = plainTcp(p, ip);
+		int ipHeader = plainIpHeader(p, ip);
 		if (ipHeader < 0) {
 			return false;
 		}
+		int protocol = p.get(ip + (ipHeader == IPV4_HEADER ? 9 : 6));
+		if (protocol == TCP) {
+			return offerTcp(tun, p, session, ip, ipHeader);
+		}
+		return protocol == UDP && tun.writesUdpSegments() && offerUdp(tun, p, session, ip, ipHeader);
+	}
+
+	private boolean offerTcp(TunDevice tun, ByteBuffer p, Session session, int ip, int ipHeader) {
 		int tcp = ip + ipHeader;
 		int flags = p.get(tcp + 13) & 0xFF;
 		int payload = p.remaining() - ipHeader - tcpHeader(p, tcp);
 		boolean plain = (flags & ~PSH) == ACK && payload > 0;
-		Flow flow = find(p, ip, ipHeader);
+		Flow flow = find(p, ip, ipHeader, TCP);
 		if (flow != null) {
-			if (plain && flow.joins(p, payload) && Checksums.tcpValid(p)) {
-				flow.append(p, payload, flags);
+			if (plain && flow.joinsTcp(p, payload) && Checksums.valid(p)) {
+				flow.append(p, payload);
 				if ((flags & PSH) != 0) {
+					flow.markPush();
 					flush(tun, flow);
 				}
 				return true;
@@ -82,20 +100,40 @@ final class TcpCoalescer {
 		if (!plain || (flags & PSH) != 0) {
 			return false; // nothing can follow it
 		}
-		flow = free(tun);
-		flow.hold(p, session, payload);
+		free(tun).hold(p, session, payload, TCP);
+		return true;
+	}
+
+	private boolean offerUdp(TunDevice tun, ByteBuffer p, Session session, int ip, int ipHeader) {
+		int udp = ip + ipHeader;
+		int payload = p.remaining() - ipHeader - UDP_HEADER;
+		boolean plain = payload > 0 && Short.toUnsignedInt(p.getShort(udp + 4)) == UDP_HEADER + payload
+				&& (ipHeader == IPV6_HEADER || p.getShort(udp + 6) != 0);
+		Flow flow = find(p, ip, ipHeader, UDP);
+		if (flow != null) {
+			if (plain && flow.joinsUdp(p, payload) && Checksums.valid(p)) {
+				flow.append(p, payload);
+				return true;
+			}
+			flush(tun, flow);
+		}
+		if (!plain) {
+			return false;
+		}
+		free(tun).hold(p, session, payload, UDP);
 		return true;
 	}
 
 	/**
-	 * The IP header length of a TCP packet that may be coalesced: 20 for IPv4 without options or
-	 * fragmenting, 40 for IPv6 whose next header is TCP; -1 for anything else.
+	 * The IP header length of a packet that may be coalesced: 20 for IPv4 without options or
+	 * fragmenting, 40 for IPv6 (offer() takes it only when TCP or UDP follows, no extension
+	 * header); -1 for anything else.
 	 */
-	private static int plainTcp(ByteBuffer p, int ip) {
+	private static int plainIpHeader(ByteBuffer p, int ip) {
 		if (p.get(ip) == 0x45) {
-			return p.get(ip + 9) == TCP && (p.getShort(ip + 6) & 0x3FFF) == 0 ? IPV4_HEADER : -1;
+			return (p.getShort(ip + 6) & 0x3FFF) == 0 ? IPV4_HEADER : -1;
 		}
-		return (p.get(ip) & 0xF0) == 0x60 && p.get(ip + 6) == TCP ? IPV6_HEADER : -1;
+		return (p.get(ip) & 0xF0) == 0x60 ? IPV6_HEADER : -1;
 	}
 
 	/**
@@ -134,10 +172,10 @@ final class TcpCoalescer {
 		writer.write(tun, packet, session, segments, size, bytes);
 	}
 
-	private Flow find(ByteBuffer p, int ip, int ipHeader) {
+	private Flow find(ByteBuffer p, int ip, int ipHeader, int protocol) {
 		int ports = p.getInt(ip + ipHeader);
 		for (Flow f : flows) {
-			if (f.segments > 0 && f.ports == ports && f.ipHeader == ipHeader && f.sameAddresses(p, ip)) {
+			if (f.segments > 0 && f.ports == ports && f.ipHeader == ipHeader && f.protocol == protocol && f.sameAddresses(p, ip)) {
 				return f;
 			}
 		}
@@ -167,8 +205,9 @@ final class TcpCoalescer {
 		ByteBuffer packet;
 		Session session;
 		int segments;
-		/** 20 (IPv4) or 40 (IPv6): which family, and where TCP starts. */
+		/** 20 (IPv4) or 40 (IPv6): which family, and where the transport starts. */
 		int ipHeader;
+		int protocol;
 		int ports;
 		/** The IP length of the first packet (each but the last is as long) and of all packets. */
 		int size;
@@ -177,17 +216,18 @@ final class TcpCoalescer {
 		private int nextSeq;
 		private boolean full;
 
-		void hold(ByteBuffer p, Session s, int payload) {
+		void hold(ByteBuffer p, Session s, int payload, int transport) {
 			int ip = p.position();
 			packet = p;
 			session = s;
 			segments = 1;
+			protocol = transport;
 			ipHeader = (p.get(ip) & 0xF0) == 0x60 ? IPV6_HEADER : IPV4_HEADER;
 			ports = p.getInt(ip + ipHeader);
 			mss = payload;
 			size = p.remaining();
 			bytes = size;
-			nextSeq = p.getInt(ip + ipHeader + 4) + payload;
+			nextSeq = transport == TCP ? p.getInt(ip + ipHeader + 4) + payload : 0;
 			full = false;
 		}
 
@@ -201,32 +241,43 @@ final class TcpCoalescer {
 					&& packet.getLong(a + 24) == p.getLong(ip + 24) && packet.getLong(a + 32) == p.getLong(ip + 32);
 		}
 
-		/** Whether {@code p} (same ports and addresses) continues this flow's segment exactly. */
-		boolean joins(ByteBuffer p, int payload) {
+		/** Whether {@code p} (same flow) may follow: its payload fits behind and the IP fields match. */
+		private boolean fits(ByteBuffer p, int payload) {
 			int a = packet.position();
 			int b = p.position();
-			int tcpA = a + ipHeader;
-			int tcpB = b + ipHeader;
-			int tcpHeader = tcpHeader(packet, tcpA);
-			if (full || payload > mss || p.getInt(tcpB + 4) != nextSeq || tcpHeader(p, tcpB) != tcpHeader
-					|| packet.limit() - a + payload > MAX_IP_LENGTH) {
+			if (full || payload > mss || packet.limit() - a + payload > MAX_IP_LENGTH) {
 				return false;
 			}
-			boolean sameIp = ipHeader == IPV4_HEADER
+			return ipHeader == IPV4_HEADER // TOS, flags, TTL (IPv6: class, flow label, hop limit)
 					? packet.get(a + 1) == p.get(b + 1) && packet.getShort(a + 6) == p.getShort(b + 6) && packet.get(a + 8) == p.get(b + 8)
 					: packet.getInt(a) == p.getInt(b) && packet.get(a + 7) == p.get(b + 7);
-			if (!sameIp || packet.getInt(tcpA + 8) != p.getInt(tcpB + 8) || packet.getShort(tcpA + 14) != p.getShort(tcpB + 14)) {
-				return false; // TOS, flags, TTL (IPv6: class, flow label, hop limit), ack, window
+		}
+
+		/** Whether the UDP datagram {@code p} (same flow) can be cut back from this segment as it came. */
+		boolean joinsUdp(ByteBuffer p, int payload) {
+			return segments < UDP_SEGMENTS && fits(p, payload) && (segments > 1 || Checksums.valid(packet));
+		}
+
+		/** Whether {@code p} (same ports and addresses) continues this flow's segment exactly. */
+		boolean joinsTcp(ByteBuffer p, int payload) {
+			int tcpA = packet.position() + ipHeader;
+			int tcpB = p.position() + ipHeader;
+			int tcpHeader = tcpHeader(packet, tcpA);
+			if (!fits(p, payload) || p.getInt(tcpB + 4) != nextSeq || tcpHeader(p, tcpB) != tcpHeader) {
+				return false;
+			}
+			if (packet.getInt(tcpA + 8) != p.getInt(tcpB + 8) || packet.getShort(tcpA + 14) != p.getShort(tcpB + 14)) {
+				return false; // ack, window
 			}
 			for (int k = 20; k < tcpHeader; k++) {
 				if (packet.get(tcpA + k) != p.get(tcpB + k)) {
 					return false; // options
 				}
 			}
-			return segments > 1 || Checksums.tcpValid(packet);
+			return segments > 1 || Checksums.valid(packet);
 		}
 
-		void append(ByteBuffer p, int payload, int flags) {
+		void append(ByteBuffer p, int payload) {
 			if (segments == 1) {
 				ByteBuffer first = packet;
 				merged.clear().position(Offload.HEADER);
@@ -237,11 +288,16 @@ final class TcpCoalescer {
 			int end = merged.limit();
 			merged.limit(end + payload);
 			merged.put(end, p, p.limit() - payload, payload);
-			merged.put(Offload.HEADER + ipHeader + 13, (byte) (merged.get(Offload.HEADER + ipHeader + 13) | flags & PSH));
 			segments++;
 			bytes += p.remaining();
 			nextSeq += payload;
 			full = payload < mss;
+		}
+
+		/** The TCP segment ends with a push: the merged one carries it (on its last packet, once cut). */
+		void markPush() {
+			int flags = Offload.HEADER + ipHeader + 13;
+			merged.put(flags, (byte) (merged.get(flags) | PSH));
 		}
 
 		void clear() {
@@ -251,28 +307,34 @@ final class TcpCoalescer {
 		}
 
 		/**
-		 * The IP length (IPv4: and header checksum) and the virtio header of the merged segment;
-		 * the TCP checksum is left to the kernel.
+		 * The IP length (IPv4: and header checksum), the UDP length and the virtio header of the
+		 * merged segment; the transport checksum is left to the kernel.
 		 */
 		void finish() {
 			ByteBuffer m = merged;
 			int ip = Offload.HEADER;
 			int length = m.limit() - ip;
-			int tcpLength = length - ipHeader;
-			int tcpHeader = tcpHeader(m, ip + ipHeader);
+			int l4Length = length - ipHeader;
 			long pseudo;
 			if (ipHeader == IPV4_HEADER) {
 				m.putShort(ip + 2, (short) length).putShort(ip + 10, (short) 0);
 				m.putShort(ip + 10, (short) Checksums.finish(Checksums.add(m, ip, ip + IPV4_HEADER, 0)));
-				pseudo = (m.getInt(ip + 12) & 0xFFFFFFFFL) + (m.getInt(ip + 16) & 0xFFFFFFFFL) + TCP + tcpLength;
+				pseudo = (m.getInt(ip + 12) & 0xFFFFFFFFL) + (m.getInt(ip + 16) & 0xFFFFFFFFL) + protocol + l4Length;
 			} else {
-				m.putShort(ip + 4, (short) tcpLength);
-				pseudo = Checksums.add(m, ip + 8, ip + IPV6_HEADER, TCP + tcpLength);
+				m.putShort(ip + 4, (short) l4Length);
+				pseudo = Checksums.add(m, ip + 8, ip + IPV6_HEADER, protocol + l4Length);
 			}
+			int l4 = ip + ipHeader;
 			// CHECKSUM_PARTIAL: the field holds the pseudo-header sum, the kernel adds the rest
-			m.putShort(ip + ipHeader + 16, (short) (~Checksums.finish(pseudo)));
-			Offload.writeTcpHeader(m, 0, ipHeader == IPV4_HEADER ? Offload.GSO_TCPV4 : Offload.GSO_TCPV6, ipHeader + tcpHeader, mss,
-					ipHeader, 16);
+			short partial = (short) (~Checksums.finish(pseudo));
+			if (protocol == UDP) {
+				m.putShort(l4 + 4, (short) l4Length).putShort(l4 + 6, partial);
+				Offload.writeSegmentHeader(m, 0, Offload.GSO_UDP_L4, ipHeader + UDP_HEADER, mss, ipHeader, 6);
+			} else {
+				m.putShort(l4 + 16, partial);
+				Offload.writeSegmentHeader(m, 0, ipHeader == IPV4_HEADER ? Offload.GSO_TCPV4 : Offload.GSO_TCPV6,
+						ipHeader + tcpHeader(m, l4), mss, ipHeader, 16);
+			}
 		}
 	}
 }

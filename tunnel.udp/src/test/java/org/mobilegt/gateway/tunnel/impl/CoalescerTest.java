@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mobilegt.gateway.common.testing.Ipv4Packets;
 
-class TcpCoalescerTest {
+class CoalescerTest {
 
 	private static final int CLIENT = 0x0A4D0002;
 	private static final int SERVER = 0xAC1F0102;
@@ -29,12 +29,17 @@ class TcpCoalescerTest {
 	}
 
 	final List<Written> written = new ArrayList<>();
-	final TcpCoalescer coalescer = new TcpCoalescer((tun, p, session, packets, size, bytes) -> {
-		ByteBuffer copy = ByteBuffer.allocate(p.remaining());
-		copy.put(0, p, p.position(), p.remaining());
-		written.add(new Written(copy, packets, size, bytes));
-		return true;
-	});
+	final Coalescer coalescer = recording(written);
+
+	/** A coalescer whose writes are copied into {@code written}. */
+	static Coalescer recording(List<Written> written) {
+		return new Coalescer((tun, p, session, packets, size, bytes) -> {
+			ByteBuffer copy = ByteBuffer.allocate(p.remaining());
+			copy.put(0, p, p.position(), p.remaining());
+			written.add(new Written(copy, packets, size, bytes));
+			return true;
+		});
+	}
 
 	/**
 	 * A TCP packet from the client as the receive batch holds it: behind the offload header's room,
@@ -54,7 +59,7 @@ class TcpCoalescerTest {
 			p.put(52 + i, (byte) (seq + i));
 		}
 		p.putShort(36, (short) OffloadTest.checksum(p, CLIENT, SERVER));
-		assertThat(Checksums.tcpValid(p)).isTrue();
+		assertThat(Checksums.valid(p)).isTrue();
 		return slot.position(Offload.HEADER);
 	}
 
@@ -92,8 +97,11 @@ class TcpCoalescerTest {
 		return (int) sum;
 	}
 
+	/** A device with offloads that takes no UDP segments (CoalescerUdpTest has those). */
+	final Fakes.FakeTun tun = new Fakes.FakeTun(Offload.HEADER);
+
 	private boolean offer(ByteBuffer p) {
-		return coalescer.offer(null, p, null);
+		return coalescer.offer(tun, p, null);
 	}
 
 	@Test
@@ -225,12 +233,12 @@ class TcpCoalescerTest {
 
 	@Test
 	void moreFlowsThanItHoldsPushTheOldestOut() {
-		for (int f = 0; f <= TcpCoalescer.FLOWS; f++) {
+		for (int f = 0; f <= Coalescer.FLOWS; f++) {
 			offer(segment(41000 + f, 0, MSS, ACK));
 		}
 		assertThat(written).singleElement().satisfies(w -> assertThat(w.packet().getShort(20) & 0xFFFF).isEqualTo(41000));
 		coalescer.flush(null);
-		assertThat(written).hasSize(TcpCoalescer.FLOWS + 1);
+		assertThat(written).hasSize(Coalescer.FLOWS + 1);
 	}
 
 	@Test
