@@ -158,9 +158,9 @@ pin() {
 # ---------- packages ----------
 install_packages() {
 	local -A need=([iperf3]=iperf3 [ping]=iputils-ping [nft]=nftables [gcc]=gcc [make]=make
-		[python3]=python3 [gnuplot]=gnuplot-nox [ip]=iproute2 [ss]=iproute2 [timeout]=coreutils)
+		[python3]=python3 [gnuplot]=gnuplot-nox [ip]=iproute2 [ss]=iproute2 [timeout]=coreutils
+		[ethtool]=ethtool)
 	((PROFILE)) && need[perf]=linux-perf
-	[ "$VETH_GRO" = true ] && need[ethtool]=ethtool
 	local s
 	for s in $SYSTEMS; do
 		case $s in
@@ -284,6 +284,11 @@ setup_topology() {
 	ip -n "$NS_GW" -6 addr add "$GW_IP6/64" dev vg1 nodad
 	ip -n "$NS_GW" -6 addr add "$GW_OUT_IP6/64" dev vg2 nodad
 	ip -n "$NS_IN" -6 addr add "$INET_IP6/64" dev vi nodad
+	# The gw's way out cuts UDP segments in software, as a NIC without UDP segmentation offload
+	# does: a tunnel that writes UDP segments to its TUN (the gateway on Linux 6.2+, wireguard-go)
+	# then puts datagrams on the link, and the inet host's nft counters (blast, aggregates) count
+	# each; a veth would carry the segment whole, one packet to the counter.
+	nsx "$NS_GW" ethtool -K vg2 tx-udp-segmentation off >/dev/null
 	if [ "$VETH_GRO" = true ]; then
 		nsx "$NS_GW" ethtool -K vg1 gro on rx-udp-gro-forwarding on
 		nsx "$NS_GW" sh -c 'echo 1 >/sys/class/net/vg1/threaded'
