@@ -74,10 +74,11 @@ final class Coalescer {
 			return false;
 		}
 		int protocol = p.get(ip + (ipHeader == IPV4_HEADER ? 9 : 6));
+		int room = p.remaining() - ipHeader; // a crafted packet may end before its transport header does
 		if (protocol == TCP) {
-			return offerTcp(tun, p, session, ip, ipHeader);
+			return room >= 20 && room >= tcpHeader(p, ip + ipHeader) && offerTcp(tun, p, session, ip, ipHeader);
 		}
-		return protocol == UDP && tun.writesUdpSegments() && offerUdp(tun, p, session, ip, ipHeader);
+		return protocol == UDP && room > UDP_HEADER && tun.writesUdpSegments() && offerUdp(tun, p, session, ip, ipHeader);
 	}
 
 	private boolean offerTcp(TunDevice tun, ByteBuffer p, Session session, int ip, int ipHeader) {

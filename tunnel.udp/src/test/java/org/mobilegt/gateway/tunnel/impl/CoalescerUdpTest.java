@@ -200,6 +200,26 @@ class CoalescerUdpTest {
 		assertThat(written).allSatisfy(w -> assertThat(w.gsoType()).isEqualTo(Offload.GSO_NONE));
 	}
 
+	/** What a client with a session may craft: a packet that ends inside or at its transport header. */
+	@Test
+	void aPacketCutShortOfItsTransportHeaderIsLeftToTheCallerUnread() {
+		ByteBuffer v4 = datagram(40000, 1, 64, 1);
+		v4.limit(v4.position() + 24).putShort(v4.position() + 2, (short) 24);
+		ByteBuffer v4Empty = datagram(40000, 2, 64, 2);
+		v4Empty.limit(v4Empty.position() + 28);
+		ByteBuffer v6 = datagram6(40000, 64, 1);
+		v6.limit(v6.position() + 44);
+		ByteBuffer tcp6 = CoalescerTest.segment6(40000, 0, 100, 0x10);
+		tcp6.limit(tcp6.position() + 50);
+		ByteBuffer tcp6Options = CoalescerTest.segment6(40000, 0, 0, 0x10);
+		tcp6Options.limit(tcp6Options.position() + 60); // the header says 32 bytes, 20 are there
+		for (ByteBuffer p : List.of(v4, v4Empty, v6, tcp6, tcp6Options)) {
+			assertThat(offer(p)).isFalse();
+		}
+		coalescer.flush(segmenting);
+		assertThat(written).isEmpty();
+	}
+
 	@Test
 	void aSegmentCarriesAtMostTheKernelsNumberOfDatagrams() {
 		for (int i = 0; i < Coalescer.UDP_SEGMENTS + 6; i++) {
