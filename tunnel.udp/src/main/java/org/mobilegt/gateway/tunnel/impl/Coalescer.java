@@ -74,11 +74,12 @@ final class Coalescer {
 			return false;
 		}
 		int protocol = p.get(ip + (ipHeader == IPV4_HEADER ? 9 : 6));
-		int room = p.remaining() - ipHeader; // a crafted packet may end before its transport header does
+		// a crafted packet may end before its transport header does
 		if (protocol == TCP) {
-			return room >= 20 && room >= tcpHeader(p, ip + ipHeader) && offerTcp(tun, p, session, ip, ipHeader);
+			return tcpHeaderWhole(p, ip + ipHeader) && offerTcp(tun, p, session, ip, ipHeader);
 		}
-		return protocol == UDP && room > UDP_HEADER && tun.writesUdpSegments() && offerUdp(tun, p, session, ip, ipHeader);
+		return protocol == UDP && p.remaining() - ipHeader > UDP_HEADER && tun.writesUdpSegments()
+				&& offerUdp(tun, p, session, ip, ipHeader);
 	}
 
 	private boolean offerTcp(TunDevice tun, ByteBuffer p, Session session, int ip, int ipHeader) {
@@ -108,7 +109,7 @@ final class Coalescer {
 	private boolean offerUdp(TunDevice tun, ByteBuffer p, Session session, int ip, int ipHeader) {
 		int udp = ip + ipHeader;
 		int payload = p.remaining() - ipHeader - UDP_HEADER;
-		boolean plain = payload > 0 && Short.toUnsignedInt(p.getShort(udp + 4)) == UDP_HEADER + payload
+		boolean plain = Short.toUnsignedInt(p.getShort(udp + 4)) == UDP_HEADER + payload
 				&& (ipHeader == IPV6_HEADER || p.getShort(udp + 6) != 0);
 		Flow flow = find(p, ip, ipHeader, UDP);
 		if (flow != null) {
@@ -146,7 +147,11 @@ final class Coalescer {
 		if (p.get(ip + 9) != TCP || (p.getShort(ip + 6) & 0x1FFF) != 0) {
 			return true; // not TCP, or a later fragment: no TCP header to read
 		}
-		int tcp = ip + (p.get(ip) & 0x0F) * 4;
+		return tcpHeaderWhole(p, ip + (p.get(ip) & 0x0F) * 4);
+	}
+
+	/** Whether the TCP header at {@code tcp} is whole: at least 20 bytes, and as long as its data offset says. */
+	private static boolean tcpHeaderWhole(ByteBuffer p, int tcp) {
 		return p.limit() - tcp >= 20 && tcpHeader(p, tcp) >= 20 && p.limit() - tcp >= tcpHeader(p, tcp);
 	}
 

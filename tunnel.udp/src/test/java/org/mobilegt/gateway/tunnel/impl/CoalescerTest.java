@@ -76,21 +76,32 @@ class CoalescerTest {
 		for (int i = 0; i < payload; i++) {
 			p.put(72 + i, (byte) (seq + i));
 		}
-		p.putShort(56, (short) ~tcp6Sum(p));
-		assertThat(tcp6Sum(p)).isEqualTo(0xFFFF);
+		p.putShort(56, (short) ~transportSum(p));
+		assertThat(transportSum(p)).isEqualTo(0xFFFF);
 		return slot.position(Offload.HEADER);
 	}
 
-	/** The ones' complement sum of an IPv6 TCP packet's pseudo-header and segment, word by word (0xFFFF: it verifies). */
-	static int tcp6Sum(ByteBuffer p) {
-		int tcpLength = p.limit() - 40;
-		long sum = 6 + tcpLength;
-		for (int i = 8; i < 40; i += 2) {
-			sum += Short.toUnsignedInt(p.getShort(i));
+	/**
+	 * The folded ones' complement sum, word by word, of an IPv4 or IPv6 (no extension headers)
+	 * packet's pseudo-header and transport part (0xFFFF: its checksum verifies).
+	 */
+	static int transportSum(ByteBuffer p) {
+		boolean v6 = (p.get(0) & 0xF0) == 0x60;
+		int ipHeader = v6 ? 40 : 20;
+		int length = p.limit() - ipHeader;
+		long sum = v6 ? words(p, 8, 40, p.get(6) + length) : words(p, 12, 20, p.get(9) + length);
+		return fold(words(p, ipHeader, p.limit(), sum));
+	}
+
+	/** {@code sum} plus the big-endian words of {@code p[from, to)}, an odd last byte as a high byte. */
+	static long words(ByteBuffer p, int from, int to, long sum) {
+		for (int i = from; i < to; i += 2) {
+			sum += i + 1 < to ? Short.toUnsignedInt(p.getShort(i)) : (p.get(i) & 0xFF) << 8;
 		}
-		for (int i = 40; i < p.limit(); i += 2) {
-			sum += i + 1 < p.limit() ? Short.toUnsignedInt(p.getShort(i)) : (p.get(i) & 0xFF) << 8;
-		}
+		return sum;
+	}
+
+	static int fold(long sum) {
 		while (sum >>> 16 != 0) {
 			sum = (sum & 0xFFFF) + (sum >>> 16);
 		}
@@ -158,7 +169,7 @@ class CoalescerTest {
 				assertThat(merged.get(72 + i)).isEqualTo((byte) i);
 			}
 			Offload.finishChecksum(merged, 40, 16); // what the kernel does with the partial sum
-			assertThat(tcp6Sum(merged)).as("the finished checksum verifies").isEqualTo(0xFFFF);
+			assertThat(transportSum(merged)).as("the finished checksum verifies").isEqualTo(0xFFFF);
 		});
 	}
 

@@ -1,6 +1,9 @@
 package org.mobilegt.gateway.tunnel.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mobilegt.gateway.tunnel.impl.CoalescerTest.fold;
+import static org.mobilegt.gateway.tunnel.impl.CoalescerTest.transportSum;
+import static org.mobilegt.gateway.tunnel.impl.CoalescerTest.words;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -61,29 +64,6 @@ class CoalescerUdpTest {
 		}
 		p.putShort(46, (short) ~transportSum(p));
 		return slot.position(Offload.HEADER);
-	}
-
-	/** The folded ones' complement sum of a packet's pseudo-header and transport part (0xFFFF: it verifies). */
-	static int transportSum(ByteBuffer p) {
-		boolean v6 = (p.get(0) & 0xF0) == 0x60;
-		int ipHeader = v6 ? 40 : 20;
-		int length = p.limit() - ipHeader;
-		long sum = v6 ? words(p, 8, 40, p.get(6) + length) : words(p, 12, 20, p.get(9) + length);
-		return fold(words(p, ipHeader, p.limit(), sum));
-	}
-
-	private static long words(ByteBuffer p, int from, int to, long sum) {
-		for (int i = from; i < to; i += 2) {
-			sum += i + 1 < to ? Short.toUnsignedInt(p.getShort(i)) : (p.get(i) & 0xFF) << 8;
-		}
-		return sum;
-	}
-
-	private static int fold(long sum) {
-		while (sum >>> 16 != 0) {
-			sum = (sum & 0xFFFF) + (sum >>> 16);
-		}
-		return (int) sum;
 	}
 
 	/**
@@ -213,7 +193,9 @@ class CoalescerUdpTest {
 		tcp6.limit(tcp6.position() + 50);
 		ByteBuffer tcp6Options = CoalescerTest.segment6(40000, 0, 0, 0x10);
 		tcp6Options.limit(tcp6Options.position() + 60); // the header says 32 bytes, 20 are there
-		for (ByteBuffer p : List.of(v4, v4Empty, v6, tcp6, tcp6Options)) {
+		ByteBuffer tcp6Offset = CoalescerTest.segment6(40000, 0, 100, 0x10);
+		tcp6Offset.put(tcp6Offset.position() + 52, (byte) 0x40); // a data offset of 16 bytes, short of any TCP header
+		for (ByteBuffer p : List.of(v4, v4Empty, v6, tcp6, tcp6Options, tcp6Offset)) {
 			assertThat(offer(p)).isFalse();
 		}
 		coalescer.flush(segmenting);
