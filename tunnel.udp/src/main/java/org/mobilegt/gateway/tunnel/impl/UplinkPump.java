@@ -5,11 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 
 import org.mobilegt.gateway.auth.api.KeyCheck;
-import org.mobilegt.gateway.common.ClientIds;
-import org.mobilegt.gateway.common.RateGate;
 import org.mobilegt.gateway.common.Wakeup;
 import org.mobilegt.gateway.net.api.EndpointKey;
-import org.mobilegt.gateway.net.api.IpAddress;
 import org.mobilegt.gateway.security.api.Reason;
 import org.mobilegt.gateway.security.api.SecurityLog;
 import org.mobilegt.gateway.session.api.Session;
@@ -46,15 +43,12 @@ final class UplinkPump implements Runnable {
 	private final PumpCounters counters;
 	private final TunnelMetrics.Sampler latency;
 	private final Control control;
-	private final Logger log;
+	private final UplinkReports reports;
 	/** Datagrams land behind room for a virtio_net_hdr (left zero), in case the TUN device wants one. */
 	private final MessageBatch batch = new MessageBatch(BATCH, SLOT, Offload.HEADER);
 	private final ControlSender sender = new ControlSender();
 	private final Coalescer coalescer = new Coalescer(this::write);
 	private final GroSegments segments = new GroSegments(Offload.HEADER);
-	private final RateGate errorLog = new RateGate(5, 60_000);
-	private final RateGate spoofRecords = new RateGate(10, 1_000);
-	private final RateGate shareLog = new RateGate(1, 10_000);
 	private final BatchGate gate = new BatchGate();
 	/** The newest device's turn, and the kick that wakes this pump when it gets it (null: never). */
 	private final Supplier<Turn> turns;
@@ -89,43 +83,54 @@ final class UplinkPump implements Runnable {
 		this.counters = metrics.uplink[index];
 		this.latency = metrics.sampler(Direction.FROM_CLIENT);
 		this.control = control;
-		this.log = log;
+		this.reports = new UplinkReports(log);
 	}
 
 	@Override
 	public void run() {
 		boolean drained = false;
 		while (running) {
-			try {
-				Turn turn = turns.get();
-				boolean tunMine = turn.uplinkReads();
-				boolean socketReady = true;
-				boolean tunReady = tunMine;
-				if (kick != null) {
-					socket.watch(tunMine ? turn : null, kick); // a TUN the downlink reads must not wake this thread
-				}
-				if (drained) {
-					Wakeup.Ready ready = socket.awaitReadable(waitMillis);
-					if (ready == Wakeup.Ready.CLOSED) {
-						return;
-					}
-					if (kick != null && socket.ready(2)) {
-						kick.clear(); // before the role is read again: a later kick stays raised
-					}
-					socketReady = socket.ready(0);
-					tunReady = tunMine && socket.ready(1);
-				}
-				// A short batch emptied the socket: wait next rather than ask it again first.
-				int received = socketReady ? receive() : 0;
-				int read = tunReady ? readTun(turn) : 0;
-				drained = received < BATCH && read < BATCH;
-				if (tunMine && !drained) {
-					turn.toDownlink(); // high load: a thread for each direction
-				}
-			} catch (IOException | RuntimeException e) {
-				drained = true; // never spin on a failing socket
-				logError("UDP receive failed", e);
+			drained = pass(drained);
+		}
+	}
+
+	/**
+	 * One wait (unless the last pass left work) and what it found; whether it emptied what it read.
+	 * A method of its own, which the JIT compiles on its calls: a loop in {@link #run()} stays
+	 * interpreted at a low packet rate until an on-stack replacement, minutes later.
+	 */
+	private boolean pass(boolean drained) {
+		try {
+			Turn turn = turns.get();
+			boolean tunMine = turn.uplinkReads();
+			boolean socketReady = true;
+			boolean tunReady = tunMine;
+			if (kick != null) {
+				socket.watch(tunMine ? turn : null, kick); // a TUN the downlink reads must not wake this thread
 			}
+			if (drained) {
+				Wakeup.Ready ready = socket.awaitReadable(waitMillis);
+				if (ready == Wakeup.Ready.CLOSED) {
+					running = false;
+					return true;
+				}
+				if (kick != null && socket.ready(2)) {
+					kick.clear(); // before the role is read again: a later kick stays raised
+				}
+				socketReady = socket.ready(0);
+				tunReady = tunMine && socket.ready(1);
+			}
+			// A short batch emptied the socket: wait next rather than ask it again first.
+			int received = socketReady ? receive() : 0;
+			int read = tunReady ? readTun(turn) : 0;
+			boolean emptied = received < BATCH && read < BATCH;
+			if (tunMine && !emptied) {
+				turn.toDownlink(); // high load: a thread for each direction
+			}
+			return emptied;
+		} catch (IOException | RuntimeException e) {
+			reports.error("UDP receive failed", e);
+			return true; // never spin on a failing socket
 		}
 	}
 
@@ -151,7 +156,7 @@ final class UplinkPump implements Runnable {
 				read = n >= Turn.BULK_BYTES ? BATCH : read + 1;
 			}
 		} catch (IOException | RuntimeException e) {
-			logError("Read from the TUN device failed", e);
+			reports.error("Read from the TUN device failed", e);
 		} finally {
 			replies.flush();
 			gate.leave();
@@ -223,7 +228,7 @@ final class UplinkPump implements Runnable {
 			handle(endpoint, p, truncated);
 		} catch (RuntimeException e) {
 			counters.dropped(DropReason.MALFORMED);
-			logError("Datagram from " + EndpointKey.format(endpoint) + " failed", e);
+			reports.error("Datagram from " + EndpointKey.format(endpoint) + " failed", e);
 		}
 	}
 
@@ -255,10 +260,10 @@ final class UplinkPump implements Runnable {
 		DropReason why = Decisions.data(p, session.tunnelAddress(), session.tunnelAddress6Hi(), session.tunnelAddress6Lo(),
 				tun == null ? 0 : tun.mtu(), header != 0);
 		if (why == DropReason.SPOOFED) {
-			spoofed(endpoint, p, session);
+			reports.spoofed(b.securityLog(), endpoint, p, session, now);
 		} else if (why == null && !session.admit()) {
 			why = DropReason.RATE_LIMITED;
-			overShare(session);
+			reports.overShare(session, now);
 		}
 		if (why != null) {
 			counters.dropped(why);
@@ -295,7 +300,7 @@ final class UplinkPump implements Runnable {
 				session.dropped();
 			}
 			heldSample = false;
-			logError("Write to the TUN device failed", e);
+			reports.error("Write to the TUN device failed", e);
 			return false;
 		}
 		counters.forwarded(packets, bytes);
@@ -350,33 +355,6 @@ final class UplinkPump implements Runnable {
 	private void hint(long endpoint) {
 		if (control.hint(endpoint) && sender.send(socket, TunnelSettings.REHANDSHAKE, endpoint)) {
 			metrics.hints.increment();
-		}
-	}
-
-	private void spoofed(long endpoint, ByteBuffer p, Session session) {
-		SecurityLog attempts = b.securityLog();
-		if (attempts != null && spoofRecords.admit(now) >= 0) {
-			boolean v6 = (p.get(p.position()) & 0xF0) == 0x60;
-			String source = v6 ? IpAddress.ofIpv6(Ipv6.sourceHi(p), Ipv6.sourceLo(p)).toString() : IpAddress.formatIpv4(Packets.source(p));
-			String lease = v6 ? String.valueOf(session.tunnelAddress6()) : IpAddress.formatIpv4(session.tunnelAddress());
-			attempts.record(EndpointKey.inetAddress(endpoint), EndpointKey.port(endpoint), Reason.SPOOFED,
-					"source " + source + " is not the lease " + lease);
-		}
-	}
-
-	private void overShare(Session session) {
-		long held = shareLog.admit(now);
-		if (held >= 0) {
-			log.warn("Client {} at {} sends more than its share (mobilegt.sessions maxPacketsPerSecond): the excess is dropped{}",
-					ClientIds.printable(session.clientId()), EndpointKey.format(session.endpoint()),
-					held > 0 ? " (" + held + " more not logged)" : "");
-		}
-	}
-
-	private void logError(String what, Exception e) {
-		long held = errorLog.admit(System.currentTimeMillis());
-		if (held >= 0) {
-			log.error("{}: {}{}", what, e.toString(), held > 0 ? " (" + held + " more not logged)" : "");
 		}
 	}
 
