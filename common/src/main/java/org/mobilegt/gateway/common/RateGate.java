@@ -36,4 +36,9 @@ public final class RateGate {
 		suppressed = 0;
 		return held;
 	}
+
+	/** What a log line that passed adds about the {@code held} ({@link #admit}'s answer) before it: "" for none. */
+	public static String heldBack(long held) {
+		return held > 0 ? " (" + held + " more not logged)" : "";
+	}
 }

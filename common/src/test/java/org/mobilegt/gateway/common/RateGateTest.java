@@ -17,4 +17,10 @@ class RateGateTest {
 		assertThat(gate.admit(1001)).isZero();
 		assertThat(gate.admit(1002)).isEqualTo(-1);
 	}
+
+	@Test
+	void aLogLineSaysHowManyWereHeldBackBeforeIt() {
+		assertThat(RateGate.heldBack(0)).isEmpty();
+		assertThat(RateGate.heldBack(3)).isEqualTo(" (3 more not logged)");
+	}
 }

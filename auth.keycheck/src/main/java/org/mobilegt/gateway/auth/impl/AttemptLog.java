@@ -57,7 +57,7 @@ final class AttemptLog {
 		long held = logGate.admit(now);
 		if (held >= 0) {
 			log.warn("Illegal attempt from {}: {} ({}){}", IpEndpoint.of(IpAddress.of(address), port), reason, detail,
-					held > 0 ? " (" + held + " more not logged)" : "");
+					RateGate.heldBack(held));
 		}
 		EventAdmin ea = events.get();
 		if (ea != null && eventGate.admit(now) >= 0) {

@@ -214,7 +214,7 @@ public final class SharedKeyCheck implements KeyCheck, ClientKeys, SecurityLog {
 			long held = throttleGate.admit(now);
 			if (held >= 0) {
 				log.warn("Throttling {}: too many failures ({} wrong keys within a minute); one key check a second until the minute ends{}",
-						IpAddress.of(address), throttle.limit(), held > 0 ? " (" + held + " more not logged)" : "");
+						IpAddress.of(address), throttle.limit(), RateGate.heldBack(held));
 			}
 		}
 		return new Verdict(reason, id);

@@ -148,7 +148,7 @@ final class Control {
 		long held = refusalLog.admit(System.currentTimeMillis());
 		if (held >= 0) {
 			log.warn("Handshake from {} refused: {}{}", EndpointKey.format(endpoint), e.getMessage(),
-					held > 0 ? " (" + held + " more not logged)" : "");
+					RateGate.heldBack(held));
 		}
 	}
 

@@ -60,7 +60,7 @@ final class DownlinkPump implements Runnable {
 			} catch (IOException | RuntimeException e) {
 				long held = errorLog.admit(System.currentTimeMillis());
 				if (held >= 0) {
-					log.error("TUN queue {} read failed: {}{}", queue, e.toString(), held > 0 ? " (" + held + " more not logged)" : "");
+					log.error("TUN queue {} read failed: {}{}", queue, e.toString(), RateGate.heldBack(held));
 				}
 			}
 		}

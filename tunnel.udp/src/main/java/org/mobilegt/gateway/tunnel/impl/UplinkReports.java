@@ -42,14 +42,14 @@ final class UplinkReports {
 		if (held >= 0) {
 			log.warn("Client {} at {} sends more than its share (mobilegt.sessions maxPacketsPerSecond): the excess is dropped{}",
 					ClientIds.printable(session.clientId()), EndpointKey.format(session.endpoint()),
-					held > 0 ? " (" + held + " more not logged)" : "");
+					RateGate.heldBack(held));
 		}
 	}
 
 	void error(String what, Exception e) {
 		long held = errorLog.admit(System.currentTimeMillis());
 		if (held >= 0) {
-			log.error("{}: {}{}", what, e.toString(), held > 0 ? " (" + held + " more not logged)" : "");
+			log.error("{}: {}{}", what, e.toString(), RateGate.heldBack(held));
 		}
 	}
 }
