@@ -27,8 +27,8 @@ import org.osgi.service.log.Logger;
  * <p>
  * While it has the TUN device's {@link Turn} (low load) it also does the TUN to UDP direction, like
  * a one-thread relay: one wait for the socket and the TUN, the TUN's packets read without waiting
- * and sent through its own {@link DownlinkPath}. A full batch of either direction gives the turn
- * back to the downlink thread.
+ * and sent through its own {@link DownlinkPath}, right after a write while that finds replies
+ * ({@link ReplyProbe}). A full batch of either direction gives the turn back to the downlink thread.
  */
 final class UplinkPump implements Runnable {
 
@@ -55,6 +55,9 @@ final class UplinkPump implements Runnable {
 	private final Kick kick;
 	/** The uplink's own TUN to UDP path: no buffer, counter or sampler shared with a downlink thread. */
 	private final DownlinkPath replies;
+	private final ReplyProbe probe = new ReplyProbe();
+	/** Packets the last TUN drain read (0 or 1: low load, see {@link #readTun}). */
+	private int lastRead;
 	private volatile boolean running = true;
 	/** How long a wait lasts at most; {@link #waitMillis(int)}. */
 	private int waitMillis = POLL_MILLIS;
@@ -66,6 +69,8 @@ final class UplinkPump implements Runnable {
 	private long now;
 	private long batchStart;
 	private boolean heldSample;
+	/** The last receive wrote to the TUN device. */
+	private boolean wrote;
 
 	/** The pump of uplink socket {@code index} that never reads the TUN device. */
 	UplinkPump(Bindings.Cell bound, UdpSocket socket, int index, TunnelMetrics metrics, Control control, Logger log) {
@@ -122,7 +127,11 @@ final class UplinkPump implements Runnable {
 			}
 			// A short batch emptied the socket: wait next rather than ask it again first.
 			int received = socketReady ? receive() : 0;
-			int read = tunReady ? readTun(turn) : 0;
+			boolean early = tunMine && !tunReady && received > 0 && wrote && probe.due();
+			int read = tunReady || early ? readTun(turn) : 0;
+			if (early) {
+				probe.found(read > 0);
+			}
 			boolean emptied = received < BATCH && read < BATCH;
 			if (tunMine && !emptied) {
 				turn.toDownlink(); // high load: a thread for each direction
@@ -138,6 +147,8 @@ final class UplinkPump implements Runnable {
 	 * Reads what the TUN device holds, without waiting, at most a batch, and sends it on: the
 	 * device of {@code turn} while the turn is this pump's, checked inside the batch gate (so an
 	 * unbind that quiesced this pump is never read from after). A closed device gives the turn back.
+	 * When the last drain read at most one packet, the first packet is sent before the next read:
+	 * at low load that read finds the queue empty, and a lone reply need not wait for it.
 	 *
 	 * @return how many packets it read; {@link #BATCH} after a bulk segment ({@link Turn#BULK_BYTES})
 	 */
@@ -154,7 +165,11 @@ final class UplinkPump implements Runnable {
 					break;
 				}
 				read = n >= Turn.BULK_BYTES ? BATCH : read + 1;
+				if (read == 1 && lastRead <= 1) {
+					replies.flush();
+				}
 			}
+			lastRead = read;
 		} catch (IOException | RuntimeException e) {
 			reports.error("Read from the TUN device failed", e);
 		} finally {
@@ -166,6 +181,7 @@ final class UplinkPump implements Runnable {
 
 	/** Receives one batch without waiting and handles it; how many datagrams it held. */
 	int receive() throws IOException {
+		wrote = false;
 		int n = batch.receive(socket);
 		if (n == 0) {
 			return 0;
@@ -303,6 +319,7 @@ final class UplinkPump implements Runnable {
 			reports.error("Write to the TUN device failed", e);
 			return false;
 		}
+		wrote = true;
 		counters.forwarded(packets, bytes);
 		for (int i = 1; i < packets; i++) {
 			session.received(size, true, now);

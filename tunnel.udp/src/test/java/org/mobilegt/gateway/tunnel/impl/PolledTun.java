@@ -18,8 +18,16 @@ final class PolledTun extends Fakes.FakeTun implements AutoCloseable {
 	private static final int EFD_SEMAPHORE = 1;
 
 	private final int fd;
-	private final Memory one = new Memory(8);
+	/** What a raise adds, set under the lock. */
+	private final Memory added = new Memory(8);
 	private final Memory sink = new Memory(8);
+	/**
+	 * What each write queues without raising the count, as a reply the kernel made inside the
+	 * write: only a read that does not wait for the descriptor finds it (null: nothing).
+	 */
+	volatile byte[] echo;
+	/** Runs at each read that found the queue empty. */
+	volatile Runnable onEmptyRead = () -> { };
 
 	PolledTun() throws IOException {
 		super(0);
@@ -27,23 +35,25 @@ final class PolledTun extends Fakes.FakeTun implements AutoCloseable {
 		if (fd < 0) {
 			throw new IOException("eventfd failed");
 		}
-		one.setLong(0, 1);
 	}
 
-	/** Queues a packet for reading, then raises the count. */
+	/** Queues a packet for reading and raises the count. */
 	void offer(byte[] packet) {
-		toRead.add(packet);
-		LibC.write(fd, Pointer.nativeValue(one), 8);
+		offerAll(packet);
 	}
 
-	/** Queues all the packets, then raises the count by as many: a reader woken finds them all. */
+	/**
+	 * Queues all the packets and raises the count by as many: a reader woken finds them all. A
+	 * reader that takes one before the count was raised lowers it only after (one lock): its
+	 * lowering is not lost, which would leave the descriptor readable with nothing to read.
+	 */
 	void offerAll(byte[]... packets) {
-		for (byte[] p : packets) {
-			toRead.add(p);
-		}
-		try (Memory n = new Memory(8)) {
-			n.setLong(0, packets.length);
-			LibC.write(fd, Pointer.nativeValue(n), 8);
+		synchronized (sink) {
+			for (byte[] p : packets) {
+				toRead.add(p);
+			}
+			added.setLong(0, packets.length);
+			LibC.write(fd, Pointer.nativeValue(added), 8);
 		}
 	}
 
@@ -56,9 +66,21 @@ final class PolledTun extends Fakes.FakeTun implements AutoCloseable {
 	public int read(int queue, ByteBuffer dst, int timeoutMillis) throws IOException {
 		int n = super.read(queue, dst, timeoutMillis);
 		if (n > 0) {
-			synchronized (sink) { // two readers may take packets at once
+			synchronized (sink) { // two readers may take packets at once; an offer may still be raising
 				LibC.read(fd, Pointer.nativeValue(sink), 8);
 			}
+		} else if (n == 0) {
+			onEmptyRead.run();
+		}
+		return n;
+	}
+
+	@Override
+	public int write(ByteBuffer src) throws IOException {
+		int n = super.write(src);
+		byte[] reply = echo;
+		if (reply != null) {
+			toRead.add(reply);
 		}
 		return n;
 	}

@@ -2,7 +2,13 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -89,11 +95,68 @@ class SharedTurnTest {
 		assertThat(downlinkThread.getState()).isEqualTo(Thread.State.TIMED_WAITING);
 	}
 
+	/**
+	 * The uplink has the turn, after the downlink's quiet stretches, and has cleared the kick: a
+	 * datagram from now on is handled in a pass that knows the turn is its own.
+	 */
+	private void uplinkTurn() throws InterruptedException {
+		oneByOne(Turn.QUIET);
+		assertThat(Rig.await(turn::uplinkReads)).isTrue();
+		assertThat(Rig.await(this::kickCleared)).isTrue();
+	}
+
+	private boolean kickCleared() {
+		try {
+			return Files.readString(Path.of("/proc/self/fdinfo/" + kick.fd())).matches("(?s).*eventfd-count:\\s+0\\b.*");
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	/** The client sends one packet (to the internet), and it is written to the TUN. */
+	private void request(int n) throws Exception {
+		int before = tun.written.size();
+		rig.send(PacketsTest.ipv4(64, 64).putInt(16, 0x08080808).putInt(40, n));
+		assertThat(Rig.await(() -> tun.written.size() == before + 1)).as("request %d written", n).isTrue();
+	}
+
+	@Test
+	void aReplyMadeInsideTheWriteIsReadWithoutWaitingAndSentBeforeTheEmptyRead() throws Exception {
+		start();
+		uplinkTurn();
+		List<Long> sentAtEmptyReads = new CopyOnWriteArrayList<>();
+		tun.onEmptyRead = () -> sentAtEmptyReads.add(sent());
+		tun.echo = toClient(1); // never reported by the poll descriptor: a wait for it lasts a minute
+		long before = sent();
+
+		request(1);
+
+		assertThat(Rig.await(() -> sent() == before + 1)).as("the reply sent on").isTrue();
+		assertThat(rig.metrics.turn.packets()).as("read by the uplink").isEqualTo(1);
+		assertThat(Rig.await(() -> !sentAtEmptyReads.isEmpty())).isTrue();
+		assertThat(sentAtEmptyReads.get(0)).as("at low load, sent before the read that found the queue empty")
+				.isEqualTo(before + 1);
+	}
+
+	@Test
+	void oneWayTrafficReadsTheTunAfterOneWriteInAProbeOnly() throws Exception {
+		start();
+		uplinkTurn();
+		int reads = tun.readTimeouts.size();
+		int writes = 2 * ReplyProbe.PROBE + 2;
+		for (int i = 0; i < writes; i++) {
+			request(i);
+		}
+		// the first write's read misses; then only every PROBE-th write is followed by one
+		assertThat(Rig.await(() -> tun.readTimeouts.size() == reads + 3)).isTrue();
+		assertThat(tun.readTimeouts).hasSize(reads + 3);
+		assertThat(rig.metrics.drops()).isEmpty();
+	}
+
 	@Test
 	void aFullBatchFromTheTunGivesTheTurnBackToTheDownlink() throws Exception {
 		start();
-		oneByOne(Turn.QUIET);
-		assertThat(Rig.await(turn::uplinkReads)).isTrue();
+		uplinkTurn();
 		byte[][] burst = new byte[3 * UplinkPump.BATCH][];
 		for (int i = 0; i < burst.length; i++) {
 			burst[i] = toClient(i);
@@ -111,8 +174,7 @@ class SharedTurnTest {
 	@Test
 	void aBulkSegmentGivesTheTurnBackAtOnce() throws Exception {
 		start();
-		oneByOne(Turn.QUIET);
-		assertThat(Rig.await(turn::uplinkReads)).isTrue();
+		uplinkTurn();
 		ByteBuffer bulk = PacketsTest.ipv4(Turn.BULK_BYTES, Turn.BULK_BYTES).putInt(12, 0x08080808).putInt(16, Rig.LEASE);
 		long before = sent();
 		tun.offer(bulk.array());
