@@ -54,5 +54,11 @@ public enum DropReason {
 	/** Handshake accepted, but not answered: the reply budget of its source or of the gateway is spent. */
 	REPLY_LIMITED,
 	/** The same endpoint's handshake again within a second: the reply burst already sent answers it. */
-	HANDSHAKE_REPEATED
+	HANDSHAKE_REPEATED,
+	/**
+	 * An IPv6 packet from a link-local or the unspecified source: the client kernel's own link
+	 * chatter (router solicitations, MLD reports, duplicate address detection), which no router
+	 * forwards (RFC 4291). Not spoofing: not reported to the security log.
+	 */
+	LINK_LOCAL
 }

@@ -60,7 +60,10 @@ final class Decisions {
 		return offload && !Coalescer.wellFormed(p) ? DropReason.TRUNCATED : null;
 	}
 
-	/** An IPv6 packet: dropped as IPV6 for a session without an IPv6 lease, else checked like IPv4. */
+	/**
+	 * An IPv6 packet: dropped as IPV6 for a session without an IPv6 lease, as LINK_LOCAL from a
+	 * link-scoped source, else checked like IPv4.
+	 */
 	private static DropReason data6(ByteBuffer p, long hi, long lo, int mtu) {
 		if (hi == 0 && lo == 0) {
 			return DropReason.IPV6;
@@ -68,6 +71,9 @@ final class Decisions {
 		DropReason why = Ipv6.check(p, mtu == 0 ? Integer.MAX_VALUE : mtu);
 		if (why != null) {
 			return why;
+		}
+		if (Ipv6.linkScopedSource(p)) {
+			return DropReason.LINK_LOCAL;
 		}
 		if (Ipv6.sourceHi(p) != hi || Ipv6.sourceLo(p) != lo) {
 			return DropReason.SPOOFED;

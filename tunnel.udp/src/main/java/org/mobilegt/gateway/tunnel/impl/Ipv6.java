@@ -32,6 +32,9 @@ final class Ipv6 {
 	static final int NO_NEXT = 59;
 	static final int DESTINATION = 60;
 	private static final int MAX_DATAGRAM = 65535;
+	/** fe80::/10, the top 10 bits of an address's upper half. */
+	private static final long LINK_LOCAL = 0xFE80_0000_0000_0000L;
+	private static final long LINK_LOCAL_MASK = 0xFFC0_0000_0000_0000L;
 
 	private Ipv6() {
 	}
@@ -133,6 +136,12 @@ final class Ipv6 {
 
 	static long sourceLo(ByteBuffer p) {
 		return p.getLong(p.position() + 16);
+	}
+
+	/** Whether the source is link-local (fe80::/10) or unspecified (::): link chatter, never routed. */
+	static boolean linkScopedSource(ByteBuffer p) {
+		long hi = sourceHi(p);
+		return (hi & LINK_LOCAL_MASK) == LINK_LOCAL || hi == 0 && sourceLo(p) == 0;
 	}
 
 	/** Bits 127-64 of the destination address of the IPv6 packet starting at the position. */

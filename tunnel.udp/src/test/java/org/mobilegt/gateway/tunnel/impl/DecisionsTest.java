@@ -67,6 +67,24 @@ class DecisionsTest {
 	}
 
 	@Test
+	void ipv6FromALinkScopedSourceIsLinkChatterNotSpoofing() {
+		long hi = Ipv6Test.HI;
+		long lo = Ipv6Test.LO;
+		assertThat(Decisions.data(Ipv6Test.udp(20).putLong(8, 0xFE80_0000_0000_0000L), LEASE, hi, lo, 1400, false))
+				.as("a router solicitation's link-local source").isEqualTo(DropReason.LINK_LOCAL);
+		assertThat(Decisions.data(Ipv6Test.udp(20).putLong(8, 0xFEBF_FFFF_0000_0000L), LEASE, hi, lo, 1400, false))
+				.as("the end of fe80::/10").isEqualTo(DropReason.LINK_LOCAL);
+		assertThat(Decisions.data(Ipv6Test.udp(20).putLong(8, 0).putLong(16, 0), LEASE, hi, lo, 1400, false))
+				.as("duplicate address detection's unspecified source").isEqualTo(DropReason.LINK_LOCAL);
+		assertThat(Decisions.data(Ipv6Test.udp(20).putLong(8, 0xFEC0_0000_0000_0000L), LEASE, hi, lo, 1400, false))
+				.as("site-local is not link-scoped").isEqualTo(DropReason.SPOOFED);
+		assertThat(Decisions.data(Ipv6Test.udp(20).putLong(8, 0).putLong(16, 1), LEASE, hi, lo, 1400, false))
+				.as("::1 is not unspecified").isEqualTo(DropReason.SPOOFED);
+		assertThat(Decisions.data(Ipv6Test.udp(20).putLong(8, 0xFE80_0000_0000_0000L), LEASE, 0, 0, 1400, false))
+				.as("a session without an IPv6 lease").isEqualTo(DropReason.IPV6);
+	}
+
+	@Test
 	void checkingIpv6PacketsAllocatesNothing() {
 		byte[] chain = Ipv6Test.concat(Ipv6Test.ext(Ipv6.DESTINATION), Ipv6Test.fragment(Ipv6.UDP, 0, true), new byte[16]);
 		ByteBuffer[] packets = { Ipv6Test.udp(20), Ipv6Test.packet(Ipv6.HOP_BY_HOP, chain.length, chain),

@@ -125,6 +125,22 @@ class UplinkPumpTest {
 	}
 
 	@Test
+	void aClientKernelsLinkChatterIsDroppedWithoutAnAttempt() throws Exception {
+		start(0);
+		Fakes.FakeSession session = rig.sessions.add6(rig.session(), Ipv6Test.HI, Ipv6Test.LO);
+		ByteBuffer solicitation = Ipv6Test.udp(20).putLong(8, 0xFE80_0000_0000_0000L).putLong(16, 0x690E_05AD_832F_43C8L);
+		ByteBuffer spoofed = Ipv6Test.udp(20).putLong(16, Ipv6Test.LO + 1);
+		deliver(bytes(solicitation), bytes(spoofed));
+
+		assertThat(rig.tun.written).isEmpty();
+		assertThat(rig.drops(DropReason.LINK_LOCAL)).isOne();
+		assertThat(rig.drops(DropReason.SPOOFED)).isOne();
+		assertThat(session.drops()).isEqualTo(2);
+		assertThat(rig.keys.records).as("only the spoofed one is an attempt").singleElement().asString()
+				.startsWith("SPOOFED 127.0.0.1:");
+	}
+
+	@Test
 	void ipv6FromASessionWithoutAnIpv6LeaseIsDroppedAsIpv6() throws Exception {
 		start(0);
 		Fakes.FakeSession session = rig.session();
