@@ -70,6 +70,11 @@ UPLINKS=${UPLINKS:-0}                  # the gateway's uplink sockets (0 = one p
 # each in its sender's system call), GRO on, and UDP datagrams eligible (a veth sends only those to
 # GRO when its peer may GSO). Off: the figures of earlier runs; on: UDP GRO can merge.
 VETH_GRO=${VETH_GRO:-false}
+# Router solicitations from the phone-side TUNs (every system alike). A fresh TUN's kernel sends
+# them at 0, 4, 12, 28... s, into the first measured pings; the gateway's JIT, which compiled the
+# data path during the warm-up without that branch, then falls back to profiling code for tens of
+# seconds at 100 packets/s. A gateway in service has long seen them. true: the chatter as it comes.
+PHONE_RS=${PHONE_RS:-false}
 # Handshake-only clients go silent at once; a long idle timeout keeps their sessions for the RSS
 # figures (they are read within seconds, the whole gateway phase takes about a minute).
 IDLE_TIMEOUT=${IDLE_TIMEOUT:-900}
@@ -295,6 +300,9 @@ setup_topology() {
 	fi
 	nsx "$NS_GW" sysctl -qw net.ipv4.ip_forward=1
 	nsx "$NS_GW" sysctl -qw net.ipv6.conf.all.forwarding=1
+	if [ "$PHONE_RS" = false ]; then # before any TUN exists there: each inherits the default
+		nsx "$NS_PH" sysctl -qw net.ipv6.conf.default.router_solicitations=0
+	fi
 	baseline_nat on
 	# The inet host knows no route back: replies reach the phone only through the gw's NAT.
 	start "$NS_IN" iperf3-server iperf3 -s -B "$INET_IP"
@@ -1202,7 +1210,7 @@ machine_facts() {
 		command -v "$GATEWAY_JAVA" >/dev/null && echo "java: $("$GATEWAY_JAVA" -version 2>&1 | sed -n 2p)"
 		echo "gateway JVM options: ${GATEWAY_JVM_OPTS:-(none)}; max heap $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {printf "%d MiB", $4 / 1048576}'), $("$GATEWAY_JAVA" $GATEWAY_JVM_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$4 == "true" && $2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah)GC$/ {print $2}')"
 		echo "source: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD UPLINKS=$UPLINKS VETH_GRO=$VETH_GRO AGG_PROCESSES=$AGG_PROCESSES smoke=$SMOKE"
+		echo "settings: REPS=$REPS DURATION=$DURATION TUN_MTU=$TUN_MTU UDP64_RATE=$UDP64_RATE UDPMTU_RATE=$UDPMTU_RATE PIN=${PIN:-0} OFFLOAD=$OFFLOAD ISOLATION=$ISOLATION TUN_QUEUES=$TUN_QUEUES RECEIVE_OFFLOAD=$RECEIVE_OFFLOAD UPLINKS=$UPLINKS VETH_GRO=$VETH_GRO PHONE_RS=$PHONE_RS AGG_PROCESSES=$AGG_PROCESSES smoke=$SMOKE"
 		echo "          WARMUP_PINGS=$WARMUP_PINGS CPU_PACKETS=$CPU_PACKETS CPU_PPS=$CPU_PPS BLAST_PPS=$BLAST_PPS IMIX_PPS=$IMIX_PPS AGG_SIZES='$AGG_SIZES' RSS_CLIENTS='$RSS_CLIENTS' HANDSHAKES=$HANDSHAKES HANDSHAKE_WARMUP=$HANDSHAKE_WARMUP ALLOC=$ALLOC ALLOC_SECONDS=$ALLOC_SECONDS ALLOC_UDP_RATE=$ALLOC_UDP_RATE"
 		echo "systems: $SYSTEMS"
 		echo "tests: $TESTS"
