@@ -72,11 +72,8 @@ final class Decisions {
 		if (why != null) {
 			return why;
 		}
-		if (Ipv6.linkScopedSource(p)) {
-			return DropReason.LINK_LOCAL;
-		}
-		if (Ipv6.sourceHi(p) != hi || Ipv6.sourceLo(p) != lo) {
-			return DropReason.SPOOFED;
+		if (Ipv6.sourceHi(p) != hi || Ipv6.sourceLo(p) != lo) { // a lease is never link-scoped (Subnet6)
+			return Ipv6.linkScopedSource(p) ? DropReason.LINK_LOCAL : DropReason.SPOOFED;
 		}
 		return mtu == 0 ? DropReason.NO_TUN : null;
 	}
