@@ -1014,8 +1014,8 @@ iperf() {
 	python3 "$BENCH/stats.py" iperf "$LOGS/$name.json" "$KIND" 2>>"$LOGS/$name.err"
 }
 
-# cpu_iperf NAME: test cpu's traffic, CPU_PACKETS 64-byte datagrams at CPU_PPS
-cpu_iperf() { KIND=udp iperf "$1" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PACKETS" -w 4M; }
+# cpu_iperf NAME [COUNT]: test cpu's traffic, COUNT (CPU_PACKETS) 64-byte datagrams at CPU_PPS
+cpu_iperf() { KIND=udp iperf "$1" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "${2:-$CPU_PACKETS}" -w 4M; }
 
 kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
@@ -1147,7 +1147,7 @@ warm_up() {
 	local flood=(nsx "$NS_PH" ping -f -q -c "$WARMUP_PINGS" -W 1 "$INET_IP")
 	log "$SYS: warm-up, a flood of $WARMUP_PINGS pings, 1 s each of UDP and TCP both ways, the flood again"
 	"${flood[@]}" >"$LOGS/$SYS-warmup.txt" 2>&1 || true
-	KIND=udp iperf "$SYS-warmup-udp" -u -l 64 -b $((CPU_PPS * 64 * 8)) -k "$CPU_PPS" -w 4M >/dev/null || true
+	cpu_iperf "$SYS-warmup-udp" "$CPU_PPS" >/dev/null || true
 	KIND=tcp IPERF_T=1 iperf "$SYS-warmup-tcp" >/dev/null || true
 	KIND=tcp IPERF_T=1 iperf "$SYS-warmup-tcpr" -R >/dev/null || true
 	"${flood[@]}" >>"$LOGS/$SYS-warmup.txt" 2>&1 || true
