@@ -2,6 +2,8 @@ package org.mobilegt.gateway.common;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -35,6 +37,8 @@ public final class Wakeup implements Closeable {
 	private final int[] watched = { -1, -1, -1, -1 };
 	private final Memory events = new Memory((long) SLOTS * EVENT_SIZE);
 	private final long eventsAddress = Pointer.nativeValue(events);
+	/** The events read in Java: {@code Memory.getLong} would be a JNI call per event, on the wake-up's path. */
+	private final ByteBuffer eventsView = events.getByteBuffer(0, (long) SLOTS * EVENT_SIZE).order(ByteOrder.nativeOrder());
 	/** The event epoll_ctl is given: the watching thread's only. */
 	private final Memory control = new Memory(EVENT_SIZE);
 	private final long controlAddress = Pointer.nativeValue(control);
@@ -76,7 +80,7 @@ public final class Wakeup implements Closeable {
 			throw new IOException("epoll_wait failed: " + LibC.describe(errno));
 		}
 		for (int i = 0; i < n; i++) {
-			ready |= 1 << events.getLong((long) i * EVENT_SIZE + EVENT_DATA);
+			ready |= 1 << eventsView.getLong(i * EVENT_SIZE + EVENT_DATA);
 		}
 		if (closed || (ready & 1 << CLOSE_SLOT) != 0) {
 			return Ready.CLOSED;

@@ -64,6 +64,26 @@ class WakeupTest {
 	}
 
 	@Test
+	void oneWaitSeesEveryDescriptorThatIsReady() throws IOException {
+		int tun = eventfd();
+		int kick = eventfd();
+		try {
+			wakeup.watch(1, tun);
+			wakeup.watch(2, kick);
+			raise(own);
+			raise(tun);
+			raise(kick);
+			assertThat(wakeup.awaitReadable(1000)).isEqualTo(Wakeup.Ready.READABLE);
+			assertThat(wakeup.ready(0)).as("the first event").isTrue();
+			assertThat(wakeup.ready(1)).as("the second, its data at an unaligned offset on x86-64").isTrue();
+			assertThat(wakeup.ready(2)).as("the third").isTrue();
+		} finally {
+			LibC.close(tun);
+			LibC.close(kick);
+		}
+	}
+
+	@Test
 	void aDescriptorNumberClosedAndReusedIsWatchedAgainWhenToldSo() throws IOException {
 		int old = eventfd();
 		wakeup.watch(1, old);
