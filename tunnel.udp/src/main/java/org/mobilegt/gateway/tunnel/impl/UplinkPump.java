@@ -128,7 +128,7 @@ final class UplinkPump implements Runnable {
 			// A short batch emptied the socket: wait next rather than ask it again first.
 			int received = socketReady ? receive() : 0;
 			boolean early = tunMine && !tunReady && received > 0 && wrote && probe.due();
-			int read = tunReady || early ? readTun(turn) : 0;
+			int read = tunReady || early ? readTun(turn, early) : 0;
 			if (early) {
 				probe.found(read > 0);
 			}
@@ -147,12 +147,14 @@ final class UplinkPump implements Runnable {
 	 * Reads what the TUN device holds, without waiting, at most a batch, and sends it on: the
 	 * device of {@code turn} while the turn is this pump's, checked inside the batch gate (so an
 	 * unbind that quiesced this pump is never read from after). A closed device gives the turn back.
-	 * When the last drain read at most one packet, the first packet is sent before the next read:
-	 * at low load that read finds the queue empty, and a lone reply need not wait for it.
+	 * When the last drain read at most one packet, the first is sent before the next read (at low
+	 * load that read finds nothing; a lone reply need not wait for it), and after a read right
+	 * after a write ({@code probing}) the pump waits instead: the wait reports a second reply at
+	 * once, and a lone one costs no empty read.
 	 *
 	 * @return how many packets it read; {@link #BATCH} after a bulk segment ({@link Turn#BULK_BYTES})
 	 */
-	private int readTun(Turn turn) {
+	private int readTun(Turn turn, boolean probing) {
 		int read = 0;
 		gate.enter();
 		try {
@@ -167,6 +169,9 @@ final class UplinkPump implements Runnable {
 				read = n >= Turn.BULK_BYTES ? BATCH : read + 1;
 				if (read == 1 && lastRead <= 1) {
 					replies.flush();
+					if (probing) {
+						break;
+					}
 				}
 			}
 			lastRead = read;
@@ -380,10 +385,7 @@ final class UplinkPump implements Runnable {
 		gate.quiesce(QUIESCE_NANOS);
 	}
 
-	/**
-	 * Sets how long a wait lasts at most (before the thread starts): tests make it long, so that a
-	 * lost wake-up leaves a packet unread instead of late.
-	 */
+	/** How long a wait lasts at most (set before the thread starts): tests make a lost wake-up fail. */
 	UplinkPump waitMillis(int millis) {
 		waitMillis = millis;
 		return this;

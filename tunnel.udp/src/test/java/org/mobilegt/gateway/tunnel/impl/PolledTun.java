@@ -2,6 +2,7 @@ package org.mobilegt.gateway.tunnel.impl;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 import org.mobilegt.gateway.common.LibC;
 
@@ -21,11 +22,13 @@ final class PolledTun extends Fakes.FakeTun implements AutoCloseable {
 	/** What a raise adds, set under the lock. */
 	private final Memory added = new Memory(8);
 	private final Memory sink = new Memory(8);
+	/** What each write queues, as replies the kernel made inside the write (none: nothing). */
+	volatile byte[][] echo = {};
 	/**
-	 * What each write queues without raising the count, as a reply the kernel made inside the
-	 * write: only a read that does not wait for the descriptor finds it (null: nothing).
+	 * Whether those replies raise the count, as the kernel's do; when not, only a read that does
+	 * not wait for the descriptor finds them.
 	 */
-	volatile byte[] echo;
+	volatile boolean echoPolls;
 	/** Runs at each read that found the queue empty. */
 	volatile Runnable onEmptyRead = () -> { };
 
@@ -78,9 +81,11 @@ final class PolledTun extends Fakes.FakeTun implements AutoCloseable {
 	@Override
 	public int write(ByteBuffer src) throws IOException {
 		int n = super.write(src);
-		byte[] reply = echo;
-		if (reply != null) {
-			toRead.add(reply);
+		byte[][] replies = echo;
+		if (echoPolls) {
+			offerAll(replies);
+		} else {
+			toRead.addAll(List.of(replies));
 		}
 		return n;
 	}

@@ -7,10 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
@@ -121,21 +120,39 @@ class SharedTurnTest {
 	}
 
 	@Test
-	void aReplyMadeInsideTheWriteIsReadWithoutWaitingAndSentBeforeTheEmptyRead() throws Exception {
+	void aLoneReplyMadeInsideTheWriteIsReadWithoutWaitingAndNoEmptyReadFollows() throws Exception {
 		start();
 		uplinkTurn();
-		List<Long> sentAtEmptyReads = new CopyOnWriteArrayList<>();
-		tun.onEmptyRead = () -> sentAtEmptyReads.add(sent());
-		tun.echo = toClient(1); // never reported by the poll descriptor: a wait for it lasts a minute
+		AtomicInteger emptyReads = new AtomicInteger();
+		tun.onEmptyRead = emptyReads::incrementAndGet;
+		tun.echo = new byte[][] {toClient(1)}; // never reported by the poll descriptor: a wait for it lasts a minute
+		int reads = tun.readTimeouts.size();
+		long before = sent();
+
+		request(1);
+		assertThat(Rig.await(() -> sent() == before + 1)).as("the first reply sent on").isTrue();
+		request(2); // handled after the wait that followed the first reply
+		assertThat(Rig.await(() -> sent() == before + 2)).as("the second reply sent on").isTrue();
+
+		assertThat(rig.metrics.turn.packets()).as("read by the uplink").isEqualTo(2);
+		assertThat(tun.readTimeouts).as("one read a round trip, none empty").hasSize(reads + 2);
+		assertThat(emptyReads).hasValue(0);
+	}
+
+	@Test
+	void repliesLeftAfterTheFirstAreReadOnceTheWaitReportsThem() throws Exception {
+		start();
+		uplinkTurn();
+		tun.echo = new byte[][] {toClient(1), toClient(2), toClient(3)};
+		tun.echoPolls = true;
 		long before = sent();
 
 		request(1);
 
-		assertThat(Rig.await(() -> sent() == before + 1)).as("the reply sent on").isTrue();
-		assertThat(rig.metrics.turn.packets()).as("read by the uplink").isEqualTo(1);
-		assertThat(Rig.await(() -> !sentAtEmptyReads.isEmpty())).isTrue();
-		assertThat(sentAtEmptyReads.get(0)).as("at low load, sent before the read that found the queue empty")
-				.isEqualTo(before + 1);
+		assertThat(Rig.await(() -> sent() == before + 3)).as("all three replies sent on").isTrue();
+		assertThat(rig.metrics.turn.packets()).as("read by the uplink").isEqualTo(3);
+		assertThat(tun.toRead).isEmpty();
+		assertThat(rig.metrics.drops()).isEmpty();
 	}
 
 	@Test
