@@ -16,6 +16,9 @@ class WakeupTest {
 
 	private final Memory counter = new Memory(8);
 	private final int own = eventfd();
+	/** Descriptors to watch beside its own, in slots 1 and 2 as the uplink's TUN and kick. */
+	private final int tun = eventfd();
+	private final int kick = eventfd();
 	private final Wakeup wakeup;
 
 	WakeupTest() throws IOException {
@@ -26,6 +29,8 @@ class WakeupTest {
 	void release() {
 		wakeup.release();
 		LibC.close(own);
+		LibC.close(tun);
+		LibC.close(kick);
 	}
 
 	@Test
@@ -40,47 +45,33 @@ class WakeupTest {
 
 	@Test
 	void aWatchedDescriptorWakesItUntilItIsNoLongerWatched() throws IOException {
-		int tun = eventfd();
-		int kick = eventfd();
-		try {
-			wakeup.watch(1, tun);
-			wakeup.watch(2, kick);
-			raise(kick);
-			assertThat(wakeup.awaitReadable(1000)).isEqualTo(Wakeup.Ready.READABLE);
-			assertThat(wakeup.ready(2)).isTrue();
-			assertThat(wakeup.ready(0)).isFalse();
-			assertThat(wakeup.ready(1)).isFalse();
-			raise(tun);
-			wakeup.watch(2, -1);
-			assertThat(wakeup.awaitReadable(1000)).isEqualTo(Wakeup.Ready.READABLE);
-			assertThat(wakeup.ready(1)).isTrue();
-			assertThat(wakeup.ready(2)).as("no longer watched, though still readable").isFalse();
-			wakeup.watch(1, -1);
-			assertThat(wakeup.awaitReadable(0)).isEqualTo(Wakeup.Ready.TIMEOUT);
-		} finally {
-			LibC.close(tun);
-			LibC.close(kick);
-		}
+		wakeup.watch(1, tun);
+		wakeup.watch(2, kick);
+		raise(kick);
+		assertThat(wakeup.awaitReadable(1000)).isEqualTo(Wakeup.Ready.READABLE);
+		assertThat(wakeup.ready(2)).isTrue();
+		assertThat(wakeup.ready(0)).isFalse();
+		assertThat(wakeup.ready(1)).isFalse();
+		raise(tun);
+		wakeup.watch(2, -1);
+		assertThat(wakeup.awaitReadable(1000)).isEqualTo(Wakeup.Ready.READABLE);
+		assertThat(wakeup.ready(1)).isTrue();
+		assertThat(wakeup.ready(2)).as("no longer watched, though still readable").isFalse();
+		wakeup.watch(1, -1);
+		assertThat(wakeup.awaitReadable(0)).isEqualTo(Wakeup.Ready.TIMEOUT);
 	}
 
 	@Test
 	void oneWaitSeesEveryDescriptorThatIsReady() throws IOException {
-		int tun = eventfd();
-		int kick = eventfd();
-		try {
-			wakeup.watch(1, tun);
-			wakeup.watch(2, kick);
-			raise(own);
-			raise(tun);
-			raise(kick);
-			assertThat(wakeup.awaitReadable(1000)).isEqualTo(Wakeup.Ready.READABLE);
-			assertThat(wakeup.ready(0)).as("the first event").isTrue();
-			assertThat(wakeup.ready(1)).as("the second, its data at an unaligned offset on x86-64").isTrue();
-			assertThat(wakeup.ready(2)).as("the third").isTrue();
-		} finally {
-			LibC.close(tun);
-			LibC.close(kick);
-		}
+		wakeup.watch(1, tun);
+		wakeup.watch(2, kick);
+		raise(own);
+		raise(tun);
+		raise(kick);
+		assertThat(wakeup.awaitReadable(1000)).isEqualTo(Wakeup.Ready.READABLE);
+		assertThat(wakeup.ready(0)).as("the first event").isTrue();
+		assertThat(wakeup.ready(1)).as("the second, its data at an unaligned offset on x86-64").isTrue();
+		assertThat(wakeup.ready(2)).as("the third").isTrue();
 	}
 
 	@Test
