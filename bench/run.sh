@@ -27,6 +27,8 @@ if ((SMOKE)); then
 	SYSTEMS=${SYSTEMS:-"direct relay gateway"}
 	TESTS=${TESTS:-"ping tcp1 udp64 tcp1v6 udp64v6"}
 	PINGS=${PINGS:-50}
+	PAIR_PINGS=${PAIR_PINGS:-200}
+	PAIR_BLOCKS=${PAIR_BLOCKS:-2}
 	WARMUP_PINGS=${WARMUP_PINGS:-5000}
 	HANDSHAKES=${HANDSHAKES:-200}
 	HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-0}
@@ -40,6 +42,9 @@ else
 	SYSTEMS=${SYSTEMS:-"direct wg ovpn-none ovpn-gcm relay relay1 gateway"}
 	TESTS=${TESTS:-"ping tcp1 tcp4 tcp1r tcp4r udp64 udpmtu blast imix cpu tcp1v6 udp64v6"}
 	PINGS=${PINGS:-200}
+	# The relay's and the gateway's idle RTT measured in one window, taking turns (paired_pings).
+	PAIR_PINGS=${PAIR_PINGS:-1000}
+	PAIR_BLOCKS=${PAIR_BLOCKS:-5}
 	# Before its repetitions every system forwards a ping flood of this many round trips: the
 	# gateway's JVM interprets its packet path until the JIT compiled it (the first seconds of
 	# traffic), and a gateway in service runs warm. 0 measures it cold.
@@ -743,12 +748,43 @@ gateway_aggregate() {
 	if ((RELAY_AGG_PENDING)); then
 		RELAY_AGG_PENDING=0
 		relay_agg_server
+		paired_pings relay gateway
 		aggregates relay gateway
 	else
 		aggregates gateway
 	fi
 }
 gateway_connect() { gateway_client "gateway-client$1" "${ID}g$1" "bench-phone-$1"; }
+
+# paired_pings SYSTEM...: the idle RTT through each SYSTEM's aggregate client 1, all in one window:
+# PAIR_PINGS round trips per system and repetition in PAIR_BLOCKS blocks, the systems taking turns
+# block by block (who goes first alternates), so that a change of load on the box hits them alike.
+# Test ping's figures come from phases minutes apart. Records rtt_pair_med_ms and rtt_pair_p99_ms.
+paired_pings() {
+	[[ " $TESTS " == *" ping "* ]] && ((PAIR_PINGS > 0)) || return 0
+	local systems=("$@") k rep b
+	for k in "${!systems[@]}"; do agg_connect "${systems[k]}" 1 $((200 + 100 * k)) || return 0; done
+	for k in "${!systems[@]}"; do pair_block "${systems[k]}" warm 100; done
+	log "paired pings: ${systems[*]} taking turns, $PAIR_PINGS each in $PAIR_BLOCKS blocks, $REPS repetitions"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for ((b = 0; b < PAIR_BLOCKS; b++)); do
+			for k in "${!systems[@]}"; do
+				((b % 2)) && k=$((${#systems[@]} - 1 - k))
+				pair_block "${systems[k]}" "$rep" $((PAIR_PINGS / PAIR_BLOCKS))
+			done
+		done
+		for k in "${!systems[@]}"; do
+			read -r _ p99 _ _ med < <(python3 "$BENCH/stats.py" ping "$LOGS/${systems[k]}-pair-ping-$rep.txt")
+			record "${systems[k]}" "$rep" rtt_pair_med_ms "$med"
+			record "${systems[k]}" "$rep" rtt_pair_p99_ms "$p99"
+		done
+	done
+}
+
+pair_block() { # SYSTEM REP COUNT: COUNT pings from SYSTEM's aggregate client 1, appended to its log
+	local -n addrs=${1}_addrs
+	nsx "$NS_PH" ping -n -c "$3" -i 0.01 -W 1 -I "${addrs[0]}" "$INET_IP" >>"$LOGS/$1-pair-ping-$2.txt" 2>&1 || true
+}
 
 # aggregates SYSTEM...: their aggregates for each N in AGG_SIZES, the repetitions interleaved
 # (repetition 1 of each system, then 2, ...). `SYSTEM_connect I` connects client I (sets CLIENT_TUN,
