@@ -762,7 +762,7 @@ gateway_connect() { gateway_client "gateway-client$1" "${ID}g$1" "bench-phone-$1
 # Test ping's figures come from phases minutes apart. Records rtt_pair_med_ms and rtt_pair_p99_ms.
 paired_pings() {
 	[[ " $TESTS " == *" ping "* ]] && ((PAIR_PINGS > 0)) || return 0
-	local systems=("$@") k rep b
+	local systems=("$@") k rep b p99 med
 	for k in "${!systems[@]}"; do agg_connect "${systems[k]}" 1 $((200 + 100 * k)) || return 0; done
 	for k in "${!systems[@]}"; do pair_block "${systems[k]}" warm 100; done
 	log "paired pings: ${systems[*]} taking turns, $PAIR_PINGS each in $PAIR_BLOCKS blocks, $REPS repetitions"
