@@ -1296,7 +1296,7 @@ plot() {
 		plot "$OUT/plot.dat" using 6:xtic(1), '' using 7, '' using 8, '' using 9
 		set title "RTT added to direct routing (ms, lower is better)"
 		set yrange [*:*]
-		plot "$OUT/plot.dat" every ::0::$last using 10:xtic(1), '' every ::0::$last using 11
+		plot "$OUT/plot.dat" every ::0::$last using 10:xtic(1), '' every ::0::$last using 11, '' every ::0::$last using 14, '' every ::0::$last using 15
 		set title "CPU per packet, UDP 64 B at a fixed rate (us, lower is better)"
 		set yrange [0:*]
 		plot "$OUT/plot.dat" every ::0::$last using 12:xtic(1), '' every ::0::$last using 13

@@ -74,13 +74,15 @@ LATENCY_CPU = [
     ("load_after", "after", "{:.2f}"),
 ]
 RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "tcp1r_mbps", "tcp4r_mbps", "udp64_kpps", "udpmtu_kpps", "blast_kpps", "imix_kpps"]
-# plot.dat's columns, in the order of run.sh's plot panels: TCP 2-5, UDP 6-9, RTT added 10-11, CPU 12-13
+# plot.dat's columns, in the order of run.sh's plot panels: TCP 2-5, UDP 6-9, RTT added 10-11, CPU 12-13,
+# RTT added of the paired pings 14-15 (relay and gateway only; in the RTT panel)
 PLOT_METRICS = [("tcp1_mbps", "TCP 1 stream"), ("tcp4_mbps", "TCP 4 streams"), ("tcp1r_mbps", "TCP 1 reverse"),
                 ("tcp4r_mbps", "TCP 4 reverse"), ("udp64_kpps", "UDP 64 B payload"),
                 ("udpmtu_kpps", "UDP 1400 B packets"), ("blast_kpps", "UDP 64 B blast"),
                 ("imix_kpps", "UDP IMIX blast"),
                 ("rtt_added_ms", "RTT added, median"), ("rtt_p99_added_ms", "RTT added, p99"),
-                ("cpu_fix_srv_us_per_pkt", "gateway-side endpoint"), ("cpu_fix_us_per_pkt", "both ends")]
+                ("cpu_fix_srv_us_per_pkt", "gateway-side endpoint"), ("cpu_fix_us_per_pkt", "both ends"),
+                ("rtt_pair_added_ms", "RTT added, paired median"), ("rtt_pair_p99_added_ms", "RTT added, paired p99")]
 # bench/profile.sh: one profiled run after the repetitions, perf stat of the gw-side endpoint
 PROFILE = [
     ("prof_cpu_us", "CPU us/pkt", "{:.2f}"),
