@@ -17,7 +17,7 @@ profile_system() {
 	perf_detach
 	received=$(kv received "$r")
 	perf_attach "$pid" "$dir/$sys-ping" "$dir/$sys-ping.csv"
-	nsx "$NS_PH" ping -n -q -c "$PROFILE_PINGS" -i 0.01 -W 1 "$INET_IP" >"$LOGS/profile-$sys-ping.txt" 2>&1 || true
+	idle_pings "$PROFILE_PINGS" "$LOGS/profile-$sys-ping.txt" -q
 	perf_detach
 	java_perf_map "$pid"
 	{

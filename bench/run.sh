@@ -158,6 +158,14 @@ gateway_tuns=() gateway_addrs=() gateway_srv="" gateway_cli=()
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# idle_pings COUNT LOG [PING OPTION...]: COUNT pings from the phone ns to the inet host, 10 ms
+# apart (the RTT tests' idle pace), appended to LOG; lost ones are the log's to tell
+idle_pings() {
+	local count=$1 out=$2
+	shift 2
+	nsx "$NS_PH" ping -n -c "$count" -i 0.01 -W 1 "$@" "$INET_IP" >>"$out" 2>&1 || true
+}
+
 # With PIN=1 the phone side runs on CPU 0 and the gw and inet sides on CPU 1, like two machines.
 pin() {
 	if [[ ${PIN:-0} == 1 ]]; then
@@ -783,7 +791,7 @@ paired_pings() {
 
 pair_block() { # SYSTEM REP COUNT: COUNT pings from SYSTEM's aggregate client 1, appended to its log
 	local -n addrs=${1}_addrs
-	nsx "$NS_PH" ping -n -c "$3" -i 0.01 -W 1 -I "${addrs[0]}" "$INET_IP" >>"$LOGS/$1-pair-ping-$2.txt" 2>&1 || true
+	idle_pings "$3" "$LOGS/$1-pair-ping-$2.txt" -I "${addrs[0]}"
 }
 
 # aggregates SYSTEM...: their aggregates for each N in AGG_SIZES, the repetitions interleaved
@@ -1061,7 +1069,7 @@ measure() {
 		name=$sys-$t-$rep
 		case $t in
 		ping)
-			nsx "$NS_PH" ping -n -c "$PINGS" -i 0.01 -W 1 "$INET_IP" >"$LOGS/$name.txt" 2>&1 || true
+			idle_pings "$PINGS" "$LOGS/$name.txt"
 			read -r avg p99 loss _ med < <(python3 "$BENCH/stats.py" ping "$LOGS/$name.txt" "$PINGS")
 			record "$sys" "$rep" rtt_avg_ms "$avg"
 			record "$sys" "$rep" rtt_med_ms "$med"
