@@ -79,10 +79,15 @@ public final class LibC {
 		}
 	}
 
-	/** epoll_wait(2) into {@code maxEvents} struct epoll_event at {@code events}. */
-	public static int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
+	/**
+	 * epoll_wait(2) into {@code maxEvents} struct epoll_event at {@code events}; on Java 17 to 21
+	 * through the JDK's binding where it is open to this code ({@link JdkEpoll}), whose failures
+	 * other than EINTR are its IOException.
+	 */
+	public static int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) throws java.io.IOException {
 		if (!FOREIGN) {
-			return Jna.epoll_wait(epfd, events, maxEvents, timeoutMillis);
+			return JdkEpoll.WAIT != null ? JdkEpoll.await(epfd, events, maxEvents, timeoutMillis)
+					: Jna.epoll_wait(epfd, events, maxEvents, timeoutMillis);
 		}
 		try {
 			return ForeignCalls.result((int) EPOLL_WAIT.invokeExact(ForeignCalls.captureState(), epfd, events, maxEvents, timeoutMillis));
@@ -108,6 +113,11 @@ public final class LibC {
 	/** "ffm" when read, write and epoll_wait go through java.lang.foreign, else "jna". */
 	public static String binding() {
 		return FOREIGN ? "ffm" : "jna";
+	}
+
+	/** How epoll_wait is called: "ffm", "jdk" ({@link JdkEpoll}) or "jna". */
+	public static String waitBinding() {
+		return FOREIGN ? "ffm" : JdkEpoll.WAIT != null ? "jdk" : "jna";
 	}
 
 	/** The native address of a direct buffer's first byte (allocates: for set-up, not per packet). */

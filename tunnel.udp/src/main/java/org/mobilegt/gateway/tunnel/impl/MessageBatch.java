@@ -39,6 +39,11 @@ final class MessageBatch {
 	private final boolean[] refused;
 	private final long[] endpoints;
 	private int count;
+	/**
+	 * How many leading entries a receive or a send changed since they were last made ready to
+	 * receive: a receive re-arms only those (mostly one at low load), not every entry's cold memory.
+	 */
+	private int stale;
 
 	MessageBatch(int capacity, int slotSize) {
 		this(capacity, slotSize, 0);
@@ -74,13 +79,11 @@ final class MessageBatch {
 			slots[i] = data.slice(i * slotSize, slotSize);
 			slots[i].put(0, new byte[headroom]); // the memory is not zeroed
 			slotAddresses[i] = dataAddress + (long) i * slotSize;
-			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i]);
-			iovecView.putLong(i * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, slotSize);
 			int h = i * Sockets.MMSGHDR_SIZE;
 			headerView.putLong(h + Sockets.MSG_NAME, Pointer.nativeValue(names) + (long) i * Sockets.SOCKADDR_SIZE);
-			headerView.putInt(h + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
 			headerView.putLong(h + Sockets.MSG_IOV, Pointer.nativeValue(iovecs) + (long) i * Sockets.IOVEC_SIZE);
 			headerView.putLong(h + Sockets.MSG_IOVLEN, 1);
+			arm(i);
 		}
 	}
 
@@ -96,15 +99,11 @@ final class MessageBatch {
 	 * @return how many arrived, 0 when none was waiting
 	 */
 	int receive(UdpSocket socket) throws IOException {
-		for (int i = 0; i < capacity; i++) {
-			int h = i * Sockets.MMSGHDR_SIZE;
-			headerView.putInt(h + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
-			headerView.putLong(h + Sockets.MSG_CONTROL, controlsAddress + (long) i * Sockets.CMSG_INT_SPACE);
-			headerView.putLong(h + Sockets.MSG_CONTROLLEN, Sockets.CMSG_INT_SPACE);
-			iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i] + headroom);
-			iovecView.putLong(i * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, slotSize - headroom);
+		for (int i = 0; i < stale; i++) {
+			arm(i);
 		}
 		int n = Sockets.recvmmsg(socket.fd(), headersAddress, capacity, 0, 0);
+		stale = Math.max(n, 0); // the kernel writes back into the entries it filled only
 		if (n >= 0) {
 			return n;
 		}
@@ -113,6 +112,16 @@ final class MessageBatch {
 			return 0;
 		}
 		throw new IOException("recvmmsg failed: " + LibC.describe(errno));
+	}
+
+	/** Makes entry {@code i} ready to receive into its slot, behind the headroom. */
+	private void arm(int i) {
+		int h = i * Sockets.MMSGHDR_SIZE;
+		headerView.putInt(h + Sockets.MSG_NAMELEN, Sockets.SOCKADDR_SIZE);
+		headerView.putLong(h + Sockets.MSG_CONTROL, controlsAddress + (long) i * Sockets.CMSG_INT_SPACE);
+		headerView.putLong(h + Sockets.MSG_CONTROLLEN, Sockets.CMSG_INT_SPACE);
+		iovecView.putLong(i * Sockets.IOVEC_SIZE, slotAddresses[i] + headroom);
+		iovecView.putLong(i * Sockets.IOVEC_SIZE + Sockets.IOV_LEN, slotSize - headroom);
 	}
 
 	/** The length of received datagram {@code i}. */
@@ -175,6 +184,7 @@ final class MessageBatch {
 		endpoints[count] = endpoint;
 		refused[count] = false;
 		count++;
+		stale = Math.max(stale, count);
 	}
 
 	/** Forgets the queued datagrams. */

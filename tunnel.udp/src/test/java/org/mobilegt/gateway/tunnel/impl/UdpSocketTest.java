@@ -155,6 +155,39 @@ class UdpSocketTest {
 	}
 
 	@Test
+	void aBatchReceivesWholeDatagramsBehindItsHeadroomInEntriesItSentFrom() throws Exception {
+		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
+		try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+			peer.setSoTimeout(2000);
+			MessageBatch batch = new MessageBatch(4, 2048, Offload.HEADER);
+			long to = EndpointKey.key(0x7F000001, peer.getLocalPort());
+			for (int i = 0; i < 2; i++) {
+				ByteBuffer slot = batch.next();
+				slot.put(new byte[] { 1, 2, 3 });
+				batch.commit(slot.position(), to); // a 3-byte send from the slot's start
+			}
+			assertThat(batch.flush(socket)).isZero();
+			batch.clear();
+			for (int i = 0; i < 2; i++) {
+				peer.receive(new DatagramPacket(new byte[10], 10));
+				byte[] big = new byte[300];
+				big[299] = (byte) i;
+				peer.send(new DatagramPacket(big, big.length, LOOPBACK, socket.port()));
+			}
+			assertThat(receive(socket, batch, 2)).isEqualTo(2);
+			for (int i = 0; i < 2; i++) {
+				assertThat(batch.truncated(i)).isFalse();
+				ByteBuffer d = batch.received(i);
+				assertThat(d.position()).isEqualTo(Offload.HEADER);
+				assertThat(d.remaining()).isEqualTo(300);
+				assertThat(d.get(Offload.HEADER + 299)).isEqualTo((byte) i);
+			}
+		} finally {
+			socket.release();
+		}
+	}
+
+	@Test
 	void aDatagramLargerThanItsSlotIsMarkedTruncated() throws Exception {
 		UdpSocket socket = UdpSocket.bind(LOOPBACK, 0, 1 << 20);
 		try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {

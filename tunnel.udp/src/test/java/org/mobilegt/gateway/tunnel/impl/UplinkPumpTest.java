@@ -282,6 +282,18 @@ class UplinkPumpTest {
 	}
 
 	@Test
+	void aMergedMessageInTheEntryOfAnEarlierPlainDatagramStillSaysItsSegmentSize() throws Exception {
+		// the receive that filled entry 0 left it room for no control message: it must be re-armed
+		Fakes.FakeSession session = startMerging(Offload.HEADER, true, 200);
+		assertThat(deliverMerged(packet(120))).as("messages received").isOne();
+		assertThat(deliverMerged(packet(200), packet(200), packet(120))).as("messages received").isOne();
+
+		assertThat(rig.tun.written).hasSize(4);
+		assertThat(session.rxPackets()).isEqualTo(4);
+		assertThat(rig.metrics.rxBytes()).isEqualTo(120 + 2 * 200 + 120);
+	}
+
+	@Test
 	void datagramsTheKernelMergedAreEachCheckedAndWrittenBehindTheirOwnZeroHeader() throws Exception {
 		Fakes.FakeSession session = startMerging(Offload.HEADER, true, 200);
 		byte[] spoofed = packet(200);
