@@ -3,14 +3,16 @@
 # the repetitions (so the medians stay unprofiled): one more fixed-count run of test `cpu` under
 # `perf stat --per-thread` and `perf record`, then PROFILE_PINGS pings under both. Writes
 # $OUT/profile/SYS.txt (per thread: CPU, system calls and context switches per packet and per round
-# trip; the samples by object and the top symbols) and records prof_* metrics (report: "Profile").
+# trip; the samples by object and the top symbols), then PROFILE_PINGS more under a trace of every
+# wake-up and system call (bench/trip.py: the round trip's steps), and records prof_* and trip_*
+# metrics (report: "Profile").
 # Its CPU figures include what the recording costs in the process (samples with call graphs, a
 # tracepoint per system call): a breakdown; the repetitions' /proc figures are the clean totals.
 
 PROFILE_PINGS=${PROFILE_PINGS:-500}
 
 profile_system() {
-	local sys=$1 pid=${ENDPOINTS[0]} dir=$OUT/profile r received
+	local sys=$1 pid=${ENDPOINTS[0]} dir=$OUT/profile r received tids
 	mkdir -p "$dir"
 	perf_attach "$pid" "$dir/$sys" "$dir/$sys-cpu.csv"
 	r=$(cpu_iperf "profile-$sys-cpu") || true
@@ -20,15 +22,30 @@ profile_system() {
 	idle_pings "$PROFILE_PINGS" "$LOGS/profile-$sys-ping.txt" -q
 	perf_detach
 	java_perf_map "$pid"
+	mapfile -t tids < <(ls "/proc/$pid/task")
+	trip_attach "$dir/$sys-trip.perf.data"
+	idle_pings "$PROFILE_PINGS" "$LOGS/profile-$sys-trip.txt" -q
+	perf_detach
 	{
 		python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" "packet (test cpu, $CPU_PPS packets/s)"
 		python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" "ping round trip (idle, 100/s)"
 		profile_samples "$dir/$sys.perf.data" "test cpu"
 		profile_samples "$dir/$sys-ping.perf.data" "the pings"
+		python3 "$BENCH/trip.py" "$dir/$sys-trip.perf.data" "${tids[@]}"
 	} >"$dir/$sys.txt"
 	rm -f "/tmp/perf-$pid.map"
 	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-cpu.csv" "${received:-0}" - cpu)"
 	record_lines "$sys" 1 "$(python3 "$BENCH/profile.py" "$dir/$sys-ping.csv" "$PROFILE_PINGS" - ping)"
+	record_lines "$sys" 1 "$(python3 "$BENCH/trip.py" "$dir/$sys-trip.perf.data" "${tids[@]}" -)"
+}
+
+# trip_attach PERF.DATA: records every wake-up, switch and system call of the box (but perf's own)
+# until perf_detach, for bench/trip.py: a round trip's steps through the endpoint, call by call
+trip_attach() {
+	perf record -q -a -e sched:sched_wakeup,sched:sched_switch,raw_syscalls:sys_enter,raw_syscalls:sys_exit --exclude-perf \
+		-o "$1" >/dev/null 2>>"$LOGS/perf.log" &
+	PERF_PIDS=($!)
+	sleep 0.5
 }
 
 # java_perf_map PID: if PID is a JVM, has it write /tmp/perf-PID.map, where perf report finds the

@@ -93,6 +93,10 @@ PROFILE = [
     ("prof_ping_us", "CPU us/ping", "{:.1f}"),
     ("prof_ping_syscalls", "syscalls/ping", "{:.1f}"),
     ("prof_ping_ctxsw", "ctxsw/ping", "{:.2f}"),
+    ("trip_wake_us", "ping: wake us", "{:.1f}"),
+    ("trip_to_write_us", "to TUN write", "{:.1f}"),
+    ("trip_write_us", "write", "{:.1f}"),
+    ("trip_to_send_us", "to send", "{:.1f}"),
 ]
 DIRECTIONS = ["FROM_CLIENT", "TO_CLIENT"]
 
