@@ -50,21 +50,33 @@ final class DownlinkPump implements Runnable {
 	public void run() {
 		thread = Thread.currentThread();
 		turn.downlinkThread(thread);
+		boolean parked = false;
 		while (running) {
-			try {
-				if (turn.uplinkReads()) {
-					LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(waitMillis)); // not waiting on the TUN: the uplink reads it
-				} else if (!step(path.pending() == 0 ? waitMillis : 0)) {
-					break;
-				}
-			} catch (IOException | RuntimeException e) {
-				long held = errorLog.admit(System.currentTimeMillis());
-				if (held >= 0) {
-					log.error("TUN queue {} read failed: {}{}", queue, e.toString(), RateGate.heldBack(held));
-				}
+			parked = turn.uplinkReads();
+			if (parked) {
+				LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(waitMillis)); // not waiting on the TUN: the uplink reads it
+			} else if (!read(path.pending() == 0 ? waitMillis : 0)) {
+				break;
 			}
 		}
+		if (parked && !turn.uplinkReads()) {
+			// stopped before it woke to the turn the stopping uplink gave back: the read a stop waits for is still due
+			read(waitMillis);
+		}
 		path.flush(); // what was read is sent, and counted before the pump ends (a successor reads on)
+	}
+
+	/** {@link #step}, a failure logged (rate-limited); false when the device was closed. */
+	private boolean read(int timeoutMillis) {
+		try {
+			return step(timeoutMillis);
+		} catch (IOException | RuntimeException e) {
+			long held = errorLog.admit(System.currentTimeMillis());
+			if (held >= 0) {
+				log.error("TUN queue {} read failed: {}{}", queue, e.toString(), RateGate.heldBack(held));
+			}
+			return true;
+		}
 	}
 
 	/**

@@ -66,6 +66,33 @@ class DownlinkPumpTest {
 	}
 
 	@Test
+	void aPumpStoppedWhileTheUplinkHadTheTurnStillMakesTheReadAStopWaitsFor() throws Exception {
+		start(0);
+		rig.session();
+		Kick kick = new Kick();
+		try (PolledTun tun = new PolledTun()) {
+			rig.cell.set(rig.cell.get().withTun(tun));
+			Turn turn = Turn.of(tun, kick, true);
+			assertThat(turn.toUplink()).isTrue();
+			DownlinkPump parked = new DownlinkPump(rig.cell, tun, 0, rig.metrics, rig.log.logger, turn).waitMillis(60_000);
+			Thread thread = Daemons.start(parked, "test-downlink");
+			assertThat(Rig.await(() -> thread.getState() == Thread.State.TIMED_WAITING)).as("parked").isTrue();
+			tun.offer(toClient(60)); // left by the uplink, which is stopping
+			turn.downlinkThread(null); // so that the stop, not the turn, wakes the pump: it finds both at once
+
+			turn.uplinkStopping(); // the turn back to the downlink
+			parked.stop();
+			thread.join(10_000);
+
+			assertThat(thread.isAlive()).isFalse();
+			assertThat(rig.receive()).as("read and sent before the pump ended").hasSize(60);
+			assertThat(rig.metrics.txPackets()).isOne();
+		} finally {
+			kick.close();
+		}
+	}
+
+	@Test
 	void packetsToALeaseGoToItsEndpointAndCountOnceSent() throws Exception {
 		start(0);
 		Fakes.FakeSession session = rig.session();
