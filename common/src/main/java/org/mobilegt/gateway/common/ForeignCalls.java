@@ -28,8 +28,10 @@ import com.sun.jna.Native;
 public final class ForeignCalls {
 
 	private static final String CHOICE = System.getProperty("mobilegt.native", "");
+	/** {@code -Dmobilegt.native=jna}: every call through JNA, also the waits {@link JdkEpoll} would take. */
+	static final boolean JNA_CHOSEN = "jna".equals(CHOICE);
 	/** Null before Java 22, when JNA is chosen, or when the API cannot be used (no native access). */
-	private static final Linking LINKING = Runtime.version().feature() >= 22 && !"jna".equals(CHOICE) ? Linking.orNull()
+	private static final Linking LINKING = Runtime.version().feature() >= 22 && !JNA_CHOSEN ? Linking.orNull()
 			: null;
 	private static final ThreadLocal<Capture> CAPTURE = ThreadLocal.withInitial(() -> new Capture(LINKING));
 

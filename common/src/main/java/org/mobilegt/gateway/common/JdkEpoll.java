@@ -36,10 +36,10 @@ final class JdkEpoll {
 		int n;
 		try {
 			n = (int) WAIT.invokeExact(epfd, events, maxEvents, timeoutMillis);
-		} catch (IOException | RuntimeException | Error e) {
+		} catch (IOException e) {
 			throw e;
 		} catch (Throwable t) {
-			throw new IllegalStateException(t);
+			throw ForeignCalls.unchecked(t);
 		}
 		if (n == INTERRUPTED) {
 			Native.setLastError(Errno.EINTR);
@@ -49,7 +49,7 @@ final class JdkEpoll {
 	}
 
 	private static MethodHandle find() {
-		if ("jna".equals(System.getProperty("mobilegt.native", ""))) {
+		if (ForeignCalls.JNA_CHOSEN) {
 			return null;
 		}
 		try {
