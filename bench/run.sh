@@ -36,6 +36,7 @@ if ((SMOKE)); then
 	ALLOC=${ALLOC:-0}
 	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4}}
 	PROFILE=${PROFILE:-0}
+	LEGS=${LEGS:-0}
 else
 	REPS=${REPS:-3}
 	DURATION=${DURATION:-5}
@@ -57,6 +58,7 @@ else
 	ALLOC=${ALLOC:-1}
 	AGG_SIZES=${AGG_SIZES:-${AGG_CLIENTS:-4 16}}
 	PROFILE=${PROFILE:-1} # perf profiles of each endpoint after test cpu's repetitions (bench/profile.sh)
+	LEGS=${LEGS:-1}       # after the paired pings, one more round of them captured: each leg of a round trip (bench/legs.py)
 fi
 GATEWAY=${GATEWAY:-1}
 # Offered UDP rates: far above what any userspace tunnel here carries, so received pps is the limit.
@@ -179,6 +181,7 @@ install_packages() {
 		[python3]=python3 [gnuplot]=gnuplot-nox [ip]=iproute2 [ss]=iproute2 [timeout]=coreutils
 		[ethtool]=ethtool)
 	((PROFILE)) && need[perf]=linux-perf
+	((LEGS)) && need[tcpdump]=tcpdump
 	local s
 	for s in $SYSTEMS; do
 		case $s in
@@ -787,6 +790,36 @@ paired_pings() {
 			record "${systems[k]}" "$rep" rtt_pair_p99_ms "$p99"
 		done
 	done
+	((LEGS)) && pair_legs "${systems[@]}"
+}
+
+# pair_legs SYSTEM...: one more round of paired pings, every ICMP echo and ToyVpn datagram captured on
+# each interface of the phone and gw namespaces; bench/legs.py splits the round trips into legs
+# (legs_*_us). The captures are deleted once read.
+pair_legs() {
+	local systems=("$@") dir=$OUT/legs ns i k b cap=() sys m v
+	mkdir -p "$dir"
+	for ns in "$NS_PH" "$NS_GW"; do
+		for i in $(ip -n "$ns" -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}'); do
+			[[ $i == lo ]] && continue
+			ip netns exec "$ns" tcpdump -q -n -i "$i" --time-stamp-precision=nano -B 8192 \
+				-w "$dir/${ns##*-}-$i.pcap" 'icmp or udp port 7001 or udp port 8000' 2>>"$LOGS/legs-tcpdump.log" &
+			cap+=($!) PIDS+=($!)
+		done
+	done
+	sleep 1 # tcpdump is listening
+	for ((b = 0; b < PAIR_BLOCKS; b++)); do
+		for k in "${!systems[@]}"; do
+			((b % 2)) && k=$((${#systems[@]} - 1 - k))
+			pair_block "${systems[k]}" legs $((PAIR_PINGS / PAIR_BLOCKS))
+		done
+	done
+	for i in "${cap[@]}"; do stop_pid "$i"; done
+	python3 "$BENCH/legs.py" "$dir" | while read -r v; do log "legs (us): $v"; done
+	while read -r sys m v; do
+		[[ -z $sys ]] || record "$sys" 1 "$m" "$v"
+	done < <(python3 "$BENCH/legs.py" "$dir" -)
+	rm -f "$dir"/*.pcap
 }
 
 pair_block() { # SYSTEM REP COUNT: COUNT pings from SYSTEM's aggregate client 1, appended to its log
