@@ -790,7 +790,7 @@ paired_pings() {
 			record "${systems[k]}" "$rep" rtt_pair_p99_ms "$p99"
 		done
 	done
-	((LEGS)) && pair_legs "${systems[@]}"
+	if ((LEGS)); then pair_legs "${systems[@]}"; fi # not `&&`: with LEGS=0 the function would fail
 }
 
 # pair_legs SYSTEM...: one more round of paired pings, every ICMP echo and ToyVpn datagram captured on
